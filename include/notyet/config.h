@@ -1,0 +1,87 @@
+/* config.h: the configuration file (DESIGN.md section 3).
+ *
+ * I/O module: reads one GKeyFile, fills every key's default, validates on load.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "notyet/slots.h"
+
+G_BEGIN_DECLS
+
+#define NY_CONFIG_ERROR (ny_config_error_quark())
+GQuark ny_config_error_quark(void);
+
+typedef enum {
+    NY_CONFIG_ERROR_INVALID, /* a key, value or group is wrong: exit 2 */
+    NY_CONFIG_ERROR_UNSAFE,  /* password= in a file others can read: exit 2 */
+    NY_CONFIG_ERROR_IO,      /* the file exists but cannot be read: exit 2 */
+} NyConfigError;
+
+typedef enum {
+    NY_SOURCE_CALDAV,
+    NY_SOURCE_ICS,  /* a file, or an http(s) URL */
+    NY_SOURCE_VDIR, /* a folder of .ics files */
+} NySourceType;
+
+/* One [calendar NAME] group. */
+typedef struct {
+    char *name; /* the NAME of the group */
+    NySourceType type;
+    char *url;                    /* caldav: server or calendar URL; ics: path or URL; vdir: path */
+    char *username;               /* or NULL */
+    char *password_command;       /* run without a shell; or NULL */
+    char *password;               /* from password=, warned about; or NULL */
+    char **calendars;             /* caldav: display names or hrefs to use; NULL = all */
+    gboolean insecure;            /* caldav: skip TLS verification (warned about) */
+    gboolean allow_insecure_http; /* credentials over plain http to a non-loopback host */
+} NyCalendarConfig;
+
+typedef struct {
+    char *path; /* the file that was read, or NULL when none exists */
+
+    /* [me] */
+    char *name;     /* or NULL */
+    char *email;    /* or NULL */
+    char **emails;  /* every address of the user: email plus [me] emails=; never NULL */
+    char *phone;    /* or NULL */
+    char *timezone; /* Olson name, or NULL for the system zone */
+
+    NyAvailability availability;
+
+    GPtrArray *calendars; /* (element-type NyCalendarConfig) */
+
+    /* [letter] */
+    char *letter_template; /* path with ~ expanded, or NULL for the built-in letter */
+} NyConfig;
+
+/**
+ * ny_config_new_default:
+ *
+ * Returns: (transfer full): a configuration with every default and no file.
+ */
+NyConfig *ny_config_new_default(void);
+
+/**
+ * ny_config_load:
+ * @path: the file to read
+ * @must_exist: when FALSE a missing file gives the defaults
+ * @error: one line naming the file, group, key and what is wrong
+ *
+ * Returns: (transfer full): the configuration, or NULL with NY_CONFIG_ERROR.
+ */
+NyConfig *ny_config_load(const char *path, gboolean must_exist, GError **error);
+
+/**
+ * ny_config_default_path:
+ *
+ * Returns: (transfer full): $NOTYET_CONFIG, else
+ * $XDG_CONFIG_HOME/notyet/config.ini (g_get_user_config_dir()).
+ */
+char *ny_config_default_path(void);
+
+void ny_config_free(NyConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyConfig, ny_config_free)
+
+G_END_DECLS

@@ -1,0 +1,139 @@
+/* store.h: the follow-up store (DESIGN.md sections 1 and 7).
+ *
+ * I/O module over SQLite: WAL, synchronous=FULL, a busy timeout, a schema
+ * version with migrations. Every write command runs in one transaction opened
+ * with ny_store_begin() (BEGIN IMMEDIATE) and closed with ny_store_commit();
+ * a failure in between rolls back, so a failed command leaves the store as it
+ * was. No busy event title or detail is ever stored.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "notyet/decision.h"
+#include "notyet/ntime.h"
+
+G_BEGIN_DECLS
+
+#define NY_STORE_ERROR (ny_store_error_quark())
+GQuark ny_store_error_quark(void);
+
+typedef enum {
+    NY_STORE_ERROR_FAILED,    /* SQLite failed (I/O, corrupt...): exit 1 */
+    NY_STORE_ERROR_BUSY,      /* locked past the busy timeout: exit 1 */
+    NY_STORE_ERROR_FOREIGN,   /* not a notyet database, or newer than this binary: exit 1 */
+    NY_STORE_ERROR_NOT_FOUND, /* no follow-up with that id: exit 2 */
+    NY_STORE_ERROR_STATE,     /* the follow-up's state does not allow that: exit 2 */
+} NyStoreError;
+
+typedef struct _NyStore NyStore;
+
+typedef enum {
+    NY_FOLLOWUP_OFFERED = 0,
+    NY_FOLLOWUP_BOOKED,
+    NY_FOLLOWUP_DONE,
+    NY_FOLLOWUP_CANCELLED,
+} NyFollowupState;
+
+/* "offered", "booked", "done", "cancelled". (expired is derived, not stored:
+ * an offered follow-up whose every slot has started is shown as expired.) */
+const char *ny_followup_state_to_string(NyFollowupState state);
+
+typedef struct {
+    gint64 id;      /* 0 before it is added */
+    char *name;     /* the contact's name */
+    char *email;    /* or NULL */
+    char *met;      /* where they met, or NULL */
+    char *their_tz; /* their zone, or NULL */
+    NyFollowupState state;
+    GArray *slots; /* (element-type NyInterval) the offered slots, in order */
+    gboolean has_booked;
+    NyInterval booked; /* when has_booked */
+    char *uid;         /* the invite's UID, set when booked; or NULL */
+    int sequence;      /* the invite's SEQUENCE, bumped on every rebooking and on cancel */
+    NyTime created;
+    NyTime updated;
+} NyFollowup;
+
+NyFollowup *ny_followup_new(void);
+void ny_followup_free(NyFollowup *f);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyFollowup, ny_followup_free)
+
+/**
+ * ny_store_default_path:
+ *
+ * Returns: (transfer full): $NOTYET_DB, else $XDG_DATA_HOME/notyet/notyet.db.
+ */
+char *ny_store_default_path(void);
+
+/**
+ * ny_store_open:
+ * @path: the database file; its directory is created with mode 0700 and a new
+ *        file gets mode 0600
+ *
+ * Opens or creates the store and migrates its schema. A file that is not a
+ * notyet database, or has a newer schema, is refused and never modified.
+ *
+ * Returns: (transfer full): the store, or NULL with NY_STORE_ERROR.
+ */
+NyStore *ny_store_open(const char *path, GError **error);
+void ny_store_free(NyStore *store);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyStore, ny_store_free)
+
+/* BEGIN IMMEDIATE, waiting up to the busy timeout for other writers. */
+gboolean ny_store_begin(NyStore *store, GError **error);
+gboolean ny_store_commit(NyStore *store, GError **error);
+/* Rolls back an open transaction; harmless when none is open. */
+void ny_store_rollback(NyStore *store);
+
+/**
+ * ny_store_add_decision:
+ * @name: the contact
+ * @answers: (array fixed-size=3): UNSET for questions not asked
+ * @no_call: --no-call was given
+ *
+ * Records a decision (and the contact, created when new). Inside a transaction.
+ */
+gboolean ny_store_add_decision(NyStore *store, const char *name, NyTime when,
+                               const NyAnswer answers[NY_QUESTION_COUNT], NyVerdict verdict,
+                               gboolean no_call, gint64 *out_id, GError **error);
+
+/**
+ * ny_store_add_followup:
+ * @f: a new follow-up; its id, created and updated are set on success
+ *
+ * Inside a transaction.
+ */
+gboolean ny_store_add_followup(NyStore *store, NyFollowup *f, NyTime now, GError **error);
+
+/**
+ * ny_store_update_followup:
+ *
+ * Writes back state, booked time, uid and sequence of @f. Inside a transaction.
+ */
+gboolean ny_store_update_followup(NyStore *store, NyFollowup *f, NyTime now, GError **error);
+
+/**
+ * ny_store_get_followup:
+ *
+ * Returns: (transfer full): the follow-up, or NULL with NY_STORE_ERROR_NOT_FOUND.
+ */
+NyFollowup *ny_store_get_followup(NyStore *store, gint64 id, GError **error);
+
+/**
+ * ny_store_list_followups:
+ * @all: FALSE for offered and booked only; TRUE adds done and cancelled
+ *
+ * Returns: (transfer full) (element-type NyFollowup): ordered by id.
+ */
+GPtrArray *ny_store_list_followups(NyStore *store, gboolean all, GError **error);
+
+/**
+ * ny_store_taken:
+ * @except_id: a follow-up to leave out (0 for none)
+ * @out: (element-type NyInterval): receives every offered slot of an offered
+ *       follow-up and every booked call, appended unsorted
+ */
+gboolean ny_store_taken(NyStore *store, gint64 except_id, GArray *out, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,209 @@
+/* cli.c: global options, resolution of the clock, zone and configuration. */
+#include "cli.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+G_DEFINE_QUARK(ny_cli_error, ny_cli_error)
+
+static gboolean
+count_verbose(const char *option_name, const char *value, gpointer data, GError **error)
+{
+    NyCli *cli = data;
+
+    (void)option_name;
+    (void)value;
+    (void)error;
+    cli->verbose++;
+    return TRUE;
+}
+
+static GOptionGroup *
+global_group_new(NyCli *cli)
+{
+    /* GOptionEntry keeps a callback in a gpointer; ISO C has no cast between
+     * function and object pointers, a union says the same without one. */
+    union {
+        GOptionArgFunc func;
+        gpointer data;
+    } verbose_cb = {.func = count_verbose};
+    const GOptionEntry entries[] = {
+        {"config", 0, 0, G_OPTION_ARG_FILENAME, &cli->config_path,
+         "Read the configuration from FILE", "FILE"},
+        {"db", 0, 0, G_OPTION_ARG_FILENAME, &cli->db_path, "Use FILE as the follow-up store",
+         "FILE"},
+        {"now", 0, 0, G_OPTION_ARG_STRING, &cli->now_text,
+         "Pretend the time is T (ISO 8601, for reproducible output)", "T"},
+        {"tz", 0, 0, G_OPTION_ARG_STRING, &cli->tz_name, "Use ZONE as your time zone", "ZONE"},
+        {"ics", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cli->ics,
+         "Use this busy source instead of the configured calendars (repeatable)", "FILE|URL"},
+        {"offline", 0, 0, G_OPTION_ARG_NONE, &cli->offline,
+         "Answer from the local cache, without network", NULL},
+        {"format", 0, 0, G_OPTION_ARG_STRING, &cli->format, "Output format: text or json",
+         "FORMAT"},
+        {"verbose", 'v', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, verbose_cb.data,
+         "Say more (repeatable)", NULL},
+        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &cli->quiet, "Print no warnings", NULL},
+        {"help", 'h', 0, G_OPTION_ARG_NONE, &cli->help, "Show this help", NULL},
+        G_OPTION_ENTRY_NULL,
+    };
+    GOptionGroup *group =
+        g_option_group_new("global", "Global options:", "Show the global options", cli, NULL);
+
+    g_option_group_add_entries(group, entries);
+    return group;
+}
+
+void
+ny_cli_usage_error(NyCli *cli, GError **error, const char *format, ...)
+{
+    va_list ap;
+    g_autofree char *msg = NULL;
+
+    va_start(ap, format);
+    msg = g_strdup_vprintf(format, ap);
+    va_end(ap);
+    g_set_error(error, NY_CLI_ERROR, NY_CLI_ERROR_USAGE, "%s; see 'notyet %s --help'", msg,
+                cli->command ? cli->command : "");
+}
+
+static gboolean
+resolve(NyCli *cli, GError **error)
+{
+    g_autofree char *config_path = NULL;
+    gboolean must_exist;
+
+    if (cli->format == NULL || strcmp(cli->format, "text") == 0) {
+        cli->json = FALSE;
+    } else if (strcmp(cli->format, "json") == 0) {
+        cli->json = TRUE;
+    } else {
+        ny_cli_usage_error(cli, error, "unknown format '%s' (text or json)", cli->format);
+        return FALSE;
+    }
+
+    /* The configuration: --config, else $NOTYET_CONFIG, else the XDG path.
+     * Only the XDG default may be missing. */
+    must_exist = cli->config_path != NULL || g_getenv("NOTYET_CONFIG") != NULL;
+    config_path = cli->config_path ? g_strdup(cli->config_path) : ny_config_default_path();
+    cli->config = ny_config_load(config_path, must_exist, error);
+    if (cli->config == NULL)
+        return FALSE;
+
+    if (cli->tz_name != NULL) {
+        cli->zone = ny_zone_new(cli->tz_name, error);
+        if (cli->zone == NULL) {
+            g_prefix_error(error, "--tz: ");
+            return FALSE;
+        }
+        cli->zone_name = g_strdup(cli->tz_name);
+    } else if (cli->config->timezone != NULL) {
+        /* Validated by the configuration loader. */
+        cli->zone = ny_zone_new(cli->config->timezone, error);
+        if (cli->zone == NULL)
+            return FALSE;
+        cli->zone_name = g_strdup(cli->config->timezone);
+    } else {
+        cli->zone = g_time_zone_new_local();
+        cli->zone_name = g_strdup(g_time_zone_get_identifier(cli->zone));
+    }
+
+    if (cli->now_text != NULL) {
+        if (!ny_time_parse(cli->now_text, cli->zone, &cli->now, error)) {
+            g_prefix_error(error, "--now: ");
+            return FALSE;
+        }
+    } else {
+        cli->now = cli->clock_now;
+    }
+    return TRUE;
+}
+
+gboolean
+ny_cli_parse(NyCli *cli, const char *params, const char *summary, const GOptionEntry *entries,
+             int *argc, char ***argv, GError **error)
+{
+    g_autofree char *param_string =
+        g_strdup_printf("%s%s%s", cli->command, params ? " " : "", params ? params : "");
+    g_autoptr(GOptionContext) context = g_option_context_new(param_string);
+    g_autoptr(GError) local_error = NULL;
+
+    g_option_context_set_help_enabled(context, FALSE);
+    g_option_context_set_summary(context, summary);
+    if (entries != NULL)
+        g_option_context_add_main_entries(context, entries, NULL);
+    g_option_context_add_group(context, global_group_new(cli));
+
+    if (!g_option_context_parse(context, argc, argv, &local_error)) {
+        ny_cli_usage_error(cli, error, "%s", local_error->message);
+        return FALSE;
+    }
+    if (cli->help) {
+        g_autofree char *help = g_option_context_get_help(context, FALSE, NULL);
+        return ny_cli_print(help, error);
+    }
+    return resolve(cli, error);
+}
+
+NyStore *
+ny_cli_open_store(NyCli *cli, GError **error)
+{
+    g_autofree char *path = cli->db_path ? g_strdup(cli->db_path) : ny_store_default_path();
+
+    return ny_store_open(path, error);
+}
+
+void
+ny_cli_warn(NyCli *cli, const char *format, ...)
+{
+    va_list ap;
+    g_autofree char *msg = NULL;
+
+    if (cli->quiet)
+        return;
+    va_start(ap, format);
+    msg = g_strdup_vprintf(format, ap);
+    va_end(ap);
+    fprintf(stderr, "notyet: warning: %s\n", msg);
+}
+
+void
+ny_cli_info(NyCli *cli, int level, const char *format, ...)
+{
+    va_list ap;
+    g_autofree char *msg = NULL;
+
+    if (cli->verbose < level)
+        return;
+    va_start(ap, format);
+    msg = g_strdup_vprintf(format, ap);
+    va_end(ap);
+    fprintf(stderr, "notyet: %s\n", msg);
+}
+
+gboolean
+ny_cli_print(const char *text, GError **error)
+{
+    if (fputs(text, stdout) == EOF || fflush(stdout) != 0) {
+        int saved = errno;
+        g_set_error(error, NY_CLI_ERROR, NY_CLI_ERROR_FAILED, "cannot write the output: %s",
+                    g_strerror(saved));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+void
+ny_cli_clear(NyCli *cli)
+{
+    g_clear_pointer(&cli->config_path, g_free);
+    g_clear_pointer(&cli->db_path, g_free);
+    g_clear_pointer(&cli->now_text, g_free);
+    g_clear_pointer(&cli->tz_name, g_free);
+    g_clear_pointer(&cli->ics, g_strfreev);
+    g_clear_pointer(&cli->format, g_free);
+    g_clear_pointer(&cli->config, ny_config_free);
+    g_clear_pointer(&cli->zone, g_time_zone_unref);
+    g_clear_pointer(&cli->zone_name, g_free);
+}

@@ -1,0 +1,97 @@
+/* cli.h: what main.c hands every command (private to the executable).
+ *
+ * The global options of DESIGN.md section 2 are parsed once per command line
+ * into NyCli, resolved (clock, zone, configuration) and passed down; nothing
+ * is read from globals.
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdio.h>
+
+#include "notyet/config.h"
+#include "notyet/ntime.h"
+#include "notyet/store.h"
+
+G_BEGIN_DECLS
+
+#define NY_CLI_ERROR (ny_cli_error_quark())
+GQuark ny_cli_error_quark(void);
+
+typedef enum {
+    NY_CLI_ERROR_USAGE,   /* bad command line: exit 2 */
+    NY_CLI_ERROR_FAILED,  /* a runtime failure: exit 1 */
+    NY_CLI_ERROR_NO_SLOT, /* no open slot in the horizon: exit 3 */
+} NyCliError;
+
+typedef struct {
+    /* Global options as given. */
+    char *config_path;
+    char *db_path;
+    char *now_text;
+    char *tz_name;
+    char **ics; /* NULL-terminated, or NULL */
+    char *format;
+    gboolean offline;
+    int verbose;
+    gboolean quiet;
+    gboolean help;
+
+    /* Set by main before the command runs. */
+    const char *command; /* the command's name */
+    NyTime clock_now;    /* the real clock, read once in main.c */
+    gboolean stdin_is_tty;
+
+    /* Resolved by ny_cli_parse(). */
+    NyTime now; /* --now, else clock_now */
+    gboolean json;
+    NyConfig *config;
+    GTimeZone *zone;
+    char *zone_name; /* the user's zone: --tz, else [me] timezone, else the system's */
+} NyCli;
+
+/**
+ * ny_cli_parse:
+ * @params: the parameter string shown in --help ("NAME"), or NULL
+ * @summary: one line for --help
+ * @entries: (array zero-terminated=1): the command's own options, or NULL
+ *
+ * Parses the command's options together with the global ones, handles --help
+ * (help on stdout, cli->help set; the command then returns TRUE), then
+ * resolves now, the format, the configuration and the zone. A usage error
+ * ends with "see 'notyet CMD --help'".
+ */
+gboolean ny_cli_parse(NyCli *cli, const char *params, const char *summary,
+                      const GOptionEntry *entries, int *argc, char ***argv, GError **error);
+
+/* A usage error for the current command, ending with "see 'notyet CMD --help'". */
+void ny_cli_usage_error(NyCli *cli, GError **error, const char *format, ...) G_GNUC_PRINTF(3, 4);
+
+/* Opens the store: --db, else $NOTYET_DB, else the XDG data dir. */
+NyStore *ny_cli_open_store(NyCli *cli, GError **error);
+
+/* "notyet: warning: ..." on stderr unless -q. */
+void ny_cli_warn(NyCli *cli, const char *format, ...) G_GNUC_PRINTF(2, 3);
+
+/* "notyet: ..." on stderr when -v was given at least @level times. */
+void ny_cli_info(NyCli *cli, int level, const char *format, ...) G_GNUC_PRINTF(3, 4);
+
+/* Writes @text to stdout and flushes; an error when stdout fails (full disk, closed pipe). */
+gboolean ny_cli_print(const char *text, GError **error);
+
+void ny_cli_clear(NyCli *cli);
+
+typedef gboolean (*NyCmdFunc)(NyCli *cli, int argc, char **argv, GError **error);
+
+gboolean ny_cmd_decide(NyCli *cli, int argc, char **argv, GError **error);
+gboolean ny_cmd_freebusy(NyCli *cli, int argc, char **argv, GError **error);
+gboolean ny_cmd_slots(NyCli *cli, int argc, char **argv, GError **error);
+gboolean ny_cmd_reply(NyCli *cli, int argc, char **argv, GError **error);
+gboolean ny_cmd_followups(NyCli *cli, int argc, char **argv, GError **error);
+gboolean ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error);
+gboolean ny_cmd_export(NyCli *cli, int argc, char **argv, GError **error);
+gboolean ny_cmd_done(NyCli *cli, int argc, char **argv, GError **error);
+gboolean ny_cmd_cancel(NyCli *cli, int argc, char **argv, GError **error);
+gboolean ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,25 @@
+/* cmd-close.c: not implemented yet. */
+#include "cli.h"
+
+gboolean
+ny_cmd_done(NyCli *cli, int argc, char **argv, GError **error)
+{
+    if (!ny_cli_parse(cli, "ID", "Mark done", NULL, &argc, &argv, error))
+        return FALSE;
+    if (cli->help)
+        return TRUE;
+    g_set_error(error, NY_CLI_ERROR, NY_CLI_ERROR_FAILED, "'%s' is not implemented yet",
+                cli->command);
+    return FALSE;
+}
+gboolean
+ny_cmd_cancel(NyCli *cli, int argc, char **argv, GError **error)
+{
+    if (!ny_cli_parse(cli, "ID", "Cancel a follow-up", NULL, &argc, &argv, error))
+        return FALSE;
+    if (cli->help)
+        return TRUE;
+    g_set_error(error, NY_CLI_ERROR, NY_CLI_ERROR_FAILED, "'%s' is not implemented yet",
+                cli->command);
+    return FALSE;
+}

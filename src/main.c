@@ -1,0 +1,192 @@
+/* main.c: the command table, the clock, dispatch and error printing.
+ *
+ * Global options may stand before or after the command name: main finds the
+ * command, takes it out of argv and hands the rest to the command, which
+ * parses its own options together with the global ones (cli.c).
+ */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "ny-version.h"
+#include "notyet/config.h"
+#include "notyet/store.h"
+
+typedef struct {
+    const char *name;
+    NyCmdFunc func;
+    const char *summary;
+} NyCommand;
+
+static const NyCommand commands[] = {
+    {"decide", ny_cmd_decide, "Walk the three questions for a connection invite"},
+    {"freebusy", ny_cmd_freebusy, "Show the merged busy periods of your calendars"},
+    {"slots", ny_cmd_slots, "Show the open slots a reply would offer now"},
+    {"reply", ny_cmd_reply, "Write the reply letter with two open slots"},
+    {"followups", ny_cmd_followups, "List pending follow-up calls"},
+    {"book", ny_cmd_book, "Book the call at the time they picked"},
+    {"export", ny_cmd_export, "Write the .ics invite for a booked call"},
+    {"done", ny_cmd_done, "Mark a follow-up call as done"},
+    {"cancel", ny_cmd_cancel, "Cancel a follow-up"},
+    {"calendars", ny_cmd_calendars, "List the configured calendars"},
+};
+
+/* Global options that take a value as the next argument. */
+static gboolean
+takes_value(const char *arg)
+{
+    static const char *const with_value[] = {"--config", "--db",  "--now",
+                                             "--tz",     "--ics", "--format"};
+
+    for (gsize i = 0; i < G_N_ELEMENTS(with_value); i++) {
+        if (strcmp(arg, with_value[i]) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static const NyCommand *
+find_command(const char *name)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(commands); i++) {
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    }
+    return NULL;
+}
+
+static char *
+general_help(void)
+{
+    GString *s = g_string_new("Usage:\n  notyet [OPTION...] COMMAND [ARGS...]\n\n"
+                              "A scheduling assistant for people who keep a small network of "
+                              "real professional relationships.\n\nCommands:\n");
+
+    for (gsize i = 0; i < G_N_ELEMENTS(commands); i++)
+        g_string_append_printf(s, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    g_string_append(s, "  help       Show the help of a command\n\n"
+                       "Global options: --config FILE, --db FILE, --now T, --tz ZONE, "
+                       "--ics FILE|URL, --offline,\n  --format text|json, -v, -q, --help, "
+                       "--version\n\n"
+                       "See 'notyet help COMMAND' for the options of a command.\n");
+    return g_string_free(s, FALSE);
+}
+
+/* DESIGN.md section 2: 0 success, 1 runtime failure, 2 usage or
+ * configuration, 3 no open slot. Foreign codes were translated by their
+ * modules; this maps the module domains once. */
+static int
+exit_status_for(const GError *error)
+{
+    if (error->domain == NY_CLI_ERROR) {
+        switch ((NyCliError)error->code) {
+        case NY_CLI_ERROR_USAGE:
+            return 2;
+        case NY_CLI_ERROR_NO_SLOT:
+            return 3;
+        case NY_CLI_ERROR_FAILED:
+            return 1;
+        }
+        return 1;
+    }
+    if (error->domain == G_OPTION_ERROR || error->domain == NY_CONFIG_ERROR ||
+        error->domain == NY_TIME_ERROR)
+        return 2;
+    if (error->domain == NY_STORE_ERROR &&
+        (error->code == NY_STORE_ERROR_NOT_FOUND || error->code == NY_STORE_ERROR_STATE))
+        return 2;
+    return 1;
+}
+
+int
+main(int argc, char **argv)
+{
+    NyCli cli = {0};
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) args = g_ptr_array_new();
+    const NyCommand *command = NULL;
+    int command_index = -1;
+    gboolean version = FALSE;
+    gboolean help = FALSE;
+    gboolean ok;
+
+    setlocale(LC_ALL, "");
+    g_set_prgname("notyet");
+
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+
+        if (strcmp(arg, "--") == 0)
+            break;
+        if (arg[0] != '-') {
+            command_index = i;
+            break;
+        }
+        if (strcmp(arg, "--version") == 0)
+            version = TRUE;
+        else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
+            help = TRUE;
+        else if (takes_value(arg))
+            i++;
+    }
+
+    if (command_index < 0) {
+        if (version) {
+            fputs("notyet " NY_VERSION "\n", stdout);
+            return fflush(stdout) == 0 ? 0 : 1;
+        }
+        g_autofree char *text = general_help();
+        if (help) {
+            fputs(text, stdout);
+            return fflush(stdout) == 0 ? 0 : 1;
+        }
+        fputs("notyet: no command given; see 'notyet --help'\n", stderr);
+        return 2;
+    }
+
+    /* argv without the command name; "help X" runs "X --help". */
+    cli.command = argv[command_index];
+    g_ptr_array_add(args, argv[0]);
+    if (strcmp(cli.command, "help") == 0) {
+        if (command_index + 1 >= argc) {
+            g_autofree char *text = general_help();
+            fputs(text, stdout);
+            return fflush(stdout) == 0 ? 0 : 1;
+        }
+        cli.command = argv[command_index + 1];
+        g_ptr_array_add(args, (char *)"--help");
+    } else {
+        for (int i = 1; i < argc; i++) {
+            if (i != command_index)
+                g_ptr_array_add(args, argv[i]);
+        }
+    }
+    g_ptr_array_add(args, NULL);
+
+    command = find_command(cli.command);
+    if (command == NULL) {
+        fprintf(stderr, "notyet: unknown command '%s'; see 'notyet --help'\n", cli.command);
+        return 2;
+    }
+
+    /* The only place the real clock is read; --now overrides it. */
+    cli.clock_now = g_get_real_time() / G_USEC_PER_SEC;
+    cli.stdin_is_tty = isatty(STDIN_FILENO);
+
+    {
+        /* GOption rearranges its argv: give it a copy it may own. */
+        int cargc = (int)args->len - 1;
+        char **cargv = g_memdup2(args->pdata, sizeof(char *) * args->len);
+        ok = command->func(&cli, cargc, cargv, &error);
+        g_free(cargv);
+    }
+    ny_cli_clear(&cli);
+    if (!ok) {
+        g_assert(error != NULL);
+        fprintf(stderr, "notyet: %s\n", error->message);
+        return exit_status_for(error);
+    }
+    return 0;
+}

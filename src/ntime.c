@@ -1,0 +1,216 @@
+/* ntime.c: NyTime, intervals and ISO 8601 conversion. Pure. */
+#include "notyet/ntime.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+G_DEFINE_QUARK(ny_time_error, ny_time_error)
+
+GArray *
+ny_intervals_new(void)
+{
+    return g_array_new(FALSE, FALSE, sizeof(NyInterval));
+}
+
+void
+ny_intervals_add(GArray *list, NyTime start, NyTime end)
+{
+    NyInterval iv = {start, end};
+
+    g_return_if_fail(list != NULL);
+    if (end <= start)
+        return;
+    g_array_append_val(list, iv);
+}
+
+static gint
+compare_intervals(gconstpointer a, gconstpointer b)
+{
+    const NyInterval *x = a;
+    const NyInterval *y = b;
+
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    return 0;
+}
+
+void
+ny_intervals_normalize(GArray *list, NyTime from, NyTime to)
+{
+    guint out = 0;
+
+    g_return_if_fail(list != NULL);
+    g_array_sort(list, compare_intervals);
+    for (guint i = 0; i < list->len; i++) {
+        NyInterval iv = g_array_index(list, NyInterval, i);
+
+        if (iv.start < from)
+            iv.start = from;
+        if (iv.end > to)
+            iv.end = to;
+        if (iv.end <= iv.start)
+            continue;
+        if (out > 0) {
+            NyInterval *last = &g_array_index(list, NyInterval, out - 1);
+            /* Touching periods merge: [a,b) and [b,c) are one busy stretch. */
+            if (iv.start <= last->end) {
+                if (iv.end > last->end)
+                    last->end = iv.end;
+                continue;
+            }
+        }
+        g_array_index(list, NyInterval, out++) = iv;
+    }
+    g_array_set_size(list, out);
+}
+
+gboolean
+ny_intervals_overlaps(const GArray *sorted, NyTime start, NyTime end)
+{
+    guint lo = 0;
+    guint hi;
+
+    g_return_val_if_fail(sorted != NULL, FALSE);
+    if (end <= start)
+        return FALSE;
+    /* Find the first interval whose end is after start. */
+    hi = sorted->len;
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+        if (g_array_index(sorted, NyInterval, mid).end <= start)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < sorted->len && g_array_index(sorted, NyInterval, lo).start < end;
+}
+
+char *
+ny_time_format_utc(NyTime t)
+{
+    g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(t);
+
+    if (dt == NULL)
+        return g_strdup("invalid");
+    return g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+char *
+ny_time_format_local(NyTime t, GTimeZone *zone)
+{
+    g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(t);
+    g_autoptr(GDateTime) local = NULL;
+
+    if (utc == NULL)
+        return g_strdup("invalid");
+    local = g_date_time_to_timezone(utc, zone);
+    return g_date_time_format(local, "%Y-%m-%dT%H:%M:%S%:z");
+}
+
+static gboolean
+is_bare_date(const char *text)
+{
+    if (strlen(text) != 10)
+        return FALSE;
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) {
+            if (text[i] != '-')
+                return FALSE;
+        } else if (!g_ascii_isdigit(text[i])) {
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+gboolean
+ny_time_parse(const char *text, GTimeZone *zone, NyTime *out_time, GError **error)
+{
+    g_return_val_if_fail(text != NULL, FALSE);
+
+    if (is_bare_date(text)) {
+        int y = atoi(text);
+        int m = atoi(text + 5);
+        int d = atoi(text + 8);
+        g_autoptr(GDateTime) dt = NULL;
+
+        if (g_date_valid_dmy(d, m, y))
+            dt = g_date_time_new(zone, y, m, d, 0, 0, 0);
+        if (dt == NULL) {
+            g_set_error(error, NY_TIME_ERROR, NY_TIME_ERROR_INVALID, "'%s' is not a valid date",
+                        text);
+            return FALSE;
+        }
+        *out_time = g_date_time_to_unix(dt);
+        return TRUE;
+    }
+
+    {
+        /* Parse twice with two different default zones: a text that names
+         * its own offset gives the same instant both times, a text without
+         * one does not, and is refused as ambiguous. */
+        g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
+        g_autoptr(GTimeZone) plus1 = g_time_zone_new_offset(3600);
+        g_autoptr(GDateTime) a = g_date_time_new_from_iso8601(text, utc);
+        g_autoptr(GDateTime) b = NULL;
+
+        if (a == NULL) {
+            g_set_error(error, NY_TIME_ERROR, NY_TIME_ERROR_INVALID,
+                        "'%s' is not an ISO 8601 time (e.g. 2026-12-02T14:00:00Z, "
+                        "2026-12-02T09:00-05:00 or 2026-12-02)",
+                        text);
+            return FALSE;
+        }
+        b = g_date_time_new_from_iso8601(text, plus1);
+        if (b == NULL || g_date_time_to_unix(a) != g_date_time_to_unix(b)) {
+            g_set_error(error, NY_TIME_ERROR, NY_TIME_ERROR_INVALID,
+                        "'%s' has no time zone: add Z or an offset such as -05:00", text);
+            return FALSE;
+        }
+        *out_time = g_date_time_to_unix(a);
+        return TRUE;
+    }
+}
+
+GTimeZone *
+ny_zone_new(const char *name, GError **error)
+{
+    GTimeZone *zone;
+
+    g_return_val_if_fail(name != NULL, NULL);
+    /* g_time_zone_new_identifier() returns NULL for an unknown name, where
+     * g_time_zone_new() silently falls back to UTC. A leading ':' or '/'
+     * would make GLib read a file path: only zone names are accepted. */
+    if (*name == '\0' || *name == ':' || *name == '/' || strstr(name, "..") != NULL) {
+        g_set_error(error, NY_TIME_ERROR, NY_TIME_ERROR_ZONE, "unknown time zone '%s'", name);
+        return NULL;
+    }
+    zone = g_time_zone_new_identifier(name);
+    if (zone == NULL) {
+        g_set_error(error, NY_TIME_ERROR, NY_TIME_ERROR_ZONE, "unknown time zone '%s'", name);
+        return NULL;
+    }
+    return zone;
+}
+
+NyTime
+ny_time_local_midnight(NyTime t, GTimeZone *zone, int days)
+{
+    g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(t);
+    g_autoptr(GDateTime) local = g_date_time_to_timezone(utc, zone);
+    g_autoptr(GDateTime) day = g_date_time_add_days(local, days);
+
+    return ny_time_from_local(zone, g_date_time_get_year(day), g_date_time_get_month(day),
+                              g_date_time_get_day_of_month(day), 0, 0, 0);
+}
+
+NyTime
+ny_time_from_local(GTimeZone *zone, int year, int month, int day, int hour, int minute, int second)
+{
+    g_autoptr(GDateTime) dt = g_date_time_new(zone, year, month, day, hour, minute, second);
+
+    g_return_val_if_fail(dt != NULL, 0);
+    return g_date_time_to_unix(dt);
+}

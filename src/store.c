@@ -1,0 +1,21 @@
+/* store.c: placeholder until the store lands. */
+#include "notyet/store.h"
+
+G_DEFINE_QUARK(ny_store_error, ny_store_error)
+
+char *
+ny_store_default_path(void)
+{
+    const char *env = g_getenv("NOTYET_DB");
+
+    if (env != NULL && *env != '\0')
+        return g_strdup(env);
+    return g_build_filename(g_get_user_data_dir(), "notyet", "notyet.db", NULL);
+}
+
+NyStore *
+ny_store_open(const char *path, GError **error)
+{
+    g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FAILED, "'%s': not implemented yet", path);
+    return NULL;
+}

@@ -1,0 +1,147 @@
+/* Unit tests for ntime: intervals and ISO 8601. */
+#include "notyet/ntime.h"
+
+static GTimeZone *
+ny_zone(const char *name)
+{
+    g_autoptr(GError) error = NULL;
+    GTimeZone *z = ny_zone_new(name, &error);
+    g_assert_no_error(error);
+    return z;
+}
+
+static void
+test_normalize_merges_touching(void)
+{
+    g_autoptr(GArray) l = ny_intervals_new();
+
+    ny_intervals_add(l, 50, 60);
+    ny_intervals_add(l, 10, 20);
+    ny_intervals_add(l, 20, 30); /* touches [10,20) */
+    ny_intervals_add(l, 25, 28); /* inside */
+    ny_intervals_add(l, 40, 40); /* empty: not added */
+    ny_intervals_add(l, 0, 5);   /* before the window */
+    ny_intervals_add(l, 55, 99); /* crosses the end */
+    ny_intervals_normalize(l, 8, 70);
+    g_assert_cmpuint(l->len, ==, 2);
+    g_assert_cmpint(g_array_index(l, NyInterval, 0).start, ==, 10);
+    g_assert_cmpint(g_array_index(l, NyInterval, 0).end, ==, 30);
+    g_assert_cmpint(g_array_index(l, NyInterval, 1).start, ==, 50);
+    g_assert_cmpint(g_array_index(l, NyInterval, 1).end, ==, 70);
+}
+
+static void
+test_overlaps(void)
+{
+    g_autoptr(GArray) l = ny_intervals_new();
+
+    ny_intervals_add(l, 10, 20);
+    ny_intervals_add(l, 30, 40);
+    ny_intervals_normalize(l, 0, 100);
+    g_assert_false(ny_intervals_overlaps(l, 0, 10)); /* half-open: ends where busy starts */
+    g_assert_true(ny_intervals_overlaps(l, 0, 11));
+    g_assert_false(ny_intervals_overlaps(l, 20, 30));
+    g_assert_true(ny_intervals_overlaps(l, 39, 50));
+    g_assert_false(ny_intervals_overlaps(l, 40, 50));
+    g_assert_true(ny_intervals_overlaps(l, 5, 45));
+    g_assert_false(ny_intervals_overlaps(l, 15, 15));
+}
+
+static void
+test_parse_forms(void)
+{
+    g_autoptr(GTimeZone) ny = ny_zone("America/New_York");
+    g_autoptr(GError) error = NULL;
+    NyTime t = 0;
+
+    g_assert_true(ny_time_parse("2026-12-02T19:00:00Z", ny, &t, &error));
+    g_assert_no_error(error);
+    g_assert_cmpint(t, ==, 1796238000);
+    g_assert_true(ny_time_parse("2026-12-02T14:00:00-05:00", ny, &t, &error));
+    g_assert_cmpint(t, ==, 1796238000);
+    /* A bare date is local midnight in the user's zone. */
+    g_assert_true(ny_time_parse("2026-12-02", ny, &t, &error));
+    g_assert_cmpint(t, ==, 1796238000 - 14 * 3600);
+}
+
+static void
+test_parse_refuses(void)
+{
+    g_autoptr(GTimeZone) ny = ny_zone("America/New_York");
+    const char *bad[] = {"2026-12-02T19:00:00",  "tomorrow",        "", "2026-02-30", "2026-13-01",
+                         "2026-12-02T25:00:00Z", "2026-12-02 19:00"};
+
+    for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) error = NULL;
+        NyTime t = 42;
+        g_assert_false(ny_time_parse(bad[i], ny, &t, &error));
+        g_assert_error(error, NY_TIME_ERROR, NY_TIME_ERROR_INVALID);
+        g_assert_cmpint(t, ==, 42); /* untouched on failure */
+    }
+}
+
+static void
+test_zone_unknown(void)
+{
+    const char *bad[] = {"Nowhere/Nope", "", "/etc/passwd", ":America/New_York", "../x"};
+
+    for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GTimeZone) z = ny_zone_new(bad[i], &error);
+        g_assert_null(z);
+        g_assert_error(error, NY_TIME_ERROR, NY_TIME_ERROR_ZONE);
+    }
+}
+
+static void
+test_midnight_dst(void)
+{
+    g_autoptr(GTimeZone) ny = ny_zone("America/New_York");
+    /* 2026-03-08 is the spring-forward day in New York: 23 hours long. */
+    NyTime noon = ny_time_from_local(ny, 2026, 3, 8, 12, 0, 0);
+    NyTime a = ny_time_local_midnight(noon, ny, 0);
+    NyTime b = ny_time_local_midnight(noon, ny, 1);
+
+    g_assert_cmpint(b - a, ==, 23 * 3600);
+    /* 2026-11-01 falls back: 25 hours. */
+    noon = ny_time_from_local(ny, 2026, 11, 1, 12, 0, 0);
+    g_assert_cmpint(ny_time_local_midnight(noon, ny, 1) - ny_time_local_midnight(noon, ny, 0), ==,
+                    25 * 3600);
+}
+
+static void
+test_from_local_gap(void)
+{
+    g_autoptr(GTimeZone) ny = ny_zone("America/New_York");
+    /* 02:30 does not exist on 2026-03-08: rounded up to 03:00 EDT = 07:00Z. */
+    NyTime t = ny_time_from_local(ny, 2026, 3, 8, 2, 30, 0);
+    g_autofree char *s = ny_time_format_utc(t);
+
+    g_assert_cmpstr(s, ==, "2026-03-08T07:00:00Z");
+}
+
+static void
+test_format(void)
+{
+    g_autoptr(GTimeZone) ny = ny_zone("America/New_York");
+    g_autofree char *u = ny_time_format_utc(1796238000);
+    g_autofree char *l = ny_time_format_local(1796238000, ny);
+
+    g_assert_cmpstr(u, ==, "2026-12-02T19:00:00Z");
+    g_assert_cmpstr(l, ==, "2026-12-02T14:00:00-05:00");
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/intervals/normalize-merges-touching", test_normalize_merges_touching);
+    g_test_add_func("/intervals/overlaps", test_overlaps);
+    g_test_add_func("/time/parse-forms", test_parse_forms);
+    g_test_add_func("/time/parse-refuses", test_parse_refuses);
+    g_test_add_func("/time/zone-unknown", test_zone_unknown);
+    g_test_add_func("/time/midnight-dst", test_midnight_dst);
+    g_test_add_func("/time/from-local-gap", test_from_local_gap);
+    g_test_add_func("/time/format", test_format);
+    return g_test_run();
+}
