@@ -1,0 +1,147 @@
+/* http.h: the one HTTP adapter (libcurl), DESIGN.md section 9.
+ *
+ * I/O module. Every request notyet makes goes through here, so the rules
+ * live in one place: TLS verified (a per-calendar escape hatch), http and
+ * https only, redirects followed by hand (at most 5, same origin only, never
+ * from https to http, the body kept), credentials never sent to another host
+ * and over plain http only to a loopback host, connect and low-speed
+ * timeouts plus an overall deadline, a response size cap, gzip accepted,
+ * an empty Expect header, Content-Length always set, Depth on PROPFIND and
+ * REPORT, User-Agent "notyet/VERSION". CURLcode and HTTP status become a
+ * GError here and nowhere else. Tracing redacts Authorization and Cookie.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define NY_HTTP_ERROR (ny_http_error_quark())
+GQuark ny_http_error_quark(void);
+
+typedef enum {
+    NY_HTTP_ERROR_NETWORK,   /* connect, DNS, TLS, timeout, truncated transfer */
+    NY_HTTP_ERROR_AUTH,      /* 401 or 403 */
+    NY_HTTP_ERROR_NOT_FOUND, /* 404 or 410 */
+    NY_HTTP_ERROR_PROTOCOL,  /* refused redirect, body over the cap, unexpected answer */
+    NY_HTTP_ERROR_FAILED,    /* anything else (5xx, other 4xx) */
+} NyHttpError;
+
+/* Receives one trace line (no newline), already redacted. */
+typedef void (*NyHttpTraceFunc)(const char *line, gpointer user_data);
+
+/* Default limits; NOTYET_HTTP_TIMEOUT (seconds) overrides the timeouts. */
+#define NY_HTTP_MAX_BODY_DEFAULT (32u * 1024u * 1024u)
+#define NY_HTTP_CONNECT_TIMEOUT_DEFAULT 10
+#define NY_HTTP_LOW_SPEED_TIME_DEFAULT 10
+#define NY_HTTP_DEADLINE_DEFAULT 120
+
+typedef struct {
+    const char *username;         /* or NULL: no credentials */
+    const char *password;         /* or NULL; copied, wiped on free, never logged */
+    gboolean use_netrc;           /* no password: read ~/.netrc (refused if others can read it) */
+    gboolean insecure;            /* skip TLS verification (the caller warns) */
+    gboolean allow_insecure_http; /* credentials over plain http to a non-loopback host */
+    guint connect_timeout;        /* seconds; 0 = default */
+    guint low_speed_time;         /* seconds under 10 B/s before giving up; 0 = default */
+    guint deadline;               /* seconds for the whole session; 0 = default */
+    gsize max_body;               /* bytes; 0 = NY_HTTP_MAX_BODY_DEFAULT */
+    NyHttpTraceFunc trace;        /* or NULL */
+    gpointer trace_data;
+} NyHttpOptions;
+
+/* A session: one connection cache, one deadline, one set of credentials. */
+typedef struct NyHttp NyHttp;
+
+typedef struct {
+    guint status;       /* the final HTTP status */
+    GBytes *body;       /* decoded body, never NULL */
+    char *etag;         /* ETag header, or NULL */
+    char *content_type; /* or NULL */
+    char *url;          /* the URL that answered, after redirects */
+} NyHttpResponse;
+
+/**
+ * ny_http_new:
+ * @options: (nullable): limits and credentials; NULL for defaults without
+ *           credentials. Strings are copied.
+ *
+ * Returns: (transfer full): a session; free with ny_http_free().
+ */
+NyHttp *ny_http_new(const NyHttpOptions *options);
+
+void ny_http_free(NyHttp *http);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHttp, ny_http_free)
+
+/**
+ * ny_http_request:
+ * @method: "GET", "PROPFIND", "REPORT", ...
+ * @url: absolute http or https URL
+ * @depth: (nullable): the Depth header ("0", "1"); required for PROPFIND
+ *         and REPORT (defaults to "0" there when NULL)
+ * @content_type: (nullable): of @body
+ * @body: (nullable): the request body, sent with Content-Length
+ *
+ * Performs one request, following same-origin redirects by hand. Any HTTP
+ * status is a successful return: check it with ny_http_response_check().
+ *
+ * Returns: (transfer full): the response, or NULL with NY_HTTP_ERROR
+ * (network, TLS, timeout, refused redirect, body over the cap).
+ */
+NyHttpResponse *ny_http_request(NyHttp *http, const char *method, const char *url,
+                                const char *depth, const char *content_type, GBytes *body,
+                                GError **error);
+
+/**
+ * ny_http_response_check:
+ *
+ * Maps a non-2xx status to NY_HTTP_ERROR ("authentication failed for
+ * 'user@host'", "'url' not found", "server error 500 for 'url'").
+ *
+ * Returns: TRUE for 2xx.
+ */
+gboolean ny_http_response_check(NyHttp *http, const NyHttpResponse *response, GError **error);
+
+void ny_http_response_free(NyHttpResponse *response);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHttpResponse, ny_http_response_free)
+
+/**
+ * ny_http_get:
+ * @url: an http or https URL (an ics feed)
+ * @options: (nullable): as for ny_http_new()
+ * @out_etag: (out) (optional) (nullable): the ETag header, or NULL
+ *
+ * A plain GET with every rule above; a non-2xx status is an error.
+ *
+ * Returns: (transfer full): the body, or NULL with NY_HTTP_ERROR.
+ */
+GBytes *ny_http_get(const char *url, const NyHttpOptions *options, char **out_etag, GError **error);
+
+/**
+ * ny_http_password_from_command:
+ * @command: a command line, split like a shell would but run without one
+ * @timeout: seconds before the command is killed; 0 = 30
+ *
+ * Returns: (transfer full): the first line of the command's stdout, or NULL
+ * with NY_HTTP_ERROR_AUTH naming the command's program and its stderr.
+ */
+char *ny_http_password_from_command(const char *command, guint timeout, GError **error);
+
+/**
+ * ny_http_url_is_loopback:
+ *
+ * Returns: TRUE when @url's host is localhost, 127.0.0.0/8 or ::1.
+ */
+gboolean ny_http_url_is_loopback(const char *url);
+
+/**
+ * ny_http_resolve:
+ * @base: an absolute URL
+ * @ref: an absolute URL, or an absolute or relative path (a DAV href)
+ *
+ * Returns: (transfer full): @ref resolved against @base, or NULL when it
+ * cannot be parsed.
+ */
+char *ny_http_resolve(const char *base, const char *ref);
+
+G_END_DECLS

@@ -1,0 +1,824 @@
+/* http.c: the libcurl adapter (see http.h for the rules it enforces).
+ *
+ * Redirects are followed by hand: libcurl 7.88 re-sends PROPFIND and REPORT
+ * without their body after a 301/302 and has no same-origin switch, so each
+ * hop is checked here (RELIABILITY-ANCHORS.md 3.1).
+ */
+#include "notyet/http.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <gio/gio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ny-version.h"
+
+G_DEFINE_QUARK(ny_http_error, ny_http_error)
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CURLU, curl_url_cleanup)
+typedef struct curl_slist NyCurlSlist;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyCurlSlist, curl_slist_free_all)
+
+#define NY_HTTP_MAX_REDIRECTS 5
+#define NY_HTTP_LOW_SPEED_LIMIT 10 /* bytes per second */
+
+struct NyHttp {
+    CURL *curl; /* one handle: its connection cache is reused */
+    char *username;
+    char *password; /* wiped on free */
+    gboolean use_netrc;
+    gboolean insecure;
+    gboolean allow_insecure_http;
+    gboolean digest; /* the server asked for Digest */
+    guint connect_timeout;
+    guint low_speed_time;
+    guint deadline_seconds;
+    gint64 deadline; /* monotonic microseconds */
+    gsize max_body;
+    char *origin; /* the origin credentials belong to: the first request's */
+    NyHttpTraceFunc trace;
+    gpointer trace_data;
+};
+
+/* What one transfer collects. */
+typedef struct {
+    NyHttp *http;
+    GByteArray *body;
+    gboolean too_big;
+    char *etag;
+    char *content_type;
+    char *www_authenticate;
+} Transfer;
+
+static void
+transfer_clear(Transfer *t)
+{
+    if (t->body != NULL)
+        g_byte_array_unref(t->body);
+    g_free(t->etag);
+    g_free(t->content_type);
+    g_free(t->www_authenticate);
+}
+
+static void
+global_init(void)
+{
+    static gsize done = 0;
+
+    if (g_once_init_enter(&done)) {
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        g_once_init_leave(&done, 1);
+    }
+}
+
+static guint
+env_timeout(void)
+{
+    const char *text = g_getenv("NOTYET_HTTP_TIMEOUT");
+    guint64 value = 0;
+
+    if (text == NULL || !g_ascii_string_to_unsigned(text, 10, 1, 3600, &value, NULL))
+        return 0;
+    return (guint)value;
+}
+
+NyHttp *
+ny_http_new(const NyHttpOptions *options)
+{
+    NyHttp *http = g_new0(NyHttp, 1);
+    NyHttpOptions defaults = {0};
+    guint env = env_timeout();
+
+    global_init();
+    if (options == NULL)
+        options = &defaults;
+    http->curl = curl_easy_init();
+    http->username = g_strdup(options->username);
+    http->password = g_strdup(options->password);
+    http->use_netrc = options->use_netrc;
+    http->insecure = options->insecure;
+    http->allow_insecure_http = options->allow_insecure_http;
+    http->connect_timeout = options->connect_timeout ? options->connect_timeout
+                            : env                    ? env
+                                                     : NY_HTTP_CONNECT_TIMEOUT_DEFAULT;
+    http->low_speed_time = options->low_speed_time ? options->low_speed_time
+                           : env                   ? env
+                                                   : NY_HTTP_LOW_SPEED_TIME_DEFAULT;
+    http->deadline_seconds = options->deadline ? options->deadline
+                             : env             ? 3 * env
+                                               : NY_HTTP_DEADLINE_DEFAULT;
+    http->deadline = g_get_monotonic_time() + (gint64)http->deadline_seconds * G_USEC_PER_SEC;
+    http->max_body = options->max_body ? options->max_body : NY_HTTP_MAX_BODY_DEFAULT;
+    http->trace = options->trace;
+    http->trace_data = options->trace_data;
+    return http;
+}
+
+void
+ny_http_free(NyHttp *http)
+{
+    if (http == NULL)
+        return;
+    if (http->curl != NULL)
+        curl_easy_cleanup(http->curl);
+    if (http->password != NULL) {
+        explicit_bzero(http->password, strlen(http->password));
+        g_free(http->password);
+    }
+    g_free(http->username);
+    g_free(http->origin);
+    g_free(http);
+}
+
+void
+ny_http_response_free(NyHttpResponse *response)
+{
+    if (response == NULL)
+        return;
+    g_bytes_unref(response->body);
+    g_free(response->etag);
+    g_free(response->content_type);
+    g_free(response->url);
+    g_free(response);
+}
+
+/* URL pieces through libcurl's own parser, so the checks agree with what
+ * libcurl will connect to. */
+static CURLU *
+url_parse(const char *url)
+{
+    g_autoptr(CURLU) u = curl_url();
+
+    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
+        return NULL;
+    return g_steal_pointer(&u);
+}
+
+static char *
+url_part(CURLU *u, CURLUPart part)
+{
+    char *value = NULL;
+    char *copy;
+
+    if (curl_url_get(u, part, &value, part == CURLUPART_PORT ? CURLU_DEFAULT_PORT : 0) != CURLUE_OK)
+        return NULL;
+    copy = g_strdup(value);
+    curl_free(value);
+    return copy;
+}
+
+/* "https://host:443": scheme, host and port. */
+static char *
+url_origin(const char *url)
+{
+    g_autoptr(CURLU) u = url_parse(url);
+    g_autofree char *scheme = NULL;
+    g_autofree char *host = NULL;
+    g_autofree char *port = NULL;
+
+    if (u == NULL)
+        return NULL;
+    scheme = url_part(u, CURLUPART_SCHEME);
+    host = url_part(u, CURLUPART_HOST);
+    port = url_part(u, CURLUPART_PORT);
+    if (scheme == NULL || host == NULL)
+        return NULL;
+    return g_strdup_printf("%s://%s:%s", scheme, host, port ? port : "");
+}
+
+static char *
+url_host(const char *url)
+{
+    g_autoptr(CURLU) u = url_parse(url);
+
+    return u ? url_part(u, CURLUPART_HOST) : NULL;
+}
+
+/* The URL without user info, for messages. */
+static char *
+url_display(const char *url)
+{
+    g_autoptr(CURLU) u = url_parse(url);
+    char *value = NULL;
+    char *copy;
+
+    if (u == NULL)
+        return g_strdup(url);
+    curl_url_set(u, CURLUPART_USER, NULL, 0);
+    curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
+    if (curl_url_get(u, CURLUPART_URL, &value, 0) != CURLUE_OK)
+        return g_strdup(url);
+    copy = g_strdup(value);
+    curl_free(value);
+    return copy;
+}
+
+gboolean
+ny_http_url_is_loopback(const char *url)
+{
+    g_autofree char *host = url_host(url);
+
+    if (host == NULL)
+        return FALSE;
+    if (g_ascii_strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
+        strcmp(host, "::1") == 0)
+        return TRUE;
+    if (g_str_has_prefix(host, "127.")) {
+        /* Only an IPv4 literal: "127.example.com" is not loopback. */
+        for (const char *p = host; *p; p++) {
+            if (!g_ascii_isdigit(*p) && *p != '.')
+                return FALSE;
+        }
+        return TRUE;
+    }
+    return FALSE;
+}
+
+char *
+ny_http_resolve(const char *base, const char *ref)
+{
+    g_autoptr(CURLU) u = url_parse(base);
+    char *value = NULL;
+    char *copy;
+
+    if (u == NULL || curl_url_set(u, CURLUPART_URL, ref, 0) != CURLUE_OK)
+        return NULL;
+    if (curl_url_get(u, CURLUPART_URL, &value, 0) != CURLUE_OK)
+        return NULL;
+    copy = g_strdup(value);
+    curl_free(value);
+    return copy;
+}
+
+static size_t
+write_cb(char *data, size_t size, size_t nmemb, void *user)
+{
+    Transfer *t = user;
+    size_t n = size * nmemb;
+
+    /* MAXFILESIZE does not stop a chunked body on 7.88: cap it here. */
+    if (t->body->len + n > t->http->max_body) {
+        t->too_big = TRUE;
+        return 0;
+    }
+    g_byte_array_append(t->body, (const guint8 *)data, (guint)n);
+    return n;
+}
+
+static char *
+header_value(const char *line, size_t len, const char *name)
+{
+    size_t name_len = strlen(name);
+
+    if (len <= name_len || g_ascii_strncasecmp(line, name, name_len) != 0 || line[name_len] != ':')
+        return NULL;
+    return g_strstrip(g_strndup(line + name_len + 1, len - name_len - 1));
+}
+
+static size_t
+header_cb(char *data, size_t size, size_t nmemb, void *user)
+{
+    Transfer *t = user;
+    size_t n = size * nmemb;
+    char *value;
+
+    if (n >= 5 && g_ascii_strncasecmp(data, "HTTP/", 5) == 0) {
+        /* A new response (after 100 Continue or an auth round): start over. */
+        g_clear_pointer(&t->etag, g_free);
+        g_clear_pointer(&t->content_type, g_free);
+        g_clear_pointer(&t->www_authenticate, g_free);
+        return n;
+    }
+    if ((value = header_value(data, n, "ETag")) != NULL) {
+        g_free(t->etag);
+        t->etag = value;
+    } else if ((value = header_value(data, n, "Content-Type")) != NULL) {
+        g_free(t->content_type);
+        t->content_type = value;
+    } else if ((value = header_value(data, n, "WWW-Authenticate")) != NULL) {
+        char *joined = g_strjoin(", ", t->www_authenticate ? t->www_authenticate : "", value, NULL);
+        g_free(value);
+        g_free(t->www_authenticate);
+        t->www_authenticate = joined;
+    }
+    return n;
+}
+
+static gboolean
+is_secret_header(const char *line)
+{
+    static const char *const secret[] = {
+        "authorization:", "proxy-authorization:", "cookie:", "set-cookie:"};
+
+    for (gsize i = 0; i < G_N_ELEMENTS(secret); i++) {
+        if (g_ascii_strncasecmp(line, secret[i], strlen(secret[i])) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* -v -v: headers and libcurl's notes, never bodies (they hold event titles),
+ * never credentials. */
+static int
+debug_cb(CURL *curl, curl_infotype type, char *data, size_t size, void *user)
+{
+    NyHttp *http = user;
+    const char *mark;
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+
+    (void)curl;
+    switch (type) {
+    case CURLINFO_TEXT:
+        mark = "* ";
+        break;
+    case CURLINFO_HEADER_IN:
+        mark = "< ";
+        break;
+    case CURLINFO_HEADER_OUT:
+        mark = "> ";
+        break;
+    default:
+        return 0;
+    }
+    text = g_strndup(data, size);
+    lines = g_strsplit_set(text, "\r\n", -1);
+    for (char **l = lines; *l; l++) {
+        g_autofree char *line = NULL;
+
+        if (**l == '\0')
+            continue;
+        if (is_secret_header(*l)) {
+            const char *colon = strchr(*l, ':');
+            line = g_strdup_printf("%s%.*s: [redacted]", mark, (int)(colon - *l), *l);
+        } else {
+            line = g_strdup_printf("%s%s", mark, *l);
+        }
+        http->trace(line, http->trace_data);
+    }
+    return 0;
+}
+
+/* RELIABILITY-ANCHORS.md 3.2: libcurl does not check the netrc's mode. */
+static gboolean
+netrc_path(char **out_path, GError **error)
+{
+    g_autofree char *path = g_build_filename(g_get_home_dir(), ".netrc", NULL);
+    struct stat st;
+
+    if (stat(path, &st) != 0) {
+        *out_path = NULL;
+        return TRUE;
+    }
+    if ((st.st_mode & 077) != 0) {
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
+                    "refusing '%s': other users can read it (chmod 600 it)", path);
+        return FALSE;
+    }
+    *out_path = g_steal_pointer(&path);
+    return TRUE;
+}
+
+static void
+set_curl_error(NyHttp *http, CURLcode rc, const Transfer *t, const char *url, const char *errbuf,
+               GError **error)
+{
+    g_autofree char *shown = url_display(url);
+    g_autofree char *host = url_host(url);
+    const char *why = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+
+    switch (rc) {
+    case CURLE_WRITE_ERROR:
+    case CURLE_FILESIZE_EXCEEDED:
+        if (t->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+            g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL,
+                        "response from '%s' exceeds the limit of %" G_GSIZE_FORMAT " MiB", shown,
+                        http->max_body / (1024 * 1024));
+            return;
+        }
+        break;
+    case CURLE_OPERATION_TIMEDOUT:
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_NETWORK, "'%s' did not answer in time: %s",
+                    host ? host : shown, why);
+        return;
+    case CURLE_COULDNT_RESOLVE_HOST:
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_NETWORK, "cannot resolve '%s'",
+                    host ? host : shown);
+        return;
+    case CURLE_COULDNT_CONNECT:
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_NETWORK, "cannot connect to '%s': %s",
+                    shown, why);
+        return;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CACERT_BADFILE:
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_NETWORK,
+                    "TLS verification failed for '%s': %s", host ? host : shown, why);
+        return;
+    case CURLE_PARTIAL_FILE:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_NETWORK,
+                    "response from '%s' was cut short: %s", shown, why);
+        return;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL,
+                    "'%s' is not an http or https URL", shown);
+        return;
+    default:
+        break;
+    }
+    g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_NETWORK, "request to '%s' failed: %s", shown,
+                why);
+}
+
+/* One hop: no redirect following. */
+static NyHttpResponse *
+perform(NyHttp *http, const char *method, const char *url, const char *depth,
+        const char *content_type, GBytes *body, char **out_location, char **out_challenge,
+        GError **error)
+{
+    CURL *c = http->curl;
+    g_autoptr(NyCurlSlist) headers = NULL;
+    g_autofree char *origin = url_origin(url);
+    g_autofree char *netrc = NULL;
+    char errbuf[CURL_ERROR_SIZE] = "";
+    Transfer t = {.http = http, .body = g_byte_array_new()};
+    gint64 left_ms = (http->deadline - g_get_monotonic_time()) / 1000;
+    gboolean credentials;
+    CURLcode rc;
+    long status = 0;
+    char *location = NULL;
+    char *effective = NULL;
+    NyHttpResponse *response;
+
+    if (origin == NULL ||
+        (!g_str_has_prefix(url, "http://") && !g_str_has_prefix(url, "https://"))) {
+        g_autofree char *shown = url_display(url);
+        transfer_clear(&t);
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL,
+                    "'%s' is not an http or https URL", shown);
+        return NULL;
+    }
+    if (left_ms <= 0) {
+        transfer_clear(&t);
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_NETWORK,
+                    "gave up on '%s': the %u s deadline passed", origin, http->deadline_seconds);
+        return NULL;
+    }
+
+    /* Credentials belong to the first origin this session talked to. */
+    if (http->origin == NULL)
+        http->origin = g_strdup(origin);
+    credentials = http->username != NULL && strcmp(http->origin, origin) == 0;
+    if (credentials && g_str_has_prefix(url, "http://") && !http->allow_insecure_http &&
+        !ny_http_url_is_loopback(url)) {
+        g_autofree char *host = url_host(url);
+        transfer_clear(&t);
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
+                    "refusing to send the password for '%s' over plain http to '%s' "
+                    "(use https, or set allow_insecure_http=true)",
+                    http->username, host ? host : origin);
+        return NULL;
+    }
+    if (credentials && http->password == NULL && http->use_netrc) {
+        if (!netrc_path(&netrc, error)) {
+            transfer_clear(&t);
+            return NULL;
+        }
+    }
+
+    curl_easy_reset(c);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "notyet/" NY_VERSION);
+    curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)http->connect_timeout);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, (long)NY_HTTP_LOW_SPEED_LIMIT);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)http->low_speed_time);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)left_ms);
+    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)http->max_body);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, http->insecure ? 0L : 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, http->insecure ? 0L : 2L);
+    if (http->trace != NULL) {
+        curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
+        curl_easy_setopt(c, CURLOPT_DEBUGDATA, http);
+        curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
+    }
+    if (credentials) {
+        curl_easy_setopt(c, CURLOPT_USERNAME, http->username);
+        if (http->password != NULL)
+            curl_easy_setopt(c, CURLOPT_PASSWORD, http->password);
+        else if (netrc != NULL) {
+            curl_easy_setopt(c, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+            curl_easy_setopt(c, CURLOPT_NETRC_FILE, netrc);
+        }
+        /* Basic is sent up front (Radicale needs it even with auth=none);
+         * Digest once the server asked for it. */
+        curl_easy_setopt(c, CURLOPT_HTTPAUTH, http->digest ? CURLAUTH_DIGEST : CURLAUTH_BASIC);
+        curl_easy_setopt(c, CURLOPT_UNRESTRICTED_AUTH, 0L);
+    }
+
+    /* Radicale reads a chunked body as empty: always a sized body. */
+    headers = curl_slist_append(headers, "Expect:");
+    if (strcmp(method, "GET") == 0 && body == NULL) {
+        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    } else {
+        gsize len = 0;
+        const char *data = body ? g_bytes_get_data(body, &len) : "";
+
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, data ? data : "");
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    }
+    if (depth == NULL && (strcmp(method, "PROPFIND") == 0 || strcmp(method, "REPORT") == 0))
+        depth = "0";
+    if (depth != NULL) {
+        g_autofree char *h = g_strdup_printf("Depth: %s", depth);
+        headers = curl_slist_append(headers, h);
+    }
+    if (content_type != NULL) {
+        g_autofree char *h = g_strdup_printf("Content-Type: %s", content_type);
+        headers = curl_slist_append(headers, h);
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+
+    rc = curl_easy_perform(c);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+    if (rc != CURLE_OK) {
+        set_curl_error(http, rc, &t, url, errbuf, error);
+        transfer_clear(&t);
+        return NULL;
+    }
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &location);
+    curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &effective);
+
+    response = g_new0(NyHttpResponse, 1);
+    response->status = (guint)status;
+    response->body = g_byte_array_free_to_bytes(g_steal_pointer(&t.body));
+    response->etag = g_steal_pointer(&t.etag);
+    response->content_type = g_steal_pointer(&t.content_type);
+    response->url = g_strdup(effective ? effective : url);
+    *out_location = g_strdup(location);
+    *out_challenge = g_steal_pointer(&t.www_authenticate);
+    transfer_clear(&t);
+    return response;
+}
+
+NyHttpResponse *
+ny_http_request(NyHttp *http, const char *method, const char *url, const char *depth,
+                const char *content_type, GBytes *body, GError **error)
+{
+    g_autofree char *current = g_strdup(url);
+    g_autofree char *first_origin = url_origin(url);
+    gboolean digest_tried = FALSE;
+
+    g_return_val_if_fail(http != NULL && method != NULL && url != NULL, NULL);
+
+    for (int hops = 0;;) {
+        g_autofree char *location = NULL;
+        g_autofree char *challenge = NULL;
+        g_autoptr(NyHttpResponse) response =
+            perform(http, method, current, depth, content_type, body, &location, &challenge, error);
+        guint s;
+
+        if (response == NULL)
+            return NULL;
+        s = response->status;
+
+        /* A 401 naming Digest when Basic was sent: once more with Digest. */
+        if (s == 401 && !http->digest && !digest_tried && http->username != NULL &&
+            challenge != NULL && strstr(challenge, "igest") != NULL) {
+            http->digest = TRUE;
+            digest_tried = TRUE;
+            continue;
+        }
+        if ((s == 301 || s == 302 || s == 303 || s == 307 || s == 308) && location != NULL) {
+            g_autofree char *origin = url_origin(location);
+            g_autofree char *from = url_display(current);
+            g_autofree char *to = url_display(location);
+
+            if (!g_str_has_prefix(location, "http://") && !g_str_has_prefix(location, "https://")) {
+                g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL,
+                            "'%s' redirected to '%s': refusing a non-http(s) redirect", from, to);
+                return NULL;
+            }
+            /* Same origin only: never another host, port, or https -> http. */
+            if (origin == NULL || first_origin == NULL || strcmp(origin, first_origin) != 0) {
+                g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL,
+                            "'%s' redirected to another server '%s': refusing", from,
+                            origin ? origin : to);
+                return NULL;
+            }
+            if (++hops > NY_HTTP_MAX_REDIRECTS) {
+                g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL,
+                            "too many redirects from '%s' (more than %d)", url,
+                            NY_HTTP_MAX_REDIRECTS);
+                return NULL;
+            }
+            g_free(current);
+            current = g_steal_pointer(&location);
+            continue;
+        }
+        return g_steal_pointer(&response);
+    }
+}
+
+gboolean
+ny_http_response_check(NyHttp *http, const NyHttpResponse *response, GError **error)
+{
+    guint s = response->status;
+    g_autofree char *shown = url_display(response->url);
+    g_autofree char *host = url_host(response->url);
+
+    if (s >= 200 && s < 300)
+        return TRUE;
+    switch (s) {
+    case 401:
+        if (http != NULL && http->username != NULL)
+            g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
+                        "authentication failed for '%s@%s'", http->username, host ? host : "");
+        else
+            g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
+                        "'%s' requires a login: set username and password_command",
+                        host ? host : shown);
+        return FALSE;
+    case 403:
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH, "access to '%s' denied (403)", shown);
+        return FALSE;
+    case 404:
+    case 410:
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_NOT_FOUND, "'%s' not found (%u)", shown, s);
+        return FALSE;
+    case 429:
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_FAILED,
+                    "'%s' is rate limiting requests (429); try again later", host ? host : shown);
+        return FALSE;
+    default:
+        break;
+    }
+    if (s >= 300 && s < 400)
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL,
+                    "'%s' answered a redirect (%u) without a usable location", shown, s);
+    else if (s >= 500)
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_FAILED, "server error %u for '%s'", s,
+                    shown);
+    else
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_FAILED, "unexpected status %u for '%s'", s,
+                    shown);
+    return FALSE;
+}
+
+GBytes *
+ny_http_get(const char *url, const NyHttpOptions *options, char **out_etag, GError **error)
+{
+    g_autoptr(NyHttp) http = ny_http_new(options);
+    g_autoptr(NyHttpResponse) response = NULL;
+
+    response = ny_http_request(http, "GET", url, NULL, NULL, NULL, error);
+    if (response == NULL || !ny_http_response_check(http, response, error))
+        return NULL;
+    if (out_etag != NULL)
+        *out_etag = g_steal_pointer(&response->etag);
+    return g_bytes_ref(response->body);
+}
+
+/* password_command: a private main context so the timeout can kill it. */
+typedef struct {
+    gboolean done;
+    gboolean timed_out;
+    char *out;
+    char *err;
+    GError *error;
+} CommandRun;
+
+static void
+communicate_done(GObject *source, GAsyncResult *result, gpointer data)
+{
+    CommandRun *run = data;
+
+    g_subprocess_communicate_utf8_finish(G_SUBPROCESS(source), result, &run->out, &run->err,
+                                         &run->error);
+    run->done = TRUE;
+}
+
+static gboolean
+command_timeout(gpointer data)
+{
+    CommandRun *run = data;
+
+    run->timed_out = TRUE;
+    return G_SOURCE_REMOVE;
+}
+
+static void
+wipe(char *s)
+{
+    if (s != NULL)
+        explicit_bzero(s, strlen(s));
+}
+
+char *
+ny_http_password_from_command(const char *command, guint timeout, GError **error)
+{
+    g_auto(GStrv) argv = NULL;
+    g_autoptr(GError) local_error = NULL;
+    g_autoptr(GSubprocess) proc = NULL;
+    g_autoptr(GMainContext) context = g_main_context_new();
+    g_autoptr(GCancellable) cancellable = g_cancellable_new();
+    g_autoptr(GSource) timer = NULL;
+    CommandRun run = {0};
+    char *newline;
+    char *password;
+
+    if (!g_shell_parse_argv(command, NULL, &argv, &local_error)) {
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH, "password_command: %s",
+                    local_error->message);
+        return NULL;
+    }
+    proc = g_subprocess_newv((const char *const *)argv,
+                             G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                             &local_error);
+    if (proc == NULL) {
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
+                    "password_command '%s' cannot run: %s", argv[0], local_error->message);
+        return NULL;
+    }
+
+    g_main_context_push_thread_default(context);
+    timer = g_timeout_source_new_seconds(timeout ? timeout : 30);
+    g_source_set_callback(timer, command_timeout, &run, NULL);
+    g_source_attach(timer, context);
+    g_subprocess_communicate_utf8_async(proc, NULL, cancellable, communicate_done, &run);
+    while (!run.done) {
+        if (run.timed_out && !g_cancellable_is_cancelled(cancellable)) {
+            g_subprocess_force_exit(proc);
+            g_cancellable_cancel(cancellable);
+        }
+        g_main_context_iteration(context, TRUE);
+    }
+    g_source_destroy(timer);
+    g_main_context_pop_thread_default(context);
+
+    if (run.timed_out) {
+        g_subprocess_wait(proc, NULL, NULL);
+        wipe(run.out);
+        g_free(run.out);
+        g_free(run.err);
+        g_clear_error(&run.error);
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
+                    "password_command '%s' did not finish within %u s", argv[0],
+                    timeout ? timeout : 30);
+        return NULL;
+    }
+    if (run.error != NULL) {
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH, "password_command '%s': %s", argv[0],
+                    run.error->message);
+        g_clear_error(&run.error);
+        wipe(run.out);
+        g_free(run.out);
+        g_free(run.err);
+        return NULL;
+    }
+    if (!g_subprocess_get_successful(proc)) {
+        g_autofree char *err = g_strstrip(run.err ? run.err : g_strdup(""));
+        char *nl = strchr(err, '\n');
+        int status = g_subprocess_get_if_exited(proc) ? g_subprocess_get_exit_status(proc) : -1;
+
+        run.err = NULL;
+        if (nl != NULL)
+            *nl = '\0';
+        wipe(run.out);
+        g_free(run.out);
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
+                    "password_command '%s' failed (exit %d)%s%s", argv[0], status, *err ? ": " : "",
+                    err);
+        return NULL;
+    }
+    g_free(run.err);
+    password = run.out ? run.out : g_strdup("");
+    newline = strpbrk(password, "\r\n");
+    if (newline != NULL) {
+        wipe(newline);
+        *newline = '\0';
+    }
+    if (*password == '\0') {
+        g_free(password);
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
+                    "password_command '%s' printed no password", argv[0]);
+        return NULL;
+    }
+    return password;
+}
