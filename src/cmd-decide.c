@@ -1,15 +1,266 @@
-/* cmd-decide.c: not implemented yet. */
+/* cmd-decide.c: `notyet decide [NAME]`, the invite decision flow (DESIGN.md section 1).
+ *
+ * The flow itself is the pure decision module; this file gets the answers
+ * (flags, else y/n prompts on a terminal), records the decision when a NAME
+ * is given, and says what to do next.
+ */
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "cli.h"
+#include "notyet/decision.h"
+#include "notyet/store.h"
+
+typedef struct {
+    char *flags[NY_QUESTION_COUNT]; /* --know, --trust, --recommend as given */
+    gboolean no_call;
+    gboolean reply;
+} DecideOptions;
+
+static void
+decide_options_clear(DecideOptions *o)
+{
+    for (int q = 0; q < NY_QUESTION_COUNT; q++)
+        g_clear_pointer(&o->flags[q], g_free);
+}
+
+/* One line from @in without its line end, or NULL at end of input. The
+ * length is capped: an answer is a word, the rest of a long line is dropped. */
+static char *
+read_answer_line(FILE *in)
+{
+    g_autoptr(GString) line = g_string_new(NULL);
+    int c;
+
+    while ((c = fgetc(in)) != EOF) {
+        if (c == '\n')
+            return g_string_free(g_steal_pointer(&line), FALSE);
+        if (line->len < 64)
+            g_string_append_c(line, (char)c);
+    }
+    if (line->len == 0)
+        return NULL;
+    return g_string_free(g_steal_pointer(&line), FALSE);
+}
+
+/* Asks @question on stderr until the answer is y/yes/n/no; end of input is a
+ * usage error (the user gave no answer, there is nothing to guess). */
+static gboolean
+ask(NyCli *cli, NyQuestion question, NyAnswer *out_answer, GError **error)
+{
+    for (;;) {
+        g_autofree char *line = NULL;
+
+        fprintf(stderr, "%s [y/n] ", ny_question_text(question));
+        fflush(stderr);
+        line = read_answer_line(stdin);
+        if (line == NULL) {
+            fputc('\n', stderr);
+            ny_cli_usage_error(cli, error, "no answer to '%s' (end of input)",
+                               ny_question_text(question));
+            return FALSE;
+        }
+        if (ny_answer_parse(g_strstrip(line), out_answer))
+            return TRUE;
+        fputs("Please answer y or n.\n", stderr);
+    }
+}
+
+/* NAME as the user would type it in a shell: in double quotes when that is
+ * safe, else in single quotes. */
+static char *
+shell_word(const char *name)
+{
+    if (strpbrk(name, "\"\\$`!") == NULL)
+        return g_strdup_printf("\"%s\"", name);
+    return g_shell_quote(name);
+}
+
+static char *
+render_text(const char *name, NyVerdict verdict, gboolean no_call)
+{
+    GString *s = g_string_new(NULL);
+
+    switch (verdict) {
+    case NY_VERDICT_ACCEPT:
+        g_string_append(s, "ACCEPT: accept the invitation to connect.\n");
+        break;
+    case NY_VERDICT_DECLINE:
+        if (no_call)
+            g_string_append(s, "DECLINE: decline the invitation for now with a short, polite "
+                               "note; no call offered (--no-call).\n");
+        else
+            g_string_append(s, "DECLINE: decline the invitation with a short, polite note; "
+                               "no call offered.\n");
+        break;
+    case NY_VERDICT_NOT_YET: {
+        g_autofree char *word = shell_word(name ? name : "NAME");
+
+        g_string_append(s, "NOT YET: decline for now, and offer a 20-minute call to get to "
+                           "know each other.\n"
+                           "Next, write the reply with two open times:\n");
+        g_string_append_printf(s, "  notyet reply %s --met \"where you met\"\n", word);
+        break;
+    }
+    case NY_VERDICT_PENDING:
+        g_assert_not_reached();
+    }
+    return g_string_free(s, FALSE);
+}
+
+static char *
+render_json(const char *name, const NyAnswer answers[NY_QUESTION_COUNT], NyVerdict verdict,
+            gboolean no_call)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(JsonGenerator) gen = json_generator_new();
+    g_autoptr(JsonNode) root = NULL;
+    GString *s = NULL;
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "verdict");
+    json_builder_add_string_value(b, ny_verdict_to_string(verdict));
+    /* Every key is always there; a question that was not asked is null. */
+    json_builder_set_member_name(b, "answers");
+    json_builder_begin_object(b);
+    for (int q = 0; q < NY_QUESTION_COUNT; q++) {
+        json_builder_set_member_name(b, ny_question_name((NyQuestion)q));
+        if (answers[q] == NY_ANSWER_UNSET)
+            json_builder_add_null_value(b);
+        else
+            json_builder_add_boolean_value(b, answers[q] == NY_ANSWER_YES);
+    }
+    json_builder_end_object(b);
+    json_builder_set_member_name(b, "name");
+    if (name != NULL)
+        json_builder_add_string_value(b, name);
+    else
+        json_builder_add_null_value(b);
+    json_builder_set_member_name(b, "no_call");
+    json_builder_add_boolean_value(b, no_call);
+    json_builder_end_object(b);
+
+    root = json_builder_get_root(b);
+    json_generator_set_root(gen, root);
+    json_generator_set_pretty(gen, TRUE);
+    json_generator_set_indent(gen, 2);
+    s = g_string_new(NULL);
+    json_generator_to_gstring(gen, s);
+    g_string_append_c(s, '\n');
+    return g_string_free(s, FALSE);
+}
+
+static gboolean
+record(NyCli *cli, const char *name, const NyAnswer answers[NY_QUESTION_COUNT], NyVerdict verdict,
+       gboolean no_call, GError **error)
+{
+    g_autoptr(NyStore) store = ny_cli_open_store(cli, error);
+    gint64 id = 0;
+
+    if (store == NULL)
+        return FALSE;
+    if (!ny_store_begin(store, error))
+        return FALSE;
+    if (!ny_store_add_decision(store, name, cli->now, answers, verdict, no_call, &id, error) ||
+        !ny_store_commit(store, error)) {
+        ny_store_rollback(store);
+        return FALSE;
+    }
+    ny_cli_info(cli, 1, "recorded decision %" G_GINT64_FORMAT " for '%s'", id, name);
+    return TRUE;
+}
+
+static gboolean
+run_decide(NyCli *cli, DecideOptions *o, int argc, char **argv, GError **error)
+{
+    NyAnswer answers[NY_QUESTION_COUNT] = {NY_ANSWER_UNSET, NY_ANSWER_UNSET, NY_ANSWER_UNSET};
+    const char *name = NULL;
+    NyQuestion next = NY_QUESTION_KNOW;
+    NyVerdict verdict;
+    g_autofree char *output = NULL;
+
+    if (argc > 2) {
+        ny_cli_usage_error(cli, error, "too many arguments: '%s'", argv[2]);
+        return FALSE;
+    }
+    if (argc == 2) {
+        name = argv[1];
+        if (*g_strstrip(argv[1]) == '\0') {
+            ny_cli_usage_error(cli, error, "the NAME is empty");
+            return FALSE;
+        }
+    }
+    for (int q = 0; q < NY_QUESTION_COUNT; q++) {
+        if (o->flags[q] != NULL && !ny_answer_parse(o->flags[q], &answers[q])) {
+            ny_cli_usage_error(cli, error, "--%s: '%s' is not yes or no",
+                               ny_question_name((NyQuestion)q), o->flags[q]);
+            return FALSE;
+        }
+    }
+    if (o->reply) {
+        /* Until `notyet reply` exists there is nothing to go on to. */
+        ny_cli_usage_error(cli, error, "--reply needs the reply command, which is not there yet");
+        return FALSE;
+    }
+
+    while ((verdict = ny_decision_evaluate(answers, &next)) == NY_VERDICT_PENDING) {
+        if (!cli->stdin_is_tty) {
+            ny_cli_usage_error(cli, error,
+                               "no answer to '%s' and no terminal to ask on: give --%s yes|no",
+                               ny_question_text(next), ny_question_name(next));
+            return FALSE;
+        }
+        if (!ask(cli, next, &answers[next], error))
+            return FALSE;
+    }
+    /* An answer the flow never needed was not part of the decision. */
+    for (int q = 0; q < NY_QUESTION_COUNT; q++) {
+        if (!ny_decision_needed(answers, (NyQuestion)q))
+            answers[q] = NY_ANSWER_UNSET;
+    }
+    verdict = ny_decision_apply_no_call(verdict, o->no_call);
+
+    if (cli->json)
+        output = render_json(name, answers, verdict, o->no_call);
+    else
+        output = render_text(name, verdict, o->no_call);
+
+    if (name != NULL && !record(cli, name, answers, verdict, o->no_call, error))
+        return FALSE;
+    return ny_cli_print(output, error);
+}
 
 gboolean
 ny_cmd_decide(NyCli *cli, int argc, char **argv, GError **error)
 {
-    if (!ny_cli_parse(cli, "[NAME]", "Walk the three questions for a connection invite", NULL,
-                      &argc, &argv, error))
+    DecideOptions o = {0};
+    const GOptionEntry entries[] = {
+        {"know", 0, 0, G_OPTION_ARG_STRING, &o.flags[NY_QUESTION_KNOW],
+         "Do I know this person in a professional capacity?", "yes|no"},
+        {"trust", 0, 0, G_OPTION_ARG_STRING, &o.flags[NY_QUESTION_TRUST],
+         "Are they trustworthy, with ethics and values like mine?", "yes|no"},
+        {"recommend", 0, 0, G_OPTION_ARG_STRING, &o.flags[NY_QUESTION_RECOMMEND],
+         "Would I be comfortable recommending them to my network?", "yes|no"},
+        {"no-call", 0, 0, G_OPTION_ARG_NONE, &o.no_call,
+         "On NOT YET, decline without offering a call", NULL},
+        {"reply", 0, 0, G_OPTION_ARG_NONE, &o.reply, "On NOT YET, go on to write the reply", NULL},
+        G_OPTION_ENTRY_NULL,
+    };
+    gboolean ok;
+
+    if (!ny_cli_parse(cli, "[NAME]",
+                      "Walk the three questions for a connection invite: ACCEPT, NOT YET or "
+                      "DECLINE.\nWith a NAME the decision is recorded.",
+                      entries, &argc, &argv, error)) {
+        decide_options_clear(&o);
         return FALSE;
-    if (cli->help)
+    }
+    if (cli->help) {
+        decide_options_clear(&o);
         return TRUE;
-    g_set_error(error, NY_CLI_ERROR, NY_CLI_ERROR_FAILED, "'%s' is not implemented yet",
-                cli->command);
-    return FALSE;
+    }
+    ok = run_decide(cli, &o, argc, argv, error);
+    decide_options_clear(&o);
+    return ok;
 }

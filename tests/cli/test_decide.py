@@ -1,0 +1,133 @@
+"""notyet decide: the three-question flow, by flags, through a pipe and on a
+pseudo-terminal; JSON; recording in the store; bad input."""
+import json
+import os
+import pty
+import select
+import sqlite3
+import time
+
+import nytest
+from nytest import BIN, Home, check, check_usage_error, run
+
+KNOW = "Do I know this person in a professional capacity?"
+TRUST = "Are they trustworthy, with ethics and values like mine?"
+RECOMMEND = "Would I be comfortable recommending them to my network?"
+
+
+def verdict_line(r):
+    check(r.rc == 0, "exit 0", r)
+    return r.out.splitlines()[0].split(":")[0]
+
+
+# --- non-interactive -------------------------------------------------------
+
+def test_know_no_is_not_yet():
+    r = run(["decide", "--know", "no"])
+    check(verdict_line(r) == "NOT YET", "NOT YET", r)
+    check('notyet reply "NAME" --met' in r.out, "says the reply command", r)
+    check(r.err == "", "nothing on stderr", r)
+
+
+def test_trust_no_is_decline():
+    r = run(["decide", "--know", "yes", "--trust", "no"])
+    check(verdict_line(r) == "DECLINE", "DECLINE", r)
+    check("no call" in r.out, "says no call is offered", r)
+
+
+def test_all_yes_is_accept():
+    r = run(["decide", "--know", "yes", "--trust", "yes", "--recommend", "yes"])
+    check(verdict_line(r) == "ACCEPT", "ACCEPT", r)
+
+
+def test_recommend_no_is_not_yet():
+    r = run(["decide", "--know", "yes", "--trust", "yes", "--recommend", "no"])
+    check(verdict_line(r) == "NOT YET", "NOT YET", r)
+
+
+def test_flags_in_any_case_and_short():
+    r = run(["decide", "--know", "Y", "--trust", "YES", "--recommend", "n"])
+    check(verdict_line(r) == "NOT YET", "NOT YET", r)
+
+
+def test_no_call_turns_not_yet_into_decline():
+    r = run(["decide", "--know", "no", "--no-call"])
+    check(verdict_line(r) == "DECLINE", "DECLINE", r)
+    check("notyet reply" not in r.out, "no reply command offered", r)
+    r = run(["decide", "--know", "yes", "--trust", "yes", "--recommend", "yes", "--no-call"])
+    check(verdict_line(r) == "ACCEPT", "--no-call leaves ACCEPT alone", r)
+
+
+def later_name_in_reply_command():
+    h = Home()
+    try:
+        r = run(["decide", "Richard Roe", "--know", "no"], home=h)
+        check('  notyet reply "Richard Roe" --met "where you met"' in r.out.splitlines(),
+              "the exact reply command", r)
+        r = run(["decide", "Ann \"Nan\" $Lee", "--know", "no"], home=h)
+        check("notyet reply 'Ann \"Nan\" $Lee' --met" in r.out, "quoted for a shell", r)
+    finally:
+        h.cleanup()
+
+
+def test_global_options_after_command():
+    r = run(["decide", "--know", "no", "--format", "json"])
+    check(json.loads(r.out)["verdict"] == "not-yet", "json after the command", r)
+
+
+# --- JSON ------------------------------------------------------------------
+
+def test_json_forms():
+    cases = [
+        (["--know", "no"], "not-yet", {"know": False, "trust": None, "recommend": None}),
+        (["--know", "yes", "--trust", "no"], "decline",
+         {"know": True, "trust": False, "recommend": None}),
+        (["--know", "yes", "--trust", "yes", "--recommend", "yes"], "accept",
+         {"know": True, "trust": True, "recommend": True}),
+        (["--know", "yes", "--trust", "yes", "--recommend", "no"], "not-yet",
+         {"know": True, "trust": True, "recommend": False}),
+        # Answers the flow never needed are not part of the decision.
+        (["--know", "no", "--trust", "yes", "--recommend", "yes"], "not-yet",
+         {"know": False, "trust": None, "recommend": None}),
+        (["--know", "no", "--no-call"], "decline",
+         {"know": False, "trust": None, "recommend": None}),
+    ]
+    for args, verdict, answers in cases:
+        r = run(["--format", "json", "decide"] + args)
+        check(r.rc == 0 and r.err == "", "exit 0, quiet", r)
+        doc = json.loads(r.out)
+        check(doc["verdict"] == verdict, "verdict %s for %s" % (verdict, args), r)
+        check(doc["answers"] == answers, "answers for %s" % args, r)
+        check(doc["no_call"] == ("--no-call" in args), "no_call", r)
+        check(doc["name"] is None, "no name", r)
+
+
+# --- bad flags and missing answers ----------------------------------------
+
+def test_bad_flag_value():
+    check_usage_error(run(["decide", "--know", "maybe"]), "--know: 'maybe'")
+    check_usage_error(run(["decide", "--know", "yes", "--trust", ""]), "--trust")
+
+
+def test_missing_answer_without_terminal():
+    # run() gives no stdin at all; a pipe is not a terminal either.
+    check_usage_error(run(["decide"]), "--know yes|no")
+    check_usage_error(run(["decide", "--know", "yes"], stdin="y\n"), "--trust yes|no")
+    check_usage_error(run(["decide", "--know", "yes", "--trust", "yes"], stdin=""),
+                      "--recommend yes|no")
+
+
+def test_too_many_arguments():
+    check_usage_error(run(["decide", "A", "B", "--know", "no"]), "'B'")
+
+
+def test_empty_name():
+    check_usage_error(run(["decide", "", "--know", "no"]), "NAME")
+
+
+def test_help():
+    r = run(["decide", "--help"])
+    check(r.rc == 0 and "--know" in r.out and "--no-call" in r.out, "help lists the flags", r)
+
+
+nytest.main(globals())
