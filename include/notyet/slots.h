@@ -34,4 +34,77 @@ typedef struct {
  */
 void ny_availability_init_default(NyAvailability *a);
 
+#define NY_SLOTS_ERROR (ny_slots_error_quark())
+GQuark ny_slots_error_quark(void);
+
+typedef enum {
+    NY_SLOTS_ERROR_NO_SLOT, /* no open slot in the horizon: exit 3 */
+    NY_SLOTS_ERROR_INVALID, /* the availability settings make no sense: exit 2 */
+    NY_SLOTS_ERROR_FAILED,
+} NySlotsError;
+
+/* Why a grid time was or was not offered (slots --explain). Never names an event. */
+typedef enum {
+    NY_SLOT_OPEN = 0, /* open; offered when NySlotCandidate.chosen > 0 */
+    NY_SLOT_NOTICE,   /* starts before now + min_notice_hours */
+    NY_SLOT_OFFERED,  /* within a buffer of a slot offered in another follow-up or a booked call */
+    NY_SLOT_BUSY,     /* the slot itself overlaps a busy period */
+    NY_SLOT_BUFFER,   /* free itself, but closer than buffer_minutes to a busy period */
+} NySlotReason;
+
+/* One grid time inside the working hours of a working day. */
+typedef struct {
+    NyInterval slot;      /* [start, start + slot_minutes) */
+    NySlotReason reason;  /* the first reason that applies, in the order of the enum */
+    int chosen;           /* 0, or the 1-based number of the slot it became */
+    int year, month, day; /* its local day in the zone */
+} NySlotCandidate;
+
+/**
+ * ny_slots_explain:
+ * @a: the availability settings
+ * @zone: the user's zone; the grid is local wall-clock time in it
+ * @now: the current time
+ * @busy: (element-type NyInterval): busy periods, any order (copied, merged)
+ * @taken: (element-type NyInterval) (nullable): slots offered in other pending
+ *         follow-ups and booked calls, any order
+ * @out_candidates: (out) (element-type NySlotCandidate): every grid time of
+ *         every working day from today to the horizon, in time order
+ *
+ * The grid: on each working day (@a->days) of @zone, the wall-clock times that
+ * are multiples of grid_minutes after local midnight, at or after
+ * start_minute, whose slot ends by end_minute. Wall-clock fields go through
+ * the zone database, so 9:00 stays 9:00 across a DST change. Candidates start
+ * at or after @now + min_notice_hours and before @now + horizon_days (local
+ * days). A candidate is open when [start - buffer, end + buffer) overlaps no
+ * busy period and no taken slot: a taken slot keeps the same buffer as a busy
+ * period, so two calls are never back to back.
+ *
+ * Choice: the first slot is the earliest open candidate; each further slot is
+ * the earliest open candidate on a local day at least spread_days after the
+ * previous slot's day, else the earliest on any later day, else the earliest
+ * later the same day that keeps a buffer from the slots already chosen.
+ *
+ * Returns: TRUE; FALSE with NY_SLOTS_ERROR_INVALID for impossible settings.
+ */
+gboolean ny_slots_explain(const NyAvailability *a, GTimeZone *zone, NyTime now, const GArray *busy,
+                          const GArray *taken, GArray **out_candidates, GError **error);
+
+/**
+ * ny_slots_pick:
+ *
+ * Same parameters and rules as ny_slots_explain().
+ * @out_slots: (out) (element-type NyInterval): up to @a->count slots, in time
+ *         order; fewer when the horizon holds fewer open times
+ *
+ * Returns: TRUE with at least one slot; FALSE with NY_SLOTS_ERROR_NO_SLOT and a
+ * message that says which [availability] limit to relax, or
+ * NY_SLOTS_ERROR_INVALID.
+ */
+gboolean ny_slots_pick(const NyAvailability *a, GTimeZone *zone, NyTime now, const GArray *busy,
+                       const GArray *taken, GArray **out_slots, GError **error);
+
+/* "open", "notice", "offered", "busy", "buffer". */
+const char *ny_slot_reason_to_string(NySlotReason reason);
+
 G_END_DECLS
