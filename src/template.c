@@ -1,0 +1,323 @@
+/* template.c: the letter template renderer (DESIGN.md section 6). Pure. */
+#include "notyet/template.h"
+
+#include <string.h>
+
+G_DEFINE_QUARK(ny_template_error, ny_template_error)
+
+/* The letter of DESIGN.md section 6. Sections alone on their lines vanish
+ * with their line; the contact sentence has one form per combination of
+ * email and phone, so nothing dangles when one is missing. */
+static const char default_template[] =
+    "Hi {{first_name}},\n"
+    "\n"
+    "{{#met}}\n"
+    "Great to meet you {{met}}.\n"
+    "\n"
+    "{{/met}}\n"
+    "Thank you for the invitation to connect on LinkedIn. I keep my network to people I\n"
+    "know well, so I'll hold off for now, until we've had the chance to get to know each\n"
+    "other. I hope you understand.\n"
+    "\n"
+    "Is there something in particular you'd like to talk about? I'd be glad to help where\n"
+    "I can. I have {{duration}} {{slots}}.{{#my_email}} You can\n"
+    "reach me at {{my_email}}{{#my_phone}} or on {{my_phone}}{{/my_phone}}.{{/my_email}}"
+    "{{^my_email}}{{#my_phone}} You can\n"
+    "reach me on {{my_phone}}.{{/my_phone}}{{/my_email}}\n"
+    "{{#closing}}\n"
+    "\n"
+    "{{closing}}\n"
+    "{{/closing}}\n"
+    "{{#my_first_name}}\n"
+    "\n"
+    "{{my_first_name}}\n"
+    "{{/my_first_name}}\n";
+
+const char *
+ny_template_default(void)
+{
+    return default_template;
+}
+
+gboolean
+ny_template_field_known(const char *field)
+{
+    static const char *const fields[] = {
+        "first_name",    "name",     "met",      "closing",  "my_name",
+        "my_first_name", "my_email", "my_phone", "duration", "slots",
+    };
+
+    g_return_val_if_fail(field != NULL, FALSE);
+    for (gsize i = 0; i < G_N_ELEMENTS(fields); i++) {
+        if (strcmp(field, fields[i]) == 0)
+            return TRUE;
+    }
+    /* slot1, slot2, ... slot99 */
+    if (strncmp(field, "slot", 4) == 0 && field[4] >= '1' && field[4] <= '9') {
+        if (field[5] == '\0')
+            return TRUE;
+        return g_ascii_isdigit(field[5]) && field[6] == '\0';
+    }
+    return FALSE;
+}
+
+typedef enum {
+    TOKEN_TEXT,
+    TOKEN_FIELD,
+    TOKEN_OPEN,
+    TOKEN_OPEN_INVERTED,
+    TOKEN_CLOSE,
+} TokenKind;
+
+typedef struct {
+    TokenKind kind;
+    gsize start; /* TEXT: byte range of the template */
+    gsize len;
+    char *field; /* other kinds */
+    int line;
+} Token;
+
+static void
+token_clear(gpointer data)
+{
+    Token *t = data;
+    g_free(t->field);
+}
+
+static void
+add_text(GArray *tokens, gsize start, gsize len, int line)
+{
+    Token t = {TOKEN_TEXT, start, len, NULL, line};
+
+    if (len > 0)
+        g_array_append_val(tokens, t);
+}
+
+static gboolean
+is_name(const char *s)
+{
+    if (!g_ascii_islower(*s))
+        return FALSE;
+    for (; *s; s++) {
+        if (!g_ascii_islower(*s) && !g_ascii_isdigit(*s) && *s != '_')
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* Shows at most 40 bytes of a bad tag, valid UTF-8 only. */
+static char *
+excerpt(const char *s, gsize len)
+{
+    g_autofree char *raw = g_strndup(s, MIN(len, 40));
+    return g_utf8_make_valid(raw, -1);
+}
+
+/* Splits the template into tokens and checks every tag and section. */
+static GArray *
+tokenize(const char *name, const char *text, gsize len, GError **error)
+{
+    g_autoptr(GArray) tokens = g_array_new(FALSE, FALSE, sizeof(Token));
+    g_autoptr(GArray) stack = g_array_new(FALSE, FALSE, sizeof(guint)); /* open tokens */
+    gsize pos = 0;
+    gsize text_start = 0;
+    int line = 1;
+    int text_line = 1;
+
+    g_array_set_clear_func(tokens, token_clear);
+    if (len > NY_TEMPLATE_MAX_SIZE) {
+        g_set_error(error, NY_TEMPLATE_ERROR, NY_TEMPLATE_ERROR_TOO_BIG,
+                    "'%s': the template is larger than %d KiB", name, NY_TEMPLATE_MAX_SIZE / 1024);
+        return NULL;
+    }
+    if (memchr(text, '\0', len) != NULL || !g_utf8_validate(text, (gssize)len, NULL)) {
+        g_set_error(error, NY_TEMPLATE_ERROR, NY_TEMPLATE_ERROR_TOO_BIG,
+                    "'%s': the template is not UTF-8 text", name);
+        return NULL;
+    }
+
+    while (pos < len) {
+        gsize close;
+        gsize inner_start;
+        g_autofree char *inner = NULL;
+        Token t = {0};
+        const char *word;
+
+        if (text[pos] == '\n') {
+            line++;
+            pos++;
+            continue;
+        }
+        if (!(text[pos] == '{' && pos + 1 < len && text[pos + 1] == '{')) {
+            pos++;
+            continue;
+        }
+        /* A tag: "{{", content without braces or newline, "}}". */
+        inner_start = pos + 2;
+        close = inner_start;
+        while (close < len && text[close] != '\n' && text[close] != '}' && text[close] != '{')
+            close++;
+        if (close + 1 >= len || text[close] != '}' || text[close + 1] != '}') {
+            g_autofree char *bad = excerpt(text + pos, close - pos);
+            g_set_error(error, NY_TEMPLATE_ERROR, NY_TEMPLATE_ERROR_SYNTAX,
+                        "'%s' line %d: '{{' without a closing '}}' in '%s'", name, line, bad);
+            return NULL;
+        }
+        inner = g_strndup(text + inner_start, close - inner_start);
+        g_strstrip(inner);
+        t.line = line;
+        word = inner;
+        if (*inner == '#' || *inner == '^' || *inner == '/') {
+            t.kind = *inner == '#' ? TOKEN_OPEN : *inner == '^' ? TOKEN_OPEN_INVERTED : TOKEN_CLOSE;
+            word = inner + 1;
+            while (*word == ' ')
+                word++;
+        } else {
+            t.kind = TOKEN_FIELD;
+        }
+        if (!is_name(word)) {
+            g_autofree char *bad = excerpt(text + pos, close + 2 - pos);
+            g_set_error(error, NY_TEMPLATE_ERROR, NY_TEMPLATE_ERROR_SYNTAX,
+                        "'%s' line %d: '%s' is not a tag (use {{field}}, {{#field}} or "
+                        "{{/field}})",
+                        name, line, bad);
+            return NULL;
+        }
+        if (!ny_template_field_known(word)) {
+            g_set_error(error, NY_TEMPLATE_ERROR, NY_TEMPLATE_ERROR_UNKNOWN_FIELD,
+                        "'%s' line %d: unknown field '%s'", name, line, word);
+            return NULL;
+        }
+        t.field = g_strdup(word);
+
+        {
+            gsize text_end = pos;
+            gsize next = close + 2;
+
+            if (t.kind != TOKEN_FIELD) {
+                /* A section tag alone on its line takes the line with it. */
+                gsize before = pos;
+                gsize after = next;
+                while (before > 0 && (text[before - 1] == ' ' || text[before - 1] == '\t'))
+                    before--;
+                while (after < len && (text[after] == ' ' || text[after] == '\t'))
+                    after++;
+                if ((before == 0 || text[before - 1] == '\n') &&
+                    (after == len || text[after] == '\n' ||
+                     (text[after] == '\r' && after + 1 < len && text[after + 1] == '\n'))) {
+                    text_end = MAX(before, text_start);
+                    if (after < len && text[after] == '\r')
+                        after++;
+                    if (after < len) {
+                        after++;
+                        line++;
+                    }
+                    next = after;
+                }
+            }
+            add_text(tokens, text_start, text_end - text_start, text_line);
+
+            if (t.kind == TOKEN_OPEN || t.kind == TOKEN_OPEN_INVERTED) {
+                guint index = tokens->len;
+                g_array_append_val(stack, index);
+            } else if (t.kind == TOKEN_CLOSE) {
+                const Token *open;
+                if (stack->len == 0) {
+                    g_set_error(error, NY_TEMPLATE_ERROR, NY_TEMPLATE_ERROR_SYNTAX,
+                                "'%s' line %d: '{{/%s}}' closes no open section", name, t.line,
+                                t.field);
+                    g_free(t.field);
+                    return NULL;
+                }
+                open = &g_array_index(tokens, Token, g_array_index(stack, guint, stack->len - 1));
+                if (strcmp(open->field, t.field) != 0) {
+                    g_set_error(error, NY_TEMPLATE_ERROR, NY_TEMPLATE_ERROR_SYNTAX,
+                                "'%s' line %d: '{{/%s}}' closes section '%s' opened on line %d",
+                                name, t.line, t.field, open->field, open->line);
+                    g_free(t.field);
+                    return NULL;
+                }
+                g_array_set_size(stack, stack->len - 1);
+            }
+            g_array_append_val(tokens, t);
+            pos = next;
+            text_start = next;
+            text_line = line;
+        }
+    }
+    add_text(tokens, text_start, len - text_start, text_line);
+
+    if (stack->len > 0) {
+        const Token *open =
+            &g_array_index(tokens, Token, g_array_index(stack, guint, stack->len - 1));
+        g_set_error(error, NY_TEMPLATE_ERROR, NY_TEMPLATE_ERROR_SYNTAX,
+                    "'%s' line %d: section '%s' is never closed with '{{/%s}}'", name, open->line,
+                    open->field, open->field);
+        return NULL;
+    }
+    return g_steal_pointer(&tokens);
+}
+
+gboolean
+ny_template_check(const char *name, const char *text, gsize len, GError **error)
+{
+    g_autoptr(GArray) tokens = NULL;
+
+    g_return_val_if_fail(name != NULL && (text != NULL || len == 0), FALSE);
+    tokens = tokenize(name, text ? text : "", len, error);
+    return tokens != NULL;
+}
+
+static const char *
+lookup(GHashTable *values, const char *field)
+{
+    const char *v = values ? g_hash_table_lookup(values, field) : NULL;
+    return (v != NULL && *v != '\0') ? v : NULL;
+}
+
+char *
+ny_template_render(const char *name, const char *text, gsize len, GHashTable *values,
+                   GError **error)
+{
+    g_autoptr(GArray) tokens = NULL;
+    g_autoptr(GString) out = NULL;
+    /* Depth of sections entered, and how many of them are hidden. */
+    g_autoptr(GArray) shown = g_array_new(FALSE, FALSE, sizeof(gboolean));
+    guint hidden = 0;
+
+    g_return_val_if_fail(name != NULL && (text != NULL || len == 0), NULL);
+    if (text == NULL)
+        text = "";
+    tokens = tokenize(name, text, len, error);
+    if (tokens == NULL)
+        return NULL;
+    out = g_string_sized_new(len + 256);
+    for (guint i = 0; i < tokens->len; i++) {
+        const Token *t = &g_array_index(tokens, Token, i);
+        gboolean visible;
+
+        switch (t->kind) {
+        case TOKEN_TEXT:
+            if (hidden == 0)
+                g_string_append_len(out, text + t->start, (gssize)t->len);
+            break;
+        case TOKEN_FIELD:
+            if (hidden == 0 && lookup(values, t->field) != NULL)
+                g_string_append(out, lookup(values, t->field));
+            break;
+        case TOKEN_OPEN:
+        case TOKEN_OPEN_INVERTED:
+            visible = (lookup(values, t->field) != NULL) == (t->kind == TOKEN_OPEN);
+            g_array_append_val(shown, visible);
+            if (!visible)
+                hidden++;
+            break;
+        case TOKEN_CLOSE:
+            if (!g_array_index(shown, gboolean, shown->len - 1))
+                hidden--;
+            g_array_set_size(shown, shown->len - 1);
+            break;
+        }
+    }
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}
