@@ -1,0 +1,81 @@
+/* phrase.h: slot times written the way a person writes them (DESIGN.md section 6).
+ *
+ * Pure module: now and the zones are parameters.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "notyet/ntime.h"
+
+G_BEGIN_DECLS
+
+/**
+ * ny_phrase_day:
+ *
+ * The local day of @t relative to the local day of @now, in @zone:
+ * "today", "tomorrow"; within the next 6 days "this Wednesday" when it falls
+ * in the same Monday-Sunday week as today, "next Wednesday" when in the
+ * following week; else "Tuesday, January 5" (with ", 2027" when more than 300
+ * days away, or before today).
+ *
+ * Returns: (transfer full): the phrase.
+ */
+char *ny_phrase_day(NyTime t, NyTime now, GTimeZone *zone);
+
+/**
+ * ny_phrase_clock:
+ *
+ * Returns: (transfer full): the local time of @t in @zone as "2p", "10:30a",
+ * "12p" (noon), "12a" (midnight).
+ */
+char *ny_phrase_clock(NyTime t, GTimeZone *zone);
+
+/**
+ * ny_phrase_zone:
+ * @zone_name: the Olson name, or NULL
+ *
+ * Returns: (transfer full): "ET", "CT", "MT", "PT" (and "AKT", "HT") for the
+ * US zones and their aliases; else the zone's abbreviation at @t when it is
+ * letters only ("GMT", "BST", "CET", "IST"); else the offset ("UTC+5:30",
+ * "UTC-3", "UTC").
+ */
+char *ny_phrase_zone(const char *zone_name, GTimeZone *zone, NyTime t);
+
+/**
+ * ny_phrase_city:
+ *
+ * Returns: (transfer full): the city of a zone name, "America/New_York" ->
+ * "New York"; the name itself when it has no '/'.
+ */
+char *ny_phrase_city(const char *zone_name);
+
+/**
+ * ny_phrase_slot:
+ * @their_zone: (nullable): the invitee's zone (--their-tz)
+ * @their_zone_name: (nullable): its name, for the city
+ *
+ * Returns: (transfer full): "this Wednesday at 2p ET", with their local time
+ * added when @their_zone is given and differs at @t: "(7p in London)", or
+ * "(1a Thursday in Tokyo)" when their local day is another one.
+ */
+char *ny_phrase_slot(NyTime t, NyTime now, GTimeZone *zone, const char *zone_name,
+                     GTimeZone *their_zone, const char *their_zone_name);
+
+/**
+ * ny_phrase_duration:
+ *
+ * Returns: (transfer full): "20 minutes", "1 minute", "1 hour", "2 hours",
+ * "90 minutes" (hours only when whole).
+ */
+char *ny_phrase_duration(int minutes);
+
+/**
+ * ny_phrase_join:
+ * @phrases: (array zero-terminated=1): the slot phrases
+ *
+ * Returns: (transfer full): "A", "A and then B", "A, B and then C".
+ */
+char *ny_phrase_join(const char *const *phrases);
+
+G_END_DECLS
