@@ -1,7 +1,89 @@
-/* config.c: placeholder until the loader lands: defaults only. */
+/* config.c: the configuration file (DESIGN.md section 3).
+ *
+ * GKeyFile does the syntax; this file knows the groups and keys, fills the
+ * defaults and validates every value, so that a mistake is one line naming
+ * the file, the group, the key and what is wrong.
+ */
 #include "notyet/config.h"
 
+#include <errno.h>
+#include <string.h>
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+
 G_DEFINE_QUARK(ny_config_error, ny_config_error)
+
+/* A configuration file is a few hundred bytes; anything this large is a mistake. */
+#define NY_CONFIG_MAX_SIZE (1024 * 1024)
+
+static const char *const me_keys[] = {"name", "email", "emails", "phone", "timezone", NULL};
+static const char *const availability_keys[] = {"days",
+                                                "start",
+                                                "end",
+                                                "slot_minutes",
+                                                "grid_minutes",
+                                                "buffer_minutes",
+                                                "min_notice_hours",
+                                                "horizon_days",
+                                                "count",
+                                                "spread_days",
+                                                NULL};
+static const char *const calendar_keys[] = {"type",
+                                            "url",
+                                            "path",
+                                            "username",
+                                            "password_command",
+                                            "password",
+                                            "calendars",
+                                            "insecure",
+                                            "allow_insecure_http",
+                                            NULL};
+static const char *const letter_keys[] = {"template", NULL};
+
+/* The whole-number keys of [availability]: where they go and their range. */
+typedef struct {
+    const char *key;
+    gsize offset;
+    int min;
+    int max;
+} IntKey;
+
+static const IntKey int_keys[] = {
+    {"slot_minutes", G_STRUCT_OFFSET(NyAvailability, slot_minutes), 1, 24 * 60},
+    {"grid_minutes", G_STRUCT_OFFSET(NyAvailability, grid_minutes), 1, 24 * 60},
+    {"buffer_minutes", G_STRUCT_OFFSET(NyAvailability, buffer_minutes), 0, 24 * 60},
+    {"min_notice_hours", G_STRUCT_OFFSET(NyAvailability, min_notice_hours), 0, 366 * 24},
+    {"horizon_days", G_STRUCT_OFFSET(NyAvailability, horizon_days), 1, 366},
+    {"count", G_STRUCT_OFFSET(NyAvailability, count), 1, 10},
+    {"spread_days", G_STRUCT_OFFSET(NyAvailability, spread_days), 0, 366},
+};
+
+static const char *const day_names[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+static const char *const day_long_names[7] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                              "Friday", "Saturday", "Sunday"};
+
+typedef struct {
+    const char *path; /* as given, for messages */
+    char *dir;        /* the file's folder, for relative paths */
+    GKeyFile *kf;
+} Loader;
+
+static void G_GNUC_PRINTF(5, 6) set_invalid(GError **error, const Loader *l, const char *group,
+                                            const char *key, const char *format, ...)
+{
+    va_list ap;
+    g_autofree char *msg = NULL;
+
+    va_start(ap, format);
+    msg = g_strdup_vprintf(format, ap);
+    va_end(ap);
+    if (key != NULL)
+        g_set_error(error, NY_CONFIG_ERROR, NY_CONFIG_ERROR_INVALID, "%s: [%s] %s: %s", l->path,
+                    group, key, msg);
+    else
+        g_set_error(error, NY_CONFIG_ERROR, NY_CONFIG_ERROR_INVALID, "%s: [%s]: %s", l->path, group,
+                    msg);
+}
 
 NyConfig *
 ny_config_new_default(void)
@@ -10,17 +92,8 @@ ny_config_new_default(void)
 
     ny_availability_init_default(&c->availability);
     c->emails = g_new0(char *, 1);
-    c->calendars = g_ptr_array_new();
+    c->calendars = g_ptr_array_new_with_free_func((GDestroyNotify)ny_calendar_config_free);
     return c;
-}
-
-NyConfig *
-ny_config_load(const char *path, gboolean must_exist, GError **error)
-{
-    if (!g_file_test(path, G_FILE_TEST_EXISTS) && !must_exist)
-        return ny_config_new_default();
-    g_set_error(error, NY_CONFIG_ERROR, NY_CONFIG_ERROR_IO, "%s: not read yet", path);
-    return NULL;
 }
 
 char *
@@ -33,13 +106,686 @@ ny_config_default_path(void)
     return g_build_filename(g_get_user_config_dir(), "notyet", "config.ini", NULL);
 }
 
+const char *
+ny_source_type_to_string(NySourceType type)
+{
+    switch (type) {
+    case NY_SOURCE_CALDAV:
+        return "caldav";
+    case NY_SOURCE_ICS:
+        return "ics";
+    case NY_SOURCE_VDIR:
+        return "vdir";
+    }
+    return "unknown";
+}
+
+gboolean
+ny_config_parse_time(const char *text, gboolean allow_24, int *out_minute)
+{
+    int hour = 0;
+    int minute;
+    const char *p = text;
+
+    g_return_val_if_fail(text != NULL, FALSE);
+    g_return_val_if_fail(out_minute != NULL, FALSE);
+
+    /* One or two hour digits, ':', exactly two minute digits. */
+    if (!g_ascii_isdigit(p[0]))
+        return FALSE;
+    hour = p[0] - '0';
+    p++;
+    if (g_ascii_isdigit(p[0])) {
+        hour = hour * 10 + (p[0] - '0');
+        p++;
+    }
+    if (p[0] != ':' || !g_ascii_isdigit(p[1]) || !g_ascii_isdigit(p[2]) || p[3] != '\0')
+        return FALSE;
+    minute = (p[1] - '0') * 10 + (p[2] - '0');
+    if (minute > 59)
+        return FALSE;
+    if (hour > 23 && !(allow_24 && hour == 24 && minute == 0))
+        return FALSE;
+    *out_minute = hour * 60 + minute;
+    return TRUE;
+}
+
+/* A line starting with ';' or '#' is a comment, and so is the rest of a
+ * line after a blank and a ';' or '#', as in DESIGN.md's example
+ * ("grid_minutes=30        ; slot starts on :00 and :30"); GKeyFile itself
+ * knows only whole-line comments. Line ends are normalized to LF; line
+ * numbers are kept. */
+static char *
+strip_inline_comments(const char *data, gsize len)
+{
+    GString *out = g_string_sized_new(len + 1);
+    gsize i = 0;
+
+    while (i < len) {
+        gsize start = i;
+        gsize end;
+        gsize cut;
+
+        while (i < len && data[i] != '\n')
+            i++;
+        end = i;
+        if (end > start && data[end - 1] == '\r')
+            end--;
+        cut = end;
+        /* A whole-line comment becomes an empty line: GKeyFile knows '#'
+         * but not the ';' of other INI files. */
+        {
+            gsize first = start;
+            while (first < end && (data[first] == ' ' || data[first] == '\t'))
+                first++;
+            if (first < end && (data[first] == '#' || data[first] == ';')) {
+                cut = start;
+            } else if (first < end) {
+                for (gsize j = first + 1; j < end; j++) {
+                    if ((data[j] == ';' || data[j] == '#') &&
+                        (data[j - 1] == ' ' || data[j - 1] == '\t')) {
+                        cut = j;
+                        break;
+                    }
+                }
+            }
+        }
+        while (cut > start && (data[cut - 1] == ' ' || data[cut - 1] == '\t'))
+            cut--;
+        g_string_append_len(out, data + start, (gssize)(cut - start));
+        if (i < len) {
+            g_string_append_c(out, '\n');
+            i++;
+        }
+    }
+    return g_string_free(out, FALSE);
+}
+
+/* GKeyFile says what is wrong but not where: find the first line whose
+ * prefix no longer parses (a parse error never goes away with more lines). */
+static void
+set_syntax_error(GError **error, const Loader *l, const char *text)
+{
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    guint n = g_strv_length(lines);
+    guint lo = 1;
+    guint hi = n;
+    const char *line;
+    const char *what;
+
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+        g_autoptr(GKeyFile) kf = g_key_file_new();
+        g_autofree char *prefix = NULL;
+        char *saved = lines[mid];
+
+        lines[mid] = NULL;
+        prefix = g_strjoinv("\n", lines);
+        lines[mid] = saved;
+        /* GKeyFile refuses a file of nothing but comments; a group at the
+         * end keeps such a prefix valid without hiding any error before it. */
+        {
+            char *probe = g_strconcat(prefix, "\n[notyet probe]\n", NULL);
+            g_free(prefix);
+            prefix = probe;
+        }
+        if (g_key_file_load_from_data(kf, prefix, (gsize)-1, G_KEY_FILE_NONE, NULL))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    /* lo is the number of lines that fail: the error is on line lo. The
+     * line's text is not quoted: it may hold a password. */
+    line = lo >= 1 && lo <= n ? g_strchug(lines[lo - 1]) : "";
+    if (line[0] == '[')
+        what = "not a valid [group] line";
+    else if (strchr(line, '=') != NULL)
+        what = "a key before the first [group], or an invalid key name";
+    else
+        what = "not a key=value line, a [group] or a comment";
+    g_set_error(error, NY_CONFIG_ERROR, NY_CONFIG_ERROR_INVALID, "%s: line %u: %s", l->path, lo,
+                what);
+}
+
+static gboolean
+key_known(const char *const *keys, const char *key)
+{
+    return g_strv_contains(keys, key);
+}
+
+/* The value of @key as text, or NULL (no error) when the key is absent. An
+ * empty value counts as absent: every key has a default. */
+static gboolean
+get_string(const Loader *l, const char *group, const char *key, char **out, GError **error)
+{
+    g_autoptr(GError) local_error = NULL;
+    g_autofree char *value = NULL;
+
+    if (!g_key_file_has_key(l->kf, group, key, NULL)) {
+        *out = NULL;
+        return TRUE;
+    }
+    value = g_key_file_get_string(l->kf, group, key, &local_error);
+    if (value == NULL) {
+        /* GKeyFile's message quotes the value; a password must not show. */
+        set_invalid(error, l, group, key, "not valid text (bad escape or encoding)");
+        return FALSE;
+    }
+    g_strstrip(value);
+    *out = *value != '\0' ? g_steal_pointer(&value) : NULL;
+    return TRUE;
+}
+
+/* A ';'-list; commas separate too. Blank items are dropped. NULL when absent. */
+static gboolean
+get_list(const Loader *l, const char *group, const char *key, char ***out, GError **error)
+{
+    g_autofree char *value = NULL;
+    g_auto(GStrv) parts = NULL;
+    g_autoptr(GPtrArray) items = NULL;
+
+    if (!get_string(l, group, key, &value, error))
+        return FALSE;
+    if (value == NULL) {
+        *out = NULL;
+        return TRUE;
+    }
+    parts = g_strsplit_set(value, ";,", -1);
+    items = g_ptr_array_new_with_free_func(g_free);
+    for (char **p = parts; *p != NULL; p++) {
+        g_strstrip(*p);
+        if (**p != '\0')
+            g_ptr_array_add(items, g_strdup(*p));
+    }
+    g_ptr_array_add(items, NULL);
+    *out = (char **)g_ptr_array_free(g_steal_pointer(&items), FALSE);
+    return TRUE;
+}
+
+static gboolean
+get_bool(const Loader *l, const char *group, const char *key, gboolean *out, GError **error)
+{
+    g_autofree char *value = NULL;
+
+    if (!get_string(l, group, key, &value, error))
+        return FALSE;
+    if (value == NULL)
+        return TRUE;
+    if (g_ascii_strcasecmp(value, "true") == 0 || g_ascii_strcasecmp(value, "yes") == 0 ||
+        strcmp(value, "1") == 0) {
+        *out = TRUE;
+    } else if (g_ascii_strcasecmp(value, "false") == 0 || g_ascii_strcasecmp(value, "no") == 0 ||
+               strcmp(value, "0") == 0) {
+        *out = FALSE;
+    } else {
+        set_invalid(error, l, group, key, "'%s' is not true or false", value);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+check_email(const Loader *l, const char *group, const char *key, const char *value, GError **error)
+{
+    const char *at = strchr(value, '@');
+
+    if (at == NULL || at == value || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
+        strpbrk(value, " \t<>\"") != NULL) {
+        set_invalid(error, l, group, key, "'%s' is not an email address", value);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* "~/x" is in the home folder; a relative path is read from the
+ * configuration file's folder, so a config and its calendars can move together. */
+static char *
+expand_path(const Loader *l, const char *value)
+{
+    if (strcmp(value, "~") == 0)
+        return g_strdup(g_get_home_dir());
+    if (g_str_has_prefix(value, "~/"))
+        return g_build_filename(g_get_home_dir(), value + 2, NULL);
+    return g_canonicalize_filename(value, l->dir);
+}
+
+static gboolean
+is_http_url(const char *value)
+{
+    return g_ascii_strncasecmp(value, "http://", 7) == 0 ||
+           g_ascii_strncasecmp(value, "https://", 8) == 0;
+}
+
+static gboolean
+load_me(const Loader *l, NyConfig *c, GError **error)
+{
+    g_auto(GStrv) extra = NULL;
+    g_autoptr(GPtrArray) emails = NULL;
+
+    if (!get_string(l, "me", "name", &c->name, error) ||
+        !get_string(l, "me", "email", &c->email, error) ||
+        !get_list(l, "me", "emails", &extra, error) ||
+        !get_string(l, "me", "phone", &c->phone, error) ||
+        !get_string(l, "me", "timezone", &c->timezone, error))
+        return FALSE;
+
+    emails = g_ptr_array_new_with_free_func(g_free);
+    if (c->email != NULL) {
+        if (!check_email(l, "me", "email", c->email, error))
+            return FALSE;
+        g_ptr_array_add(emails, g_strdup(c->email));
+    }
+    for (char **p = extra; p != NULL && *p != NULL; p++) {
+        if (!check_email(l, "me", "emails", *p, error))
+            return FALSE;
+        g_ptr_array_add(emails, g_strdup(*p));
+    }
+    g_ptr_array_add(emails, NULL);
+    g_strfreev(c->emails);
+    c->emails = (char **)g_ptr_array_free(g_steal_pointer(&emails), FALSE);
+
+    if (c->timezone != NULL) {
+        g_autoptr(GTimeZone) zone = ny_zone_new(c->timezone, NULL);
+        if (zone == NULL) {
+            set_invalid(error, l, "me", "timezone", "unknown time zone '%s'", c->timezone);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean
+parse_day(const char *name, int *out_dow)
+{
+    for (int d = 0; d < 7; d++) {
+        if (g_ascii_strcasecmp(name, day_names[d]) == 0 ||
+            g_ascii_strcasecmp(name, day_long_names[d]) == 0) {
+            *out_dow = d + 1;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+static gboolean
+load_availability(const Loader *l, NyAvailability *a, GError **error)
+{
+    const char *g = "availability";
+    g_auto(GStrv) days = NULL;
+    g_autofree char *start = NULL;
+    g_autofree char *end = NULL;
+
+    if (!get_list(l, g, "days", &days, error))
+        return FALSE;
+    if (g_key_file_has_key(l->kf, g, "days", NULL)) {
+        guint mask = 0;
+
+        if (days == NULL || days[0] == NULL) {
+            set_invalid(error, l, g, "days", "no day given (e.g. Mon;Tue;Wed;Thu;Fri)");
+            return FALSE;
+        }
+        for (char **p = days; *p != NULL; p++) {
+            int dow;
+            if (!parse_day(*p, &dow)) {
+                set_invalid(error, l, g, "days", "'%s' is not a day (Mon, Tue, ... Sun)", *p);
+                return FALSE;
+            }
+            mask |= NY_DAY_BIT(dow);
+        }
+        a->days = mask;
+    }
+
+    if (!get_string(l, g, "start", &start, error) || !get_string(l, g, "end", &end, error))
+        return FALSE;
+    if (start != NULL && !ny_config_parse_time(start, FALSE, &a->start_minute)) {
+        set_invalid(error, l, g, "start", "'%s' is not a time of day (HH:MM, 00:00 to 23:59)",
+                    start);
+        return FALSE;
+    }
+    if (end != NULL && !ny_config_parse_time(end, TRUE, &a->end_minute)) {
+        set_invalid(error, l, g, "end", "'%s' is not a time of day (HH:MM, 00:00 to 24:00)", end);
+        return FALSE;
+    }
+    if (a->end_minute <= a->start_minute) {
+        set_invalid(error, l, g, "end", "%02d:%02d is not after start %02d:%02d",
+                    a->end_minute / 60, a->end_minute % 60, a->start_minute / 60,
+                    a->start_minute % 60);
+        return FALSE;
+    }
+
+    for (gsize i = 0; i < G_N_ELEMENTS(int_keys); i++) {
+        const IntKey *k = &int_keys[i];
+        g_autofree char *value = NULL;
+        gint64 n = 0;
+
+        if (!get_string(l, g, k->key, &value, error))
+            return FALSE;
+        if (value == NULL)
+            continue;
+        if (!g_ascii_string_to_signed(value, 10, G_MININT64, G_MAXINT64, &n, NULL)) {
+            set_invalid(error, l, g, k->key, "'%s' is not a whole number", value);
+            return FALSE;
+        }
+        if (n < 0 && k->min == 0) {
+            set_invalid(error, l, g, k->key, "'%s' is negative", value);
+            return FALSE;
+        }
+        if (n < k->min) {
+            set_invalid(error, l, g, k->key, "'%s' must be at least %d", value, k->min);
+            return FALSE;
+        }
+        if (n > k->max) {
+            set_invalid(error, l, g, k->key, "'%s' is more than %d", value, k->max);
+            return FALSE;
+        }
+        G_STRUCT_MEMBER(int, a, k->offset) = (int)n;
+    }
+
+    if (a->slot_minutes > a->end_minute - a->start_minute) {
+        set_invalid(error, l, g, "slot_minutes",
+                    "a %d-minute slot does not fit between start and end", a->slot_minutes);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+load_calendar(const Loader *l, const char *group, const char *name, NyConfig *c, GError **error)
+{
+    g_autoptr(NyCalendarConfig) cal = g_new0(NyCalendarConfig, 1);
+    g_autofree char *type = NULL;
+    g_autofree char *url = NULL;
+    g_autofree char *path = NULL;
+    const char *url_key = "url";
+
+    cal->name = g_strdup(name);
+    if (!get_string(l, group, "type", &type, error) || !get_string(l, group, "url", &url, error) ||
+        !get_string(l, group, "path", &path, error) ||
+        !get_string(l, group, "username", &cal->username, error) ||
+        !get_string(l, group, "password_command", &cal->password_command, error) ||
+        !get_string(l, group, "password", &cal->password, error) ||
+        !get_list(l, group, "calendars", &cal->calendars, error) ||
+        !get_bool(l, group, "insecure", &cal->insecure, error) ||
+        !get_bool(l, group, "allow_insecure_http", &cal->allow_insecure_http, error))
+        return FALSE;
+
+    if (type == NULL) {
+        set_invalid(error, l, group, "type", "missing (caldav, ics or vdir)");
+        return FALSE;
+    }
+    if (strcmp(type, "caldav") == 0) {
+        cal->type = NY_SOURCE_CALDAV;
+    } else if (strcmp(type, "ics") == 0) {
+        cal->type = NY_SOURCE_ICS;
+    } else if (strcmp(type, "vdir") == 0) {
+        cal->type = NY_SOURCE_VDIR;
+    } else {
+        set_invalid(error, l, group, "type", "'%s' is not caldav, ics or vdir", type);
+        return FALSE;
+    }
+
+    /* path= is a synonym of url= for file sources. */
+    if (path != NULL) {
+        if (cal->type == NY_SOURCE_CALDAV) {
+            set_invalid(error, l, group, "path", "a caldav calendar needs url=, not path=");
+            return FALSE;
+        }
+        if (url != NULL) {
+            set_invalid(error, l, group, "path", "give url= or path=, not both");
+            return FALSE;
+        }
+        url = g_steal_pointer(&path);
+        url_key = "path";
+    }
+    if (url == NULL) {
+        set_invalid(error, l, group, "url", "missing");
+        return FALSE;
+    }
+
+    switch (cal->type) {
+    case NY_SOURCE_CALDAV:
+        if (!is_http_url(url)) {
+            set_invalid(error, l, group, url_key, "'%s' is not an http:// or https:// URL", url);
+            return FALSE;
+        }
+        cal->url = g_steal_pointer(&url);
+        break;
+    case NY_SOURCE_ICS:
+        if (is_http_url(url)) {
+            cal->url = g_steal_pointer(&url);
+            break;
+        }
+        if (g_ascii_strncasecmp(url, "file://", 7) == 0) {
+            cal->url = g_filename_from_uri(url, NULL, NULL);
+            if (cal->url == NULL) {
+                set_invalid(error, l, group, url_key, "'%s' is not a file URL", url);
+                return FALSE;
+            }
+            break;
+        }
+        if (strstr(url, "://") != NULL) {
+            set_invalid(error, l, group, url_key, "'%s' is not a path or an http(s) URL", url);
+            return FALSE;
+        }
+        cal->url = expand_path(l, url);
+        break;
+    case NY_SOURCE_VDIR:
+        if (strstr(url, "://") != NULL) {
+            set_invalid(error, l, group, url_key, "'%s' is not a folder", url);
+            return FALSE;
+        }
+        cal->url = expand_path(l, url);
+        break;
+    }
+
+    if (cal->password_command != NULL) {
+        g_auto(GStrv) argv = NULL;
+        if (!g_shell_parse_argv(cal->password_command, NULL, &argv, NULL)) {
+            set_invalid(error, l, group, "password_command", "not a command line");
+            return FALSE;
+        }
+    }
+    if (cal->password != NULL && cal->password_command != NULL) {
+        set_invalid(error, l, group, "password", "give password= or password_command=, not both");
+        return FALSE;
+    }
+    g_ptr_array_add(c->calendars, g_steal_pointer(&cal));
+    return TRUE;
+}
+
+static gboolean
+load_letter(const Loader *l, NyConfig *c, GError **error)
+{
+    g_autofree char *value = NULL;
+
+    if (!get_string(l, "letter", "template", &value, error))
+        return FALSE;
+    if (value != NULL)
+        c->letter_template = expand_path(l, value);
+    return TRUE;
+}
+
+/* The group's known keys, or NULL for an unknown group; *out_name gets the
+ * NAME of a [calendar NAME] group. */
+static const char *const *
+group_keys(const char *group, const char **out_name)
+{
+    *out_name = NULL;
+    if (strcmp(group, "me") == 0)
+        return me_keys;
+    if (strcmp(group, "availability") == 0)
+        return availability_keys;
+    if (strcmp(group, "letter") == 0)
+        return letter_keys;
+    if (g_str_has_prefix(group, "calendar ")) {
+        const char *name = group + strlen("calendar ");
+        while (*name == ' ')
+            name++;
+        if (*name != '\0') {
+            *out_name = name;
+            return calendar_keys;
+        }
+    }
+    return NULL;
+}
+
+/* password= is refused in a file other users can read (issue 2 item 4). */
+static gboolean
+check_password_safe(const Loader *l, const char *group, mode_t mode, GError **error)
+{
+    if (!g_key_file_has_key(l->kf, group, "password", NULL) || (mode & 077) == 0)
+        return TRUE;
+    g_set_error(error, NY_CONFIG_ERROR, NY_CONFIG_ERROR_UNSAFE,
+                "%s: [%s] password: the file can be read by other users; "
+                "run 'chmod 600 %s' or use password_command=",
+                l->path, group, l->path);
+    return FALSE;
+}
+
+static gboolean
+load_groups(const Loader *l, NyConfig *c, mode_t mode, GError **error)
+{
+    g_auto(GStrv) groups = g_key_file_get_groups(l->kf, NULL);
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+
+    /* Names first, in file order: an unknown group or key is the most
+     * likely mistake (a typo), and says nothing about the values. */
+    for (char **g = groups; *g != NULL; g++) {
+        const char *name = NULL;
+        const char *const *known = group_keys(*g, &name);
+        g_auto(GStrv) keys = NULL;
+
+        if (known == NULL) {
+            if (strcmp(*g, "calendar") == 0 || g_str_has_prefix(*g, "calendar "))
+                set_invalid(error, l, *g, NULL, "a calendar group needs a name: [calendar NAME]");
+            else
+                set_invalid(error, l, *g, NULL,
+                            "unknown group (me, availability, calendar NAME, letter)");
+            return FALSE;
+        }
+        if (name != NULL) {
+            if (g_hash_table_contains(seen, name)) {
+                set_invalid(error, l, *g, NULL, "another calendar is named '%s'", name);
+                return FALSE;
+            }
+            g_hash_table_add(seen, (gpointer)name);
+        }
+        keys = g_key_file_get_keys(l->kf, *g, NULL, NULL);
+        for (char **k = keys; keys != NULL && *k != NULL; k++) {
+            if (!key_known(known, *k)) {
+                set_invalid(error, l, *g, *k, "unknown key");
+                return FALSE;
+            }
+        }
+        if (!check_password_safe(l, *g, mode, error))
+            return FALSE;
+    }
+
+    if (!load_me(l, c, error) || !load_availability(l, &c->availability, error))
+        return FALSE;
+    for (char **g = groups; *g != NULL; g++) {
+        const char *name = NULL;
+
+        if (group_keys(*g, &name) == calendar_keys && !load_calendar(l, *g, name, c, error))
+            return FALSE;
+    }
+    return load_letter(l, c, error);
+}
+
+NyConfig *
+ny_config_load(const char *path, gboolean must_exist, GError **error)
+{
+    g_autoptr(NyConfig) c = NULL;
+    g_autoptr(GKeyFile) kf = NULL;
+    g_autoptr(GError) local_error = NULL;
+    g_autofree char *data = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *dir = NULL;
+    gsize len = 0;
+    GStatBuf st;
+    Loader l = {0};
+
+    g_return_val_if_fail(path != NULL, NULL);
+
+    if (g_stat(path, &st) != 0) {
+        int saved = errno;
+        if (saved == ENOENT && !must_exist)
+            return ny_config_new_default();
+        g_set_error(error, NY_CONFIG_ERROR, NY_CONFIG_ERROR_IO, "%s: cannot read: %s", path,
+                    g_strerror(saved));
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        g_set_error(error, NY_CONFIG_ERROR, NY_CONFIG_ERROR_IO, "%s: not a file", path);
+        return NULL;
+    }
+    if (st.st_size > NY_CONFIG_MAX_SIZE) {
+        g_set_error(error, NY_CONFIG_ERROR, NY_CONFIG_ERROR_INVALID,
+                    "%s: too large for a configuration file (over %d bytes)", path,
+                    NY_CONFIG_MAX_SIZE);
+        return NULL;
+    }
+    if (!g_file_get_contents(path, &data, &len, &local_error)) {
+        g_set_error(error, NY_CONFIG_ERROR, NY_CONFIG_ERROR_IO, "%s: cannot read: %s", path,
+                    local_error->message);
+        return NULL;
+    }
+
+    {
+        g_autofree char *abs = g_canonicalize_filename(path, NULL);
+        dir = g_path_get_dirname(abs);
+    }
+    text = strip_inline_comments(data, len);
+    kf = g_key_file_new();
+    l.path = path;
+    l.dir = dir;
+    l.kf = kf;
+    if (memchr(data, '\0', len) != NULL || !g_utf8_validate(text, -1, NULL)) {
+        g_set_error(error, NY_CONFIG_ERROR, NY_CONFIG_ERROR_INVALID, "%s: not UTF-8 text", path);
+        return NULL;
+    }
+    if (!g_key_file_load_from_data(kf, text, (gsize)-1, G_KEY_FILE_KEEP_TRANSLATIONS, NULL)) {
+        set_syntax_error(error, &l, text);
+        return NULL;
+    }
+
+    c = ny_config_new_default();
+    if (!load_groups(&l, c, st.st_mode, error))
+        return NULL;
+    c->path = g_strdup(path);
+    return g_steal_pointer(&c);
+}
+
+void
+ny_calendar_config_free(NyCalendarConfig *calendar)
+{
+    if (calendar == NULL)
+        return;
+    g_free(calendar->name);
+    g_free(calendar->url);
+    g_free(calendar->username);
+    g_free(calendar->password_command);
+    if (calendar->password != NULL) {
+        /* Do not leave the password lying around in freed memory. */
+        memset(calendar->password, 0, strlen(calendar->password));
+        g_free(calendar->password);
+    }
+    g_strfreev(calendar->calendars);
+    g_free(calendar);
+}
+
 void
 ny_config_free(NyConfig *config)
 {
     if (config == NULL)
         return;
     g_free(config->path);
+    g_free(config->name);
+    g_free(config->email);
     g_strfreev(config->emails);
+    g_free(config->phone);
+    g_free(config->timezone);
     g_ptr_array_unref(config->calendars);
+    g_free(config->letter_template);
     g_free(config);
 }

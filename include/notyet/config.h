@@ -25,11 +25,12 @@ typedef enum {
     NY_SOURCE_VDIR, /* a folder of .ics files */
 } NySourceType;
 
-/* One [calendar NAME] group. */
+/* One [calendar NAME] group. Relative paths in url= (ics, vdir) are read
+ * from the configuration file's folder; "~/" is the home folder. */
 typedef struct {
     char *name; /* the NAME of the group */
     NySourceType type;
-    char *url;                    /* caldav: server or calendar URL; ics: path or URL; vdir: path */
+    char *url; /* caldav: http(s) URL; ics: absolute path or http(s) URL; vdir: absolute path */
     char *username;               /* or NULL */
     char *password_command;       /* run without a shell; or NULL */
     char *password;               /* from password=, warned about; or NULL */
@@ -80,6 +81,25 @@ NyConfig *ny_config_load(const char *path, gboolean must_exist, GError **error);
  * $XDG_CONFIG_HOME/notyet/config.ini (g_get_user_config_dir()).
  */
 char *ny_config_default_path(void);
+
+/**
+ * ny_config_parse_time:
+ * @text: "HH:MM" (or "H:MM"), 00:00 to 23:59; "24:00" too when @allow_24
+ * @out_minute: (out): minutes after midnight; untouched on failure
+ *
+ * Returns: FALSE when @text is not such a time.
+ */
+gboolean ny_config_parse_time(const char *text, gboolean allow_24, int *out_minute);
+
+/**
+ * ny_source_type_to_string:
+ *
+ * Returns: "caldav", "ics" or "vdir".
+ */
+const char *ny_source_type_to_string(NySourceType type);
+
+void ny_calendar_config_free(NyCalendarConfig *calendar);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyCalendarConfig, ny_calendar_config_free)
 
 void ny_config_free(NyConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyConfig, ny_config_free)

@@ -125,6 +125,42 @@ def test_empty_name():
     check_usage_error(run(["decide", "", "--know", "no"]), "NAME")
 
 
+# --- configuration -----------------------------------------------------------
+
+def test_bad_config():
+    h = Home()
+    try:
+        path = h.write_config("[availability]\nstart=25:00\n")
+        for args in (["decide", "--know", "no"], ["decide", "Richard Roe", "--know", "no"]):
+            r = run(args, home=h)
+            check_usage_error(r, path + ": [availability] start: '25:00'")
+            check(not os.path.exists(h.db), "no store was created", r)
+        r = run(["--config", nytest.fixture("config", "bad-unknown-key.ini"), "decide",
+                 "--know", "no"], home=h)
+        check_usage_error(r, "bad-unknown-key.ini: [me] nmae: unknown key")
+    finally:
+        h.cleanup()
+
+
+def test_config_password_unsafe():
+    h = Home()
+    try:
+        h.write_config("[calendar work]\ntype=caldav\nurl=https://dav.example.com/\n"
+                       "password=hunter2\n", mode=0o644)
+        r = run(["decide", "--know", "no"], home=h)
+        check_usage_error(r, "[calendar work] password: the file can be read by other users")
+        check("hunter2" not in r.err, "the password is not shown", r)
+    finally:
+        h.cleanup()
+
+
+def test_missing_config_given():
+    check_usage_error(run(["--config", "/nonexistent/notyet.ini", "decide", "--know", "no"]),
+                      "/nonexistent/notyet.ini")
+    check_usage_error(run(["decide", "--know", "no"],
+                          env={"NOTYET_CONFIG": "/nonexistent/env.ini"}), "/nonexistent/env.ini")
+
+
 def test_help():
     r = run(["decide", "--help"])
     check(r.rc == 0 and "--know" in r.out and "--no-call" in r.out, "help lists the flags", r)

@@ -1,0 +1,376 @@
+/* Unit tests for the configuration loader: the case table in fixtures/config/. */
+#include "notyet/config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+static char *home_dir;
+
+static char *
+fixture_path(const char *name)
+{
+    return g_test_build_filename(G_TEST_DIST, "fixtures", "config", name, NULL);
+}
+
+/* Copies fixture @name into a fresh temporary folder with @mode; returns its path. */
+static char *
+copy_fixture(const char *name, int mode, char **out_dir)
+{
+    g_autofree char *src = fixture_path(name);
+    g_autofree char *data = NULL;
+    g_autoptr(GError) error = NULL;
+    gsize len = 0;
+    char *dir = g_dir_make_tmp("notyet-config-XXXXXX", &error);
+    char *dst = NULL;
+
+    g_assert_no_error(error);
+    g_file_get_contents(src, &data, &len, &error);
+    g_assert_no_error(error);
+    dst = g_build_filename(dir, name, NULL);
+    g_file_set_contents(dst, data, (gssize)len, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(g_chmod(dst, mode), ==, 0);
+    *out_dir = dir;
+    return dst;
+}
+
+static void
+remove_copy(const char *path, const char *dir)
+{
+    g_assert_cmpint(g_remove(path), ==, 0);
+    g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
+static GPtrArray *
+read_table(const char *name, guint columns)
+{
+    g_autofree char *path = fixture_path(name);
+    g_autofree char *text = NULL;
+    g_autoptr(GError) error = NULL;
+    g_auto(GStrv) lines = NULL;
+    GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+
+    g_file_get_contents(path, &text, NULL, &error);
+    g_assert_no_error(error);
+    lines = g_strsplit(text, "\n", -1);
+    for (char **l = lines; *l != NULL; l++) {
+        char **f = NULL;
+
+        if (**l == '\0' || **l == '#')
+            continue;
+        f = g_strsplit(*l, "|", -1);
+        g_assert_cmpuint(g_strv_length(f), ==, columns);
+        for (char **p = f; *p != NULL; p++)
+            g_strstrip(*p);
+        g_ptr_array_add(rows, f);
+    }
+    return rows;
+}
+
+static void
+test_cases(void)
+{
+    g_autoptr(GPtrArray) rows = read_table("cases.txt", 4);
+    guint bad = 0;
+
+    g_assert_cmpuint(rows->len, >=, 40);
+    for (guint i = 0; i < rows->len; i++) {
+        char **row = g_ptr_array_index(rows, i);
+        const char *result = row[2];
+        g_autofree char *dir = NULL;
+        g_autofree char *path = NULL;
+        g_autofree char *prefix = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(NyConfig) c = NULL;
+        int mode = (int)g_ascii_strtoll(row[1], NULL, 8);
+
+        g_test_message("case %s mode %s", row[0], row[1]);
+        path = copy_fixture(row[0], mode, &dir);
+        c = ny_config_load(path, TRUE, &error);
+        if (strcmp(result, "ok") == 0) {
+            g_assert_no_error(error);
+            g_assert_nonnull(c);
+            g_assert_cmpstr(c->path, ==, path);
+            g_assert_nonnull(c->emails);
+        } else {
+            g_assert_null(c);
+            g_assert_nonnull(error);
+            g_assert_true(error->domain == NY_CONFIG_ERROR);
+            if (strcmp(result, "invalid") == 0)
+                g_assert_cmpint(error->code, ==, NY_CONFIG_ERROR_INVALID);
+            else if (strcmp(result, "unsafe") == 0)
+                g_assert_cmpint(error->code, ==, NY_CONFIG_ERROR_UNSAFE);
+            else
+                g_assert_cmpstr(result, ==, "io");
+            g_test_message("-> %s", error->message);
+            /* One line, naming the file first, then the problem. */
+            prefix = g_strconcat(path, ": ", NULL);
+            g_assert_true(g_str_has_prefix(error->message, prefix));
+            g_assert_nonnull(strstr(error->message, row[3]));
+            g_assert_null(strchr(error->message, '\n'));
+            g_assert_null(strstr(error->message, "hunter2"));
+            bad++;
+        }
+        remove_copy(path, dir);
+    }
+    g_assert_cmpuint(bad, >=, 30);
+}
+
+static void
+test_missing_file(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NyConfig) c = NULL;
+    g_autoptr(NyConfig) d = NULL;
+    g_autofree char *path = fixture_path("no-such-file.ini");
+
+    c = ny_config_load(path, FALSE, &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(c);
+    g_assert_null(c->path);
+    g_assert_null(c->name);
+    g_assert_null(c->timezone);
+    g_assert_nonnull(c->emails);
+    g_assert_null(c->emails[0]);
+    g_assert_cmpuint(c->calendars->len, ==, 0);
+    g_assert_cmpint(c->availability.slot_minutes, ==, 20);
+
+    d = ny_config_load(path, TRUE, &error);
+    g_assert_null(d);
+    g_assert_error(error, NY_CONFIG_ERROR, NY_CONFIG_ERROR_IO);
+    g_assert_true(g_str_has_prefix(error->message, path));
+}
+
+static void
+test_not_a_file(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "fixtures", "config", NULL);
+    g_autoptr(NyConfig) c = ny_config_load(dir, FALSE, &error);
+
+    g_assert_null(c);
+    g_assert_error(error, NY_CONFIG_ERROR, NY_CONFIG_ERROR_IO);
+}
+
+static void
+test_defaults(void)
+{
+    g_autoptr(NyConfig) c = ny_config_new_default();
+    const NyAvailability *a = &c->availability;
+
+    g_assert_cmpuint(a->days, ==, 0x1f); /* Mon..Fri */
+    g_assert_cmpint(a->start_minute, ==, 540);
+    g_assert_cmpint(a->end_minute, ==, 1020);
+    g_assert_cmpint(a->slot_minutes, ==, 20);
+    g_assert_cmpint(a->grid_minutes, ==, 30);
+    g_assert_cmpint(a->buffer_minutes, ==, 10);
+    g_assert_cmpint(a->min_notice_hours, ==, 24);
+    g_assert_cmpint(a->horizon_days, ==, 14);
+    g_assert_cmpint(a->count, ==, 2);
+    g_assert_cmpint(a->spread_days, ==, 2);
+    g_assert_null(c->letter_template);
+}
+
+/* DESIGN.md section 3's example, inline comments and all. */
+static void
+test_design_example(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *path = fixture_path("good-design.ini");
+    g_autoptr(NyConfig) c = ny_config_load(path, TRUE, &error);
+    NyCalendarConfig *cal;
+    g_autofree char *template = NULL;
+
+    g_assert_no_error(error);
+    g_assert_cmpstr(c->name, ==, "Jane Doe");
+    g_assert_cmpstr(c->email, ==, "jane@example.com");
+    g_assert_cmpstr(c->phone, ==, "212.888.9999");
+    g_assert_cmpstr(c->timezone, ==, "America/New_York");
+    g_assert_cmpuint(g_strv_length(c->emails), ==, 1);
+    g_assert_cmpstr(c->emails[0], ==, "jane@example.com");
+    g_assert_cmpint(c->availability.grid_minutes, ==, 30);
+    g_assert_cmpint(c->availability.buffer_minutes, ==, 10);
+    g_assert_cmpint(c->availability.spread_days, ==, 2);
+    g_assert_cmpuint(c->availability.days, ==, 0x1f);
+
+    g_assert_cmpuint(c->calendars->len, ==, 1);
+    cal = g_ptr_array_index(c->calendars, 0);
+    g_assert_cmpstr(cal->name, ==, "work");
+    g_assert_cmpint(cal->type, ==, NY_SOURCE_CALDAV);
+    g_assert_cmpstr(cal->url, ==, "https://dav.example.com/");
+    g_assert_cmpstr(cal->username, ==, "jane");
+    g_assert_cmpstr(cal->password_command, ==, "pass show dav");
+    g_assert_null(cal->password);
+    g_assert_cmpuint(g_strv_length(cal->calendars), ==, 2);
+    g_assert_cmpstr(cal->calendars[0], ==, "Work");
+    g_assert_cmpstr(cal->calendars[1], ==, "Family");
+    g_assert_false(cal->insecure);
+    g_assert_false(cal->allow_insecure_http);
+
+    template = g_build_filename(home_dir, ".config", "notyet", "letter.txt", NULL);
+    g_assert_cmpstr(c->letter_template, ==, template);
+}
+
+static void
+test_files_and_lists(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *path = fixture_path("good-files.ini");
+    g_autofree char *dir = g_path_get_dirname(path);
+    g_autoptr(NyConfig) c = ny_config_load(path, TRUE, &error);
+    g_autofree char *local = NULL;
+    g_autofree char *folder = NULL;
+    g_autofree char *template = NULL;
+    const NyAvailability *a;
+    NyCalendarConfig *cal;
+
+    g_assert_no_error(error);
+    g_assert_cmpuint(g_strv_length(c->emails), ==, 3);
+    g_assert_cmpstr(c->emails[0], ==, "jane@example.com");
+    g_assert_cmpstr(c->emails[1], ==, "jane.doe@work.example");
+    g_assert_cmpstr(c->emails[2], ==, "j@example.org");
+
+    a = &c->availability;
+    g_assert_cmpuint(a->days, ==, NY_DAY_BIT(2) | NY_DAY_BIT(4) | NY_DAY_BIT(6));
+    g_assert_cmpint(a->start_minute, ==, 8 * 60 + 30);
+    g_assert_cmpint(a->end_minute, ==, 24 * 60);
+    g_assert_cmpint(a->slot_minutes, ==, 45);
+    g_assert_cmpint(a->grid_minutes, ==, 15);
+    g_assert_cmpint(a->buffer_minutes, ==, 0);
+    g_assert_cmpint(a->min_notice_hours, ==, 0);
+    g_assert_cmpint(a->horizon_days, ==, 30);
+    g_assert_cmpint(a->count, ==, 3);
+    g_assert_cmpint(a->spread_days, ==, 0);
+
+    g_assert_cmpuint(c->calendars->len, ==, 4);
+    /* A relative path is read from the configuration file's folder. */
+    cal = g_ptr_array_index(c->calendars, 0);
+    local = g_build_filename(dir, "calendars", "home.ics", NULL);
+    g_assert_cmpstr(cal->name, ==, "local");
+    g_assert_cmpint(cal->type, ==, NY_SOURCE_ICS);
+    g_assert_cmpstr(cal->url, ==, local);
+    cal = g_ptr_array_index(c->calendars, 1);
+    g_assert_cmpint(cal->type, ==, NY_SOURCE_ICS);
+    g_assert_cmpstr(cal->url, ==, "https://example.com/feed.ics");
+    g_assert_true(cal->allow_insecure_http);
+    cal = g_ptr_array_index(c->calendars, 2);
+    folder = g_build_filename(home_dir, "vdir", "work", NULL);
+    g_assert_cmpint(cal->type, ==, NY_SOURCE_VDIR);
+    g_assert_cmpstr(cal->url, ==, folder);
+    cal = g_ptr_array_index(c->calendars, 3);
+    g_assert_cmpstr(cal->name, ==, "server");
+    g_assert_cmpint(cal->type, ==, NY_SOURCE_CALDAV);
+    g_assert_true(cal->insecure);
+    g_assert_false(cal->allow_insecure_http);
+    g_assert_null(cal->calendars);
+
+    template = g_build_filename(dir, "letters", "short.txt", NULL);
+    g_assert_cmpstr(c->letter_template, ==, template);
+}
+
+static void
+test_crlf(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *path = fixture_path("good-crlf.ini");
+    g_autoptr(NyConfig) c = ny_config_load(path, TRUE, &error);
+
+    g_assert_no_error(error);
+    g_assert_cmpstr(c->name, ==, "Crlf Person");
+    g_assert_cmpstr(c->timezone, ==, "UTC");
+}
+
+static void
+test_comments(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *path = fixture_path("good-comments.ini");
+    g_autoptr(NyConfig) c = ny_config_load(path, TRUE, &error);
+
+    g_assert_no_error(error);
+    g_assert_cmpstr(c->name, ==, "Jane Doe");
+    g_assert_cmpstr(c->timezone, ==, "UTC");
+}
+
+static void
+test_password_kept(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *path = copy_fixture("good-password.ini", 0600, &dir);
+    g_autoptr(NyConfig) c = ny_config_load(path, TRUE, &error);
+    NyCalendarConfig *cal;
+
+    g_assert_no_error(error);
+    cal = g_ptr_array_index(c->calendars, 0);
+    g_assert_cmpstr(cal->password, ==, "hunter2");
+    remove_copy(path, dir);
+}
+
+static void
+test_parse_time(void)
+{
+    g_autoptr(GPtrArray) rows = read_table("times.txt", 3);
+
+    g_assert_cmpuint(rows->len, >=, 10);
+    for (guint i = 0; i < rows->len; i++) {
+        char **row = g_ptr_array_index(rows, i);
+        gboolean allow_24 = strcmp(row[2], "yes") == 0;
+        int minute = -7;
+        gboolean ok = ny_config_parse_time(row[0], allow_24, &minute);
+
+        g_test_message("time '%s'", row[0]);
+        if (strcmp(row[1], "bad") == 0) {
+            g_assert_false(ok);
+            g_assert_cmpint(minute, ==, -7);
+        } else {
+            g_assert_true(ok);
+            g_assert_cmpint(minute, ==, (int)g_ascii_strtoll(row[1], NULL, 10));
+        }
+    }
+}
+
+static void
+test_default_path(void)
+{
+    g_autofree char *a = NULL;
+    g_autofree char *b = NULL;
+    g_autofree char *want = NULL;
+
+    g_setenv("NOTYET_CONFIG", "/some/where.ini", TRUE);
+    a = ny_config_default_path();
+    g_assert_cmpstr(a, ==, "/some/where.ini");
+    g_unsetenv("NOTYET_CONFIG");
+    b = ny_config_default_path();
+    want = g_build_filename(g_get_user_config_dir(), "notyet", "config.ini", NULL);
+    g_assert_cmpstr(b, ==, want);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_autoptr(GError) error = NULL;
+    int rc;
+
+    /* A known home folder for "~/" expansion, set before GLib reads it. */
+    home_dir = g_dir_make_tmp("notyet-home-XXXXXX", &error);
+    g_assert_no_error(error);
+    g_setenv("HOME", home_dir, TRUE);
+
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/config/cases", test_cases);
+    g_test_add_func("/config/missing-file", test_missing_file);
+    g_test_add_func("/config/not-a-file", test_not_a_file);
+    g_test_add_func("/config/defaults", test_defaults);
+    g_test_add_func("/config/design-example", test_design_example);
+    g_test_add_func("/config/files-and-lists", test_files_and_lists);
+    g_test_add_func("/config/crlf", test_crlf);
+    g_test_add_func("/config/comments", test_comments);
+    g_test_add_func("/config/password-kept", test_password_kept);
+    g_test_add_func("/config/parse-time", test_parse_time);
+    g_test_add_func("/config/default-path", test_default_path);
+    rc = g_test_run();
+    g_rmdir(home_dir);
+    g_free(home_dir);
+    return rc;
+}
