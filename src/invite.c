@@ -1,0 +1,226 @@
+/* invite.c: iTIP invites built with libical (DESIGN.md section 8). Pure. */
+#include "notyet/invite.h"
+
+#include <libical/ical.h>
+#include <string.h>
+
+G_DEFINE_QUARK(ny_invite_error, ny_invite_error)
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(icalcomponent, icalcomponent_free)
+
+static gboolean
+is_utc(const char *tzid)
+{
+    return tzid == NULL || strcmp(tzid, "UTC") == 0 || strcmp(tzid, "Etc/UTC") == 0;
+}
+
+/* Parameter and text values: libical escapes and quotes them, but a control
+ * character other than a newline has no place in a name or a line. */
+static char *
+clean_text(const char *s, gboolean keep_newlines)
+{
+    char *out = g_utf8_make_valid(s, -1);
+
+    for (char *p = out; *p; p++) {
+        if ((guchar)*p < 0x20 && !(keep_newlines && *p == '\n'))
+            *p = ' ';
+        else if (*p == 0x7f)
+            *p = ' ';
+    }
+    return out;
+}
+
+/* A parameter value cannot hold a DQUOTE (RFC 5545 3.1). libical writes
+ * RFC 6868's ^' for it, which its own parser and many readers keep as is: a
+ * name reads better with a plain apostrophe. */
+static char *
+clean_param(const char *s)
+{
+    char *out = clean_text(s, FALSE);
+
+    g_strdelimit(out, "\"", '\'');
+    return out;
+}
+
+static char *
+mailto(const char *email)
+{
+    g_autofree char *clean = clean_text(email, FALSE);
+    return g_strconcat("mailto:", clean, NULL);
+}
+
+/* The built-in zone's VTIMEZONE with the plain Olson name as TZID (libical's
+ * own carries a /freeassociation.sourceforge.net/ prefix), cut to the rules in
+ * force from @from on. */
+static icalcomponent *
+vtimezone_for(const char *tzid, NyTime from, GError **error)
+{
+    icaltimezone *zone = icaltimezone_get_builtin_timezone(tzid);
+    icalcomponent *vtz;
+    icalproperty *prop;
+    struct icaltimetype start;
+
+    if (zone == NULL || icaltimezone_get_component(zone) == NULL) {
+        g_set_error(error, NY_INVITE_ERROR, NY_INVITE_ERROR_INVALID, "unknown time zone '%s'",
+                    tzid);
+        return NULL;
+    }
+    vtz = icalcomponent_new_clone(icaltimezone_get_component(zone));
+    /* A year before the call keeps the rule that is in force at the call. */
+    start = icaltime_from_timet_with_zone((time_t)(from - 366 * 86400), 0, NULL);
+    icaltimezone_truncate_vtimezone(vtz, start, icaltime_null_time(), 1);
+    prop = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
+    if (prop != NULL)
+        icalproperty_set_tzid(prop, tzid);
+    else
+        icalcomponent_add_property(vtz, icalproperty_new_tzid(tzid));
+    while ((prop = icalcomponent_get_first_property(vtz, ICAL_X_PROPERTY)) != NULL) {
+        icalcomponent_remove_property(vtz, prop);
+        icalproperty_free(prop);
+    }
+    return vtz;
+}
+
+/* DTSTART/DTEND: local time with a TZID of the plain Olson name, or UTC. */
+static icalproperty *
+time_property(icalproperty_kind kind, NyTime t, const char *tzid)
+{
+    struct icaltimetype tt;
+    icalproperty *prop;
+
+    if (is_utc(tzid)) {
+        tt = icaltime_from_timet_with_zone((time_t)t, 0, icaltimezone_get_utc_timezone());
+        prop = kind == ICAL_DTSTART_PROPERTY ? icalproperty_new_dtstart(tt)
+                                             : icalproperty_new_dtend(tt);
+        return prop;
+    }
+    tt = icaltime_from_timet_with_zone((time_t)t, 0, icaltimezone_get_builtin_timezone(tzid));
+    /* Floating fields plus our own TZID parameter: libical would write its
+     * prefixed TZID for a zoned time. */
+    tt.zone = NULL;
+    prop =
+        kind == ICAL_DTSTART_PROPERTY ? icalproperty_new_dtstart(tt) : icalproperty_new_dtend(tt);
+    icalproperty_add_parameter(prop, icalparameter_new_tzid(tzid));
+    return prop;
+}
+
+static icalcomponent *
+build_event(const NyInvite *inv, NyTime dtstamp)
+{
+    icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+    g_autoptr(GString) summary = g_string_new("Call: ");
+    g_autofree char *summary_clean = NULL;
+
+    icalcomponent_add_property(ev, icalproperty_new_uid(inv->uid));
+    icalcomponent_add_property(ev, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(
+                                       (time_t)dtstamp, 0, icaltimezone_get_utc_timezone())));
+    icalcomponent_add_property(ev, time_property(ICAL_DTSTART_PROPERTY, inv->start, inv->tzid));
+    icalcomponent_add_property(ev, time_property(ICAL_DTEND_PROPERTY, inv->end, inv->tzid));
+    icalcomponent_add_property(ev, icalproperty_new_sequence(inv->sequence));
+    icalcomponent_add_property(ev, icalproperty_new_status(inv->cancelled ? ICAL_STATUS_CANCELLED
+                                                                          : ICAL_STATUS_CONFIRMED));
+    if (inv->organizer_name != NULL && inv->attendee_name != NULL)
+        g_string_append_printf(summary, "%s / %s", inv->organizer_name, inv->attendee_name);
+    else if (inv->attendee_name != NULL)
+        g_string_append(summary, inv->attendee_name);
+    else if (inv->organizer_name != NULL)
+        g_string_append(summary, inv->organizer_name);
+    else
+        g_string_truncate(summary, 4);
+    summary_clean = clean_text(summary->str, FALSE);
+    icalcomponent_add_property(ev, icalproperty_new_summary(summary_clean));
+    if (inv->phone != NULL && *inv->phone != '\0') {
+        g_autofree char *phone = clean_text(inv->phone, FALSE);
+        g_autofree char *desc = g_strdup_printf("Phone: %s", phone);
+        icalcomponent_add_property(ev, icalproperty_new_description(desc));
+    }
+    icalcomponent_add_property(ev, icalproperty_new_transp(ICAL_TRANSP_OPAQUE));
+    if (inv->organizer_email != NULL && *inv->organizer_email != '\0') {
+        g_autofree char *addr = mailto(inv->organizer_email);
+        icalproperty *org = icalproperty_new_organizer(addr);
+        if (inv->organizer_name != NULL && *inv->organizer_name != '\0') {
+            g_autofree char *cn = clean_param(inv->organizer_name);
+            icalproperty_add_parameter(org, icalparameter_new_cn(cn));
+        }
+        icalcomponent_add_property(ev, org);
+    }
+    if (inv->attendee_email != NULL && *inv->attendee_email != '\0') {
+        g_autofree char *addr = mailto(inv->attendee_email);
+        icalproperty *att = icalproperty_new_attendee(addr);
+        if (inv->attendee_name != NULL && *inv->attendee_name != '\0') {
+            g_autofree char *cn = clean_param(inv->attendee_name);
+            icalproperty_add_parameter(att, icalparameter_new_cn(cn));
+        }
+        icalproperty_add_parameter(att, icalparameter_new_role(ICAL_ROLE_REQPARTICIPANT));
+        icalproperty_add_parameter(att, icalparameter_new_partstat(ICAL_PARTSTAT_NEEDSACTION));
+        icalproperty_add_parameter(att, icalparameter_new_rsvp(ICAL_RSVP_TRUE));
+        icalcomponent_add_property(ev, att);
+    }
+    return ev;
+}
+
+char *
+ny_invite_build(const NyInvite *invites, guint n_invites, NyInviteMethod method, NyTime dtstamp,
+                GError **error)
+{
+    g_autoptr(icalcomponent) cal = NULL;
+    g_autoptr(GHashTable) zones = g_hash_table_new(g_str_hash, g_str_equal);
+    char *text;
+    char *copy;
+
+    g_return_val_if_fail(invites != NULL || n_invites == 0, NULL);
+    for (guint i = 0; i < n_invites; i++) {
+        const NyInvite *inv = &invites[i];
+        if (inv->uid == NULL || *inv->uid == '\0' || inv->end <= inv->start) {
+            g_set_error(error, NY_INVITE_ERROR, NY_INVITE_ERROR_INVALID,
+                        "call %u: an invite needs a UID and an end after its start", i + 1);
+            return NULL;
+        }
+        if (!is_utc(inv->tzid) && icaltimezone_get_builtin_timezone(inv->tzid) == NULL) {
+            g_set_error(error, NY_INVITE_ERROR, NY_INVITE_ERROR_INVALID, "unknown time zone '%s'",
+                        inv->tzid);
+            return NULL;
+        }
+    }
+
+    cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+    icalcomponent_add_property(cal, icalproperty_new_prodid("-//notyet//notyet//EN"));
+    icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+    icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
+    if (method == NY_INVITE_METHOD_REQUEST)
+        icalcomponent_add_property(cal, icalproperty_new_method(ICAL_METHOD_REQUEST));
+    else if (method == NY_INVITE_METHOD_CANCEL)
+        icalcomponent_add_property(cal, icalproperty_new_method(ICAL_METHOD_CANCEL));
+
+    /* One VTIMEZONE per zone, cut from the earliest call in it. */
+    for (guint i = 0; i < n_invites; i++) {
+        const NyInvite *inv = &invites[i];
+        NyTime earliest = inv->start;
+        icalcomponent *vtz;
+
+        if (is_utc(inv->tzid) || g_hash_table_contains(zones, inv->tzid))
+            continue;
+        for (guint j = i + 1; j < n_invites; j++) {
+            if (!is_utc(invites[j].tzid) && strcmp(invites[j].tzid, inv->tzid) == 0)
+                earliest = MIN(earliest, invites[j].start);
+        }
+        vtz = vtimezone_for(inv->tzid, earliest, error);
+        if (vtz == NULL)
+            return NULL;
+        icalcomponent_add_component(cal, vtz);
+        g_hash_table_add(zones, (gpointer)inv->tzid);
+    }
+    for (guint i = 0; i < n_invites; i++)
+        icalcomponent_add_component(cal, build_event(&invites[i], dtstamp));
+
+    text = icalcomponent_as_ical_string_r(cal);
+    if (text == NULL) {
+        g_set_error(error, NY_INVITE_ERROR, NY_INVITE_ERROR_FAILED,
+                    "the invite could not be written: %s", icalerror_strerror(icalerrno));
+        return NULL;
+    }
+    /* libical's memory is freed with free(); hand out g-memory. */
+    copy = g_strdup(text);
+    free(text);
+    return copy;
+}

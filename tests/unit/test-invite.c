@@ -1,0 +1,271 @@
+/* Unit tests for invites: libical re-parses what we write, hostile names stay values. */
+#include <libical/ical.h>
+#include <string.h>
+
+#include "notyet/invite.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(icalcomponent, icalcomponent_free)
+
+#define START 1796238000 /* 2026-12-02T19:00:00Z, 2p in New York */
+#define STAMP 1796040000 /* 2026-11-30T12:00:00Z */
+
+static NyInvite
+base_invite(void)
+{
+    NyInvite inv = {
+        .uid = "0123456789abcdef@notyet",
+        .sequence = 0,
+        .start = START,
+        .end = START + 20 * 60,
+        .tzid = "America/New_York",
+        .organizer_name = "Jane Doe",
+        .organizer_email = "jane@example.com",
+        .attendee_name = "Richard Roe",
+        .attendee_email = "richard@example.org",
+        .phone = "212.888.9999",
+    };
+    return inv;
+}
+
+static char *
+build(const NyInvite *inv, guint n, NyInviteMethod method)
+{
+    g_autoptr(GError) error = NULL;
+    char *text = ny_invite_build(inv, n, method, STAMP, &error);
+
+    g_assert_no_error(error);
+    g_assert_nonnull(text);
+    return text;
+}
+
+/* Parses and checks what every consumer relies on: no parse errors, CRLF,
+ * lines of at most 75 octets. */
+static icalcomponent *
+reparse(const char *text)
+{
+    icalcomponent *cal;
+    const char *p = text;
+
+    while (*p) {
+        const char *eol = strstr(p, "\r\n");
+        g_assert_nonnull(eol);
+        g_assert_cmpint(eol - p, <=, 75);
+        g_assert_null(memchr(p, '\n', (gsize)(eol - p)));
+        p = eol + 2;
+    }
+    cal = icalparser_parse_string(text);
+    g_assert_nonnull(cal);
+    g_assert_cmpint(icalcomponent_isa(cal), ==, ICAL_VCALENDAR_COMPONENT);
+    g_assert_cmpint(icalcomponent_count_errors(cal), ==, 0);
+    return cal;
+}
+
+static int
+count_props(icalcomponent *c, icalproperty_kind kind)
+{
+    return icalcomponent_count_properties(c, kind);
+}
+
+static void
+test_request(void)
+{
+    NyInvite inv = base_invite();
+    g_autofree char *text = build(&inv, 1, NY_INVITE_METHOD_REQUEST);
+    g_autoptr(icalcomponent) cal = reparse(text);
+    icalcomponent *ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+    icalcomponent *vtz = icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT);
+    icalproperty *dtstart;
+    icalproperty *att;
+    icaltimezone *zone;
+    struct icaltimetype tt;
+
+    g_assert_cmpint(icalcomponent_get_method(cal), ==, ICAL_METHOD_REQUEST);
+    g_assert_nonnull(ev);
+    g_assert_nonnull(vtz);
+    g_assert_cmpint(icalcomponent_count_components(cal, ICAL_VEVENT_COMPONENT), ==, 1);
+    g_assert_cmpstr(icalcomponent_get_uid(ev), ==, "0123456789abcdef@notyet");
+    g_assert_cmpint(icalcomponent_get_sequence(ev), ==, 0);
+    g_assert_cmpint(icalcomponent_get_status(ev), ==, ICAL_STATUS_CONFIRMED);
+    g_assert_cmpstr(icalcomponent_get_summary(ev), ==, "Call: Jane Doe / Richard Roe");
+    g_assert_cmpstr(icalcomponent_get_description(ev), ==, "Phone: 212.888.9999");
+    g_assert_cmpint(icaltime_as_timet(icalcomponent_get_dtstamp(ev)), ==, STAMP);
+
+    /* TZID is the plain Olson name, on DTSTART and on the VTIMEZONE. */
+    dtstart = icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
+    g_assert_cmpstr(icalproperty_get_parameter_as_string(dtstart, "TZID"), ==, "America/New_York");
+    g_assert_cmpstr(
+        icalproperty_get_tzid(icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY)), ==,
+        "America/New_York");
+    g_assert_null(strstr(text, "freeassociation"));
+    g_assert_nonnull(strstr(text, "DTSTART;TZID=America/New_York:20261202T140000\r\n"));
+    g_assert_nonnull(strstr(text, "DTEND;TZID=America/New_York:20261202T142000\r\n"));
+    /* The file's own VTIMEZONE converts the local time back to the instant. */
+    zone = icalcomponent_get_timezone(cal, "America/New_York");
+    g_assert_nonnull(zone);
+    tt = icalproperty_get_dtstart(dtstart);
+    g_assert_cmpint(icaltime_as_timet_with_zone(tt, zone), ==, START);
+    /* Cut to the rules in force: far shorter than the 2.7 kB history. */
+    g_assert_cmpint(strlen(text), <, 2000);
+
+    g_assert_cmpint(count_props(ev, ICAL_ORGANIZER_PROPERTY), ==, 1);
+    g_assert_cmpint(count_props(ev, ICAL_ATTENDEE_PROPERTY), ==, 1);
+    g_assert_cmpstr(
+        icalproperty_get_organizer(icalcomponent_get_first_property(ev, ICAL_ORGANIZER_PROPERTY)),
+        ==, "mailto:jane@example.com");
+    att = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY);
+    g_assert_cmpstr(icalproperty_get_attendee(att), ==, "mailto:richard@example.org");
+    g_assert_cmpstr(icalproperty_get_parameter_as_string(att, "CN"), ==, "Richard Roe");
+    g_assert_cmpstr(icalproperty_get_parameter_as_string(att, "RSVP"), ==, "TRUE");
+    g_assert_cmpstr(icalproperty_get_parameter_as_string(att, "PARTSTAT"), ==, "NEEDS-ACTION");
+    g_assert_true(g_str_has_prefix(text, "BEGIN:VCALENDAR\r\n"));
+    g_assert_nonnull(strstr(text, "\r\nVERSION:2.0\r\n"));
+    g_assert_nonnull(strstr(text, "\r\nPRODID:"));
+}
+
+static void
+test_cancel(void)
+{
+    NyInvite inv = base_invite();
+    g_autofree char *text = NULL;
+    g_autoptr(icalcomponent) cal = NULL;
+    icalcomponent *ev;
+
+    inv.cancelled = TRUE;
+    inv.sequence = 3;
+    text = build(&inv, 1, NY_INVITE_METHOD_CANCEL);
+    cal = reparse(text);
+    ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+    g_assert_cmpint(icalcomponent_get_method(cal), ==, ICAL_METHOD_CANCEL);
+    g_assert_cmpint(icalcomponent_get_status(ev), ==, ICAL_STATUS_CANCELLED);
+    g_assert_cmpint(icalcomponent_get_sequence(ev), ==, 3);
+    g_assert_cmpstr(icalcomponent_get_uid(ev), ==, inv.uid);
+}
+
+/* Names and phones with the characters that end values, parameters and
+ * lines: each stays one value, no property is injected. */
+static void
+test_hostile_values(void)
+{
+    static const char *const names[] = {
+        "Roe, Richard; Jr.",
+        "Dick \"The Man\" Roe",
+        "Roe\nATTENDEE:mailto:evil@example.com",
+        "Roe\r\nEND:VEVENT\r\nBEGIN:VEVENT",
+        "Zoë Ødegård 山田太郎",
+        "a:b;CN=x;RSVP=FALSE",
+        "back\\slash ^caret^ 'quote'",
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
+        NyInvite inv = base_invite();
+        g_autofree char *text = NULL;
+        g_autoptr(icalcomponent) cal = NULL;
+        g_autofree char *want_name = g_strdup(names[i]);
+        g_autofree char *want_summary = NULL;
+        g_autofree char *want_cn = NULL;
+        icalcomponent *ev;
+        icalproperty *att;
+
+        inv.attendee_name = names[i];
+        inv.organizer_name = names[i];
+        inv.phone = names[i];
+        text = build(&inv, 1, NY_INVITE_METHOD_REQUEST);
+        cal = reparse(text);
+        g_assert_cmpint(icalcomponent_count_components(cal, ICAL_VEVENT_COMPONENT), ==, 1);
+        ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+        g_assert_cmpint(count_props(ev, ICAL_ATTENDEE_PROPERTY), ==, 1);
+        g_assert_cmpint(count_props(ev, ICAL_ORGANIZER_PROPERTY), ==, 1);
+        g_assert_cmpint(count_props(ev, ICAL_SUMMARY_PROPERTY), ==, 1);
+        g_assert_cmpint(count_props(ev, ICAL_DESCRIPTION_PROPERTY), ==, 1);
+        g_assert_cmpint(count_props(ev, ICAL_X_PROPERTY), ==, 0);
+        g_assert_cmpint(icalcomponent_count_properties(ev, ICAL_ANY_PROPERTY), ==, 11);
+        /* Control characters become spaces; everything else round-trips. */
+        g_strdelimit(want_name, "\r\n", ' ');
+        want_cn = g_strdelimit(g_strdup(want_name), "\"", '\'');
+        att = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY);
+        g_assert_cmpstr(icalproperty_get_attendee(att), ==, "mailto:richard@example.org");
+        g_assert_cmpstr(icalproperty_get_parameter_as_string(att, "CN"), ==, want_cn);
+        g_assert_cmpstr(icalproperty_get_parameter_as_string(att, "RSVP"), ==, "TRUE");
+        want_summary = g_strdup_printf("Call: %s / %s", want_name, want_name);
+        g_assert_cmpstr(icalcomponent_get_summary(ev), ==, want_summary);
+    }
+}
+
+/* A UTC call needs no VTIMEZONE; the whole text is a golden file. */
+static void
+test_golden_utc(void)
+{
+    NyInvite inv = base_invite();
+    g_autofree char *text = NULL;
+    g_autofree char *path =
+        g_test_build_filename(G_TEST_DIST, "fixtures", "invite", "request-utc.ics", NULL);
+    g_autofree char *want = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(icalcomponent) cal = NULL;
+
+    inv.tzid = "UTC";
+    inv.sequence = 2;
+    text = build(&inv, 1, NY_INVITE_METHOD_REQUEST);
+    cal = reparse(text);
+    g_assert_null(icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT));
+    g_file_get_contents(path, &want, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(text, ==, want);
+}
+
+/* export --all: several calls, one VTIMEZONE per zone, no METHOD. */
+static void
+test_calendar_of_calls(void)
+{
+    NyInvite inv[3] = {base_invite(), base_invite(), base_invite()};
+    g_autofree char *text = NULL;
+    g_autoptr(icalcomponent) cal = NULL;
+
+    inv[1].uid = "second@notyet";
+    inv[1].start += 7 * 86400;
+    inv[1].end += 7 * 86400;
+    inv[2].uid = "third@notyet";
+    inv[2].tzid = "Europe/London";
+    inv[2].attendee_email = NULL;
+    text = build(inv, 3, NY_INVITE_METHOD_NONE);
+    cal = reparse(text);
+    g_assert_null(icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY));
+    g_assert_cmpint(icalcomponent_count_components(cal, ICAL_VEVENT_COMPONENT), ==, 3);
+    g_assert_cmpint(icalcomponent_count_components(cal, ICAL_VTIMEZONE_COMPONENT), ==, 2);
+    g_assert_nonnull(strstr(text, "DTSTART;TZID=Europe/London:20261202T190000\r\n"));
+}
+
+static void
+test_invalid(void)
+{
+    NyInvite inv = base_invite();
+    g_autoptr(GError) error = NULL;
+
+    inv.end = inv.start;
+    g_assert_null(ny_invite_build(&inv, 1, NY_INVITE_METHOD_REQUEST, STAMP, &error));
+    g_assert_error(error, NY_INVITE_ERROR, NY_INVITE_ERROR_INVALID);
+    g_clear_error(&error);
+    inv = base_invite();
+    inv.uid = "";
+    g_assert_null(ny_invite_build(&inv, 1, NY_INVITE_METHOD_REQUEST, STAMP, &error));
+    g_assert_error(error, NY_INVITE_ERROR, NY_INVITE_ERROR_INVALID);
+    g_clear_error(&error);
+    inv = base_invite();
+    inv.tzid = "Nowhere/Nope";
+    g_assert_null(ny_invite_build(&inv, 1, NY_INVITE_METHOD_REQUEST, STAMP, &error));
+    g_assert_error(error, NY_INVITE_ERROR, NY_INVITE_ERROR_INVALID);
+    g_assert_nonnull(strstr(error->message, "'Nowhere/Nope'"));
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/invite/request", test_request);
+    g_test_add_func("/invite/cancel", test_cancel);
+    g_test_add_func("/invite/hostile-values", test_hostile_values);
+    g_test_add_func("/invite/golden-utc", test_golden_utc);
+    g_test_add_func("/invite/calendar-of-calls", test_calendar_of_calls);
+    g_test_add_func("/invite/invalid", test_invalid);
+    return g_test_run();
+}
