@@ -1,0 +1,142 @@
+/* cache.h: the local mirror of remote calendars (DESIGN.md section 9).
+ *
+ * I/O module: one SQLite file beside the store (WAL, mode 0600). Per
+ * calendar its href, display name, ctag, sync-token and last sync; per
+ * object its href, ETag, iCalendar text and the span of time it can touch,
+ * so a lookup reads only objects that can meet the window. Writes happen
+ * inside ny_cache_begin()/ny_cache_commit() (BEGIN IMMEDIATE): a sync that
+ * fails half-way is rolled back and leaves the previous mirror intact.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "notyet/ntime.h"
+
+G_BEGIN_DECLS
+
+#define NY_CACHE_ERROR (ny_cache_error_quark())
+GQuark ny_cache_error_quark(void);
+
+typedef enum {
+    NY_CACHE_ERROR_IO,      /* cannot create, open or write the file */
+    NY_CACHE_ERROR_CORRUPT, /* not a notyet cache, damaged, or from a newer notyet */
+    NY_CACHE_ERROR_FAILED,
+} NyCacheError;
+
+/* Span bounds meaning "no bound" (open-ended). */
+#define NY_CACHE_SPAN_OPEN_START G_MININT64
+#define NY_CACHE_SPAN_OPEN_END G_MAXINT64
+
+typedef struct NyCache NyCache;
+
+typedef struct {
+    gint64 id;
+    char *source;      /* the [calendar NAME] it came from */
+    char *href;        /* absolute URL of the collection */
+    char *displayname; /* or NULL */
+    char *color;       /* or NULL */
+    char *ctag;        /* or NULL */
+    char *sync_token;  /* or NULL */
+    gboolean used;     /* selected as a busy source */
+    NyTime last_sync;  /* 0 when never synced */
+    guint n_objects;
+} NyCacheCalendar;
+
+void ny_cache_calendar_free(NyCacheCalendar *cal);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyCacheCalendar, ny_cache_calendar_free)
+
+/**
+ * ny_cache_default_path:
+ *
+ * Returns: (transfer full): $NOTYET_CACHE, else
+ * $XDG_CACHE_HOME/notyet/cache.db.
+ */
+char *ny_cache_default_path(void);
+
+/**
+ * ny_cache_open:
+ * @path: the cache file; its folder is created with mode 0700, the file 0600
+ *
+ * Returns: (transfer full): the cache, or NULL with NY_CACHE_ERROR.
+ */
+NyCache *ny_cache_open(const char *path, GError **error);
+void ny_cache_free(NyCache *cache);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyCache, ny_cache_free)
+
+const char *ny_cache_get_path(NyCache *cache);
+
+/* Transactions: one per calendar sync. ny_cache_rollback() is a no-op
+ * outside a transaction. */
+gboolean ny_cache_begin(NyCache *cache, GError **error);
+gboolean ny_cache_commit(NyCache *cache, GError **error);
+void ny_cache_rollback(NyCache *cache);
+
+/**
+ * ny_cache_list_calendars:
+ * @source: (nullable): only this [calendar NAME]; NULL for all
+ *
+ * Returns: (transfer full) (element-type NyCacheCalendar): sorted by source
+ * and href, with their object counts.
+ */
+GPtrArray *ny_cache_list_calendars(NyCache *cache, const char *source, GError **error);
+
+/**
+ * ny_cache_calendar_update:
+ *
+ * Creates or updates the calendar (@source, @href) with what discovery
+ * found; its ctag, sync-token and objects are kept.
+ *
+ * Returns: the calendar's id, or 0 with an error.
+ */
+gint64 ny_cache_calendar_update(NyCache *cache, const char *source, const char *href,
+                                const char *displayname, const char *color, gboolean used,
+                                GError **error);
+
+/* Records a finished sync: the collection's ctag and sync-token (either may
+ * be NULL) and the time it ended. */
+gboolean ny_cache_calendar_set_synced(NyCache *cache, gint64 id, const char *ctag,
+                                      const char *sync_token, NyTime when, GError **error);
+
+/**
+ * ny_cache_calendar_retain:
+ * @hrefs: (element-type utf8): the calendars of @source that still exist
+ *
+ * Forgets the calendars of @source that are not in @hrefs, with their objects.
+ */
+gboolean ny_cache_calendar_retain(NyCache *cache, const char *source, GPtrArray *hrefs,
+                                  GError **error);
+
+/**
+ * ny_cache_etags:
+ *
+ * Returns: (transfer full) (element-type utf8 utf8): href -> ETag of every
+ * object of calendar @id.
+ */
+GHashTable *ny_cache_etags(NyCache *cache, gint64 id, GError **error);
+
+/* Stores (replaces) one object; its span is computed from @ics. */
+gboolean ny_cache_put_object(NyCache *cache, gint64 id, const char *href, const char *etag,
+                             const char *ics, GError **error);
+gboolean ny_cache_delete_object(NyCache *cache, gint64 id, const char *href, GError **error);
+gboolean ny_cache_clear_objects(NyCache *cache, gint64 id, GError **error);
+
+/**
+ * ny_cache_texts:
+ * @from, @to: the window
+ *
+ * Returns: (transfer full) (element-type utf8): the iCalendar text of every
+ * object of calendar @id whose span meets [@from, @to).
+ */
+GPtrArray *ny_cache_texts(NyCache *cache, gint64 id, NyTime from, NyTime to, GError **error);
+
+/**
+ * ny_cache_span:
+ * @ics: one calendar object
+ * @out_start, @out_end: (out): the time it can touch, conservatively (two
+ *   days of margin for all-day and floating times); NY_CACHE_SPAN_OPEN_* when
+ *   unknown or unbounded; start == end == 0 when it holds no event at all
+ */
+void ny_cache_span(const char *ics, NyTime *out_start, NyTime *out_end);
+
+G_END_DECLS

@@ -1,0 +1,710 @@
+/* cache.c: the SQLite mirror of remote calendars (see cache.h). */
+#include "notyet/cache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libical/ical.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+G_DEFINE_QUARK(ny_cache_error, ny_cache_error)
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(sqlite3_stmt, sqlite3_finalize)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(icalcomponent, icalcomponent_free)
+
+#define NY_CACHE_SCHEMA_VERSION 1
+#define NY_CACHE_MAGIC 0x4e594341 /* application_id "NYCA" */
+#define SPAN_MARGIN (2 * 86400)   /* any zone offset, all-day and floating times */
+
+struct NyCache {
+    sqlite3 *db;
+    char *path;
+    gboolean in_transaction;
+};
+
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS calendars ("
+    "  id INTEGER PRIMARY KEY,"
+    "  source TEXT NOT NULL,"
+    "  href TEXT NOT NULL,"
+    "  displayname TEXT, color TEXT, ctag TEXT, sync_token TEXT,"
+    "  used INTEGER NOT NULL DEFAULT 1,"
+    "  last_sync INTEGER NOT NULL DEFAULT 0,"
+    "  UNIQUE (source, href));"
+    "CREATE TABLE IF NOT EXISTS objects ("
+    "  calendar INTEGER NOT NULL REFERENCES calendars(id) ON DELETE CASCADE,"
+    "  href TEXT NOT NULL,"
+    "  etag TEXT,"
+    "  ics TEXT NOT NULL,"
+    "  span_start INTEGER," /* NULL: open */
+    "  span_end INTEGER,"   /* NULL: open */
+    "  PRIMARY KEY (calendar, href));"
+    "CREATE INDEX IF NOT EXISTS objects_span ON objects (calendar, span_start, span_end);";
+
+static gboolean
+db_error(NyCache *cache, int code, const char *what, GError **error)
+{
+    int primary = code & 0xff;
+
+    if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
+        g_set_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_CORRUPT,
+                    "cache '%s' is damaged (%s): delete it, the next sync rebuilds it", cache->path,
+                    sqlite3_errstr(code));
+    else
+        g_set_error(error, NY_CACHE_ERROR,
+                    primary == SQLITE_CANTOPEN ? NY_CACHE_ERROR_IO : NY_CACHE_ERROR_FAILED,
+                    "cache '%s': %s: %s", cache->path, what, sqlite3_errmsg(cache->db));
+    return FALSE;
+}
+
+static gboolean
+exec(NyCache *cache, const char *sql, GError **error)
+{
+    int rc = sqlite3_exec(cache->db, sql, NULL, NULL, NULL);
+
+    if (rc != SQLITE_OK)
+        return db_error(cache, rc, "query failed", error);
+    return TRUE;
+}
+
+static sqlite3_stmt *
+prepare(NyCache *cache, const char *sql, GError **error)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(cache->db, sql, -1, &stmt, NULL);
+
+    if (rc != SQLITE_OK) {
+        db_error(cache, rc, "query failed", error);
+        return NULL;
+    }
+    return stmt;
+}
+
+static gint64
+pragma_int(NyCache *cache, const char *sql, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = prepare(cache, sql, error);
+    int rc;
+
+    if (stmt == NULL)
+        return -1;
+    rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW) {
+        db_error(cache, rc, "cannot read the schema", error);
+        return -1;
+    }
+    return sqlite3_column_int64(stmt, 0);
+}
+
+char *
+ny_cache_default_path(void)
+{
+    const char *env = g_getenv("NOTYET_CACHE");
+
+    if (env != NULL && *env)
+        return g_strdup(env);
+    return g_build_filename(g_get_user_cache_dir(), "notyet", "cache.db", NULL);
+}
+
+const char *
+ny_cache_get_path(NyCache *cache)
+{
+    return cache->path;
+}
+
+void
+ny_cache_free(NyCache *cache)
+{
+    if (cache == NULL)
+        return;
+    if (cache->in_transaction)
+        ny_cache_rollback(cache);
+    sqlite3_close(cache->db);
+    g_free(cache->path);
+    g_free(cache);
+}
+
+NyCache *
+ny_cache_open(const char *path, GError **error)
+{
+    g_autoptr(NyCache) cache = g_new0(NyCache, 1);
+    g_autofree char *dir = g_path_get_dirname(path);
+    gint64 version;
+    gint64 app;
+    int fd;
+    int rc;
+
+    cache->path = g_strdup(path);
+    if (g_mkdir_with_parents(dir, 0700) != 0) {
+        int saved = errno;
+        g_set_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_IO, "cannot create '%s': %s", dir,
+                    g_strerror(saved));
+        return NULL;
+    }
+    /* Create the file with mode 0600 before SQLite does (it would use 0644). */
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        int saved = errno;
+        g_set_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_IO, "cannot open cache '%s': %s", path,
+                    g_strerror(saved));
+        return NULL;
+    }
+    close(fd);
+    rc = sqlite3_open_v2(path, &cache->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        g_set_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_IO, "cannot open cache '%s': %s", path,
+                    cache->db ? sqlite3_errmsg(cache->db) : sqlite3_errstr(rc));
+        return NULL;
+    }
+    sqlite3_busy_timeout(cache->db, 5000);
+    /* The cache can always be rebuilt from the server: NORMAL is enough. */
+    if (!exec(cache, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+              error))
+        return NULL;
+
+    version = pragma_int(cache, "PRAGMA user_version", error);
+    if (version < 0)
+        return NULL;
+    app = pragma_int(cache, "PRAGMA application_id", error);
+    if (app < 0)
+        return NULL;
+    if (version > NY_CACHE_SCHEMA_VERSION) {
+        g_set_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_CORRUPT,
+                    "cache '%s' was written by a newer notyet (schema %" G_GINT64_FORMAT ")", path,
+                    version);
+        return NULL;
+    }
+    if (version == 0) {
+        gint64 tables = pragma_int(cache, "SELECT count(*) FROM sqlite_master", error);
+        if (tables < 0)
+            return NULL;
+        if (tables > 0) {
+            g_set_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_CORRUPT,
+                        "'%s' is not a notyet cache; refusing to touch it", path);
+            return NULL;
+        }
+        if (!exec(cache, "BEGIN IMMEDIATE", error))
+            return NULL;
+        if (!exec(cache, schema, error) ||
+            !exec(cache, "PRAGMA user_version=1; PRAGMA application_id=1314472769;", error)) {
+            sqlite3_exec(cache->db, "ROLLBACK", NULL, NULL, NULL);
+            return NULL;
+        }
+        if (!exec(cache, "COMMIT", error))
+            return NULL;
+    } else if (app != NY_CACHE_MAGIC) {
+        g_set_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_CORRUPT,
+                    "'%s' is not a notyet cache; refusing to touch it", path);
+        return NULL;
+    }
+    return g_steal_pointer(&cache);
+}
+
+gboolean
+ny_cache_begin(NyCache *cache, GError **error)
+{
+    /* IMMEDIATE: a deferred transaction that later writes fails at once
+     * under concurrency (RELIABILITY-ANCHORS.md 5.2). */
+    if (!exec(cache, "BEGIN IMMEDIATE", error))
+        return FALSE;
+    cache->in_transaction = TRUE;
+    return TRUE;
+}
+
+gboolean
+ny_cache_commit(NyCache *cache, GError **error)
+{
+    if (!exec(cache, "COMMIT", error)) {
+        ny_cache_rollback(cache);
+        return FALSE;
+    }
+    cache->in_transaction = FALSE;
+    return TRUE;
+}
+
+void
+ny_cache_rollback(NyCache *cache)
+{
+    if (!cache->in_transaction)
+        return;
+    sqlite3_exec(cache->db, "ROLLBACK", NULL, NULL, NULL);
+    cache->in_transaction = FALSE;
+}
+
+void
+ny_cache_calendar_free(NyCacheCalendar *cal)
+{
+    if (cal == NULL)
+        return;
+    g_free(cal->source);
+    g_free(cal->href);
+    g_free(cal->displayname);
+    g_free(cal->color);
+    g_free(cal->ctag);
+    g_free(cal->sync_token);
+    g_free(cal);
+}
+
+static char *
+column_text(sqlite3_stmt *stmt, int i)
+{
+    const unsigned char *t = sqlite3_column_text(stmt, i);
+
+    return t ? g_strdup((const char *)t) : NULL;
+}
+
+GPtrArray *
+ny_cache_list_calendars(NyCache *cache, const char *source, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt =
+        prepare(cache,
+                "SELECT c.id, c.source, c.href, c.displayname, c.color, c.ctag, c.sync_token,"
+                " c.used, c.last_sync, (SELECT count(*) FROM objects o WHERE o.calendar = c.id)"
+                " FROM calendars c WHERE ?1 IS NULL OR c.source = ?1 ORDER BY c.source, c.href",
+                error);
+    g_autoptr(GPtrArray) list = NULL;
+    int rc;
+
+    if (stmt == NULL)
+        return NULL;
+    sqlite3_bind_text(stmt, 1, source, -1, SQLITE_STATIC);
+    list = g_ptr_array_new_with_free_func((GDestroyNotify)ny_cache_calendar_free);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        NyCacheCalendar *cal = g_new0(NyCacheCalendar, 1);
+
+        cal->id = sqlite3_column_int64(stmt, 0);
+        cal->source = column_text(stmt, 1);
+        cal->href = column_text(stmt, 2);
+        cal->displayname = column_text(stmt, 3);
+        cal->color = column_text(stmt, 4);
+        cal->ctag = column_text(stmt, 5);
+        cal->sync_token = column_text(stmt, 6);
+        cal->used = sqlite3_column_int(stmt, 7) != 0;
+        cal->last_sync = sqlite3_column_int64(stmt, 8);
+        cal->n_objects = (guint)sqlite3_column_int64(stmt, 9);
+        g_ptr_array_add(list, cal);
+    }
+    if (rc != SQLITE_DONE) {
+        db_error(cache, rc, "cannot list calendars", error);
+        return NULL;
+    }
+    return g_steal_pointer(&list);
+}
+
+gint64
+ny_cache_calendar_update(NyCache *cache, const char *source, const char *href,
+                         const char *displayname, const char *color, gboolean used, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt =
+        prepare(cache,
+                "INSERT INTO calendars (source, href, displayname, color, used)"
+                " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (source, href) DO UPDATE SET"
+                " displayname = excluded.displayname, color = excluded.color,"
+                " used = excluded.used RETURNING id",
+                error);
+    gint64 id;
+    int rc;
+
+    if (stmt == NULL)
+        return 0;
+    sqlite3_bind_text(stmt, 1, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, href, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, displayname, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 4, color, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 5, used ? 1 : 0);
+    rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW) {
+        db_error(cache, rc, "cannot record a calendar", error);
+        return 0;
+    }
+    id = sqlite3_column_int64(stmt, 0);
+    /* RETURNING: the statement must run to completion. */
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        ;
+    if (rc != SQLITE_DONE) {
+        db_error(cache, rc, "cannot record a calendar", error);
+        return 0;
+    }
+    return id;
+}
+
+static gboolean
+step_done(NyCache *cache, sqlite3_stmt *stmt, const char *what, GError **error)
+{
+    int rc = sqlite3_step(stmt);
+
+    if (rc != SQLITE_DONE)
+        return db_error(cache, rc, what, error);
+    return TRUE;
+}
+
+gboolean
+ny_cache_calendar_set_synced(NyCache *cache, gint64 id, const char *ctag, const char *sync_token,
+                             NyTime when, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = prepare(
+        cache, "UPDATE calendars SET ctag = ?2, sync_token = ?3, last_sync = ?4 WHERE id = ?1",
+        error);
+
+    if (stmt == NULL)
+        return FALSE;
+    sqlite3_bind_int64(stmt, 1, id);
+    sqlite3_bind_text(stmt, 2, ctag, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, sync_token, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 4, when);
+    return step_done(cache, stmt, "cannot record the sync", error);
+}
+
+gboolean
+ny_cache_calendar_retain(NyCache *cache, const char *source, GPtrArray *hrefs, GError **error)
+{
+    g_autoptr(GPtrArray) all = ny_cache_list_calendars(cache, source, error);
+
+    if (all == NULL)
+        return FALSE;
+    for (guint i = 0; i < all->len; i++) {
+        NyCacheCalendar *cal = g_ptr_array_index(all, i);
+        gboolean keep = FALSE;
+
+        for (guint j = 0; j < hrefs->len && !keep; j++)
+            keep = strcmp(cal->href, g_ptr_array_index(hrefs, j)) == 0;
+        if (!keep) {
+            g_autoptr(sqlite3_stmt) stmt =
+                prepare(cache, "DELETE FROM calendars WHERE id = ?1", error);
+            if (stmt == NULL)
+                return FALSE;
+            sqlite3_bind_int64(stmt, 1, cal->id);
+            if (!step_done(cache, stmt, "cannot forget a calendar", error))
+                return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+GHashTable *
+ny_cache_etags(NyCache *cache, gint64 id, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt =
+        prepare(cache, "SELECT href, etag FROM objects WHERE calendar = ?1", error);
+    g_autoptr(GHashTable) etags = NULL;
+    int rc;
+
+    if (stmt == NULL)
+        return NULL;
+    sqlite3_bind_int64(stmt, 1, id);
+    etags = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        char *etag = column_text(stmt, 1);
+        g_hash_table_insert(etags, column_text(stmt, 0), etag ? etag : g_strdup(""));
+    }
+    if (rc != SQLITE_DONE) {
+        db_error(cache, rc, "cannot read the objects", error);
+        return NULL;
+    }
+    return g_steal_pointer(&etags);
+}
+
+gboolean
+ny_cache_put_object(NyCache *cache, gint64 id, const char *href, const char *etag, const char *ics,
+                    GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt =
+        prepare(cache,
+                "INSERT OR REPLACE INTO objects (calendar, href, etag, ics, span_start, span_end)"
+                " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                error);
+    NyTime start = 0;
+    NyTime end = 0;
+
+    if (stmt == NULL)
+        return FALSE;
+    ny_cache_span(ics, &start, &end);
+    sqlite3_bind_int64(stmt, 1, id);
+    sqlite3_bind_text(stmt, 2, href, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, etag, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 4, ics, -1, SQLITE_STATIC);
+    if (start == NY_CACHE_SPAN_OPEN_START)
+        sqlite3_bind_null(stmt, 5);
+    else
+        sqlite3_bind_int64(stmt, 5, start);
+    if (end == NY_CACHE_SPAN_OPEN_END)
+        sqlite3_bind_null(stmt, 6);
+    else
+        sqlite3_bind_int64(stmt, 6, end);
+    return step_done(cache, stmt, "cannot store an object", error);
+}
+
+gboolean
+ny_cache_delete_object(NyCache *cache, gint64 id, const char *href, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt =
+        prepare(cache, "DELETE FROM objects WHERE calendar = ?1 AND href = ?2", error);
+
+    if (stmt == NULL)
+        return FALSE;
+    sqlite3_bind_int64(stmt, 1, id);
+    sqlite3_bind_text(stmt, 2, href, -1, SQLITE_STATIC);
+    return step_done(cache, stmt, "cannot delete an object", error);
+}
+
+gboolean
+ny_cache_clear_objects(NyCache *cache, gint64 id, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = prepare(cache, "DELETE FROM objects WHERE calendar = ?1", error);
+
+    if (stmt == NULL)
+        return FALSE;
+    sqlite3_bind_int64(stmt, 1, id);
+    return step_done(cache, stmt, "cannot clear a calendar", error);
+}
+
+GPtrArray *
+ny_cache_texts(NyCache *cache, gint64 id, NyTime from, NyTime to, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = prepare(cache,
+                                           "SELECT ics FROM objects WHERE calendar = ?1"
+                                           " AND (span_start IS NULL OR span_start < ?3)"
+                                           " AND (span_end IS NULL OR span_end > ?2) ORDER BY href",
+                                           error);
+    g_autoptr(GPtrArray) texts = NULL;
+    int rc;
+
+    if (stmt == NULL)
+        return NULL;
+    sqlite3_bind_int64(stmt, 1, id);
+    sqlite3_bind_int64(stmt, 2, from);
+    sqlite3_bind_int64(stmt, 3, to);
+    texts = g_ptr_array_new_with_free_func(g_free);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        g_ptr_array_add(texts, column_text(stmt, 0));
+    if (rc != SQLITE_DONE) {
+        db_error(cache, rc, "cannot read the objects", error);
+        return NULL;
+    }
+    return g_steal_pointer(&texts);
+}
+
+/* The span: conservative bounds, never a full recurrence expansion (that is
+ * the engine's job, with its own limits). */
+
+static NyTime
+to_unix(struct icaltimetype t)
+{
+    const icaltimezone *zone = t.zone ? t.zone : icaltimezone_get_utc_timezone();
+
+    return (NyTime)icaltime_as_timet_with_zone(t, zone);
+}
+
+/* Days at most one period of @freq can take. */
+static gint64
+period_seconds(icalrecurrencetype_frequency freq)
+{
+    switch (freq) {
+    case ICAL_SECONDLY_RECURRENCE:
+        return 1;
+    case ICAL_MINUTELY_RECURRENCE:
+        return 60;
+    case ICAL_HOURLY_RECURRENCE:
+        return 3600;
+    case ICAL_DAILY_RECURRENCE:
+        return 86400;
+    case ICAL_WEEKLY_RECURRENCE:
+        return 7 * 86400;
+    case ICAL_MONTHLY_RECURRENCE:
+        return 31 * 86400;
+    case ICAL_YEARLY_RECURRENCE:
+        return 366 * 86400;
+    default:
+        return 0;
+    }
+}
+
+static gboolean
+by_empty(const short *by)
+{
+    return by[0] == ICAL_RECURRENCE_ARRAY_MAX;
+}
+
+/* The last start a COUNT rule can reach, when that is cheap to bound: every
+ * period must hold at least one instance, which holds for no BY parts, for
+ * WEEKLY with BYDAY, and for MONTHLY with a plain BYDAY or a BYMONTHDAY of at
+ * most 28. Otherwise FALSE: the caller treats it as open-ended. */
+static gboolean
+count_bound(const struct icalrecurrencetype *r, NyTime start, NyTime *out_last)
+{
+    gint64 period = period_seconds(r->freq);
+    gboolean simple = by_empty(r->by_second) && by_empty(r->by_minute) && by_empty(r->by_hour) &&
+                      by_empty(r->by_year_day) && by_empty(r->by_week_no) &&
+                      by_empty(r->by_month) && by_empty(r->by_set_pos);
+    gboolean ok;
+    gint64 interval = r->interval > 0 ? r->interval : 1;
+
+    if (period == 0 || !simple)
+        return FALSE;
+    if (by_empty(r->by_day) && by_empty(r->by_month_day)) {
+        ok = TRUE;
+    } else if (r->freq == ICAL_WEEKLY_RECURRENCE && by_empty(r->by_month_day)) {
+        ok = TRUE;
+    } else if (r->freq == ICAL_MONTHLY_RECURRENCE && by_empty(r->by_day)) {
+        ok = TRUE;
+        for (int i = 0; r->by_month_day[i] != ICAL_RECURRENCE_ARRAY_MAX; i++) {
+            if (r->by_month_day[i] < 1 || r->by_month_day[i] > 28)
+                ok = FALSE;
+        }
+    } else if (r->freq == ICAL_MONTHLY_RECURRENCE && by_empty(r->by_month_day)) {
+        /* "Every Tuesday" or "the 2nd Tuesday": in every month; "the 5th
+         * Tuesday" is not. */
+        ok = TRUE;
+        for (int i = 0; r->by_day[i] != ICAL_RECURRENCE_ARRAY_MAX; i++) {
+            int pos = icalrecurrencetype_day_position(r->by_day[i]);
+            if (pos > 4 || pos < -4)
+                ok = FALSE;
+        }
+    } else {
+        ok = FALSE;
+    }
+    if (!ok || r->count > 1000000)
+        return FALSE;
+    *out_last = start + ((gint64)r->count) * interval * period;
+    return TRUE;
+}
+
+/* Widens [*lo, *hi) by one component's reach; FALSE means "unbounded". */
+static gboolean
+event_reach(icalcomponent *ev, NyTime *lo, NyTime *hi)
+{
+    struct icaltimetype dtstart = icalcomponent_get_dtstart(ev);
+    struct icaltimetype dtend;
+    icalproperty *p;
+    NyTime start;
+    NyTime end;
+    NyTime last;
+
+    if (icaltime_is_null_time(dtstart) || !icaltime_is_valid_time(dtstart))
+        return FALSE;
+    start = to_unix(dtstart);
+    dtend = icalcomponent_get_dtend(ev);
+    end = icaltime_is_null_time(dtend) ? start + 86400 : to_unix(dtend);
+    if (end < start)
+        end = start + 86400;
+    last = end;
+
+    p = icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY);
+    if (p != NULL) {
+        icalparameter *range = icalproperty_get_first_parameter(p, ICAL_RANGE_PARAMETER);
+        struct icaltimetype rid = icalproperty_get_recurrenceid(p);
+
+        if (range != NULL)
+            return FALSE; /* THISANDFUTURE shifts every later instance */
+        if (!icaltime_is_null_time(rid)) {
+            NyTime r = to_unix(rid);
+            *lo = MIN(*lo, r);
+            *hi = MAX(*hi, r + (end - start));
+        }
+    }
+    for (p = icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY); p != NULL;
+         p = icalcomponent_get_next_property(ev, ICAL_RRULE_PROPERTY)) {
+        struct icalrecurrencetype r = icalproperty_get_rrule(p);
+        NyTime rule_last = 0;
+
+        if (!icaltime_is_null_time(r.until)) {
+            rule_last = to_unix(r.until);
+        } else if (r.count > 0) {
+            if (!count_bound(&r, start, &rule_last))
+                return FALSE;
+        } else {
+            return FALSE;
+        }
+        last = MAX(last, rule_last + (end - start));
+    }
+    for (p = icalcomponent_get_first_property(ev, ICAL_RDATE_PROPERTY); p != NULL;
+         p = icalcomponent_get_next_property(ev, ICAL_RDATE_PROPERTY)) {
+        struct icaldatetimeperiodtype d = icalproperty_get_rdate(p);
+
+        if (!icaltime_is_null_time(d.time)) {
+            last = MAX(last, to_unix(d.time) + (end - start));
+        } else if (!icaltime_is_null_time(d.period.end)) {
+            last = MAX(last, to_unix(d.period.end));
+        } else if (!icaltime_is_null_time(d.period.start)) {
+            last = MAX(last, to_unix(d.period.start) + (end - start) +
+                                 icaldurationtype_as_int(d.period.duration));
+        } else {
+            return FALSE;
+        }
+    }
+    *lo = MIN(*lo, start);
+    *hi = MAX(*hi, last);
+    return TRUE;
+}
+
+/* libical parses a line over 1 MiB in quadratic time and overflows its
+ * stack on deep nesting: such objects stay open-ended and unparsed here (the
+ * engine refuses them with a warning). */
+static gboolean
+too_hostile(const char *ics)
+{
+    int depth = 0;
+    const char *line = ics;
+
+    while (*line) {
+        const char *nl = strchr(line, '\n');
+        gsize len = nl ? (gsize)(nl - line) : strlen(line);
+
+        if (len > 1024 * 1024)
+            return TRUE;
+        if (g_ascii_strncasecmp(line, "BEGIN:", 6) == 0 && ++depth > 8)
+            return TRUE;
+        if (g_ascii_strncasecmp(line, "END:", 4) == 0)
+            depth--;
+        if (nl == NULL)
+            break;
+        line = nl + 1;
+    }
+    return FALSE;
+}
+
+void
+ny_cache_span(const char *ics, NyTime *out_start, NyTime *out_end)
+{
+    g_autoptr(icalcomponent) root = NULL;
+    NyTime lo = G_MAXINT64;
+    NyTime hi = G_MININT64;
+    gboolean any = FALSE;
+
+    *out_start = NY_CACHE_SPAN_OPEN_START;
+    *out_end = NY_CACHE_SPAN_OPEN_END;
+    if (ics == NULL || too_hostile(ics))
+        return;
+    root = icalparser_parse_string(ics);
+    if (root == NULL)
+        return;
+    if (icalcomponent_isa(root) == ICAL_VEVENT_COMPONENT) {
+        if (!event_reach(root, &lo, &hi))
+            return;
+        any = TRUE;
+    }
+    for (icalcomponent *c = icalcomponent_get_first_component(root, ICAL_ANY_COMPONENT); c != NULL;
+         c = icalcomponent_get_next_component(root, ICAL_ANY_COMPONENT)) {
+        icalcomponent_kind kind = icalcomponent_isa(c);
+
+        if (kind == ICAL_VEVENT_COMPONENT) {
+            if (!event_reach(c, &lo, &hi))
+                return;
+            any = TRUE;
+        } else if (kind == ICAL_VFREEBUSY_COMPONENT) {
+            return; /* rare in a calendar: keep it open */
+        }
+    }
+    if (!any) {
+        /* VTODO, VJOURNAL: never busy (DESIGN.md section 4). */
+        *out_start = 0;
+        *out_end = 0;
+        return;
+    }
+    if (lo > G_MININT64 + SPAN_MARGIN)
+        *out_start = lo - SPAN_MARGIN;
+    if (hi < G_MAXINT64 - SPAN_MARGIN)
+        *out_end = hi + SPAN_MARGIN;
+}
