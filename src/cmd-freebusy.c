@@ -1,14 +1,159 @@
-/* cmd-freebusy.c: not implemented yet. */
+/* cmd-freebusy.c: `notyet freebusy`, the merged busy periods of every busy
+ * source in a window (DESIGN.md sections 2 and 4). */
+#include <json-glib/json-glib.h>
+
 #include "cli.h"
+#include "notyet/sources.h"
+
+typedef struct {
+    char *from;
+    char *to;
+} FreebusyOptions;
+
+static void
+freebusy_options_clear(FreebusyOptions *o)
+{
+    g_clear_pointer(&o->from, g_free);
+    g_clear_pointer(&o->to, g_free);
+}
+
+static char *
+render_json(NyTime from, NyTime to, const char *zone_name, const GArray *busy)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(JsonGenerator) gen = json_generator_new();
+    g_autoptr(JsonNode) root = NULL;
+    g_autofree char *from_text = ny_time_format_utc(from);
+    g_autofree char *to_text = ny_time_format_utc(to);
+    GString *s;
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "from");
+    json_builder_add_string_value(b, from_text);
+    json_builder_set_member_name(b, "to");
+    json_builder_add_string_value(b, to_text);
+    json_builder_set_member_name(b, "tz");
+    json_builder_add_string_value(b, zone_name);
+    json_builder_set_member_name(b, "busy");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < busy->len; i++) {
+        const NyInterval *iv = &g_array_index(busy, NyInterval, i);
+        g_autofree char *start = ny_time_format_utc(iv->start);
+        g_autofree char *end = ny_time_format_utc(iv->end);
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "start");
+        json_builder_add_string_value(b, start);
+        json_builder_set_member_name(b, "end");
+        json_builder_add_string_value(b, end);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+
+    root = json_builder_get_root(b);
+    json_generator_set_root(gen, root);
+    json_generator_set_pretty(gen, TRUE);
+    json_generator_set_indent(gen, 2);
+    s = g_string_new(NULL);
+    json_generator_to_gstring(gen, s);
+    g_string_append_c(s, '\n');
+    return g_string_free(s, FALSE);
+}
+
+static GDateTime *
+local_time(NyTime t, GTimeZone *zone)
+{
+    g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(t);
+
+    return g_date_time_to_timezone(utc, zone);
+}
+
+/* "Wed 2026-12-02 14:00-15:00 EST", or with the end's date when the period
+ * ends on another day. */
+static char *
+render_text(const GArray *busy, GTimeZone *zone)
+{
+    GString *s = g_string_new(NULL);
+
+    if (busy->len == 0)
+        g_string_append(s, "(no busy periods)\n");
+    for (guint i = 0; i < busy->len; i++) {
+        const NyInterval *iv = &g_array_index(busy, NyInterval, i);
+        g_autoptr(GDateTime) a = local_time(iv->start, zone);
+        g_autoptr(GDateTime) b = local_time(iv->end, zone);
+        g_autofree char *start = g_date_time_format(a, "%a %Y-%m-%d %H:%M");
+        g_autofree char *end = NULL;
+
+        if (g_date_time_get_year(a) == g_date_time_get_year(b) &&
+            g_date_time_get_day_of_year(a) == g_date_time_get_day_of_year(b))
+            end = g_date_time_format(b, "%H:%M %Z");
+        else
+            end = g_date_time_format(b, "%a %Y-%m-%d %H:%M %Z");
+        g_string_append_printf(s, "%s - %s\n", start, end);
+    }
+    return g_string_free(s, FALSE);
+}
 
 gboolean
 ny_cmd_freebusy(NyCli *cli, int argc, char **argv, GError **error)
 {
-    if (!ny_cli_parse(cli, NULL, "Show merged busy periods", NULL, &argc, &argv, error))
+    __attribute__((cleanup(freebusy_options_clear))) FreebusyOptions opts = {0};
+    const GOptionEntry entries[] = {
+        {"from", 0, 0, G_OPTION_ARG_STRING, &opts.from,
+         "Start of the window (ISO 8601 or a date; default: now)", "T"},
+        {"to", 0, 0, G_OPTION_ARG_STRING, &opts.to,
+         "End of the window, exclusive (default: now + horizon_days)", "T"},
+        G_OPTION_ENTRY_NULL,
+    };
+    NyBusyQuery query;
+    NyTime from, to;
+    g_autoptr(GArray) busy = NULL;
+    g_autoptr(GPtrArray) warnings = NULL;
+    g_autofree char *out = NULL;
+
+    if (!ny_cli_parse(cli, NULL, "Show the merged busy periods of your busy sources", entries,
+                      &argc, &argv, error))
         return FALSE;
     if (cli->help)
         return TRUE;
-    g_set_error(error, NY_CLI_ERROR, NY_CLI_ERROR_FAILED, "'%s' is not implemented yet",
-                cli->command);
-    return FALSE;
+    if (argc > 1) {
+        ny_cli_usage_error(cli, error, "unexpected argument '%s'", argv[1]);
+        return FALSE;
+    }
+    from = cli->now;
+    if (opts.from != NULL && !ny_time_parse(opts.from, cli->zone, &from, error)) {
+        g_prefix_error(error, "--from: ");
+        return FALSE;
+    }
+    to = from + (NyTime)cli->config->availability.horizon_days * 86400;
+    if (opts.to == NULL && opts.from == NULL)
+        to = cli->now + (NyTime)cli->config->availability.horizon_days * 86400;
+    if (opts.to != NULL && !ny_time_parse(opts.to, cli->zone, &to, error)) {
+        g_prefix_error(error, "--to: ");
+        return FALSE;
+    }
+    if (to <= from) {
+        ny_cli_usage_error(cli, error, "--from must be before --to");
+        return FALSE;
+    }
+
+    ny_busy_query_init(&query, from, to, cli->zone, cli->zone_name,
+                       (const char *const *)cli->config->emails);
+    if (!ny_sources_busy(cli->config, (const char *const *)cli->ics, &query, cli->offline, &busy,
+                         &warnings, error)) {
+        if (g_error_matches(*error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_NO_SOURCE)) {
+            g_autofree char *msg = g_strdup((*error)->message);
+            g_clear_error(error);
+            ny_cli_usage_error(cli, error, "%s", msg);
+        }
+        return FALSE;
+    }
+    for (guint i = 0; i < warnings->len; i++)
+        ny_cli_warn(cli, "%s", (const char *)g_ptr_array_index(warnings, i));
+
+    if (cli->json)
+        out = render_json(from, to, cli->zone_name, busy);
+    else
+        out = render_text(busy, cli->zone);
+    return ny_cli_print(out, error);
 }

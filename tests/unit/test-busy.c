@@ -1,0 +1,341 @@
+/* Unit tests for busy: the case table fixtures/busy/cases.txt.
+ *
+ * Each case names a calendar (a file in fixtures/busy/, or gen:KIND for the
+ * hostile inputs made here), the window, the zone, the user's addresses, the
+ * busy periods expected (UTC) and substrings of the warnings expected. A case
+ * with no WARN line expects no warning at all. Every case also runs fed in
+ * 7-byte chunks, which must give the same answer, and must finish fast.
+ */
+#include <string.h>
+
+#include "notyet/busy.h"
+
+typedef struct {
+    char *name;
+    char *file;
+    char *from;
+    char *to;
+    char *zone;
+    GPtrArray *emails; /* (element-type utf8) */
+    GPtrArray *busy;   /* (element-type utf8): "START END" */
+    GPtrArray *warn;   /* (element-type utf8) */
+    GPtrArray *nowarn; /* (element-type utf8) */
+    guint max_instances;
+    double max_seconds;
+    int line; /* where the case starts in cases.txt */
+} BusyCase;
+
+static void
+busy_case_free(gpointer data)
+{
+    BusyCase *c = data;
+
+    g_free(c->name);
+    g_free(c->file);
+    g_free(c->from);
+    g_free(c->to);
+    g_free(c->zone);
+    g_ptr_array_unref(c->emails);
+    g_ptr_array_unref(c->busy);
+    g_ptr_array_unref(c->warn);
+    g_ptr_array_unref(c->nowarn);
+    g_free(c);
+}
+
+static GPtrArray *
+load_cases(void)
+{
+    g_autofree char *path =
+        g_test_build_filename(G_TEST_DIST, "fixtures", "busy", "cases.txt", NULL);
+    g_autofree char *text = NULL;
+    g_autoptr(GError) error = NULL;
+    g_auto(GStrv) lines = NULL;
+    GPtrArray *cases = g_ptr_array_new_with_free_func(busy_case_free);
+    BusyCase *c = NULL;
+
+    g_file_get_contents(path, &text, NULL, &error);
+    g_assert_no_error(error);
+    lines = g_strsplit(text, "\n", -1);
+    for (int i = 0; lines[i] != NULL; i++) {
+        char *line = g_strstrip(lines[i]);
+        char *arg = strchr(line, ' ');
+
+        if (*line == '\0' || *line == '#')
+            continue;
+        if (arg != NULL)
+            *arg++ = '\0';
+        else
+            arg = line + strlen(line);
+        arg = g_strstrip(arg);
+        if (strcmp(line, "CASE") == 0) {
+            c = g_new0(BusyCase, 1);
+            c->name = g_strdup(arg);
+            c->zone = g_strdup("America/New_York");
+            c->emails = g_ptr_array_new_with_free_func(g_free);
+            c->busy = g_ptr_array_new_with_free_func(g_free);
+            c->warn = g_ptr_array_new_with_free_func(g_free);
+            c->nowarn = g_ptr_array_new_with_free_func(g_free);
+            c->max_seconds = 1.0;
+            c->line = i + 1;
+            g_ptr_array_add(cases, c);
+            continue;
+        }
+        if (c == NULL)
+            g_error("cases.txt:%d: '%s' before the first CASE", i + 1, line);
+        if (strcmp(line, "FILE") == 0)
+            c->file = g_strdup(arg);
+        else if (strcmp(line, "FROM") == 0)
+            c->from = g_strdup(arg);
+        else if (strcmp(line, "TO") == 0)
+            c->to = g_strdup(arg);
+        else if (strcmp(line, "ZONE") == 0)
+            g_free(c->zone), c->zone = g_strdup(arg);
+        else if (strcmp(line, "EMAIL") == 0)
+            g_ptr_array_add(c->emails, g_strdup(arg));
+        else if (strcmp(line, "BUSY") == 0)
+            g_ptr_array_add(c->busy, g_strdup(arg));
+        else if (strcmp(line, "WARN") == 0)
+            g_ptr_array_add(c->warn, g_strdup(arg));
+        else if (strcmp(line, "NOWARN") == 0)
+            g_ptr_array_add(c->nowarn, g_strdup(arg));
+        else if (strcmp(line, "MAXINSTANCES") == 0)
+            c->max_instances = (guint)g_ascii_strtoull(arg, NULL, 10);
+        else if (strcmp(line, "SECONDS") == 0)
+            c->max_seconds = g_ascii_strtod(arg, NULL);
+        else
+            g_error("cases.txt:%d: unknown keyword '%s'", i + 1, line);
+    }
+    return cases;
+}
+
+/* Hostile inputs too large or too odd to keep as files. */
+static GString *
+generate(const char *kind)
+{
+    GString *s = g_string_new("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n");
+    const char *good = "BEGIN:VEVENT\r\nUID:good\r\nDTSTART:20260302T140000Z\r\n"
+                       "DTEND:20260302T150000Z\r\nEND:VEVENT\r\n";
+
+    if (strcmp(kind, "longline") == 0) {
+        g_string_append(s, "BEGIN:VEVENT\r\nUID:long\r\nDTSTART:20260303T140000Z\r\n"
+                           "DTEND:20260303T150000Z\r\nX-JUNK:");
+        for (int i = 0; i < 1100 * 1024; i++)
+            g_string_append_c(s, 'a');
+        g_string_append(s, "\r\nEND:VEVENT\r\n");
+    } else if (strcmp(kind, "nesting") == 0) {
+        g_string_append(s, "BEGIN:VEVENT\r\nUID:deep\r\nDTSTART:20260303T140000Z\r\n"
+                           "DTEND:20260303T150000Z\r\n");
+        for (int i = 0; i < 100000; i++)
+            g_string_append(s, "BEGIN:VALARM\r\n");
+        for (int i = 0; i < 100000; i++)
+            g_string_append(s, "END:VALARM\r\n");
+        g_string_append(s, "END:VEVENT\r\n");
+    } else if (strcmp(kind, "nul") == 0) {
+        g_string_append(s, "BEGIN:VEVENT\r\nUID:nul\r\nDTSTART:20260303T140000Z\r\n"
+                           "DTEND:20260303T150000Z\r\nX-JUNK:a");
+        g_string_append_c(s, '\0');
+        g_string_append(s, "b\r\nEND:VEVENT\r\n");
+    } else if (strcmp(kind, "many-daily") == 0) {
+        /* 300 daily series from 2010: skipping ahead keeps this fast. */
+        for (int i = 0; i < 300; i++)
+            g_string_append_printf(s,
+                                   "BEGIN:VEVENT\r\nUID:daily-%d\r\n"
+                                   "DTSTART;TZID=America/New_York:20100104T%02d0000\r\n"
+                                   "DURATION:PT30M\r\nRRULE:FREQ=DAILY\r\nEND:VEVENT\r\n",
+                                   i, 9 + i % 8);
+    } else {
+        g_error("unknown generator '%s'", kind);
+    }
+    g_string_append(s, good);
+    g_string_append(s, "END:VCALENDAR\r\n");
+    return s;
+}
+
+static GString *
+case_text(const BusyCase *c)
+{
+    g_autofree char *path = NULL;
+    g_autoptr(GError) error = NULL;
+    char *text = NULL;
+    gsize len = 0;
+
+    if (g_str_has_prefix(c->file, "gen:"))
+        return generate(c->file + 4);
+    path = g_test_build_filename(G_TEST_DIST, "fixtures", "busy", c->file, NULL);
+    g_file_get_contents(path, &text, &len, &error);
+    g_assert_no_error(error);
+    {
+        GString *s = g_string_new_len(text, (gssize)len);
+        g_free(text);
+        return s;
+    }
+}
+
+static NyTime
+parse_utc(const char *text)
+{
+    g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
+    g_autoptr(GError) error = NULL;
+    NyTime t = 0;
+
+    g_assert_true(ny_time_parse(text, utc, &t, &error));
+    g_assert_no_error(error);
+    return t;
+}
+
+static char *
+render(GArray *busy)
+{
+    GString *s = g_string_new(NULL);
+
+    for (guint i = 0; i < busy->len; i++) {
+        NyInterval *iv = &g_array_index(busy, NyInterval, i);
+        g_autofree char *a = ny_time_format_utc(iv->start);
+        g_autofree char *b = ny_time_format_utc(iv->end);
+        g_string_append_printf(s, "%s %s\n", a, b);
+    }
+    return g_string_free(s, FALSE);
+}
+
+static void
+run_case(gconstpointer data)
+{
+    const BusyCase *c = data;
+    g_autoptr(GString) text = case_text(c);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GTimeZone) zone = ny_zone_new(c->zone, &error);
+    g_autoptr(GPtrArray) emails = g_ptr_array_new();
+    g_autoptr(GArray) busy = ny_intervals_new();
+    g_autoptr(GArray) busy2 = ny_intervals_new();
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) warnings2 = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GString) expected = g_string_new(NULL);
+    g_autofree char *got = NULL;
+    g_autofree char *got2 = NULL;
+    g_autoptr(NyBusyScan) scan = NULL;
+    NyBusyQuery q;
+    gint64 t0;
+    double seconds;
+
+    g_test_message("cases.txt:%d %s", c->line, c->name);
+    g_assert_no_error(error);
+    for (guint i = 0; i < c->emails->len; i++)
+        g_ptr_array_add(emails, g_ptr_array_index(c->emails, i));
+    g_ptr_array_add(emails, NULL);
+    ny_busy_query_init(&q, parse_utc(c->from), parse_utc(c->to), zone, c->zone,
+                       (const char *const *)emails->pdata);
+    if (c->max_instances > 0)
+        q.limits.max_instances = c->max_instances;
+
+    t0 = g_get_monotonic_time();
+    g_assert_true(ny_busy_compute(&q, text->str, text->len, busy, warnings, &error));
+    seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
+    g_assert_no_error(error);
+    ny_intervals_normalize(busy, q.from, q.to);
+    if (seconds > c->max_seconds)
+        g_test_message("%s took %.3f s", c->name, seconds);
+    g_assert_cmpfloat(seconds, <=, c->max_seconds);
+
+    for (guint i = 0; i < c->busy->len; i++)
+        g_string_append_printf(expected, "%s\n", (const char *)g_ptr_array_index(c->busy, i));
+    got = render(busy);
+    g_assert_cmpstr(got, ==, expected->str);
+
+    for (guint i = 0; i < warnings->len; i++)
+        g_test_message("warning: %s", (const char *)g_ptr_array_index(warnings, i));
+    for (guint i = 0; i < c->warn->len; i++) {
+        const char *needle = g_ptr_array_index(c->warn, i);
+        gboolean found = FALSE;
+        for (guint j = 0; j < warnings->len && !found; j++)
+            found = strstr(g_ptr_array_index(warnings, j), needle) != NULL;
+        if (!found)
+            g_test_message("no warning contains '%s'", needle);
+        g_assert_true(found);
+    }
+    if (c->warn->len == 0)
+        g_assert_cmpuint(warnings->len, ==, 0);
+    for (guint i = 0; i < c->nowarn->len; i++) {
+        const char *needle = g_ptr_array_index(c->nowarn, i);
+        for (guint j = 0; j < warnings->len; j++)
+            g_assert_null(strstr(g_ptr_array_index(warnings, j), needle));
+    }
+
+    /* The same text in 7-byte pieces: the same answer. */
+    scan = ny_busy_scan_new(&q);
+    for (gsize off = 0; off < text->len; off += 7)
+        ny_busy_scan_feed(scan, text->str + off, MIN(7, text->len - off));
+    g_assert_true(ny_busy_scan_finish(scan, busy2, warnings2, &error));
+    g_assert_no_error(error);
+    ny_intervals_normalize(busy2, q.from, q.to);
+    got2 = render(busy2);
+    g_assert_cmpstr(got2, ==, got);
+    g_assert_cmpuint(warnings2->len, ==, warnings->len);
+}
+
+static void
+test_not_icalendar(void)
+{
+    g_autoptr(GTimeZone) zone = g_time_zone_new_utc();
+    g_autoptr(GArray) busy = ny_intervals_new();
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GError) error = NULL;
+    const char *text = "<html>not a calendar</html>\n";
+    NyBusyQuery q;
+
+    ny_busy_query_init(&q, 0, 86400, zone, "UTC", NULL);
+    g_assert_false(ny_busy_compute(&q, text, strlen(text), busy, warnings, &error));
+    g_assert_error(error, NY_BUSY_ERROR, NY_BUSY_ERROR_INVALID);
+    g_assert_cmpuint(busy->len, ==, 0);
+    g_clear_error(&error);
+    /* Empty text is an empty calendar, not an error. */
+    g_assert_true(ny_busy_compute(&q, "", 0, busy, warnings, &error));
+    g_assert_no_error(error);
+    g_assert_cmpuint(busy->len, ==, 0);
+}
+
+static void
+test_windows_zones(void)
+{
+    g_assert_cmpstr(ny_busy_windows_zone_to_olson("Eastern Standard Time"), ==, "America/New_York");
+    g_assert_cmpstr(ny_busy_windows_zone_to_olson("w. europe standard time"), ==, "Europe/Berlin");
+    g_assert_cmpstr(ny_busy_windows_zone_to_olson("AUS Eastern Standard Time"), ==,
+                    "Australia/Sydney");
+    g_assert_null(ny_busy_windows_zone_to_olson("Nowhere Standard Time"));
+}
+
+/* Every Olson name in the Windows table exists in the system's zone database. */
+static void
+test_windows_zones_exist(void)
+{
+    const char *names[] = {"Eastern Standard Time",   "Pacific Standard Time",
+                           "GMT Standard Time",       "India Standard Time",
+                           "Tokyo Standard Time",     "FLE Standard Time",
+                           "Greenland Standard Time", "Myanmar Standard Time",
+                           "Argentina Standard Time", "US Eastern Standard Time"};
+
+    for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
+        const char *olson = ny_busy_windows_zone_to_olson(names[i]);
+        g_autoptr(GTimeZone) z = NULL;
+        g_assert_nonnull(olson);
+        z = g_time_zone_new_identifier(olson);
+        g_assert_nonnull(z);
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    g_autoptr(GPtrArray) cases = NULL;
+
+    g_test_init(&argc, &argv, NULL);
+    cases = load_cases();
+    for (guint i = 0; i < cases->len; i++) {
+        BusyCase *c = g_ptr_array_index(cases, i);
+        g_autofree char *path = g_strdup_printf("/busy/case/%s", c->name);
+        g_test_add_data_func(path, c, run_case);
+    }
+    g_test_add_func("/busy/not-icalendar", test_not_icalendar);
+    g_test_add_func("/busy/windows-zones", test_windows_zones);
+    g_test_add_func("/busy/windows-zones-exist", test_windows_zones_exist);
+    return g_test_run();
+}
