@@ -275,6 +275,13 @@ ny_multistatus_parse(const char *data, gsize len, GError **error)
         const xmlError *e = xmlCtxtGetLastError(ctxt);
         g_autofree char *msg = g_strdup(e && e->message ? e->message : "not well-formed");
 
+        char *nl;
+
+        /* libxml2 adds lines (the bad bytes): one line, the reason only. */
+        g_strstrip(msg);
+        nl = strchr(msg, '\n');
+        if (nl != NULL)
+            *nl = '\0';
         g_strstrip(msg);
         g_set_error(error, NY_MULTISTATUS_ERROR, NY_MULTISTATUS_ERROR_INVALID,
                     "invalid XML at line %d: %s", e ? e->line : 0, msg);

@@ -1,0 +1,93 @@
+/* caldav.h: CalDAV discovery and sync into the local cache (DESIGN.md 9).
+ *
+ * I/O module over http.h, multistatus.h and cache.h. Discovery follows
+ * RFC 6764 (/.well-known/caldav), RFC 5397 (current-user-principal) and
+ * RFC 4791 6.2.1 (calendar-home-set), then lists the calendars that support
+ * VEVENT. Sync uses sync-collection (RFC 6578) where the server offers a
+ * sync-token, else the ctag and a PROPFIND of the ETags; changed objects are
+ * fetched with calendar-multiget in batches. Each calendar is synced in one
+ * cache transaction: a failure leaves its previous mirror intact.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "notyet/busy.h"
+#include "notyet/cache.h"
+#include "notyet/config.h"
+#include "notyet/http.h"
+
+G_BEGIN_DECLS
+
+#define NY_CALDAV_ERROR (ny_caldav_error_quark())
+GQuark ny_caldav_error_quark(void);
+
+typedef enum {
+    NY_CALDAV_ERROR_NOT_FOUND, /* no calendar at the URL, or calendars= names one that is missing */
+    NY_CALDAV_ERROR_PROTOCOL,  /* the server answered something a CalDAV server must not */
+    NY_CALDAV_ERROR_OFFLINE,   /* --offline and nothing cached yet */
+    NY_CALDAV_ERROR_FAILED,
+} NyCaldavError;
+
+typedef struct {
+    NyHttpTraceFunc trace; /* -v -v: redacted HTTP headers, or NULL */
+    gpointer trace_data;
+    NyTime now; /* recorded as the time of the sync; 0 = the real clock */
+} NyCaldavOptions;
+
+typedef struct {
+    guint requests;       /* HTTP requests made */
+    guint calendars;      /* calendars synced */
+    guint unchanged;      /* of those, skipped because ctag or sync-token matched */
+    guint fetched;        /* objects downloaded */
+    guint deleted;        /* objects removed */
+    gboolean full_resync; /* a sync-token was refused: synced from scratch */
+} NyCaldavStats;
+
+/**
+ * ny_caldav_sync:
+ * @config: one [calendar NAME] group with type=caldav
+ * @cache: the open cache
+ * @options: (nullable): tracing and the clock
+ * @stats: (out caller-allocates) (optional): what was done (added to)
+ * @warnings: (element-type utf8): warnings are appended (password= in the
+ *            file, TLS verification off)
+ *
+ * Discovers the calendars of @config (recording each, used or not, in the
+ * cache) and mirrors the used ones.
+ *
+ * Returns: TRUE on success; FALSE with NY_HTTP_ERROR, NY_MULTISTATUS_ERROR,
+ * NY_CALDAV_ERROR or NY_CACHE_ERROR, prefixed "calendar 'NAME': ".
+ */
+gboolean ny_caldav_sync(const NyCalendarConfig *config, NyCache *cache,
+                        const NyCaldavOptions *options, NyCaldavStats *stats, GPtrArray *warnings,
+                        GError **error);
+
+/**
+ * ny_caldav_busy:
+ * @config: one [calendar NAME] group with type=caldav
+ * @offline: answer from the cache alone
+ * @query: the window, zone and addresses
+ * @busy: (element-type NyInterval): appended to (not normalized)
+ * @warnings: (element-type utf8): appended to, each prefixed "calendar 'NAME': "
+ *
+ * Opens the default cache (ny_cache_default_path()), syncs unless @offline,
+ * then feeds the cached objects whose span meets the window to the busy
+ * engine. The call sources.c makes for type=caldav.
+ *
+ * Returns: FALSE with an error as ny_caldav_sync(), or NY_CALDAV_ERROR_OFFLINE
+ * when @offline and the calendar was never synced.
+ */
+gboolean ny_caldav_busy(const NyCalendarConfig *config, gboolean offline, const NyBusyQuery *query,
+                        GArray *busy, GPtrArray *warnings, GError **error);
+
+/**
+ * ny_caldav_busy_cached:
+ *
+ * As ny_caldav_busy() with an open cache and no network.
+ */
+gboolean ny_caldav_busy_cached(const NyCalendarConfig *config, NyCache *cache,
+                               const NyBusyQuery *query, GArray *busy, GPtrArray *warnings,
+                               GError **error);
+
+G_END_DECLS

@@ -1,0 +1,646 @@
+/* caldav.c: discovery and sync of CalDAV calendars into the cache.
+ *
+ * The server is asked for data only, never for free/busy arithmetic
+ * (DESIGN.md 9): Radicale has no free-busy-query and Xandikos does not
+ * expand recurrences, so every object is mirrored and the busy engine runs
+ * locally on the cached text.
+ */
+#include "notyet/caldav.h"
+
+#include <string.h>
+
+#include "notyet/multistatus.h"
+
+G_DEFINE_QUARK(ny_caldav_error, ny_caldav_error)
+
+#define MULTIGET_BATCH 50
+
+#define XML_HEAD "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+#define NS_ALL                                                                                     \
+    "xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\" "                                  \
+    "xmlns:CS=\"http://calendarserver.org/ns/\" xmlns:I=\"http://apple.com/ns/ical/\""
+
+/* What discovery and the calendar listing ask for (RFC 4791 5.2.3, RFC 6578
+ * 4, RFC 5397, and the CalendarServer getctag extension). */
+static const char propfind_calendar[] =
+    XML_HEAD "<D:propfind " NS_ALL "><D:prop><D:resourcetype/><D:current-user-principal/>"
+             "<D:displayname/><C:supported-calendar-component-set/><CS:getctag/>"
+             "<D:sync-token/><I:calendar-color/></D:prop></D:propfind>";
+static const char propfind_home[] =
+    XML_HEAD "<D:propfind " NS_ALL "><D:prop><C:calendar-home-set/></D:prop></D:propfind>";
+static const char propfind_etags[] =
+    XML_HEAD "<D:propfind xmlns:D=\"DAV:\"><D:prop><D:resourcetype/><D:getetag/></D:prop>"
+             "</D:propfind>";
+
+typedef struct {
+    const NyCalendarConfig *config;
+    NyHttp *http;
+    NyCache *cache;
+    NyCaldavStats *stats;
+    NyTime now;
+} Sync;
+
+/* One calendar found on the server. */
+typedef struct {
+    char *url; /* absolute, with a trailing slash */
+    char *displayname;
+    char *color;
+    char *ctag;
+    char *sync_token;
+    gboolean used;
+} Found;
+
+static void
+found_free(gpointer data)
+{
+    Found *f = data;
+
+    g_free(f->url);
+    g_free(f->displayname);
+    g_free(f->color);
+    g_free(f->ctag);
+    g_free(f->sync_token);
+    g_free(f);
+}
+
+static char *
+with_slash(const char *url)
+{
+    return g_str_has_suffix(url, "/") ? g_strdup(url) : g_strconcat(url, "/", NULL);
+}
+
+static gboolean
+same_collection(const char *a, const char *b)
+{
+    gsize la = strlen(a);
+    gsize lb = strlen(b);
+
+    while (la > 0 && a[la - 1] == '/')
+        la--;
+    while (lb > 0 && b[lb - 1] == '/')
+        lb--;
+    return la == lb && strncmp(a, b, la) == 0;
+}
+
+/* A DAV request that must answer 207; *out_status gets the HTTP status
+ * (0 on a transport error). */
+static NyMultistatus *
+dav(Sync *s, const char *method, const char *url, const char *depth, const char *body,
+    guint *out_status, GError **error)
+{
+    g_autoptr(GBytes) bytes = g_bytes_new_static(body, strlen(body));
+    g_autoptr(NyHttpResponse) response = NULL;
+    NyMultistatus *ms;
+    gsize len = 0;
+    const char *data;
+
+    if (out_status != NULL)
+        *out_status = 0;
+    s->stats->requests++;
+    response = ny_http_request(s->http, method, url, depth, "application/xml; charset=utf-8", bytes,
+                               error);
+    if (response == NULL)
+        return NULL;
+    if (out_status != NULL)
+        *out_status = response->status;
+    if (!ny_http_response_check(s->http, response, error))
+        return NULL;
+    if (response->status != 207) {
+        g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_PROTOCOL,
+                    "%s '%s': expected a 207 multistatus, got %u (%s)", method, url,
+                    response->status,
+                    response->content_type ? response->content_type : "no content type");
+        return NULL;
+    }
+    data = g_bytes_get_data(response->body, &len);
+    ms = ny_multistatus_parse(data ? data : "", len, error);
+    if (ms == NULL)
+        g_prefix_error(error, "%s '%s': ", method, url);
+    return ms;
+}
+
+static const NyDavResponse *
+first_ok(const NyMultistatus *ms)
+{
+    for (guint i = 0; i < ms->responses->len; i++) {
+        const NyDavResponse *r = g_ptr_array_index(ms->responses, i);
+        if (r->status == 0 || (r->status >= 200 && r->status < 300))
+            return r;
+    }
+    return NULL;
+}
+
+static gboolean
+path_is_root(const char *url)
+{
+    const char *p = strstr(url, "://");
+
+    if (p == NULL)
+        return FALSE;
+    p = strchr(p + 3, '/');
+    return p == NULL || strcmp(p, "/") == 0;
+}
+
+static Found *
+found_new(const NyDavResponse *r, const char *url)
+{
+    Found *f = g_new0(Found, 1);
+
+    f->url = with_slash(url);
+    f->displayname = g_strdup(r->displayname);
+    f->color = g_strdup(r->color);
+    f->ctag = g_strdup(r->ctag);
+    f->sync_token = g_strdup(r->sync_token);
+    return f;
+}
+
+/* RFC 6764 6: the principal from the URL itself, else from
+ * /.well-known/caldav. A URL that is a calendar is used as it is. */
+static GPtrArray *
+discover(Sync *s, GError **error)
+{
+    const char *url = s->config->url;
+    g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(found_free);
+    g_autoptr(NyMultistatus) ms = NULL;
+    g_autoptr(GError) local_error = NULL;
+    g_autofree char *principal = NULL;
+    g_autofree char *principal_url = NULL;
+    g_autofree char *home_url = NULL;
+    const NyDavResponse *r;
+    guint status = 0;
+
+    ms = dav(s, "PROPFIND", url, "0", propfind_calendar, &status, &local_error);
+    if (ms != NULL && (r = first_ok(ms)) != NULL) {
+        if (r->is_calendar) {
+            g_ptr_array_add(found, found_new(r, url));
+            return g_steal_pointer(&found);
+        }
+        principal = g_strdup(r->current_user_principal);
+    } else if (ms != NULL || status == 404 || status == 410) {
+        /* Xandikos reports a missing collection inside a 207. */
+        if (!path_is_root(url)) {
+            g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_NOT_FOUND,
+                        "no calendar or CalDAV server at '%s' (not found)", url);
+            return NULL;
+        }
+    } else if (status != 405 && status != 501) {
+        g_propagate_error(error, g_steal_pointer(&local_error));
+        return NULL;
+    }
+    g_clear_pointer(&ms, ny_multistatus_free);
+    g_clear_error(&local_error);
+
+    if (principal == NULL) {
+        g_autofree char *wk = ny_http_resolve(url, "/.well-known/caldav");
+
+        ms = dav(s, "PROPFIND", wk, "0", propfind_calendar, &status, &local_error);
+        if (ms == NULL || (r = first_ok(ms)) == NULL || r->current_user_principal == NULL) {
+            if (local_error != NULL && local_error->domain == NY_HTTP_ERROR &&
+                local_error->code != NY_HTTP_ERROR_NOT_FOUND) {
+                g_propagate_error(error, g_steal_pointer(&local_error));
+                return NULL;
+            }
+            g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_NOT_FOUND,
+                        "no CalDAV service found at '%s' (no current-user-principal, "
+                        "no /.well-known/caldav)",
+                        url);
+            return NULL;
+        }
+        principal = g_strdup(r->current_user_principal);
+        g_clear_pointer(&ms, ny_multistatus_free);
+    }
+
+    principal_url = ny_http_resolve(url, principal);
+    if (principal_url == NULL) {
+        g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_PROTOCOL,
+                    "'%s' named an unusable principal '%s'", url, principal);
+        return NULL;
+    }
+    ms = dav(s, "PROPFIND", principal_url, "0", propfind_home, NULL, error);
+    if (ms == NULL)
+        return NULL;
+    r = first_ok(ms);
+    /* RFC 4791 6.2.1; without it, the principal holds the calendars. */
+    home_url = ny_http_resolve(principal_url,
+                               r && r->calendar_home_set ? r->calendar_home_set : principal_url);
+    g_clear_pointer(&ms, ny_multistatus_free);
+    if (home_url == NULL) {
+        g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_PROTOCOL,
+                    "'%s' named an unusable calendar home", principal_url);
+        return NULL;
+    }
+
+    ms = dav(s, "PROPFIND", home_url, "1", propfind_calendar, NULL, error);
+    if (ms == NULL)
+        return NULL;
+    for (guint i = 0; i < ms->responses->len; i++) {
+        const NyDavResponse *c = g_ptr_array_index(ms->responses, i);
+        g_autofree char *abs = NULL;
+
+        if (c->status != 0 && (c->status < 200 || c->status >= 300))
+            continue;
+        if (!c->is_calendar || (c->has_component_set && !c->supports_vevent))
+            continue;
+        abs = ny_http_resolve(home_url, c->href);
+        if (abs != NULL)
+            g_ptr_array_add(found, found_new(c, abs));
+    }
+    return g_steal_pointer(&found);
+}
+
+/* calendars= selects by display name or href (DESIGN.md 3). */
+static gboolean
+select_calendars(Sync *s, GPtrArray *found, GError **error)
+{
+    char **wanted = s->config->calendars;
+
+    for (guint i = 0; i < found->len; i++)
+        ((Found *)g_ptr_array_index(found, i))->used = wanted == NULL;
+    if (wanted == NULL)
+        return TRUE;
+    for (char **w = wanted; *w; w++) {
+        g_autofree char *abs = ny_http_resolve(s->config->url, *w);
+        gboolean hit = FALSE;
+
+        for (guint i = 0; i < found->len; i++) {
+            Found *f = g_ptr_array_index(found, i);
+            if ((f->displayname && strcmp(f->displayname, *w) == 0) ||
+                (abs && same_collection(abs, f->url))) {
+                f->used = TRUE;
+                hit = TRUE;
+            }
+        }
+        if (!hit) {
+            g_autoptr(GString) names = g_string_new(NULL);
+            for (guint i = 0; i < found->len; i++) {
+                Found *f = g_ptr_array_index(found, i);
+                g_string_append_printf(names, "%s'%s'", i ? ", " : "",
+                                       f->displayname ? f->displayname : f->url);
+            }
+            g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_NOT_FOUND,
+                        "calendars=: no calendar '%s' on the server (found: %s)", *w,
+                        names->len ? names->str : "none");
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* calendar-multiget (RFC 4791 7.9) for @hrefs, in batches. */
+static gboolean
+fetch(Sync *s, gint64 id, const char *url, GPtrArray *hrefs, GHashTable *listed_etags,
+      GError **error)
+{
+    for (guint start = 0; start < hrefs->len; start += MULTIGET_BATCH) {
+        g_autoptr(GString) body =
+            g_string_new(XML_HEAD "<C:calendar-multiget " NS_ALL
+                                  "><D:prop><D:getetag/><C:calendar-data/></D:prop>");
+        g_autoptr(NyMultistatus) ms = NULL;
+
+        for (guint i = start; i < hrefs->len && i < start + MULTIGET_BATCH; i++) {
+            g_autofree char *esc = g_markup_escape_text(g_ptr_array_index(hrefs, i), -1);
+            g_string_append_printf(body, "<D:href>%s</D:href>", esc);
+        }
+        g_string_append(body, "</C:calendar-multiget>");
+        ms = dav(s, "REPORT", url, "1", body->str, NULL, error);
+        if (ms == NULL)
+            return FALSE;
+        for (guint i = 0; i < ms->responses->len; i++) {
+            const NyDavResponse *r = g_ptr_array_index(ms->responses, i);
+            const char *etag = r->etag;
+
+            if (r->status == 404 || r->status == 410) {
+                /* Deleted between the listing and the fetch. */
+                if (!ny_cache_delete_object(s->cache, id, r->href, error))
+                    return FALSE;
+                continue;
+            }
+            if (r->calendar_data == NULL) {
+                if (r->bad_status != 0 || (r->status != 0 && r->status >= 300)) {
+                    g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_PROTOCOL,
+                                "REPORT '%s': the server could not return '%s' (status %u)", url,
+                                r->href, r->bad_status ? r->bad_status : r->status);
+                    return FALSE;
+                }
+                continue;
+            }
+            if (etag == NULL && listed_etags != NULL)
+                etag = g_hash_table_lookup(listed_etags, r->href);
+            if (!ny_cache_put_object(s->cache, id, r->href, etag, r->calendar_data, error))
+                return FALSE;
+            s->stats->fetched++;
+        }
+    }
+    return TRUE;
+}
+
+/* Without sync-collection: the ETags of every object, compared with ours. */
+static gboolean
+sync_by_etags(Sync *s, gint64 id, const char *url, GError **error)
+{
+    g_autoptr(NyMultistatus) ms = dav(s, "PROPFIND", url, "1", propfind_etags, NULL, error);
+    g_autoptr(GHashTable) cached = NULL;
+    g_autoptr(GHashTable) listed = NULL;
+    g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func(g_free);
+    GHashTableIter iter;
+    gpointer key;
+
+    if (ms == NULL)
+        return FALSE;
+    cached = ny_cache_etags(s->cache, id, error);
+    if (cached == NULL)
+        return FALSE;
+    listed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    for (guint i = 0; i < ms->responses->len; i++) {
+        const NyDavResponse *r = g_ptr_array_index(ms->responses, i);
+        g_autofree char *abs = ny_http_resolve(url, r->href);
+        const char *old;
+
+        if (r->is_collection || (abs && same_collection(abs, url)) || r->etag == NULL)
+            continue;
+        g_hash_table_insert(listed, g_strdup(r->href), g_strdup(r->etag));
+        old = g_hash_table_lookup(cached, r->href);
+        if (old == NULL || strcmp(old, r->etag) != 0)
+            g_ptr_array_add(changed, g_strdup(r->href));
+    }
+    g_hash_table_iter_init(&iter, cached);
+    while (g_hash_table_iter_next(&iter, &key, NULL)) {
+        if (!g_hash_table_contains(listed, key)) {
+            if (!ny_cache_delete_object(s->cache, id, key, error))
+                return FALSE;
+            s->stats->deleted++;
+        }
+    }
+    return fetch(s, id, url, changed, listed, error);
+}
+
+/* RFC 6578 3: the changes since @token (NULL or "" for everything). */
+static gboolean
+sync_collection(Sync *s, gint64 id, const char *url, const char *token, char **out_token,
+                guint *out_status, GError **error)
+{
+    g_autofree char *esc = g_markup_escape_text(token ? token : "", -1);
+    g_autofree char *body = g_strdup_printf(
+        XML_HEAD "<D:sync-collection xmlns:D=\"DAV:\"><D:sync-token>%s</D:sync-token>"
+                 "<D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop>"
+                 "</D:sync-collection>",
+        esc);
+    g_autoptr(NyMultistatus) ms = NULL;
+    g_autoptr(GHashTable) cached = NULL;
+    g_autoptr(GHashTable) listed = NULL;
+    g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func(g_free);
+
+    /* RFC 6578 3.2: Depth 0; sync-level says how deep. */
+    ms = dav(s, "REPORT", url, "0", body, out_status, error);
+    if (ms == NULL)
+        return FALSE;
+    cached = ny_cache_etags(s->cache, id, error);
+    if (cached == NULL)
+        return FALSE;
+    listed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    for (guint i = 0; i < ms->responses->len; i++) {
+        const NyDavResponse *r = g_ptr_array_index(ms->responses, i);
+        g_autofree char *abs = ny_http_resolve(url, r->href);
+        const char *old;
+
+        if (abs != NULL && same_collection(abs, url))
+            continue;
+        if (r->status == 404 || r->status == 410) {
+            if (g_hash_table_contains(cached, r->href)) {
+                if (!ny_cache_delete_object(s->cache, id, r->href, error))
+                    return FALSE;
+                s->stats->deleted++;
+            }
+            continue;
+        }
+        if (r->is_collection || r->etag == NULL)
+            continue;
+        g_hash_table_insert(listed, g_strdup(r->href), g_strdup(r->etag));
+        old = g_hash_table_lookup(cached, r->href);
+        if (old == NULL || strcmp(old, r->etag) != 0)
+            g_ptr_array_add(changed, g_strdup(r->href));
+    }
+    if (!fetch(s, id, url, changed, listed, error))
+        return FALSE;
+    *out_token = g_strdup(ms->sync_token);
+    return TRUE;
+}
+
+static gboolean
+sync_calendar(Sync *s, const Found *f, const NyCacheCalendar *old, gint64 id, GError **error)
+{
+    g_autofree char *new_token = NULL;
+    gboolean ok;
+
+    s->stats->calendars++;
+    /* Nothing changed: the ctag or the sync-token says so (one request per
+     * calendar, the listing, was enough). */
+    if (old != NULL && old->last_sync > 0 &&
+        ((f->sync_token && old->sync_token && strcmp(f->sync_token, old->sync_token) == 0) ||
+         (f->sync_token == NULL && f->ctag && old->ctag && strcmp(f->ctag, old->ctag) == 0))) {
+        s->stats->unchanged++;
+        if (!ny_cache_begin(s->cache, error))
+            return FALSE;
+        if (!ny_cache_calendar_set_synced(s->cache, id, old->ctag, old->sync_token, s->now,
+                                          error)) {
+            ny_cache_rollback(s->cache);
+            return FALSE;
+        }
+        return ny_cache_commit(s->cache, error);
+    }
+
+    if (!ny_cache_begin(s->cache, error))
+        return FALSE;
+    if (f->sync_token != NULL) {
+        const char *token = old && old->last_sync > 0 ? old->sync_token : NULL;
+        g_autoptr(GError) local_error = NULL;
+        guint status = 0;
+
+        ok = sync_collection(s, id, f->url, token, &new_token, &status, &local_error);
+        /* An expired token: Radicale 403, Xandikos 500, RFC 6578 409. */
+        if (!ok && token != NULL && *token && (status == 403 || status == 409 || status >= 500)) {
+            s->stats->full_resync = TRUE;
+            g_clear_error(&local_error);
+            ok = ny_cache_clear_objects(s->cache, id, &local_error) &&
+                 sync_collection(s, id, f->url, NULL, &new_token, &status, &local_error);
+        }
+        if (!ok)
+            g_propagate_error(error, g_steal_pointer(&local_error));
+        if (ok && new_token == NULL)
+            new_token = g_strdup(f->sync_token);
+    } else {
+        ok = sync_by_etags(s, id, f->url, error);
+    }
+    if (ok)
+        ok = ny_cache_calendar_set_synced(s->cache, id, f->ctag, new_token, s->now, error);
+    if (!ok) {
+        ny_cache_rollback(s->cache);
+        return FALSE;
+    }
+    return ny_cache_commit(s->cache, error);
+}
+
+static gboolean
+sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOptions *options,
+            NyCaldavStats *stats, GPtrArray *warnings, GError **error)
+{
+    NyHttpOptions http_options = {0};
+    g_autofree char *password = NULL;
+    g_autoptr(NyHttp) http = NULL;
+    g_autoptr(GPtrArray) found = NULL;
+    g_autoptr(GPtrArray) old = NULL;
+    g_autoptr(GPtrArray) hrefs = g_ptr_array_new();
+    g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+    Sync s = {.config = config, .cache = cache, .stats = stats};
+
+    if (config->url == NULL) {
+        g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_NOT_FOUND, "no url= given");
+        return FALSE;
+    }
+    s.now = options && options->now ? options->now : g_get_real_time() / G_USEC_PER_SEC;
+
+    if (config->insecure && warnings != NULL)
+        g_ptr_array_add(warnings, g_strdup_printf("calendar '%s': TLS verification is off "
+                                                  "(insecure=true)",
+                                                  config->name));
+    if (config->username != NULL) {
+        if (config->password_command != NULL) {
+            password = ny_http_password_from_command(config->password_command, 30, error);
+            if (password == NULL)
+                return FALSE;
+        } else if (config->password != NULL) {
+            password = g_strdup(config->password);
+            if (warnings != NULL)
+                g_ptr_array_add(warnings,
+                                g_strdup_printf("calendar '%s': password= keeps the password "
+                                                "in the file; prefer password_command",
+                                                config->name));
+        } else {
+            http_options.use_netrc = TRUE;
+        }
+    }
+    http_options.username = config->username;
+    http_options.password = password;
+    http_options.insecure = config->insecure;
+    http_options.allow_insecure_http = config->allow_insecure_http;
+    if (options != NULL) {
+        http_options.trace = options->trace;
+        http_options.trace_data = options->trace_data;
+    }
+    http = ny_http_new(&http_options);
+    if (password != NULL)
+        explicit_bzero(password, strlen(password));
+    s.http = http;
+
+    found = discover(&s, error);
+    if (found == NULL || !select_calendars(&s, found, error))
+        return FALSE;
+
+    /* Record what the server has, used or not, in one transaction. */
+    old = ny_cache_list_calendars(cache, config->name, error);
+    if (old == NULL || !ny_cache_begin(cache, error))
+        return FALSE;
+    for (guint i = 0; i < found->len; i++) {
+        Found *f = g_ptr_array_index(found, i);
+        gint64 id = ny_cache_calendar_update(cache, config->name, f->url, f->displayname, f->color,
+                                             f->used, error);
+        if (id == 0) {
+            ny_cache_rollback(cache);
+            return FALSE;
+        }
+        g_array_append_val(ids, id);
+        g_ptr_array_add(hrefs, f->url);
+    }
+    if (!ny_cache_calendar_retain(cache, config->name, hrefs, error) ||
+        !ny_cache_commit(cache, error)) {
+        ny_cache_rollback(cache);
+        return FALSE;
+    }
+
+    for (guint i = 0; i < found->len; i++) {
+        Found *f = g_ptr_array_index(found, i);
+        const NyCacheCalendar *before = NULL;
+
+        if (!f->used)
+            continue;
+        for (guint j = 0; j < old->len; j++) {
+            const NyCacheCalendar *c = g_ptr_array_index(old, j);
+            if (strcmp(c->href, f->url) == 0)
+                before = c;
+        }
+        if (!sync_calendar(&s, f, before, g_array_index(ids, gint64, i), error)) {
+            g_prefix_error(error, "'%s': ", f->displayname ? f->displayname : f->url);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+gboolean
+ny_caldav_sync(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOptions *options,
+               NyCaldavStats *stats, GPtrArray *warnings, GError **error)
+{
+    NyCaldavStats local = {0};
+
+    if (!sync_source(config, cache, options, stats ? stats : &local, warnings, error)) {
+        g_prefix_error(error, "calendar '%s': ", config->name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+ny_caldav_busy_cached(const NyCalendarConfig *config, NyCache *cache, const NyBusyQuery *query,
+                      GArray *busy, GPtrArray *warnings, GError **error)
+{
+    g_autoptr(GPtrArray) cals = ny_cache_list_calendars(cache, config->name, error);
+    gboolean synced = FALSE;
+
+    if (cals == NULL)
+        return FALSE;
+    for (guint i = 0; i < cals->len; i++) {
+        const NyCacheCalendar *c = g_ptr_array_index(cals, i);
+        g_autoptr(GPtrArray) texts = NULL;
+        g_autoptr(GPtrArray) local_warnings = g_ptr_array_new_with_free_func(g_free);
+
+        if (!c->used)
+            continue;
+        if (c->last_sync > 0)
+            synced = TRUE;
+        texts = ny_cache_texts(cache, c->id, query->from, query->to, error);
+        if (texts == NULL)
+            return FALSE;
+        for (guint j = 0; j < texts->len; j++) {
+            const char *text = g_ptr_array_index(texts, j);
+            g_autoptr(GError) local_error = NULL;
+
+            if (!ny_busy_compute(query, text, strlen(text), busy, local_warnings, &local_error))
+                g_ptr_array_add(local_warnings,
+                                g_strdup_printf("an object was skipped: %s", local_error->message));
+        }
+        for (guint j = 0; j < local_warnings->len; j++)
+            g_ptr_array_add(warnings,
+                            g_strdup_printf("calendar '%s': %s", config->name,
+                                            (char *)g_ptr_array_index(local_warnings, j)));
+    }
+    if (!synced) {
+        g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_OFFLINE,
+                    "calendar '%s': nothing cached yet; run once without --offline", config->name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+ny_caldav_busy(const NyCalendarConfig *config, gboolean offline, const NyBusyQuery *query,
+               GArray *busy, GPtrArray *warnings, GError **error)
+{
+    g_autofree char *path = ny_cache_default_path();
+    g_autoptr(NyCache) cache = ny_cache_open(path, error);
+
+    if (cache == NULL)
+        return FALSE;
+    if (!offline && !ny_caldav_sync(config, cache, NULL, NULL, warnings, error))
+        return FALSE;
+    return ny_caldav_busy_cached(config, cache, query, busy, warnings, error);
+}
