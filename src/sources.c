@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "notyet/caldav.h"
 #include "notyet/http.h"
 
 G_DEFINE_QUARK(ny_sources_error, ny_sources_error)
@@ -165,11 +166,9 @@ busy_calendar(const NyCalendarConfig *cal, const NyBusyQuery *query, gboolean of
         }
         return busy_vdir(cal->url, query, busy, warnings, error);
     case NY_SOURCE_CALDAV:
-        /* ---- CalDAV (helper "d"): mirror the calendars into the cache and
-         * feed each cached object through ny_busy_scan_*() here. ---- */
-        g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_UNSUPPORTED,
-                    "calendar '%s': caldav is not supported yet", cal->name);
-        return FALSE;
+        /* Mirrored into the cache (synced unless offline); the cached
+         * objects that can meet the window go through the engine. */
+        return ny_caldav_busy(cal, offline, query, busy, warnings, error);
     }
     g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_FAILED, "calendar '%s': unknown type",
                 cal->name);
