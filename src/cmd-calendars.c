@@ -1,14 +1,273 @@
-/* cmd-calendars.c: not implemented yet. */
+/* cmd-calendars.c: `notyet calendars`, every configured calendar and the
+ * calendars found on its server, which are used, and how fresh the cache is
+ * (DESIGN.md sections 2 and 9). */
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+
 #include "cli.h"
+#include "notyet/caldav.h"
+
+/* One output row. */
+typedef struct {
+    const char *source;
+    const char *type;
+    char *name;
+    char *href;
+    gboolean used;
+    gint64 events;    /* -1: not known */
+    NyTime last_sync; /* 0: never, or not cached */
+} Row;
+
+static void
+row_clear(gpointer data)
+{
+    Row *r = data;
+
+    g_free(r->name);
+    g_free(r->href);
+}
+
+static const char *
+type_name(NySourceType type)
+{
+    switch (type) {
+    case NY_SOURCE_CALDAV:
+        return "caldav";
+    case NY_SOURCE_ICS:
+        return "ics";
+    case NY_SOURCE_VDIR:
+        return "vdir";
+    }
+    return "unknown";
+}
+
+static void
+trace_line(const char *line, gpointer data)
+{
+    (void)data;
+    fprintf(stderr, "notyet: http: %s\n", line);
+}
+
+static char *
+age_text(gint64 seconds)
+{
+    if (seconds < 0)
+        seconds = 0;
+    if (seconds < 120)
+        return g_strdup_printf("%" G_GINT64_FORMAT " seconds", seconds);
+    if (seconds < 2 * 3600)
+        return g_strdup_printf("%" G_GINT64_FORMAT " minutes", seconds / 60);
+    if (seconds < 2 * 86400)
+        return g_strdup_printf("%" G_GINT64_FORMAT " hours", seconds / 3600);
+    return g_strdup_printf("%" G_GINT64_FORMAT " days", seconds / 86400);
+}
+
+static char *
+render_json(GArray *rows, gboolean offline, gint64 age)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(JsonGenerator) gen = json_generator_new();
+    g_autoptr(JsonNode) root = NULL;
+    GString *s;
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "offline");
+    json_builder_add_boolean_value(b, offline);
+    if (offline) {
+        json_builder_set_member_name(b, "cache_age_seconds");
+        if (age >= 0)
+            json_builder_add_int_value(b, age);
+        else
+            json_builder_add_null_value(b);
+    }
+    json_builder_set_member_name(b, "calendars");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < rows->len; i++) {
+        const Row *r = &g_array_index(rows, Row, i);
+
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "source");
+        json_builder_add_string_value(b, r->source);
+        json_builder_set_member_name(b, "type");
+        json_builder_add_string_value(b, r->type);
+        json_builder_set_member_name(b, "name");
+        json_builder_add_string_value(b, r->name);
+        json_builder_set_member_name(b, "href");
+        json_builder_add_string_value(b, r->href);
+        json_builder_set_member_name(b, "used");
+        json_builder_add_boolean_value(b, r->used);
+        json_builder_set_member_name(b, "events");
+        if (r->events >= 0)
+            json_builder_add_int_value(b, r->events);
+        else
+            json_builder_add_null_value(b);
+        json_builder_set_member_name(b, "last_sync");
+        if (r->last_sync > 0) {
+            g_autofree char *t = ny_time_format_utc(r->last_sync);
+            json_builder_add_string_value(b, t);
+        } else {
+            json_builder_add_null_value(b);
+        }
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+
+    root = json_builder_get_root(b);
+    json_generator_set_root(gen, root);
+    json_generator_set_pretty(gen, TRUE);
+    json_generator_set_indent(gen, 2);
+    s = g_string_new(NULL);
+    json_generator_to_gstring(gen, s);
+    g_string_append_c(s, '\n');
+    return g_string_free(s, FALSE);
+}
+
+static char *
+render_text(GArray *rows, gboolean offline, gint64 age)
+{
+    GString *s = g_string_new(NULL);
+    int w_source = 6;
+    int w_name = 8;
+
+    if (rows->len == 0) {
+        g_string_append(s, "(no calendars configured: add a [calendar NAME] group to the "
+                           "configuration)\n");
+        return g_string_free(s, FALSE);
+    }
+    for (guint i = 0; i < rows->len; i++) {
+        const Row *r = &g_array_index(rows, Row, i);
+        w_source = MAX(w_source, (int)g_utf8_strlen(r->source, -1));
+        w_name = MAX(w_name, (int)g_utf8_strlen(r->name, -1));
+    }
+    g_string_append_printf(s, "%-*s  %-*s  %-6s  %-6s  %-20s  %s\n", w_source, "SOURCE", w_name,
+                           "CALENDAR", "USED", "EVENTS", "LAST SYNC", "HREF");
+    for (guint i = 0; i < rows->len; i++) {
+        const Row *r = &g_array_index(rows, Row, i);
+        g_autofree char *events =
+            r->events >= 0 ? g_strdup_printf("%" G_GINT64_FORMAT, r->events) : g_strdup("-");
+        g_autofree char *synced = r->last_sync > 0 ? ny_time_format_utc(r->last_sync)
+                                                   : g_strdup(r->events >= 0 ? "never" : "-");
+        /* printf pads by bytes: pad UTF-8 names by characters. */
+        int pad_source = w_source - (int)g_utf8_strlen(r->source, -1);
+        int pad_name = w_name - (int)g_utf8_strlen(r->name, -1);
+
+        g_string_append_printf(s, "%s%*s  %s%*s  %-6s  %-6s  %-20s  %s\n", r->source, pad_source,
+                               "", r->name, pad_name, "", r->used ? "yes" : "no", events, synced,
+                               r->href);
+    }
+    if (offline) {
+        if (age >= 0) {
+            g_autofree char *a = age_text(age);
+            g_string_append_printf(s, "(offline: from the cache, last synced %s ago)\n", a);
+        } else {
+            g_string_append(s, "(offline: nothing cached yet)\n");
+        }
+    }
+    return g_string_free(s, FALSE);
+}
 
 gboolean
 ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error)
 {
-    if (!ny_cli_parse(cli, NULL, "List calendars", NULL, &argc, &argv, error))
+    g_autofree char *path = NULL;
+    g_autoptr(NyCache) cache = NULL;
+    g_autoptr(GArray) rows = g_array_new(FALSE, TRUE, sizeof(Row));
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *text = NULL;
+    NyTime oldest = 0;
+    gboolean any_caldav = FALSE;
+    GPtrArray *configured;
+
+    if (!ny_cli_parse(cli, NULL,
+                      "List every configured calendar, the calendars found on each CalDAV "
+                      "server, which are used as busy sources, and when they were last "
+                      "synced. Syncs first unless --offline.",
+                      NULL, &argc, &argv, error))
         return FALSE;
     if (cli->help)
         return TRUE;
-    g_set_error(error, NY_CLI_ERROR, NY_CLI_ERROR_FAILED, "'%s' is not implemented yet",
-                cli->command);
-    return FALSE;
+    if (argc > 1) {
+        ny_cli_usage_error(cli, error, "unexpected argument '%s'", argv[1]);
+        return FALSE;
+    }
+    g_array_set_clear_func(rows, row_clear);
+    configured = cli->config->calendars;
+
+    for (guint i = 0; configured != NULL && i < configured->len; i++) {
+        const NyCalendarConfig *c = g_ptr_array_index(configured, i);
+        if (c->type == NY_SOURCE_CALDAV)
+            any_caldav = TRUE;
+    }
+    if (any_caldav) {
+        path = ny_cache_default_path();
+        cache = ny_cache_open(path, error);
+        if (cache == NULL)
+            return FALSE;
+    }
+
+    for (guint i = 0; configured != NULL && i < configured->len; i++) {
+        const NyCalendarConfig *c = g_ptr_array_index(configured, i);
+        g_autoptr(GPtrArray) cals = NULL;
+
+        if (c->type != NY_SOURCE_CALDAV) {
+            Row r = {.source = c->name,
+                     .type = type_name(c->type),
+                     .name = g_strdup(c->name),
+                     .href = g_strdup(c->url ? c->url : ""),
+                     .used = TRUE,
+                     .events = -1};
+            g_array_append_val(rows, r);
+            continue;
+        }
+        if (!cli->offline) {
+            NyCaldavOptions options = {.now = cli->clock_now};
+            NyCaldavStats stats = {0};
+
+            if (cli->verbose >= 2)
+                options.trace = trace_line;
+            if (!ny_caldav_sync(c, cache, &options, &stats, warnings, error))
+                return FALSE;
+            ny_cli_info(cli, 1,
+                        "calendar '%s': %u requests, %u calendars synced (%u unchanged), "
+                        "%u fetched, %u deleted%s",
+                        c->name, stats.requests, stats.calendars, stats.unchanged, stats.fetched,
+                        stats.deleted,
+                        stats.full_resync ? ", full resync (sync token refused)" : "");
+        }
+        cals = ny_cache_list_calendars(cache, c->name, error);
+        if (cals == NULL)
+            return FALSE;
+        if (cals->len == 0) {
+            Row r = {.source = c->name,
+                     .type = "caldav",
+                     .name = g_strdup("-"),
+                     .href = g_strdup(c->url ? c->url : ""),
+                     .used = FALSE,
+                     .events = -1};
+            g_array_append_val(rows, r);
+        }
+        for (guint j = 0; j < cals->len; j++) {
+            const NyCacheCalendar *k = g_ptr_array_index(cals, j);
+            Row r = {.source = c->name,
+                     .type = "caldav",
+                     .name = g_strdup(k->displayname ? k->displayname : k->href),
+                     .href = g_strdup(k->href),
+                     .used = k->used,
+                     .events = k->n_objects,
+                     .last_sync = k->last_sync};
+            if (k->used && k->last_sync > 0 && (oldest == 0 || k->last_sync < oldest))
+                oldest = k->last_sync;
+            g_array_append_val(rows, r);
+        }
+    }
+
+    for (guint i = 0; i < warnings->len; i++)
+        ny_cli_warn(cli, "%s", (const char *)g_ptr_array_index(warnings, i));
+    {
+        gint64 age = cli->offline && oldest > 0 ? cli->clock_now - oldest : -1;
+        text =
+            cli->json ? render_json(rows, cli->offline, age) : render_text(rows, cli->offline, age);
+    }
+    return ny_cli_print(text, error);
 }
