@@ -1,0 +1,255 @@
+"""A scripted misbehaving HTTP server on loopback (standard library only).
+
+The first path segment picks the fault: http://127.0.0.1:PORT/<case>/...
+Every request is recorded (method, path, headers) so a test can check what
+notyet sent, e.g. that credentials never followed a redirect.
+"""
+import socket
+import socketserver
+import threading
+import time
+
+SECRET_FILE_MARKER = "notyet-xxe-canary-4242"
+
+MULTISTATUS_HEAD = '<?xml version="1.0" encoding="utf-8"?>\n'
+
+CALENDAR_PROPS = (
+    MULTISTATUS_HEAD +
+    '<D:multistatus xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" '
+    'xmlns:CS="http://calendarserver.org/ns/"><D:response><D:href>/%s/</D:href><D:propstat>'
+    '<D:prop><D:resourcetype><D:collection/><C:calendar/></D:resourcetype>'
+    '<D:displayname>Fault</D:displayname><CS:getctag>%s</CS:getctag></D:prop>'
+    '<D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>')
+
+EVENT = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//notyet//tests//EN\r\nBEGIN:VEVENT\r\n"
+         "UID:%s@fault\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260105T%02d0000Z\r\n"
+         "DTEND:20260105T%02d0000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+
+
+def billion_laughs():
+    ents = ['<!ENTITY l0 "lol">']
+    for i in range(1, 10):
+        ents.append('<!ENTITY l%d "%s">' % (i, ("&l%d;" % (i - 1)) * 10))
+    return (MULTISTATUS_HEAD + "<!DOCTYPE m [%s]>\n" % "".join(ents) +
+            '<D:multistatus xmlns:D="DAV:"><D:response><D:href>/x</D:href><D:propstat><D:prop>'
+            "<D:displayname>&l9;</D:displayname></D:prop><D:status>HTTP/1.1 200 OK</D:status>"
+            "</D:propstat></D:response></D:multistatus>")
+
+
+def xxe(path):
+    return (MULTISTATUS_HEAD + '<!DOCTYPE m [<!ENTITY x SYSTEM "file://%s">]>\n' % path +
+            '<D:multistatus xmlns:D="DAV:"><D:response><D:href>/x</D:href><D:propstat><D:prop>'
+            "<D:displayname>&x;</D:displayname></D:prop><D:status>HTTP/1.1 200 OK</D:status>"
+            "</D:propstat></D:response></D:multistatus>")
+
+
+class Handler(socketserver.BaseRequestHandler):
+    def read_request(self):
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = self.request.recv(65536)
+            if not chunk:
+                return None
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        method, path, _ = lines[0].split(" ", 2)
+        headers = {}
+        for line in lines[1:]:
+            k, _, v = line.partition(":")
+            headers[k.strip().lower()] = v.strip()
+        length = int(headers.get("content-length", "0") or 0)
+        while len(body) < length:
+            chunk = self.request.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+        return method, path, headers, body
+
+    def send(self, status, body=b"", headers=None, reason="X"):
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        h = {"Content-Length": str(len(body)), "Connection": "close"}
+        h.update(headers or {})
+        out = "HTTP/1.1 %d %s\r\n" % (status, reason)
+        out += "".join("%s: %s\r\n" % (k, v) for k, v in h.items() if v is not None)
+        self.request.sendall(out.encode("latin-1") + b"\r\n" + body)
+
+    def handle(self):
+        req = self.read_request()
+        if req is None:
+            return
+        method, path, headers, body = req
+        self.server.owner.requests.append((method, path, headers))
+        case = path.strip("/").split("/")[0]
+        getattr(self, "case_" + case.replace("-", "_"), self.case_unknown)(method, path, headers,
+                                                                            body)
+
+    # --- cases ---------------------------------------------------------
+    def case_unknown(self, *a):
+        self.send(404, "no such case")
+
+    def case_silent(self, *a):
+        time.sleep(self.server.owner.hang)
+
+    def case_drip(self, *a):
+        self.request.sendall(b"HTTP/1.1 207 Multi-Status\r\nContent-Length: 100000\r\n\r\n")
+        end = time.monotonic() + self.server.owner.hang
+        while time.monotonic() < end:
+            try:
+                self.request.sendall(b"<")
+            except OSError:
+                return
+            time.sleep(1)
+
+    def case_e500(self, *a):
+        self.send(500, "internal error", reason="Internal Server Error")
+
+    def case_e403(self, *a):
+        self.send(403, "forbidden", reason="Forbidden")
+
+    def case_e404(self, *a):
+        self.send(404, "not here", reason="Not Found")
+
+    def case_e429(self, *a):
+        self.send(429, "slow down", {"Retry-After": "30"}, reason="Too Many Requests")
+
+    def case_nochallenge(self, *a):
+        self.send(401, "who are you", reason="Unauthorized")
+
+    def case_cut(self, *a):
+        self.request.sendall(b"HTTP/1.1 207 Multi-Status\r\nContent-Length: 1000\r\n\r\n" +
+                             CALENDAR_PROPS.encode()[:30])
+
+    def case_cutxml(self, *a):
+        # Close-delimited: only XML well-formedness can tell it was cut.
+        self.request.sendall(b"HTTP/1.0 207 Multi-Status\r\nConnection: close\r\n\r\n" +
+                             (CALENDAR_PROPS % ("cutxml", "c1")).encode()[:200])
+
+    def case_loop(self, method, path, *a):
+        self.send(302, "", {"Location": path})
+
+    def case_otherhost(self, *a):
+        self.send(307, "", {"Location": "http://127.0.0.2:%d/steal/" % self.server.owner.port})
+
+    def case_tofile(self, *a):
+        self.send(302, "", {"Location": "file:///etc/passwd"})
+
+    def case_hugechunked(self, *a):
+        self.request.sendall(b"HTTP/1.1 207 Multi-Status\r\nTransfer-Encoding: chunked\r\n"
+                             b"Content-Type: text/xml\r\n\r\n")
+        chunk = b"x" * 65536
+        framed = b"%x\r\n" % len(chunk) + chunk + b"\r\n"
+        try:
+            for _ in range(40 * 16):  # 40 MiB, over the 32 MiB cap
+                self.request.sendall(framed)
+            self.request.sendall(b"0\r\n\r\n")
+        except OSError:
+            pass
+
+    def case_hugelength(self, *a):
+        try:
+            self.request.sendall(b"HTTP/1.1 207 Multi-Status\r\nContent-Length: 104857600\r\n"
+                                 b"\r\n" + b"x" * 65536)
+        except OSError:
+            pass
+
+    def case_html(self, *a):
+        self.send(200, "<html><body>Please log in</body></html>",
+                  {"Content-Type": "text/html"}, reason="OK")
+
+    def case_html207(self, *a):
+        self.send(207, "<html><body>Please log in</body></html>",
+                  {"Content-Type": "text/html"}, reason="Multi-Status")
+
+    def case_laughs(self, *a):
+        self.send(207, billion_laughs(), {"Content-Type": "text/xml"}, reason="Multi-Status")
+
+    def case_xxe(self, *a):
+        self.send(207, xxe(self.server.owner.secret_path), {"Content-Type": "text/xml"},
+                  reason="Multi-Status")
+
+    def case_deep(self, *a):
+        body = MULTISTATUS_HEAD + '<D:multistatus xmlns:D="DAV:">' + "<D:x>" * 100000
+        self.send(207, body, {"Content-Type": "text/xml"}, reason="Multi-Status")
+
+    def case_badutf8(self, *a):
+        body = (MULTISTATUS_HEAD.encode() + b'<D:multistatus xmlns:D="DAV:"><D:response>'
+                b"<D:href>/\xff\xfe</D:href></D:response></D:multistatus>")
+        self.send(207, body, {"Content-Type": "text/xml"}, reason="Multi-Status")
+
+    def case_cal(self, method, path, headers, body):
+        """A tiny calendar at /cal/: 2 events; owner.cal_mode 'good' or
+        'partial' (one multiget entry fails with 500 inside the 207)."""
+        owner = self.server.owner
+        ctag = "c-" + owner.cal_mode
+        if method == "PROPFIND" and headers.get("depth") == "0":
+            self.send(207, CALENDAR_PROPS % ("cal", ctag), {"Content-Type": "text/xml"})
+            return
+        if method == "PROPFIND":
+            items = "".join(
+                '<D:response><D:href>/cal/%s.ics</D:href><D:propstat><D:prop>'
+                '<D:getetag>"%s-%s"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status>'
+                '</D:propstat></D:response>' % (n, n, owner.cal_mode) for n in ("a", "b"))
+            self.send(207, MULTISTATUS_HEAD + '<D:multistatus xmlns:D="DAV:">' + items +
+                      "</D:multistatus>", {"Content-Type": "text/xml"})
+            return
+        if method == "REPORT":
+            out = []
+            for i, n in enumerate(("a", "b")):
+                if owner.cal_mode == "partial" and n == "b":
+                    out.append('<D:response><D:href>/cal/b.ics</D:href><D:propstat><D:prop>'
+                               '<C:calendar-data/></D:prop><D:status>HTTP/1.1 500 Internal '
+                               'Server Error</D:status></D:propstat></D:response>')
+                    continue
+                ev = EVENT % (n, 9 + i, 10 + i)
+                out.append('<D:response><D:href>/cal/%s.ics</D:href><D:propstat><D:prop>'
+                           '<D:getetag>"%s-%s"</D:getetag><C:calendar-data>%s</C:calendar-data>'
+                           '</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>'
+                           '</D:response>' % (n, n, owner.cal_mode, ev.replace("\r", "&#13;")))
+            self.send(207, MULTISTATUS_HEAD + '<D:multistatus xmlns:D="DAV:" '
+                      'xmlns:C="urn:ietf:params:xml:ns:caldav">' + "".join(out) +
+                      "</D:multistatus>", {"Content-Type": "text/xml"})
+            return
+        self.send(405, "no")
+
+
+class _TCPServer(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+
+class FaultServer:
+    def __init__(self, secret_path, hang=30):
+        self.requests = []
+        self.hang = hang
+        self.secret_path = secret_path
+        self.cal_mode = "good"
+        self.server = _TCPServer(("127.0.0.1", 0), Handler)
+        self.server.owner = self
+        self.port = self.server.server_address[1]
+        self.base = "http://127.0.0.1:%d" % self.port
+        # The "other host" of the redirect case: 127.0.0.2, same port.
+        self.other = _TCPServer(("127.0.0.2", self.port), Handler)
+        self.other.owner = self
+        self.threads = [threading.Thread(target=s.serve_forever, daemon=True)
+                        for s in (self.server, self.other)]
+        for t in self.threads:
+            t.start()
+
+    def stop(self):
+        for s in (self.server, self.other):
+            s.shutdown()
+            s.server_close()
+
+    def cleanup(self):
+        self.stop()
+
+    def sent_to(self, prefix):
+        return [r for r in self.requests if r[1].startswith(prefix)]
+
+
+def unused_socket_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -1,0 +1,175 @@
+"""notyet against a scripted misbehaving server: every fault gives exit 1,
+one clear error line, nothing on stdout, within the timeouts, and leaves
+the cache as it was."""
+import os
+import time
+
+import caldavtest as ct
+import faultserver
+import nytest
+from caldavtest import check
+
+SECRET_DIR = nytest.Home()
+SECRET = os.path.join(SECRET_DIR.dir, "secret.txt")
+with open(SECRET, "w") as f:
+    f.write(faultserver.SECRET_FILE_MARKER + "\n")
+
+SERVER = faultserver.FaultServer(SECRET, hang=20)
+TIMEOUT = {"NOTYET_HTTP_TIMEOUT": "2"}
+
+
+class Creds:
+    user = "alice"
+    password = "pw-fault-7"
+
+
+def fault(case, needle, extra_env=None, max_seconds=15):
+    home = ct.make_home(Creds, SERVER.base + "/%s/" % case)
+    try:
+        t0 = time.monotonic()
+        r = nytest.run(["--config", home.config, "calendars"], home=home,
+                       env=dict(TIMEOUT, **(extra_env or {})), timeout=60)
+        elapsed = time.monotonic() - t0
+        ct.check_one_error_line(r, needle)
+        check(Creds.password not in r.err, "no password in the error", r)
+        check(elapsed < max_seconds, "gave up within %d s (took %.1f s)" % (max_seconds, elapsed),
+              r)
+        return r
+    finally:
+        home.cleanup()
+
+
+def test_server_never_answers():
+    fault("silent", "did not answer in time")
+
+
+def test_one_byte_per_second():
+    fault("drip", "did not answer in time")
+
+
+def test_500():
+    fault("e500", "server error 500")
+
+
+def test_403():
+    fault("e403", "denied (403)")
+
+
+def test_404():
+    fault("e404", "not found")
+
+
+def test_429():
+    fault("e429", "rate limiting")
+
+
+def test_401_without_challenge():
+    fault("nochallenge", "authentication failed for 'alice@127.0.0.1'")
+
+
+def test_body_cut_short():
+    fault("cut", "cut short")
+
+
+def test_close_delimited_xml_cut():
+    fault("cutxml", "invalid XML")
+
+
+def test_redirect_loop():
+    fault("loop", "too many redirects")
+
+
+def test_redirect_to_other_host_refused_no_credentials():
+    fault("otherhost", "redirected to another server")
+    check(SERVER.sent_to("/steal") == [], "nothing was sent to the other host")
+
+
+def test_redirect_to_file_refused():
+    fault("tofile", "non-http(s) redirect")
+
+
+def test_chunked_body_over_cap():
+    fault("hugechunked", "exceeds the limit of 32 MiB")
+
+
+def test_content_length_over_cap():
+    fault("hugelength", "exceeds the limit of 32 MiB")
+
+
+def test_html_instead_of_xml():
+    fault("html", "expected a 207 multistatus, got 200 (text/html)")
+
+
+def test_html_in_a_207():
+    fault("html207", "expected a DAV multistatus, got <html>")
+
+
+def test_billion_laughs():
+    fault("laughs", "DOCTYPE refused")
+
+
+def test_external_entity_not_read():
+    r = fault("xxe", "DOCTYPE refused")
+    check(faultserver.SECRET_FILE_MARKER not in r.err + r.out, "the local file was not read", r)
+
+
+def test_deep_nesting():
+    fault("deep", "invalid XML")
+
+
+def test_invalid_utf8():
+    fault("badutf8", "invalid XML")
+
+
+def test_partial_207_keeps_previous_cache():
+    home = ct.make_home(Creds, SERVER.base + "/cal/")
+    try:
+        SERVER.cal_mode = "good"
+        cals, r = ct.calendars_json(home)
+        check([c["events"] for c in cals] == [2], "first sync mirrors both", r)
+        SERVER.cal_mode = "partial"
+        r = ct.notyet(home, ["calendars"])
+        ct.check_one_error_line(r, "could not return '/cal/b.ics' (status 500)")
+        cals, r = ct.calendars_json(home, ["--offline"])
+        check([c["events"] for c in cals] == [2], "cache unchanged after the failure", r)
+        busy = ct.busy_of(ct.notyet(home, ["--offline", "--format", "json", "freebusy"] +
+                                    ct.WINDOW))
+        check(busy == [("2026-01-05T09:00:00Z", "2026-01-05T11:00:00Z")], "old objects used")
+    finally:
+        SERVER.cal_mode = "good"
+        home.cleanup()
+
+
+def test_plain_http_password_to_remote_host_refused():
+    home = ct.make_home(Creds, "http://dav.example.invalid/")
+    try:
+        r = nytest.run(["--config", home.config, "calendars"], home=home, env=TIMEOUT)
+        ct.check_one_error_line(r, "refusing to send the password for 'alice' over plain http")
+    finally:
+        home.cleanup()
+
+
+def test_group_readable_netrc_refused():
+    home = ct.make_home(Creds, SERVER.base + "/cal/")
+    try:
+        text = open(home.config).read().replace("password_command=echo pw-fault-7\n", "")
+        home.write_config(text)
+        netrc = os.path.join(home.dir, ".netrc")
+        with open(netrc, "w") as f:
+            f.write("machine 127.0.0.1 login alice password pw-fault-7\n")
+        os.chmod(netrc, 0o644)
+        r = nytest.run(["--config", home.config, "calendars"], home=home, env=TIMEOUT)
+        ct.check_one_error_line(r, "other users can read it")
+        os.chmod(netrc, 0o600)
+        r = nytest.run(["--config", home.config, "calendars"], home=home, env=TIMEOUT)
+        check(r.rc == 0, "a private netrc works", r)
+        sent = [h.get("authorization", "") for m, p, h in SERVER.sent_to("/cal")]
+        check(sent and all(a.startswith("Basic ") for a in sent), "credentials from netrc", r)
+    finally:
+        home.cleanup()
+
+
+try:
+    ct.run_tests(globals(), SERVER)
+finally:
+    SECRET_DIR.cleanup()

@@ -1,0 +1,184 @@
+"""notyet against a real Radicale (Debian's), with Basic auth (htpasswd)."""
+import caldavtest as ct
+import davservers
+from caldavtest import check
+
+SERVER = davservers.Radicale(users={"alice": "secret1"})
+SERVER.start()
+SERVER.mkcalendar("/alice/work/", "Work")
+SERVER.mkcalendar("/alice/family/", "Family")
+ct.seed(SERVER, "/alice/work/")
+SERVER.put("/alice/family/dinner.ics",
+           "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//notyet//tests//EN\r\nBEGIN:VEVENT\r\n"
+           "UID:dinner@notyet-test\r\nDTSTAMP:20260101T000000Z\r\n"
+           "DTSTART:20260106T180000Z\r\nDTEND:20260106T200000Z\r\nSUMMARY:Dinner\r\n"
+           "END:VEVENT\r\nEND:VCALENDAR\r\n")
+ROOT = SERVER.base + "/"
+
+
+def with_home(calendars=None, password=None, url=ROOT):
+    return ct.make_home(SERVER, url, calendars=calendars, password=password)
+
+
+def test_discovery_from_bare_url():
+    home = with_home()
+    try:
+        cals, r = ct.calendars_json(home)
+        by_name = {c["name"]: c for c in cals}
+        check({"Work", "Family"} <= set(by_name), "both calendars found", r)
+        check(by_name["Work"]["used"] and by_name["Family"]["used"], "all used by default", r)
+        check(by_name["Work"]["events"] == 6 and by_name["Family"]["events"] == 1,
+              "event counts", r)
+        check(by_name["Work"]["href"] == SERVER.base + "/alice/work/", "absolute href", r)
+        check(by_name["Work"]["last_sync"] is not None, "last sync recorded", r)
+    finally:
+        home.cleanup()
+
+
+def test_selected_calendar_busy_equals_local_engine():
+    home = with_home(calendars="Work")
+    try:
+        cals, r = ct.calendars_json(home)
+        used = sorted(c["name"] for c in cals if c["used"])
+        check(used == ["Work"], "only Work used", r)
+        r = ct.notyet(home, ["--format", "json", "freebusy"] + ct.WINDOW)
+        busy = ct.busy_of(r)
+        check(busy == ct.EXPECTED, "busy as DESIGN.md section 4 says", r)
+        check(busy == ct.local_busy(), "same as the engine on the local files", r)
+    finally:
+        home.cleanup()
+
+
+def test_select_by_href():
+    home = with_home(calendars="/alice/family/")
+    try:
+        r = ct.notyet(home, ["--format", "json", "freebusy"] + ct.WINDOW)
+        check(ct.busy_of(r) == [("2026-01-06T18:00:00Z", "2026-01-06T20:00:00Z")],
+              "only the family dinner", r)
+    finally:
+        home.cleanup()
+
+
+def test_second_sync_fetches_nothing():
+    home = with_home(calendars="Work")
+    try:
+        first = ct.sync_stats(home)
+        check(first["fetched"] == 6, "first sync fetches all 6: %r" % first)
+        second = ct.sync_stats(home)
+        check(second["fetched"] == 0 and second["unchanged"] == 1,
+              "second sync unchanged: %r" % second)
+        check(second["requests"] < first["requests"], "fewer requests: %r" % second)
+    finally:
+        home.cleanup()
+
+
+def test_add_change_delete_only_changed_fetched():
+    SERVER.mkcalendar("/alice/scratch/", "Scratch")
+    for name in ("oneoff.ics", "allday.ics", "transparent.ics"):
+        with open(ct.EVENTS + "/" + name, "rb") as f:
+            SERVER.put("/alice/scratch/" + name, f.read())
+    home = with_home(calendars="Scratch")
+    try:
+        check(ct.sync_stats(home)["fetched"] == 3, "first sync")
+        with open(ct.EVENTS + "/oneoff.ics", encoding="utf-8") as f:
+            moved = f.read().replace("20260105T09", "20260107T11").replace("20260105T10",
+                                                                            "20260107T12")
+        SERVER.put("/alice/scratch/oneoff.ics", moved)
+        with open(ct.EVENTS + "/newyork.ics", "rb") as f:
+            SERVER.put("/alice/scratch/newyork.ics", f.read())
+        SERVER.delete("/alice/scratch/allday.ics")
+        stats = ct.sync_stats(home)
+        check(stats["fetched"] == 2 and stats["deleted"] == 1,
+              "only the changed and added objects fetched: %r" % stats)
+        r = ct.notyet(home, ["--format", "json", "freebusy"] + ct.WINDOW)
+        check(ct.busy_of(r) == [("2026-01-07T11:00:00Z", "2026-01-07T12:00:00Z"),
+                                ("2026-01-09T14:00:00Z", "2026-01-09T15:00:00Z")],
+              "moved, added, and the deleted all-day gone", r)
+    finally:
+        home.cleanup()
+
+
+def test_refused_sync_token_resyncs_from_scratch():
+    home = with_home(calendars="Work")
+    try:
+        ct.sync_stats(home)
+        ct.spoil_sync_tokens(home)
+        stats = ct.sync_stats(home)  # Radicale answers 403 valid-sync-token
+        check(stats["full_resync"], "full resync reported: %r" % stats)
+        cals, r = ct.calendars_json(home)
+        check([c["events"] for c in cals if c["used"]] == [6], "mirror complete again", r)
+    finally:
+        home.cleanup()
+
+
+def test_wrong_password():
+    home = with_home(password="wrongpw")
+    try:
+        r = ct.notyet(home, ["calendars"])
+        ct.check_one_error_line(r, "authentication failed for 'alice@127.0.0.1'")
+        check("wrongpw" not in r.err and "secret1" not in r.err, "no password printed", r)
+    finally:
+        home.cleanup()
+
+
+def test_failing_password_command():
+    home = ct.make_home(SERVER, ROOT, extra="")
+    try:
+        text = open(home.config).read().replace("password_command=echo secret1",
+                                                "password_command=sh -c 'echo locked >&2; exit 3'")
+        home.write_config(text)
+        r = ct.notyet(home, ["calendars"])
+        ct.check_one_error_line(r, "password_command 'sh' failed (exit 3): locked")
+    finally:
+        home.cleanup()
+
+
+def test_trace_redacts_credentials():
+    home = with_home(calendars="Work")
+    try:
+        r = ct.notyet(home, ["-v", "-v", "calendars"])
+        check(r.rc == 0, "exit 0", r)
+        check("Authorization: [redacted]" in r.err, "the header is traced, redacted", r)
+        check("secret1" not in r.err and "secret1" not in r.out, "no password", r)
+        check("YWxpY2U6c2VjcmV0MQ" not in r.err, "no base64 credentials", r)
+        check("User-Agent: notyet/" in r.err, "User-Agent names notyet", r)
+    finally:
+        home.cleanup()
+
+
+def test_unknown_calendar_url():
+    home = with_home(url=SERVER.base + "/alice/nope/")
+    try:
+        r = ct.notyet(home, ["calendars"])
+        ct.check_one_error_line(r, "not found")
+    finally:
+        home.cleanup()
+
+
+def test_unknown_calendar_name():
+    home = with_home(calendars="Nope")
+    try:
+        r = ct.notyet(home, ["calendars"])
+        ct.check_one_error_line(r, "no calendar 'Nope'")
+        check("'Work'" in r.err, "names what exists", r)
+    finally:
+        home.cleanup()
+
+
+def test_zz_server_stopped_then_offline():
+    """Runs last (sorted by name): it stops the server."""
+    home = with_home(calendars="Work")
+    try:
+        check(ct.sync_stats(home)["fetched"] == 6, "synced once")
+        SERVER.stop()
+        r = ct.notyet(home, ["calendars"], timeout=60)
+        ct.check_one_error_line(r, "cannot connect")
+        r = ct.notyet(home, ["--offline", "calendars"])
+        check(r.rc == 0 and "from the cache, last synced" in r.out, "offline listing", r)
+        r = ct.notyet(home, ["--offline", "--format", "json", "freebusy"] + ct.WINDOW)
+        check(ct.busy_of(r) == ct.EXPECTED, "offline busy from the cache", r)
+    finally:
+        home.cleanup()
+
+
+ct.run_tests(globals(), SERVER)
