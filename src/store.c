@@ -1,7 +1,231 @@
-/* store.c: placeholder until the store lands. */
+/* store.c: the follow-up store over SQLite (DESIGN.md sections 1 and 7).
+ *
+ * The only file that speaks SQLite: its result codes become NY_STORE_ERROR
+ * here. A file is refused unless it is empty, or an SQLite database that is
+ * ours (application_id) or has no tables at all; a refused file is never
+ * written to, not even by a checkpoint on close.
+ */
 #include "notyet/store.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(sqlite3_stmt, sqlite3_finalize)
+
 G_DEFINE_QUARK(ny_store_error, ny_store_error)
+
+/* PRAGMA application_id: "nyet" in ASCII. */
+#define NY_STORE_APPLICATION_ID 0x6e796574
+
+#define NY_STORE_DEFAULT_BUSY_TIMEOUT_MS 5000
+
+/* The schema, one migration per version: migrations[0] takes user_version 0
+ * to 1, and so on. Each runs in its own transaction. Never edit a released
+ * migration; add one. */
+static const char *const migrations[] = {
+    /* 1: contacts, decisions, follow-ups and their offered slots. */
+    "CREATE TABLE contacts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  email TEXT,"
+    "  created INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE decisions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  contact_id INTEGER NOT NULL REFERENCES contacts(id),"
+    "  at INTEGER NOT NULL,"
+    "  know INTEGER,"      /* 1 yes, 0 no, NULL not asked */
+    "  trust INTEGER,"     /* idem */
+    "  recommend INTEGER," /* idem */
+    "  verdict TEXT NOT NULL CHECK (verdict IN ('accept', 'not-yet', 'decline')),"
+    "  no_call INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE INDEX decisions_contact ON decisions(contact_id);"
+    "CREATE TABLE followups ("
+    "  id INTEGER PRIMARY KEY,"
+    "  contact_id INTEGER NOT NULL REFERENCES contacts(id),"
+    "  email TEXT,"
+    "  met TEXT,"
+    "  their_tz TEXT,"
+    "  state TEXT NOT NULL CHECK (state IN ('offered', 'booked', 'done', 'cancelled')),"
+    "  booked_start INTEGER,"
+    "  booked_end INTEGER,"
+    "  uid TEXT,"
+    "  sequence INTEGER NOT NULL DEFAULT 0,"
+    "  created INTEGER NOT NULL,"
+    "  updated INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX followups_state ON followups(state);"
+    "CREATE TABLE followup_slots ("
+    "  followup_id INTEGER NOT NULL REFERENCES followups(id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL,"
+    "  start INTEGER NOT NULL,"
+    "  end INTEGER NOT NULL,"
+    "  PRIMARY KEY (followup_id, position)"
+    ");",
+};
+
+#define NY_STORE_SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
+
+struct _NyStore {
+    sqlite3 *db;
+    char *path;
+};
+
+/* SQLite's result code as NY_STORE_ERROR; @what says what was being done. */
+static void
+set_sqlite_error(const NyStore *store, int rc, const char *what, GError **error)
+{
+    int primary = rc & 0xff;
+    NyStoreError code = NY_STORE_ERROR_FAILED;
+    const char *msg = store->db != NULL ? sqlite3_errmsg(store->db) : sqlite3_errstr(rc);
+
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+        g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_BUSY,
+                    "the store '%s' is locked by another notyet", store->path);
+        return;
+    }
+    if (primary == SQLITE_NOTADB)
+        code = NY_STORE_ERROR_FOREIGN;
+    g_set_error(error, NY_STORE_ERROR, code, "store '%s': %s: %s", store->path, what, msg);
+}
+
+static gboolean
+exec(NyStore *store, const char *sql, const char *what, GError **error)
+{
+    int rc = sqlite3_exec(store->db, sql, NULL, NULL, NULL);
+
+    if (rc != SQLITE_OK) {
+        set_sqlite_error(store, rc, what, error);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static sqlite3_stmt *
+prepare(NyStore *store, const char *sql, GError **error)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL);
+
+    if (rc != SQLITE_OK) {
+        set_sqlite_error(store, rc, "prepare", error);
+        return NULL;
+    }
+    return stmt;
+}
+
+/* Runs a statement that returns no rows. */
+static gboolean
+step_done(NyStore *store, sqlite3_stmt *stmt, const char *what, GError **error)
+{
+    int rc = sqlite3_step(stmt);
+
+    if (rc != SQLITE_DONE) {
+        set_sqlite_error(store, rc, what, error);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* The single integer a query returns (0 when no row). */
+static gboolean
+query_int(NyStore *store, const char *sql, gint64 *out, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = prepare(store, sql, error);
+    int rc;
+
+    if (stmt == NULL)
+        return FALSE;
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(stmt, 0);
+        return TRUE;
+    }
+    if (rc == SQLITE_DONE) {
+        *out = 0;
+        return TRUE;
+    }
+    set_sqlite_error(store, rc, sql, error);
+    return FALSE;
+}
+
+static void
+bind_text_or_null(sqlite3_stmt *stmt, int index, const char *text)
+{
+    if (text != NULL)
+        sqlite3_bind_text(stmt, index, text, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(stmt, index);
+}
+
+static char *
+column_text(sqlite3_stmt *stmt, int col)
+{
+    const unsigned char *text = sqlite3_column_text(stmt, col);
+
+    return text != NULL ? g_strdup((const char *)text) : NULL;
+}
+
+const char *
+ny_followup_state_to_string(NyFollowupState state)
+{
+    switch (state) {
+    case NY_FOLLOWUP_OFFERED:
+        return "offered";
+    case NY_FOLLOWUP_BOOKED:
+        return "booked";
+    case NY_FOLLOWUP_DONE:
+        return "done";
+    case NY_FOLLOWUP_CANCELLED:
+        return "cancelled";
+    }
+    return "unknown";
+}
+
+gboolean
+ny_followup_state_from_string(const char *text, NyFollowupState *out_state)
+{
+    static const NyFollowupState all[] = {NY_FOLLOWUP_OFFERED, NY_FOLLOWUP_BOOKED, NY_FOLLOWUP_DONE,
+                                          NY_FOLLOWUP_CANCELLED};
+
+    g_return_val_if_fail(text != NULL, FALSE);
+    for (gsize i = 0; i < G_N_ELEMENTS(all); i++) {
+        if (strcmp(text, ny_followup_state_to_string(all[i])) == 0) {
+            *out_state = all[i];
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+NyFollowup *
+ny_followup_new(void)
+{
+    NyFollowup *f = g_new0(NyFollowup, 1);
+
+    f->slots = ny_intervals_new();
+    return f;
+}
+
+void
+ny_followup_free(NyFollowup *f)
+{
+    if (f == NULL)
+        return;
+    g_free(f->name);
+    g_free(f->email);
+    g_free(f->met);
+    g_free(f->their_tz);
+    g_clear_pointer(&f->slots, g_array_unref);
+    g_free(f->uid);
+    g_free(f);
+}
 
 char *
 ny_store_default_path(void)
@@ -13,39 +237,310 @@ ny_store_default_path(void)
     return g_build_filename(g_get_user_data_dir(), "notyet", "notyet.db", NULL);
 }
 
+/* Creates the folder (0700) and an empty file (0600) before SQLite sees the
+ * path, so the database and its -wal and -shm files (which SQLite gives the
+ * database's mode) are never readable by others. Checks that an existing
+ * file starts like an SQLite database; *out_new says it is empty. */
+static gboolean
+prepare_file(const char *path, gboolean *out_empty, GError **error)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+    GStatBuf st;
+    int fd;
+
+    if (g_mkdir_with_parents(dir, 0700) != 0) {
+        int saved = errno;
+        g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FAILED,
+                    "cannot create the folder '%s': %s", dir, g_strerror(saved));
+        return FALSE;
+    }
+    fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        close(fd);
+        *out_empty = TRUE;
+        return TRUE;
+    }
+    if (errno != EEXIST) {
+        int saved = errno;
+        g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FAILED,
+                    "cannot create the store '%s': %s", path, g_strerror(saved));
+        return FALSE;
+    }
+    if (g_stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FOREIGN,
+                    "'%s' is not a notyet database (not a file)", path);
+        return FALSE;
+    }
+    *out_empty = st.st_size == 0;
+    if (st.st_size > 0) {
+        static const char magic[16] = "SQLite format 3";
+        char header[16] = {0};
+        gssize n;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            int saved = errno;
+            g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FAILED,
+                        "cannot read the store '%s': %s", path, g_strerror(saved));
+            return FALSE;
+        }
+        n = read(fd, header, sizeof header);
+        close(fd);
+        if (n != (gssize)sizeof header || memcmp(header, magic, sizeof header) != 0) {
+            g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FOREIGN,
+                        "'%s' is not a notyet database (not an SQLite file); it was left as it is",
+                        path);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* Ours, empty, or someone else's? Reads only. */
+static gboolean
+check_owner(NyStore *store, GError **error)
+{
+    gint64 app_id = 0;
+    gint64 version = 0;
+    gint64 tables = 0;
+
+    /* One read transaction: another process may be creating the schema
+     * right now, and the three answers must come from the same state. */
+    if (!exec(store, "BEGIN", "read the header", error))
+        return FALSE;
+    if (!query_int(store, "PRAGMA application_id", &app_id, error) ||
+        !query_int(store, "PRAGMA user_version", &version, error) ||
+        !query_int(store, "SELECT count(*) FROM sqlite_schema", &tables, error)) {
+        ny_store_rollback(store);
+        return FALSE;
+    }
+    ny_store_rollback(store);
+
+    if (app_id == NY_STORE_APPLICATION_ID) {
+        if (version > NY_STORE_SCHEMA_VERSION) {
+            g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FOREIGN,
+                        "the store '%s' was written by a newer notyet (schema %" G_GINT64_FORMAT
+                        ", this one knows up to %d); it was left as it is",
+                        store->path, version, NY_STORE_SCHEMA_VERSION);
+            return FALSE;
+        }
+        return TRUE;
+    }
+    if (app_id == 0 && version == 0 && tables == 0)
+        return TRUE; /* a new, empty database */
+    g_set_error(
+        error, NY_STORE_ERROR, NY_STORE_ERROR_FOREIGN,
+        "'%s' is not a notyet database (it belongs to another program); it was left as it is",
+        store->path);
+    return FALSE;
+}
+
+/* Each migration in its own BEGIN IMMEDIATE transaction, re-reading the
+ * version inside it: two processes opening a new store at once must not
+ * both run a migration. */
+static gboolean
+migrate(NyStore *store, GError **error)
+{
+    for (;;) {
+        gint64 version = 0;
+        g_autofree char *sql = NULL;
+
+        if (!ny_store_begin(store, error))
+            return FALSE;
+        if (!query_int(store, "PRAGMA user_version", &version, error)) {
+            ny_store_rollback(store);
+            return FALSE;
+        }
+        if (version >= NY_STORE_SCHEMA_VERSION)
+            return ny_store_commit(store, error);
+
+        sql = g_strdup_printf(
+            "%s;PRAGMA application_id = %d;PRAGMA user_version = %" G_GINT64_FORMAT ";",
+            migrations[version], NY_STORE_APPLICATION_ID, version + 1);
+        if (!exec(store, sql, "migrate the schema", error) || !ny_store_commit(store, error)) {
+            g_prefix_error(error, "schema version %" G_GINT64_FORMAT ": ", version + 1);
+            ny_store_rollback(store);
+            return FALSE;
+        }
+    }
+}
+
+/* WAL lets readers go on while one command writes. Switching a file to WAL
+ * needs it to itself, and SQLite answers BUSY at once, without the busy
+ * handler, when another process is opening the same new store: so retry
+ * for up to the busy timeout. */
+static gboolean
+set_wal(NyStore *store, GError **error)
+{
+    gint64 deadline = g_get_monotonic_time() + NY_STORE_DEFAULT_BUSY_TIMEOUT_MS * 1000;
+
+    for (;;) {
+        g_autoptr(sqlite3_stmt) stmt = prepare(store, "PRAGMA journal_mode = WAL", error);
+        const char *mode;
+        int rc;
+
+        if (stmt == NULL)
+            return FALSE;
+        rc = sqlite3_step(stmt);
+        if ((rc & 0xff) == SQLITE_BUSY && g_get_monotonic_time() < deadline) {
+            g_usleep(10 * 1000);
+            continue;
+        }
+        if (rc != SQLITE_ROW) {
+            set_sqlite_error(store, rc, "set the journal mode", error);
+            return FALSE;
+        }
+        mode = (const char *)sqlite3_column_text(stmt, 0);
+        if (mode == NULL || g_ascii_strcasecmp(mode, "wal") != 0) {
+            g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FAILED,
+                        "store '%s': cannot use write-ahead logging on this file system",
+                        store->path);
+            return FALSE;
+        }
+        return TRUE;
+    }
+}
+
 NyStore *
 ny_store_open(const char *path, GError **error)
 {
-    g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FAILED, "'%s': not implemented yet", path);
-    return NULL;
+    g_autoptr(NyStore) store = NULL;
+    gboolean empty = FALSE;
+    int rc;
+
+    g_return_val_if_fail(path != NULL, NULL);
+
+    if (!prepare_file(path, &empty, error))
+        return NULL;
+
+    store = g_new0(NyStore, 1);
+    store->path = g_strdup(path);
+    rc = sqlite3_open_v2(path, &store->db, SQLITE_OPEN_READWRITE, NULL);
+    if (rc != SQLITE_OK) {
+        set_sqlite_error(store, rc, "open", error);
+        return NULL;
+    }
+    /* Until the file is known to be ours, closing must not checkpoint a
+     * foreign write-ahead log into it. */
+    sqlite3_db_config(store->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+    sqlite3_busy_timeout(store->db, NY_STORE_DEFAULT_BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(store->db, 1);
+
+    if (!check_owner(store, error))
+        return NULL;
+    sqlite3_db_config(store->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
+
+    if (!set_wal(store, error))
+        return NULL;
+    /* FULL syncs the log on every commit: a committed follow-up survives a
+     * power cut. */
+    if (!exec(store, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", "configure", error))
+        return NULL;
+    if (!migrate(store, error))
+        return NULL;
+    return g_steal_pointer(&store);
+}
+
+void
+ny_store_set_busy_timeout(NyStore *store, int milliseconds)
+{
+    g_return_if_fail(store != NULL);
+    sqlite3_busy_timeout(store->db, milliseconds);
+}
+
+int
+ny_store_schema_version(void)
+{
+    return NY_STORE_SCHEMA_VERSION;
 }
 
 void
 ny_store_free(NyStore *store)
 {
-    (void)store;
+    if (store == NULL)
+        return;
+    if (store->db != NULL) {
+        ny_store_rollback(store);
+        sqlite3_close_v2(store->db);
+    }
+    g_free(store->path);
+    g_free(store);
 }
 
 gboolean
 ny_store_begin(NyStore *store, GError **error)
 {
-    (void)store;
-    g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FAILED, "not implemented yet");
-    return FALSE;
+    g_return_val_if_fail(store != NULL, FALSE);
+    g_return_val_if_fail(sqlite3_get_autocommit(store->db), FALSE);
+
+    /* IMMEDIATE takes the write lock now, waiting up to the busy timeout;
+     * a deferred transaction that later writes fails at once when another
+     * process wrote in between (measured with SQLite 3.40). */
+    return exec(store, "BEGIN IMMEDIATE", "begin a transaction", error);
 }
 
 gboolean
 ny_store_commit(NyStore *store, GError **error)
 {
-    (void)store;
-    g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FAILED, "not implemented yet");
-    return FALSE;
+    g_return_val_if_fail(store != NULL, FALSE);
+    return exec(store, "COMMIT", "commit", error);
 }
 
 void
 ny_store_rollback(NyStore *store)
 {
-    (void)store;
+    g_return_if_fail(store != NULL);
+    if (!sqlite3_get_autocommit(store->db))
+        sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static gboolean
+in_transaction(NyStore *store)
+{
+    return !sqlite3_get_autocommit(store->db);
+}
+
+/* The contact's id, created when new. */
+static gboolean
+contact_id(NyStore *store, const char *name, const char *email, NyTime now, gint64 *out_id,
+           GError **error)
+{
+    g_autoptr(sqlite3_stmt) insert = NULL;
+    g_autoptr(sqlite3_stmt) select = NULL;
+    int rc;
+
+    insert = prepare(store,
+                     "INSERT INTO contacts (name, email, created) VALUES (?1, ?2, ?3) "
+                     "ON CONFLICT (name) DO UPDATE SET email = coalesce(?2, email)",
+                     error);
+    if (insert == NULL)
+        return FALSE;
+    sqlite3_bind_text(insert, 1, name, -1, SQLITE_TRANSIENT);
+    bind_text_or_null(insert, 2, email);
+    sqlite3_bind_int64(insert, 3, now);
+    if (!step_done(store, insert, "add the contact", error))
+        return FALSE;
+
+    select = prepare(store, "SELECT id FROM contacts WHERE name = ?1", error);
+    if (select == NULL)
+        return FALSE;
+    sqlite3_bind_text(select, 1, name, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(select);
+    if (rc != SQLITE_ROW) {
+        set_sqlite_error(store, rc, "find the contact", error);
+        return FALSE;
+    }
+    *out_id = sqlite3_column_int64(select, 0);
+    return TRUE;
+}
+
+static void
+bind_answer(sqlite3_stmt *stmt, int index, NyAnswer answer)
+{
+    if (answer == NY_ANSWER_UNSET)
+        sqlite3_bind_null(stmt, index);
+    else
+        sqlite3_bind_int(stmt, index, answer == NY_ANSWER_YES);
 }
 
 gboolean
@@ -53,13 +548,284 @@ ny_store_add_decision(NyStore *store, const char *name, NyTime when,
                       const NyAnswer answers[NY_QUESTION_COUNT], NyVerdict verdict,
                       gboolean no_call, gint64 *out_id, GError **error)
 {
-    (void)store;
-    (void)name;
-    (void)when;
-    (void)answers;
-    (void)verdict;
-    (void)no_call;
-    (void)out_id;
-    g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FAILED, "not implemented yet");
-    return FALSE;
+    g_autoptr(sqlite3_stmt) stmt = NULL;
+    gint64 contact = 0;
+
+    g_return_val_if_fail(store != NULL && name != NULL && answers != NULL, FALSE);
+    g_return_val_if_fail(verdict != NY_VERDICT_PENDING, FALSE);
+    g_return_val_if_fail(in_transaction(store), FALSE);
+
+    if (!contact_id(store, name, NULL, when, &contact, error))
+        return FALSE;
+    stmt = prepare(store,
+                   "INSERT INTO decisions (contact_id, at, know, trust, recommend, verdict, "
+                   "no_call) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                   error);
+    if (stmt == NULL)
+        return FALSE;
+    sqlite3_bind_int64(stmt, 1, contact);
+    sqlite3_bind_int64(stmt, 2, when);
+    bind_answer(stmt, 3, answers[NY_QUESTION_KNOW]);
+    bind_answer(stmt, 4, answers[NY_QUESTION_TRUST]);
+    bind_answer(stmt, 5, answers[NY_QUESTION_RECOMMEND]);
+    sqlite3_bind_text(stmt, 6, ny_verdict_to_string(verdict), -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 7, no_call ? 1 : 0);
+    if (!step_done(store, stmt, "record the decision", error))
+        return FALSE;
+    if (out_id != NULL)
+        *out_id = sqlite3_last_insert_rowid(store->db);
+    return TRUE;
+}
+
+static void
+bind_booked(sqlite3_stmt *stmt, int index, const NyFollowup *f)
+{
+    if (f->has_booked) {
+        sqlite3_bind_int64(stmt, index, f->booked.start);
+        sqlite3_bind_int64(stmt, index + 1, f->booked.end);
+    } else {
+        sqlite3_bind_null(stmt, index);
+        sqlite3_bind_null(stmt, index + 1);
+    }
+}
+
+gboolean
+ny_store_add_followup(NyStore *store, NyFollowup *f, NyTime now, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = NULL;
+    g_autoptr(sqlite3_stmt) slot = NULL;
+    gint64 contact = 0;
+    gint64 id;
+
+    g_return_val_if_fail(store != NULL && f != NULL && f->name != NULL, FALSE);
+    g_return_val_if_fail(in_transaction(store), FALSE);
+
+    if (!contact_id(store, f->name, f->email, now, &contact, error))
+        return FALSE;
+    stmt = prepare(store,
+                   "INSERT INTO followups (contact_id, email, met, their_tz, state, "
+                   "booked_start, booked_end, uid, sequence, created, updated) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+                   error);
+    if (stmt == NULL)
+        return FALSE;
+    sqlite3_bind_int64(stmt, 1, contact);
+    bind_text_or_null(stmt, 2, f->email);
+    bind_text_or_null(stmt, 3, f->met);
+    bind_text_or_null(stmt, 4, f->their_tz);
+    sqlite3_bind_text(stmt, 5, ny_followup_state_to_string(f->state), -1, SQLITE_STATIC);
+    bind_booked(stmt, 6, f);
+    bind_text_or_null(stmt, 8, f->uid);
+    sqlite3_bind_int(stmt, 9, f->sequence);
+    sqlite3_bind_int64(stmt, 10, now);
+    if (!step_done(store, stmt, "add the follow-up", error))
+        return FALSE;
+    id = sqlite3_last_insert_rowid(store->db);
+
+    slot = prepare(store,
+                   "INSERT INTO followup_slots (followup_id, position, start, end) "
+                   "VALUES (?1, ?2, ?3, ?4)",
+                   error);
+    if (slot == NULL)
+        return FALSE;
+    for (guint i = 0; f->slots != NULL && i < f->slots->len; i++) {
+        const NyInterval *iv = &g_array_index(f->slots, NyInterval, i);
+
+        sqlite3_reset(slot);
+        sqlite3_bind_int64(slot, 1, id);
+        sqlite3_bind_int(slot, 2, (int)i);
+        sqlite3_bind_int64(slot, 3, iv->start);
+        sqlite3_bind_int64(slot, 4, iv->end);
+        if (!step_done(store, slot, "add an offered slot", error))
+            return FALSE;
+    }
+    f->id = id;
+    f->created = now;
+    f->updated = now;
+    return TRUE;
+}
+
+gboolean
+ny_store_update_followup(NyStore *store, NyFollowup *f, NyTime now, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = NULL;
+
+    g_return_val_if_fail(store != NULL && f != NULL, FALSE);
+    g_return_val_if_fail(in_transaction(store), FALSE);
+
+    stmt = prepare(store,
+                   "UPDATE followups SET state = ?2, booked_start = ?3, booked_end = ?4, "
+                   "uid = ?5, sequence = ?6, updated = ?7 WHERE id = ?1",
+                   error);
+    if (stmt == NULL)
+        return FALSE;
+    sqlite3_bind_int64(stmt, 1, f->id);
+    sqlite3_bind_text(stmt, 2, ny_followup_state_to_string(f->state), -1, SQLITE_STATIC);
+    bind_booked(stmt, 3, f);
+    bind_text_or_null(stmt, 5, f->uid);
+    sqlite3_bind_int(stmt, 6, f->sequence);
+    sqlite3_bind_int64(stmt, 7, now);
+    if (!step_done(store, stmt, "update the follow-up", error))
+        return FALSE;
+    if (sqlite3_changes(store->db) == 0) {
+        g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_NOT_FOUND,
+                    "no follow-up with id %" G_GINT64_FORMAT, f->id);
+        return FALSE;
+    }
+    f->updated = now;
+    return TRUE;
+}
+
+#define FOLLOWUP_COLUMNS                                                                           \
+    "f.id, c.name, f.email, f.met, f.their_tz, f.state, f.booked_start, f.booked_end, f.uid, "     \
+    "f.sequence, f.created, f.updated"
+
+/* A follow-up from a row of FOLLOWUP_COLUMNS, without its slots. */
+static NyFollowup *
+followup_from_row(NyStore *store, sqlite3_stmt *stmt, GError **error)
+{
+    g_autoptr(NyFollowup) f = ny_followup_new();
+    const char *state = (const char *)sqlite3_column_text(stmt, 5);
+
+    f->id = sqlite3_column_int64(stmt, 0);
+    f->name = column_text(stmt, 1);
+    f->email = column_text(stmt, 2);
+    f->met = column_text(stmt, 3);
+    f->their_tz = column_text(stmt, 4);
+    if (state == NULL || !ny_followup_state_from_string(state, &f->state)) {
+        g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FAILED,
+                    "store '%s': follow-up %" G_GINT64_FORMAT " has an unknown state", store->path,
+                    f->id);
+        return NULL;
+    }
+    f->has_booked = sqlite3_column_type(stmt, 6) != SQLITE_NULL;
+    if (f->has_booked) {
+        f->booked.start = sqlite3_column_int64(stmt, 6);
+        f->booked.end = sqlite3_column_int64(stmt, 7);
+    }
+    f->uid = column_text(stmt, 8);
+    f->sequence = sqlite3_column_int(stmt, 9);
+    f->created = sqlite3_column_int64(stmt, 10);
+    f->updated = sqlite3_column_int64(stmt, 11);
+    return g_steal_pointer(&f);
+}
+
+static gboolean
+load_slots(NyStore *store, NyFollowup *f, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = prepare(
+        store, "SELECT start, end FROM followup_slots WHERE followup_id = ?1 ORDER BY position",
+        error);
+    int rc;
+
+    if (stmt == NULL)
+        return FALSE;
+    sqlite3_bind_int64(stmt, 1, f->id);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        NyInterval iv = {sqlite3_column_int64(stmt, 0), sqlite3_column_int64(stmt, 1)};
+        g_array_append_val(f->slots, iv);
+    }
+    if (rc != SQLITE_DONE) {
+        set_sqlite_error(store, rc, "read the offered slots", error);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+NyFollowup *
+ny_store_get_followup(NyStore *store, gint64 id, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = NULL;
+    g_autoptr(NyFollowup) f = NULL;
+    int rc;
+
+    g_return_val_if_fail(store != NULL, NULL);
+
+    stmt = prepare(store,
+                   "SELECT " FOLLOWUP_COLUMNS " FROM followups f JOIN contacts c "
+                   "ON c.id = f.contact_id WHERE f.id = ?1",
+                   error);
+    if (stmt == NULL)
+        return NULL;
+    sqlite3_bind_int64(stmt, 1, id);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) {
+        g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_NOT_FOUND,
+                    "no follow-up with id %" G_GINT64_FORMAT, id);
+        return NULL;
+    }
+    if (rc != SQLITE_ROW) {
+        set_sqlite_error(store, rc, "read the follow-up", error);
+        return NULL;
+    }
+    f = followup_from_row(store, stmt, error);
+    if (f == NULL || !load_slots(store, f, error))
+        return NULL;
+    return g_steal_pointer(&f);
+}
+
+GPtrArray *
+ny_store_list_followups(NyStore *store, gboolean all, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = NULL;
+    g_autoptr(GPtrArray) list = NULL;
+    int rc;
+
+    g_return_val_if_fail(store != NULL, NULL);
+
+    stmt = prepare(store,
+                   "SELECT " FOLLOWUP_COLUMNS " FROM followups f JOIN contacts c "
+                   "ON c.id = f.contact_id WHERE ?1 OR f.state IN ('offered', 'booked') "
+                   "ORDER BY f.id",
+                   error);
+    if (stmt == NULL)
+        return NULL;
+    sqlite3_bind_int(stmt, 1, all ? 1 : 0);
+    list = g_ptr_array_new_with_free_func((GDestroyNotify)ny_followup_free);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        NyFollowup *f = followup_from_row(store, stmt, error);
+        if (f == NULL)
+            return NULL;
+        g_ptr_array_add(list, f);
+    }
+    if (rc != SQLITE_DONE) {
+        set_sqlite_error(store, rc, "list the follow-ups", error);
+        return NULL;
+    }
+    for (guint i = 0; i < list->len; i++) {
+        if (!load_slots(store, g_ptr_array_index(list, i), error))
+            return NULL;
+    }
+    return g_steal_pointer(&list);
+}
+
+gboolean
+ny_store_taken(NyStore *store, gint64 except_id, GArray *out, GError **error)
+{
+    /* Offered slots of offered follow-ups and the booked calls: a slot
+     * offered to one person is not offered to another. */
+    g_autoptr(sqlite3_stmt) stmt = NULL;
+    int rc;
+
+    g_return_val_if_fail(store != NULL && out != NULL, FALSE);
+    stmt = prepare(store,
+                   "SELECT s.start, s.end FROM followup_slots s "
+                   "JOIN followups f ON f.id = s.followup_id "
+                   "WHERE f.state = 'offered' AND f.id != ?1 "
+                   "UNION ALL "
+                   "SELECT booked_start, booked_end FROM followups "
+                   "WHERE state = 'booked' AND id != ?1 AND booked_start IS NOT NULL",
+                   error);
+    if (stmt == NULL)
+        return FALSE;
+    sqlite3_bind_int64(stmt, 1, except_id);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        NyInterval iv = {sqlite3_column_int64(stmt, 0), sqlite3_column_int64(stmt, 1)};
+        g_array_append_val(out, iv);
+    }
+    if (rc != SQLITE_DONE) {
+        set_sqlite_error(store, rc, "read the taken slots", error);
+        return FALSE;
+    }
+    return TRUE;
 }

@@ -39,6 +39,9 @@ typedef enum {
  * an offered follow-up whose every slot has started is shown as expired.) */
 const char *ny_followup_state_to_string(NyFollowupState state);
 
+/* The state ny_followup_state_to_string() gives @text; FALSE for any other text. */
+gboolean ny_followup_state_from_string(const char *text, NyFollowupState *out_state);
+
 typedef struct {
     gint64 id;      /* 0 before it is added */
     char *name;     /* the contact's name */
@@ -78,9 +81,16 @@ char *ny_store_default_path(void);
  */
 NyStore *ny_store_open(const char *path, GError **error);
 void ny_store_free(NyStore *store);
+
+/* How long ny_store_begin() waits for another writer; 5000 ms after open. */
+void ny_store_set_busy_timeout(NyStore *store, int milliseconds);
+
+/* The schema version (PRAGMA user_version) this binary writes. */
+int ny_store_schema_version(void);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyStore, ny_store_free)
 
-/* BEGIN IMMEDIATE, waiting up to the busy timeout for other writers. */
+/* BEGIN IMMEDIATE, waiting up to the busy timeout for other writers; then
+ * NY_STORE_ERROR_BUSY "the store 'PATH' is locked by another notyet". */
 gboolean ny_store_begin(NyStore *store, GError **error);
 gboolean ny_store_commit(NyStore *store, GError **error);
 /* Rolls back an open transaction; harmless when none is open. */

@@ -58,7 +58,7 @@ def test_no_call_turns_not_yet_into_decline():
     check(verdict_line(r) == "ACCEPT", "--no-call leaves ACCEPT alone", r)
 
 
-def later_name_in_reply_command():
+def test_name_in_reply_command():
     h = Home()
     try:
         r = run(["decide", "Richard Roe", "--know", "no"], home=h)
@@ -123,6 +123,113 @@ def test_too_many_arguments():
 
 def test_empty_name():
     check_usage_error(run(["decide", "", "--know", "no"]), "NAME")
+
+
+# --- recording -------------------------------------------------------------
+
+def decisions(db):
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(
+            "SELECT c.name, d.at, d.know, d.trust, d.recommend, d.verdict, d.no_call "
+            "FROM decisions d JOIN contacts c ON c.id = d.contact_id ORDER BY d.id").fetchall()
+    finally:
+        con.close()
+
+
+def test_records_with_name():
+    h = Home()
+    try:
+        db = os.path.join(h.dir, "store.db")
+        r = run(["--db", db, "--now", "2026-12-01T15:00:00Z", "decide", "Richard Roe",
+                 "--know", "yes", "--trust", "no"], home=h)
+        check(verdict_line(r) == "DECLINE", "DECLINE", r)
+        r = run(["--db", db, "--now", "2026-12-01T16:00:00Z", "decide", "Richard Roe",
+                 "--know", "no", "--no-call", "--trust", "yes"], home=h)
+        check(verdict_line(r) == "DECLINE", "DECLINE with --no-call", r)
+        check(decisions(db) == [
+            ("Richard Roe", 1796137200, 1, 0, None, "decline", 0),
+            ("Richard Roe", 1796140800, 0, None, None, "decline", 1),
+        ], "two decisions of one contact recorded: %r" % decisions(db))
+        check(os.stat(db).st_mode & 0o777 == 0o600, "store is 0600")
+    finally:
+        h.cleanup()
+
+
+def test_default_store_location():
+    h = Home()
+    try:
+        r = run(["decide", "Ann Lee", "--know", "yes", "--trust", "yes", "--recommend", "yes"],
+                home=h)
+        check(verdict_line(r) == "ACCEPT", "ACCEPT", r)
+        check(os.path.exists(h.db), "the store is in $XDG_DATA_HOME/notyet", r)
+        check(os.stat(os.path.dirname(h.db)).st_mode & 0o777 == 0o700, "folder is 0700")
+        check(os.stat(h.db).st_mode & 0o777 == 0o600, "file is 0600")
+        check([row[0] for row in decisions(h.db)] == ["Ann Lee"], "recorded")
+        other = os.path.join(h.dir, "env.db")
+        r = run(["decide", "Bo", "--know", "no"], home=h, env={"NOTYET_DB": other})
+        check(r.rc == 0 and os.path.exists(other), "$NOTYET_DB is used", r)
+    finally:
+        h.cleanup()
+
+
+def test_no_name_writes_nothing():
+    h = Home()
+    try:
+        r = run(["decide", "--know", "no"], home=h)
+        check(r.rc == 0, "exit 0", r)
+        check(not os.path.exists(os.path.dirname(h.db)), "no store without a NAME", r)
+    finally:
+        h.cleanup()
+
+
+def test_foreign_store_refused():
+    h = Home()
+    try:
+        db = os.path.join(h.dir, "notes.db")
+        con = sqlite3.connect(db)
+        con.execute("CREATE TABLE notes (body TEXT)")
+        con.execute("INSERT INTO notes VALUES ('keep me')")
+        con.commit()
+        con.close()
+        text = os.path.join(h.dir, "notes.txt")
+        with open(text, "w") as f:
+            f.write("not a database\n")
+        for path in (db, text):
+            with open(path, "rb") as f:
+                before = f.read()
+            r = run(["--db", path, "decide", "Richard Roe", "--know", "no"], home=h)
+            check(r.rc == 1, "exit 1", r)
+            check(r.out == "", "nothing on stdout", r)
+            check(len(r.err.splitlines()) == 1 and "is not a notyet database" in r.err,
+                  "one line", r)
+            with open(path, "rb") as f:
+                check(f.read() == before, "the file is unchanged", r)
+    finally:
+        h.cleanup()
+
+
+def test_locked_store():
+    h = Home()
+    try:
+        db = os.path.join(h.dir, "store.db")
+        r = run(["--db", db, "decide", "First", "--know", "no"], home=h)
+        check(r.rc == 0, "store created", r)
+        con = sqlite3.connect(db, isolation_level=None)
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            t0 = time.monotonic()
+            r = run(["--db", db, "decide", "Second", "--know", "no"], home=h)
+            waited = time.monotonic() - t0
+        finally:
+            con.execute("ROLLBACK")
+            con.close()
+        check(r.rc == 1 and r.out == "", "exit 1, nothing on stdout", r)
+        check(r.err == "notyet: the store '%s' is locked by another notyet\n" % db, "one line", r)
+        check(waited >= 4, "waited for the busy timeout (%.1f s)" % waited, r)
+        check([row[0] for row in decisions(db)] == ["First"], "nothing written", r)
+    finally:
+        h.cleanup()
 
 
 # --- configuration -----------------------------------------------------------
