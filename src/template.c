@@ -321,3 +321,84 @@ ny_template_render(const char *name, const char *text, gsize len, GHashTable *va
     }
     return g_string_free(g_steal_pointer(&out), FALSE);
 }
+
+static gboolean
+paragraph_too_wide(char **lines, guint from, guint to, int width)
+{
+    for (guint i = from; i < to; i++) {
+        if (g_utf8_strlen(lines[i], -1) > width)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static void
+wrap_paragraph(GString *out, char **lines, guint from, guint to, int width)
+{
+    g_autoptr(GString) joined = g_string_new(NULL);
+    g_auto(GStrv) words = NULL;
+    long col = 0;
+
+    for (guint i = from; i < to; i++) {
+        g_autofree char *line = g_strstrip(g_strdup(lines[i]));
+        if (joined->len > 0)
+            g_string_append_c(joined, ' ');
+        g_string_append(joined, line);
+    }
+    words = g_strsplit(joined->str, " ", -1);
+    for (guint w = 0; words[w] != NULL; w++) {
+        long n = g_utf8_strlen(words[w], -1);
+        if (*words[w] == '\0')
+            continue;
+        if (col > 0 && col + 1 + n > width) {
+            g_string_append_c(out, '\n');
+            col = 0;
+        } else if (col > 0) {
+            g_string_append_c(out, ' ');
+            col++;
+        }
+        g_string_append(out, words[w]);
+        col += n;
+    }
+    g_string_append_c(out, '\n');
+}
+
+char *
+ny_template_reflow(const char *text, int width)
+{
+    g_auto(GStrv) lines = NULL;
+    GString *out;
+    guint n;
+    guint i = 0;
+
+    g_return_val_if_fail(text != NULL && width > 0, NULL);
+    lines = g_strsplit(text, "\n", -1);
+    n = g_strv_length(lines);
+    out = g_string_sized_new(strlen(text) + 16);
+    while (i < n) {
+        guint end = i;
+
+        if (*lines[i] == '\0') {
+            /* A blank line; the last element is what follows the final newline. */
+            if (i + 1 < n)
+                g_string_append_c(out, '\n');
+            i++;
+            continue;
+        }
+        while (end < n && *lines[end] != '\0')
+            end++;
+        if (paragraph_too_wide(lines, i, end, width)) {
+            wrap_paragraph(out, lines, i, end, width);
+            if (end == n) /* no final newline in the input */
+                g_string_truncate(out, out->len - 1);
+        } else {
+            for (guint k = i; k < end; k++) {
+                g_string_append(out, lines[k]);
+                if (k + 1 < n)
+                    g_string_append_c(out, '\n');
+            }
+        }
+        i = end;
+    }
+    return g_string_free(out, FALSE);
+}

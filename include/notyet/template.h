@@ -76,4 +76,21 @@ gboolean ny_template_check(const char *name, const char *text, gsize len, GError
 char *ny_template_render(const char *name, const char *text, gsize len, GHashTable *values,
                          GError **error);
 
+/* The width of the built-in letter's lines. */
+#define NY_TEMPLATE_WIDTH 84
+
+/**
+ * ny_template_reflow:
+ * @text: a rendered letter
+ * @width: the longest line wanted, in characters
+ *
+ * Paragraphs (runs of non-blank lines) that have a line longer than @width,
+ * as a long slot phrase makes them, are re-wrapped at spaces to @width;
+ * every other paragraph is left exactly as it is. A word longer than @width
+ * stays whole on its own line.
+ *
+ * Returns: (transfer full): the letter.
+ */
+char *ny_template_reflow(const char *text, int width);
+
 G_END_DECLS

@@ -182,6 +182,34 @@ test_fields_known(void)
         g_assert_false(ny_template_field_known(no[i]));
 }
 
+static void
+test_reflow(void)
+{
+    static const struct {
+        const char *in;
+        int width;
+        const char *want;
+    } cases[] = {
+        {"short line\nkept\n", 10, "short line\nkept\n"},
+        {"one two three four\n", 9, "one two\nthree\nfour\n"},
+        {"aa bb\ncc dd ee\n\nfine\n", 7, "aa bb\ncc dd\nee\n\nfine\n"},
+        {"p1\n\n\np2 is long\nx", 5, "p1\n\n\np2 is\nlong\nx"},
+        {"averyveryverylongword and more", 6, "averyveryverylongword\nand\nmore"},
+        {"Zoë Ødegård über\n", 11, "Zoë Ødegård\nüber\n"},
+        {"", 5, ""},
+        {"\n\n", 5, "\n\n"},
+    };
+    g_autofree char *full = read_fixture("full.txt");
+    g_autofree char *same = ny_template_reflow(full, NY_TEMPLATE_WIDTH);
+
+    /* The built-in letter's own lines are never touched. */
+    g_assert_cmpstr(same, ==, full);
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *got = ny_template_reflow(cases[i].in, cases[i].width);
+        g_assert_cmpstr(got, ==, cases[i].want);
+    }
+}
+
 static GPtrArray *
 load_lines(const char *name)
 {
@@ -219,5 +247,6 @@ main(int argc, char **argv)
     g_test_add_func("/template/value-literal", test_value_literal);
     g_test_add_func("/template/too-big-and-binary", test_too_big_and_binary);
     g_test_add_func("/template/fields-known", test_fields_known);
+    g_test_add_func("/template/reflow", test_reflow);
     return g_test_run();
 }
