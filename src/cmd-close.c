@@ -1,25 +1,87 @@
-/* cmd-close.c: not implemented yet. */
-#include "cli.h"
+/* cmd-close.c: `notyet done ID` and `notyet cancel ID`, closing a follow-up
+ * (DESIGN.md section 7: booked -> done; offered|booked -> cancelled). */
+#include "cmd-slots.h"
+
+static gboolean
+close_followup(NyCli *cli, int argc, char **argv, NyFollowupState to, GError **error)
+{
+    g_autoptr(NyStore) store = NULL;
+    g_autoptr(NyFollowup) f = NULL;
+    g_autofree char *text = NULL;
+    gboolean was_booked;
+    gint64 id = 0;
+
+    if (argc != 2) {
+        if (argc < 2)
+            ny_cli_usage_error(cli, error, "which follow-up? give its ID");
+        else
+            ny_cli_usage_error(cli, error, "unexpected argument '%s'", argv[2]);
+        return FALSE;
+    }
+    if (!ny_cmd_parse_id(cli, argv[1], &id, error))
+        return FALSE;
+    store = ny_cli_open_store(cli, error);
+    if (store == NULL || !ny_store_begin(store, error))
+        return FALSE;
+    f = ny_store_get_followup(store, id, error);
+    if (f == NULL) {
+        ny_store_rollback(store);
+        return FALSE;
+    }
+    was_booked = f->state == NY_FOLLOWUP_BOOKED;
+    if (to == NY_FOLLOWUP_DONE && f->state != NY_FOLLOWUP_BOOKED) {
+        ny_store_rollback(store);
+        g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_STATE,
+                    "follow-up #%" G_GINT64_FORMAT " is %s: only a booked call can be done "
+                    "(book it first, or cancel it)",
+                    id, ny_cmd_followup_state(f, cli->now));
+        return FALSE;
+    }
+    if (to == NY_FOLLOWUP_CANCELLED && f->state != NY_FOLLOWUP_OFFERED && !was_booked) {
+        ny_store_rollback(store);
+        g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_STATE,
+                    "follow-up #%" G_GINT64_FORMAT " is already %s", id,
+                    ny_followup_state_to_string(f->state));
+        return FALSE;
+    }
+    f->state = to;
+    /* RFC 5546 3.2.5: a CANCEL carries a higher SEQUENCE than the REQUEST. */
+    if (to == NY_FOLLOWUP_CANCELLED && was_booked)
+        f->sequence++;
+    if (!ny_store_update_followup(store, f, cli->now, error) || !ny_store_commit(store, error)) {
+        ny_store_rollback(store);
+        return FALSE;
+    }
+    if (to == NY_FOLLOWUP_DONE)
+        text = g_strdup_printf("done #%" G_GINT64_FORMAT " %s\n", id, f->name);
+    else if (was_booked)
+        text = g_strdup_printf("cancelled #%" G_GINT64_FORMAT " %s\n"
+                               "send the cancellation: notyet export %" G_GINT64_FORMAT
+                               " -o cancel.ics\n",
+                               id, f->name, id);
+    else
+        text = g_strdup_printf("cancelled #%" G_GINT64_FORMAT " %s; its times are free again\n", id,
+                               f->name);
+    return ny_cmd_print_followup(cli, f, text, error);
+}
 
 gboolean
 ny_cmd_done(NyCli *cli, int argc, char **argv, GError **error)
 {
-    if (!ny_cli_parse(cli, "ID", "Mark done", NULL, &argc, &argv, error))
+    if (!ny_cli_parse(cli, "ID", "Mark a booked call as done", NULL, &argc, &argv, error))
         return FALSE;
     if (cli->help)
         return TRUE;
-    g_set_error(error, NY_CLI_ERROR, NY_CLI_ERROR_FAILED, "'%s' is not implemented yet",
-                cli->command);
-    return FALSE;
+    return close_followup(cli, argc, argv, NY_FOLLOWUP_DONE, error);
 }
+
 gboolean
 ny_cmd_cancel(NyCli *cli, int argc, char **argv, GError **error)
 {
-    if (!ny_cli_parse(cli, "ID", "Cancel a follow-up", NULL, &argc, &argv, error))
+    if (!ny_cli_parse(cli, "ID", "Cancel a follow-up (offered or booked)", NULL, &argc, &argv,
+                      error))
         return FALSE;
     if (cli->help)
         return TRUE;
-    g_set_error(error, NY_CLI_ERROR, NY_CLI_ERROR_FAILED, "'%s' is not implemented yet",
-                cli->command);
-    return FALSE;
+    return close_followup(cli, argc, argv, NY_FOLLOWUP_CANCELLED, error);
 }

@@ -1,14 +1,131 @@
-/* cmd-followups.c: not implemented yet. */
-#include "cli.h"
+/* cmd-followups.c: `notyet followups [--all]`, the pending follow-up calls,
+ * soonest first (DESIGN.md sections 2 and 7). */
+#include "cmd-slots.h"
+
+typedef struct {
+    NyFollowup *f;
+    NyTime key;
+} Row;
+
+/* What "soonest" means per state: a booked call by its time, an offer by its
+ * first slot still ahead (an expired one by its last slot, so the ones that
+ * need a nudge come first), a closed one by its booked or first slot. */
+static NyTime
+sort_key(const NyFollowup *f, NyTime now)
+{
+    NyTime key = G_MAXINT64;
+
+    if (f->has_booked && f->state != NY_FOLLOWUP_OFFERED)
+        return f->booked.start;
+    for (guint i = 0; f->slots != NULL && i < f->slots->len; i++) {
+        NyTime s = g_array_index(f->slots, NyInterval, i).start;
+        if (s > now && s < key)
+            key = s;
+    }
+    if (key == G_MAXINT64 && f->slots != NULL && f->slots->len > 0)
+        key = g_array_index(f->slots, NyInterval, f->slots->len - 1).start;
+    return key;
+}
+
+static gint
+compare_rows(gconstpointer a, gconstpointer b)
+{
+    const Row *x = a;
+    const Row *y = b;
+
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->f->id < y->f->id ? -1 : x->f->id > y->f->id;
+}
+
+static char *
+who(const NyFollowup *f)
+{
+    if (f->email != NULL)
+        return g_strdup_printf("%s <%s>", f->name, f->email);
+    return g_strdup(f->name);
+}
+
+static char *
+render_text(NyCli *cli, GArray *rows)
+{
+    GString *s = g_string_new(NULL);
+
+    if (rows->len == 0)
+        g_string_append(s, "(no pending follow-ups)\n");
+    for (guint i = 0; i < rows->len; i++) {
+        const NyFollowup *f = g_array_index(rows, Row, i).f;
+        const char *state = ny_cmd_followup_state(f, cli->now);
+        g_autofree char *person = who(f);
+
+        g_string_append_printf(s, "#%" G_GINT64_FORMAT "  %s  ", f->id, person);
+        if (f->state == NY_FOLLOWUP_OFFERED) {
+            g_string_append_printf(s, "%s\n",
+                                   g_str_equal(state, "expired")
+                                       ? "expired: every offered time has passed, needs a nudge"
+                                       : "offered, awaiting their answer");
+            for (guint k = 0; f->slots != NULL && k < f->slots->len; k++) {
+                g_autofree char *p = ny_cmd_slot_phrase(
+                    cli, g_array_index(f->slots, NyInterval, k).start, NULL, NULL);
+                g_string_append_printf(s, "    %u. %s\n", k + 1, p);
+            }
+        } else if (f->has_booked) {
+            g_autofree char *p = ny_cmd_slot_phrase(cli, f->booked.start, NULL, NULL);
+            g_string_append_printf(s, "%s: %s\n", state, p);
+        } else {
+            g_string_append_printf(s, "%s\n", state);
+        }
+    }
+    return g_string_free(s, FALSE);
+}
 
 gboolean
 ny_cmd_followups(NyCli *cli, int argc, char **argv, GError **error)
 {
-    if (!ny_cli_parse(cli, NULL, "List follow-ups", NULL, &argc, &argv, error))
+    gboolean all = FALSE;
+    const GOptionEntry entries[] = {
+        {"all", 'a', 0, G_OPTION_ARG_NONE, &all, "Also list done and cancelled follow-ups", NULL},
+        G_OPTION_ENTRY_NULL,
+    };
+    g_autoptr(NyStore) store = NULL;
+    g_autoptr(GPtrArray) list = NULL;
+    g_autoptr(GArray) rows = g_array_new(FALSE, FALSE, sizeof(Row));
+    g_autofree char *out = NULL;
+
+    if (!ny_cli_parse(cli, NULL, "List pending follow-up calls, soonest first", entries, &argc,
+                      &argv, error))
         return FALSE;
     if (cli->help)
         return TRUE;
-    g_set_error(error, NY_CLI_ERROR, NY_CLI_ERROR_FAILED, "'%s' is not implemented yet",
-                cli->command);
-    return FALSE;
+    if (argc > 1) {
+        ny_cli_usage_error(cli, error, "unexpected argument '%s'", argv[1]);
+        return FALSE;
+    }
+    if (!ny_cmd_store_if_exists(cli, &store, error))
+        return FALSE;
+    if (store != NULL) {
+        list = ny_store_list_followups(store, all, error);
+        if (list == NULL)
+            return FALSE;
+        for (guint i = 0; i < list->len; i++) {
+            Row r = {g_ptr_array_index(list, i), 0};
+            r.key = sort_key(r.f, cli->now);
+            g_array_append_val(rows, r);
+        }
+        g_array_sort(rows, compare_rows);
+    }
+    if (cli->json) {
+        g_autoptr(JsonBuilder) b = json_builder_new();
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "followups");
+        json_builder_begin_array(b);
+        for (guint i = 0; i < rows->len; i++)
+            ny_cmd_followup_to_json(b, g_array_index(rows, Row, i).f, cli->now);
+        json_builder_end_array(b);
+        json_builder_end_object(b);
+        out = ny_cmd_json_text(b);
+    } else {
+        out = render_text(cli, rows);
+    }
+    return ny_cli_print(out, error);
 }

@@ -1,14 +1,227 @@
-/* cmd-reply.c: not implemented yet. */
-#include "cli.h"
+/* cmd-reply.c: `notyet reply NAME`, the "not yet, but let's talk" letter
+ * with real open slots, recorded as a pending follow-up (DESIGN.md sections
+ * 2, 5, 6 and 7).
+ *
+ * Order matters: the template is checked and the busy time looked up first,
+ * outside the store's transaction (a slow calendar must not hold the lock);
+ * then, in one transaction, the taken slots are read, the slots picked and
+ * the follow-up added. The letter reaches stdout only after the commit, so a
+ * failure anywhere prints nothing and records nothing.
+ */
+#include <string.h>
+
+#include "cmd-slots.h"
+#include "notyet/phrase.h"
+#include "notyet/template.h"
+
+typedef struct {
+    char *email;
+    char *met;
+    char *closing;
+    char *their_tz;
+    char *template_path;
+    gboolean dry_run;
+} ReplyOptions;
+
+static void
+reply_options_clear(ReplyOptions *o)
+{
+    g_clear_pointer(&o->email, g_free);
+    g_clear_pointer(&o->met, g_free);
+    g_clear_pointer(&o->closing, g_free);
+    g_clear_pointer(&o->their_tz, g_free);
+    g_clear_pointer(&o->template_path, g_free);
+}
+
+/* The first word of a name: "Richard" of "Richard Roe". */
+static char *
+first_word(const char *name)
+{
+    const char *p = name;
+    const char *end;
+
+    while (*p == ' ' || *p == '\t')
+        p++;
+    end = p;
+    while (*end && *end != ' ' && *end != '\t')
+        end++;
+    return g_strndup(p, (gsize)(end - p));
+}
+
+/* The template: --template, else [letter] template, else the built-in one. */
+static gboolean
+load_template(NyCli *cli, const char *option_path, char **out_name, char **out_text, GError **error)
+{
+    const char *path = option_path ? option_path : cli->config->letter_template;
+    g_autoptr(GError) local = NULL;
+    g_autofree char *text = NULL;
+    gsize len = 0;
+
+    if (path == NULL) {
+        *out_name = g_strdup(NY_TEMPLATE_DEFAULT_NAME);
+        *out_text = g_strdup(ny_template_default());
+        return TRUE;
+    }
+    if (!g_file_get_contents(path, &text, &len, &local)) {
+        g_set_error(error, NY_TEMPLATE_ERROR, NY_TEMPLATE_ERROR_FAILED,
+                    "cannot read the template '%s': %s", path, local->message);
+        return FALSE;
+    }
+    if (!ny_template_check(path, text, len, error))
+        return FALSE;
+    *out_name = g_strdup(path);
+    *out_text = g_steal_pointer(&text);
+    return TRUE;
+}
+
+static char *
+render_letter(NyCli *cli, const ReplyOptions *o, const char *name, const char *tmpl_name,
+              const char *tmpl, GArray *slots, GTimeZone *their_zone, GError **error)
+{
+    g_autoptr(GHashTable) v = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GPtrArray) phrases = g_ptr_array_new_with_free_func(g_free);
+    const NyConfig *c = cli->config;
+    g_autofree char *letter = NULL;
+
+    g_hash_table_insert(v, g_strdup("name"), g_strdup(name));
+    g_hash_table_insert(v, g_strdup("first_name"), first_word(name));
+    g_hash_table_insert(v, g_strdup("met"), g_strdup(o->met));
+    g_hash_table_insert(v, g_strdup("closing"), g_strdup(o->closing));
+    g_hash_table_insert(v, g_strdup("my_name"), g_strdup(c->name));
+    g_hash_table_insert(v, g_strdup("my_first_name"), c->name ? first_word(c->name) : NULL);
+    g_hash_table_insert(v, g_strdup("my_email"), g_strdup(c->email));
+    g_hash_table_insert(v, g_strdup("my_phone"), g_strdup(c->phone));
+    g_hash_table_insert(v, g_strdup("duration"), ny_phrase_duration(c->availability.slot_minutes));
+    for (guint i = 0; i < slots->len; i++) {
+        char *phrase = ny_cmd_slot_phrase(cli, g_array_index(slots, NyInterval, i).start,
+                                          their_zone, o->their_tz);
+        g_hash_table_insert(v, g_strdup_printf("slot%u", i + 1), g_strdup(phrase));
+        g_ptr_array_add(phrases, phrase);
+    }
+    g_ptr_array_add(phrases, NULL);
+    g_hash_table_insert(v, g_strdup("slots"), ny_phrase_join((const char *const *)phrases->pdata));
+    letter = ny_template_render(tmpl_name, tmpl, strlen(tmpl), v, error);
+    if (letter == NULL)
+        return NULL;
+    /* A long slot phrase (--their-tz, a date) would make one ragged line. */
+    return ny_template_reflow(letter, NY_TEMPLATE_WIDTH);
+}
 
 gboolean
 ny_cmd_reply(NyCli *cli, int argc, char **argv, GError **error)
 {
-    if (!ny_cli_parse(cli, "NAME", "Write the reply letter", NULL, &argc, &argv, error))
+    __attribute__((cleanup(reply_options_clear))) ReplyOptions o = {0};
+    const GOptionEntry entries[] = {
+        {"email", 0, 0, G_OPTION_ARG_STRING, &o.email, "Their email address, for the invite", "E"},
+        {"met", 0, 0, G_OPTION_ARG_STRING, &o.met, "Where you met: \"Great to meet you TEXT.\"",
+         "TEXT"},
+        {"closing", 0, 0, G_OPTION_ARG_STRING, &o.closing, "A closing line before your name",
+         "TEXT"},
+        {"their-tz", 0, 0, G_OPTION_ARG_STRING, &o.their_tz,
+         "Their time zone: each time also in theirs", "ZONE"},
+        {"template", 0, 0, G_OPTION_ARG_FILENAME, &o.template_path,
+         "Use this letter template instead of [letter] template", "FILE"},
+        {"dry-run", 'n', 0, G_OPTION_ARG_NONE, &o.dry_run, "Print the letter, record nothing",
+         NULL},
+        G_OPTION_ENTRY_NULL,
+    };
+    g_autoptr(GTimeZone) their_zone = NULL;
+    g_autofree char *tmpl_name = NULL;
+    g_autofree char *tmpl = NULL;
+    g_autofree char *name = NULL;
+    g_autoptr(GArray) busy = NULL;
+    g_autoptr(GArray) taken = ny_intervals_new();
+    g_autoptr(GArray) slots = NULL;
+    g_autoptr(NyStore) store = NULL;
+    g_autoptr(NyFollowup) f = NULL;
+    g_autofree char *letter = NULL;
+    NyTime from;
+    NyTime to;
+
+    if (!ny_cli_parse(cli, "NAME", "Write the reply letter with open slots, and record it", entries,
+                      &argc, &argv, error))
         return FALSE;
     if (cli->help)
         return TRUE;
-    g_set_error(error, NY_CLI_ERROR, NY_CLI_ERROR_FAILED, "'%s' is not implemented yet",
-                cli->command);
-    return FALSE;
+    if (argc < 2) {
+        ny_cli_usage_error(cli, error, "whom to reply to? give their NAME");
+        return FALSE;
+    }
+    if (argc > 2) {
+        ny_cli_usage_error(cli, error, "unexpected argument '%s' (quote a NAME with spaces)",
+                           argv[2]);
+        return FALSE;
+    }
+    name = g_strstrip(g_strdup(argv[1]));
+    if (*name == '\0' || !g_utf8_validate(name, -1, NULL)) {
+        ny_cli_usage_error(cli, error, "the NAME is empty or not UTF-8 text");
+        return FALSE;
+    }
+    if (o.email != NULL && (strchr(o.email, '@') == NULL || strpbrk(o.email, " \t\r\n<>\""))) {
+        ny_cli_usage_error(cli, error, "--email: '%s' is not an email address", o.email);
+        return FALSE;
+    }
+    if (o.their_tz != NULL) {
+        their_zone = ny_zone_new(o.their_tz, error);
+        if (their_zone == NULL) {
+            g_prefix_error(error, "--their-tz: ");
+            return FALSE;
+        }
+    }
+    if (!load_template(cli, o.template_path, &tmpl_name, &tmpl, error))
+        return FALSE;
+
+    /* The lookup first, outside any transaction. */
+    ny_cmd_busy_window(cli, &from, &to);
+    if (!ny_cmd_busy_lookup(cli, from, to, &busy, error))
+        return FALSE;
+
+    if (o.dry_run) {
+        if (!ny_cmd_store_if_exists(cli, &store, error))
+            return FALSE;
+        if (store != NULL && !ny_store_taken(store, 0, taken, error))
+            return FALSE;
+        if (!ny_slots_pick(&cli->config->availability, cli->zone, cli->now, busy, taken, &slots,
+                           error))
+            return FALSE;
+        letter = render_letter(cli, &o, name, tmpl_name, tmpl, slots, their_zone, error);
+        return letter != NULL && ny_cli_print(letter, error);
+    }
+
+    store = ny_cli_open_store(cli, error);
+    if (store == NULL)
+        return FALSE;
+    /* One transaction: two replies at once never offer the same slot. */
+    if (!ny_store_begin(store, error))
+        return FALSE;
+    if (!ny_store_taken(store, 0, taken, error) ||
+        !ny_slots_pick(&cli->config->availability, cli->zone, cli->now, busy, taken, &slots,
+                       error)) {
+        ny_store_rollback(store);
+        return FALSE;
+    }
+    letter = render_letter(cli, &o, name, tmpl_name, tmpl, slots, their_zone, error);
+    if (letter == NULL) {
+        ny_store_rollback(store);
+        return FALSE;
+    }
+    f = ny_followup_new();
+    f->name = g_strdup(name);
+    f->email = g_strdup(o.email);
+    f->met = g_strdup(o.met);
+    f->their_tz = g_strdup(o.their_tz);
+    f->state = NY_FOLLOWUP_OFFERED;
+    g_array_append_vals(f->slots, slots->data, slots->len);
+    if (!ny_store_add_followup(store, f, cli->now, error) || !ny_store_commit(store, error)) {
+        ny_store_rollback(store);
+        return FALSE;
+    }
+    if (slots->len < (guint)cli->config->availability.count)
+        ny_cli_warn(cli, "only %u open slot%s in the next %d days", slots->len,
+                    slots->len == 1 ? "" : "s", cli->config->availability.horizon_days);
+    if (!ny_cli_print(letter, error))
+        return FALSE;
+    if (!cli->quiet)
+        g_printerr("follow-up #%" G_GINT64_FORMAT " recorded\n", f->id);
+    return TRUE;
 }

@@ -1,14 +1,405 @@
-/* cmd-slots.c: not implemented yet. */
-#include "cli.h"
+/* cmd-slots.c: `notyet slots [--explain]`, the open slots a reply would
+ * offer now, nothing recorded (DESIGN.md sections 2 and 5); and the helpers
+ * the follow-up commands share (cmd-slots.h). */
+#include "cmd-slots.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "notyet/phrase.h"
+#include "notyet/sources.h"
+
+void
+ny_cmd_busy_window(NyCli *cli, NyTime *out_from, NyTime *out_to)
+{
+    const NyAvailability *a = &cli->config->availability;
+
+    *out_from = cli->now - (NyTime)a->buffer_minutes * 60;
+    *out_to = cli->now + ((NyTime)a->horizon_days + 1) * 86400 +
+              (NyTime)(a->slot_minutes + a->buffer_minutes) * 60;
+}
+
+gboolean
+ny_cmd_busy_lookup(NyCli *cli, NyTime from, NyTime to, GArray **out_busy, GError **error)
+{
+    NyBusyQuery query;
+    g_autoptr(GArray) busy = NULL;
+    g_autoptr(GPtrArray) warnings = NULL;
+
+    ny_busy_query_init(&query, from, to, cli->zone, cli->zone_name,
+                       (const char *const *)cli->config->emails);
+    if (!ny_sources_busy(cli->config, (const char *const *)cli->ics, &query, cli->offline, &busy,
+                         &warnings, error)) {
+        if (g_error_matches(*error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_NO_SOURCE)) {
+            g_autofree char *msg = g_strdup((*error)->message);
+            g_clear_error(error);
+            ny_cli_usage_error(cli, error, "%s", msg);
+        }
+        return FALSE;
+    }
+    for (guint i = 0; warnings != NULL && i < warnings->len; i++)
+        ny_cli_warn(cli, "%s", (const char *)g_ptr_array_index(warnings, i));
+    ny_intervals_normalize(busy, from, to);
+    *out_busy = g_steal_pointer(&busy);
+    return TRUE;
+}
+
+gboolean
+ny_cmd_store_if_exists(NyCli *cli, NyStore **out_store, GError **error)
+{
+    g_autofree char *path = cli->db_path ? g_strdup(cli->db_path) : ny_store_default_path();
+
+    *out_store = NULL;
+    if (!g_file_test(path, G_FILE_TEST_EXISTS))
+        return TRUE;
+    *out_store = ny_store_open(path, error);
+    return *out_store != NULL;
+}
+
+char *
+ny_cmd_slot_phrase(NyCli *cli, NyTime t, GTimeZone *their_zone, const char *their_name)
+{
+    return ny_phrase_slot(t, cli->now, cli->zone, cli->zone_name, their_zone, their_name);
+}
+
+gboolean
+ny_cmd_parse_id(NyCli *cli, const char *text, gint64 *out_id, GError **error)
+{
+    const char *p = text;
+    guint64 id = 0;
+
+    if (*p == '#')
+        p++;
+    if (!g_ascii_string_to_unsigned(p, 10, 1, G_MAXINT64, &id, NULL)) {
+        ny_cli_usage_error(cli, error,
+                           "'%s' is not a follow-up id (a number, as 'notyet "
+                           "followups' shows)",
+                           text);
+        return FALSE;
+    }
+    *out_id = (gint64)id;
+    return TRUE;
+}
+
+const char *
+ny_cmd_followup_state(const NyFollowup *f, NyTime now)
+{
+    if (f->state == NY_FOLLOWUP_OFFERED && f->slots != NULL && f->slots->len > 0) {
+        gboolean all_started = TRUE;
+        for (guint i = 0; i < f->slots->len; i++) {
+            if (g_array_index(f->slots, NyInterval, i).start > now)
+                all_started = FALSE;
+        }
+        if (all_started)
+            return "expired";
+    }
+    return ny_followup_state_to_string(f->state);
+}
+
+static void
+add_interval(JsonBuilder *b, const NyInterval *iv)
+{
+    g_autofree char *start = ny_time_format_utc(iv->start);
+    g_autofree char *end = ny_time_format_utc(iv->end);
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "start");
+    json_builder_add_string_value(b, start);
+    json_builder_set_member_name(b, "end");
+    json_builder_add_string_value(b, end);
+    json_builder_end_object(b);
+}
+
+static void
+add_string_or_null(JsonBuilder *b, const char *name, const char *value)
+{
+    json_builder_set_member_name(b, name);
+    if (value != NULL)
+        json_builder_add_string_value(b, value);
+    else
+        json_builder_add_null_value(b);
+}
+
+void
+ny_cmd_followup_to_json(JsonBuilder *b, const NyFollowup *f, NyTime now)
+{
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "id");
+    json_builder_add_int_value(b, f->id);
+    json_builder_set_member_name(b, "name");
+    json_builder_add_string_value(b, f->name);
+    add_string_or_null(b, "email", f->email);
+    json_builder_set_member_name(b, "state");
+    json_builder_add_string_value(b, ny_cmd_followup_state(f, now));
+    json_builder_set_member_name(b, "slots");
+    json_builder_begin_array(b);
+    for (guint i = 0; f->slots != NULL && i < f->slots->len; i++)
+        add_interval(b, &g_array_index(f->slots, NyInterval, i));
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "booked");
+    if (f->has_booked)
+        add_interval(b, &f->booked);
+    else
+        json_builder_add_null_value(b);
+    add_string_or_null(b, "met", f->met);
+    json_builder_end_object(b);
+}
+
+char *
+ny_cmd_json_text(JsonBuilder *b)
+{
+    g_autoptr(JsonGenerator) gen = json_generator_new();
+    g_autoptr(JsonNode) root = json_builder_get_root(b);
+    GString *s = g_string_new(NULL);
+
+    json_generator_set_root(gen, root);
+    json_generator_set_pretty(gen, TRUE);
+    json_generator_set_indent(gen, 2);
+    json_generator_to_gstring(gen, s);
+    g_string_append_c(s, '\n');
+    return g_string_free(s, FALSE);
+}
+
+gboolean
+ny_cmd_print_followup(NyCli *cli, const NyFollowup *f, const char *text, GError **error)
+{
+    g_autoptr(JsonBuilder) b = NULL;
+    g_autofree char *out = NULL;
+
+    if (!cli->json)
+        return ny_cli_print(text, error);
+    b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "followup");
+    ny_cmd_followup_to_json(b, f, cli->now);
+    json_builder_end_object(b);
+    out = ny_cmd_json_text(b);
+    return ny_cli_print(out, error);
+}
+
+static GDateTime *
+local_time(NyTime t, GTimeZone *zone)
+{
+    g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(t);
+
+    return g_date_time_to_timezone(utc, zone);
+}
+
+static const char *
+reason_words(NySlotReason r)
+{
+    switch (r) {
+    case NY_SLOT_NOTICE:
+        return "inside the notice period";
+    case NY_SLOT_OFFERED:
+        return "offered or booked in another follow-up";
+    case NY_SLOT_BUSY:
+        return "busy";
+    case NY_SLOT_BUFFER:
+        return "too close to a busy time";
+    case NY_SLOT_OPEN:
+        break;
+    }
+    return "open";
+}
+
+/* One line per working day: why its earlier times were passed over, then
+ * its first open time and what became of it. Never an event's details: the
+ * candidates only know busy or not. */
+static char *
+render_explain(NyCli *cli, const GArray *cands)
+{
+    GString *s = g_string_new(NULL);
+    NyTime last_chosen = G_MININT64;
+    guint i = 0;
+
+    for (guint k = 0; k < cands->len; k++) {
+        const NySlotCandidate *c = &g_array_index(cands, NySlotCandidate, k);
+        if (c->chosen > 0)
+            last_chosen = c->slot.start;
+    }
+    if (cands->len == 0)
+        g_string_append(s, "(no working hours in the horizon)\n");
+    while (i < cands->len) {
+        const NySlotCandidate *first = &g_array_index(cands, NySlotCandidate, i);
+        g_autoptr(GDateTime) day = local_time(first->slot.start, cli->zone);
+        g_autofree char *label = g_date_time_format(day, "%a %Y-%m-%d");
+        gboolean open_seen = FALSE;
+        guint n = 0;
+
+        g_string_append_printf(s, "%s:", label);
+        while (i < cands->len && g_array_index(cands, NySlotCandidate, i).day == first->day &&
+               g_array_index(cands, NySlotCandidate, i).month == first->month) {
+            const NySlotCandidate *c = &g_array_index(cands, NySlotCandidate, i);
+            g_autoptr(GDateTime) a = local_time(c->slot.start, cli->zone);
+            g_autofree char *hm = g_date_time_format(a, "%H:%M");
+
+            if (c->reason == NY_SLOT_OPEN) {
+                if (c->chosen > 0) {
+                    g_string_append_printf(s, "%s %s slot %d", n++ ? "," : "", hm, c->chosen);
+                } else if (!open_seen) {
+                    g_string_append_printf(s, "%s %s open, %s", n++ ? "," : "", hm,
+                                           c->slot.start < last_chosen
+                                               ? "passed over to spread the slots over the days"
+                                               : "not needed");
+                }
+                open_seen = TRUE;
+                i++;
+                continue;
+            }
+            if (open_seen) {
+                i++;
+                continue;
+            }
+            /* A run of times passed over for the same reason. */
+            {
+                NySlotReason r = c->reason;
+                g_autofree char *end_hm = NULL;
+                guint j = i;
+                while (j + 1 < cands->len &&
+                       g_array_index(cands, NySlotCandidate, j + 1).day == first->day &&
+                       g_array_index(cands, NySlotCandidate, j + 1).reason == r)
+                    j++;
+                if (j > i) {
+                    g_autoptr(GDateTime) b =
+                        local_time(g_array_index(cands, NySlotCandidate, j).slot.start, cli->zone);
+                    end_hm = g_date_time_format(b, "%H:%M");
+                    g_string_append_printf(s, "%s %s-%s %s", n++ ? "," : "", hm, end_hm,
+                                           reason_words(r));
+                } else {
+                    g_string_append_printf(s, "%s %s %s", n++ ? "," : "", hm, reason_words(r));
+                }
+                i = j + 1;
+            }
+        }
+        g_string_append_c(s, '\n');
+    }
+    return g_string_free(s, FALSE);
+}
+
+static char *
+render_text(NyCli *cli, const GArray *slots)
+{
+    GString *s = g_string_new(NULL);
+
+    for (guint i = 0; i < slots->len; i++) {
+        const NyInterval *iv = &g_array_index(slots, NyInterval, i);
+        g_autofree char *phrase = ny_cmd_slot_phrase(cli, iv->start, NULL, NULL);
+        g_autoptr(GDateTime) a = local_time(iv->start, cli->zone);
+        g_autoptr(GDateTime) b = local_time(iv->end, cli->zone);
+        g_autofree char *when = g_date_time_format(a, "%a %Y-%m-%d %H:%M");
+        g_autofree char *until = g_date_time_format(b, "%H:%M %Z");
+
+        g_string_append_printf(s, "%u. %s  (%s-%s)\n", i + 1, phrase, when, until);
+    }
+    return g_string_free(s, FALSE);
+}
+
+static char *
+render_json(NyCli *cli, const GArray *slots, const GArray *cands)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "slots");
+    json_builder_begin_array(b);
+    for (guint i = 0; slots != NULL && i < slots->len; i++) {
+        const NyInterval *iv = &g_array_index(slots, NyInterval, i);
+        g_autofree char *start = ny_time_format_utc(iv->start);
+        g_autofree char *end = ny_time_format_utc(iv->end);
+        g_autofree char *text = ny_cmd_slot_phrase(cli, iv->start, NULL, NULL);
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "start");
+        json_builder_add_string_value(b, start);
+        json_builder_set_member_name(b, "end");
+        json_builder_add_string_value(b, end);
+        json_builder_set_member_name(b, "text");
+        json_builder_add_string_value(b, text);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    if (cands != NULL) {
+        json_builder_set_member_name(b, "candidates");
+        json_builder_begin_array(b);
+        for (guint i = 0; i < cands->len; i++) {
+            const NySlotCandidate *c = &g_array_index(cands, NySlotCandidate, i);
+            g_autofree char *start = ny_time_format_utc(c->slot.start);
+            json_builder_begin_object(b);
+            json_builder_set_member_name(b, "start");
+            json_builder_add_string_value(b, start);
+            json_builder_set_member_name(b, "reason");
+            json_builder_add_string_value(b, ny_slot_reason_to_string(c->reason));
+            json_builder_set_member_name(b, "slot");
+            if (c->chosen > 0)
+                json_builder_add_int_value(b, c->chosen);
+            else
+                json_builder_add_null_value(b);
+            json_builder_end_object(b);
+        }
+        json_builder_end_array(b);
+    }
+    json_builder_end_object(b);
+    return ny_cmd_json_text(b);
+}
 
 gboolean
 ny_cmd_slots(NyCli *cli, int argc, char **argv, GError **error)
 {
-    if (!ny_cli_parse(cli, NULL, "Show open slots", NULL, &argc, &argv, error))
+    gboolean explain = FALSE;
+    const GOptionEntry entries[] = {
+        {"explain", 0, 0, G_OPTION_ARG_NONE, &explain,
+         "Say for each working day why earlier times were passed over", NULL},
+        G_OPTION_ENTRY_NULL,
+    };
+    g_autoptr(NyStore) store = NULL;
+    g_autoptr(GArray) busy = NULL;
+    g_autoptr(GArray) taken = ny_intervals_new();
+    g_autoptr(GArray) cands = NULL;
+    g_autoptr(GArray) slots = ny_intervals_new();
+    g_autofree char *out = NULL;
+    NyTime from;
+    NyTime to;
+
+    if (!ny_cli_parse(cli, NULL, "Show the open slots a reply would offer now", entries, &argc,
+                      &argv, error))
         return FALSE;
     if (cli->help)
         return TRUE;
-    g_set_error(error, NY_CLI_ERROR, NY_CLI_ERROR_FAILED, "'%s' is not implemented yet",
-                cli->command);
-    return FALSE;
+    if (argc > 1) {
+        ny_cli_usage_error(cli, error, "unexpected argument '%s'", argv[1]);
+        return FALSE;
+    }
+    ny_cmd_busy_window(cli, &from, &to);
+    if (!ny_cmd_busy_lookup(cli, from, to, &busy, error))
+        return FALSE;
+    if (!ny_cmd_store_if_exists(cli, &store, error))
+        return FALSE;
+    if (store != NULL && !ny_store_taken(store, 0, taken, error))
+        return FALSE;
+
+    if (explain) {
+        if (!ny_slots_explain(&cli->config->availability, cli->zone, cli->now, busy, taken, &cands,
+                              error))
+            return FALSE;
+        for (guint i = 0; i < cands->len; i++) {
+            const NySlotCandidate *c = &g_array_index(cands, NySlotCandidate, i);
+            if (c->chosen > 0)
+                g_array_append_val(slots, c->slot);
+        }
+        if (cli->json) {
+            out = render_json(cli, slots, cands);
+        } else {
+            g_autofree char *list = render_text(cli, slots);
+            g_autofree char *why = render_explain(cli, cands);
+            out = g_strconcat(list, slots->len ? "\n" : "", why, NULL);
+        }
+        /* An explanation is an answer even when nothing is open. */
+        return ny_cli_print(out, error);
+    }
+
+    g_clear_pointer(&slots, g_array_unref);
+    if (!ny_slots_pick(&cli->config->availability, cli->zone, cli->now, busy, taken, &slots, error))
+        return FALSE;
+    out = cli->json ? render_json(cli, slots, NULL) : render_text(cli, slots);
+    return ny_cli_print(out, error);
 }

@@ -13,6 +13,8 @@
 #include "ny-version.h"
 #include "notyet/config.h"
 #include "notyet/store.h"
+#include "notyet/slots.h"
+#include "notyet/template.h"
 
 typedef struct {
     const char *name;
@@ -93,6 +95,10 @@ exit_status_for(const GError *error)
     }
     if (error->domain == G_OPTION_ERROR || error->domain == NY_CONFIG_ERROR ||
         error->domain == NY_TIME_ERROR)
+        return 2;
+    if (error->domain == NY_SLOTS_ERROR)
+        return error->code == NY_SLOTS_ERROR_NO_SLOT ? 3 : 2;
+    if (error->domain == NY_TEMPLATE_ERROR)
         return 2;
     if (error->domain == NY_STORE_ERROR &&
         (error->code == NY_STORE_ERROR_NOT_FOUND || error->code == NY_STORE_ERROR_STATE))
