@@ -4,6 +4,7 @@ import json
 import os
 import pty
 import select
+import subprocess
 import sqlite3
 import time
 
@@ -123,6 +124,102 @@ def test_too_many_arguments():
 
 def test_empty_name():
     check_usage_error(run(["decide", "", "--know", "no"]), "NAME")
+
+
+# --- interactive, on a pseudo-terminal ------------------------------------
+
+def run_pty(args, dialog, home=None, timeout=20):
+    """Runs notyet with a pseudo-terminal as stdin. dialog: a list of
+    (prompt, reply): wait for prompt on stderr, then type reply. Returns
+    Result(rc, stdout, stderr)."""
+    own = home is None
+    home = home or Home()
+    master, slave = pty.openpty()
+    try:
+        p = subprocess.Popen([BIN] + list(args), stdin=slave, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=home.env())
+        os.close(slave)
+        slave = -1
+        err = b""
+        pos = 0
+        deadline = time.monotonic() + timeout
+        for prompt, reply in dialog:
+            want = prompt.encode()
+            while err.find(want, pos) < 0:
+                left = deadline - time.monotonic()
+                check(left > 0, "timed out waiting for %r; stderr so far %r" % (prompt, err))
+                ready, _, _ = select.select([p.stderr], [], [], left)
+                if ready:
+                    chunk = os.read(p.stderr.fileno(), 4096)
+                    check(chunk != b"", "stderr closed before %r: %r" % (prompt, err))
+                    err += chunk
+            pos = err.find(want, pos) + len(want)
+            os.write(master, reply.encode())
+        out, rest = p.communicate(timeout=timeout)
+        return nytest.Result(p.returncode, out.decode(), (err + rest).decode())
+    finally:
+        if slave >= 0:
+            os.close(slave)
+        os.close(master)
+        if own:
+            home.cleanup()
+
+
+def test_pty_know_no_stops_at_once():
+    r = run_pty(["decide"], [(KNOW, "n\n")])
+    check(verdict_line(r) == "NOT YET", "NOT YET", r)
+    check(r.err.count(KNOW) == 1 and TRUST not in r.err, "only the first question", r)
+    check("[y/n]" in r.err, "says how to answer", r)
+
+
+def test_pty_all_three():
+    r = run_pty(["decide"], [(KNOW, "y\n"), (TRUST, "YES\n"), (RECOMMEND, "Yes\n")])
+    check(verdict_line(r) == "ACCEPT", "ACCEPT", r)
+    r = run_pty(["decide"], [(KNOW, "y\n"), (TRUST, "y\n"), (RECOMMEND, "no\n")])
+    check(verdict_line(r) == "NOT YET", "NOT YET", r)
+
+
+def test_pty_trust_no_is_decline():
+    r = run_pty(["decide"], [(KNOW, "yes\n"), (TRUST, "N\n")])
+    check(verdict_line(r) == "DECLINE", "DECLINE", r)
+    check(RECOMMEND not in r.err, "recommend never asked", r)
+
+
+def test_pty_reasks_on_other_input():
+    r = run_pty(["decide"], [(KNOW, "maybe\n"), ("Please answer y or n.", ""),
+                             (KNOW, "\n"), (KNOW, "  y  \n"), (TRUST, "n\n")])
+    check(verdict_line(r) == "DECLINE", "DECLINE after re-asking", r)
+    check(r.err.count(KNOW) == 3, "asked three times", r)
+
+
+def test_pty_eof_is_usage_error():
+    r = run_pty(["decide"], [(KNOW, "y\n"), (TRUST, "\x04")])
+    check(r.rc == 2, "exit 2", r)
+    check(r.out == "", "nothing on stdout", r)
+    last = r.err.splitlines()[-1]
+    check(last.startswith("notyet: no answer to '%s' (end of input)" % TRUST), "says why", r)
+    check("see 'notyet decide --help'" in last, "points to help", r)
+
+
+def test_pty_flags_skip_their_questions():
+    r = run_pty(["decide", "--know", "yes"], [(TRUST, "y\n"), (RECOMMEND, "y\n")])
+    check(verdict_line(r) == "ACCEPT", "ACCEPT", r)
+    check(KNOW not in r.err, "know was given, not asked", r)
+
+
+def test_pty_json_and_record():
+    h = Home()
+    try:
+        db = os.path.join(h.dir, "store.db")
+        r = run_pty(["--db", db, "--format", "json", "decide", "Richard Roe"],
+                    [(KNOW, "y\n"), (TRUST, "y\n"), (RECOMMEND, "n\n")], home=h)
+        check(r.rc == 0, "exit 0", r)
+        doc = json.loads(r.out)
+        check(doc == {"verdict": "not-yet", "name": "Richard Roe", "no_call": False,
+                      "answers": {"know": True, "trust": True, "recommend": False}}, "json", r)
+        check([row[5] for row in decisions(db)] == ["not-yet"], "recorded", r)
+    finally:
+        h.cleanup()
 
 
 # --- recording -------------------------------------------------------------
