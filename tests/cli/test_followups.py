@@ -1,0 +1,300 @@
+"""followups, book, export, done and cancel: the life of a follow-up, across processes."""
+import json
+import os
+import re
+import stat
+
+import subprocess
+
+import nytest
+from nytest import BIN, Home, check, check_usage_error, fixture, run
+
+NOW = "2026-11-30T10:00:00-05:00"  # a Monday
+CONFIG = """[me]
+name=Jane Doe
+email=jane@example.com
+phone=212.888.9999
+timezone=America/New_York
+"""
+
+
+def home():
+    h = Home()
+    h.write_config(CONFIG)
+    return h
+
+
+def nt(h, *args, now=NOW):
+    return run(list(args) + ["--now", now, "--db", h.db, "--ics", fixture("slots", "week.ics")],
+               home=h)
+
+
+def ok(h, *args, now=NOW):
+    r = nt(h, *args, now=now)
+    check(r.rc == 0, " ".join(args), r)
+    return r
+
+
+def export(h, *args, now=NOW):
+    """export's stdout as bytes decoded without newline translation (nytest.run
+    reads text with universal newlines, which would hide the CRLFs)."""
+    p = subprocess.run([BIN, "export"] + list(args) + ["--now", now, "--db", h.db],
+                       capture_output=True, env=h.env(), timeout=60)
+    check(p.returncode == 0, "export %s: %r" % (args, p.stderr))
+    return p.stdout.decode("utf-8")
+
+
+def followups(h, *extra, now=NOW):
+    return json.loads(ok(h, "followups", "--format", "json", *extra, now=now).out)["followups"]
+
+
+def unfold(ics):
+    return ics.replace("\r\n ", "")
+
+
+def props(ics, name):
+    return [l for l in unfold(ics).split("\r\n") if re.match(name + "[;:]", l)]
+
+
+def check_ics(text):
+    """CRLF everywhere, folded at 75 octets, parses in python-icalendar when installed."""
+    check(text.endswith("\r\n") and "\n" not in text.replace("\r\n", ""), "CRLF lines")
+    for line in text.split("\r\n"):
+        check(len(line.encode()) <= 75, "folded: %r" % line)
+    try:
+        import icalendar  # Debian's python3-icalendar, where the setup installed it
+    except ImportError:
+        return
+    cal = icalendar.Calendar.from_ical(text)
+    check(len(cal.walk("VEVENT")) >= 1, "python-icalendar sees the event")
+
+
+def test_followups_empty():
+    h = home()
+    try:
+        r = ok(h, "followups")
+        check(r.out == "(no pending follow-ups)\n", "empty text", r)
+        check(followups(h) == [], "empty JSON", r)
+        check(not os.path.exists(h.db), "no store created", r)
+    finally:
+        h.cleanup()
+
+
+def test_followups_text_soonest_first():
+    h = home()
+    try:
+        ok(h, "reply", "Richard Roe", "--email", "richard@example.org")
+        ok(h, "reply", "Ann Lee")
+        ok(h, "book", "2", "--slot", "1")
+        r = ok(h, "followups")
+        # Soonest first: Richard's first slot (10a) before Ann's booked call (10:30a).
+        check(r.out == "#1  Richard Roe <richard@example.org>  offered, awaiting their answer\n"
+              "    1. tomorrow at 10a ET\n"
+              "    2. this Friday at 10a ET\n"
+              "#2  Ann Lee  booked: tomorrow at 10:30a ET\n", "followups text", r)
+    finally:
+        h.cleanup()
+
+
+def test_expired_needs_a_nudge():
+    h = home()
+    try:
+        ok(h, "reply", "Richard Roe")
+        later = "2026-12-05T09:00:00-05:00"
+        r = ok(h, "followups", now=later)
+        check("needs a nudge" in r.out, "expired offer", r)
+        check(followups(h, now=later)[0]["state"] == "expired", "JSON state expired", r)
+        check(followups(h)[0]["state"] == "offered", "still offered before the slots", r)
+    finally:
+        h.cleanup()
+
+
+def test_book_offered_slot_and_export():
+    h = home()
+    try:
+        ok(h, "reply", "Richard Roe", "--email", "richard@example.org")
+        r = ok(h, "book", "1", "--slot", "2")
+        check(r.out.startswith("booked #1 Richard Roe: this Friday at 10a ET\n"), "book text", r)
+        f = followups(h)[0]
+        check(f["state"] == "booked" and f["booked"] == {"start": "2026-12-04T15:00:00Z",
+                                                         "end": "2026-12-04T15:20:00Z"}, "booked", f)
+        ics = export(h, "1")
+        check_ics(ics)
+        check(props(ics, "METHOD") == ["METHOD:REQUEST"], "REQUEST", ics)
+        check(props(ics, "STATUS") == ["STATUS:CONFIRMED"], "CONFIRMED", ics)
+        check(props(ics, "SEQUENCE") == ["SEQUENCE:0"], "SEQUENCE 0", ics)
+        check("DTSTART;TZID=America/New_York:20261204T100000" in props(ics, "DTSTART"), "DTSTART", ics)
+        check("DTSTAMP:20261130T150000Z" in props(ics, "DTSTAMP"), "DTSTAMP is --now", ics)
+        check(props(ics, "ORGANIZER") == ["ORGANIZER;CN=Jane Doe:mailto:jane@example.com"], "me", ics)
+        att = props(ics, "ATTENDEE")
+        check(len(att) == 1 and "RSVP=TRUE" in att[0] and "CN=Richard Roe" in att[0] and
+              att[0].endswith(":mailto:richard@example.org"), "them", ics)
+        check(props(ics, "DESCRIPTION") == ["DESCRIPTION:Phone: 212.888.9999"], "phone", ics)
+        check("BEGIN:VTIMEZONE" in ics and "TZID:America/New_York" in ics, "VTIMEZONE", ics)
+        for secret in ("standup", "board", "offsite"):
+            check(secret not in ics.lower(), "no busy detail", ics)
+        # The UID is stable across exports and rebookings.
+        uid = props(ics, "UID")
+        check(props(export(h, "1"), "UID") == uid, "stable UID", ics)
+    finally:
+        h.cleanup()
+
+
+def test_rebook_bumps_sequence_and_cancel_exports_cancel():
+    h = home()
+    try:
+        ok(h, "reply", "Richard Roe", "--email", "richard@example.org")
+        ok(h, "book", "1", "--slot", "1")
+        uid = props(export(h, "1"), "UID")
+        ok(h, "book", "1", "--slot", "2026-12-02T14:30:00-05:00")
+        ics = export(h, "1")
+        check(props(ics, "SEQUENCE") == ["SEQUENCE:1"], "rebooking bumps SEQUENCE", ics)
+        check(props(ics, "UID") == uid, "same UID", ics)
+        check("DTSTART;TZID=America/New_York:20261202T143000" in props(ics, "DTSTART"), "new time", ics)
+        r = ok(h, "cancel", "1")
+        check("notyet export 1" in r.out, "cancel says how to send it", r)
+        ics = export(h, "1")
+        check_ics(ics)
+        check(props(ics, "METHOD") == ["METHOD:CANCEL"], "CANCEL", ics)
+        check(props(ics, "STATUS") == ["STATUS:CANCELLED"], "CANCELLED", ics)
+        check(props(ics, "SEQUENCE") == ["SEQUENCE:2"], "cancel bumps SEQUENCE", ics)
+        check(props(ics, "UID") == uid, "same UID", ics)
+    finally:
+        h.cleanup()
+
+
+def test_book_free_form_time_must_be_open():
+    h = home()
+    try:
+        ok(h, "reply", "Richard Roe")
+        ok(h, "reply", "Ann Lee")
+        r = nt(h, "book", "1", "--slot", "2026-12-02T11:00:00-05:00")
+        check(r.rc == 1 and r.out == "" and "busy" in r.err, "busy time refused", r)
+        check("board" not in r.err.lower(), "never names the event", r)
+        r = nt(h, "book", "1", "--slot", "2026-12-02T13:50:00-05:00")
+        check(r.rc == 1 and "busy" in r.err, "inside the buffer refused", r)
+        r = nt(h, "book", "1", "--slot", "2026-12-01T15:30:00Z")
+        check(r.rc == 1 and "another follow-up" in r.err, "Ann's slot refused", r)
+        check(followups(h)[0]["state"] == "offered", "nothing changed", r)
+        ok(h, "book", "1", "--slot", "2026-12-02T14:30:00-05:00")
+        # Booking released Richard's other slots: a new reply may offer them.
+        r = ok(h, "reply", "Bob Stone")
+        check("tomorrow at 10a ET" in r.out, "released slot offered again", r)
+    finally:
+        h.cleanup()
+
+
+def test_done_and_state_rules():
+    h = home()
+    try:
+        ok(h, "reply", "Richard Roe")
+        r = nt(h, "done", "1")
+        check(r.rc == 2 and r.out == "" and "#1 is offered" in r.err, "done needs booked", r)
+        ok(h, "book", "1", "--slot", "1")
+        r = ok(h, "done", "1")
+        check(r.out == "done #1 Richard Roe\n", "done text", r)
+        check(followups(h) == [], "done leaves the pending list", r)
+        check(followups(h, "--all")[0]["state"] == "done", "--all shows it", r)
+        r = nt(h, "cancel", "1")
+        check(r.rc == 2 and "already done" in r.err, "done cannot be cancelled", r)
+        r = nt(h, "book", "1", "--slot", "1")
+        check(r.rc == 2 and "is done" in r.err, "done cannot be booked", r)
+    finally:
+        h.cleanup()
+
+
+def test_unbooked_has_nothing_to_export():
+    h = home()
+    try:
+        ok(h, "reply", "Richard Roe")
+        r = nt(h, "export", "1")
+        check(r.rc == 1 and r.out == "" and "nothing to export" in r.err, "offered: exit 1", r)
+        ok(h, "cancel", "1")
+        r = nt(h, "export", "1")
+        check(r.rc == 1 and "never booked" in r.err, "cancelled offer: exit 1", r)
+    finally:
+        h.cleanup()
+
+
+def test_unknown_id_and_bad_ids():
+    h = home()
+    try:
+        ok(h, "reply", "Richard Roe")
+        for cmd in (["done", "42"], ["cancel", "42"], ["export", "42"], ["book", "42", "--slot", "1"]):
+            r = nt(h, *cmd)
+            check(r.rc != 0 and r.out == "" and "42" in r.err, "unknown id named", r)
+        check_usage_error(nt(h, "done", "x1"), "x1")
+        check_usage_error(nt(h, "book", "1"), "--slot")
+        check_usage_error(nt(h, "book", "1", "--slot", "7"), "offered 2 times")
+        check_usage_error(nt(h, "export"), "ID")
+    finally:
+        h.cleanup()
+
+
+def test_export_to_file():
+    h = home()
+    try:
+        ok(h, "reply", "Richard Roe", "--email", "richard@example.org")
+        ok(h, "book", "1", "--slot", "1")
+        out = os.path.join(h.dir, "call.ics")
+        r = ok(h, "export", "1", "-o", out)
+        check(r.out == "", "nothing on stdout with -o", r)
+        check(stat.S_IMODE(os.stat(out).st_mode) == 0o600, "mode 0600")
+        with open(out, newline="") as f:
+            text = f.read()
+        check_ics(text)
+        check(text == export(h, "1"), "same as stdout")
+        r = nt(h, "export", "1", "-o", out)
+        check(r.rc == 1 and "--force" in r.err, "no overwrite without --force", r)
+        ok(h, "export", "1", "-o", out, "--force")
+    finally:
+        h.cleanup()
+
+
+def test_export_all_upcoming():
+    h = home()
+    try:
+        ok(h, "reply", "Richard Roe", "--email", "richard@example.org")
+        ok(h, "reply", "Ann Lee")
+        ok(h, "reply", "Bob Stone")
+        ok(h, "book", "1", "--slot", "1")
+        ok(h, "book", "2", "--slot", "2")
+        ics = export(h, "--all")
+        check_ics(ics)
+        check(props(ics, "METHOD") == [], "a plain calendar for import", ics)
+        check(len(props(ics, "UID")) == 2, "two booked calls", ics)
+        check(ics.count("BEGIN:VTIMEZONE") == 1, "one VTIMEZONE", ics)
+    finally:
+        h.cleanup()
+
+
+def test_export_without_their_email_is_plain_event():
+    h = home()
+    try:
+        ok(h, "reply", "Ann Lee")
+        ok(h, "book", "1", "--slot", "1")
+        ics = export(h, "1")
+        check(props(ics, "METHOD") == [] and props(ics, "ATTENDEE") == [], "no METHOD", ics)
+        check(len(props(ics, "ORGANIZER")) == 1 and len(props(ics, "UID")) == 1, "an event", ics)
+        r = nt(h, "export", "1")
+        check("plain calendar event" in r.err, "warned", r)
+    finally:
+        h.cleanup()
+
+
+def test_hostile_name_in_invite():
+    h = home()
+    try:
+        name = 'Roe, "Dick"; Jr.\nATTENDEE:mailto:evil@example.com'
+        ok(h, "reply", name, "--email", "richard@example.org")
+        ok(h, "book", "1", "--slot", "1")
+        ics = export(h, "1")
+        check_ics(ics)
+        check(len(props(ics, "ATTENDEE")) == 1, "no injected attendee", ics)
+        check("evil@example.com" not in "".join(props(ics, "ATTENDEE")).split(":mailto:")[-1],
+              "address intact", ics)
+    finally:
+        h.cleanup()
+
+
+nytest.main(globals())
