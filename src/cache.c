@@ -14,7 +14,7 @@ G_DEFINE_QUARK(ny_cache_error, ny_cache_error)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(sqlite3_stmt, sqlite3_finalize)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(icalcomponent, icalcomponent_free)
 
-#define NY_CACHE_SCHEMA_VERSION 1
+#define NY_CACHE_SCHEMA_VERSION 2
 #define NY_CACHE_MAGIC 0x4e594341 /* application_id "NYCA" */
 #define SPAN_MARGIN (2 * 86400)   /* any zone offset, all-day and floating times */
 
@@ -42,6 +42,14 @@ static const char schema[] =
     "  span_end INTEGER,"   /* NULL: open */
     "  PRIMARY KEY (calendar, href));"
     "CREATE INDEX IF NOT EXISTS objects_span ON objects (calendar, span_start, span_end);";
+
+/* Version 2: where discovery ended (the calendar home), so a later sync
+ * needs one request to list the calendars. */
+static const char schema_v2[] = "CREATE TABLE IF NOT EXISTS homes ("
+                                "  source TEXT NOT NULL,"
+                                "  url TEXT NOT NULL,"
+                                "  home TEXT NOT NULL,"
+                                "  PRIMARY KEY (source, url));";
 
 static gboolean
 db_error(NyCache *cache, int code, const char *what, GError **error)
@@ -164,6 +172,11 @@ ny_cache_open(const char *path, GError **error)
               error))
         return NULL;
 
+    /* Check and migrate under the write lock: two first runs at once must
+     * not see each other's half-made schema. */
+    if (!exec(cache, "BEGIN IMMEDIATE", error))
+        return NULL;
+    cache->in_transaction = TRUE;
     version = pragma_int(cache, "PRAGMA user_version", error);
     if (version < 0)
         return NULL;
@@ -185,20 +198,20 @@ ny_cache_open(const char *path, GError **error)
                         "'%s' is not a notyet cache; refusing to touch it", path);
             return NULL;
         }
-        if (!exec(cache, "BEGIN IMMEDIATE", error))
-            return NULL;
-        if (!exec(cache, schema, error) ||
-            !exec(cache, "PRAGMA user_version=1; PRAGMA application_id=1314472769;", error)) {
-            sqlite3_exec(cache->db, "ROLLBACK", NULL, NULL, NULL);
-            return NULL;
-        }
-        if (!exec(cache, "COMMIT", error))
+        if (!exec(cache, schema, error))
             return NULL;
     } else if (app != NY_CACHE_MAGIC) {
         g_set_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_CORRUPT,
                     "'%s' is not a notyet cache; refusing to touch it", path);
         return NULL;
     }
+    if (version < 2 && !exec(cache, schema_v2, error))
+        return NULL;
+    if (version < NY_CACHE_SCHEMA_VERSION &&
+        !exec(cache, "PRAGMA user_version=2; PRAGMA application_id=1314472769;", error))
+        return NULL;
+    if (!ny_cache_commit(cache, error))
+        return NULL;
     return g_steal_pointer(&cache);
 }
 
@@ -381,6 +394,40 @@ ny_cache_calendar_retain(NyCache *cache, const char *source, GPtrArray *hrefs, G
         }
     }
     return TRUE;
+}
+
+char *
+ny_cache_get_home(NyCache *cache, const char *source, const char *url)
+{
+    g_autoptr(sqlite3_stmt) stmt =
+        prepare(cache, "SELECT home FROM homes WHERE source = ?1 AND url = ?2", NULL);
+
+    if (stmt == NULL)
+        return NULL;
+    sqlite3_bind_text(stmt, 1, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, url, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_ROW)
+        return NULL;
+    return column_text(stmt, 0);
+}
+
+gboolean
+ny_cache_set_home(NyCache *cache, const char *source, const char *url, const char *home,
+                  GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt =
+        prepare(cache,
+                home ? "INSERT OR REPLACE INTO homes (source, url, home) VALUES (?1, ?2, ?3)"
+                     : "DELETE FROM homes WHERE source = ?1 AND url = ?2",
+                error);
+
+    if (stmt == NULL)
+        return FALSE;
+    sqlite3_bind_text(stmt, 1, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, url, -1, SQLITE_STATIC);
+    if (home != NULL)
+        sqlite3_bind_text(stmt, 3, home, -1, SQLITE_STATIC);
+    return step_done(cache, stmt, "cannot record the calendar home", error);
 }
 
 GHashTable *

@@ -38,7 +38,15 @@ typedef struct {
     NyCache *cache;
     NyCaldavStats *stats;
     NyTime now;
+    char *home; /* the calendar home discovery ended at, or NULL */
 } Sync;
+
+static void
+sync_clear(Sync *s)
+{
+    g_free(s->home);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Sync, sync_clear)
 
 /* One calendar found on the server. */
 typedef struct {
@@ -154,6 +162,30 @@ found_new(const NyDavResponse *r, const char *url)
     return f;
 }
 
+/* PROPFIND Depth 1 on the calendar home: the calendars that take VEVENT. */
+static GPtrArray *
+list_home(Sync *s, const char *home_url, GError **error)
+{
+    g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(found_free);
+    g_autoptr(NyMultistatus) ms = dav(s, "PROPFIND", home_url, "1", propfind_calendar, NULL, error);
+
+    if (ms == NULL)
+        return NULL;
+    for (guint i = 0; i < ms->responses->len; i++) {
+        const NyDavResponse *c = g_ptr_array_index(ms->responses, i);
+        g_autofree char *abs = NULL;
+
+        if (c->status != 0 && (c->status < 200 || c->status >= 300))
+            continue;
+        if (!c->is_calendar || (c->has_component_set && !c->supports_vevent))
+            continue;
+        abs = ny_http_resolve(home_url, c->href);
+        if (abs != NULL)
+            g_ptr_array_add(found, found_new(c, abs));
+    }
+    return g_steal_pointer(&found);
+}
+
 /* RFC 6764 6: the principal from the URL itself, else from
  * /.well-known/caldav. A URL that is a calendar is used as it is. */
 static GPtrArray *
@@ -168,6 +200,23 @@ discover(Sync *s, GError **error)
     g_autofree char *home_url = NULL;
     const NyDavResponse *r;
     guint status = 0;
+    g_autofree char *cached_home = ny_cache_get_home(s->cache, s->config->name, url);
+
+    /* The home found last time: one request lists the calendars. */
+    if (cached_home != NULL) {
+        g_autoptr(GPtrArray) again = list_home(s, cached_home, &local_error);
+
+        if (again != NULL && again->len > 0) {
+            s->home = g_steal_pointer(&cached_home);
+            return g_steal_pointer(&again);
+        }
+        if (local_error != NULL && local_error->domain == NY_HTTP_ERROR &&
+            local_error->code != NY_HTTP_ERROR_NOT_FOUND) {
+            g_propagate_error(error, g_steal_pointer(&local_error));
+            return NULL;
+        }
+        g_clear_error(&local_error);
+    }
 
     ms = dav(s, "PROPFIND", url, "0", propfind_calendar, &status, &local_error);
     if (ms != NULL && (r = first_ok(ms)) != NULL) {
@@ -230,21 +279,10 @@ discover(Sync *s, GError **error)
         return NULL;
     }
 
-    ms = dav(s, "PROPFIND", home_url, "1", propfind_calendar, NULL, error);
-    if (ms == NULL)
-        return NULL;
-    for (guint i = 0; i < ms->responses->len; i++) {
-        const NyDavResponse *c = g_ptr_array_index(ms->responses, i);
-        g_autofree char *abs = NULL;
-
-        if (c->status != 0 && (c->status < 200 || c->status >= 300))
-            continue;
-        if (!c->is_calendar || (c->has_component_set && !c->supports_vevent))
-            continue;
-        abs = ny_http_resolve(home_url, c->href);
-        if (abs != NULL)
-            g_ptr_array_add(found, found_new(c, abs));
-    }
+    g_clear_pointer(&found, g_ptr_array_unref);
+    found = list_home(s, home_url, error);
+    if (found != NULL)
+        s->home = g_steal_pointer(&home_url);
     return g_steal_pointer(&found);
 }
 
@@ -491,7 +529,7 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
     g_autoptr(GPtrArray) old = NULL;
     g_autoptr(GPtrArray) hrefs = g_ptr_array_new();
     g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
-    Sync s = {.config = config, .cache = cache, .stats = stats};
+    g_auto(Sync) s = {.config = config, .cache = cache, .stats = stats};
 
     if (config->url == NULL) {
         g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_NOT_FOUND, "no url= given");
@@ -552,6 +590,7 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
         g_ptr_array_add(hrefs, f->url);
     }
     if (!ny_cache_calendar_retain(cache, config->name, hrefs, error) ||
+        !ny_cache_set_home(cache, config->name, config->url, s.home, error) ||
         !ny_cache_commit(cache, error)) {
         ny_cache_rollback(cache);
         return FALSE;

@@ -108,6 +108,18 @@ gboolean ny_cache_calendar_retain(NyCache *cache, const char *source, GPtrArray 
                                   GError **error);
 
 /**
+ * ny_cache_get_home:
+ *
+ * Returns: (transfer full) (nullable): the calendar home that discovery
+ * found for (@source, @url) last time, or NULL.
+ */
+char *ny_cache_get_home(NyCache *cache, const char *source, const char *url);
+
+/* Records (or with @home NULL forgets) the calendar home of (@source, @url). */
+gboolean ny_cache_set_home(NyCache *cache, const char *source, const char *url, const char *home,
+                           GError **error);
+
+/**
  * ny_cache_etags:
  *
  * Returns: (transfer full) (element-type utf8 utf8): href -> ETag of every

@@ -62,6 +62,7 @@ def test_second_sync_fetches_nothing_and_deletion_disappears():
         check(ct.sync_stats(home)["fetched"] == 2, "first sync")
         again = ct.sync_stats(home)
         check(again["fetched"] == 0 and again["unchanged"] == 1, "unchanged: %r" % again)
+        check(again["requests"] == 1, "one request: %r" % again)
         SERVER.delete("/user/calendars/scratch/oneoff.ics")
         stats = ct.sync_stats(home)
         check(stats["deleted"] == 1 and stats["fetched"] == 0, "one deletion: %r" % stats)
