@@ -15,7 +15,6 @@
 typedef struct {
     char *flags[NY_QUESTION_COUNT]; /* --know, --trust, --recommend as given */
     gboolean no_call;
-    gboolean reply;
 } DecideOptions;
 
 static void
@@ -77,9 +76,22 @@ shell_word(const char *name)
     return g_shell_quote(name);
 }
 
+/* "two open times", in words for the usual counts. */
 static char *
-render_text(const char *name, NyVerdict verdict, gboolean no_call)
+open_times(int count)
 {
+    static const char *const words[] = {"no", "one", "two", "three", "four", "five"};
+
+    if (count >= 0 && count < (int)G_N_ELEMENTS(words))
+        return g_strdup_printf("%s open time%s", words[count], count == 1 ? "" : "s");
+    return g_strdup_printf("%d open times", count);
+}
+
+/* @flow: the flow's verdict; @verdict: after --no-call. */
+static char *
+render_text(NyCli *cli, const char *name, NyVerdict flow, NyVerdict verdict)
+{
+    const NyAvailability *a = &cli->config->availability;
     GString *s = g_string_new(NULL);
 
     switch (verdict) {
@@ -87,7 +99,7 @@ render_text(const char *name, NyVerdict verdict, gboolean no_call)
         g_string_append(s, "ACCEPT: accept the invitation to connect.\n");
         break;
     case NY_VERDICT_DECLINE:
-        if (no_call)
+        if (flow == NY_VERDICT_NOT_YET)
             g_string_append(s, "DECLINE: decline the invitation for now with a short, polite "
                                "note; no call offered (--no-call).\n");
         else
@@ -96,11 +108,15 @@ render_text(const char *name, NyVerdict verdict, gboolean no_call)
         break;
     case NY_VERDICT_NOT_YET: {
         g_autofree char *word = shell_word(name ? name : "NAME");
+        g_autofree char *times = open_times(a->count);
 
-        g_string_append(s, "NOT YET: decline for now, and offer a 20-minute call to get to "
-                           "know each other.\n"
-                           "Next, write the reply with two open times:\n");
-        g_string_append_printf(s, "  notyet reply %s --met \"where you met\"\n", word);
+        g_string_append_printf(s,
+                               "NOT YET: decline for now, and offer a %d-minute call to get to "
+                               "know each other.\n"
+                               "Next, write the reply with %s (--met: where you met, e.g. "
+                               "\"last week at SxSW\"):\n",
+                               a->slot_minutes, times);
+        g_string_append_printf(s, "  notyet reply %s --met \"...\"\n", word);
         break;
     }
     case NY_VERDICT_PENDING:
@@ -178,6 +194,7 @@ run_decide(NyCli *cli, DecideOptions *o, int argc, char **argv, GError **error)
     const char *name = NULL;
     NyQuestion next = NY_QUESTION_KNOW;
     NyVerdict verdict;
+    NyVerdict final;
     g_autofree char *output = NULL;
 
     if (argc > 2) {
@@ -198,11 +215,6 @@ run_decide(NyCli *cli, DecideOptions *o, int argc, char **argv, GError **error)
             return FALSE;
         }
     }
-    if (o->reply) {
-        /* Until `notyet reply` exists there is nothing to go on to. */
-        ny_cli_usage_error(cli, error, "--reply needs the reply command, which is not there yet");
-        return FALSE;
-    }
 
     while ((verdict = ny_decision_evaluate(answers, &next)) == NY_VERDICT_PENDING) {
         if (!cli->stdin_is_tty) {
@@ -219,14 +231,14 @@ run_decide(NyCli *cli, DecideOptions *o, int argc, char **argv, GError **error)
         if (!ny_decision_needed(answers, (NyQuestion)q))
             answers[q] = NY_ANSWER_UNSET;
     }
-    verdict = ny_decision_apply_no_call(verdict, o->no_call);
+    final = ny_decision_apply_no_call(verdict, o->no_call);
 
     if (cli->json)
-        output = render_json(name, answers, verdict, o->no_call);
+        output = render_json(name, answers, final, o->no_call);
     else
-        output = render_text(name, verdict, o->no_call);
+        output = render_text(cli, name, verdict, final);
 
-    if (name != NULL && !record(cli, name, answers, verdict, o->no_call, error))
+    if (name != NULL && !record(cli, name, answers, final, o->no_call, error))
         return FALSE;
     return ny_cli_print(output, error);
 }
@@ -244,7 +256,6 @@ ny_cmd_decide(NyCli *cli, int argc, char **argv, GError **error)
          "Would I be comfortable recommending them to my network?", "yes|no"},
         {"no-call", 0, 0, G_OPTION_ARG_NONE, &o.no_call,
          "On NOT YET, decline without offering a call", NULL},
-        {"reply", 0, 0, G_OPTION_ARG_NONE, &o.reply, "On NOT YET, go on to write the reply", NULL},
         G_OPTION_ENTRY_NULL,
     };
     gboolean ok;

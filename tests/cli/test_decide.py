@@ -55,15 +55,28 @@ def test_no_call_turns_not_yet_into_decline():
     r = run(["decide", "--know", "no", "--no-call"])
     check(verdict_line(r) == "DECLINE", "DECLINE", r)
     check("notyet reply" not in r.out, "no reply command offered", r)
+    check("for now" in r.out, "a decline for now", r)
     r = run(["decide", "--know", "yes", "--trust", "yes", "--recommend", "yes", "--no-call"])
     check(verdict_line(r) == "ACCEPT", "--no-call leaves ACCEPT alone", r)
+    r = run(["decide", "--know", "yes", "--trust", "no", "--no-call"])
+    check(verdict_line(r) == "DECLINE" and "for now" not in r.out, "a plain decline", r)
+
+
+def test_not_yet_follows_the_configuration():
+    h = Home()
+    try:
+        h.write_config("[availability]\nslot_minutes=30\ncount=3\n")
+        r = run(["decide", "--know", "no"], home=h)
+        check("a 30-minute call" in r.out and "three open times" in r.out, "slot and count", r)
+    finally:
+        h.cleanup()
 
 
 def test_name_in_reply_command():
     h = Home()
     try:
         r = run(["decide", "Richard Roe", "--know", "no"], home=h)
-        check('  notyet reply "Richard Roe" --met "where you met"' in r.out.splitlines(),
+        check('  notyet reply "Richard Roe" --met "..."' in r.out.splitlines(),
               "the exact reply command", r)
         r = run(["decide", "Ann \"Nan\" $Lee", "--know", "no"], home=h)
         check("notyet reply 'Ann \"Nan\" $Lee' --met" in r.out, "quoted for a shell", r)
