@@ -188,6 +188,16 @@ record(NyCli *cli, const char *name, const NyAnswer answers[NY_QUESTION_COUNT], 
 }
 
 static gboolean
+has_control(const char *text)
+{
+    for (const char *p = text; *p != '\0'; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static gboolean
 run_decide(NyCli *cli, DecideOptions *o, int argc, char **argv, GError **error)
 {
     NyAnswer answers[NY_QUESTION_COUNT] = {NY_ANSWER_UNSET, NY_ANSWER_UNSET, NY_ANSWER_UNSET};
@@ -202,9 +212,13 @@ run_decide(NyCli *cli, DecideOptions *o, int argc, char **argv, GError **error)
         return FALSE;
     }
     if (argc == 2) {
-        name = argv[1];
-        if (*g_strstrip(argv[1]) == '\0') {
+        name = g_strstrip(argv[1]);
+        if (*name == '\0') {
             ny_cli_usage_error(cli, error, "the NAME is empty");
+            return FALSE;
+        }
+        if (!g_utf8_validate(name, -1, NULL) || has_control(name)) {
+            ny_cli_usage_error(cli, error, "the NAME is not one line of UTF-8 text");
             return FALSE;
         }
     }

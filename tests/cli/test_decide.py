@@ -137,6 +137,12 @@ def test_too_many_arguments():
 
 def test_empty_name():
     check_usage_error(run(["decide", "", "--know", "no"]), "NAME")
+    check_usage_error(run(["decide", "   ", "--know", "no"]), "NAME")
+
+
+def test_name_not_one_line():
+    check_usage_error(run(["decide", "Richard\nRoe", "--know", "no"]), "NAME")
+    check_usage_error(run(["decide", "Bell\x07", "--know", "no"]), "NAME")
 
 
 # --- interactive, on a pseudo-terminal ------------------------------------
