@@ -4,6 +4,8 @@ The first path segment picks the fault: http://127.0.0.1:PORT/<case>/...
 Every request is recorded (method, path, headers) so a test can check what
 notyet sent, e.g. that credentials never followed a redirect.
 """
+import hashlib
+import re
 import socket
 import socketserver
 import threading
@@ -178,19 +180,39 @@ class Handler(socketserver.BaseRequestHandler):
                 b"<D:href>/\xff\xfe</D:href></D:response></D:multistatus>")
         self.send(207, body, {"Content-Type": "text/xml"}, reason="Multi-Status")
 
+    def case_digest(self, method, path, headers, body):
+        """The calendar of case_cal behind Digest auth (RFC 7616, qop=auth);
+        a Basic attempt gets a Digest challenge only."""
+        owner = self.server.owner
+        auth = headers.get("authorization", "")
+        p = dict(re.findall(r'(\w+)="?([^",]*)"?', auth[7:])) if auth.startswith("Digest ") else {}
+        if p:
+            md5 = lambda text: hashlib.md5(text.encode()).hexdigest()  # noqa: E731
+            ha1 = md5("%s:fault:%s" % (p.get("username"), owner.digest_password))
+            ha2 = md5("%s:%s" % (method, p.get("uri")))
+            want = md5(":".join([ha1, p.get("nonce", ""), p.get("nc", ""), p.get("cnonce", ""),
+                                 p.get("qop", ""), ha2]))
+            if p.get("response") == want:
+                owner.digest_ok += 1
+                self.case_cal(method, path, headers, body)
+                return
+        self.send(401, "digest only", {"WWW-Authenticate": 'Digest realm="fault", '
+                                       'nonce="n0nce", qop="auth", algorithm=MD5'})
+
     def case_cal(self, method, path, headers, body):
         """A tiny calendar at /cal/: 2 events; owner.cal_mode 'good' or
         'partial' (one multiget entry fails with 500 inside the 207)."""
         owner = self.server.owner
+        name = path.strip("/").split("/")[0]
         ctag = "c-" + owner.cal_mode
         if method == "PROPFIND" and headers.get("depth") == "0":
-            self.send(207, CALENDAR_PROPS % ("cal", ctag), {"Content-Type": "text/xml"})
+            self.send(207, CALENDAR_PROPS % (name, ctag), {"Content-Type": "text/xml"})
             return
         if method == "PROPFIND":
             items = "".join(
-                '<D:response><D:href>/cal/%s.ics</D:href><D:propstat><D:prop>'
+                '<D:response><D:href>/%s/%s.ics</D:href><D:propstat><D:prop>'
                 '<D:getetag>"%s-%s"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status>'
-                '</D:propstat></D:response>' % (n, n, owner.cal_mode) for n in ("a", "b"))
+                '</D:propstat></D:response>' % (name, n, n, owner.cal_mode) for n in ("a", "b"))
             self.send(207, MULTISTATUS_HEAD + '<D:multistatus xmlns:D="DAV:">' + items +
                       "</D:multistatus>", {"Content-Type": "text/xml"})
             return
@@ -203,10 +225,11 @@ class Handler(socketserver.BaseRequestHandler):
                                'Server Error</D:status></D:propstat></D:response>')
                     continue
                 ev = EVENT % (n, 9 + i, 10 + i)
-                out.append('<D:response><D:href>/cal/%s.ics</D:href><D:propstat><D:prop>'
+                out.append('<D:response><D:href>/%s/%s.ics</D:href><D:propstat><D:prop>'
                            '<D:getetag>"%s-%s"</D:getetag><C:calendar-data>%s</C:calendar-data>'
                            '</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>'
-                           '</D:response>' % (n, n, owner.cal_mode, ev.replace("\r", "&#13;")))
+                           '</D:response>' % (name, n, n, owner.cal_mode,
+                                              ev.replace("\r", "&#13;")))
             self.send(207, MULTISTATUS_HEAD + '<D:multistatus xmlns:D="DAV:" '
                       'xmlns:C="urn:ietf:params:xml:ns:caldav">' + "".join(out) +
                       "</D:multistatus>", {"Content-Type": "text/xml"})
@@ -225,6 +248,8 @@ class FaultServer:
         self.hang = hang
         self.secret_path = secret_path
         self.cal_mode = "good"
+        self.digest_password = "pw-fault-7"
+        self.digest_ok = 0
         self.server = _TCPServer(("127.0.0.1", 0), Handler)
         self.server.owner = self
         self.port = self.server.server_address[1]

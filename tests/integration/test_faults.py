@@ -140,6 +140,20 @@ def test_partial_207_keeps_previous_cache():
         home.cleanup()
 
 
+def test_digest_only_server():
+    home = ct.make_home(Creds, SERVER.base + "/digest/")
+    try:
+        before = SERVER.digest_ok
+        cals, r = ct.calendars_json(home)
+        check([c["events"] for c in cals] == [2], "synced through Digest", r)
+        check(SERVER.digest_ok > before, "Digest answers accepted", r)
+        home.write_config(open(home.config).read().replace("echo pw-fault-7", "echo nope"))
+        r = ct.notyet(home, ["calendars"])
+        ct.check_one_error_line(r, "authentication failed for 'alice@127.0.0.1'")
+    finally:
+        home.cleanup()
+
+
 def test_plain_http_password_to_remote_host_refused():
     home = ct.make_home(Creds, "http://dav.example.invalid/")
     try:
