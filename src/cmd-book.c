@@ -150,19 +150,22 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
                         slot_text, a->buffer_minutes);
             return FALSE;
         }
-        if (!ny_store_taken(store, id, taken, error)) {
-            ny_store_rollback(store);
-            return FALSE;
-        }
-        ny_intervals_normalize(taken, G_MININT64 / 2, G_MAXINT64 / 2);
-        if (ny_intervals_overlaps(taken, want.start - buffer, want.end + buffer)) {
-            ny_store_rollback(store);
-            g_set_error(error, NY_CLI_ERROR, NY_CLI_ERROR_FAILED,
-                        "'%s' is not free: it collides with a time offered or booked in "
-                        "another follow-up",
-                        slot_text);
-            return FALSE;
-        }
+    }
+    /* Every time, offered or not: an offered slot was released for other
+     * replies when this call was booked at another time, and may have been
+     * offered again since. */
+    if (!ny_store_taken(store, id, taken, error)) {
+        ny_store_rollback(store);
+        return FALSE;
+    }
+    ny_intervals_normalize(taken, G_MININT64 / 2, G_MAXINT64 / 2);
+    if (ny_intervals_overlaps(taken, want.start - buffer, want.end + buffer)) {
+        ny_store_rollback(store);
+        g_set_error(error, NY_CLI_ERROR, NY_CLI_ERROR_FAILED,
+                    "'%s' is not free: it collides with a time offered or booked in another "
+                    "follow-up",
+                    slot_text);
+        return FALSE;
     }
 
     /* Rebooking a booked call at another time is a new version of the invite. */

@@ -184,6 +184,22 @@ def test_book_free_form_time_must_be_open():
         h.cleanup()
 
 
+def test_rebook_to_a_released_slot_taken_since():
+    h = home()
+    try:
+        ok(h, "reply", "Richard Roe")
+        ok(h, "book", "1", "--slot", "2")
+        r = ok(h, "reply", "Ann Lee")
+        check("tomorrow at 10a ET" in r.out, "Richard's released slot offered to Ann", r)
+        r = nt(h, "book", "1", "--slot", "1")
+        check(r.rc == 1 and r.out == "" and "another follow-up" in r.err, "refused", r)
+        richard = [f for f in followups(h) if f["id"] == 1][0]
+        check(richard["booked"]["start"] == "2026-12-04T15:00:00Z", "still booked as before",
+              richard)
+    finally:
+        h.cleanup()
+
+
 def test_done_and_state_rules():
     h = home()
     try:
