@@ -131,8 +131,14 @@ ny_cli_parse(NyCli *cli, const char *params, const char *summary, const GOptionE
 
     g_option_context_set_help_enabled(context, FALSE);
     g_option_context_set_summary(context, summary);
-    if (entries != NULL)
-        g_option_context_add_main_entries(context, entries, NULL);
+    if (entries != NULL) {
+        /* A named group, not the main one: GLib titles the main group
+         * "Application Options:", which reads oddly for a subcommand. */
+        GOptionGroup *own = g_option_group_new(cli->command, "Options:",
+                                               "Show the options of the command", NULL, NULL);
+        g_option_group_add_entries(own, entries);
+        g_option_context_add_group(context, own);
+    }
     g_option_context_add_group(context, global_group_new(cli));
 
     if (!g_option_context_parse(context, argc, argv, &local_error)) {

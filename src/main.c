@@ -100,8 +100,9 @@ exit_status_for(const GError *error)
         return error->code == NY_SLOTS_ERROR_NO_SLOT ? 3 : 2;
     if (error->domain == NY_TEMPLATE_ERROR)
         return 2;
-    if (error->domain == NY_STORE_ERROR &&
-        (error->code == NY_STORE_ERROR_NOT_FOUND || error->code == NY_STORE_ERROR_STATE))
+    /* A follow-up in the wrong state is a usage error; an unknown id is a
+     * runtime failure (issue 4: "an unknown id is exit 1 with the id named"). */
+    if (error->domain == NY_STORE_ERROR && error->code == NY_STORE_ERROR_STATE)
         return 2;
     return 1;
 }

@@ -22,7 +22,7 @@ typedef enum {
     NY_STORE_ERROR_FAILED,    /* SQLite failed (I/O, corrupt...): exit 1 */
     NY_STORE_ERROR_BUSY,      /* locked past the busy timeout: exit 1 */
     NY_STORE_ERROR_FOREIGN,   /* not a notyet database, or newer than this binary: exit 1 */
-    NY_STORE_ERROR_NOT_FOUND, /* no follow-up with that id: exit 2 */
+    NY_STORE_ERROR_NOT_FOUND, /* no follow-up with that id: exit 1 */
     NY_STORE_ERROR_STATE,     /* the follow-up's state does not allow that: exit 2 */
 } NyStoreError;
 

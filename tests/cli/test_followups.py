@@ -238,7 +238,7 @@ def test_unknown_id_and_bad_ids():
         ok(h, "reply", "Richard Roe")
         for cmd in (["done", "42"], ["cancel", "42"], ["export", "42"], ["book", "42", "--slot", "1"]):
             r = nt(h, *cmd)
-            check(r.rc != 0 and r.out == "" and "42" in r.err, "unknown id named", r)
+            check(r.rc == 1 and r.out == "" and "42" in r.err, "unknown id named", r)
         check_usage_error(nt(h, "done", "x1"), "x1")
         check_usage_error(nt(h, "book", "1"), "--slot")
         check_usage_error(nt(h, "book", "1", "--slot", "7"), "offered 2 times")
