@@ -324,11 +324,71 @@ select_calendars(Sync *s, GPtrArray *found, GError **error)
     return TRUE;
 }
 
+/* One object fetched. */
+typedef struct {
+    char *href;
+    char *etag;
+    char *ics;
+} Put;
+
+static void
+put_free(gpointer data)
+{
+    Put *p = data;
+
+    g_free(p->href);
+    g_free(p->etag);
+    g_free(p->ics);
+    g_free(p);
+}
+
+/* One calendar's sync: the network part runs on its own connection (in a
+ * worker thread when there are several), the result is applied to the cache
+ * afterwards in one transaction by the calling thread, so SQLite is only
+ * touched from one thread and a failed calendar changes nothing. */
+typedef struct {
+    /* in */
+    const Found *found;
+    gint64 id;
+    GHashTable *cached; /* href -> ETag in the cache */
+    char *token;        /* the cached sync-token, or NULL for everything */
+    const NyHttpOptions *http_options;
+    NyHttp *http; /* borrowed when run inline, else NULL: the job makes its own */
+    /* out */
+    NyCaldavStats stats;
+    gboolean clear;     /* apply to an empty mirror (a refused sync-token) */
+    GPtrArray *deletes; /* (element-type utf8) hrefs */
+    GPtrArray *puts;    /* (element-type Put) */
+    char *new_token;
+    GError *error;
+} Job;
+
+static void
+job_free(gpointer data)
+{
+    Job *job = data;
+
+    g_hash_table_unref(job->cached);
+    g_free(job->token);
+    g_ptr_array_unref(job->deletes);
+    g_ptr_array_unref(job->puts);
+    g_free(job->new_token);
+    g_clear_error(&job->error);
+    g_free(job);
+}
+
+static void
+job_delete(Job *job, const char *href)
+{
+    g_ptr_array_add(job->deletes, g_strdup(href));
+}
+
 /* calendar-multiget (RFC 4791 7.9) for @hrefs, in batches. */
 static gboolean
-fetch(Sync *s, gint64 id, const char *url, GPtrArray *hrefs, GHashTable *listed_etags,
-      GError **error)
+fetch(Sync *s, Job *job, GPtrArray *hrefs, GHashTable *listed_etags, GError **error)
 {
+    const char *url = job->found->url;
+
     for (guint start = 0; start < hrefs->len; start += MULTIGET_BATCH) {
         g_autoptr(GString) body =
             g_string_new(XML_HEAD "<C:calendar-multiget " NS_ALL
@@ -346,11 +406,11 @@ fetch(Sync *s, gint64 id, const char *url, GPtrArray *hrefs, GHashTable *listed_
         for (guint i = 0; i < ms->responses->len; i++) {
             const NyDavResponse *r = g_ptr_array_index(ms->responses, i);
             const char *etag = r->etag;
+            Put *put;
 
             if (r->status == 404 || r->status == 410) {
                 /* Deleted between the listing and the fetch. */
-                if (!ny_cache_delete_object(s->cache, id, r->href, error))
-                    return FALSE;
+                job_delete(job, r->href);
                 continue;
             }
             if (r->calendar_data == NULL) {
@@ -364,8 +424,11 @@ fetch(Sync *s, gint64 id, const char *url, GPtrArray *hrefs, GHashTable *listed_
             }
             if (etag == NULL && listed_etags != NULL)
                 etag = g_hash_table_lookup(listed_etags, r->href);
-            if (!ny_cache_put_object(s->cache, id, r->href, etag, r->calendar_data, error))
-                return FALSE;
+            put = g_new0(Put, 1);
+            put->href = g_strdup(r->href);
+            put->etag = g_strdup(etag);
+            put->ics = g_strdup(r->calendar_data);
+            g_ptr_array_add(job->puts, put);
             s->stats->fetched++;
         }
     }
@@ -374,19 +437,16 @@ fetch(Sync *s, gint64 id, const char *url, GPtrArray *hrefs, GHashTable *listed_
 
 /* Without sync-collection: the ETags of every object, compared with ours. */
 static gboolean
-sync_by_etags(Sync *s, gint64 id, const char *url, GError **error)
+sync_by_etags(Sync *s, Job *job, GError **error)
 {
+    const char *url = job->found->url;
     g_autoptr(NyMultistatus) ms = dav(s, "PROPFIND", url, "1", propfind_etags, NULL, error);
-    g_autoptr(GHashTable) cached = NULL;
     g_autoptr(GHashTable) listed = NULL;
     g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func(g_free);
     GHashTableIter iter;
     gpointer key;
 
     if (ms == NULL)
-        return FALSE;
-    cached = ny_cache_etags(s->cache, id, error);
-    if (cached == NULL)
         return FALSE;
     listed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     for (guint i = 0; i < ms->responses->len; i++) {
@@ -397,26 +457,25 @@ sync_by_etags(Sync *s, gint64 id, const char *url, GError **error)
         if (r->is_collection || (abs && same_collection(abs, url)) || r->etag == NULL)
             continue;
         g_hash_table_insert(listed, g_strdup(r->href), g_strdup(r->etag));
-        old = g_hash_table_lookup(cached, r->href);
+        old = g_hash_table_lookup(job->cached, r->href);
         if (old == NULL || strcmp(old, r->etag) != 0)
             g_ptr_array_add(changed, g_strdup(r->href));
     }
-    g_hash_table_iter_init(&iter, cached);
+    g_hash_table_iter_init(&iter, job->cached);
     while (g_hash_table_iter_next(&iter, &key, NULL)) {
         if (!g_hash_table_contains(listed, key)) {
-            if (!ny_cache_delete_object(s->cache, id, key, error))
-                return FALSE;
+            job_delete(job, key);
             s->stats->deleted++;
         }
     }
-    return fetch(s, id, url, changed, listed, error);
+    return fetch(s, job, changed, listed, error);
 }
 
 /* RFC 6578 3: the changes since @token (NULL or "" for everything). */
 static gboolean
-sync_collection(Sync *s, gint64 id, const char *url, const char *token, char **out_token,
-                guint *out_status, GError **error)
+sync_collection(Sync *s, Job *job, const char *token, guint *out_status, GError **error)
 {
+    const char *url = job->found->url;
     g_autofree char *esc = g_markup_escape_text(token ? token : "", -1);
     g_autofree char *body = g_strdup_printf(
         XML_HEAD "<D:sync-collection xmlns:D=\"DAV:\"><D:sync-token>%s</D:sync-token>"
@@ -424,16 +483,12 @@ sync_collection(Sync *s, gint64 id, const char *url, const char *token, char **o
                  "</D:sync-collection>",
         esc);
     g_autoptr(NyMultistatus) ms = NULL;
-    g_autoptr(GHashTable) cached = NULL;
     g_autoptr(GHashTable) listed = NULL;
     g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func(g_free);
 
     /* RFC 6578 3.2: Depth 0; sync-level says how deep. */
     ms = dav(s, "REPORT", url, "0", body, out_status, error);
     if (ms == NULL)
-        return FALSE;
-    cached = ny_cache_etags(s->cache, id, error);
-    if (cached == NULL)
         return FALSE;
     listed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     for (guint i = 0; i < ms->responses->len; i++) {
@@ -444,9 +499,8 @@ sync_collection(Sync *s, gint64 id, const char *url, const char *token, char **o
         if (abs != NULL && same_collection(abs, url))
             continue;
         if (r->status == 404 || r->status == 410) {
-            if (g_hash_table_contains(cached, r->href)) {
-                if (!ny_cache_delete_object(s->cache, id, r->href, error))
-                    return FALSE;
+            if (g_hash_table_contains(job->cached, r->href)) {
+                job_delete(job, r->href);
                 s->stats->deleted++;
             }
             continue;
@@ -454,68 +508,180 @@ sync_collection(Sync *s, gint64 id, const char *url, const char *token, char **o
         if (r->is_collection || r->etag == NULL)
             continue;
         g_hash_table_insert(listed, g_strdup(r->href), g_strdup(r->etag));
-        old = g_hash_table_lookup(cached, r->href);
+        old = g_hash_table_lookup(job->cached, r->href);
         if (old == NULL || strcmp(old, r->etag) != 0)
             g_ptr_array_add(changed, g_strdup(r->href));
     }
-    if (!fetch(s, id, url, changed, listed, error))
+    if (!fetch(s, job, changed, listed, error))
         return FALSE;
-    *out_token = g_strdup(ms->sync_token);
+    job->new_token = g_strdup(ms->sync_token ? ms->sync_token : job->found->sync_token);
     return TRUE;
 }
 
-static gboolean
-sync_calendar(Sync *s, const Found *f, const NyCacheCalendar *old, gint64 id, GError **error)
+/* The network part of one calendar's sync (any thread). */
+static void
+job_run(gpointer data, gpointer user_data)
 {
-    g_autofree char *new_token = NULL;
+    Job *job = data;
+    g_autoptr(NyHttp) own = job->http ? NULL : ny_http_new(job->http_options);
+    Sync s = {.http = job->http ? job->http : own, .stats = &job->stats};
+    g_autoptr(GError) local_error = NULL;
     gboolean ok;
 
-    s->stats->calendars++;
-    /* Nothing changed: the ctag or the sync-token says so (one request per
-     * calendar, the listing, was enough). */
-    if (old != NULL && old->last_sync > 0 &&
-        ((f->sync_token && old->sync_token && strcmp(f->sync_token, old->sync_token) == 0) ||
-         (f->sync_token == NULL && f->ctag && old->ctag && strcmp(f->ctag, old->ctag) == 0))) {
-        s->stats->unchanged++;
-        if (!ny_cache_begin(s->cache, error))
-            return FALSE;
-        if (!ny_cache_calendar_set_synced(s->cache, id, old->ctag, old->sync_token, s->now,
-                                          error)) {
-            ny_cache_rollback(s->cache);
-            return FALSE;
-        }
-        return ny_cache_commit(s->cache, error);
+    (void)user_data;
+    if (job->found->sync_token == NULL) {
+        if (!sync_by_etags(&s, job, &job->error))
+            return;
+        job->new_token = NULL;
+        return;
     }
-
-    if (!ny_cache_begin(s->cache, error))
-        return FALSE;
-    if (f->sync_token != NULL) {
-        const char *token = old && old->last_sync > 0 ? old->sync_token : NULL;
-        g_autoptr(GError) local_error = NULL;
+    {
         guint status = 0;
 
-        ok = sync_collection(s, id, f->url, token, &new_token, &status, &local_error);
+        ok = sync_collection(&s, job, job->token, &status, &local_error);
         /* An expired token: Radicale 403, Xandikos 500, RFC 6578 409. */
-        if (!ok && token != NULL && *token && (status == 403 || status == 409 || status >= 500)) {
-            s->stats->full_resync = TRUE;
+        if (!ok && job->token != NULL && *job->token &&
+            (status == 403 || status == 409 || status >= 500)) {
+            job->stats.full_resync = TRUE;
+            job->clear = TRUE;
+            g_ptr_array_set_size(job->deletes, 0);
+            g_ptr_array_set_size(job->puts, 0);
+            g_hash_table_remove_all(job->cached);
             g_clear_error(&local_error);
-            ok = ny_cache_clear_objects(s->cache, id, &local_error) &&
-                 sync_collection(s, id, f->url, NULL, &new_token, &status, &local_error);
+            ok = sync_collection(&s, job, NULL, &status, &local_error);
         }
         if (!ok)
-            g_propagate_error(error, g_steal_pointer(&local_error));
-        if (ok && new_token == NULL)
-            new_token = g_strdup(f->sync_token);
-    } else {
-        ok = sync_by_etags(s, id, f->url, error);
+            job->error = g_steal_pointer(&local_error);
+    }
+}
+
+/* Applies a finished job in one transaction. */
+static gboolean
+job_apply(Sync *s, Job *job, GError **error)
+{
+    gboolean ok = ny_cache_begin(s->cache, error);
+
+    if (!ok)
+        return FALSE;
+    if (job->clear)
+        ok = ny_cache_clear_objects(s->cache, job->id, error);
+    for (guint i = 0; ok && i < job->deletes->len; i++)
+        ok = ny_cache_delete_object(s->cache, job->id, g_ptr_array_index(job->deletes, i), error);
+    for (guint i = 0; ok && i < job->puts->len; i++) {
+        const Put *p = g_ptr_array_index(job->puts, i);
+        ok = ny_cache_put_object(s->cache, job->id, p->href, p->etag, p->ics, error);
     }
     if (ok)
-        ok = ny_cache_calendar_set_synced(s->cache, id, f->ctag, new_token, s->now, error);
+        ok = ny_cache_calendar_set_synced(s->cache, job->id, job->found->ctag, job->new_token,
+                                          s->now, error);
     if (!ok) {
         ny_cache_rollback(s->cache);
         return FALSE;
     }
     return ny_cache_commit(s->cache, error);
+}
+
+static void
+stats_add(NyCaldavStats *to, const NyCaldavStats *from)
+{
+    to->requests += from->requests;
+    to->fetched += from->fetched;
+    to->deleted += from->deleted;
+    to->full_resync = to->full_resync || from->full_resync;
+}
+
+#define MAX_PARALLEL 4
+
+/* Syncs the used calendars: those whose ctag or sync-token did not change
+ * cost nothing more; the others run in parallel, one connection each. */
+static gboolean
+sync_calendars(Sync *s, GPtrArray *found, GArray *ids, GPtrArray *old,
+               const NyHttpOptions *http_options, GError **error)
+{
+    g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func(job_free);
+    const GError *first_error = NULL;
+    const Job *failed = NULL;
+
+    for (guint i = 0; i < found->len; i++) {
+        const Found *f = g_ptr_array_index(found, i);
+        const NyCacheCalendar *before = NULL;
+        gint64 id = g_array_index(ids, gint64, i);
+        Job *job;
+
+        if (!f->used)
+            continue;
+        s->stats->calendars++;
+        for (guint j = 0; j < old->len; j++) {
+            const NyCacheCalendar *c = g_ptr_array_index(old, j);
+            if (strcmp(c->href, f->url) == 0)
+                before = c;
+        }
+        if (before != NULL && before->last_sync > 0 &&
+            ((f->sync_token && before->sync_token &&
+              strcmp(f->sync_token, before->sync_token) == 0) ||
+             (f->sync_token == NULL && f->ctag && before->ctag &&
+              strcmp(f->ctag, before->ctag) == 0))) {
+            s->stats->unchanged++;
+            if (!ny_cache_begin(s->cache, error))
+                return FALSE;
+            if (!ny_cache_calendar_set_synced(s->cache, id, before->ctag, before->sync_token,
+                                              s->now, error)) {
+                ny_cache_rollback(s->cache);
+                return FALSE;
+            }
+            if (!ny_cache_commit(s->cache, error))
+                return FALSE;
+            continue;
+        }
+        job = g_new0(Job, 1);
+        job->found = f;
+        job->id = id;
+        job->cached = ny_cache_etags(s->cache, id, error);
+        if (job->cached == NULL) {
+            g_free(job);
+            return FALSE;
+        }
+        job->token = g_strdup(before && before->last_sync > 0 ? before->sync_token : NULL);
+        job->http_options = http_options;
+        job->deletes = g_ptr_array_new_with_free_func(g_free);
+        job->puts = g_ptr_array_new_with_free_func(put_free);
+        g_ptr_array_add(jobs, job);
+    }
+
+    if (jobs->len == 1) {
+        Job *job = g_ptr_array_index(jobs, 0);
+        job->http = s->http; /* keep the discovery connection */
+        job_run(job, NULL);
+    } else if (jobs->len > 1) {
+        GThreadPool *pool =
+            g_thread_pool_new(job_run, NULL, MIN(jobs->len, MAX_PARALLEL), FALSE, NULL);
+        for (guint i = 0; i < jobs->len; i++)
+            g_thread_pool_push(pool, g_ptr_array_index(jobs, i), NULL);
+        g_thread_pool_free(pool, FALSE, TRUE);
+    }
+
+    /* Every calendar that synced is applied, even when another failed. */
+    for (guint i = 0; i < jobs->len; i++) {
+        Job *job = g_ptr_array_index(jobs, i);
+
+        stats_add(s->stats, &job->stats);
+        if (job->error != NULL) {
+            if (first_error == NULL) {
+                first_error = job->error;
+                failed = job;
+            }
+            continue;
+        }
+        if (!job_apply(s, job, error))
+            return FALSE;
+    }
+    if (first_error != NULL) {
+        g_propagate_prefixed_error(
+            error, g_error_copy(first_error),
+            "'%s': ", failed->found->displayname ? failed->found->displayname : failed->found->url);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 static gboolean
@@ -530,6 +696,7 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
     g_autoptr(GPtrArray) hrefs = g_ptr_array_new();
     g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
     g_auto(Sync) s = {.config = config, .cache = cache, .stats = stats};
+    gboolean ok;
 
     if (config->url == NULL) {
         g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_NOT_FOUND, "no url= given");
@@ -566,53 +733,37 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
         http_options.trace_data = options->trace_data;
     }
     http = ny_http_new(&http_options);
-    if (password != NULL)
-        explicit_bzero(password, strlen(password));
     s.http = http;
 
     found = discover(&s, error);
-    if (found == NULL || !select_calendars(&s, found, error))
-        return FALSE;
+    ok = found != NULL && select_calendars(&s, found, error);
 
     /* Record what the server has, used or not, in one transaction. */
-    old = ny_cache_list_calendars(cache, config->name, error);
-    if (old == NULL || !ny_cache_begin(cache, error))
-        return FALSE;
-    for (guint i = 0; i < found->len; i++) {
+    if (ok) {
+        old = ny_cache_list_calendars(cache, config->name, error);
+        ok = old != NULL && ny_cache_begin(cache, error);
+    }
+    for (guint i = 0; ok && i < found->len; i++) {
         Found *f = g_ptr_array_index(found, i);
         gint64 id = ny_cache_calendar_update(cache, config->name, f->url, f->displayname, f->color,
                                              f->used, error);
-        if (id == 0) {
-            ny_cache_rollback(cache);
-            return FALSE;
-        }
+        ok = id != 0;
         g_array_append_val(ids, id);
         g_ptr_array_add(hrefs, f->url);
     }
-    if (!ny_cache_calendar_retain(cache, config->name, hrefs, error) ||
-        !ny_cache_set_home(cache, config->name, config->url, s.home, error) ||
-        !ny_cache_commit(cache, error)) {
+    if (ok && (!ny_cache_calendar_retain(cache, config->name, hrefs, error) ||
+               !ny_cache_set_home(cache, config->name, config->url, s.home, error) ||
+               !ny_cache_commit(cache, error)))
+        ok = FALSE;
+    if (!ok)
         ny_cache_rollback(cache);
-        return FALSE;
-    }
+    else
+        ok = sync_calendars(&s, found, ids, old, &http_options, error);
 
-    for (guint i = 0; i < found->len; i++) {
-        Found *f = g_ptr_array_index(found, i);
-        const NyCacheCalendar *before = NULL;
-
-        if (!f->used)
-            continue;
-        for (guint j = 0; j < old->len; j++) {
-            const NyCacheCalendar *c = g_ptr_array_index(old, j);
-            if (strcmp(c->href, f->url) == 0)
-                before = c;
-        }
-        if (!sync_calendar(&s, f, before, g_array_index(ids, gint64, i), error)) {
-            g_prefix_error(error, "'%s': ", f->displayname ? f->displayname : f->url);
-            return FALSE;
-        }
-    }
-    return TRUE;
+    /* The jobs are done with it: no copy outlives the sync. */
+    if (password != NULL)
+        explicit_bzero(password, strlen(password));
+    return ok;
 }
 
 gboolean

@@ -40,6 +40,8 @@ install_loader(void)
     static gsize done = 0;
 
     if (g_once_init_enter(&done)) {
+        /* Before any thread parses (caldav syncs calendars in parallel). */
+        xmlInitParser();
         xmlSetExternalEntityLoader(refuse_entity);
         g_once_init_leave(&done, 1);
     }
