@@ -2,19 +2,23 @@
  *
  * The flow itself is the pure decision module; this file gets the answers
  * (flags, else y/n prompts on a terminal), records the decision when a NAME
- * is given, and says what to do next.
+ * is given, and says what to do next. With --reply a NOT YET goes straight
+ * on to the reply letter, recorded with the decision in one transaction.
  */
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cmd-reply.h"
 #include "notyet/decision.h"
 #include "notyet/store.h"
 
 typedef struct {
     char *flags[NY_QUESTION_COUNT]; /* --know, --trust, --recommend as given */
     gboolean no_call;
+    gboolean reply;
+    NyReplyOptions reply_options; /* with --reply */
 } DecideOptions;
 
 static void
@@ -22,6 +26,32 @@ decide_options_clear(DecideOptions *o)
 {
     for (int q = 0; q < NY_QUESTION_COUNT; q++)
         g_clear_pointer(&o->flags[q], g_free);
+    ny_reply_options_clear(&o->reply_options);
+}
+
+/* --reply needs a NAME and writes a letter; its options need --reply. All
+ * checked before any question is asked or anything is written. */
+static gboolean
+check_reply(NyCli *cli, const DecideOptions *o, const char *name, GError **error)
+{
+    const NyReplyOptions *r = &o->reply_options;
+
+    if (!o->reply) {
+        if (r->email || r->met || r->closing || r->their_tz || r->template_path || r->dry_run) {
+            ny_cli_usage_error(cli, error, "the reply options need --reply");
+            return FALSE;
+        }
+        return TRUE;
+    }
+    if (name == NULL) {
+        ny_cli_usage_error(cli, error, "--reply needs the NAME to write to");
+        return FALSE;
+    }
+    if (cli->json) {
+        ny_cli_usage_error(cli, error, "--reply writes a letter; it has no JSON form");
+        return FALSE;
+    }
+    return ny_reply_check(cli, r, name, error);
 }
 
 /* One line from @in without its line end, or NULL at end of input. The
@@ -230,6 +260,9 @@ run_decide(NyCli *cli, DecideOptions *o, int argc, char **argv, GError **error)
         }
     }
 
+    if (!check_reply(cli, o, name, error))
+        return FALSE;
+
     while ((verdict = ny_decision_evaluate(answers, &next)) == NY_VERDICT_PENDING) {
         if (!cli->stdin_is_tty) {
             ny_cli_usage_error(cli, error,
@@ -252,6 +285,12 @@ run_decide(NyCli *cli, DecideOptions *o, int argc, char **argv, GError **error)
     else
         output = render_text(cli, name, verdict, final);
 
+    if (o->reply && final == NY_VERDICT_NOT_YET) {
+        /* The verdict goes to stderr, so stdout holds the letter alone. */
+        NyReplyDecision decision = {answers, final, o->no_call};
+        g_printerr("%.*s\n", (int)strcspn(output, "\n"), output);
+        return ny_reply_run(cli, &o->reply_options, name, &decision, error);
+    }
     if (name != NULL && !record(cli, name, answers, final, o->no_call, error))
         return FALSE;
     return ny_cli_print(output, error);
@@ -261,6 +300,7 @@ gboolean
 ny_cmd_decide(NyCli *cli, int argc, char **argv, GError **error)
 {
     DecideOptions o = {0};
+    g_autoptr(GArray) all = g_array_new(TRUE, TRUE, sizeof(GOptionEntry));
     const GOptionEntry entries[] = {
         {"know", 0, 0, G_OPTION_ARG_STRING, &o.flags[NY_QUESTION_KNOW],
          "Do I know this person in a professional capacity?", "yes|no"},
@@ -270,14 +310,17 @@ ny_cmd_decide(NyCli *cli, int argc, char **argv, GError **error)
          "Would I be comfortable recommending them to my network?", "yes|no"},
         {"no-call", 0, 0, G_OPTION_ARG_NONE, &o.no_call,
          "On NOT YET, decline without offering a call", NULL},
-        G_OPTION_ENTRY_NULL,
+        {"reply", 0, 0, G_OPTION_ARG_NONE, &o.reply,
+         "On NOT YET, go straight on to the reply letter (takes the options of 'reply')", NULL},
     };
     gboolean ok;
 
+    g_array_append_vals(all, entries, G_N_ELEMENTS(entries));
+    ny_reply_add_entries(all, &o.reply_options);
     if (!ny_cli_parse(cli, "[NAME]",
                       "Walk the three questions for a connection invite: ACCEPT, NOT YET or "
                       "DECLINE.\nWith a NAME the decision is recorded.",
-                      entries, &argc, &argv, error)) {
+                      (const GOptionEntry *)all->data, &argc, &argv, error)) {
         decide_options_clear(&o);
         return FALSE;
     }

@@ -10,21 +10,13 @@
  */
 #include <string.h>
 
+#include "cmd-reply.h"
 #include "cmd-slots.h"
 #include "notyet/phrase.h"
 #include "notyet/template.h"
 
-typedef struct {
-    char *email;
-    char *met;
-    char *closing;
-    char *their_tz;
-    char *template_path;
-    gboolean dry_run;
-} ReplyOptions;
-
-static void
-reply_options_clear(ReplyOptions *o)
+void
+ny_reply_options_clear(NyReplyOptions *o)
 {
     g_clear_pointer(&o->email, g_free);
     g_clear_pointer(&o->met, g_free);
@@ -75,7 +67,7 @@ load_template(NyCli *cli, const char *option_path, char **out_name, char **out_t
 }
 
 static char *
-render_letter(NyCli *cli, const ReplyOptions *o, const char *name, const char *tmpl_name,
+render_letter(NyCli *cli, const NyReplyOptions *o, const char *name, const char *tmpl_name,
               const char *tmpl, GArray *slots, GTimeZone *their_zone, GError **error)
 {
     g_autoptr(GHashTable) v = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
@@ -107,28 +99,56 @@ render_letter(NyCli *cli, const ReplyOptions *o, const char *name, const char *t
     return ny_template_reflow(letter, NY_TEMPLATE_WIDTH);
 }
 
-gboolean
-ny_cmd_reply(NyCli *cli, int argc, char **argv, GError **error)
+void
+ny_reply_add_entries(GArray *entries, NyReplyOptions *o)
 {
-    __attribute__((cleanup(reply_options_clear))) ReplyOptions o = {0};
-    const GOptionEntry entries[] = {
-        {"email", 0, 0, G_OPTION_ARG_STRING, &o.email, "Their email address, for the invite", "E"},
-        {"met", 0, 0, G_OPTION_ARG_STRING, &o.met, "Where you met: \"Great to meet you TEXT.\"",
+    const GOptionEntry rows[] = {
+        {"email", 0, 0, G_OPTION_ARG_STRING, &o->email, "Their email address, for the invite", "E"},
+        {"met", 0, 0, G_OPTION_ARG_STRING, &o->met, "Where you met: \"Great to meet you TEXT.\"",
          "TEXT"},
-        {"closing", 0, 0, G_OPTION_ARG_STRING, &o.closing, "A closing line before your name",
+        {"closing", 0, 0, G_OPTION_ARG_STRING, &o->closing, "A closing line before your name",
          "TEXT"},
-        {"their-tz", 0, 0, G_OPTION_ARG_STRING, &o.their_tz,
+        {"their-tz", 0, 0, G_OPTION_ARG_STRING, &o->their_tz,
          "Their time zone: each time also in theirs", "ZONE"},
-        {"template", 0, 0, G_OPTION_ARG_FILENAME, &o.template_path,
+        {"template", 0, 0, G_OPTION_ARG_FILENAME, &o->template_path,
          "Use this letter template instead of [letter] template", "FILE"},
-        {"dry-run", 'n', 0, G_OPTION_ARG_NONE, &o.dry_run, "Print the letter, record nothing",
+        {"dry-run", 'n', 0, G_OPTION_ARG_NONE, &o->dry_run, "Print the letter, record nothing",
          NULL},
-        G_OPTION_ENTRY_NULL,
     };
+
+    g_array_append_vals(entries, rows, G_N_ELEMENTS(rows));
+}
+
+gboolean
+ny_reply_check(NyCli *cli, const NyReplyOptions *o, const char *name, GError **error)
+{
+    g_autoptr(GTimeZone) their_zone = NULL;
+
+    if (*name == '\0' || !g_utf8_validate(name, -1, NULL)) {
+        ny_cli_usage_error(cli, error, "the NAME is empty or not UTF-8 text");
+        return FALSE;
+    }
+    if (o->email != NULL && (strchr(o->email, '@') == NULL || strpbrk(o->email, " \t\r\n<>\""))) {
+        ny_cli_usage_error(cli, error, "--email: '%s' is not an email address", o->email);
+        return FALSE;
+    }
+    if (o->their_tz != NULL) {
+        their_zone = ny_zone_new(o->their_tz, error);
+        if (their_zone == NULL) {
+            g_prefix_error(error, "--their-tz: ");
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+gboolean
+ny_reply_run(NyCli *cli, const NyReplyOptions *o, const char *name, const NyReplyDecision *decision,
+             GError **error)
+{
     g_autoptr(GTimeZone) their_zone = NULL;
     g_autofree char *tmpl_name = NULL;
     g_autofree char *tmpl = NULL;
-    g_autofree char *name = NULL;
     g_autoptr(GArray) busy = NULL;
     g_autoptr(GArray) taken = ny_intervals_new();
     g_autoptr(GArray) slots = NULL;
@@ -138,37 +158,11 @@ ny_cmd_reply(NyCli *cli, int argc, char **argv, GError **error)
     NyTime from;
     NyTime to;
 
-    if (!ny_cli_parse(cli, "NAME", "Write the reply letter with open slots, and record it", entries,
-                      &argc, &argv, error))
+    if (!ny_reply_check(cli, o, name, error))
         return FALSE;
-    if (cli->help)
-        return TRUE;
-    if (argc < 2) {
-        ny_cli_usage_error(cli, error, "whom to reply to? give their NAME");
+    if (o->their_tz != NULL && (their_zone = ny_zone_new(o->their_tz, error)) == NULL)
         return FALSE;
-    }
-    if (argc > 2) {
-        ny_cli_usage_error(cli, error, "unexpected argument '%s' (quote a NAME with spaces)",
-                           argv[2]);
-        return FALSE;
-    }
-    name = g_strstrip(g_strdup(argv[1]));
-    if (*name == '\0' || !g_utf8_validate(name, -1, NULL)) {
-        ny_cli_usage_error(cli, error, "the NAME is empty or not UTF-8 text");
-        return FALSE;
-    }
-    if (o.email != NULL && (strchr(o.email, '@') == NULL || strpbrk(o.email, " \t\r\n<>\""))) {
-        ny_cli_usage_error(cli, error, "--email: '%s' is not an email address", o.email);
-        return FALSE;
-    }
-    if (o.their_tz != NULL) {
-        their_zone = ny_zone_new(o.their_tz, error);
-        if (their_zone == NULL) {
-            g_prefix_error(error, "--their-tz: ");
-            return FALSE;
-        }
-    }
-    if (!load_template(cli, o.template_path, &tmpl_name, &tmpl, error))
+    if (!load_template(cli, o->template_path, &tmpl_name, &tmpl, error))
         return FALSE;
 
     /* The lookup first, outside any transaction. */
@@ -176,7 +170,7 @@ ny_cmd_reply(NyCli *cli, int argc, char **argv, GError **error)
     if (!ny_cmd_busy_lookup(cli, from, to, &busy, error))
         return FALSE;
 
-    if (o.dry_run) {
+    if (o->dry_run) {
         if (!ny_cmd_store_if_exists(cli, &store, error))
             return FALSE;
         if (store != NULL && !ny_store_taken(store, 0, taken, error))
@@ -184,7 +178,7 @@ ny_cmd_reply(NyCli *cli, int argc, char **argv, GError **error)
         if (!ny_slots_pick(&cli->config->availability, cli->zone, cli->now, busy, taken, &slots,
                            error))
             return FALSE;
-        letter = render_letter(cli, &o, name, tmpl_name, tmpl, slots, their_zone, error);
+        letter = render_letter(cli, o, name, tmpl_name, tmpl, slots, their_zone, error);
         return letter != NULL && ny_cli_print(letter, error);
     }
 
@@ -200,19 +194,22 @@ ny_cmd_reply(NyCli *cli, int argc, char **argv, GError **error)
         ny_store_rollback(store);
         return FALSE;
     }
-    letter = render_letter(cli, &o, name, tmpl_name, tmpl, slots, their_zone, error);
+    letter = render_letter(cli, o, name, tmpl_name, tmpl, slots, their_zone, error);
     if (letter == NULL) {
         ny_store_rollback(store);
         return FALSE;
     }
     f = ny_followup_new();
     f->name = g_strdup(name);
-    f->email = g_strdup(o.email);
-    f->met = g_strdup(o.met);
-    f->their_tz = g_strdup(o.their_tz);
+    f->email = g_strdup(o->email);
+    f->met = g_strdup(o->met);
+    f->their_tz = g_strdup(o->their_tz);
     f->state = NY_FOLLOWUP_OFFERED;
     g_array_append_vals(f->slots, slots->data, slots->len);
-    if (!ny_store_add_followup(store, f, cli->now, error) || !ny_store_commit(store, error)) {
+    if ((decision != NULL &&
+         !ny_store_add_decision(store, name, cli->now, decision->answers, decision->verdict,
+                                decision->no_call, NULL, error)) ||
+        !ny_store_add_followup(store, f, cli->now, error) || !ny_store_commit(store, error)) {
         ny_store_rollback(store);
         return FALSE;
     }
@@ -224,4 +221,30 @@ ny_cmd_reply(NyCli *cli, int argc, char **argv, GError **error)
     if (!cli->quiet)
         g_printerr("follow-up #%" G_GINT64_FORMAT " recorded\n", f->id);
     return TRUE;
+}
+
+gboolean
+ny_cmd_reply(NyCli *cli, int argc, char **argv, GError **error)
+{
+    __attribute__((cleanup(ny_reply_options_clear))) NyReplyOptions o = {0};
+    g_autoptr(GArray) entries = g_array_new(TRUE, TRUE, sizeof(GOptionEntry));
+    g_autofree char *name = NULL;
+
+    ny_reply_add_entries(entries, &o);
+    if (!ny_cli_parse(cli, "NAME", "Write the reply letter with open slots, and record it",
+                      (const GOptionEntry *)entries->data, &argc, &argv, error))
+        return FALSE;
+    if (cli->help)
+        return TRUE;
+    if (argc < 2) {
+        ny_cli_usage_error(cli, error, "whom to reply to? give their NAME");
+        return FALSE;
+    }
+    if (argc > 2) {
+        ny_cli_usage_error(cli, error, "unexpected argument '%s' (quote a NAME with spaces)",
+                           argv[2]);
+        return FALSE;
+    }
+    name = g_strstrip(g_strdup(argv[1]));
+    return ny_reply_run(cli, &o, name, NULL, error);
 }

@@ -272,6 +272,81 @@ def test_records_with_name():
         h.cleanup()
 
 
+def followups(db):
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("SELECT f.id, c.name, f.email, f.met, f.state FROM followups f "
+                           "JOIN contacts c ON c.id = f.contact_id ORDER BY f.id").fetchall()
+    finally:
+        con.close()
+
+
+REPLY = ["--config", nytest.fixture("demo.ini"), "--now", "2026-12-01T14:00:00Z"]
+
+
+def test_reply_goes_on_to_the_letter():
+    h = Home()
+    try:
+        db = os.path.join(h.dir, "store.db")
+        r = run(REPLY + ["--db", db, "decide", "Richard Roe", "--know", "no", "--reply",
+                         "--met", "last week at SxSW", "--email", "rr@example.org"], home=h)
+        check(r.rc == 0, "exit 0", r)
+        check(r.out.startswith("Hi Richard,\n\nGreat to meet you last week at SxSW.\n"),
+              "the letter alone on stdout", r)
+        check("20 minutes tomorrow at 9a ET" in r.out, "real slots in the letter", r)
+        check(r.err.splitlines()[0].startswith("NOT YET"), "verdict on stderr", r)
+        check(decisions(db) == [("Richard Roe", 1796133600, 0, None, None, "not-yet", 0)],
+              "decision recorded: %r" % decisions(db))
+        check(followups(db) == [(1, "Richard Roe", "rr@example.org", "last week at SxSW",
+                                 "offered")], "follow-up recorded: %r" % followups(db))
+    finally:
+        h.cleanup()
+
+
+def test_reply_only_on_not_yet():
+    h = Home()
+    try:
+        db = os.path.join(h.dir, "store.db")
+        r = run(REPLY + ["--db", db, "decide", "Richard Roe", "--know", "yes", "--trust", "no",
+                         "--reply"], home=h)
+        check(verdict_line(r) == "DECLINE", "DECLINE, no letter", r)
+        check(followups(db) == [], "no follow-up for a DECLINE")
+        check(len(decisions(db)) == 1, "the decision is recorded")
+    finally:
+        h.cleanup()
+
+
+def test_reply_failure_records_nothing():
+    h = Home()
+    try:
+        db = os.path.join(h.dir, "store.db")
+        run(REPLY + ["--db", db, "decide", "Someone", "--know", "yes", "--trust", "no"], home=h)
+        r = run(REPLY + ["--db", db, "--ics", os.path.join(h.dir, "missing.ics"), "decide",
+                         "Richard Roe", "--know", "no", "--reply"], home=h)
+        check(r.rc == 1 and r.out == "" and "missing.ics" in r.err, "lookup failure", r)
+        check(len(decisions(db)) == 1 and followups(db) == [],
+              "neither the decision nor a follow-up was written")
+    finally:
+        h.cleanup()
+
+
+def test_reply_usage_errors():
+    h = Home()
+    try:
+        db = os.path.join(h.dir, "store.db")
+        check_usage_error(run(REPLY + ["--db", db, "decide", "--know", "no", "--reply"], home=h),
+                          "NAME")
+        check_usage_error(run(REPLY + ["--db", db, "decide", "X", "--know", "no", "--met", "y"],
+                              home=h), "--reply")
+        check_usage_error(run(REPLY + ["--db", db, "--format", "json", "decide", "X", "--know",
+                                       "no", "--reply"], home=h), "JSON")
+        check_usage_error(run(REPLY + ["--db", db, "decide", "X", "--know", "no", "--reply",
+                                       "--email", "nope"], home=h), "--email")
+        check(not os.path.exists(db), "nothing written on a usage error")
+    finally:
+        h.cleanup()
+
+
 def test_default_store_location():
     h = Home()
     try:
