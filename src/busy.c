@@ -21,8 +21,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(icalcomponent, icalcomponent_free)
 
 #define NY_DAY 86400
 /* Instances are kept this far around the window, so a THISANDFUTURE
- * override can shift an earlier instance into it. */
-#define NY_MARGIN (31 * NY_DAY)
+ * override can shift an instance into it (shifts up to this size). */
+#define NY_MARGIN (2 * NY_DAY)
 /* A one-off event this far outside the window (in days, any zone) is
  * skipped on its raw text, without parsing. */
 #define NY_SKIP_DAYS 3
@@ -780,19 +780,30 @@ series_expand_rule(NySeries *se, struct icalrecurrencetype r)
         return;
     }
     if (r.count == 0) {
-        /* Skip ahead: the first instance that can reach the window. */
-        NyTime from = s->lo - (se->len.days + 2) * NY_DAY - se->len.seconds;
+        /* Skip ahead: the first instance that can reach the window, with
+         * room for DST shifts (sub-daily rules) or a day either way. */
+        gboolean sub_daily = r.freq == ICAL_SECONDLY_RECURRENCE ||
+                             r.freq == ICAL_MINUTELY_RECURRENCE || r.freq == ICAL_HOURLY_RECURRENCE;
+        NyTime from = sub_daily ? s->q->from - 3 * 3600 : s->lo - 2 * NY_DAY;
+        from -= se->len.days * NY_DAY + se->len.seconds;
         NyTime start_utc = series_instant(se, se->start.t);
         if (from > start_utc) {
             gint64 wall = se->start.is_date ? zone_wall_at(&(NyZone){s->q->zone, NULL}, from)
                                             : zone_wall_at(&se->start.zone, from);
+            gint64 day = wall / NY_DAY - (wall % NY_DAY < 0);
+            gint64 sec = wall - day * NY_DAY;
             int y, m, d;
             struct icaltimetype at = icaltime_null_time();
-            civil_from_days(wall / NY_DAY - (wall % NY_DAY < 0), &y, &m, &d);
+            civil_from_days(day, &y, &m, &d);
             at.year = y;
             at.month = m;
             at.day = d;
             at.is_date = se->start.is_date;
+            if (!at.is_date) {
+                at.hour = (int)(sec / 3600);
+                at.minute = (int)(sec / 60 % 60);
+                at.second = (int)(sec % 60);
+            }
             icalrecur_iterator_set_start(it, at);
         }
     }
