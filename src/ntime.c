@@ -125,6 +125,25 @@ is_bare_date(const char *text)
     return TRUE;
 }
 
+/* Years a scheduling tool has any business with; outside them a time is a
+ * typo, and GLib would format it in a form it cannot read back. */
+#define NY_YEAR_MIN 1900
+#define NY_YEAR_MAX 9999
+
+static gboolean
+check_year(const char *text, GDateTime *dt, GError **error)
+{
+    g_autoptr(GDateTime) utc = g_date_time_to_utc(dt);
+    int year = utc ? g_date_time_get_year(utc) : 0;
+
+    if (year < NY_YEAR_MIN || year >= NY_YEAR_MAX) {
+        g_set_error(error, NY_TIME_ERROR, NY_TIME_ERROR_INVALID,
+                    "'%s' is out of range (years %d to %d)", text, NY_YEAR_MIN, NY_YEAR_MAX - 1);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 gboolean
 ny_time_parse(const char *text, GTimeZone *zone, NyTime *out_time, GError **error)
 {
@@ -143,6 +162,8 @@ ny_time_parse(const char *text, GTimeZone *zone, NyTime *out_time, GError **erro
                         text);
             return FALSE;
         }
+        if (!check_year(text, dt, error))
+            return FALSE;
         *out_time = g_date_time_to_unix(dt);
         return TRUE;
     }
@@ -169,6 +190,8 @@ ny_time_parse(const char *text, GTimeZone *zone, NyTime *out_time, GError **erro
                         "'%s' has no time zone: add Z or an offset such as -05:00", text);
             return FALSE;
         }
+        if (!check_year(text, a, error))
+            return FALSE;
         *out_time = g_date_time_to_unix(a);
         return TRUE;
     }
