@@ -703,9 +703,38 @@ rule_problem(const struct icalrecurrencetype *r)
 
     if (r->freq == ICAL_NO_RECURRENCE)
         return "a recurrence rule without FREQ";
+    /* RFC 5545 3.3.10 forbids these combinations; libical searches for
+     * matches that never come, for centuries, inside one next() call. */
+    if (r->freq != ICAL_MONTHLY_RECURRENCE && r->freq != ICAL_YEARLY_RECURRENCE) {
+        for (int i = 0; i < ICAL_BY_DAY_SIZE && r->by_day[i] != ICAL_RECURRENCE_ARRAY_MAX; i++) {
+            if (icalrecurrencetype_day_position(r->by_day[i]) != 0)
+                return "an invalid recurrence rule (BYDAY with a number outside MONTHLY or "
+                       "YEARLY)";
+        }
+    }
+    if (r->freq == ICAL_YEARLY_RECURRENCE && r->by_week_no[0] != ICAL_RECURRENCE_ARRAY_MAX) {
+        for (int i = 0; i < ICAL_BY_DAY_SIZE && r->by_day[i] != ICAL_RECURRENCE_ARRAY_MAX; i++) {
+            if (icalrecurrencetype_day_position(r->by_day[i]) != 0)
+                return "an invalid recurrence rule (BYDAY with a number and BYWEEKNO)";
+        }
+    }
+    if (r->by_week_no[0] != ICAL_RECURRENCE_ARRAY_MAX && r->freq != ICAL_YEARLY_RECURRENCE)
+        return "an invalid recurrence rule (BYWEEKNO outside YEARLY)";
+    if (r->by_year_day[0] != ICAL_RECURRENCE_ARRAY_MAX &&
+        (r->freq == ICAL_DAILY_RECURRENCE || r->freq == ICAL_WEEKLY_RECURRENCE ||
+         r->freq == ICAL_MONTHLY_RECURRENCE))
+        return "an invalid recurrence rule (BYYEARDAY with DAILY, WEEKLY or MONTHLY)";
+    if (by_mday && r->freq == ICAL_WEEKLY_RECURRENCE)
+        return "an invalid recurrence rule (BYMONTHDAY with WEEKLY)";
     if ((r->freq == ICAL_SECONDLY_RECURRENCE || r->freq == ICAL_MINUTELY_RECURRENCE) &&
         by_day_level)
         return "a SECONDLY or MINUTELY rule filtered by day or month";
+    if (r->freq == ICAL_HOURLY_RECURRENCE &&
+        (by_month ? 1 : 0) + (by_mday ? 1 : 0) +
+                (r->by_year_day[0] != ICAL_RECURRENCE_ARRAY_MAX ? 1 : 0) +
+                (r->by_day[0] != ICAL_RECURRENCE_ARRAY_MAX ? 1 : 0) >
+            1)
+        return "an HOURLY rule filtered by more than one of month, day and weekday";
     if (by_month && by_mday) {
         gboolean possible = FALSE;
         for (int i = 0; i < ICAL_BY_MONTH_SIZE && r->by_month[i] != ICAL_RECURRENCE_ARRAY_MAX;
@@ -1131,16 +1160,19 @@ process_freebusy(NyBusyScan *s, icalcomponent *fb)
     }
 }
 
-/* Every TZID the event uses is defined or known; FALSE while one is neither
- * a VTIMEZONE seen so far nor ... (then it waits for the end of the calendar,
- * where a VTIMEZONE may still come). */
+/* Every TZID the event uses is a VTIMEZONE seen so far or a name the system
+ * knows (Olson, prefixed or Windows). Otherwise the event waits for the end
+ * of its calendar, where the VTIMEZONE may still come (RFC 5545 does not
+ * order them); a name the system knows is used at once, so a calendar
+ * without VTIMEZONEs still streams. */
 static gboolean
 tzids_ready(NyBusyScan *s, icalcomponent *ev)
 {
     for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_ANY_PROPERTY); p;
          p = icalcomponent_get_next_property(ev, ICAL_ANY_PROPERTY)) {
         const char *tzid = prop_tzid(p);
-        if (tzid != NULL && !g_hash_table_contains(s->vtz, tzid))
+        if (tzid != NULL && !g_hash_table_contains(s->vtz, tzid) &&
+            system_zone_for_tzid(s, tzid) == NULL)
             return FALSE;
     }
     return TRUE;
