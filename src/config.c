@@ -271,6 +271,17 @@ get_string(const Loader *l, const char *group, const char *key, char **out, GErr
         set_invalid(error, l, group, key, "not valid text (bad escape or encoding)");
         return FALSE;
     }
+    /* GKeyFile turns the escapes \n and \r into line breaks: no value needs
+     * one, and it would break an error line, a letter or an invite header.
+     * The value is not quoted: it may be a password. */
+    for (const char *p = value; *p != '\0'; p++) {
+        if (((guchar)*p < 0x20 && *p != '\t') || *p == 0x7f) {
+            set_invalid(error, l, group, key,
+                        "a control character (such as an escaped line "
+                        "break) is not allowed in a value");
+            return FALSE;
+        }
+    }
     g_strstrip(value);
     *out = *value != '\0' ? g_steal_pointer(&value) : NULL;
     return TRUE;
@@ -693,17 +704,59 @@ load_groups(const Loader *l, NyConfig *c, mode_t mode, GError **error)
 }
 
 NyConfig *
-ny_config_load(const char *path, gboolean must_exist, GError **error)
+ny_config_load_from_data(const char *name, const char *data, gsize len, guint mode, GError **error)
 {
     g_autoptr(NyConfig) c = NULL;
     g_autoptr(GKeyFile) kf = NULL;
-    g_autoptr(GError) local_error = NULL;
-    g_autofree char *data = NULL;
     g_autofree char *text = NULL;
     g_autofree char *dir = NULL;
+    Loader l = {0};
+
+    g_return_val_if_fail(name != NULL, NULL);
+    g_return_val_if_fail(data != NULL || len == 0, NULL);
+
+    if (len > NY_CONFIG_MAX_SIZE) {
+        g_set_error(error, NY_CONFIG_ERROR, NY_CONFIG_ERROR_INVALID,
+                    "%s: too large for a configuration file (over %d bytes)", name,
+                    NY_CONFIG_MAX_SIZE);
+        return NULL;
+    }
+    {
+        g_autofree char *abs = g_canonicalize_filename(name, NULL);
+        dir = g_path_get_dirname(abs);
+    }
+    l.path = name;
+    l.dir = dir;
+    if (len > 0 && memchr(data, '\0', len) != NULL) {
+        g_set_error(error, NY_CONFIG_ERROR, NY_CONFIG_ERROR_INVALID, "%s: not UTF-8 text", name);
+        return NULL;
+    }
+    text = strip_inline_comments(data != NULL ? data : "", len);
+    if (!g_utf8_validate(text, -1, NULL)) {
+        g_set_error(error, NY_CONFIG_ERROR, NY_CONFIG_ERROR_INVALID, "%s: not UTF-8 text", name);
+        return NULL;
+    }
+    kf = g_key_file_new();
+    l.kf = kf;
+    if (!g_key_file_load_from_data(kf, text, (gsize)-1, G_KEY_FILE_KEEP_TRANSLATIONS, NULL)) {
+        set_syntax_error(error, &l, text);
+        return NULL;
+    }
+
+    c = ny_config_new_default();
+    if (!load_groups(&l, c, (mode_t)mode, error))
+        return NULL;
+    c->path = g_strdup(name);
+    return g_steal_pointer(&c);
+}
+
+NyConfig *
+ny_config_load(const char *path, gboolean must_exist, GError **error)
+{
+    g_autoptr(GError) local_error = NULL;
+    g_autofree char *data = NULL;
     gsize len = 0;
     GStatBuf st;
-    Loader l = {0};
 
     g_return_val_if_fail(path != NULL, NULL);
 
@@ -730,30 +783,7 @@ ny_config_load(const char *path, gboolean must_exist, GError **error)
                     local_error->message);
         return NULL;
     }
-
-    {
-        g_autofree char *abs = g_canonicalize_filename(path, NULL);
-        dir = g_path_get_dirname(abs);
-    }
-    text = strip_inline_comments(data, len);
-    kf = g_key_file_new();
-    l.path = path;
-    l.dir = dir;
-    l.kf = kf;
-    if (memchr(data, '\0', len) != NULL || !g_utf8_validate(text, -1, NULL)) {
-        g_set_error(error, NY_CONFIG_ERROR, NY_CONFIG_ERROR_INVALID, "%s: not UTF-8 text", path);
-        return NULL;
-    }
-    if (!g_key_file_load_from_data(kf, text, (gsize)-1, G_KEY_FILE_KEEP_TRANSLATIONS, NULL)) {
-        set_syntax_error(error, &l, text);
-        return NULL;
-    }
-
-    c = ny_config_new_default();
-    if (!load_groups(&l, c, st.st_mode, error))
-        return NULL;
-    c->path = g_strdup(path);
-    return g_steal_pointer(&c);
+    return ny_config_load_from_data(path, data, len, st.st_mode & 07777, error);
 }
 
 void

@@ -75,6 +75,24 @@ NyConfig *ny_config_new_default(void);
 NyConfig *ny_config_load(const char *path, gboolean must_exist, GError **error);
 
 /**
+ * ny_config_load_from_data:
+ * @name: the file's name, for messages; relative paths in the file are read
+ *   from its folder
+ * @data: the file's bytes, not necessarily NUL-terminated
+ * @len: the length of @data (over 1 MiB is refused)
+ * @mode: the file's permission bits: password= is refused when any of 077
+ *   is set
+ * @error: one line naming @name, group, key and what is wrong
+ *
+ * The loader behind ny_config_load(), without the file (for tests and the
+ * fuzz driver).
+ *
+ * Returns: (transfer full): the configuration, or NULL with NY_CONFIG_ERROR.
+ */
+NyConfig *ny_config_load_from_data(const char *name, const char *data, gsize len, guint mode,
+                                   GError **error);
+
+/**
  * ny_config_default_path:
  *
  * Returns: (transfer full): $NOTYET_CONFIG, else

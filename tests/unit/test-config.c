@@ -307,6 +307,39 @@ test_password_kept(void)
     remove_copy(path, dir);
 }
 
+/* ny_config_load_from_data: the loader without a file (the fuzz driver's
+ * entry), with the mode given by the caller and no NUL terminator needed. */
+static void
+test_from_data(void)
+{
+    static const char text[] = "[me]\nname=Jane Doe\n[calendar work]\ntype=ics\n"
+                               "url=cal.ics\npassword=hunter2\nXYZ";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NyConfig) c = NULL;
+    g_autoptr(NyConfig) unsafe = NULL;
+    g_autoptr(NyConfig) nul = NULL;
+    NyCalendarConfig *cal;
+
+    /* The length stops before "XYZ": a line that would not parse. */
+    c = ny_config_load_from_data("/etc/x/config.ini", text, strlen(text) - 3, 0600, &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(c->path, ==, "/etc/x/config.ini");
+    g_assert_cmpstr(c->name, ==, "Jane Doe");
+    cal = g_ptr_array_index(c->calendars, 0);
+    g_assert_cmpstr(cal->url, ==, "/etc/x/cal.ics");
+
+    unsafe = ny_config_load_from_data("/etc/x/config.ini", text, strlen(text) - 3, 0644, &error);
+    g_assert_null(unsafe);
+    g_assert_error(error, NY_CONFIG_ERROR, NY_CONFIG_ERROR_UNSAFE);
+    g_assert_null(strstr(error->message, "hunter2"));
+    g_clear_error(&error);
+
+    nul = ny_config_load_from_data("c.ini", "[me]\0name=x\n", 13, 0600, &error);
+    g_assert_null(nul);
+    g_assert_error(error, NY_CONFIG_ERROR, NY_CONFIG_ERROR_INVALID);
+    g_assert_cmpstr(error->message, ==, "c.ini: not UTF-8 text");
+}
+
 static void
 test_parse_time(void)
 {
@@ -367,6 +400,7 @@ main(int argc, char **argv)
     g_test_add_func("/config/crlf", test_crlf);
     g_test_add_func("/config/comments", test_comments);
     g_test_add_func("/config/password-kept", test_password_kept);
+    g_test_add_func("/config/from-data", test_from_data);
     g_test_add_func("/config/parse-time", test_parse_time);
     g_test_add_func("/config/default-path", test_default_path);
     rc = g_test_run();
