@@ -197,8 +197,9 @@ struct _NyBusyScan {
     /* Structure. */
     guint depth;
     gboolean in_calendar;
-    guint comp_depth; /* depth of the current top-level component, 0 = none */
-    GString *comp;    /* its text, while kept */
+    guint comp_depth;                  /* depth of the current top-level component, 0 = none */
+    icalcomponent_kind open_kinds[16]; /* the component open at each depth */
+    GString *comp;                     /* its text, while kept */
     icalcomponent_kind comp_kind;
     gboolean comp_keep; /* VEVENT, VFREEBUSY, VTIMEZONE are read */
     char *comp_problem; /* the first reason it cannot be read */
@@ -1361,9 +1362,18 @@ scan_line(NyBusyScan *s, const char *line, gsize len)
 
     if (len > 0)
         s->saw_text = TRUE;
+    if (!continuation && s->comp_depth != 0 &&
+        (line_is(line, len, "BEGIN;", &rest) || line_is(line, len, "END;", &rest))) {
+        /* libical would read these as BEGIN or END lines: its nesting and
+         * ours must agree, or it prints to stderr and drops data. */
+        comp_set_problem(s, "a BEGIN or END line with parameters");
+        return;
+    }
     if (!continuation && line_is(line, len, "BEGIN:", &rest)) {
         icalcomponent_kind kind = kind_of(rest, len - (gsize)(rest - line));
         s->depth++;
+        if (s->depth < G_N_ELEMENTS(s->open_kinds))
+            s->open_kinds[s->depth] = kind;
         if (s->comp_depth == 0) {
             if (s->depth == 1 && kind == ICAL_VCALENDAR_COMPONENT) {
                 s->in_calendar = TRUE;
@@ -1379,6 +1389,9 @@ scan_line(NyBusyScan *s, const char *line, gsize len)
     } else if (!continuation && line_is(line, len, "END:", &rest)) {
         if (s->depth == 0)
             return;
+        if (s->comp_depth != 0 && s->depth < G_N_ELEMENTS(s->open_kinds) &&
+            s->open_kinds[s->depth] != kind_of(rest, len - (gsize)(rest - line)))
+            comp_set_problem(s, "an END line that does not match its BEGIN");
         if (s->comp != NULL) {
             g_string_append_len(s->comp, line, (gssize)len);
             g_string_append(s->comp, "\r\n");
