@@ -147,16 +147,32 @@ busy_calendar(const NyCalendarConfig *cal, const NyBusyQuery *query, gboolean of
     switch (cal->type) {
     case NY_SOURCE_ICS: {
         NyHttpOptions options = {0};
-        options.username = cal->username;
-        options.password = cal->password;
-        options.insecure = cal->insecure;
-        options.allow_insecure_http = cal->allow_insecure_http;
+        g_autofree char *password = NULL;
         if (cal->url == NULL) {
             g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_IO,
                         "calendar '%s': no url= given", cal->name);
             return FALSE;
         }
-        return busy_ics(cal->url, &options, query, offline, busy, warnings, error);
+        /* A private feed: the same credentials as a CalDAV calendar. */
+        if (is_url(cal->url) && !offline && cal->username != NULL && cal->password == NULL &&
+            cal->password_command != NULL) {
+            password = ny_http_password_from_command(cal->password_command, 0, error);
+            if (password == NULL) {
+                g_prefix_error(error, "calendar '%s': ", cal->name);
+                return FALSE;
+            }
+        }
+        options.username = cal->username;
+        options.password = password != NULL ? password : cal->password;
+        options.use_netrc = cal->username != NULL && options.password == NULL;
+        options.insecure = cal->insecure;
+        options.allow_insecure_http = cal->allow_insecure_http;
+        {
+            gboolean ok = busy_ics(cal->url, &options, query, offline, busy, warnings, error);
+            if (password != NULL)
+                explicit_bzero(password, strlen(password));
+            return ok;
+        }
     }
     case NY_SOURCE_VDIR:
         if (cal->url == NULL) {

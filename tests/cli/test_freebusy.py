@@ -1,7 +1,10 @@
 """notyet freebusy: busy periods from --ics files and configured calendars."""
+import functools
+import http.server
 import json
 import os
 import shutil
+import threading
 
 import nytest
 from nytest import Home, check, check_usage_error, fixture, run
@@ -139,6 +142,37 @@ def test_warning_never_shows_summary():
     r = run(NY + ["freebusy", "--ics", fixture("busy", "oneoff.ics"), "--from", "2026-03-01",
                   "--to", "2026-03-08", "--format", "json", "-v", "-v"])
     check("Secret title" not in r.out + r.err, "no SUMMARY in any output", r)
+
+
+class _Server:
+    """A loopback HTTP server for fixtures/busy, as an ics feed."""
+
+    def __enter__(self):
+        handler = functools.partial(_QuietHandler, directory=fixture("busy"))
+        self.httpd = http.server.HTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return "http://127.0.0.1:%d/" % self.httpd.server_address[1]
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def test_ics_feed_over_http():
+    with _Server() as base:
+        r = run(NY + ["freebusy", "--ics", base + "google.ics", "--from", "2026-03-01",
+                      "--to", "2026-03-15", "--format", "json"])
+        check(r.rc == 0 and len(json.loads(r.out)["busy"]) == 3, "feed read", r)
+        r = run(NY + ["freebusy", "--ics", base + "missing.ics", "--from", "2026-03-01",
+                      "--to", "2026-03-15"])
+        check(r.rc == 1 and r.out == "" and "missing.ics" in r.err, "404 is exit 1", r)
+        r = run(NY + ["--offline", "freebusy", "--ics", base + "google.ics"])
+        check(r.rc == 1 and "--offline" in r.err, "no feed offline", r)
 
 
 def test_missing_file_exit_1():
