@@ -15,6 +15,10 @@ import traceback
 BIN = os.environ.get("NOTYET_BIN", "notyet")
 SRCDIR = os.environ.get("NOTYET_SRCDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 FIXTURES = os.path.join(SRCDIR, "fixtures")
+# Set by the valgrind test setup: the command that wraps every notyet run.
+WRAPPER = os.environ.get("NOTYET_WRAPPER", "").split()
+# The wrapper's exit status when it found an error (valgrind --error-exitcode).
+WRAPPER_ERROR = 99
 
 
 def fixture(*parts):
@@ -70,13 +74,20 @@ class Result:
         return "exit %d\n--- stdout\n%s--- stderr\n%s" % (self.rc, self.out, self.err)
 
 
+def command(args):
+    """The argv that runs notyet with args, under $NOTYET_WRAPPER when set."""
+    return WRAPPER + [BIN] + list(args)
+
+
 def run(args, home=None, stdin=None, env=None, timeout=60):
     """Runs notyet with args; returns Result(rc, stdout, stderr) as text."""
     own = home is None
     home = home or Home()
     try:
-        p = subprocess.run([BIN] + list(args), input=stdin, capture_output=True, text=True,
-                           env=home.env(env), timeout=timeout)
+        p = subprocess.run(command(args), input=stdin, capture_output=True, text=True,
+                           env=home.env(env), timeout=timeout * (10 if WRAPPER else 1))
+        if WRAPPER and p.returncode == WRAPPER_ERROR:
+            raise AssertionError("%s reported errors:\n%s" % (WRAPPER[0], p.stderr))
         return Result(p.returncode, p.stdout, p.stderr)
     finally:
         if own:
@@ -98,6 +109,10 @@ def check_usage_error(r, needle=None):
         check(needle in r.err, "stderr should mention %r" % needle, r)
 
 
+class Skip(Exception):
+    """Raised by a test that cannot run here (a tool is missing): TAP SKIP."""
+
+
 def main(namespace):
     tests = [(n, f) for n, f in sorted(namespace.items()) if n.startswith("test_") and callable(f)]
     print("1..%d" % len(tests))
@@ -106,6 +121,8 @@ def main(namespace):
         try:
             func()
             print("ok %d %s" % (i, name))
+        except Skip as e:
+            print("ok %d %s # SKIP %s" % (i, name, e))
         except Exception:  # report every failure, keep going
             failed += 1
             print("not ok %d %s" % (i, name))
