@@ -210,6 +210,9 @@ struct _NyBusyScan {
     gboolean raw_duration;
     gint64 raw_start_day; /* G_MININT64 when unknown */
     gint64 raw_end_day;
+    guint raw_rrules;
+    gboolean raw_open_rrule; /* an RRULE whose UNTIL was not read */
+    gint64 raw_until_day;    /* the latest UNTIL, G_MININT64 when none */
 
     /* The current calendar. */
     GHashTable *vtz;     /* TZID -> NyVtz */
@@ -1319,10 +1322,14 @@ comp_begin(NyBusyScan *s, icalcomponent_kind kind)
     s->raw_duration = FALSE;
     s->raw_start_day = G_MININT64;
     s->raw_end_day = G_MININT64;
+    s->raw_rrules = 0;
+    s->raw_open_rrule = FALSE;
+    s->raw_until_day = G_MININT64;
     s->saw_component = TRUE;
 }
 
-/* A one-off event whose raw dates lie well outside the window. */
+/* An event whose raw dates lie well outside the window: a one-off event, or
+ * a series that starts after the window or whose UNTIL ends before it. */
 static gboolean
 comp_cheap_skip(NyBusyScan *s)
 {
@@ -1332,7 +1339,37 @@ comp_cheap_skip(NyBusyScan *s)
         s->raw_start_day == G_MININT64)
         return FALSE;
     end_day = s->raw_end_day != G_MININT64 ? s->raw_end_day : s->raw_start_day + 1;
-    return end_day < s->lo_day || s->raw_start_day > s->hi_day;
+    if (s->raw_start_day > s->hi_day)
+        return TRUE;
+    if (s->raw_rrules > 0) {
+        if (s->raw_open_rrule || s->raw_until_day == G_MININT64)
+            return FALSE;
+        end_day = s->raw_until_day + MAX(end_day - s->raw_start_day, 1);
+    }
+    return end_day < s->lo_day;
+}
+
+/* The day of UNTIL= in a raw RRULE line, or G_MININT64. */
+static gint64
+raw_until(const char *line, gsize len)
+{
+    for (gsize i = 0; i + 6 + 8 <= len; i++) {
+        if (g_ascii_strncasecmp(line + i, "UNTIL=", 6) == 0) {
+            char buf[24];
+            gsize n = MIN(len - i - 6, sizeof buf - 2);
+            buf[0] = ':';
+            memcpy(buf + 1, line + i + 6, n);
+            /* raw_day reads up to the value's end: cut at the next ';'. */
+            for (gsize j = 1; j <= n; j++) {
+                if (buf[j] == ';') {
+                    n = j - 1;
+                    break;
+                }
+            }
+            return raw_day(buf, n + 1);
+        }
+    }
+    return G_MININT64;
 }
 
 static void
@@ -1424,8 +1461,14 @@ scan_line(NyBusyScan *s, const char *line, gsize len)
                 s->raw_end_day = raw_day(line, len);
             } else if (line_is(line, len, "DURATION", &rest)) {
                 s->raw_duration = TRUE;
-            } else if (line_is(line, len, "RRULE", &rest) || line_is(line, len, "RDATE", &rest) ||
-                       line_is(line, len, "EXRULE", &rest) ||
+            } else if (line_is(line, len, "RRULE", &rest)) {
+                gint64 until = raw_until(line, len);
+                s->raw_rrules++;
+                if (until == G_MININT64)
+                    s->raw_open_rrule = TRUE;
+                else
+                    s->raw_until_day = MAX(s->raw_until_day, until);
+            } else if (line_is(line, len, "RDATE", &rest) || line_is(line, len, "EXRULE", &rest) ||
                        line_is(line, len, "RECURRENCE-ID", &rest)) {
                 s->raw_recur = TRUE;
             }
