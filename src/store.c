@@ -298,7 +298,7 @@ prepare_file(const char *path, gboolean *out_empty, GError **error)
 
 /* Ours, empty, or someone else's? Reads only. */
 static gboolean
-check_owner(NyStore *store, GError **error)
+check_owner(NyStore *store, gint64 *out_version, GError **error)
 {
     gint64 app_id = 0;
     gint64 version = 0;
@@ -315,6 +315,7 @@ check_owner(NyStore *store, GError **error)
         return FALSE;
     }
     ny_store_rollback(store);
+    *out_version = version;
 
     if (app_id == NY_STORE_APPLICATION_ID) {
         if (version > NY_STORE_SCHEMA_VERSION) {
@@ -406,6 +407,7 @@ ny_store_open(const char *path, GError **error)
 {
     g_autoptr(NyStore) store = NULL;
     gboolean empty = FALSE;
+    gint64 version = 0;
     int rc;
 
     g_return_val_if_fail(path != NULL, NULL);
@@ -426,7 +428,7 @@ ny_store_open(const char *path, GError **error)
     sqlite3_busy_timeout(store->db, NY_STORE_DEFAULT_BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(store->db, 1);
 
-    if (!check_owner(store, error))
+    if (!check_owner(store, &version, error))
         return NULL;
     sqlite3_db_config(store->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
 
@@ -436,7 +438,9 @@ ny_store_open(const char *path, GError **error)
      * power cut. */
     if (!exec(store, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", "configure", error))
         return NULL;
-    if (!migrate(store, error))
+    /* An up-to-date store is opened without the write lock, so that a
+     * reader never waits for another notyet's write. */
+    if (version < NY_STORE_SCHEMA_VERSION && !migrate(store, error))
         return NULL;
     return g_steal_pointer(&store);
 }

@@ -539,7 +539,7 @@ spawn_lock_holder(const char *path, int *out_ready, int *out_release)
 static void
 test_busy(Fixture *fx, gconstpointer data)
 {
-    g_autoptr(NyStore) store = open_ok(fx->path);
+    g_autoptr(NyStore) store = NULL;
     g_autoptr(GError) error = NULL;
     g_autoptr(GPtrArray) list = NULL;
     int ready = -1;
@@ -551,9 +551,19 @@ test_busy(Fixture *fx, gconstpointer data)
     pid_t pid;
 
     (void)data;
+    /* The schema first, then the lock holder. */
+    g_clear_pointer(&store, ny_store_free);
+    store = open_ok(fx->path);
+    g_clear_pointer(&store, ny_store_free);
     pid = spawn_lock_holder(fx->path, &ready, &release);
     g_assert_cmpint(read(ready, &c, 1), ==, 1);
     g_assert_cmpint(c, ==, '1');
+    /* Opened after the fork: a connection must not cross fork() (SQLite),
+     * and the child would carry this one as a leak (valgrind). Opening an
+     * up-to-date store does not wait for the write lock. */
+    t0 = g_get_monotonic_time();
+    store = open_ok(fx->path);
+    g_assert_cmpint((g_get_monotonic_time() - t0) / 1000, <, 1000);
 
     /* The other process holds the write lock: wait the timeout, then BUSY. */
     ny_store_set_busy_timeout(store, 300);
@@ -599,7 +609,7 @@ test_concurrent_writers(Fixture *fx, gconstpointer data)
 {
     g_autoptr(NyStore) store = NULL;
     g_autoptr(GPtrArray) list = NULL;
-    g_autoptr(GHashTable) ids = g_hash_table_new(g_int64_hash, g_int64_equal);
+    g_autoptr(GHashTable) ids = NULL; /* made after the fork: children _exit */
     g_autoptr(GError) error = NULL;
     pid_t pids[WRITERS];
 
@@ -636,6 +646,7 @@ test_concurrent_writers(Fixture *fx, gconstpointer data)
         g_assert_cmpint(WEXITSTATUS(status), ==, 0);
     }
 
+    ids = g_hash_table_new(g_int64_hash, g_int64_equal);
     store = open_ok(fx->path);
     list = ny_store_list_followups(store, TRUE, &error);
     g_assert_no_error(error);
