@@ -226,5 +226,68 @@ def test_eight_decisions_at_once():
         h.cleanup()
 
 
+def hold_write_lock(h):
+    """Another writer: an open BEGIN IMMEDIATE on the store (python's sqlite3)."""
+    db = sqlite3.connect(h.db, isolation_level=None, timeout=0, check_same_thread=False)
+    db.execute("BEGIN IMMEDIATE")
+    db.execute("UPDATE followups SET updated = updated")
+    return db
+
+
+def test_reader_does_not_wait_for_a_writer():
+    import time
+
+    h = Home()
+    try:
+        ok(h, "reply", "Ann Lee")
+        db = hold_write_lock(h)
+        try:
+            t0 = time.monotonic()
+            r = ok(h, "followups", "--format", "json")
+            waited = time.monotonic() - t0
+            check(len(json.loads(r.out)["followups"]) == 1, "the committed state", r)
+            check(nytest.WRAPPER or waited < 2.5, "no wait for the lock (%.1f s)" % waited, r)
+        finally:
+            db.rollback()
+            db.close()
+    finally:
+        h.cleanup()
+
+
+def test_writer_waits_for_the_lock_then_gives_up_cleanly():
+    """A writer waits while another holds the lock (released after 1 s: it
+    gets through); held past the busy timeout (5 s): exit 1, one line, no
+    letter, nothing recorded."""
+    import threading
+    import time
+
+    h = Home()
+    try:
+        ok(h, "reply", "Ann Lee")
+        db = hold_write_lock(h)
+        release = threading.Timer(1.0, lambda: (db.rollback(), db.close()))
+        release.start()
+        try:
+            r = ok(h, "reply", "Bob Stone")
+            check(r.out.startswith("Hi Bob,"), "got through after the wait", r)
+        finally:
+            release.join()
+        db = hold_write_lock(h)
+        try:
+            t0 = time.monotonic()
+            r = run(["reply", "Cy Young"] + base(h), home=h)
+            waited = time.monotonic() - t0
+        finally:
+            db.rollback()
+            db.close()
+        check(r.rc == 1 and r.out == "", "exit 1, no letter", r)
+        check(r.err == "notyet: the store '%s' is locked by another notyet\n" % h.db,
+              "one line naming the store", r)
+        check(waited >= 4.5, "waited the busy timeout (%.1f s)" % waited, r)
+        check([f["name"] for f in followups(h)] == ["Ann Lee", "Bob Stone"], "nothing recorded")
+    finally:
+        h.cleanup()
+
+
 if __name__ == "__main__":
     nytest.main(globals())
