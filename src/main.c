@@ -14,6 +14,7 @@
 #include "notyet/config.h"
 #include "notyet/store.h"
 #include "notyet/slots.h"
+#include "notyet/sources.h"
 #include "notyet/template.h"
 
 typedef struct {
@@ -99,6 +100,8 @@ exit_status_for(const GError *error)
     if (error->domain == NY_SLOTS_ERROR)
         return error->code == NY_SLOTS_ERROR_NO_SLOT ? 3 : 2;
     if (error->domain == NY_TEMPLATE_ERROR)
+        return 2;
+    if (error->domain == NY_SOURCES_ERROR && error->code == NY_SOURCES_ERROR_NO_SOURCE)
         return 2;
     /* A follow-up in the wrong state is a usage error; an unknown id is a
      * runtime failure (issue 4: "an unknown id is exit 1 with the id named"). */
