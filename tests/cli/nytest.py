@@ -48,7 +48,7 @@ class Home:
             "TZ": "UTC",
             "LC_ALL": "C.UTF-8",
         }
-        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "G_DEBUG"):
+        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "G_DEBUG", "G_SLICE"):
             if k in os.environ:
                 env[k] = os.environ[k]
         if extra:
