@@ -307,6 +307,30 @@ def test_done_killed_at_each_store_write():
         h.cleanup()
 
 
+def test_first_reply_killed_while_creating_the_store():
+    """Killed while the store is created and its schema written: the next
+    run finds an empty, a half-created or a whole store and works."""
+    h = Home()
+    try:
+        n = count_calls(h, "pwrite64", "reply", "Ann Lee")
+        for i in positions(n):
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(h.db + suffix):
+                    os.unlink(h.db + suffix)
+            r = faulty(h, ["-e", "trace=pwrite64", "-e",
+                           "inject=pwrite64:signal=KILL:when=%d" % i], "reply", "Ann Lee")
+            check(r.rc == KILLED, "killed at pwrite64 #%d" % i, r)
+            check(stat.S_IMODE(os.stat(h.db).st_mode) == 0o600, "the store is private", r)
+            names = [f["name"] for f in followups(h)]
+            check(names in ([], ["Ann Lee"]), "nothing or the whole follow-up", names)
+            check(r.out == "" or names == ["Ann Lee"], "no letter without its record", r)
+            check(integrity(h) == "ok", "integrity_check", r)
+            nxt = ok(h, "reply", "Bob Stone")
+            check(nxt.out.startswith("Hi Bob,"), "the next run works", nxt)
+    finally:
+        h.cleanup()
+
+
 # export -o FILE: GLib's g_file_set_contents_full writes FILE.XXXXXX, fsyncs
 # it, renames it over FILE and fsyncs the folder.
 
