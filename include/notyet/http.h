@@ -33,8 +33,8 @@ typedef void (*NyHttpTraceFunc)(const char *line, gpointer user_data);
 /* Default limits; NOTYET_HTTP_TIMEOUT (seconds) overrides the timeouts. */
 #define NY_HTTP_MAX_BODY_DEFAULT (32u * 1024u * 1024u)
 #define NY_HTTP_CONNECT_TIMEOUT_DEFAULT 10
-#define NY_HTTP_LOW_SPEED_TIME_DEFAULT 10
-#define NY_HTTP_DEADLINE_DEFAULT 120
+#define NY_HTTP_LOW_SPEED_TIME_DEFAULT 30
+#define NY_HTTP_DEADLINE_DEFAULT 300
 
 typedef struct {
     const char *username;         /* or NULL: no credentials */

@@ -73,6 +73,29 @@ def test_second_sync_fetches_nothing_and_deletion_disappears():
         home.cleanup()
 
 
+def test_first_sync_of_many_objects_in_one_query():
+    SERVER.mkcalendar("/user/calendars/many/", "Many")
+    for i in range(60):
+        SERVER.put("/user/calendars/many/e%02d.ics" % i,
+                   "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//notyet//tests//EN\r\n"
+                   "BEGIN:VEVENT\r\nUID:many-%d@notyet-test\r\nDTSTAMP:20260101T000000Z\r\n"
+                   "DTSTART:202602%02dT090000Z\r\nDTEND:202602%02dT093000Z\r\nEND:VEVENT\r\n"
+                   "END:VCALENDAR\r\n" % (i, 1 + i % 28, 1 + i % 28))
+    home = with_home(calendars="Many")
+    try:
+        stats = ct.sync_stats(home)
+        # listing, sync-collection and one calendar-query instead of 2 multigets
+        check(stats["fetched"] == 60, "all fetched: %r" % stats)
+        check(stats["requests"] == 5, "3 discovery + sync-collection + calendar-query: %r" % stats)
+        cals, r = ct.calendars_json(home)
+        check([c["events"] for c in cals if c["used"]] == [60], "all mirrored", r)
+        SERVER.delete("/user/calendars/many/e07.ics")
+        stats = ct.sync_stats(home)
+        check(stats["deleted"] == 1 and stats["fetched"] == 0, "then incremental: %r" % stats)
+    finally:
+        home.cleanup()
+
+
 def test_refused_sync_token_resyncs_from_scratch():
     home = with_home(calendars="Work")
     try:
