@@ -873,6 +873,21 @@ ny_caldav_busy_cached(const NyCalendarConfig *config, NyCache *cache, const NyBu
     return TRUE;
 }
 
+/* The oldest sync among the used calendars of @config, 0 when none. */
+static NyTime
+oldest_sync(NyCache *cache, const NyCalendarConfig *config)
+{
+    g_autoptr(GPtrArray) cals = ny_cache_list_calendars(cache, config->name, NULL);
+    NyTime oldest = 0;
+
+    for (guint i = 0; cals != NULL && i < cals->len; i++) {
+        const NyCacheCalendar *c = g_ptr_array_index(cals, i);
+        if (c->used && c->last_sync > 0 && (oldest == 0 || c->last_sync < oldest))
+            oldest = c->last_sync;
+    }
+    return oldest;
+}
+
 gboolean
 ny_caldav_busy(const NyCalendarConfig *config, gboolean offline, const NyBusyQuery *query,
                GArray *busy, GPtrArray *warnings, GError **error)
@@ -882,7 +897,21 @@ ny_caldav_busy(const NyCalendarConfig *config, gboolean offline, const NyBusyQue
 
     if (cache == NULL)
         return FALSE;
+    NyTime synced;
+
     if (!offline && !ny_caldav_sync(config, cache, NULL, NULL, warnings, error))
         return FALSE;
-    return ny_caldav_busy_cached(config, cache, query, busy, warnings, error);
+    if (!ny_caldav_busy_cached(config, cache, query, busy, warnings, error))
+        return FALSE;
+    /* --offline says how old its answer is. */
+    synced = offline ? oldest_sync(cache, config) : 0;
+    if (synced > 0) {
+        gint64 minutes = (g_get_real_time() / G_USEC_PER_SEC - synced) / 60;
+        g_autofree char *when = ny_time_format_utc(synced);
+
+        g_ptr_array_add(warnings, g_strdup_printf("calendar '%s': offline: from the cache of %s "
+                                                  "(%" G_GINT64_FORMAT " minutes old)",
+                                                  config->name, when, MAX(minutes, 0)));
+    }
+    return TRUE;
 }

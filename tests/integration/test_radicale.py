@@ -167,6 +167,15 @@ def test_unknown_calendar_name():
         home.cleanup()
 
 
+def test_offline_before_any_sync():
+    home = with_home(calendars="Work")
+    try:
+        r = ct.notyet(home, ["--offline", "freebusy"] + ct.WINDOW)
+        ct.check_one_error_line(r, "nothing cached yet; run once without --offline")
+    finally:
+        home.cleanup()
+
+
 def test_zz_server_stopped_then_offline():
     """Runs last (sorted by name): it stops the server."""
     home = with_home(calendars="Work")
@@ -179,6 +188,8 @@ def test_zz_server_stopped_then_offline():
         check(r.rc == 0 and "from the cache, last synced" in r.out, "offline listing", r)
         r = ct.notyet(home, ["--offline", "--format", "json", "freebusy"] + ct.WINDOW)
         check(ct.busy_of(r) == ct.EXPECTED, "offline busy from the cache", r)
+        check("offline: from the cache of 20" in r.err and "minutes old" in r.err,
+              "says how old the answer is", r)
     finally:
         home.cleanup()
 
