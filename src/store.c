@@ -90,6 +90,14 @@ set_sqlite_error(const NyStore *store, int rc, const char *what, GError **error)
                     "the store '%s' is locked by another notyet", store->path);
         return;
     }
+    if (primary == SQLITE_CORRUPT) {
+        /* Never repaired or rewritten here: the user decides (issue 6). */
+        g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FAILED,
+                    "store '%s' is damaged (%s: %s); it was left as it is: restore it from a "
+                    "backup, or move it away to start a new one",
+                    store->path, what, msg);
+        return;
+    }
     if (primary == SQLITE_NOTADB)
         code = NY_STORE_ERROR_FOREIGN;
     g_set_error(error, NY_STORE_ERROR, code, "store '%s': %s: %s", store->path, what, msg);

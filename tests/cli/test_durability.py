@@ -331,6 +331,49 @@ def test_first_reply_killed_while_creating_the_store():
         h.cleanup()
 
 
+def test_damaged_store_is_never_written():
+    """A store whose pages are damaged: every command fails with exit 1 and
+    one line naming it and saying what to do; the file is left byte for byte."""
+    h = Home()
+    try:
+        for n in ("Ann Lee", "Bob Stone", "Cy Young", "Di Prince", "Eve Adams", "Fay Wray"):
+            ok(h, "reply", n)
+        data = bytearray(snapshot(h))
+        check(len(data) >= 3 * 4096, "a store of several pages (%d bytes)" % len(data))
+        for page in range(1, len(data) // 4096):  # every page but the header's
+            data[page * 4096:page * 4096 + 8] = b"\x41" * 8
+        restore(h, bytes(data))
+        for args in (["followups"], ["reply", "Gus Grant"], ["book", "1", "--slot", "1"],
+                     ["done", "1"], ["decide", "Hal Ames", "--know", "no"], ["export", "1"]):
+            r = nt(h, *args)
+            check(r.rc == 1 and r.out == "", "%s: exit 1, nothing on stdout" % args[0], r)
+            one_error_line(r, "store '%s' is damaged" % h.db)
+            check("restore it from a backup" in r.err, "says what to do", r)
+            check(read_bytes(h.db) == bytes(data), "%s left the file as it was" % args[0], r)
+    finally:
+        h.cleanup()
+
+
+def test_store_behind_a_symlink_stays_a_symlink():
+    h = Home()
+    try:
+        ok(h, "reply", "Ann Lee")
+        real = os.path.join(h.dir, "real.db")
+        os.rename(h.db, real)
+        os.symlink(real, h.db)
+        ok(h, "reply", "Bob Stone")
+        check(os.path.islink(h.db), "the link is kept")
+        check([f["name"] for f in followups(h)] == ["Ann Lee", "Bob Stone"], "written through")
+        db = sqlite3.connect(real)
+        try:
+            rows = db.execute("SELECT count(*) FROM followups").fetchone()[0]
+        finally:
+            db.close()
+        check(rows == 2, "the real file holds both (%d)" % rows)
+    finally:
+        h.cleanup()
+
+
 # export -o FILE: GLib's g_file_set_contents_full writes FILE.XXXXXX, fsyncs
 # it, renames it over FILE and fsyncs the folder.
 
