@@ -1,0 +1,146 @@
+/* Unit tests for http: URL rules and password_command (no network). */
+#include "notyet/http.h"
+
+#include <string.h>
+
+static void
+test_loopback(void)
+{
+    static const struct {
+        const char *url;
+        gboolean loopback;
+    } cases[] = {
+        {"http://127.0.0.1:5232/", TRUE},
+        {"http://127.1.2.3/", TRUE},
+        {"http://localhost/", TRUE},
+        {"http://LOCALHOST:80/x", TRUE},
+        {"http://[::1]:8080/", TRUE},
+        {"http://127.example.com/", FALSE},
+        {"http://128.0.0.1/", FALSE},
+        {"https://dav.example.com/", FALSE},
+        {"http://localhost.example.com/", FALSE},
+        {"not a url", FALSE},
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_test_message("%s", cases[i].url);
+        g_assert_cmpint(ny_http_url_is_loopback(cases[i].url), ==, cases[i].loopback);
+    }
+}
+
+static void
+test_resolve(void)
+{
+    static const struct {
+        const char *base;
+        const char *ref;
+        const char *want;
+    } cases[] = {
+        {"http://h:1/a/b/", "/alice/", "http://h:1/alice/"},
+        {"http://h:1/a/b/", "c.ics", "http://h:1/a/b/c.ics"},
+        {"https://h/a/", "https://other/x", "https://other/x"},
+        {"http://h/", "/.well-known/caldav", "http://h/.well-known/caldav"},
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *got = ny_http_resolve(cases[i].base, cases[i].ref);
+        g_assert_cmpstr(got, ==, cases[i].want);
+    }
+}
+
+static void
+test_password_first_line(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *pw = ny_http_password_from_command("printf 's3cret\\nsecond\\n'", 5, &error);
+
+    g_assert_no_error(error);
+    g_assert_cmpstr(pw, ==, "s3cret");
+}
+
+static void
+test_password_no_shell(void)
+{
+    g_autoptr(GError) error = NULL;
+    /* Without a shell, '$HOME' and ';' are plain arguments to echo. */
+    g_autofree char *pw = ny_http_password_from_command("echo 'a;b' '$HOME'", 5, &error);
+
+    g_assert_no_error(error);
+    g_assert_cmpstr(pw, ==, "a;b $HOME");
+}
+
+static void
+test_password_failures(void)
+{
+    static const struct {
+        const char *command;
+        const char *needle;
+    } cases[] = {
+        {"sh -c 'echo vault locked >&2; exit 4'", "failed (exit 4): vault locked"},
+        {"true", "printed no password"},
+        {"/nonexistent/notyet-pw", "cannot run"},
+        {"echo 'unclosed", "password_command"},
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *pw = ny_http_password_from_command(cases[i].command, 5, &error);
+
+        g_test_message("%s: %s", cases[i].command, error ? error->message : "(none)");
+        g_assert_null(pw);
+        g_assert_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH);
+        g_assert_nonnull(strstr(error->message, cases[i].needle));
+    }
+}
+
+static void
+test_password_timeout(void)
+{
+    g_autoptr(GError) error = NULL;
+    gint64 t0 = g_get_monotonic_time();
+    g_autofree char *pw = ny_http_password_from_command("sleep 20", 1, &error);
+    gint64 took = g_get_monotonic_time() - t0;
+
+    g_assert_null(pw);
+    g_assert_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH);
+    g_assert_nonnull(strstr(error->message, "did not finish within 1 s"));
+    g_assert_cmpint(took, <, 5 * G_USEC_PER_SEC);
+}
+
+static void
+test_refuses_other_schemes(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GBytes) body = ny_http_get("file:///etc/passwd", NULL, NULL, &error);
+
+    g_assert_null(body);
+    g_assert_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL);
+}
+
+static void
+test_credentials_not_over_plain_http(void)
+{
+    NyHttpOptions options = {.username = "jane", .password = "pw"};
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GBytes) body = ny_http_get("http://dav.example.invalid/", &options, NULL, &error);
+
+    g_assert_null(body);
+    g_assert_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH);
+    g_assert_nonnull(strstr(error->message, "over plain http"));
+    g_assert_null(strstr(error->message, "pw"));
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/http/loopback", test_loopback);
+    g_test_add_func("/http/resolve", test_resolve);
+    g_test_add_func("/http/password/first-line", test_password_first_line);
+    g_test_add_func("/http/password/no-shell", test_password_no_shell);
+    g_test_add_func("/http/password/failures", test_password_failures);
+    g_test_add_func("/http/password/timeout", test_password_timeout);
+    g_test_add_func("/http/refuses-other-schemes", test_refuses_other_schemes);
+    g_test_add_func("/http/credentials-not-over-plain-http", test_credentials_not_over_plain_http);
+    return g_test_run();
+}
