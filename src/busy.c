@@ -15,6 +15,8 @@
 #include <libical/ical.h>
 #include <string.h>
 
+#include "busy-private.h"
+
 G_DEFINE_QUARK(ny_busy_error, ny_busy_error)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(icalcomponent, icalcomponent_free)
@@ -789,7 +791,9 @@ series_expand_rule(NySeries *se, struct icalrecurrencetype r)
     NyTime until = has_until ? rule_until(se, r.until) : G_MAXINT64;
     struct icaltimetype dtstart = se->start.t;
     struct icaltimetype prev = icaltime_null_time();
-    icalrecur_iterator *it;
+    icalrecur_iterator *it = NULL;
+    NyFastRule fast;
+    gboolean use_fast;
     guint steps = 0;
 
     if (problem != NULL) {
@@ -803,14 +807,17 @@ series_expand_rule(NySeries *se, struct icalrecurrencetype r)
      * clocks of different zones. */
     r.until = icaltime_null_time();
     dtstart.zone = NULL;
-    it = icalrecur_iterator_new(r, dtstart);
-    if (it == NULL) {
-        g_autofree char *label = uid_label(se->uid);
-        scan_warn(s,
-                  "event '%s': its recurrence rule cannot be read, only its first instance "
-                  "is used",
-                  label);
-        return;
+    use_fast = ny_busy_fast_rule_init(&fast, &r, time_day(dtstart));
+    if (!use_fast) {
+        it = icalrecur_iterator_new(r, dtstart);
+        if (it == NULL) {
+            g_autofree char *label = uid_label(se->uid);
+            scan_warn(s,
+                      "event '%s': its recurrence rule cannot be read, only its first "
+                      "instance is used",
+                      label);
+            return;
+        }
     }
     if (r.count == 0) {
         /* Skip ahead: the first instance that can reach the window, with
@@ -827,23 +834,41 @@ series_expand_rule(NySeries *se, struct icalrecurrencetype r)
             gint64 sec = wall - day * NY_DAY;
             int y, m, d;
             struct icaltimetype at = icaltime_null_time();
-            civil_from_days(day, &y, &m, &d);
-            at.year = y;
-            at.month = m;
-            at.day = d;
-            at.is_date = se->start.is_date;
-            if (!at.is_date) {
-                at.hour = (int)(sec / 3600);
-                at.minute = (int)(sec / 60 % 60);
-                at.second = (int)(sec % 60);
+
+            if (use_fast) {
+                ny_busy_fast_rule_skip_to(&fast, day);
+            } else {
+                civil_from_days(day, &y, &m, &d);
+                at.year = y;
+                at.month = m;
+                at.day = d;
+                at.is_date = se->start.is_date;
+                if (!at.is_date) {
+                    at.hour = (int)(sec / 3600);
+                    at.minute = (int)(sec / 60 % 60);
+                    at.second = (int)(sec % 60);
+                }
+                icalrecur_iterator_set_start(it, at);
             }
-            icalrecur_iterator_set_start(it, at);
         }
     }
     for (;;) {
-        struct icaltimetype t = icalrecur_iterator_next(it);
+        struct icaltimetype t;
         NyTime start_utc;
 
+        if (use_fast) {
+            gint64 day;
+            int y, m, d;
+            if (!ny_busy_fast_rule_next(&fast, &day))
+                break;
+            civil_from_days(day, &y, &m, &d);
+            t = dtstart;
+            t.year = y;
+            t.month = m;
+            t.day = d;
+        } else {
+            t = icalrecur_iterator_next(it);
+        }
         if (icaltime_is_null_time(t) || !time_is_sane(t))
             break;
         if (++steps > s->q->limits.max_instances) {
@@ -862,7 +887,8 @@ series_expand_rule(NySeries *se, struct icalrecurrencetype r)
             break;
         series_add(se, t, start_utc, &se->len);
     }
-    icalrecur_iterator_free(it);
+    if (it != NULL)
+        icalrecur_iterator_free(it);
 }
 
 static NyLength

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "notyet/busy.h"
+#include "src/busy-private.h"
 
 typedef struct {
     char *name;
@@ -322,6 +323,101 @@ test_windows_zones_exist(void)
     }
 }
 
+static gint64
+day_of(struct icaltimetype t)
+{
+    GDate d;
+
+    g_date_clear(&d, 1);
+    g_date_set_dmy(&d, (GDateDay)t.day, (GDateMonth)t.month, (GDateYear)t.year);
+    /* Julian day 719163 is 1970-01-01. */
+    return (gint64)g_date_get_julian(&d) - 719163;
+}
+
+/* The fast path gives libical's own instances, walking and skipping ahead. */
+static void
+test_fast_rule_matches_libical(void)
+{
+    const char *rules[] = {
+        "FREQ=DAILY",
+        "FREQ=DAILY;INTERVAL=2",
+        "FREQ=DAILY;INTERVAL=3;BYDAY=MO,WE,FR",
+        "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR",
+        "FREQ=DAILY;COUNT=7;INTERVAL=4",
+        "FREQ=WEEKLY",
+        "FREQ=WEEKLY;INTERVAL=2",
+        "FREQ=WEEKLY;BYDAY=MO,WE,FR",
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH",
+        "FREQ=WEEKLY;INTERVAL=3;BYDAY=SU,SA;WKST=SU",
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,SU;WKST=MO",
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,SU;WKST=SU",
+        "FREQ=WEEKLY;INTERVAL=4;BYDAY=TH,FR,SA;WKST=FR",
+        "FREQ=WEEKLY;COUNT=10;BYDAY=MO,TH",
+    };
+    const char *starts[] = {"20100101T090000", "20100102T090000", "20100103T090000",
+                            "20100104T090000", "20100105T090000", "20100106T090000",
+                            "20100107T090000", "20260227T153000", "20260301"};
+    guint exercised = 0;
+
+    for (gsize i = 0; i < G_N_ELEMENTS(rules); i++) {
+        for (gsize j = 0; j < G_N_ELEMENTS(starts); j++) {
+            struct icalrecurrencetype r = icalrecurrencetype_from_string(rules[i]);
+            struct icaltimetype st = icaltime_from_string(starts[j]);
+            NyFastRule f;
+            icalrecur_iterator *it;
+            gint64 day = 0;
+
+            if (!ny_busy_fast_rule_init(&f, &r, day_of(st)))
+                continue;
+            exercised++;
+            it = icalrecur_iterator_new(r, st);
+            g_assert_nonnull(it);
+            for (int k = 0; k < 300; k++) {
+                struct icaltimetype t = icalrecur_iterator_next(it);
+                gboolean more = ny_busy_fast_rule_next(&f, &day);
+                g_assert_cmpint(more, ==, !icaltime_is_null_time(t));
+                if (!more)
+                    break;
+                g_assert_cmpint(day, ==, day_of(t));
+            }
+            icalrecur_iterator_free(it);
+
+            if (r.count == 0) {
+                /* Skip to 2026-03-04 (a Wednesday) and to 2031-01-01. */
+                const char *targets[] = {"20260304", "20310101"};
+                for (gsize k = 0; k < G_N_ELEMENTS(targets); k++) {
+                    struct icaltimetype at = icaltime_from_string(targets[k]);
+                    struct icaltimetype t;
+                    if (st.is_date == 0) {
+                        at.is_date = 0;
+                    }
+                    g_assert_true(ny_busy_fast_rule_init(&f, &r, day_of(st)));
+                    it = icalrecur_iterator_new(r, st);
+                    g_assert_cmpint(icalrecur_iterator_set_start(it, at), ==, 1);
+                    ny_busy_fast_rule_skip_to(&f, day_of(at));
+                    for (int n = 0; n < 20; n++) {
+                        t = icalrecur_iterator_next(it);
+                        g_assert_true(ny_busy_fast_rule_next(&f, &day));
+                        g_assert_cmpint(day, ==, day_of(t));
+                    }
+                    icalrecur_iterator_free(it);
+                }
+            }
+        }
+    }
+    /* Unsynchronized starts and other rules go to libical, but most of
+     * these take the fast path. */
+    g_assert_cmpuint(exercised, >, 60);
+    {
+        struct icalrecurrencetype r = icalrecurrencetype_from_string("FREQ=MONTHLY");
+        NyFastRule f;
+        g_assert_false(ny_busy_fast_rule_init(&f, &r, 0));
+        r = icalrecurrencetype_from_string("FREQ=WEEKLY;BYDAY=MO");
+        /* 1970-01-01 is a Thursday: off the rule's days. */
+        g_assert_false(ny_busy_fast_rule_init(&f, &r, 0));
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -335,6 +431,7 @@ main(int argc, char **argv)
         g_test_add_data_func(path, c, run_case);
     }
     g_test_add_func("/busy/not-icalendar", test_not_icalendar);
+    g_test_add_func("/busy/fast-rule-matches-libical", test_fast_rule_matches_libical);
     g_test_add_func("/busy/windows-zones", test_windows_zones);
     g_test_add_func("/busy/windows-zones-exist", test_windows_zones_exist);
     return g_test_run();
