@@ -744,8 +744,9 @@ ny_http_password_from_command(const char *command, guint timeout, GError **error
     char *password;
 
     if (!g_shell_parse_argv(command, NULL, &argv, &local_error)) {
-        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH, "password_command: %s",
-                    local_error->message);
+        /* Not GLib's message: it quotes the whole command line. */
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
+                    "password_command cannot be split into words (unbalanced quotes?)");
         return NULL;
     }
     proc = g_subprocess_newv((const char *const *)argv,
