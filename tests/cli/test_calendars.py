@@ -1,0 +1,56 @@
+"""`notyet calendars` without a server: local sources, offline, usage."""
+import json
+
+import nytest
+from nytest import Home, check, check_usage_error, run
+
+
+def with_config(text):
+    home = Home()
+    home.write_config(text)
+    return home
+
+
+def test_nothing_configured():
+    home = with_config("[me]\ntimezone=UTC\n")
+    try:
+        r = run(["--config", home.config, "calendars"], home=home)
+        check(r.rc == 0 and "no calendars configured" in r.out and r.err == "", "hint", r)
+    finally:
+        home.cleanup()
+
+
+def test_local_sources_listed():
+    home = with_config("[me]\ntimezone=UTC\n\n[calendar files]\ntype=ics\nurl=%s\n\n"
+                       "[calendar folder]\ntype=vdir\nurl=/tmp\n" % nytest.fixture("demo.ics"))
+    try:
+        r = run(["--config", home.config, "--format", "json", "calendars"], home=home)
+        check(r.rc == 0, "exit 0", r)
+        cals = json.loads(r.out)["calendars"]
+        check([(c["source"], c["type"], c["used"], c["events"]) for c in cals] ==
+              [("files", "ics", True, None), ("folder", "vdir", True, None)], "both rows", r)
+        check(json.loads(r.out)["offline"] is False, "not offline", r)
+    finally:
+        home.cleanup()
+
+
+def test_offline_before_any_sync():
+    home = with_config("[me]\ntimezone=UTC\n\n[calendar work]\ntype=caldav\n"
+                       "url=http://127.0.0.1:9/\nusername=jane\npassword_command=false\n")
+    try:
+        r = run(["--config", home.config, "--offline", "calendars"], home=home)
+        check(r.rc == 0, "offline needs no network and no password", r)
+        check("(offline: nothing cached yet)" in r.out, "says the cache is empty", r)
+        r = run(["--config", home.config, "--offline", "--format", "json", "calendars"],
+                home=home)
+        data = json.loads(r.out)
+        check(data["offline"] is True and data["cache_age_seconds"] is None, "json", r)
+    finally:
+        home.cleanup()
+
+
+def test_extra_argument():
+    check_usage_error(run(["calendars", "extra"]), "unexpected argument 'extra'")
+
+
+nytest.main(globals())
