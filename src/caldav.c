@@ -7,6 +7,7 @@
  */
 #include "notyet/caldav.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 #include "notyet/multistatus.h"
@@ -39,7 +40,24 @@ typedef struct {
     NyCaldavStats *stats;
     NyTime now;
     char *home; /* the calendar home discovery ended at, or NULL */
+    const NyCaldavOptions *options;
 } Sync;
+
+static void progress(Sync *s, const char *format, ...) G_GNUC_PRINTF(2, 3);
+
+static void
+progress(Sync *s, const char *format, ...)
+{
+    va_list ap;
+    g_autofree char *text = NULL;
+
+    if (s->options == NULL || s->options->progress == NULL)
+        return;
+    va_start(ap, format);
+    text = g_strdup_vprintf(format, ap);
+    va_end(ap);
+    s->options->progress(text, s->options->progress_data);
+}
 
 static void
 sync_clear(Sync *s)
@@ -700,6 +718,9 @@ sync_calendars(Sync *s, GPtrArray *found, GArray *ids, GPtrArray *old,
         g_ptr_array_add(jobs, job);
     }
 
+    if (jobs->len > 0)
+        progress(s, "%s: syncing %u calendar%s", s->config->name, jobs->len,
+                 jobs->len == 1 ? "" : "s");
     if (jobs->len == 1) {
         Job *job = g_ptr_array_index(jobs, 0);
         job->http = s->http; /* keep the discovery connection */
@@ -726,6 +747,9 @@ sync_calendars(Sync *s, GPtrArray *found, GArray *ids, GPtrArray *old,
         }
         if (!job_apply(s, job, error))
             return FALSE;
+        progress(s, "%s: '%s' %u fetched, %u deleted", s->config->name,
+                 job->found->displayname ? job->found->displayname : job->found->url,
+                 job->stats.fetched, job->stats.deleted);
     }
     if (first_error != NULL) {
         g_propagate_prefixed_error(
@@ -747,7 +771,7 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
     g_autoptr(GPtrArray) old = NULL;
     g_autoptr(GPtrArray) hrefs = g_ptr_array_new();
     g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
-    g_auto(Sync) s = {.config = config, .cache = cache, .stats = stats};
+    g_auto(Sync) s = {.config = config, .cache = cache, .stats = stats, .options = options};
     gboolean ok;
 
     if (config->url == NULL) {
@@ -787,6 +811,7 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
     http = ny_http_new(&http_options);
     s.http = http;
 
+    progress(&s, "%s: looking for calendars", config->name);
     found = discover(&s, error);
     ok = found != NULL && select_calendars(&s, found, error);
 

@@ -3,6 +3,7 @@
  * (DESIGN.md sections 2 and 9). */
 #include <json-glib/json-glib.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "notyet/caldav.h"
@@ -46,6 +47,15 @@ trace_line(const char *line, gpointer data)
 {
     (void)data;
     fprintf(stderr, "notyet: http: %s\n", line);
+}
+
+/* One line on a terminal, rewritten in place; cleared before the output. */
+static void
+progress_line(const char *what, gpointer data)
+{
+    (void)data;
+    fprintf(stderr, "\r\033[K%s", what);
+    fflush(stderr);
 }
 
 static char *
@@ -224,9 +234,16 @@ ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error)
             NyCaldavOptions options = {.now = cli->clock_now};
             NyCaldavStats stats = {0};
 
+            gboolean ok;
+
             if (cli->verbose >= 2)
                 options.trace = trace_line;
-            if (!ny_caldav_sync(c, cache, &options, &stats, warnings, error))
+            else if (!cli->quiet && isatty(STDERR_FILENO))
+                options.progress = progress_line;
+            ok = ny_caldav_sync(c, cache, &options, &stats, warnings, error);
+            if (options.progress != NULL)
+                fputs("\r\033[K", stderr);
+            if (!ok)
                 return FALSE;
             ny_cli_info(cli, 1,
                         "calendar '%s': %u requests, %u calendars synced (%u unchanged), "

@@ -29,7 +29,13 @@ typedef enum {
     NY_CALDAV_ERROR_FAILED,
 } NyCaldavError;
 
+/* Progress of a sync, called from the calling thread: @what is a short
+ * line such as "work: discovering" or "work: 'Family' 120 fetched". */
+typedef void (*NyCaldavProgressFunc)(const char *what, gpointer user_data);
+
 typedef struct {
+    NyCaldavProgressFunc progress; /* or NULL */
+    gpointer progress_data;
     NyHttpTraceFunc trace; /* -v -v: redacted HTTP headers, or NULL */
     gpointer trace_data;
     NyTime now; /* recorded as the time of the sync; 0 = the real clock */
