@@ -270,9 +270,10 @@ uid_label(const char *uid)
 NyBusyScan *
 ny_busy_scan_new(const NyBusyQuery *query)
 {
-    NyBusyScan *s = g_new0(NyBusyScan, 1);
+    NyBusyScan *s;
 
     g_return_val_if_fail(query != NULL && query->zone != NULL, NULL);
+    s = g_new0(NyBusyScan, 1);
     s->q = query;
     s->lo = query->from - NY_MARGIN;
     s->hi = query->to + NY_MARGIN;

@@ -16,6 +16,7 @@ freebusy_options_clear(FreebusyOptions *o)
     g_clear_pointer(&o->from, g_free);
     g_clear_pointer(&o->to, g_free);
 }
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(FreebusyOptions, freebusy_options_clear)
 
 static char *
 render_json(NyTime from, NyTime to, const char *zone_name, const GArray *busy)
@@ -97,7 +98,7 @@ render_text(const GArray *busy, GTimeZone *zone)
 gboolean
 ny_cmd_freebusy(NyCli *cli, int argc, char **argv, GError **error)
 {
-    __attribute__((cleanup(freebusy_options_clear))) FreebusyOptions opts = {0};
+    g_auto(FreebusyOptions) opts = {0};
     const GOptionEntry entries[] = {
         {"from", 0, 0, G_OPTION_ARG_STRING, &opts.from,
          "Start of the window (ISO 8601 or a date; default: now)", "T"},
