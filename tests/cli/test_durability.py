@@ -374,6 +374,35 @@ def test_store_behind_a_symlink_stays_a_symlink():
         h.cleanup()
 
 
+def test_decide_reply_killed_records_both_or_neither():
+    """decide --reply records the decision and the follow-up in one
+    transaction: killed anywhere, both are there or neither."""
+    h, data, ann = reply_home()
+    try:
+        args = ["decide", "Bob Stone", "--know", "no", "--reply"]
+        n = count_calls(h, "pwrite64", *args)
+        seen = set()
+        for i in positions(n, 16):
+            restore(h, data)
+            r = faulty(h, ["-e", "trace=pwrite64", "-e",
+                           "inject=pwrite64:signal=KILL:when=%d" % i], *args)
+            check(r.rc == KILLED, "killed at pwrite64 #%d" % i, r)
+            check(integrity(h) == "ok", "integrity_check", r)
+            db = sqlite3.connect(h.db)
+            try:
+                decisions = db.execute("SELECT count(*) FROM decisions").fetchone()[0]
+            finally:
+                db.close()
+            fs = followups(h)
+            check(fs[0] == ann, "the earlier follow-up is intact", fs)
+            check((decisions, len(fs)) in ((0, 1), (1, 2)), "both or neither", (decisions, fs))
+            check(r.out == "" or len(fs) == 2, "no letter without its record", r)
+            seen.add(decisions)
+        check(seen == {0, 1}, "both outcomes seen: %r" % seen)
+    finally:
+        h.cleanup()
+
+
 # export -o FILE: GLib's g_file_set_contents_full writes FILE.XXXXXX, fsyncs
 # it, renames it over FILE and fsyncs the folder.
 
