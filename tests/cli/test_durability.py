@@ -115,7 +115,7 @@ def one_error_line(r, needle):
           "one error line with %r" % needle, r)
 
 
-def positions(n, most=24):
+def positions(n, most=16):
     """1..n, thinned out evenly to at most @most positions (always 1 and n)."""
     if n <= most:
         return list(range(1, n + 1))
