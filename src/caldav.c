@@ -491,7 +491,7 @@ fetch_changed(Sync *s, Job *job, GPtrArray *changed, GHashTable *listed, GError 
     g_autoptr(GError) local_error = NULL;
     guint fetched = s->stats->fetched;
 
-    if (g_hash_table_size(job->cached) > 0 || changed->len <= MULTIGET_BATCH)
+    if (g_hash_table_size(job->cached) > 0 || job->puts->len > 0 || changed->len <= MULTIGET_BATCH)
         return fetch(s, job, changed, listed, error);
     if (fetch_all(s, job, &local_error))
         return TRUE;
@@ -541,9 +541,11 @@ sync_by_etags(Sync *s, Job *job, GError **error)
     return fetch_changed(s, job, changed, listed, error);
 }
 
-/* RFC 6578 3: the changes since @token (NULL or "" for everything). */
+/* RFC 6578 3: the changes since @token (NULL or "" for everything), one
+ * round; *out_truncated when the server said there is more (3.6, 507). */
 static gboolean
-sync_collection(Sync *s, Job *job, const char *token, guint *out_status, GError **error)
+sync_collection_once(Sync *s, Job *job, const char *token, guint *out_status,
+                     gboolean *out_truncated, GError **error)
 {
     const char *url = job->found->url;
     g_autofree char *esc = g_markup_escape_text(token ? token : "", -1);
@@ -566,8 +568,11 @@ sync_collection(Sync *s, Job *job, const char *token, guint *out_status, GError 
         g_autofree char *abs = ny_http_resolve(url, r->href);
         const char *old;
 
-        if (abs != NULL && same_collection(abs, url))
+        if (abs != NULL && same_collection(abs, url)) {
+            if (r->status == 507)
+                *out_truncated = TRUE;
             continue;
+        }
         if (r->status == 404 || r->status == 410) {
             if (g_hash_table_contains(job->cached, r->href)) {
                 job_delete(job, r->href);
@@ -584,8 +589,32 @@ sync_collection(Sync *s, Job *job, const char *token, guint *out_status, GError 
     }
     if (!fetch_changed(s, job, changed, listed, error))
         return FALSE;
+    g_free(job->new_token);
     job->new_token = g_strdup(ms->sync_token ? ms->sync_token : job->found->sync_token);
     return TRUE;
+}
+
+#define MAX_SYNC_ROUNDS 100
+
+static gboolean
+sync_collection(Sync *s, Job *job, const char *token, guint *out_status, GError **error)
+{
+    g_autofree char *next = g_strdup(token);
+
+    for (int round = 0; round < MAX_SYNC_ROUNDS; round++) {
+        gboolean truncated = FALSE;
+
+        if (!sync_collection_once(s, job, next, out_status, &truncated, error))
+            return FALSE;
+        if (!truncated)
+            return TRUE;
+        g_free(next);
+        next = g_strdup(job->new_token);
+    }
+    g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_PROTOCOL,
+                "REPORT '%s': sync-collection still truncated after %d rounds", job->found->url,
+                MAX_SYNC_ROUNDS);
+    return FALSE;
 }
 
 /* The network part of one calendar's sync (any thread). */

@@ -199,6 +199,39 @@ class Handler(socketserver.BaseRequestHandler):
         self.send(401, "digest only", {"WWW-Authenticate": 'Digest realm="fault", '
                                        'nonce="n0nce", qop="auth", algorithm=MD5'})
 
+    def case_paged(self, method, path, headers, body):
+        """sync-collection answered in two pages (RFC 6578 3.6: 507 on the
+        collection itself means there is more from the new token)."""
+        if method == "PROPFIND":
+            self.send(207, MULTISTATUS_HEAD +
+                      '<D:multistatus xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
+                      '<D:response><D:href>/paged/</D:href><D:propstat><D:prop><D:resourcetype>'
+                      '<D:collection/><C:calendar/></D:resourcetype><D:displayname>Paged'
+                      '</D:displayname><D:sync-token>t-now</D:sync-token></D:prop>'
+                      '<D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>'
+                      '</D:multistatus>', {"Content-Type": "text/xml"})
+            return
+        text = body.decode("utf-8", "replace")
+        item = ('<D:response><D:href>/paged/%s.ics</D:href><D:propstat><D:prop><D:getetag>'
+                '"%s"</D:getetag>%s</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>'
+                '</D:response>')
+        if "sync-collection" in text:
+            self.server.owner.paged_tokens.append(re.search(r"<D:sync-token>(.*?)</D:sync-token>",
+                                                            text).group(1))
+            if "t1" not in text:
+                out = (item % ("a", "a", "") + '<D:response><D:href>/paged/</D:href><D:status>'
+                       'HTTP/1.1 507 Insufficient Storage</D:status></D:response>'
+                       '<D:sync-token>t1</D:sync-token>')
+            else:
+                out = item % ("b", "b", "") + "<D:sync-token>t2</D:sync-token>"
+        else:
+            out = "".join(item % (n, n, "<C:calendar-data>%s</C:calendar-data>" %
+                                  (EVENT % (n, 9 + i, 10 + i)).replace("\r", "&#13;"))
+                          for i, n in enumerate(("a", "b")) if "/paged/%s.ics" % n in text)
+        self.send(207, MULTISTATUS_HEAD + '<D:multistatus xmlns:D="DAV:" '
+                  'xmlns:C="urn:ietf:params:xml:ns:caldav">' + out + "</D:multistatus>",
+                  {"Content-Type": "text/xml"})
+
     def case_cal(self, method, path, headers, body):
         """A tiny calendar at /cal/: 2 events; owner.cal_mode 'good' or
         'partial' (one multiget entry fails with 500 inside the 207)."""
@@ -250,6 +283,7 @@ class FaultServer:
         self.cal_mode = "good"
         self.digest_password = "pw-fault-7"
         self.digest_ok = 0
+        self.paged_tokens = []
         self.server = _TCPServer(("127.0.0.1", 0), Handler)
         self.server.owner = self
         self.port = self.server.server_address[1]

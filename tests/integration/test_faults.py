@@ -140,6 +140,16 @@ def test_partial_207_keeps_previous_cache():
         home.cleanup()
 
 
+def test_sync_collection_in_pages():
+    home = ct.make_home(Creds, SERVER.base + "/paged/")
+    try:
+        cals, r = ct.calendars_json(home)
+        check([c["events"] for c in cals] == [2], "both pages mirrored", r)
+        check(SERVER.paged_tokens[-2:] == ["", "t1"], "second page asked from the new token", r)
+    finally:
+        home.cleanup()
+
+
 def test_digest_only_server():
     home = ct.make_home(Creds, SERVER.base + "/digest/")
     try:
