@@ -134,8 +134,8 @@ ny_cli_parse(NyCli *cli, const char *params, const char *summary, const GOptionE
     if (entries != NULL) {
         /* A named group, not the main one: GLib titles the main group
          * "Application Options:", which reads oddly for a subcommand. */
-        GOptionGroup *own = g_option_group_new(cli->command, "Options:",
-                                               "Show the options of the command", NULL, NULL);
+        GOptionGroup *own = g_option_group_new(
+            cli->command, "Options:", "Show the options of the command", NULL, NULL);
         g_option_group_add_entries(own, entries);
         g_option_context_add_group(context, own);
     }
@@ -198,6 +198,21 @@ ny_cli_print(const char *text, GError **error)
         return FALSE;
     }
     return TRUE;
+}
+
+char *
+ny_cli_json_text(JsonBuilder *b)
+{
+    g_autoptr(JsonGenerator) gen = json_generator_new();
+    g_autoptr(JsonNode) root = json_builder_get_root(b);
+    GString *s = g_string_new(NULL);
+
+    json_generator_set_root(gen, root);
+    json_generator_set_pretty(gen, TRUE);
+    json_generator_set_indent(gen, 2);
+    json_generator_to_gstring(gen, s);
+    g_string_append_c(s, '\n');
+    return g_string_free(s, FALSE);
 }
 
 void

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <stdio.h>
 
 #include "notyet/config.h"
@@ -78,6 +79,10 @@ void ny_cli_info(NyCli *cli, int level, const char *format, ...) G_GNUC_PRINTF(3
 
 /* Writes @text to stdout and flushes; an error when stdout fails (full disk, closed pipe). */
 gboolean ny_cli_print(const char *text, GError **error);
+
+/* Pretty JSON text of @b's root, with a final newline: every command's
+ * --format json output goes through here. */
+char *ny_cli_json_text(JsonBuilder *b);
 
 void ny_cli_clear(NyCli *cli);
 

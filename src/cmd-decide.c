@@ -160,9 +160,6 @@ render_json(const char *name, const NyAnswer answers[NY_QUESTION_COUNT], NyVerdi
             gboolean no_call)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
-    g_autoptr(JsonGenerator) gen = json_generator_new();
-    g_autoptr(JsonNode) root = NULL;
-    GString *s = NULL;
 
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "verdict");
@@ -187,14 +184,7 @@ render_json(const char *name, const NyAnswer answers[NY_QUESTION_COUNT], NyVerdi
     json_builder_add_boolean_value(b, no_call);
     json_builder_end_object(b);
 
-    root = json_builder_get_root(b);
-    json_generator_set_root(gen, root);
-    json_generator_set_pretty(gen, TRUE);
-    json_generator_set_indent(gen, 2);
-    s = g_string_new(NULL);
-    json_generator_to_gstring(gen, s);
-    g_string_append_c(s, '\n');
-    return g_string_free(s, FALSE);
+    return ny_cli_json_text(b);
 }
 
 static gboolean

@@ -123,7 +123,7 @@ ny_cmd_followups(NyCli *cli, int argc, char **argv, GError **error)
             ny_cmd_followup_to_json(b, g_array_index(rows, Row, i).f, cli->now);
         json_builder_end_array(b);
         json_builder_end_object(b);
-        out = ny_cmd_json_text(b);
+        out = ny_cli_json_text(b);
     } else {
         out = render_text(cli, rows);
     }

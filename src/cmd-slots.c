@@ -145,21 +145,6 @@ ny_cmd_followup_to_json(JsonBuilder *b, const NyFollowup *f, NyTime now)
     json_builder_end_object(b);
 }
 
-char *
-ny_cmd_json_text(JsonBuilder *b)
-{
-    g_autoptr(JsonGenerator) gen = json_generator_new();
-    g_autoptr(JsonNode) root = json_builder_get_root(b);
-    GString *s = g_string_new(NULL);
-
-    json_generator_set_root(gen, root);
-    json_generator_set_pretty(gen, TRUE);
-    json_generator_set_indent(gen, 2);
-    json_generator_to_gstring(gen, s);
-    g_string_append_c(s, '\n');
-    return g_string_free(s, FALSE);
-}
-
 gboolean
 ny_cmd_print_followup(NyCli *cli, const NyFollowup *f, const char *text, GError **error)
 {
@@ -173,7 +158,7 @@ ny_cmd_print_followup(NyCli *cli, const NyFollowup *f, const char *text, GError 
     json_builder_set_member_name(b, "followup");
     ny_cmd_followup_to_json(b, f, cli->now);
     json_builder_end_object(b);
-    out = ny_cmd_json_text(b);
+    out = ny_cli_json_text(b);
     return ny_cli_print(out, error);
 }
 
@@ -339,7 +324,7 @@ render_json(NyCli *cli, const GArray *slots, const GArray *cands)
         json_builder_end_array(b);
     }
     json_builder_end_object(b);
-    return ny_cmd_json_text(b);
+    return ny_cli_json_text(b);
 }
 
 gboolean

@@ -50,9 +50,6 @@ const char *ny_cmd_followup_state(const NyFollowup *f, NyTime now);
 /* Adds the follow-up object of DESIGN.md section 2 to @b. */
 void ny_cmd_followup_to_json(JsonBuilder *b, const NyFollowup *f, NyTime now);
 
-/* Pretty JSON text of @b's root, with a final newline. */
-char *ny_cmd_json_text(JsonBuilder *b);
-
 /* Prints @text, or with --format json {"followup": {...}} for @f. */
 gboolean ny_cmd_print_followup(NyCli *cli, const NyFollowup *f, const char *text, GError **error);
 
