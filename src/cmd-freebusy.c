@@ -3,7 +3,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cli.h"
-#include "notyet/sources.h"
+#include "cmd-slots.h"
 
 typedef struct {
     char *from;
@@ -96,10 +96,8 @@ ny_cmd_freebusy(NyCli *cli, int argc, char **argv, GError **error)
          "End of the window, exclusive (default: now + horizon_days)", "T"},
         G_OPTION_ENTRY_NULL,
     };
-    NyBusyQuery query;
     NyTime from, to;
     g_autoptr(GArray) busy = NULL;
-    g_autoptr(GPtrArray) warnings = NULL;
     g_autofree char *out = NULL;
 
     if (!ny_cli_parse(cli, NULL, "Show the merged busy periods of your busy sources", entries,
@@ -128,19 +126,8 @@ ny_cmd_freebusy(NyCli *cli, int argc, char **argv, GError **error)
         return FALSE;
     }
 
-    ny_busy_query_init(&query, from, to, cli->zone, cli->zone_name,
-                       (const char *const *)cli->config->emails);
-    if (!ny_sources_busy(cli->config, (const char *const *)cli->ics, &query, cli->offline, &busy,
-                         &warnings, error)) {
-        if (g_error_matches(*error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_NO_SOURCE)) {
-            g_autofree char *msg = g_strdup((*error)->message);
-            g_clear_error(error);
-            ny_cli_usage_error(cli, error, "%s", msg);
-        }
+    if (!ny_cmd_busy_lookup(cli, from, to, &busy, error))
         return FALSE;
-    }
-    for (guint i = 0; i < warnings->len; i++)
-        ny_cli_warn(cli, "%s", (const char *)g_ptr_array_index(warnings, i));
 
     if (cli->json)
         out = render_json(from, to, cli->zone_name, busy);
