@@ -36,7 +36,9 @@ typedef struct {
  */
 gboolean ny_busy_fast_rule_init(NyFastRule *f, const struct icalrecurrencetype *rule, gint64 d0);
 
-/* Moves to the first instance on or after @day (only without COUNT). */
+/* Moves to the first instance on or after @day; with COUNT, to the first
+ * instance of the period (day or week) that holds @day, with the instances
+ * before it counted. */
 void ny_busy_fast_rule_skip_to(NyFastRule *f, gint64 day);
 
 /* The next instance's day; FALSE after COUNT instances. */

@@ -62,25 +62,65 @@ ny_busy_fast_rule_init(NyFastRule *f, const struct icalrecurrencetype *r, gint64
     return TRUE;
 }
 
+/* Instances in the periods (days or weeks) before period @k, counted from
+ * DTSTART: what a walk from DTSTART would have emitted, so COUNT still ends
+ * the series at the right instance after a skip. */
+static gint64
+instances_before(const NyFastRule *f, gint64 k)
+{
+    gint64 total = 0;
+
+    if (k <= 0)
+        return 0;
+    if (f->weekly) {
+        /* Week 0 holds the rule's days from DTSTART on; every later week all. */
+        int per_week = 0;
+        for (int o = 0; o < 7; o++) {
+            gboolean on = (f->days & (1u << weekday(f->ws0 + o))) != 0;
+            per_week += on;
+            total += on && f->ws0 + o >= f->d0;
+        }
+        return total + (k - 1) * per_week;
+    }
+    /* Daily: the weekday of DTSTART + n * INTERVAL repeats every 7 periods. */
+    {
+        int cycle[7];
+        int per_cycle = 0;
+        for (int n = 0; n < 7; n++) {
+            cycle[n] = (f->days >> weekday(f->d0 + n * f->interval)) & 1;
+            per_cycle += cycle[n];
+        }
+        total = (k / 7) * per_cycle;
+        for (int n = 0; n < k % 7; n++)
+            total += cycle[n];
+        return total;
+    }
+}
+
 void
 ny_busy_fast_rule_skip_to(NyFastRule *f, gint64 day)
 {
     gint64 k;
 
-    if (f->count > 0)
-        return;
-    if (day > f->min_day)
-        f->min_day = day;
-    if (f->weekly) {
+    if (f->weekly)
         k = floor_div(day - f->ws0, 7 * f->interval);
+    else
+        k = floor_div(day - f->d0 + f->interval - 1, f->interval);
+    if (f->count > 0) {
+        /* With COUNT the instances skipped over are counted, not walked;
+         * the period starts whole (no min_day), so the count stays exact. */
         if (k > f->period) {
+            f->emitted = instances_before(f, k);
             f->period = k;
             f->offset = 0;
         }
-    } else {
-        k = floor_div(day - f->d0 + f->interval - 1, f->interval);
-        if (k > f->period)
-            f->period = k;
+        return;
+    }
+    if (day > f->min_day)
+        f->min_day = day;
+    if (k > f->period) {
+        f->period = k;
+        f->offset = 0;
     }
 }
 

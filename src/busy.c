@@ -820,7 +820,9 @@ series_expand_rule(NySeries *se, struct icalrecurrencetype r)
             return;
         }
     }
-    if (r.count == 0) {
+    /* libical cannot skip a series with COUNT (icalrecur_iterator_set_start
+     * refuses it); the fast path counts what it skips. */
+    if (r.count == 0 || use_fast) {
         /* Skip ahead: the first instance that can reach the window, with
          * room for DST shifts (sub-daily rules) or a day either way. */
         gboolean sub_daily = r.freq == ICAL_SECONDLY_RECURRENCE ||
