@@ -7,7 +7,7 @@ import stat
 import subprocess
 
 import nytest
-from nytest import BIN, Home, check, check_usage_error, fixture, run
+from nytest import Home, check, check_usage_error, fixture, run
 
 NOW = "2026-11-30T10:00:00-05:00"  # a Monday
 CONFIG = """[me]
@@ -38,7 +38,7 @@ def ok(h, *args, now=NOW):
 def export(h, *args, now=NOW):
     """export's stdout as bytes decoded without newline translation (nytest.run
     reads text with universal newlines, which would hide the CRLFs)."""
-    p = subprocess.run([BIN, "export"] + list(args) + ["--now", now, "--db", h.db],
+    p = subprocess.run(nytest.command(["export"] + list(args) + ["--now", now, "--db", h.db]),
                        capture_output=True, env=h.env(), timeout=60)
     check(p.returncode == 0, "export %s: %r" % (args, p.stderr))
     return p.stdout.decode("utf-8")

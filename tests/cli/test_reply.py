@@ -4,7 +4,7 @@ import os
 import subprocess
 
 import nytest
-from nytest import BIN, Home, check, check_usage_error, fixture, read_fixture, run
+from nytest import Home, check, check_usage_error, fixture, read_fixture, run
 
 NOW = "2026-11-30T10:00:00-05:00"  # a Monday
 CONFIG = """[me]
@@ -81,13 +81,13 @@ def test_concurrent_replies_never_share_a_slot():
         nt(h, "followups")  # nothing to create, but checks the setup
         procs = []
         for i in range(6):
-            args = [BIN, "reply", "Person %d" % i, "--now", NOW, "--db", h.db,
-                    "--ics", fixture("slots", "week.ics")]
+            args = nytest.command(["reply", "Person %d" % i, "--now", NOW, "--db", h.db,
+                                   "--ics", fixture("slots", "week.ics")])
             procs.append(subprocess.Popen(args, env=h.env(), stdout=subprocess.PIPE,
                                           stderr=subprocess.PIPE, text=True))
         for p in procs:
             out, err = p.communicate(timeout=60)
-            check(p.returncode == 0, "reply %s: %s" % (p.args[2], err))
+            check(p.returncode == 0, "%s: %s" % (" ".join(p.args), err))
         fs = followups(h)
         starts = [s["start"] for f in fs for s in f["slots"]]
         check(len(fs) == 6, "six follow-ups", fs)
