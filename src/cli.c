@@ -216,6 +216,20 @@ ny_cli_json_text(JsonBuilder *b)
 }
 
 void
+ny_cli_json_add_interval(JsonBuilder *b, const NyInterval *iv)
+{
+    g_autofree char *start = ny_time_format_utc(iv->start);
+    g_autofree char *end = ny_time_format_utc(iv->end);
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "start");
+    json_builder_add_string_value(b, start);
+    json_builder_set_member_name(b, "end");
+    json_builder_add_string_value(b, end);
+    json_builder_end_object(b);
+}
+
+void
 ny_cli_clear(NyCli *cli)
 {
     g_clear_pointer(&cli->config_path, g_free);

@@ -84,6 +84,9 @@ gboolean ny_cli_print(const char *text, GError **error);
  * --format json output goes through here. */
 char *ny_cli_json_text(JsonBuilder *b);
 
+/* Adds {"start": T, "end": T} (UTC, DESIGN.md section 2) to @b. */
+void ny_cli_json_add_interval(JsonBuilder *b, const NyInterval *iv);
+
 void ny_cli_clear(NyCli *cli);
 
 typedef gboolean (*NyCmdFunc)(NyCli *cli, int argc, char **argv, GError **error);

@@ -34,17 +34,8 @@ render_json(NyTime from, NyTime to, const char *zone_name, const GArray *busy)
     json_builder_add_string_value(b, zone_name);
     json_builder_set_member_name(b, "busy");
     json_builder_begin_array(b);
-    for (guint i = 0; i < busy->len; i++) {
-        const NyInterval *iv = &g_array_index(busy, NyInterval, i);
-        g_autofree char *start = ny_time_format_utc(iv->start);
-        g_autofree char *end = ny_time_format_utc(iv->end);
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "start");
-        json_builder_add_string_value(b, start);
-        json_builder_set_member_name(b, "end");
-        json_builder_add_string_value(b, end);
-        json_builder_end_object(b);
-    }
+    for (guint i = 0; i < busy->len; i++)
+        ny_cli_json_add_interval(b, &g_array_index(busy, NyInterval, i));
     json_builder_end_array(b);
     json_builder_end_object(b);
 

@@ -97,20 +97,6 @@ ny_cmd_followup_state(const NyFollowup *f, NyTime now)
 }
 
 static void
-add_interval(JsonBuilder *b, const NyInterval *iv)
-{
-    g_autofree char *start = ny_time_format_utc(iv->start);
-    g_autofree char *end = ny_time_format_utc(iv->end);
-
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "start");
-    json_builder_add_string_value(b, start);
-    json_builder_set_member_name(b, "end");
-    json_builder_add_string_value(b, end);
-    json_builder_end_object(b);
-}
-
-static void
 add_string_or_null(JsonBuilder *b, const char *name, const char *value)
 {
     json_builder_set_member_name(b, name);
@@ -134,11 +120,11 @@ ny_cmd_followup_to_json(JsonBuilder *b, const NyFollowup *f, NyTime now)
     json_builder_set_member_name(b, "slots");
     json_builder_begin_array(b);
     for (guint i = 0; f->slots != NULL && i < f->slots->len; i++)
-        add_interval(b, &g_array_index(f->slots, NyInterval, i));
+        ny_cli_json_add_interval(b, &g_array_index(f->slots, NyInterval, i));
     json_builder_end_array(b);
     json_builder_set_member_name(b, "booked");
     if (f->has_booked)
-        add_interval(b, &f->booked);
+        ny_cli_json_add_interval(b, &f->booked);
     else
         json_builder_add_null_value(b);
     add_string_or_null(b, "met", f->met);
