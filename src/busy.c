@@ -160,6 +160,7 @@ typedef struct {
 typedef struct {
     GArray *inst;      /* (element-type NyInst) */
     GArray *overrides; /* (element-type NyOverride) */
+    guint masters;     /* events without RECURRENCE-ID that gave instances */
 } NyUidRecord;
 
 static void
@@ -1151,6 +1152,11 @@ process_event(NyBusyScan *s, icalcomponent *ev)
     }
     if (out->len > 0) {
         NyUidRecord *rec = uid_record(s, uid);
+        /* Two masters of one UID: both kept busy, never one silently dropped. */
+        if (++rec->masters == 2) {
+            g_autofree char *label = uid_label(uid);
+            scan_warn(s, "event '%s': the same UID twice, both are counted busy", label);
+        }
         for (guint i = 0; i < out->len; i++) {
             NyInst *in = &g_array_index(out, NyInst, i);
             /* The same start twice (DTSTART and RDATE): one instance. */

@@ -10,6 +10,8 @@
  */
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "cmd-reply.h"
 #include "cmd-slots.h"
 #include "notyet/phrase.h"
@@ -48,11 +50,26 @@ load_template(NyCli *cli, const char *option_path, char **out_name, char **out_t
     g_autoptr(GError) local = NULL;
     g_autofree char *text = NULL;
     gsize len = 0;
+    GStatBuf st;
 
     if (path == NULL) {
         *out_name = g_strdup(NY_TEMPLATE_DEFAULT_NAME);
         *out_text = g_strdup(ny_template_default());
         return TRUE;
+    }
+    /* Checked before reading: a FIFO would block and /dev/zero never ends. */
+    if (g_stat(path, &st) == 0) {
+        if (!S_ISREG(st.st_mode)) {
+            g_set_error(error, NY_TEMPLATE_ERROR, NY_TEMPLATE_ERROR_FAILED,
+                        "cannot read the template '%s': not a regular file", path);
+            return FALSE;
+        }
+        if (st.st_size > NY_TEMPLATE_MAX_SIZE) {
+            g_set_error(error, NY_TEMPLATE_ERROR, NY_TEMPLATE_ERROR_TOO_BIG,
+                        "'%s': the template is larger than %d KiB", path,
+                        NY_TEMPLATE_MAX_SIZE / 1024);
+            return FALSE;
+        }
     }
     if (!g_file_get_contents(path, &text, &len, &local)) {
         g_set_error(error, NY_TEMPLATE_ERROR, NY_TEMPLATE_ERROR_FAILED,
@@ -119,13 +136,40 @@ ny_reply_add_entries(GArray *entries, NyReplyOptions *o)
     g_array_append_vals(entries, rows, G_N_ELEMENTS(rows));
 }
 
+/* TRUE when text is UTF-8 with no control character (C0, DEL or C1), other
+ * than the line breaks and tabs @breaks allows: an escape sequence would
+ * reach the letter, the store and every terminal that lists the follow-ups. */
+static gboolean
+is_plain_text(const char *text, gboolean breaks)
+{
+    if (!g_utf8_validate(text, -1, NULL))
+        return FALSE;
+    for (const char *p = text; *p != '\0'; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (breaks && (c == '\n' || c == '\r' || c == '\t'))
+            continue;
+        if (g_unichar_iscntrl(c))
+            return FALSE;
+    }
+    return TRUE;
+}
+
 gboolean
 ny_reply_check(NyCli *cli, const NyReplyOptions *o, const char *name, GError **error)
 {
     g_autoptr(GTimeZone) their_zone = NULL;
 
-    if (*name == '\0' || !g_utf8_validate(name, -1, NULL)) {
-        ny_cli_usage_error(cli, error, "the NAME is empty or not UTF-8 text");
+    if (*name == '\0' || !is_plain_text(name, TRUE)) {
+        ny_cli_usage_error(cli, error,
+                           "the NAME is empty, not UTF-8 text or has control characters");
+        return FALSE;
+    }
+    if (o->met != NULL && !is_plain_text(o->met, FALSE)) {
+        ny_cli_usage_error(cli, error, "--met: not one line of text (control characters)");
+        return FALSE;
+    }
+    if (o->closing != NULL && !is_plain_text(o->closing, FALSE)) {
+        ny_cli_usage_error(cli, error, "--closing: not one line of text (control characters)");
         return FALSE;
     }
     if (o->email != NULL && (strchr(o->email, '@') == NULL || strpbrk(o->email, " \t\r\n<>\""))) {

@@ -1,0 +1,553 @@
+"""Hostile input through the command line, grouped by component: config and
+credentials, times, iCalendar, letter template, store, invite writer.
+
+Each case asserts the exact behaviour: the exit status, one error line that
+names the input and the limit it hit, nothing on stdout, the store unchanged
+and no secret in any output. (HTTP/TLS and XML faults: tests/integration/
+test_faults.py; the catalogue map: README "What notyet guarantees".)
+"""
+import json
+import os
+import sqlite3
+import time
+
+import nytest
+from nytest import Home, check, fixture, run
+
+NOW = "2026-11-30T10:00:00-05:00"  # a Monday
+WEEK = fixture("slots", "week.ics")
+CONFIG = """[me]
+name=Jane Doe
+email=jane@example.com
+phone=212.888.9999
+timezone=America/New_York
+"""
+SECRET = "hunter2-secret-pw"
+ESC = "\x1b"
+
+
+def home(config=CONFIG):
+    h = Home()
+    h.write_config(config)
+    return h
+
+
+def nt(h, *args, ics=WEEK, timeout=60):
+    extra = ["--now", NOW, "--db", h.db]
+    if ics:
+        extra += ["--ics", ics]
+    return run(list(args) + extra, home=h, timeout=timeout)
+
+
+def one_error(r, rc, *needles):
+    """Exit rc, nothing on stdout, exactly one 'notyet: ' line naming every needle."""
+    check(r.rc == rc, "exit status %d expected" % rc, r)
+    check(r.out == "", "stdout must be empty on an error", r)
+    lines = r.err.splitlines()
+    check(len(lines) == 1 and lines[0].startswith("notyet: "), "one error line expected", r)
+    for n in needles:
+        check(n in r.err, "the error should name %r" % n, r)
+
+
+def no_secret(r, *secrets):
+    for s in secrets:
+        check(s not in r.out + r.err, "%r must not appear in any output" % s, r)
+
+
+def read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def write(path, data):
+    mode = "wb" if isinstance(data, bytes) else "w"
+    with open(path, mode) as f:
+        f.write(data)
+    return path
+
+
+def store_state(h):
+    """The store as the user sees it and as bytes, to compare before and after."""
+    r = nt(h, "followups", "--all", "--format", "json", ics=None)
+    check(r.rc == 0, "followups", r)
+    return json.loads(r.out)["followups"], read_bytes(h.db)
+
+
+def with_one_followup():
+    h = home()
+    r = nt(h, "reply", "Ann Lee", "--email", "ann@example.org")
+    check(r.rc == 0, "reply", r)
+    return h, store_state(h)
+
+
+# --- config and credentials ------------------------------------------------------
+
+def test_config_password_on_the_command_line_is_refused():
+    """Catalogue 3: there is no --password option; a password in argv is a usage error."""
+    h = home()
+    try:
+        for args in (["--password", SECRET, "slots"], ["slots", "--password", SECRET],
+                     ["reply", "Ann", "--password=" + SECRET]):
+            r = nt(h, *args)
+            check(r.rc == 2 and r.out == "", "%s: exit 2, nothing on stdout" % args, r)
+            check(len(r.err.splitlines()) == 1, "one error line", r)
+            check("password" in r.err.lower() or SECRET in r.err, "names the argument", r)
+        check(not os.path.exists(h.db), "no store was created")
+    finally:
+        h.cleanup()
+
+
+def test_config_garbage_nul_and_non_files():
+    """Binary garbage, a NUL byte, Latin-1, a directory, a FIFO and /dev/zero as the
+    config: exit 2 naming the file, at once (no read that blocks or never ends)."""
+    h = home()
+    try:
+        garbage = write(os.path.join(h.dir, "garbage.ini"), bytes(range(256)) * 8)
+        nul = write(os.path.join(h.dir, "nul.ini"), b"[me]\nname=Jane\x00Doe\n")
+        latin = write(os.path.join(h.dir, "latin.ini"), b"[me]\nname=Jos\xe9\n")
+        fifo = os.path.join(h.dir, "fifo.ini")
+        os.mkfifo(fifo)
+        cases = ((garbage, "not UTF-8 text"), (nul, "not UTF-8 text"), (latin, "not UTF-8 text"),
+                 (h.dir, "not a file"), (fifo, "not a file"), ("/dev/zero", "not a file"))
+        for path, why in cases:
+            t0 = time.monotonic()
+            r = nt(h, "--config", path, "reply", "Ann Lee", timeout=20)
+            one_error(r, 2, path, why)
+            check(time.monotonic() - t0 < 10, "%s: answered at once" % path, r)
+        check(not os.path.exists(h.db), "no store was created")
+    finally:
+        h.cleanup()
+
+
+def test_config_size_at_and_past_the_limit():
+    """A config of exactly 1 MiB is read; one byte more is refused naming the limit."""
+    h = home()
+    try:
+        head = CONFIG + "#"
+        at = head + "x" * (1024 * 1024 - len(head) - 1) + "\n"
+        check(len(at.encode()) == 1024 * 1024, "1 MiB exactly")
+        path = write(os.path.join(h.dir, "big.ini"), at)
+        r = nt(h, "--config", path, "slots")
+        check(r.rc == 0 and r.out.count("\n") == 2, "1 MiB: read", r)
+        write(path, at + "\n")
+        one_error(nt(h, "--config", path, "slots"), 2, path, "over 1048576 bytes")
+    finally:
+        h.cleanup()
+
+
+def test_config_very_long_lines():
+    """A 500 KB comment line and a 500 KB value: read, no crash; the long value
+    reaches only where it belongs (the name is never echoed in an error)."""
+    h = home()
+    try:
+        path = write(os.path.join(h.dir, "long.ini"),
+                     "#" + "c" * 500000 + "\n" + CONFIG.replace("Jane Doe", "J" * 500000))
+        r = nt(h, "--config", path, "slots")
+        check(r.rc == 0 and r.err == "", "read", r)
+        bad = write(os.path.join(h.dir, "longbad.ini"),
+                    "[availability]\nstart=" + "9" * 900000 + "\n")
+        r = nt(h, "--config", bad, "slots")
+        one_error(r, 2, bad, "[availability] start")
+    finally:
+        h.cleanup()
+
+
+def test_config_password_never_shown():
+    """A password= in a world-readable config is refused without showing it; a
+    failing password_command never shows its command line or output."""
+    h = home()
+    try:
+        h.write_config(CONFIG + "[calendar work]\ntype=caldav\nurl=https://dav.example.com/\n"
+                       "username=jane\npassword=%s\n" % SECRET, mode=0o644)
+        r = nt(h, "slots", ics=None)
+        one_error(r, 2, "[calendar work] password")
+        no_secret(r, SECRET)
+        for args in (["-v", "-v", "slots"], ["--format", "json", "slots"]):
+            r = nt(h, *args)
+            no_secret(r, SECRET)
+    finally:
+        h.cleanup()
+
+
+# --- times on the command line ----------------------------------------------------
+
+BAD_TIMES = ["", "x", "tomorrow", "2026-13-01", "2026-02-30", "2026-01-01T25:00:00Z",
+             "2026-01-01T00:00:00+99:00", "2026-01-01" + ESC + "[31m", "0001-01-01",
+             "1899-12-31", "9999-01-01", "99999-01-01", "2026-01-01T00:00:00Z" + "0" * 5000,
+             "-2026-01-01", "2026-01-01T00:00:00.5.5Z", "\u0662\u0660\u0662\u0666-01-01"]
+
+
+def test_times_hostile_set():
+    """--now, --from and --to refuse every malformed or out-of-range time: exit 2,
+    one line naming the option; nothing recorded."""
+    h = home()
+    try:
+        for value in BAD_TIMES:
+            for opt, cmd in (("--now", ["reply", "Ann Lee"]), ("--from", ["freebusy"]),
+                             ("--to", ["freebusy"])):
+                r = run(cmd + [opt, value, "--db", h.db, "--ics", WEEK] +
+                        (["--now", NOW] if opt != "--now" else []), home=h)
+                one_error(r, 2, opt + ":")
+        check(not os.path.exists(h.db), "no store was created")
+    finally:
+        h.cleanup()
+
+
+def test_times_range_limits():
+    """Years 1900 to 9998 are read; 1899 and 9999 are refused naming the range."""
+    h = home()
+    try:
+        r = nt(h, "freebusy", "--from", "1900-01-01", "--to", "1900-01-08")
+        check(r.rc == 0, "1900 read", r)
+        r = nt(h, "freebusy", "--from", "9998-12-20", "--to", "9998-12-31")
+        check(r.rc == 0, "9998 read", r)
+        one_error(nt(h, "freebusy", "--from", "1899-12-31"), 2, "--from", "years 1900 to 9998")
+        one_error(nt(h, "freebusy", "--to", "9999-01-01"), 2, "--to", "years 1900 to 9998")
+        one_error(nt(h, "freebusy", "--from", "2026-03-05", "--to", "2026-03-05"), 2, "--from")
+    finally:
+        h.cleanup()
+
+
+# --- iCalendar ------------------------------------------------------------------
+
+WINDOW = ["--from", "2026-03-01", "--to", "2026-03-08", "--format", "json"]
+
+
+def busy_of(r):
+    return [(b["start"], b["end"]) for b in json.loads(r.out)["busy"]]
+
+
+def test_ics_unreadable_events_warn_with_file_and_uid():
+    """Catalogue 29/38: bad DTSTART, no DTSTART, an unreadable RRULE are skipped and
+    DTEND before DTSTART is read as zero length, each with a warning naming the file
+    and the UID; the rest is still busy; titles never shown."""
+    h = home()
+    try:
+        path = fixture("hostile", "broken-events.ics")
+        r = nt(h, "freebusy", *WINDOW, ics=path)
+        check(r.rc == 0, "exit 0: the readable events are busy", r)
+        check(busy_of(r) == [("2026-03-02T14:00:00Z", "2026-03-02T15:00:00Z")], "good-1 busy", r)
+        lines = r.err.splitlines()
+        check(len(lines) == 5 and all(ln.startswith("notyet: warning: '%s': event '" % path)
+                                      for ln in lines), "one warning per broken event", r)
+        for uid, why in (("bad-dtstart", "DTSTART cannot be read"),
+                         ("no-dtstart", "no readable DTSTART"),
+                         ("backwards", "ends before it starts"),
+                         ("bad-rrule", "RRULE cannot be read")):
+            check(any("'%s'" % uid in ln and why in ln for ln in lines), "%s warned" % uid, r)
+        no_secret(r, "Secret", ESC, "\x07")
+        check("'evil?]0;pwned??[31m'" in r.err, "control characters in a UID shown as '?'", r)
+        q = nt(h, "freebusy", "-q", *WINDOW, ics=path)
+        check(q.rc == 0 and q.err == "" and q.out == r.out, "-q: same answer, no warnings", q)
+    finally:
+        h.cleanup()
+
+
+def test_ics_same_uid_twice_both_busy_with_a_warning():
+    """Catalogue 39: two masters with one UID: both block (never one silently
+    dropped) and a warning names the UID; a master with its override is normal."""
+    h = home()
+    try:
+        path = fixture("hostile", "same-uid-twice.ics")
+        r = nt(h, "freebusy", *WINDOW, ics=path)
+        check(r.rc == 0, "exit 0", r)
+        check(busy_of(r) == [("2026-03-02T14:00:00Z", "2026-03-02T15:00:00Z"),
+                             ("2026-03-03T14:00:00Z", "2026-03-03T15:00:00Z"),
+                             ("2026-03-04T14:00:00Z", "2026-03-04T15:00:00Z"),
+                             ("2026-03-05T16:00:00Z", "2026-03-05T17:00:00Z")], "both copies", r)
+        check(r.err == "notyet: warning: '%s': event 'twice': the same UID twice, both are "
+              "counted busy\n" % path, "one warning naming the UID", r)
+    finally:
+        h.cleanup()
+
+
+def test_ics_years_far_from_now():
+    """Catalogue 38: a weekly series since 1800 is busy in 2026; an event in 2600 is
+    busy in 2600; neither warns nor is treated as free."""
+    h = home()
+    try:
+        path = fixture("hostile", "old-and-far.ics")
+        r = nt(h, "freebusy", *WINDOW, ics=path)
+        check(r.rc == 0 and r.err == "", "no warning", r)
+        check(busy_of(r) == [("2026-03-01T15:00:00Z", "2026-03-01T16:00:00Z")], "1800 series", r)
+        r = nt(h, "freebusy", "--from", "2600-03-01", "--to", "2600-03-08", "--format", "json",
+               ics=path)
+        check(busy_of(r) == [("2600-03-02T15:00:00Z", "2600-03-02T16:00:00Z")], "2600 event", r)
+    finally:
+        h.cleanup()
+
+
+def _event(uid, extra="", inner=""):
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:%s\r\n"
+            "DTSTART:20260302T140000Z\r\nDTEND:20260302T150000Z\r\n%s%sEND:VEVENT\r\n"
+            "END:VCALENDAR\r\n" % (uid, extra, inner))
+
+
+def test_ics_line_length_at_and_past_the_limit():
+    """A physical line of exactly 1 MiB is read; one byte more skips the component
+    with a warning naming the file, the UID and the limit."""
+    h = home()
+    try:
+        at = write(os.path.join(h.dir, "at.ics"),
+                   _event("long", "X-PAD:" + "a" * (1024 * 1024 - 6) + "\r\n"))
+        past = write(os.path.join(h.dir, "past.ics"),
+                     _event("long", "X-PAD:" + "a" * (1024 * 1024 - 5) + "\r\n"))
+        r = nt(h, "freebusy", "--from", "2026-03-02", "--to", "2026-03-03", "--format", "json",
+               ics=at)
+        check(r.rc == 0 and r.err == "" and len(busy_of(r)) == 1, "1 MiB line: read", r)
+        r = nt(h, "freebusy", "--from", "2026-03-02", "--to", "2026-03-03", "--format", "json",
+               ics=past)
+        check(r.rc == 0 and busy_of(r) == [], "skipped", r)
+        check(r.err == "notyet: warning: '%s': component 'long' skipped: a line longer than "
+              "1048576 bytes\n" % past, "one warning naming file, UID and limit", r)
+    finally:
+        h.cleanup()
+
+
+def test_ics_nesting_at_and_past_the_limit():
+    """Components nested 8 deep (VCALENDAR counts as 1) are read; 9 deep is skipped
+    with a warning naming the UID and the limit, before libical sees it."""
+    h = home()
+    try:
+        def nested(depth):
+            xs = depth - 2
+            inner = "".join("BEGIN:X-N%d\r\n" % i for i in range(xs)) + \
+                "".join("END:X-N%d\r\n" % i for i in reversed(range(xs)))
+            return _event("deep", inner=inner)
+        args = ["freebusy", "--from", "2026-03-02", "--to", "2026-03-03", "--format", "json"]
+        r = nt(h, *args, ics=write(os.path.join(h.dir, "n8.ics"), nested(8)))
+        check(r.rc == 0 and r.err == "" and len(busy_of(r)) == 1, "8 deep: read", r)
+        path = write(os.path.join(h.dir, "n9.ics"), nested(9))
+        r = nt(h, *args, ics=path)
+        check(r.rc == 0 and busy_of(r) == [], "9 deep: skipped", r)
+        check(r.err == "notyet: warning: '%s': component 'deep' skipped: components nested "
+              "deeper than 8\n" % path, "one warning", r)
+        path = write(os.path.join(h.dir, "n100k.ics"), nested(100000))
+        r = nt(h, *args, ics=path, timeout=30)
+        check(r.rc == 0 and busy_of(r) == [] and "nested deeper than 8" in r.err,
+              "100,000 deep: no crash", r)
+    finally:
+        h.cleanup()
+
+
+def test_ics_object_size_past_the_limit():
+    """A component over 10 MiB is skipped with a warning naming the UID and the limit."""
+    h = home()
+    try:
+        line = "X-PAD:" + "a" * 1000000 + "\r\n"
+        path = write(os.path.join(h.dir, "big.ics"), _event("big", line * 11))
+        r = nt(h, "freebusy", "--from", "2026-03-02", "--to", "2026-03-03", "--format", "json",
+               ics=path)
+        check(r.rc == 0 and busy_of(r) == [], "skipped", r)
+        check("'big'" in r.err and "larger than 10485760 bytes" in r.err and
+              len(r.err.splitlines()) == 1, "one warning naming the UID and the limit", r)
+    finally:
+        h.cleanup()
+
+
+def test_ics_not_a_regular_file_or_garbage():
+    """A directory or binary garbage as --ics: exit 1 naming it, nothing on stdout."""
+    h = home()
+    try:
+        garbage = write(os.path.join(h.dir, "garbage.ics"), bytes(range(256)) * 64)
+        one_error(nt(h, "freebusy", ics=garbage), 1, garbage, "no iCalendar data")
+        one_error(nt(h, "freebusy", ics=h.dir), 1, h.dir)
+    finally:
+        h.cleanup()
+
+
+# --- letter template ---------------------------------------------------------------
+
+def test_template_errors_name_file_line_and_field_and_record_nothing():
+    """Catalogue 40: an unknown field, an unclosed section or a stray tag: exit 2, one
+    line naming the template, the line and the field; the store is unchanged."""
+    h, before = with_one_followup()
+    try:
+        cases = (("Hi {{first_name}},\n\n{{company}}\n", "line 3: unknown field 'company'"),
+                 ("Hi,\n{{#met}}we met {{met}}\n", "line 2: section 'met' is never closed"),
+                 ("Hi {{first_name\n", "line 1: '{{' without a closing '}}'"),
+                 ("x\n{{/closing}}\n", "line 2: '{{/closing}}' closes no open section"))
+        for text, needle in cases:
+            path = write(os.path.join(h.dir, "letter.txt"), text)
+            r = nt(h, "reply", "Bob Stone", "--template", path)
+            one_error(r, 2, "'%s'" % path, needle)
+            check(store_state(h) == before, "nothing recorded", r)
+    finally:
+        h.cleanup()
+
+
+def test_template_size_at_and_past_the_limit():
+    """A 64 KiB template is used; one byte more is refused naming the limit."""
+    h = home()
+    try:
+        body = "Hi {{first_name}}: {{slot1}} or {{slot2}}.\n"
+        at = body + "#" * (64 * 1024 - len(body) - 1) + "\n"
+        path = write(os.path.join(h.dir, "letter.txt"), at)
+        r = nt(h, "reply", "Bob Stone", "-n", "--template", path)
+        check(r.rc == 0 and r.out.startswith("Hi Bob: "), "64 KiB: used", r)
+        write(path, at + "\n")
+        one_error(nt(h, "reply", "Bob Stone", "--template", path), 2, path,
+                  "larger than 64 KiB")
+        check(not os.path.exists(h.db), "nothing recorded")
+    finally:
+        h.cleanup()
+
+
+def test_template_binary_and_non_files():
+    """Binary, a NUL byte, a directory, a FIFO, /dev/zero as the template: exit 2
+    naming it, at once (a FIFO or /dev/zero used to hang the reply)."""
+    h = home()
+    try:
+        binary = write(os.path.join(h.dir, "bin.txt"), bytes(range(256)))
+        nul = write(os.path.join(h.dir, "nul.txt"), b"Hi {{first_name}}\x00\n")
+        fifo = os.path.join(h.dir, "fifo.txt")
+        os.mkfifo(fifo)
+        for path, why in ((binary, "not UTF-8 text"), (nul, "not UTF-8 text"),
+                          (h.dir, "not a regular file"), (fifo, "not a regular file"),
+                          ("/dev/zero", "not a regular file"),
+                          (os.path.join(h.dir, "none.txt"), "No such file")):
+            t0 = time.monotonic()
+            r = nt(h, "reply", "Bob Stone", "--template", path, timeout=20)
+            one_error(r, 2, path, why)
+            check(time.monotonic() - t0 < 10, "%s: answered at once" % path, r)
+        check(not os.path.exists(h.db), "nothing recorded")
+    finally:
+        h.cleanup()
+
+
+def test_letter_values_inserted_literally():
+    """Catalogue 41: {{...}} in NAME, --met or --closing is inserted as typed, never
+    expanded a second time."""
+    h = home()
+    try:
+        path = write(os.path.join(h.dir, "letter.txt"),
+                     "[{{name}}] [{{first_name}}] [{{met}}] [{{closing}}] {{slot1}}\n")
+        r = nt(h, "reply", "{{slot2}} Roe", "--met", "at {{my_phone}}", "--closing",
+               "{{#met}}x{{/met}} }}{{", "-n", "--template", path)
+        check(r.rc == 0, "exit 0", r)
+        check(" ".join(r.out.split()) == "[{{slot2}} Roe] [{{slot2}}] [at {{my_phone}}] "
+              "[{{#met}}x{{/met}} }}{{] tomorrow at 10a ET", "literal values", r)
+    finally:
+        h.cleanup()
+
+
+def test_letter_values_with_control_characters_refused():
+    """Catalogue 41, decided: a terminal escape (ESC, BEL, DEL, C1 such as U+009B) in
+    NAME, --met or --closing, or a line break in --met or --closing, is a usage error
+    naming the argument: it would reach the letter, the store and every later
+    terminal listing. Nothing is recorded."""
+    h, before = with_one_followup()
+    try:
+        for bad in (ESC + "[2J", "bell\x07", "del\x7f", "csi\u009b31m", "nul?\x01"):
+            one_error(nt(h, "reply", "Bob " + bad), 2, "NAME", "control characters")
+            one_error(nt(h, "reply", "Bob", "--met", "at " + bad), 2, "--met")
+            one_error(nt(h, "reply", "Bob", "--closing", bad), 2, "--closing")
+        for brk in ("a\nb", "a\r\nX-INJECT:1", "a\tb"):
+            one_error(nt(h, "reply", "Bob", "--met", brk), 2, "--met")
+            one_error(nt(h, "reply", "Bob", "--closing", brk), 2, "--closing")
+        check(store_state(h) == before, "nothing recorded")
+    finally:
+        h.cleanup()
+
+
+# --- follow-up store ------------------------------------------------------------------
+
+def test_store_path_not_usable():
+    """The store is a directory, or its folder is a file: exit 1 naming the path;
+    nothing is created."""
+    h = home()
+    try:
+        plain = write(os.path.join(h.dir, "plain"), "keep\n")
+        r = run(["--now", NOW, "--ics", WEEK, "--db", h.dir, "reply", "Ann"], home=h)
+        one_error(r, 1, "'%s'" % h.dir, "not a file")
+        r = run(["--now", NOW, "--ics", WEEK, "--db", plain + "/x.db", "reply", "Ann"], home=h)
+        one_error(r, 1, plain)
+        check(read_bytes(plain) == b"keep\n", "the file in the way is untouched")
+    finally:
+        h.cleanup()
+
+
+def test_store_newer_schema_left_as_it_is():
+    """Catalogue 47: a store written by a newer notyet: exit 1 naming the path and the
+    versions, every command; the file is left byte for byte."""
+    h, _ = with_one_followup()
+    try:
+        con = sqlite3.connect(h.db)
+        con.execute("PRAGMA user_version = 99")
+        con.commit()
+        con.close()
+        data = read_bytes(h.db)
+        for args in (["followups"], ["reply", "Bob"], ["book", "1", "--slot", "1"],
+                     ["export", "1"], ["decide", "Cy", "--know", "no"]):
+            r = nt(h, *args)
+            one_error(r, 1, "'%s'" % h.db, "newer notyet (schema 99")
+            check(read_bytes(h.db) == data, "%s: the file is unchanged" % args[0], r)
+    finally:
+        h.cleanup()
+
+
+def test_store_garbage_file_never_overwritten():
+    """Catalogue 46: binary garbage (not a database) at the store path: exit 1 naming
+    it; the file is left byte for byte."""
+    h = home()
+    try:
+        os.makedirs(os.path.dirname(h.db), exist_ok=True)
+        data = bytes(range(256)) * 64
+        write(h.db, data)
+        for args in (["followups"], ["reply", "Ann"], ["decide", "Cy", "--know", "no"]):
+            r = nt(h, *args)
+            one_error(r, 1, "'%s'" % h.db, "not a notyet database")
+            check(read_bytes(h.db) == data, "%s: unchanged" % args[0], r)
+    finally:
+        h.cleanup()
+
+
+# --- invite writer ------------------------------------------------------------------
+
+def booked():
+    h, _ = with_one_followup()
+    r = nt(h, "book", "1", "--slot", "1")
+    check(r.rc == 0, "book", r)
+    return h
+
+
+def leftovers(folder):
+    return sorted(n for n in os.listdir(folder) if n.startswith("call.ics") or ".ics." in n)
+
+
+def test_export_output_not_writable():
+    """Catalogue 42/50: -o in a missing folder, under a file, or onto a directory: exit 1,
+    one line naming the file; no partial or temporary file is left."""
+    h = booked()
+    try:
+        before = store_state(h)
+        plain = write(os.path.join(h.dir, "plain"), "keep\n")
+        folder = os.path.join(h.dir, "out")
+        os.mkdir(folder)
+        for target, why in ((os.path.join(h.dir, "none", "call.ics"), "No such file"),
+                            (os.path.join(plain, "call.ics"), "Not a directory"),
+                            (folder, "Is a directory")):
+            r = nt(h, "export", "1", "-o", target, "--force", ics=None)
+            one_error(r, 1, "cannot write '%s'" % target, why)
+        check(os.listdir(folder) == [] and leftovers(h.dir) == [], "no temporary file left")
+        check(read_bytes(plain) == b"keep\n", "the file in the way is untouched")
+        check(store_state(h) == before, "the store is unchanged")
+    finally:
+        h.cleanup()
+
+
+def test_export_existing_file_needs_force():
+    """Catalogue 42: an existing -o file is refused without --force, left as it was."""
+    h = booked()
+    try:
+        target = write(os.path.join(h.dir, "call.ics"), "mine\n")
+        r = nt(h, "export", "1", "-o", target, ics=None)
+        one_error(r, 1, "'%s' exists" % target, "--force")
+        check(read_bytes(target) == b"mine\n", "unchanged")
+        r = nt(h, "export", "1", "-o", target, "--force", ics=None)
+        check(r.rc == 0 and read_bytes(target).startswith(b"BEGIN:VCALENDAR\r\n"), "replaced", r)
+    finally:
+        h.cleanup()
+
+
+nytest.main(globals())
