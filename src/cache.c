@@ -107,12 +107,21 @@ pragma_int(NyCache *cache, const char *sql, GError **error)
 }
 
 char *
-ny_cache_default_path(void)
+ny_cache_default_path(const char *db_path)
 {
     const char *env = g_getenv("NOTYET_CACHE");
 
     if (env != NULL && *env)
         return g_strdup(env);
+    /* A private store gets a private cache: "x.db" -> "x.cache.db". */
+    if (db_path != NULL && *db_path) {
+        g_autofree char *dir = g_path_get_dirname(db_path);
+        g_autofree char *base = g_path_get_basename(db_path);
+        g_autofree char *stem =
+            g_str_has_suffix(base, ".db") ? g_strndup(base, strlen(base) - 3) : g_strdup(base);
+        g_autofree char *name = g_strconcat(stem, ".cache.db", NULL);
+        return g_build_filename(dir, name, NULL);
+    }
     return g_build_filename(g_get_user_cache_dir(), "notyet", "cache.db", NULL);
 }
 
@@ -268,14 +277,15 @@ column_text(sqlite3_stmt *stmt, int i)
     return t ? g_strdup((const char *)t) : NULL;
 }
 
-GPtrArray *
-ny_cache_list_calendars(NyCache *cache, const char *source, GError **error)
+static GPtrArray *
+list_calendars(NyCache *cache, const char *source, gint64 id, GError **error)
 {
     g_autoptr(sqlite3_stmt) stmt =
         prepare(cache,
                 "SELECT c.id, c.source, c.href, c.displayname, c.color, c.ctag, c.sync_token,"
                 " c.used, c.last_sync, (SELECT count(*) FROM objects o WHERE o.calendar = c.id)"
-                " FROM calendars c WHERE ?1 IS NULL OR c.source = ?1 ORDER BY c.source, c.href",
+                " FROM calendars c WHERE (?1 IS NULL OR c.source = ?1) AND (?2 = 0 OR c.id = ?2)"
+                " ORDER BY c.source, c.href",
                 error);
     g_autoptr(GPtrArray) list = NULL;
     int rc;
@@ -283,6 +293,7 @@ ny_cache_list_calendars(NyCache *cache, const char *source, GError **error)
     if (stmt == NULL)
         return NULL;
     sqlite3_bind_text(stmt, 1, source, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 2, id);
     list = g_ptr_array_new_with_free_func((GDestroyNotify)ny_cache_calendar_free);
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         NyCacheCalendar *cal = g_new0(NyCacheCalendar, 1);
@@ -304,6 +315,12 @@ ny_cache_list_calendars(NyCache *cache, const char *source, GError **error)
         return NULL;
     }
     return g_steal_pointer(&list);
+}
+
+GPtrArray *
+ny_cache_list_calendars(NyCache *cache, const char *source, GError **error)
+{
+    return list_calendars(cache, source, 0, error);
 }
 
 gint64
@@ -457,17 +474,25 @@ gboolean
 ny_cache_put_object(NyCache *cache, gint64 id, const char *href, const char *etag, const char *ics,
                     GError **error)
 {
+    NyTime start = 0;
+    NyTime end = 0;
+
+    ny_cache_span(ics, &start, &end);
+    return ny_cache_put_object_span(cache, id, href, etag, ics, start, end, error);
+}
+
+gboolean
+ny_cache_put_object_span(NyCache *cache, gint64 id, const char *href, const char *etag,
+                         const char *ics, NyTime start, NyTime end, GError **error)
+{
     g_autoptr(sqlite3_stmt) stmt =
         prepare(cache,
                 "INSERT OR REPLACE INTO objects (calendar, href, etag, ics, span_start, span_end)"
                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 error);
-    NyTime start = 0;
-    NyTime end = 0;
 
     if (stmt == NULL)
         return FALSE;
-    ny_cache_span(ics, &start, &end);
     sqlite3_bind_int64(stmt, 1, id);
     sqlite3_bind_text(stmt, 2, href, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 3, etag, -1, SQLITE_STATIC);
@@ -505,6 +530,67 @@ ny_cache_clear_objects(NyCache *cache, gint64 id, GError **error)
         return FALSE;
     sqlite3_bind_int64(stmt, 1, id);
     return step_done(cache, stmt, "cannot clear a calendar", error);
+}
+
+gboolean
+ny_cache_foreach_object(NyCache *cache, gint64 id, NyTime from, NyTime to, NyCacheObjectFunc func,
+                        gpointer user_data, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = prepare(cache,
+                                           "SELECT href, ics FROM objects WHERE calendar = ?1"
+                                           " AND (span_start IS NULL OR span_start < ?3)"
+                                           " AND (span_end IS NULL OR span_end > ?2) ORDER BY href",
+                                           error);
+    int rc;
+
+    if (stmt == NULL)
+        return FALSE;
+    sqlite3_bind_int64(stmt, 1, id);
+    sqlite3_bind_int64(stmt, 2, from);
+    sqlite3_bind_int64(stmt, 3, to);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *href = (const char *)sqlite3_column_text(stmt, 0);
+        const char *ics = (const char *)sqlite3_column_text(stmt, 1);
+        gsize len = (gsize)sqlite3_column_bytes(stmt, 1);
+
+        func(href ? href : "", ics ? ics : "", ics ? len : 0, user_data);
+    }
+    if (rc != SQLITE_DONE)
+        return db_error(cache, rc, "cannot read the objects", error);
+    return TRUE;
+}
+
+NyCacheCalendar *
+ny_cache_calendar_lookup(NyCache *cache, const char *source, const char *href, GError **error)
+{
+    g_autoptr(GPtrArray) list = NULL;
+    g_autoptr(sqlite3_stmt) stmt =
+        prepare(cache, "SELECT id FROM calendars WHERE source = ?1 AND href = ?2", error);
+    gint64 id;
+    int rc;
+
+    if (stmt == NULL)
+        return NULL;
+    sqlite3_bind_text(stmt, 1, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, href, -1, SQLITE_STATIC);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) {
+        g_set_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_NOT_FOUND, "'%s' is not cached", href);
+        return NULL;
+    }
+    if (rc != SQLITE_ROW) {
+        db_error(cache, rc, "cannot read a calendar", error);
+        return NULL;
+    }
+    id = sqlite3_column_int64(stmt, 0);
+    list = list_calendars(cache, source, id, error);
+    if (list == NULL)
+        return NULL;
+    if (list->len == 0) {
+        g_set_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_NOT_FOUND, "'%s' is not cached", href);
+        return NULL;
+    }
+    return g_ptr_array_steal_index(list, 0);
 }
 
 GPtrArray *
@@ -726,6 +812,9 @@ ny_cache_span(const char *ics, NyTime *out_start, NyTime *out_end)
         return;
     root = icalparser_parse_string(ics);
     if (root == NULL)
+        return;
+    /* A bare component (a split .ics file) is its own root. */
+    if (icalcomponent_isa(root) == ICAL_VFREEBUSY_COMPONENT)
         return;
     if (icalcomponent_isa(root) == ICAL_VEVENT_COMPONENT) {
         if (!event_reach(root, &lo, &hi))

@@ -807,7 +807,8 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
         g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_NOT_FOUND, "no url= given");
         return FALSE;
     }
-    s.now = options && options->now ? options->now : g_get_real_time() / G_USEC_PER_SEC;
+    g_return_val_if_fail(options != NULL && options->now > 0, FALSE);
+    s.now = options->now;
 
     if (config->insecure && warnings != NULL)
         g_ptr_array_add(warnings, g_strdup_printf("calendar '%s': TLS verification is off "
@@ -943,24 +944,21 @@ oldest_sync(NyCache *cache, const NyCalendarConfig *config)
 }
 
 gboolean
-ny_caldav_busy(const NyCalendarConfig *config, gboolean offline, const NyBusyQuery *query,
-               GArray *busy, GPtrArray *warnings, GError **error)
+ny_caldav_busy(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOptions *options,
+               gboolean offline, const NyBusyQuery *query, NyCaldavStats *stats, GArray *busy,
+               GPtrArray *warnings, GError **error)
 {
-    g_autofree char *path = ny_cache_default_path();
-    g_autoptr(NyCache) cache = ny_cache_open(path, error);
-
-    if (cache == NULL)
-        return FALSE;
     NyTime synced;
 
-    if (!offline && !ny_caldav_sync(config, cache, NULL, NULL, warnings, error))
+    g_return_val_if_fail(options != NULL && options->now > 0, FALSE);
+    if (!offline && !ny_caldav_sync(config, cache, options, stats, warnings, error))
         return FALSE;
     if (!ny_caldav_busy_cached(config, cache, query, busy, warnings, error))
         return FALSE;
     /* --offline says how old its answer is. */
     synced = offline ? oldest_sync(cache, config) : 0;
     if (synced > 0) {
-        gint64 minutes = (g_get_real_time() / G_USEC_PER_SEC - synced) / 60;
+        gint64 minutes = (options->now - synced) / 60;
         g_autofree char *when = ny_time_format_utc(synced);
 
         g_ptr_array_add(warnings, g_strdup_printf("calendar '%s': offline: from the cache of %s "

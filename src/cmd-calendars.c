@@ -200,7 +200,7 @@ ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error)
             any_caldav = TRUE;
     }
     if (any_caldav) {
-        path = ny_cache_default_path();
+        path = ny_cache_default_path(cli->db_path);
         cache = ny_cache_open(path, error);
         if (cache == NULL)
             return FALSE;
@@ -221,7 +221,7 @@ ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error)
             continue;
         }
         if (!cli->offline) {
-            NyCaldavOptions options = {.now = cli->clock_now};
+            NyCaldavOptions options = {.now = cli->now};
             NyCaldavStats stats = {0};
 
             gboolean ok;
@@ -272,7 +272,7 @@ ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error)
     for (guint i = 0; i < warnings->len; i++)
         ny_cli_warn(cli, "%s", (const char *)g_ptr_array_index(warnings, i));
     {
-        gint64 age = cli->offline && oldest > 0 ? cli->clock_now - oldest : -1;
+        gint64 age = cli->offline && oldest > 0 ? cli->now - oldest : -1;
         text =
             cli->json ? render_json(rows, cli->offline, age) : render_text(rows, cli->offline, age);
     }

@@ -3,9 +3,12 @@
  * the follow-up commands share (cmd-slots.h). */
 #include "cmd-slots.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "notyet/cache.h"
 #include "notyet/phrase.h"
 #include "notyet/sources.h"
 
@@ -19,17 +22,55 @@ ny_cmd_busy_window(NyCli *cli, NyTime *out_from, NyTime *out_to)
               (NyTime)(a->slot_minutes + a->buffer_minutes) * 60;
 }
 
+/* The lookup's -v lines, HTTP trace and one-line terminal progress. */
+static void
+lookup_info(int level, const char *line, gpointer data)
+{
+    (void)level;
+    (void)data;
+    fprintf(stderr, "notyet: %s\n", line);
+}
+
+static void
+lookup_trace(const char *line, gpointer data)
+{
+    (void)data;
+    fprintf(stderr, "notyet: http: %s\n", line);
+}
+
+static void
+lookup_progress(const char *what, gpointer data)
+{
+    (void)data;
+    fprintf(stderr, "\r\033[K%s", what);
+    fflush(stderr);
+}
+
 gboolean
 ny_cmd_busy_lookup(NyCli *cli, NyTime from, NyTime to, GArray **out_busy, GError **error)
 {
     NyBusyQuery query;
     g_autoptr(GArray) busy = NULL;
     g_autoptr(GPtrArray) warnings = NULL;
+    g_autofree char *cache_path = ny_cache_default_path(cli->db_path);
+    NySourcesOptions options = {.offline = cli->offline,
+                                .now = cli->now,
+                                .cache_path = cache_path,
+                                .verbose = cli->verbose,
+                                .info = lookup_info};
+    gboolean ok;
 
+    if (cli->verbose >= 2)
+        options.trace = lookup_trace;
+    else if (!cli->quiet && isatty(STDERR_FILENO))
+        options.progress = lookup_progress;
     ny_busy_query_init(&query, from, to, cli->zone, cli->zone_name,
                        (const char *const *)cli->config->emails);
-    if (!ny_sources_busy(cli->config, (const char *const *)cli->ics, &query, cli->offline, &busy,
-                         &warnings, error)) {
+    ok = ny_sources_busy(cli->config, (const char *const *)cli->ics, &query, &options, &busy,
+                         &warnings, error);
+    if (options.progress != NULL)
+        fputs("\r\033[K", stderr);
+    if (!ok) {
         if (g_error_matches(*error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_NO_SOURCE)) {
             g_autofree char *msg = g_strdup((*error)->message);
             g_clear_error(error);

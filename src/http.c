@@ -36,7 +36,8 @@ struct NyHttp {
     guint deadline_seconds;
     gint64 deadline; /* monotonic microseconds */
     gsize max_body;
-    char *origin; /* the origin credentials belong to: the first request's */
+    char *origin;        /* the origin credentials belong to: the first request's */
+    char *if_none_match; /* the ETag a conditional GET sends, or NULL */
     NyHttpTraceFunc trace;
     gpointer trace_data;
 };
@@ -128,6 +129,7 @@ ny_http_free(NyHttp *http)
     }
     g_free(http->username);
     g_free(http->origin);
+    g_free(http->if_none_match);
     g_free(http);
 }
 
@@ -551,6 +553,11 @@ perform(NyHttp *http, const char *method, const char *url, const char *depth,
         g_autofree char *h = g_strdup_printf("Content-Type: %s", content_type);
         headers = curl_slist_append(headers, h);
     }
+    /* RFC 9110 13.1.2: a cached feed is fetched again only when it changed. */
+    if (http->if_none_match != NULL && strcmp(method, "GET") == 0) {
+        g_autofree char *h = g_strdup_printf("If-None-Match: %s", http->if_none_match);
+        headers = curl_slist_append(headers, h);
+    }
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 
     rc = curl_easy_perform(c);
@@ -679,6 +686,35 @@ ny_http_response_check(NyHttp *http, const NyHttpResponse *response, GError **er
         g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_FAILED, "unexpected status %u for '%s'", s,
                     shown);
     return FALSE;
+}
+
+GBytes *
+ny_http_get_conditional(const char *url, const NyHttpOptions *options, const char *etag,
+                        gboolean *out_not_modified, char **out_etag, GError **error)
+{
+    g_autoptr(NyHttp) http = ny_http_new(options);
+    g_autoptr(NyHttpResponse) response = NULL;
+
+    g_return_val_if_fail(out_not_modified != NULL, NULL);
+    /* A weak or strong ETag, quoted as the server sent it; a value with a
+     * line break would smuggle a header: refused. */
+    if (etag != NULL && *etag && strpbrk(etag, "\r\n") == NULL)
+        http->if_none_match = g_strdup(etag);
+    response = ny_http_request(http, "GET", url, NULL, NULL, NULL, error);
+    if (response == NULL)
+        return NULL;
+    if (response->status == 304 && http->if_none_match != NULL) {
+        *out_not_modified = TRUE;
+        if (out_etag != NULL)
+            *out_etag = g_strdup(etag);
+        return g_bytes_new(NULL, 0);
+    }
+    if (!ny_http_response_check(http, response, error))
+        return NULL;
+    *out_not_modified = FALSE;
+    if (out_etag != NULL)
+        *out_etag = g_steal_pointer(&response->etag);
+    return g_bytes_ref(response->body);
 }
 
 GBytes *

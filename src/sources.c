@@ -4,13 +4,20 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "notyet/cache.h"
 #include "notyet/caldav.h"
 #include "notyet/http.h"
 
 G_DEFINE_QUARK(ny_sources_error, ny_sources_error)
 
 #define NY_READ_CHUNK (64 * 1024)
+
+/* Below these, reading the source again costs less than opening the cache
+ * (measured: a 64 KiB file parses in about a millisecond). */
+#define NY_CACHE_MIN_FILE_BYTES (64 * 1024)
+#define NY_CACHE_MIN_VDIR_FILES 16
 
 static void
 take_warnings(GPtrArray *from, GPtrArray *to, const char *source)
@@ -64,21 +71,469 @@ ny_sources_busy_file(const char *path, const NyBusyQuery *query, GArray *busy, G
     return scan_finish(scan, path, busy, warnings, error);
 }
 
+/* Splitting a calendar into cacheable objects. */
+
+static gboolean
+line_is(const char *line, gsize len, const char *word)
+{
+    gsize n = strlen(word);
+
+    return len >= n && g_ascii_strncasecmp(line, word, n) == 0;
+}
+
+/* The component name after BEGIN: or END:, upper-cased, without CR/LF. */
+static char *
+line_name(const char *line, gsize len, gsize skip)
+{
+    g_autofree char *name = g_strndup(line + skip, len - skip);
+
+    return g_ascii_strup(g_strstrip(name), -1);
+}
+
+static void
+append_line(GString *to, const char *line, gsize len)
+{
+    g_string_append_len(to, line, (gssize)len);
+    /* The file's last line may lack its newline: objects are joined later. */
+    if (len == 0 || line[len - 1] != '\n')
+        g_string_append(to, "\r\n");
+}
+
+static void
+string_free(gpointer data)
+{
+    g_string_free(data, TRUE);
+}
+
+gboolean
+ny_sources_split(const char *text, gsize len, char **out_zones, GPtrArray **out_objects)
+{
+    g_autoptr(GString) zones = g_string_new(NULL);
+    g_autoptr(GPtrArray) groups = g_ptr_array_new_with_free_func(string_free);
+    g_autoptr(GHashTable) by_uid = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GString) comp = g_string_new(NULL);
+    g_autoptr(GString) uid = g_string_new(NULL);
+    g_autofree char *comp_name = NULL;
+    gboolean in_uid = FALSE;
+    int depth = 0;      /* BEGIN/END nesting */
+    int comp_depth = 0; /* the depth of the component being captured; 0: none */
+    guint n = 0;
+    guint calendars = 0;
+    const char *p = text;
+    const char *end = text + len;
+
+    if (len == 0 || memchr(text, '\0', len) != NULL)
+        return FALSE;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (gsize)(end - p));
+        gsize line_len = nl ? (gsize)(nl - p) + 1 : (gsize)(end - p);
+        gsize content = line_len;
+        gboolean begin;
+        gboolean stop;
+
+        while (content > 0 && (p[content - 1] == '\n' || p[content - 1] == '\r'))
+            content--;
+        begin = line_is(p, content, "BEGIN:");
+        stop = line_is(p, content, "END:");
+        if (comp_depth == 0) {
+            if (begin) {
+                g_autofree char *name = line_name(p, content, 6);
+                if (depth == 0 && strcmp(name, "VCALENDAR") == 0) {
+                    depth = 1;
+                    calendars++;
+                } else {
+                    depth++;
+                    comp_depth = depth;
+                    g_string_truncate(comp, 0);
+                    g_string_truncate(uid, 0);
+                    in_uid = FALSE;
+                    g_free(comp_name);
+                    comp_name = g_steal_pointer(&name);
+                    append_line(comp, p, line_len);
+                }
+            } else if (stop) {
+                if (depth != 1)
+                    return FALSE; /* an END without its BEGIN */
+                depth = 0;
+            }
+            /* Calendar properties (VERSION, PRODID, ...) are not kept: the
+             * engine reads components only. */
+        } else {
+            append_line(comp, p, line_len);
+            if (begin) {
+                depth++;
+                in_uid = FALSE;
+            } else if (stop) {
+                depth--;
+                in_uid = FALSE;
+                if (depth < comp_depth) {
+                    comp_depth = 0;
+                    n++;
+                    if (strcmp(comp_name, "VTIMEZONE") == 0) {
+                        g_string_append_len(zones, comp->str, (gssize)comp->len);
+                    } else {
+                        g_autofree char *key = uid->len > 0 ? g_strconcat("U", uid->str, NULL)
+                                                            : g_strdup_printf("#%u", n);
+                        gpointer at = g_hash_table_lookup(by_uid, key);
+                        GString *group;
+
+                        if (at == NULL) {
+                            group = g_string_new(NULL);
+                            g_ptr_array_add(groups, group);
+                            g_hash_table_insert(by_uid, g_steal_pointer(&key),
+                                                GUINT_TO_POINTER(groups->len));
+                        } else {
+                            group = g_ptr_array_index(groups, GPOINTER_TO_UINT(at) - 1);
+                        }
+                        g_string_append_len(group, comp->str, (gssize)comp->len);
+                    }
+                }
+            } else if (depth == comp_depth) {
+                /* The component's own UID, unfolded (RFC 5545 3.1). */
+                if (content > 0 && (p[0] == ' ' || p[0] == '\t')) {
+                    if (in_uid)
+                        g_string_append_len(uid, p + 1, (gssize)content - 1);
+                } else if (line_is(p, content, "UID:") || line_is(p, content, "UID;")) {
+                    const char *colon = memchr(p, ':', content);
+                    g_string_truncate(uid, 0);
+                    g_string_append_len(uid, colon + 1, (gssize)(content - (gsize)(colon + 1 - p)));
+                    in_uid = TRUE;
+                } else {
+                    in_uid = FALSE;
+                }
+            }
+        }
+        p += line_len;
+    }
+    if (comp_depth != 0 || depth != 0 || n == 0)
+        return FALSE;
+    /* A VTIMEZONE belongs to its VCALENDAR (the engine forgets it at the
+     * END): with several calendars, the split cannot keep that apart. */
+    if (calendars > 1 && zones->len > 0)
+        return FALSE;
+    *out_zones = g_string_free(g_steal_pointer(&zones), FALSE);
+    *out_objects = g_ptr_array_new_full(groups->len, g_free);
+    for (guint i = 0; i < groups->len; i++) {
+        GString *g = g_ptr_array_index(groups, i);
+        g_ptr_array_add(*out_objects, g_strndup(g->str, g->len));
+    }
+    return TRUE;
+}
+
+/* One lookup over every source: the cache is opened once, when first
+ * needed. */
+typedef struct {
+    const NySourcesOptions *options;
+    const NyBusyQuery *query;
+    NyCache *cache;
+    gboolean cache_tried;
+    GError *cache_error; /* why it could not be opened */
+    GArray *busy;
+    GPtrArray *warnings;
+} Lookup;
+
+static void
+lookup_clear(Lookup *l)
+{
+    ny_cache_free(l->cache);
+    g_clear_error(&l->cache_error);
+}
+
+static void info(Lookup *l, int level, const char *format, ...) G_GNUC_PRINTF(3, 4);
+
+static void
+info(Lookup *l, int level, const char *format, ...)
+{
+    va_list ap;
+    g_autofree char *text = NULL;
+
+    if (l->options->info == NULL || l->options->verbose < level)
+        return;
+    va_start(ap, format);
+    text = g_strdup_vprintf(format, ap);
+    va_end(ap);
+    l->options->info(level, text, l->options->user_data);
+}
+
+static NyCache *
+lookup_cache(Lookup *l)
+{
+    if (!l->cache_tried) {
+        g_autofree char *path =
+            l->options->cache_path ? g_strdup(l->options->cache_path) : ny_cache_default_path(NULL);
+        l->cache_tried = TRUE;
+        l->cache = ny_cache_open(path, &l->cache_error);
+    }
+    return l->cache;
+}
+
+/* The cached entry of a local source, or NULL (not cached, or unreadable). */
+static NyCacheCalendar *
+cached_entry(Lookup *l, const char *key)
+{
+    g_autoptr(GError) local = NULL;
+    NyCacheCalendar *cal = ny_cache_calendar_lookup(l->cache, NY_CACHE_SOURCE_LOCAL, key, &local);
+
+    if (cal == NULL && !g_error_matches(local, NY_CACHE_ERROR, NY_CACHE_ERROR_NOT_FOUND))
+        info(l, 1, "cache: %s", local->message);
+    return cal;
+}
+
+/* Replaces the cached copy of @key with @text split into objects, in one
+ * transaction. Best effort: the lookup already has its answer. */
+static void
+store_split(Lookup *l, const char *key, const char *validator, const char *text, gsize len,
+            const char *label)
+{
+    g_autofree char *zones = NULL;
+    g_autoptr(GPtrArray) objects = NULL;
+    g_autoptr(GError) local = NULL;
+    gint64 id;
+    gboolean ok;
+
+    if (!ny_sources_split(text, len, &zones, &objects)) {
+        info(l, 1, "'%s': not cached (it cannot be split into objects)", label);
+        return;
+    }
+    if (!ny_cache_begin(l->cache, &local)) {
+        info(l, 1, "'%s': not cached: %s", label, local->message);
+        return;
+    }
+    id = ny_cache_calendar_update(l->cache, NY_CACHE_SOURCE_LOCAL, key, NULL, NULL, TRUE, &local);
+    ok = id != 0 && ny_cache_clear_objects(l->cache, id, &local);
+    /* The zones first (href order), always read: any object may use them. */
+    if (ok && *zones)
+        ok = ny_cache_put_object_span(l->cache, id, "00000000", NULL, zones,
+                                      NY_CACHE_SPAN_OPEN_START, NY_CACHE_SPAN_OPEN_END, &local);
+    for (guint i = 0; ok && i < objects->len; i++) {
+        g_autofree char *href = g_strdup_printf("%08u", i + 1);
+        ok = ny_cache_put_object(l->cache, id, href, NULL, g_ptr_array_index(objects, i), &local);
+    }
+    ok = ok &&
+         ny_cache_calendar_set_synced(l->cache, id, validator, NULL, l->options->now, &local) &&
+         ny_cache_commit(l->cache, &local);
+    if (!ok) {
+        ny_cache_rollback(l->cache);
+        info(l, 1, "'%s': not cached: %s", label, local->message);
+        return;
+    }
+    info(l, 1, "'%s': read whole, cached as %u objects", label, objects->len);
+}
+
+typedef struct {
+    NyBusyScan *scan;
+    guint n;
+} Feed;
+
+static void
+feed_object(const char *href, const char *ics, gsize len, gpointer data)
+{
+    Feed *f = data;
+
+    (void)href;
+    ny_busy_scan_feed(f->scan, ics, len);
+    f->n++;
+}
+
+/* A cached file or feed: the objects that can meet the window, through one
+ * scan (the zones come first), as if the whole text had been read. */
+static gboolean
+scan_cached(Lookup *l, const NyCacheCalendar *cal, const char *label, GError **error)
+{
+    static const char head[] = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//notyet//cache//EN\r\n";
+    static const char tail[] = "END:VCALENDAR\r\n";
+    g_autoptr(NyBusyScan) scan = ny_busy_scan_new(l->query);
+    Feed f = {.scan = scan};
+
+    ny_busy_scan_feed(scan, head, sizeof head - 1);
+    if (!ny_cache_foreach_object(l->cache, cal->id, l->query->from, l->query->to, feed_object, &f,
+                                 error))
+        return FALSE;
+    ny_busy_scan_feed(scan, tail, sizeof tail - 1);
+    info(l, 1, "'%s': unchanged, from the cache: %u of %u objects read", label, f.n,
+         cal->n_objects);
+    return scan_finish(scan, label, l->busy, l->warnings, error);
+}
+
+static char *
+file_validator(const struct stat *st)
+{
+    return g_strdup_printf("file %" G_GINT64_FORMAT " %" G_GINT64_FORMAT
+                           ".%09ld %" G_GUINT64_FORMAT,
+                           (gint64)st->st_size, (gint64)st->st_mtim.tv_sec,
+                           (long)st->st_mtim.tv_nsec, (guint64)st->st_ino);
+}
+
+static gboolean
+read_error(const char *path, int saved, GError **error)
+{
+    g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_IO, "cannot read '%s': %s", path,
+                g_strerror(saved));
+    return FALSE;
+}
+
+/* An .ics file through the cache: unchanged (path, size, mtime, inode)
+ * means only the objects that can meet the window are parsed. */
+static gboolean
+busy_file(Lookup *l, const char *path, GError **error)
+{
+    struct stat st;
+    g_autofree char *key = NULL;
+    g_autofree char *validator = NULL;
+    g_autoptr(NyCacheCalendar) cal = NULL;
+    g_autoptr(GMappedFile) map = NULL;
+    g_autoptr(GError) local = NULL;
+    const char *text;
+    gsize len;
+
+    if (stat(path, &st) != 0)
+        return read_error(path, errno, error);
+    if (!S_ISREG(st.st_mode) || st.st_size < NY_CACHE_MIN_FILE_BYTES || lookup_cache(l) == NULL) {
+        if (l->cache_error != NULL)
+            info(l, 1, "'%s': read without the cache: %s", path, l->cache_error->message);
+        return ny_sources_busy_file(path, l->query, l->busy, l->warnings, error);
+    }
+    key = g_canonicalize_filename(path, NULL);
+    validator = file_validator(&st);
+    cal = cached_entry(l, key);
+    if (cal != NULL && g_strcmp0(cal->ctag, validator) == 0 && cal->last_sync > 0)
+        return scan_cached(l, cal, path, error);
+
+    map = g_mapped_file_new(path, FALSE, &local);
+    if (map == NULL) {
+        g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_IO, "cannot read '%s': %s", path,
+                    local->message);
+        return FALSE;
+    }
+    text = g_mapped_file_get_contents(map);
+    len = g_mapped_file_get_length(map);
+    {
+        g_autoptr(NyBusyScan) scan = ny_busy_scan_new(l->query);
+        ny_busy_scan_feed(scan, text ? text : "", len);
+        if (!scan_finish(scan, path, l->busy, l->warnings, error))
+            return FALSE;
+    }
+    if (len > 0)
+        store_split(l, key, validator, text, len, path);
+    return TRUE;
+}
+
 static gint
 cmp_names(gconstpointer a, gconstpointer b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+typedef struct {
+    Lookup *l;
+    const char *folder;
+    GError *error; /* the first object that holds no iCalendar data */
+    guint n;
+} VdirFeed;
+
+static void
+vdir_object(const char *href, const char *ics, gsize len, gpointer data)
+{
+    VdirFeed *v = data;
+    g_autofree char *file = g_build_filename(v->folder, href, NULL);
+    g_autoptr(GPtrArray) local = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GError) error = NULL;
+
+    v->n++;
+    if (v->error != NULL)
+        return;
+    if (!ny_busy_compute(v->l->query, ics, len, v->l->busy, local, &error)) {
+        g_prefix_error(&error, "'%s': ", file);
+        v->error = g_steal_pointer(&error);
+        return;
+    }
+    take_warnings(local, v->l->warnings, file);
+}
+
+/* Brings the cached copy of a vdir up to date: a file is read again only
+ * when its size, mtime or inode changed; removed files are forgotten. */
+static gboolean
+vdir_refresh(Lookup *l, const char *key, const char *path, GPtrArray *names, gint64 *out_id,
+             guint *out_read, GError **error)
+{
+    g_autoptr(NyCacheCalendar) cal = cached_entry(l, key);
+    g_autoptr(GHashTable) etags = NULL;
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    GHashTableIter iter;
+    gpointer href;
+    gint64 id;
+    guint read = 0;
+
+    if (cal != NULL) {
+        etags = ny_cache_etags(l->cache, cal->id, error);
+        if (etags == NULL)
+            return FALSE;
+    }
+    if (!ny_cache_begin(l->cache, error))
+        return FALSE;
+    id = ny_cache_calendar_update(l->cache, NY_CACHE_SOURCE_LOCAL, key, NULL, NULL, TRUE, error);
+    if (id == 0) {
+        ny_cache_rollback(l->cache);
+        return FALSE;
+    }
+    for (guint i = 0; i < names->len; i++) {
+        const char *name = g_ptr_array_index(names, i);
+        g_autofree char *file = g_build_filename(path, name, NULL);
+        g_autofree char *validator = NULL;
+        g_autofree char *text = NULL;
+        g_autoptr(GError) local = NULL;
+        struct stat st;
+        gsize len = 0;
+
+        if (stat(file, &st) != 0 || !S_ISREG(st.st_mode))
+            continue; /* gone since the listing, or a folder */
+        g_hash_table_add(seen, (gpointer)name);
+        validator = file_validator(&st);
+        if (etags != NULL && g_strcmp0(g_hash_table_lookup(etags, name), validator) == 0)
+            continue;
+        if (!g_file_get_contents(file, &text, &len, &local) || memchr(text, '\0', len) != NULL) {
+            ny_cache_rollback(l->cache);
+            g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_IO, "cannot read '%s': %s", file,
+                        local ? local->message : "it holds a NUL byte");
+            return FALSE;
+        }
+        if (!ny_cache_put_object(l->cache, id, name, validator, text, error)) {
+            ny_cache_rollback(l->cache);
+            return FALSE;
+        }
+        read++;
+    }
+    if (etags != NULL) {
+        g_hash_table_iter_init(&iter, etags);
+        while (g_hash_table_iter_next(&iter, &href, NULL)) {
+            if (!g_hash_table_contains(seen, href) &&
+                !ny_cache_delete_object(l->cache, id, href, error)) {
+                ny_cache_rollback(l->cache);
+                return FALSE;
+            }
+        }
+    }
+    if (!ny_cache_calendar_set_synced(l->cache, id, "vdir", NULL, l->options->now, error) ||
+        !ny_cache_commit(l->cache, error)) {
+        ny_cache_rollback(l->cache);
+        return FALSE;
+    }
+    *out_id = id;
+    *out_read = read;
+    return TRUE;
+}
+
 /* A vdir (vdirsyncer, khal): one object per *.ics file in the folder. */
 static gboolean
-busy_vdir(const char *path, const NyBusyQuery *query, GArray *busy, GPtrArray *warnings,
-          GError **error)
+busy_vdir(Lookup *l, const char *path, GError **error)
 {
     g_autoptr(GError) local = NULL;
     g_autoptr(GDir) dir = g_dir_open(path, 0, &local);
     g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *key = NULL;
     const char *name;
+    gint64 id = 0;
+    guint read = 0;
 
     if (dir == NULL) {
         g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_IO, "cannot read folder '%s': %s",
@@ -90,11 +545,37 @@ busy_vdir(const char *path, const NyBusyQuery *query, GArray *busy, GPtrArray *w
             g_ptr_array_add(names, g_strdup(name));
     }
     g_ptr_array_sort(names, cmp_names);
+    key = g_canonicalize_filename(path, NULL);
+
+    if (names->len >= NY_CACHE_MIN_VDIR_FILES && lookup_cache(l) != NULL &&
+        vdir_refresh(l, key, path, names, &id, &read, &local)) {
+        VdirFeed v = {.l = l, .folder = path};
+        if (!ny_cache_foreach_object(l->cache, id, l->query->from, l->query->to, vdir_object, &v,
+                                     error)) {
+            g_clear_error(&v.error);
+            return FALSE;
+        }
+        if (v.error != NULL) {
+            g_propagate_error(error, v.error);
+            return FALSE;
+        }
+        info(l, 1, "'%s': %u of %u files read again, %u objects meet the window", path, read,
+             names->len, v.n);
+        return TRUE;
+    }
+    if (local != NULL && local->domain == NY_SOURCES_ERROR) {
+        g_propagate_error(error, g_steal_pointer(&local));
+        return FALSE;
+    }
+    info(l, 1, "'%s': read without the cache: %s", path,
+         local            ? local->message
+         : l->cache_error ? l->cache_error->message
+                          : "no cache");
     for (guint i = 0; i < names->len; i++) {
         g_autofree char *file = g_build_filename(path, g_ptr_array_index(names, i), NULL);
         if (g_file_test(file, G_FILE_TEST_IS_DIR))
             continue;
-        if (!ny_sources_busy_file(file, query, busy, warnings, error))
+        if (!ny_sources_busy_file(file, l->query, l->busy, l->warnings, error))
             return FALSE;
     }
     return TRUE;
@@ -106,56 +587,120 @@ is_url(const char *s)
     return g_ascii_strncasecmp(s, "http://", 7) == 0 || g_ascii_strncasecmp(s, "https://", 8) == 0;
 }
 
-/* An ics feed: fetched whole (the HTTP layer caps its size), then streamed
- * through the engine. */
+/* An ics feed: fetched whole (the HTTP layer caps its size) with
+ * If-None-Match, split into the cache; 304 or --offline read the cache. */
 static gboolean
-busy_url(const char *url, const NyHttpOptions *options, const NyBusyQuery *query, gboolean offline,
-         GArray *busy, GPtrArray *warnings, GError **error)
+busy_url(Lookup *l, const char *url, const NyHttpOptions *http_options, GError **error)
 {
+    g_autoptr(NyCacheCalendar) cal = NULL;
     g_autoptr(GBytes) body = NULL;
-    g_autoptr(NyBusyScan) scan = NULL;
+    g_autofree char *etag = NULL;
+    gboolean not_modified = FALSE;
+    NyHttpOptions options = {0};
     gsize len = 0;
     const char *data;
 
-    if (offline) {
-        g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_UNSUPPORTED,
-                    "'%s': an ics feed cannot be read with --offline", url);
-        return FALSE;
+    if (lookup_cache(l) != NULL)
+        cal = cached_entry(l, url);
+    if (l->options->offline) {
+        g_autofree char *when = NULL;
+        if (cal == NULL || cal->last_sync == 0) {
+            g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_OFFLINE,
+                        "'%s': an ics feed never fetched cannot be read with --offline; run "
+                        "once without it",
+                        url);
+            return FALSE;
+        }
+        when = ny_time_format_utc(cal->last_sync);
+        g_ptr_array_add(l->warnings,
+                        g_strdup_printf("'%s': offline: from the cache of %s (%" G_GINT64_FORMAT
+                                        " minutes old)",
+                                        url, when,
+                                        MAX((l->options->now - cal->last_sync) / 60, 0)));
+        return scan_cached(l, cal, url, error);
     }
-    body = ny_http_get(url, options, NULL, error);
+    if (http_options != NULL)
+        options = *http_options;
+    if (l->options->trace != NULL) {
+        options.trace = l->options->trace;
+        options.trace_data = l->options->user_data;
+    }
+    body =
+        ny_http_get_conditional(url, &options, cal != NULL && cal->last_sync > 0 ? cal->ctag : NULL,
+                                &not_modified, &etag, error);
     if (body == NULL)
         return FALSE;
+    if (not_modified) {
+        g_autoptr(GError) local = NULL;
+        info(l, 1, "'%s': not modified (304)", url);
+        if (!ny_cache_calendar_set_synced(l->cache, cal->id, cal->ctag, NULL, l->options->now,
+                                          &local))
+            info(l, 1, "cache: %s", local->message);
+        return scan_cached(l, cal, url, error);
+    }
     data = g_bytes_get_data(body, &len);
-    scan = ny_busy_scan_new(query);
-    ny_busy_scan_feed(scan, data ? data : "", len);
-    return scan_finish(scan, url, busy, warnings, error);
+    {
+        g_autoptr(NyBusyScan) scan = ny_busy_scan_new(l->query);
+        ny_busy_scan_feed(scan, data ? data : "", len);
+        if (!scan_finish(scan, url, l->busy, l->warnings, error))
+            return FALSE;
+    }
+    if (l->cache != NULL && len > 0)
+        store_split(l, url, etag, data, len, url);
+    return TRUE;
 }
 
 static gboolean
-busy_ics(const char *where, const NyHttpOptions *options, const NyBusyQuery *query,
-         gboolean offline, GArray *busy, GPtrArray *warnings, GError **error)
+busy_ics(Lookup *l, const char *where, const NyHttpOptions *options, GError **error)
 {
     if (is_url(where))
-        return busy_url(where, options, query, offline, busy, warnings, error);
-    return ny_sources_busy_file(where, query, busy, warnings, error);
+        return busy_url(l, where, options, error);
+    return busy_file(l, where, error);
 }
 
 static gboolean
-busy_calendar(const NyCalendarConfig *cal, const NyBusyQuery *query, gboolean offline, GArray *busy,
-              GPtrArray *warnings, GError **error)
+busy_caldav(Lookup *l, const NyCalendarConfig *cal, GError **error)
+{
+    NyCaldavOptions options = {.now = l->options->now};
+    NyCaldavStats stats = {0};
+
+    if (lookup_cache(l) == NULL) {
+        g_propagate_error(error, g_error_copy(l->cache_error));
+        return FALSE;
+    }
+    options.progress = l->options->progress;
+    options.progress_data = l->options->user_data;
+    options.trace = l->options->trace;
+    options.trace_data = l->options->user_data;
+    if (!ny_caldav_busy(cal, l->cache, &options, l->options->offline, l->query, &stats, l->busy,
+                        l->warnings, error))
+        return FALSE;
+    if (!l->options->offline)
+        info(l, 1,
+             "calendar '%s': %u requests, %u calendars synced (%u unchanged), %u fetched, "
+             "%u deleted%s",
+             cal->name, stats.requests, stats.calendars, stats.unchanged, stats.fetched,
+             stats.deleted, stats.full_resync ? ", full resync (sync token refused)" : "");
+    return TRUE;
+}
+
+static gboolean
+busy_calendar(Lookup *l, const NyCalendarConfig *cal, GError **error)
 {
     switch (cal->type) {
     case NY_SOURCE_ICS: {
         NyHttpOptions options = {0};
         g_autofree char *password = NULL;
+        gboolean ok;
+
         if (cal->url == NULL) {
             g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_IO,
                         "calendar '%s': no url= given", cal->name);
             return FALSE;
         }
         /* A private feed: the same credentials as a CalDAV calendar. */
-        if (is_url(cal->url) && !offline && cal->username != NULL && cal->password == NULL &&
-            cal->password_command != NULL) {
+        if (is_url(cal->url) && !l->options->offline && cal->username != NULL &&
+            cal->password == NULL && cal->password_command != NULL) {
             password = ny_http_password_from_command(cal->password_command, 0, error);
             if (password == NULL) {
                 g_prefix_error(error, "calendar '%s': ", cal->name);
@@ -167,12 +712,10 @@ busy_calendar(const NyCalendarConfig *cal, const NyBusyQuery *query, gboolean of
         options.use_netrc = cal->username != NULL && options.password == NULL;
         options.insecure = cal->insecure;
         options.allow_insecure_http = cal->allow_insecure_http;
-        {
-            gboolean ok = busy_ics(cal->url, &options, query, offline, busy, warnings, error);
-            if (password != NULL)
-                explicit_bzero(password, strlen(password));
-            return ok;
-        }
+        ok = busy_ics(l, cal->url, &options, error);
+        if (password != NULL)
+            explicit_bzero(password, strlen(password));
+        return ok;
     }
     case NY_SOURCE_VDIR:
         if (cal->url == NULL) {
@@ -180,11 +723,11 @@ busy_calendar(const NyCalendarConfig *cal, const NyBusyQuery *query, gboolean of
                         "calendar '%s': no url= (folder) given", cal->name);
             return FALSE;
         }
-        return busy_vdir(cal->url, query, busy, warnings, error);
+        return busy_vdir(l, cal->url, error);
     case NY_SOURCE_CALDAV:
         /* Mirrored into the cache (synced unless offline); the cached
          * objects that can meet the window go through the engine. */
-        return ny_caldav_busy(cal, offline, query, busy, warnings, error);
+        return busy_caldav(l, cal, error);
     }
     g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_FAILED, "calendar '%s': unknown type",
                 cal->name);
@@ -193,29 +736,30 @@ busy_calendar(const NyCalendarConfig *cal, const NyBusyQuery *query, gboolean of
 
 gboolean
 ny_sources_busy(const NyConfig *config, const char *const *ics, const NyBusyQuery *query,
-                gboolean offline, GArray **out_busy, GPtrArray **out_warnings, GError **error)
+                const NySourcesOptions *options, GArray **out_busy, GPtrArray **out_warnings,
+                GError **error)
 {
     g_autoptr(GArray) busy = ny_intervals_new();
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    Lookup l = {.options = options, .query = query, .busy = busy, .warnings = warnings};
+    gboolean ok = TRUE;
 
-    g_return_val_if_fail(query != NULL, FALSE);
+    g_return_val_if_fail(query != NULL && options != NULL, FALSE);
     if (ics != NULL && ics[0] != NULL) {
-        for (const char *const *p = ics; *p; p++) {
-            if (!busy_ics(*p, NULL, query, offline, busy, warnings, error))
-                return FALSE;
-        }
+        for (const char *const *p = ics; ok && *p; p++)
+            ok = busy_ics(&l, *p, NULL, error);
     } else if (config != NULL && config->calendars != NULL && config->calendars->len > 0) {
-        for (guint i = 0; i < config->calendars->len; i++) {
-            const NyCalendarConfig *cal = g_ptr_array_index(config->calendars, i);
-            if (!busy_calendar(cal, query, offline, busy, warnings, error))
-                return FALSE;
-        }
+        for (guint i = 0; ok && i < config->calendars->len; i++)
+            ok = busy_calendar(&l, g_ptr_array_index(config->calendars, i), error);
     } else {
         g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_NO_SOURCE,
                     "no busy source: give --ics FILE or configure a [calendar NAME] "
                     "(type=ics, vdir or caldav)");
-        return FALSE;
+        ok = FALSE;
     }
+    lookup_clear(&l);
+    if (!ok)
+        return FALSE;
     ny_intervals_normalize(busy, query->from, query->to);
     *out_busy = g_steal_pointer(&busy);
     *out_warnings = g_steal_pointer(&warnings);

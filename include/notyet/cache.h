@@ -19,8 +19,9 @@ G_BEGIN_DECLS
 GQuark ny_cache_error_quark(void);
 
 typedef enum {
-    NY_CACHE_ERROR_IO,      /* cannot create, open or write the file */
-    NY_CACHE_ERROR_CORRUPT, /* not a notyet cache, damaged, or from a newer notyet */
+    NY_CACHE_ERROR_IO,        /* cannot create, open or write the file */
+    NY_CACHE_ERROR_CORRUPT,   /* not a notyet cache, damaged, or from a newer notyet */
+    NY_CACHE_ERROR_NOT_FOUND, /* ny_cache_calendar_lookup(): nothing cached under that key */
     NY_CACHE_ERROR_FAILED,
 } NyCacheError;
 
@@ -46,13 +47,20 @@ typedef struct {
 void ny_cache_calendar_free(NyCacheCalendar *cal);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyCacheCalendar, ny_cache_calendar_free)
 
+/* The source name under which local sources (ics files, ics feeds, vdir
+ * folders) are cached, keyed by absolute path or URL: a [calendar NAME]
+ * always has a non-empty name, so it cannot collide. */
+#define NY_CACHE_SOURCE_LOCAL ""
+
 /**
  * ny_cache_default_path:
+ * @db_path: (nullable): the --db store given on the command line
  *
- * Returns: (transfer full): $NOTYET_CACHE, else
+ * Returns: (transfer full): $NOTYET_CACHE; else, with @db_path "DIR/x.db",
+ * "DIR/x.cache.db" beside it (a private store gets a private cache); else
  * $XDG_CACHE_HOME/notyet/cache.db.
  */
-char *ny_cache_default_path(void);
+char *ny_cache_default_path(const char *db_path);
 
 /**
  * ny_cache_open:
@@ -130,6 +138,10 @@ GHashTable *ny_cache_etags(NyCache *cache, gint64 id, GError **error);
 /* Stores (replaces) one object; its span is computed from @ics. */
 gboolean ny_cache_put_object(NyCache *cache, gint64 id, const char *href, const char *etag,
                              const char *ics, GError **error);
+/* As ny_cache_put_object() with the span given: @start, @end as
+ * ny_cache_span() reports them (NY_CACHE_SPAN_OPEN_* for open). */
+gboolean ny_cache_put_object_span(NyCache *cache, gint64 id, const char *href, const char *etag,
+                                  const char *ics, NyTime start, NyTime end, GError **error);
 gboolean ny_cache_delete_object(NyCache *cache, gint64 id, const char *href, GError **error);
 gboolean ny_cache_clear_objects(NyCache *cache, gint64 id, GError **error);
 
@@ -141,6 +153,30 @@ gboolean ny_cache_clear_objects(NyCache *cache, gint64 id, GError **error);
  * object of calendar @id whose span meets [@from, @to).
  */
 GPtrArray *ny_cache_texts(NyCache *cache, gint64 id, NyTime from, NyTime to, GError **error);
+
+/* Receives one cached object: its href and text (borrowed for the call). */
+typedef void (*NyCacheObjectFunc)(const char *href, const char *ics, gsize len, gpointer user_data);
+
+/**
+ * ny_cache_foreach_object:
+ * @from, @to: the window
+ * @func: called for every object of calendar @id whose span meets
+ *        [@from, @to), in href order, one at a time (nothing is held)
+ *
+ * Returns: FALSE with NY_CACHE_ERROR.
+ */
+gboolean ny_cache_foreach_object(NyCache *cache, gint64 id, NyTime from, NyTime to,
+                                 NyCacheObjectFunc func, gpointer user_data, GError **error);
+
+/**
+ * ny_cache_calendar_lookup:
+ *
+ * Returns: (transfer full): the calendar (@source, @href) with its object
+ * count, or NULL with NY_CACHE_ERROR_NOT_FOUND when it is not cached (or
+ * another NY_CACHE_ERROR).
+ */
+NyCacheCalendar *ny_cache_calendar_lookup(NyCache *cache, const char *source, const char *href,
+                                          GError **error);
 
 /**
  * ny_cache_span:

@@ -38,7 +38,8 @@ typedef struct {
     gpointer progress_data;
     NyHttpTraceFunc trace; /* -v -v: redacted HTTP headers, or NULL */
     gpointer trace_data;
-    NyTime now; /* recorded as the time of the sync; 0 = the real clock */
+    NyTime now; /* the caller's clock: recorded as the time of the sync, and
+                 * the age --offline reports; required (> 0) */
 } NyCaldavOptions;
 
 typedef struct {
@@ -72,20 +73,24 @@ gboolean ny_caldav_sync(const NyCalendarConfig *config, NyCache *cache,
 /**
  * ny_caldav_busy:
  * @config: one [calendar NAME] group with type=caldav
+ * @cache: the open cache (ny_cache_default_path())
+ * @options: the clock (required), progress and tracing
  * @offline: answer from the cache alone
  * @query: the window, zone and addresses
+ * @stats: (out caller-allocates) (optional): what the sync did (added to)
  * @busy: (element-type NyInterval): appended to (not normalized)
  * @warnings: (element-type utf8): appended to, each prefixed "calendar 'NAME': "
  *
- * Opens the default cache (ny_cache_default_path()), syncs unless @offline,
- * then feeds the cached objects whose span meets the window to the busy
- * engine. The call sources.c makes for type=caldav.
+ * Syncs unless @offline, then feeds the cached objects whose span meets the
+ * window to the busy engine. With @offline a warning says how old the cache
+ * is (against @options->now). The call sources.c makes for type=caldav.
  *
  * Returns: FALSE with an error as ny_caldav_sync(), or NY_CALDAV_ERROR_OFFLINE
  * when @offline and the calendar was never synced.
  */
-gboolean ny_caldav_busy(const NyCalendarConfig *config, gboolean offline, const NyBusyQuery *query,
-                        GArray *busy, GPtrArray *warnings, GError **error);
+gboolean ny_caldav_busy(const NyCalendarConfig *config, NyCache *cache,
+                        const NyCaldavOptions *options, gboolean offline, const NyBusyQuery *query,
+                        NyCaldavStats *stats, GArray *busy, GPtrArray *warnings, GError **error);
 
 /**
  * ny_caldav_busy_cached:

@@ -118,6 +118,23 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHttpResponse, ny_http_response_free)
 GBytes *ny_http_get(const char *url, const NyHttpOptions *options, char **out_etag, GError **error);
 
 /**
+ * ny_http_get_conditional:
+ * @url: an http or https URL (an ics feed)
+ * @options: (nullable): as for ny_http_new()
+ * @etag: (nullable): the ETag of the copy the caller holds; sent as
+ *        If-None-Match
+ * @out_not_modified: (out): TRUE when the server answered 304 Not Modified:
+ *        the caller's copy is current (the returned body is then empty)
+ * @out_etag: (out) (optional) (nullable): the ETag of the answer, or NULL
+ *
+ * As ny_http_get(), conditional on @etag.
+ *
+ * Returns: (transfer full): the body, or NULL with NY_HTTP_ERROR.
+ */
+GBytes *ny_http_get_conditional(const char *url, const NyHttpOptions *options, const char *etag,
+                                gboolean *out_not_modified, char **out_etag, GError **error);
+
+/**
  * ny_http_password_from_command:
  * @command: a command line, split like a shell would but run without one
  * @timeout: seconds before the command is killed; 0 = 30

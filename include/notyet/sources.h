@@ -11,6 +11,7 @@
 
 #include "notyet/busy.h"
 #include "notyet/config.h"
+#include "notyet/ntime.h"
 
 G_BEGIN_DECLS
 
@@ -21,8 +22,25 @@ typedef enum {
     NY_SOURCES_ERROR_NO_SOURCE,   /* no --ics and no [calendar] configured: exit 2 */
     NY_SOURCES_ERROR_IO,          /* a file or folder cannot be read: exit 1 */
     NY_SOURCES_ERROR_UNSUPPORTED, /* a source type this build cannot read yet: exit 1 */
+    NY_SOURCES_ERROR_OFFLINE,     /* --offline and an ics feed never fetched: exit 1 */
     NY_SOURCES_ERROR_FAILED,
 } NySourcesError;
+
+/* Receives one -v line (no "notyet: " prefix, no newline); @level is the
+ * number of -v it needs (1: per-source statistics). */
+typedef void (*NySourcesInfoFunc)(int level, const char *line, gpointer user_data);
+
+/* How to look up busy time. Callbacks run in the calling thread. */
+typedef struct {
+    gboolean offline;       /* no network: CalDAV calendars and ics feeds from the cache */
+    NyTime now;             /* the caller's clock (--now): last sync, cache age; required */
+    const char *cache_path; /* the cache file, or NULL: ny_cache_default_path(NULL) */
+    int verbose;            /* -v count: >= 2 turns @trace on for every request */
+    NySourcesInfoFunc info; /* -v statistics, or NULL */
+    void (*progress)(const char *what, gpointer user_data); /* one-line progress, or NULL */
+    void (*trace)(const char *line, gpointer user_data);    /* redacted HTTP trace, or NULL */
+    gpointer user_data;                                     /* for info, progress, trace */
+} NySourcesOptions;
 
 /**
  * ny_sources_busy:
@@ -31,24 +49,37 @@ typedef enum {
  * @ics: (nullable) (array zero-terminated=1): --ics FILE|URL values; when
  *       non-empty they replace the configured calendars
  * @query: the window, the user's zone and addresses, the limits
- * @offline: answer without network (an http source is then an error)
+ * @options: offline, the clock, the cache, -v and progress
  * @out_busy: (out) (transfer full) (element-type NyInterval): the merged,
  *            sorted busy periods, clipped to the window
  * @out_warnings: (out) (transfer full) (element-type utf8): one line per
  *                skipped or suspicious component, prefixed with its source
  *
+ * Every source goes through the cache (DESIGN.md 9): an .ics file is split
+ * into its objects (one per UID, with the calendar's VTIMEZONEs kept
+ * apart), each stored with the span of time it can touch, and keyed by its
+ * absolute path, size, mtime and inode; while those are unchanged a lookup
+ * reads only the objects whose span meets the window. A vdir file is one
+ * object, re-read when its size or mtime changed. Files under 64 KiB and
+ * folders of fewer than 16 files are read directly (that is faster). An ics
+ * feed is fetched
+ * with If-None-Match (304: the cached copy) and read from the cache with
+ * --offline. When the cache cannot be opened, files are read directly.
+ *
  * Returns: TRUE on success; FALSE with NY_SOURCES_ERROR_NO_SOURCE when there
  * is no source at all, NY_SOURCES_ERROR_IO naming a path that cannot be
- * read, NY_BUSY_ERROR for a file that holds no iCalendar data, or
- * NY_HTTP_ERROR for a feed. The out-parameters are untouched on failure.
+ * read, NY_SOURCES_ERROR_OFFLINE for a feed never fetched, NY_BUSY_ERROR
+ * for a file that holds no iCalendar data, NY_HTTP_ERROR for a feed, or
+ * the errors of ny_caldav_busy(). The out-parameters are untouched on
+ * failure.
  */
 gboolean ny_sources_busy(const NyConfig *config, const char *const *ics, const NyBusyQuery *query,
-                         gboolean offline, GArray **out_busy, GPtrArray **out_warnings,
-                         GError **error);
+                         const NySourcesOptions *options, GArray **out_busy,
+                         GPtrArray **out_warnings, GError **error);
 
 /**
  * ny_sources_busy_file:
- * @path: an .ics file, read in chunks
+ * @path: an .ics file, read in chunks, without the cache
  * @busy: (element-type NyInterval): appended to (not normalized)
  * @warnings: (element-type utf8): appended to, each prefixed "'PATH': "
  *
@@ -56,5 +87,23 @@ gboolean ny_sources_busy(const NyConfig *config, const char *const *ics, const N
  */
 gboolean ny_sources_busy_file(const char *path, const NyBusyQuery *query, GArray *busy,
                               GPtrArray *warnings, GError **error);
+
+/**
+ * ny_sources_split:
+ * @text: iCalendar text (one VCALENDAR, several, or bare components)
+ * @len: its length
+ * @out_zones: (out) (transfer full): the VTIMEZONE components, verbatim
+ * @out_objects: (out) (transfer full) (element-type utf8): the other
+ *               top-level components grouped by UID (a series with its
+ *               overrides together), verbatim, in first-seen order
+ *
+ * Splits a calendar file into cacheable objects: feeding the zones and then
+ * every object to one busy scan gives the same result as the whole text.
+ *
+ * Returns: FALSE when the text cannot be split faithfully (no component, a
+ * component left open, a NUL byte, several VCALENDARs with VTIMEZONEs):
+ * read it whole then.
+ */
+gboolean ny_sources_split(const char *text, gsize len, char **out_zones, GPtrArray **out_objects);
 
 G_END_DECLS

@@ -4,6 +4,7 @@ import http.server
 import json
 import os
 import shutil
+import stat
 import threading
 
 import nytest
@@ -210,6 +211,137 @@ def test_bad_time_exit_2():
 
 def test_extra_argument_exit_2():
     check_usage_error(run(["freebusy", "--ics", GOOGLE, "extra"]), "extra")
+
+
+def big_calendar(path, hour=9, extra=""):
+    """Over 64 KiB, so it goes through the cache: 600 one-off events over
+    2025-2026 in a VTIMEZONE zone, a weekly series with an override and an
+    EXDATE, and an event without DTSTART (a warning naming its UID)."""
+    out = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//notyet//tests//EN",
+           "BEGIN:VTIMEZONE", "TZID:Office", "BEGIN:STANDARD", "DTSTART:19700101T000000",
+           "TZOFFSETFROM:+0100", "TZOFFSETTO:+0100", "END:STANDARD", "END:VTIMEZONE"]
+    for i in range(600):
+        day = 1 + i % 28
+        month = 1 + (i // 28) % 12
+        year = 2025 + (i // 336)
+        out += ["BEGIN:VEVENT", "UID:e%d@big" % i, "DTSTAMP:20250101T000000Z",
+                "DTSTART;TZID=Office:%04d%02d%02dT%02d0000" % (year, month, day, hour),
+                "DTEND;TZID=Office:%04d%02d%02dT%02d3000" % (year, month, day, hour),
+                "SUMMARY:private title %d" % i, "END:VEVENT"]
+    out += ["BEGIN:VEVENT", "UID:weekly@big", "DTSTART;TZID=Office:20260302T150000",
+            "DTEND;TZID=Office:20260302T160000", "RRULE:FREQ=WEEKLY",
+            "EXDATE;TZID=Office:20260309T150000", "END:VEVENT",
+            "BEGIN:VEVENT", "UID:broken@big", "SUMMARY:no start", "END:VEVENT"]
+    out += extra.splitlines()
+    out += ["BEGIN:VEVENT", "UID:weekly@big", "RECURRENCE-ID;TZID=Office:20260316T150000",
+            "DTSTART;TZID=Office:20260317T120000", "DTEND;TZID=Office:20260317T130000",
+            "END:VEVENT", "END:VCALENDAR", ""]
+    with open(path, "w") as f:
+        f.write("\r\n".join(out))
+    check(os.path.getsize(path) > 64 * 1024, "big enough for the cache")
+
+
+def test_file_cache_warm_equals_cold():
+    """The second lookup reads only the objects that can meet the window and
+    gives the same answer and warnings; a changed file is read again."""
+    h = Home()
+    try:
+        cal = os.path.join(h.dir, "big.ics")
+        big_calendar(cal)
+        args = ["--tz", "UTC", "-v", "freebusy", "--ics", cal, "--from", "2026-03-01",
+                "--to", "2026-03-22", "--format", "json"]
+        cold = run(args, home=h)
+        check(cold.rc == 0 and "read whole, cached as" in cold.err, "cold: read whole", cold)
+        check("broken@big" in cold.err, "cold: the warning names the UID", cold)
+        warm = run(args, home=h)
+        check(warm.rc == 0 and warm.out == cold.out, "warm: same answer", warm)
+        check("unchanged, from the cache" in warm.err, "warm: from the cache", warm)
+        check("broken@big" in warm.err, "warm: the warning still names the UID", warm)
+        check("private title" not in warm.err + warm.out, "no titles", warm)
+        got = json.loads(warm.out)["busy"]
+        starts = [b["start"] for b in got]
+        # 2026-03-02 15:00 +01 series, 03-09 excluded, 03-16 moved to 03-17 12:00.
+        check("2026-03-02T14:00:00Z" in starts and "2026-03-09T14:00:00Z" not in starts and
+              "2026-03-16T14:00:00Z" not in starts and "2026-03-17T11:00:00Z" in starts,
+              "series, EXDATE and override through the cache", got)
+        n_read = int(warm.err.split("from the cache: ")[1].split(" of ")[0])
+        total = int(warm.err.split(" of ")[1].split(" objects")[0])
+        check(0 < n_read < total / 10, "only objects near the window read (%d of %d)" %
+              (n_read, total), warm)
+        # Changed: one more event, same size class; read again.
+        big_calendar(cal, extra="BEGIN:VEVENT\r\nUID:new@big\r\nDTSTART:20260304T200000Z\r\n"
+                     "DTEND:20260304T210000Z\r\nEND:VEVENT")
+        changed = run(args, home=h)
+        check(changed.rc == 0 and "read whole" in changed.err, "changed: read again", changed)
+        check("2026-03-04T20:00:00Z" in [b["start"] for b in json.loads(changed.out)["busy"]],
+              "changed: the new event", changed)
+        # A window elsewhere, answered from the same cache.
+        other = run(["--tz", "UTC", "freebusy", "--ics", cal, "--from", "2025-02-01", "--to",
+                     "2025-02-03", "--format", "json"], home=h)
+        check(other.rc == 0 and [b["start"] for b in json.loads(other.out)["busy"]] ==
+              ["2025-02-01T08:00:00Z", "2025-02-02T08:00:00Z"], "another window", other)
+    finally:
+        h.cleanup()
+
+
+def test_cache_beside_private_db():
+    """--db gives a private cache beside the store; $NOTYET_CACHE wins."""
+    h = Home()
+    try:
+        cal = os.path.join(h.dir, "big.ics")
+        big_calendar(cal)
+        db = os.path.join(h.dir, "private", "mine.db")
+        os.makedirs(os.path.dirname(db))
+        args = ["--db", db, "--tz", "UTC", "freebusy", "--ics", cal, "--from", "2026-03-01",
+                "--to", "2026-03-08"]
+        r = run(args, home=h)
+        check(r.rc == 0, "exit 0", r)
+        beside = os.path.join(h.dir, "private", "mine.cache.db")
+        check(os.path.exists(beside), "cache beside the store", r)
+        check(stat.S_IMODE(os.stat(beside).st_mode) == 0o600, "cache is private", r)
+        check(not os.path.exists(os.path.join(h.dir, "cache", "notyet", "cache.db")),
+              "the default cache untouched", r)
+        env_cache = os.path.join(h.dir, "elsewhere.db")
+        r = run(args, home=h, env={"NOTYET_CACHE": env_cache})
+        check(r.rc == 0 and os.path.exists(env_cache), "NOTYET_CACHE wins", r)
+    finally:
+        h.cleanup()
+
+
+def test_vdir_cache_follows_changes():
+    """A vdir of 20 files: a file is read again only when it changed; added
+    and removed files show up."""
+    h = Home()
+    try:
+        folder = os.path.join(h.dir, "vdir")
+        os.makedirs(folder)
+
+        def put(name, day, hour):
+            with open(os.path.join(folder, name), "w") as f:
+                f.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:%s\r\n"
+                        "DTSTART:202603%02dT%02d0000Z\r\nDTEND:202603%02dT%02d3000Z\r\n"
+                        "END:VEVENT\r\nEND:VCALENDAR\r\n" % (name, day, hour, day, hour))
+
+        for i in range(20):
+            put("e%02d.ics" % i, 1 + i, 10)
+        h.write_config("[calendar home]\ntype=vdir\nurl=%s\n" % folder)
+        args = ["--config", h.config, "--tz", "UTC", "-v", "freebusy", "--from", "2026-03-02",
+                "--to", "2026-03-04", "--format", "json"]
+        r = run(args, home=h)
+        check(r.rc == 0 and "20 of 20 files read again" in r.err, "first: all read", r)
+        check([b["start"] for b in json.loads(r.out)["busy"]] ==
+              ["2026-03-02T10:00:00Z", "2026-03-03T10:00:00Z"], "first answer", r)
+        r = run(args, home=h)
+        check(r.rc == 0 and "0 of 20 files read again" in r.err, "second: none read", r)
+        put("e01.ics", 2, 12)
+        os.unlink(os.path.join(folder, "e02.ics"))
+        put("new.ics", 3, 16)
+        r = run(args, home=h)
+        check(r.rc == 0 and "2 of 20 files read again" in r.err, "changed and new read", r)
+        check([b["start"] for b in json.loads(r.out)["busy"]] ==
+              ["2026-03-02T12:00:00Z", "2026-03-03T16:00:00Z"], "changes seen", r)
+    finally:
+        h.cleanup()
 
 
 nytest.main(globals())

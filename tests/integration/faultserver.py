@@ -116,6 +116,17 @@ class Handler(socketserver.BaseRequestHandler):
     def case_e429(self, *a):
         self.send(429, "slow down", {"Retry-After": "30"}, reason="Too Many Requests")
 
+    def case_feed(self, method, path, headers, body):
+        # An ics feed with an ETag per version: If-None-Match -> 304.
+        owner = self.server.owner
+        etag = '"feed-v%d"' % owner.feed_version
+        if headers.get("if-none-match") == etag:
+            self.send(304, b"", {"ETag": etag}, reason="Not Modified")
+            return
+        hour = 9 + owner.feed_version
+        self.send(200, EVENT % ("feed", hour, hour + 1),
+                  {"ETag": etag, "Content-Type": "text/calendar"}, reason="OK")
+
     def case_nochallenge(self, *a):
         self.send(401, "who are you", reason="Unauthorized")
 
@@ -284,6 +295,7 @@ class FaultServer:
         self.digest_password = "pw-fault-7"
         self.digest_ok = 0
         self.paged_tokens = []
+        self.feed_version = 1
         self.server = _TCPServer(("127.0.0.1", 0), Handler)
         self.server.owner = self
         self.port = self.server.server_address[1]

@@ -193,6 +193,51 @@ def test_group_readable_netrc_refused():
         home.cleanup()
 
 
+def feed_busy(home, *extra):
+    return nytest.run(["--tz", "UTC", "freebusy", "--ics", SERVER.base + "/feed/cal.ics",
+                       "--from", "2026-01-05", "--to", "2026-01-06", "--format", "json"] +
+                      list(extra), home=home, env=TIMEOUT)
+
+
+def feed_starts(r):
+    import json
+    return [b["start"] for b in json.loads(r.out)["busy"]]
+
+
+def test_feed_etag_and_offline():
+    """An ics feed is fetched with If-None-Match: 304 answers from the
+    cache; --offline reads the cached copy and says how old it is."""
+    home = nytest.Home()
+    try:
+        SERVER.feed_version = 1
+        r = feed_busy(home, "--offline")
+        ct.check_one_error_line(r, "never fetched cannot be read with --offline")
+        n0 = len(SERVER.sent_to("/feed"))
+        r = feed_busy(home)
+        check(r.rc == 0 and feed_starts(r) == ["2026-01-05T10:00:00Z"], "first fetch", r)
+        first = SERVER.sent_to("/feed")[n0:]
+        check(len(first) == 1 and "if-none-match" not in first[0][2], "a plain GET first", first)
+        r2 = feed_busy(home, "-v")
+        sent = SERVER.sent_to("/feed")[n0 + 1:]
+        check(len(sent) == 1 and sent[0][2].get("if-none-match") == '"feed-v1"',
+              "If-None-Match sent", sent)
+        check(r2.rc == 0 and r2.out == r.out, "304: the cached copy", r2)
+        check("not modified (304)" in r2.err, "-v says 304", r2)
+        SERVER.feed_version = 2
+        r3 = feed_busy(home)
+        check(r3.rc == 0 and feed_starts(r3) == ["2026-01-05T11:00:00Z"], "a new version", r3)
+        SERVER.feed_version = 3
+        n1 = len(SERVER.requests)
+        r4 = feed_busy(home, "--offline")
+        check(len(SERVER.requests) == n1, "--offline: no request", r4)
+        check(r4.rc == 0 and feed_starts(r4) == ["2026-01-05T11:00:00Z"], "offline: cached v2",
+              r4)
+        check("offline: from the cache of" in r4.err, "offline says how old", r4)
+    finally:
+        SERVER.feed_version = 1
+        home.cleanup()
+
+
 try:
     ct.run_tests(globals(), SERVER)
 finally:

@@ -1,9 +1,11 @@
 /* Unit tests for cache: object spans, the window query, transactions, and
  * refusing files that are not a notyet cache. */
 #include "notyet/cache.h"
+#include "notyet/sources.h"
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #define DAY 86400
@@ -282,6 +284,211 @@ test_refuses_foreign_database(Fixture *f, gconstpointer data)
     g_assert_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_CORRUPT);
 }
 
+static void
+test_default_path(void)
+{
+    g_autofree char *saved = g_strdup(g_getenv("NOTYET_CACHE"));
+    g_autofree char *beside = NULL;
+    g_autofree char *odd = NULL;
+    g_autofree char *env = NULL;
+
+    g_unsetenv("NOTYET_CACHE");
+    beside = ny_cache_default_path("/tmp/x/store.db");
+    g_assert_cmpstr(beside, ==, "/tmp/x/store.cache.db");
+    odd = ny_cache_default_path("/tmp/x/mine");
+    g_assert_cmpstr(odd, ==, "/tmp/x/mine.cache.db");
+    g_setenv("NOTYET_CACHE", "/tmp/y/c.db", TRUE);
+    env = ny_cache_default_path("/tmp/x/store.db");
+    g_assert_cmpstr(env, ==, "/tmp/y/c.db");
+    if (saved != NULL)
+        g_setenv("NOTYET_CACHE", saved, TRUE);
+    else
+        g_unsetenv("NOTYET_CACHE");
+}
+
+static void
+collect(const char *href, const char *ics, gsize len, gpointer data)
+{
+    g_ptr_array_add(data, g_strdup_printf("%s=%.*s", href, (int)len, ics));
+}
+
+static void
+test_foreach_and_lookup(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NyCache) cache = ny_cache_open(f->path, &error);
+    g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(NyCacheCalendar) cal = NULL;
+    gint64 id;
+
+    (void)data;
+    g_assert_no_error(error);
+    cal = ny_cache_calendar_lookup(cache, NY_CACHE_SOURCE_LOCAL, "/a.ics", &error);
+    g_assert_null(cal);
+    g_assert_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_NOT_FOUND);
+    g_clear_error(&error);
+    id = ny_cache_calendar_update(cache, NY_CACHE_SOURCE_LOCAL, "/a.ics", NULL, NULL, TRUE, &error);
+    g_assert_no_error(error);
+    g_assert_true(ny_cache_put_object_span(cache, id, "0", NULL, "zones", NY_CACHE_SPAN_OPEN_START,
+                                           NY_CACHE_SPAN_OPEN_END, &error));
+    g_assert_true(ny_cache_put_object_span(cache, id, "1", NULL, "early", 100, 200, &error));
+    g_assert_true(ny_cache_put_object_span(cache, id, "2", NULL, "late", 500, 600, &error));
+    g_assert_true(ny_cache_put_object_span(cache, id, "3", NULL, "todo", 0, 0, &error));
+    g_assert_true(ny_cache_calendar_set_synced(cache, id, "v1", NULL, 1234, &error));
+    g_assert_no_error(error);
+    g_assert_true(ny_cache_foreach_object(cache, id, 150, 550, collect, got, &error));
+    g_assert_no_error(error);
+    g_assert_cmpuint(got->len, ==, 3);
+    g_assert_cmpstr(g_ptr_array_index(got, 0), ==, "0=zones");
+    g_assert_cmpstr(g_ptr_array_index(got, 1), ==, "1=early");
+    g_assert_cmpstr(g_ptr_array_index(got, 2), ==, "2=late");
+    g_ptr_array_set_size(got, 0);
+    g_assert_true(ny_cache_foreach_object(cache, id, 200, 500, collect, got, &error));
+    g_assert_cmpuint(got->len, ==, 1); /* half-open: touching is not meeting */
+    cal = ny_cache_calendar_lookup(cache, NY_CACHE_SOURCE_LOCAL, "/a.ics", &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(cal->id, ==, id);
+    g_assert_cmpstr(cal->ctag, ==, "v1");
+    g_assert_cmpint(cal->last_sync, ==, 1234);
+    g_assert_cmpuint(cal->n_objects, ==, 4);
+}
+
+/* Splitting: zones apart, a series with its overrides in one object. */
+static void
+test_split_groups(void)
+{
+    static const char text[] =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+        "BEGIN:VEVENT\r\nUID:series\r\nDTSTART:20260105T090000Z\r\nRRULE:FREQ=DAILY\r\n"
+        "BEGIN:VALARM\r\nUID:not-mine\r\nEND:VALARM\r\nEND:VEVENT\r\n"
+        "BEGIN:VTIMEZONE\r\nTZID:Z\r\nEND:VTIMEZONE\r\n"
+        "BEGIN:VEVENT\r\nUID:one\r\nDTSTART:20260106T090000Z\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:ser\r\n ies\r\nRECURRENCE-ID:20260107T090000Z\r\n"
+        "DTSTART:20260107T100000Z\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nDTSTART:20260108T090000Z\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n"
+        "BEGIN:VEVENT\nUID:bare\nDTSTART:20260109T090000Z\nEND:VEVENT";
+    g_autofree char *zones = NULL;
+    g_autoptr(GPtrArray) objects = NULL;
+
+    g_assert_true(ny_sources_split(text, strlen(text), &zones, &objects));
+    g_assert_cmpstr(zones, ==, "BEGIN:VTIMEZONE\r\nTZID:Z\r\nEND:VTIMEZONE\r\n");
+    g_assert_cmpuint(objects->len, ==, 4);
+    g_assert_true(
+        g_str_has_prefix(g_ptr_array_index(objects, 0), "BEGIN:VEVENT\r\nUID:series\r\n"));
+    g_assert_nonnull(strstr(g_ptr_array_index(objects, 0), "RECURRENCE-ID:20260107T090000Z"));
+    g_assert_true(g_str_has_prefix(g_ptr_array_index(objects, 1), "BEGIN:VEVENT\r\nUID:one"));
+    g_assert_true(
+        g_str_has_prefix(g_ptr_array_index(objects, 2), "BEGIN:VEVENT\r\nDTSTART:20260108"));
+    /* The last line had no newline: one is added so objects can be joined. */
+    g_assert_cmpstr(g_ptr_array_index(objects, 3), ==,
+                    "BEGIN:VEVENT\nUID:bare\nDTSTART:20260109T090000Z\nEND:VEVENT\r\n");
+}
+
+static void
+test_split_refuses(void)
+{
+    static const char *const bad[] = {
+        "",
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n",           /* no component */
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nEND:VCALENDAR\r\n", /* left open */
+        "END:VEVENT\r\n",                                                /* END first */
+        "not a calendar at all\r\n",
+    };
+    static const char nul[] = "BEGIN:VEVENT\r\nUID:a\0b\r\nEND:VEVENT\r\n";
+
+    for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *zones = NULL;
+        g_autoptr(GPtrArray) objects = NULL;
+        g_test_message("case %u", i);
+        g_assert_false(ny_sources_split(bad[i], strlen(bad[i]), &zones, &objects));
+        g_assert_null(objects);
+    }
+    {
+        g_autofree char *zones = NULL;
+        g_autoptr(GPtrArray) objects = NULL;
+        g_assert_false(ny_sources_split(nul, sizeof nul - 1, &zones, &objects));
+    }
+}
+
+static char *
+busy_text(GArray *busy)
+{
+    GString *s = g_string_new(NULL);
+
+    for (guint i = 0; i < busy->len; i++) {
+        const NyInterval *iv = &g_array_index(busy, NyInterval, i);
+        g_string_append_printf(s, "%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT " ", iv->start, iv->end);
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* Every busy fixture that splits gives the same busy time when only its
+ * zones and the objects whose span meets the window are read, for several
+ * windows: what a warm cache does. */
+static void
+test_split_same_busy(void)
+{
+    static const NyTime windows[][2] = {
+        {1735689600, 1893456000}, /* 2025-2030 */
+        {1767225600, 1769904000}, /* 2026-01 */
+        {1772323200, 1773532800}, /* 2026-03-01 .. 03-15 */
+        {1782864000, 1783468800}, /* 2026-07 one week */
+    };
+    g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "fixtures", "busy", NULL);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    g_autoptr(GTimeZone) zone = g_time_zone_new_identifier("America/New_York");
+    const char *name;
+    guint compared = 0;
+
+    g_assert_nonnull(d);
+    while ((name = g_dir_read_name(d)) != NULL) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        g_autofree char *text = NULL;
+        g_autofree char *zones = NULL;
+        g_autoptr(GPtrArray) objects = NULL;
+        gsize len = 0;
+
+        if (!g_str_has_suffix(name, ".ics"))
+            continue;
+        g_assert_true(g_file_get_contents(path, &text, &len, NULL));
+        if (!ny_sources_split(text, len, &zones, &objects))
+            continue;
+        for (guint w = 0; w < G_N_ELEMENTS(windows); w++) {
+            NyBusyQuery q;
+            g_autoptr(GArray) whole = ny_intervals_new();
+            g_autoptr(GArray) parts = ny_intervals_new();
+            g_autoptr(GPtrArray) warn_whole = g_ptr_array_new_with_free_func(g_free);
+            g_autoptr(GPtrArray) warn_parts = g_ptr_array_new_with_free_func(g_free);
+            g_autoptr(GString) joined = g_string_new("BEGIN:VCALENDAR\r\n");
+            g_autofree char *a = NULL;
+            g_autofree char *b = NULL;
+
+            ny_busy_query_init(&q, windows[w][0], windows[w][1], zone, "America/New_York", NULL);
+            if (!ny_busy_compute(&q, text, len, whole, warn_whole, NULL))
+                continue;
+            g_string_append(joined, zones);
+            for (guint i = 0; i < objects->len; i++) {
+                const char *o = g_ptr_array_index(objects, i);
+                NyTime s0 = 0, e0 = 0;
+                ny_cache_span(o, &s0, &e0);
+                if (s0 < windows[w][1] && e0 > windows[w][0])
+                    g_string_append(joined, o);
+            }
+            g_string_append(joined, "END:VCALENDAR\r\n");
+            g_assert_true(ny_busy_compute(&q, joined->str, joined->len, parts, warn_parts, NULL));
+            ny_intervals_normalize(whole, q.from, q.to);
+            ny_intervals_normalize(parts, q.from, q.to);
+            a = busy_text(whole);
+            b = busy_text(parts);
+            g_test_message("%s window %u", name, w);
+            g_assert_cmpstr(b, ==, a);
+            compared++;
+        }
+    }
+    g_assert_cmpuint(compared, >=, 60);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -301,5 +508,11 @@ main(int argc, char **argv)
                fixture_teardown);
     g_test_add("/cache/refuses-foreign-database", Fixture, NULL, fixture_setup,
                test_refuses_foreign_database, fixture_teardown);
+    g_test_add_func("/cache/default-path", test_default_path);
+    g_test_add("/cache/foreach-and-lookup", Fixture, NULL, fixture_setup, test_foreach_and_lookup,
+               fixture_teardown);
+    g_test_add_func("/sources/split/groups", test_split_groups);
+    g_test_add_func("/sources/split/refuses", test_split_refuses);
+    g_test_add_func("/sources/split/same-busy", test_split_same_busy);
     return g_test_run();
 }
