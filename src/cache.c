@@ -22,6 +22,7 @@ struct NyCache {
     sqlite3 *db;
     char *path;
     gboolean in_transaction;
+    sqlite3_stmt *put; /* prepared once: a cold sync stores thousands of objects */
 };
 
 static const char schema[] =
@@ -138,6 +139,7 @@ ny_cache_free(NyCache *cache)
         return;
     if (cache->in_transaction)
         ny_cache_rollback(cache);
+    sqlite3_finalize(cache->put);
     sqlite3_close(cache->db);
     g_free(cache->path);
     g_free(cache);
@@ -485,14 +487,19 @@ gboolean
 ny_cache_put_object_span(NyCache *cache, gint64 id, const char *href, const char *etag,
                          const char *ics, NyTime start, NyTime end, GError **error)
 {
-    g_autoptr(sqlite3_stmt) stmt =
-        prepare(cache,
-                "INSERT OR REPLACE INTO objects (calendar, href, etag, ics, span_start, span_end)"
-                " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                error);
+    sqlite3_stmt *stmt;
+    gboolean ok;
 
-    if (stmt == NULL)
-        return FALSE;
+    if (cache->put == NULL) {
+        cache->put = prepare(cache,
+                             "INSERT OR REPLACE INTO objects"
+                             " (calendar, href, etag, ics, span_start, span_end)"
+                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                             error);
+        if (cache->put == NULL)
+            return FALSE;
+    }
+    stmt = cache->put;
     sqlite3_bind_int64(stmt, 1, id);
     sqlite3_bind_text(stmt, 2, href, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 3, etag, -1, SQLITE_STATIC);
@@ -505,7 +512,11 @@ ny_cache_put_object_span(NyCache *cache, gint64 id, const char *href, const char
         sqlite3_bind_null(stmt, 6);
     else
         sqlite3_bind_int64(stmt, 6, end);
-    return step_done(cache, stmt, "cannot store an object", error);
+    ok = step_done(cache, stmt, "cannot store an object", error);
+    /* The borrowed strings must not stay bound. */
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return ok;
 }
 
 gboolean
@@ -798,6 +809,140 @@ too_hostile(const char *ics)
     return FALSE;
 }
 
+/* "YYYYMMDD" or "YYYYMMDDTHHMMSS[Z]" as UTC, as to_unix() reads a value
+ * whose zone is not known here (the span margin covers any offset). */
+static gboolean
+fast_time(const char *v, gsize len, NyTime *out)
+{
+    int f[6] = {0};
+    static const int widths[6] = {4, 2, 2, 2, 2, 2};
+    const char *p = v;
+    g_autoptr(GDateTime) dt = NULL;
+
+    if (len != 8 && len != 15 && !(len == 16 && v[15] == 'Z'))
+        return FALSE;
+    for (int i = 0; i < (len == 8 ? 3 : 6); i++) {
+        if (i == 3 && *p++ != 'T')
+            return FALSE;
+        for (int j = 0; j < widths[i]; j++, p++) {
+            if (!g_ascii_isdigit(*p))
+                return FALSE;
+            f[i] = f[i] * 10 + (*p - '0');
+        }
+    }
+    dt = g_date_time_new_utc(f[0], f[1], f[2], f[3], f[4], f[5]);
+    if (dt == NULL)
+        return FALSE;
+    *out = g_date_time_to_unix(dt);
+    return TRUE;
+}
+
+/* The value of a property line: after the first ':' outside quotes. */
+static gboolean
+line_value(const char *line, gsize len, const char **out_value, gsize *out_len)
+{
+    gboolean quoted = FALSE;
+
+    for (gsize i = 0; i < len; i++) {
+        if (line[i] == '"')
+            quoted = !quoted;
+        else if (line[i] == ':' && !quoted) {
+            *out_value = line + i + 1;
+            *out_len = len - i - 1;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+static gboolean
+prop_is(const char *line, gsize len, const char *name)
+{
+    gsize n = strlen(name);
+
+    return len > n && g_ascii_strncasecmp(line, name, n) == 0 && (line[n] == ':' || line[n] == ';');
+}
+
+/* The span of the common case without libical: one VEVENT with DTSTART and
+ * DTEND as plain date-times, no recurrence, no override. The same bounds
+ * event_reach() gives; FALSE for anything else (libical decides then). */
+static gboolean
+fast_span(const char *ics, NyTime *out_start, NyTime *out_end)
+{
+    const char *line = ics;
+    int depth = 0;
+    int events = 0;
+    int wrapped = 0; /* 1 inside a VCALENDAR */
+    gboolean have_start = FALSE;
+    gboolean have_end = FALSE;
+    gboolean last_was_time = FALSE;
+    NyTime start = 0;
+    NyTime end = 0;
+
+    while (*line) {
+        const char *nl = strchr(line, '\n');
+        gsize len = nl ? (gsize)(nl - line) : strlen(line);
+        gsize content = len;
+
+        while (content > 0 && line[content - 1] == '\r')
+            content--;
+        if (content > 0 && (line[0] == ' ' || line[0] == '\t')) {
+            if (last_was_time)
+                return FALSE; /* a folded DTSTART or DTEND */
+        } else {
+            last_was_time = FALSE;
+            if (g_ascii_strncasecmp(line, "BEGIN:", 6) == 0) {
+                const char *name = line + 6;
+                gsize n = content - 6;
+                depth++;
+                /* A CalDAV object is wrapped in its VCALENDAR. */
+                if (depth == 1 && !wrapped && events == 0 && n == 9 &&
+                    g_ascii_strncasecmp(name, "VCALENDAR", 9) == 0)
+                    wrapped = 1;
+                else if (depth == 1 + wrapped && n == 6 &&
+                         g_ascii_strncasecmp(name, "VEVENT", 6) == 0)
+                    events++;
+                else if (!(depth == 2 + wrapped && n == 6 &&
+                           g_ascii_strncasecmp(name, "VALARM", 6) == 0))
+                    return FALSE; /* VTIMEZONE, VFREEBUSY, ...: libical decides */
+            } else if (g_ascii_strncasecmp(line, "END:", 4) == 0) {
+                depth--;
+            } else if (depth == 1 + wrapped) {
+                const char *v;
+                gsize vlen;
+
+                if (prop_is(line, content, "RRULE") || prop_is(line, content, "RDATE") ||
+                    prop_is(line, content, "EXRULE") || prop_is(line, content, "RECURRENCE-ID") ||
+                    prop_is(line, content, "DURATION"))
+                    return FALSE;
+                if (prop_is(line, content, "DTSTART")) {
+                    if (have_start || !line_value(line, content, &v, &vlen) ||
+                        !fast_time(v, vlen, &start))
+                        return FALSE;
+                    have_start = TRUE;
+                    last_was_time = TRUE;
+                } else if (prop_is(line, content, "DTEND")) {
+                    if (have_end || !line_value(line, content, &v, &vlen) ||
+                        !fast_time(v, vlen, &end))
+                        return FALSE;
+                    have_end = TRUE;
+                    last_was_time = TRUE;
+                }
+            }
+        }
+        if (nl == NULL)
+            break;
+        line = nl + 1;
+    }
+    if (events != 1 || depth != 0 || !have_start)
+        return FALSE;
+    if (!have_end || end < start)
+        end = start + 86400;
+    *out_start = start - SPAN_MARGIN;
+    *out_end = end + SPAN_MARGIN;
+    return TRUE;
+}
+
 void
 ny_cache_span(const char *ics, NyTime *out_start, NyTime *out_end)
 {
@@ -809,6 +954,8 @@ ny_cache_span(const char *ics, NyTime *out_start, NyTime *out_end)
     *out_start = NY_CACHE_SPAN_OPEN_START;
     *out_end = NY_CACHE_SPAN_OPEN_END;
     if (ics == NULL || too_hostile(ics))
+        return;
+    if (fast_span(ics, out_start, out_end))
         return;
     root = icalparser_parse_string(ics);
     if (root == NULL)
