@@ -1464,6 +1464,11 @@ scan_line(NyBusyScan *s, const char *line, gsize len)
         if (s->comp_depth != 0 && s->depth < G_N_ELEMENTS(s->open_kinds) &&
             s->open_kinds[s->depth] != kind_of(rest, len - (gsize)(rest - line)))
             comp_set_problem(s, "an END line that does not match its BEGIN");
+        if (s->comp != NULL && s->comp->len + len + 2 > s->q->limits.max_object) {
+            g_autofree char *why =
+                g_strdup_printf("larger than %" G_GSIZE_FORMAT " bytes", s->q->limits.max_object);
+            comp_set_problem(s, why);
+        }
         if (s->comp != NULL) {
             g_string_append_len(s->comp, line, (gssize)len);
             g_string_append(s->comp, "\r\n");

@@ -330,17 +330,39 @@ def test_ics_nesting_at_and_past_the_limit():
         h.cleanup()
 
 
-def test_ics_object_size_past_the_limit():
-    """A component over 10 MiB is skipped with a warning naming the UID and the limit."""
+def _sized_event(total):
+    """A calendar whose VEVENT, BEGIN:VEVENT to END:VEVENT with CRLFs, is total bytes."""
+    head = ("BEGIN:VEVENT\r\nUID:big\r\nDTSTART:20260302T140000Z\r\n"
+            "DTEND:20260302T150000Z\r\n")
+    tail = "END:VEVENT\r\n"
+    left = total - len(head) - len(tail)
+    pads = []
+    while left > 0:
+        n = min(left, 1000000)
+        pads.append("X-PAD:" + "a" * (n - 8) + "\r\n")
+        left -= n
+    event = head + "".join(pads) + tail
+    check(len(event) == total, "event of %d bytes" % total)
+    return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + event + "END:VCALENDAR\r\n"
+
+
+def test_ics_object_size_at_and_past_the_limit():
+    """A component of exactly 10 MiB (its END line included) is read; one byte more
+    is skipped with one warning naming the UID and the limit."""
     h = home()
     try:
-        line = "X-PAD:" + "a" * 1000000 + "\r\n"
-        path = write(os.path.join(h.dir, "big.ics"), _event("big", line * 11))
-        r = nt(h, "freebusy", "--from", "2026-03-02", "--to", "2026-03-03", "--format", "json",
-               ics=path)
+        args = ["freebusy", "--from", "2026-03-02", "--to", "2026-03-03", "--format", "json"]
+        path = os.path.join(h.dir, "big.ics")
+        with open(path, "w", newline="") as f:
+            f.write(_sized_event(10 * 1024 * 1024))
+        r = nt(h, *args, ics=path)
+        check(r.rc == 0 and r.err == "" and len(busy_of(r)) == 1, "10 MiB: read", r)
+        with open(path, "w", newline="") as f:
+            f.write(_sized_event(10 * 1024 * 1024 + 1))
+        r = nt(h, *args, ics=path)
         check(r.rc == 0 and busy_of(r) == [], "skipped", r)
-        check("'big'" in r.err and "larger than 10485760 bytes" in r.err and
-              len(r.err.splitlines()) == 1, "one warning naming the UID and the limit", r)
+        check(r.err == "notyet: warning: '%s': component 'big' skipped: larger than 10485760 "
+              "bytes\n" % path, "one warning naming the UID and the limit", r)
     finally:
         h.cleanup()
 
