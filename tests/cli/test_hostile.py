@@ -367,6 +367,29 @@ def test_ics_object_size_at_and_past_the_limit():
         h.cleanup()
 
 
+def test_ics_recurrence_steps_at_and_past_the_limit():
+    """A series of exactly 50,000 instances is read whole; 50,001 stops at 50,000 with
+    one warning naming the UID and the limit; an open-ended MINUTELY rule likewise."""
+    h = home()
+    try:
+        path = os.path.join(h.dir, "minutely.ics")
+        args = ["freebusy", "--from", "2026-03-01", "--to", "2026-04-20", "--format", "json"]
+        for rule, count, warned in (("COUNT=50000", 50000, False), ("COUNT=50001", 50000, True),
+                                    ("INTERVAL=1", 50000, True)):
+            write(path, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:every-minute\r\n"
+                  "DTSTART:20260302T000000Z\r\nDURATION:PT30S\r\nRRULE:FREQ=MINUTELY;%s\r\n"
+                  "END:VEVENT\r\nEND:VCALENDAR\r\n" % rule)
+            t0 = time.monotonic()
+            r = nt(h, *args, ics=path)
+            check(r.rc == 0 and len(busy_of(r)) == count, "%s: %d instances" % (rule, count), r)
+            check(time.monotonic() - t0 < 10, "%s: fast" % rule, r)
+            want = ("notyet: warning: '%s': event 'every-minute': more than 50000 recurrence "
+                    "steps, the rest is ignored\n" % path) if warned else ""
+            check(r.err == want, "%s: warning %s" % (rule, warned), r)
+    finally:
+        h.cleanup()
+
+
 def test_ics_not_a_regular_file_or_garbage():
     """A directory or binary garbage as --ics: exit 1 naming it, nothing on stdout."""
     h = home()
