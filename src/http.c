@@ -50,6 +50,8 @@ typedef struct {
     char *etag;
     char *content_type;
     char *www_authenticate;
+    char *retry_after;
+    char *date;
 } Transfer;
 
 static void
@@ -59,6 +61,8 @@ transfer_clear(Transfer *t)
         g_byte_array_unref(t->body);
     g_free(t->etag);
     g_free(t->content_type);
+    g_free(t->retry_after);
+    g_free(t->date);
     g_free(t->www_authenticate);
 }
 
@@ -290,6 +294,8 @@ header_cb(char *data, size_t size, size_t nmemb, void *user)
         g_clear_pointer(&t->etag, g_free);
         g_clear_pointer(&t->content_type, g_free);
         g_clear_pointer(&t->www_authenticate, g_free);
+        g_clear_pointer(&t->retry_after, g_free);
+        g_clear_pointer(&t->date, g_free);
         return n;
     }
     if ((value = header_value(data, n, "ETag")) != NULL) {
@@ -298,6 +304,12 @@ header_cb(char *data, size_t size, size_t nmemb, void *user)
     } else if ((value = header_value(data, n, "Content-Type")) != NULL) {
         g_free(t->content_type);
         t->content_type = value;
+    } else if ((value = header_value(data, n, "Retry-After")) != NULL) {
+        g_free(t->retry_after);
+        t->retry_after = value;
+    } else if ((value = header_value(data, n, "Date")) != NULL) {
+        g_free(t->date);
+        t->date = value;
     } else if ((value = header_value(data, n, "WWW-Authenticate")) != NULL) {
         char *joined = g_strjoin(", ", t->www_authenticate ? t->www_authenticate : "", value, NULL);
         g_free(value);
@@ -437,6 +449,29 @@ set_curl_error(NyHttp *http, CURLcode rc, const Transfer *t, const char *url, co
 }
 
 /* One hop: no redirect following. */
+/* RFC 9110 10.2.3: Retry-After is delay-seconds or an HTTP-date. A date
+ * is measured against the response's own Date header, so no clock is
+ * read here; without one the delay is unknown (-1). */
+static gint64
+retry_after_seconds(const char *value, const char *date)
+{
+    guint64 seconds = 0;
+    time_t when;
+    time_t base;
+
+    if (value == NULL)
+        return -1;
+    if (g_ascii_string_to_unsigned(value, 10, 0, G_MAXINT32, &seconds, NULL))
+        return (gint64)seconds;
+    if (date == NULL)
+        return -1;
+    when = curl_getdate(value, NULL);
+    base = curl_getdate(date, NULL);
+    if (when < 0 || base < 0)
+        return -1;
+    return MAX((gint64)when - (gint64)base, 0);
+}
+
 static NyHttpResponse *
 perform(NyHttp *http, const char *method, const char *url, const char *depth,
         const char *content_type, GBytes *body, char **out_location, char **out_challenge,
@@ -578,6 +613,7 @@ perform(NyHttp *http, const char *method, const char *url, const char *depth,
     response->etag = g_steal_pointer(&t.etag);
     response->content_type = g_steal_pointer(&t.content_type);
     response->url = g_strdup(effective ? effective : url);
+    response->retry_after = retry_after_seconds(t.retry_after, t.date);
     *out_location = g_strdup(location);
     *out_challenge = g_steal_pointer(&t.www_authenticate);
     transfer_clear(&t);
@@ -591,6 +627,7 @@ ny_http_request(NyHttp *http, const char *method, const char *url, const char *d
     g_autofree char *current = g_strdup(url);
     g_autofree char *first_origin = url_origin(url);
     gboolean digest_tried = FALSE;
+    gboolean waited = FALSE;
 
     g_return_val_if_fail(http != NULL && method != NULL && url != NULL, NULL);
 
@@ -610,6 +647,21 @@ ny_http_request(NyHttp *http, const char *method, const char *url, const char *d
             challenge != NULL && strstr(challenge, "igest") != NULL) {
             http->digest = TRUE;
             digest_tried = TRUE;
+            continue;
+        }
+        /* 429 or 503 with Retry-After: wait once when the wait ends at least
+         * a second before the deadline; else the caller's error says when. */
+        if ((s == 429 || s == 503) && !waited && response->retry_after >= 0 &&
+            g_get_monotonic_time() + (response->retry_after + 1) * G_USEC_PER_SEC <
+                http->deadline) {
+            if (http->trace != NULL) {
+                g_autofree char *line =
+                    g_strdup_printf("%u: waiting %" G_GINT64_FORMAT " s as Retry-After asks", s,
+                                    response->retry_after);
+                http->trace(line, http->trace_data);
+            }
+            g_usleep((gulong)(response->retry_after * G_USEC_PER_SEC));
+            waited = TRUE;
             continue;
         }
         if ((s == 301 || s == 302 || s == 303 || s == 307 || s == 308) && location != NULL) {
@@ -670,8 +722,21 @@ ny_http_response_check(NyHttp *http, const NyHttpResponse *response, GError **er
         g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_NOT_FOUND, "'%s' not found (%u)", shown, s);
         return FALSE;
     case 429:
-        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_FAILED,
-                    "'%s' is rate limiting requests (429); try again later", host ? host : shown);
+    case 503:
+        if (response->retry_after >= 0) {
+            g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_FAILED,
+                        "'%s' is %s (%u); it asks to retry in %" G_GINT64_FORMAT
+                        " seconds, more than the time left",
+                        host ? host : shown, s == 429 ? "rate limiting requests" : "unavailable", s,
+                        response->retry_after);
+        } else if (s == 429) {
+            g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_FAILED,
+                        "'%s' is rate limiting requests (429); try again later",
+                        host ? host : shown);
+        } else {
+            g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_FAILED,
+                        "server error 503 for '%s' (unavailable); try again later", shown);
+        }
         return FALSE;
     default:
         break;

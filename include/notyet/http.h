@@ -59,6 +59,8 @@ typedef struct {
     char *etag;         /* ETag header, or NULL */
     char *content_type; /* or NULL */
     char *url;          /* the URL that answered, after redirects */
+    gint64 retry_after; /* Retry-After in seconds (a date: against the Date
+                         * header), or -1 when absent or unreadable */
 } NyHttpResponse;
 
 /**
@@ -82,8 +84,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHttp, ny_http_free)
  * @content_type: (nullable): of @body
  * @body: (nullable): the request body, sent with Content-Length
  *
- * Performs one request, following same-origin redirects by hand. Any HTTP
- * status is a successful return: check it with ny_http_response_check().
+ * Performs one request, following same-origin redirects by hand. A 429 or
+ * 503 with Retry-After is tried once more after that wait when the wait
+ * ends before the session's deadline. Any HTTP status is a successful
+ * return: check it with ny_http_response_check().
  *
  * Returns: (transfer full): the response, or NULL with NY_HTTP_ERROR
  * (network, TLS, timeout, refused redirect, body over the cap).
@@ -96,7 +100,8 @@ NyHttpResponse *ny_http_request(NyHttp *http, const char *method, const char *ur
  * ny_http_response_check:
  *
  * Maps a non-2xx status to NY_HTTP_ERROR ("authentication failed for
- * 'user@host'", "'url' not found", "server error 500 for 'url'").
+ * 'user@host'", "'url' not found", "server error 500 for 'url'"); a 429 or
+ * 503 says in how many seconds the server asks to be tried again.
  *
  * Returns: TRUE for 2xx.
  */

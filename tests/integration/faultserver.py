@@ -127,6 +127,31 @@ class Handler(socketserver.BaseRequestHandler):
         self.send(200, EVENT % ("feed", hour, hour + 1),
                   {"ETag": etag, "Content-Type": "text/calendar"}, reason="OK")
 
+    def case_busyonce(self, method, path, headers, body):
+        # 429 Retry-After: 1 on the first request, then the tiny calendar.
+        owner = self.server.owner
+        owner.busy_seen += 1
+        if owner.busy_seen == 1:
+            self.send(429, "slow down", {"Retry-After": "1"}, reason="Too Many Requests")
+            return
+        self.case_cal(method, path, headers, body)
+
+    def case_downonce(self, method, path, headers, body):
+        # 503 with Retry-After as an HTTP-date 2 s after the Date header.
+        owner = self.server.owner
+        owner.down_seen += 1
+        if owner.down_seen == 1:
+            self.send(503, "maintenance", {"Date": "Fri, 27 Nov 2026 01:00:00 GMT",
+                                           "Retry-After": "Fri, 27 Nov 2026 01:00:02 GMT"},
+                      reason="Service Unavailable")
+            return
+        self.case_cal(method, path, headers, body)
+
+    def case_e503(self, *a):
+        self.send(503, "maintenance", {"Date": "Fri, 27 Nov 2026 01:00:00 GMT",
+                                       "Retry-After": "Fri, 27 Nov 2026 02:00:00 GMT"},
+                  reason="Service Unavailable")
+
     def case_nochallenge(self, *a):
         self.send(401, "who are you", reason="Unauthorized")
 
@@ -296,6 +321,8 @@ class FaultServer:
         self.digest_ok = 0
         self.paged_tokens = []
         self.feed_version = 1
+        self.busy_seen = 0
+        self.down_seen = 0
         self.server = _TCPServer(("127.0.0.1", 0), Handler)
         self.server.owner = self
         self.port = self.server.server_address[1]

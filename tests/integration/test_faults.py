@@ -60,7 +60,38 @@ def test_404():
 
 
 def test_429():
-    fault("e429", "rate limiting")
+    r = fault("e429", "rate limiting requests (429); it asks to retry in 30 seconds")
+    check(len(SERVER.sent_to("/e429")) >= 1, "asked", r)
+
+
+def test_503_retry_after_date_past_the_deadline():
+    fault("e503", "unavailable (503); it asks to retry in 3600 seconds")
+
+
+def retried_once(case, attr, at_least):
+    setattr(SERVER, attr, 0)
+    home = ct.make_home(Creds, SERVER.base + "/%s/" % case)
+    try:
+        n0 = len(SERVER.sent_to("/" + case))
+        t0 = time.monotonic()
+        r = nytest.run(["--config", home.config, "calendars", "--format", "json"], home=home,
+                       env=TIMEOUT)
+        elapsed = time.monotonic() - t0
+        check(r.rc == 0, "exit 0 after one wait", r)
+        check(elapsed >= at_least, "waited as asked (%.1f s)" % elapsed, r)
+        sent = SERVER.sent_to("/" + case)[n0:]
+        check(len(sent) >= 2 and sent[0][1] == sent[1][1], "the same request again", sent)
+        check(getattr(SERVER, attr) == len(sent), "every request seen", sent)
+    finally:
+        home.cleanup()
+
+
+def test_429_retry_after_seconds_waits_once():
+    retried_once("busyonce", "busy_seen", 1.0)
+
+
+def test_503_retry_after_date_waits_once():
+    retried_once("downonce", "down_seen", 2.0)
 
 
 def test_401_without_challenge():
