@@ -281,9 +281,33 @@ cached_entry(Lookup *l, const char *key)
 
 /* Replaces the cached copy of @key with @text split into objects, in one
  * transaction. Best effort: the lookup already has its answer. */
+/* Racy files (as git's racy index entries): a file changed again within
+ * the same file-system clock tick as our write would keep its size and
+ * mtime. When the source's mtime is not older than the cache file's own
+ * (both from the file-system clock, none read here), the entry is marked
+ * so that the next lookup reads the file again. */
+static gboolean
+is_racy(Lookup *l, const struct stat *src)
+{
+    g_autofree char *wal = g_strconcat(ny_cache_get_path(l->cache), "-wal", NULL);
+    struct stat st;
+
+    if (stat(wal, &st) != 0 && stat(ny_cache_get_path(l->cache), &st) != 0)
+        return TRUE;
+    return src->st_mtim.tv_sec > st.st_mtim.tv_sec ||
+           (src->st_mtim.tv_sec == st.st_mtim.tv_sec && src->st_mtim.tv_nsec >= st.st_mtim.tv_nsec);
+}
+
+static void
+mark_if_racy(Lookup *l, gint64 id, const struct stat *src)
+{
+    if (is_racy(l, src))
+        ny_cache_calendar_set_synced(l->cache, id, "racy", NULL, l->options->now, NULL);
+}
+
 static void
 store_split(Lookup *l, const char *key, const char *validator, const char *text, gsize len,
-            const char *label)
+            const char *label, const struct stat *src)
 {
     g_autofree char *zones = NULL;
     g_autoptr(GPtrArray) objects = NULL;
@@ -317,6 +341,8 @@ store_split(Lookup *l, const char *key, const char *validator, const char *text,
         info(l, 1, "'%s': not cached: %s", label, local->message);
         return;
     }
+    if (src != NULL)
+        mark_if_racy(l, id, src);
     info(l, 1, "'%s': read whole, cached as %u objects", label, objects->len);
 }
 
@@ -414,7 +440,7 @@ busy_file(Lookup *l, const char *path, GError **error)
             return FALSE;
     }
     if (len > 0)
-        store_split(l, key, validator, text, len, path);
+        store_split(l, key, validator, text, len, path, &st);
     return TRUE;
 }
 
@@ -459,6 +485,7 @@ vdir_refresh(Lookup *l, const char *key, const char *path, GPtrArray *names, gin
     g_autoptr(NyCacheCalendar) cal = cached_entry(l, key);
     g_autoptr(GHashTable) etags = NULL;
     g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GPtrArray) recent = g_ptr_array_new_with_free_func(g_free);
     GHashTableIter iter;
     gpointer href;
     gint64 id;
@@ -501,6 +528,8 @@ vdir_refresh(Lookup *l, const char *key, const char *path, GPtrArray *names, gin
             ny_cache_rollback(l->cache);
             return FALSE;
         }
+        if (is_racy(l, &st))
+            g_ptr_array_add(recent, g_strdup(name));
         read++;
     }
     if (etags != NULL) {
@@ -517,6 +546,17 @@ vdir_refresh(Lookup *l, const char *key, const char *path, GPtrArray *names, gin
         !ny_cache_commit(l->cache, error)) {
         ny_cache_rollback(l->cache);
         return FALSE;
+    }
+    /* Files as new as the cache's last write (see is_racy()): read again
+     * next time. Rare, and the object itself is right for this lookup. */
+    for (guint i = 0; i < recent->len; i++) {
+        const char *name = g_ptr_array_index(recent, i);
+        g_autofree char *file = g_build_filename(path, name, NULL);
+        g_autofree char *text = NULL;
+        struct stat st;
+
+        if (stat(file, &st) == 0 && is_racy(l, &st) && g_file_get_contents(file, &text, NULL, NULL))
+            ny_cache_put_object(l->cache, id, name, "racy", text, NULL);
     }
     *out_id = id;
     *out_read = read;
@@ -646,7 +686,7 @@ busy_url(Lookup *l, const char *url, const NyHttpOptions *http_options, GError *
             return FALSE;
     }
     if (l->cache != NULL && len > 0)
-        store_split(l, url, etag, data, len, url);
+        store_split(l, url, etag, data, len, url, NULL);
     return TRUE;
 }
 

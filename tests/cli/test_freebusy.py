@@ -6,6 +6,7 @@ import os
 import shutil
 import stat
 import threading
+import time
 
 import nytest
 from nytest import Home, check, check_usage_error, fixture, run
@@ -280,6 +281,37 @@ def test_file_cache_warm_equals_cold():
                      "2025-02-03", "--format", "json"], home=h)
         check(other.rc == 0 and [b["start"] for b in json.loads(other.out)["busy"]] ==
               ["2025-02-01T08:00:00Z", "2025-02-02T08:00:00Z"], "another window", other)
+    finally:
+        h.cleanup()
+
+
+def test_file_as_new_as_the_cache_is_read_again():
+    """A file whose mtime is not older than the cache's own write may change
+    again unseen (same size, same mtime): it is read again, like git's racy
+    index entries. Same-size rewrite with the same mtime is then seen."""
+    h = Home()
+    try:
+        cal = os.path.join(h.dir, "big.ics")
+        big_calendar(cal, hour=9)
+        future = time.time() + 3600
+        os.utime(cal, (future, future))
+        args = ["--tz", "UTC", "-v", "freebusy", "--ics", cal, "--from", "2025-02-01",
+                "--to", "2025-02-02", "--format", "json"]
+        r1 = run(args, home=h)
+        check(r1.rc == 0 and "read whole" in r1.err, "first: read whole", r1)
+        size = os.path.getsize(cal)
+        big_calendar(cal, hour=8)  # same size, other hours
+        check(os.path.getsize(cal) == size, "same size")
+        os.utime(cal, (future, future))
+        r2 = run(args, home=h)
+        check(r2.rc == 0 and "read whole" in r2.err, "racy: read again", r2)
+        check([b["start"] for b in json.loads(r2.out)["busy"]] == ["2025-02-01T07:00:00Z"],
+              "the rewrite is seen", r2)
+        past = time.time() - 3600
+        os.utime(cal, (past, past))
+        run(args, home=h)
+        r3 = run(args, home=h)
+        check(r3.rc == 0 and "unchanged, from the cache" in r3.err, "an old file: cached", r3)
     finally:
         h.cleanup()
 
