@@ -343,7 +343,7 @@ store_split(Lookup *l, const char *key, const char *validator, const char *text,
     }
     if (src != NULL)
         mark_if_racy(l, id, src);
-    info(l, 1, "'%s': read whole, cached as %u objects", label, objects->len);
+    info(l, 1, "'%s': read whole, cached as %u objects", label, objects->len + (*zones ? 1 : 0));
 }
 
 typedef struct {
