@@ -689,7 +689,11 @@ stats_add(NyCaldavStats *to, const NyCaldavStats *from)
     to->full_resync = to->full_resync || from->full_resync;
 }
 
-#define MAX_PARALLEL 4
+/* Calendars synced at once; bench/caldav-parallel.py builds with 1 to
+ * compare. */
+#ifndef NY_CALDAV_MAX_PARALLEL
+#define NY_CALDAV_MAX_PARALLEL 4
+#endif
 
 /* Syncs the used calendars: those whose ctag or sync-token did not change
  * cost nothing more; the others run in parallel, one connection each. */
@@ -756,7 +760,7 @@ sync_calendars(Sync *s, GPtrArray *found, GArray *ids, GPtrArray *old,
         job_run(job, NULL);
     } else if (jobs->len > 1) {
         GThreadPool *pool =
-            g_thread_pool_new(job_run, NULL, MIN(jobs->len, MAX_PARALLEL), FALSE, NULL);
+            g_thread_pool_new(job_run, NULL, MIN(jobs->len, NY_CALDAV_MAX_PARALLEL), FALSE, NULL);
         for (guint i = 0; i < jobs->len; i++)
             g_thread_pool_push(pool, g_ptr_array_index(jobs, i), NULL);
         g_thread_pool_free(pool, FALSE, TRUE);

@@ -176,6 +176,70 @@ def test_offline_before_any_sync():
         home.cleanup()
 
 
+def test_lookup_verbose_stats_clock_and_private_cache():
+    """slots and freebusy show the -v sync numbers as calendars does (no
+    progress line: stderr is not a terminal); the sync time is the command's
+    --now, and --offline measures the age against it; --db gives a private
+    cache beside the store."""
+    import os
+    import re
+    home = with_home(calendars="Work")
+    try:
+        db = os.path.join(home.dir, "own", "s.db")
+        os.makedirs(os.path.dirname(db))
+        base = ["--db", db, "--tz", "UTC"]
+        r = ct.notyet(home, base + ["-v", "--now", "2026-01-05T09:00:00Z", "--format", "json",
+                                    "freebusy"] + ct.WINDOW)
+        check(r.rc == 0 and re.search(r"calendar 'work': \d+ requests, 1 calendars synced "
+                                      r"\(0 unchanged\), 6 fetched", r.err), "freebusy -v", r)
+        check("\r" not in r.err, "no progress line without a terminal", r)
+        check(os.path.exists(os.path.join(home.dir, "own", "s.cache.db")), "private cache", r)
+        r = ct.notyet(home, base + ["-v", "--now", "2026-01-05T09:00:00Z", "slots"])
+        check(r.rc in (0, 3) and "1 requests, 1 calendars synced (1 unchanged), 0 fetched"
+              in r.err, "slots -v: one request, nothing fetched", r)
+        r = ct.notyet(home, base + ["--offline", "--now", "2026-01-05T10:30:00Z", "--format",
+                                    "json", "freebusy"] + ct.WINDOW)
+        check(r.rc == 0 and ct.busy_of(r) == ct.EXPECTED, "offline from the private cache", r)
+        check("offline: from the cache of 2026-01-05T09:00:00Z (90 minutes old)" in r.err,
+              "age against --now", r)
+    finally:
+        home.cleanup()
+
+
+def test_lookup_progress_on_a_terminal():
+    """With stderr on a terminal, a lookup shows the one-line sync progress
+    and clears it before the answer."""
+    import os
+    import pty
+    import subprocess
+    import nytest
+    home = with_home(calendars="Work")
+    master, slave = pty.openpty()
+    try:
+        p = subprocess.run(nytest.command(["--config", home.config, "--tz", "UTC", "freebusy"] +
+                                          ct.WINDOW), stdout=subprocess.PIPE, stderr=slave,
+                           env=home.env(), timeout=60)
+        os.close(slave)
+        slave = None
+        err = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            err += chunk
+        check(p.returncode == 0 and p.stdout, "answered", err)
+        check(b"\r\x1b[Kwork: " in err, "progress naming the calendar", err)
+        check(err.endswith(b"\r\x1b[K"), "the line is cleared at the end", err)
+    finally:
+        if slave is not None:
+            os.close(slave)
+        os.close(master)
+        home.cleanup()
+
+
 def test_zz_server_stopped_then_offline():
     """Runs last (sorted by name): it stops the server."""
     home = with_home(calendars="Work")
