@@ -799,6 +799,8 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
 {
     NyHttpOptions http_options = {0};
     g_autofree char *password = NULL;
+    /* Before the sessions: freed after them. */
+    g_autoptr(NyHttpShare) share = ny_http_share_new();
     g_autoptr(NyHttp) http = NULL;
     g_autoptr(GPtrArray) found = NULL;
     g_autoptr(GPtrArray) old = NULL;
@@ -842,6 +844,7 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
         http_options.trace = options->trace;
         http_options.trace_data = options->trace_data;
     }
+    http_options.share = share;
     http = ny_http_new(&http_options);
     s.http = http;
 

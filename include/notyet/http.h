@@ -36,6 +36,19 @@ typedef void (*NyHttpTraceFunc)(const char *line, gpointer user_data);
 #define NY_HTTP_LOW_SPEED_TIME_DEFAULT 30
 #define NY_HTTP_DEADLINE_DEFAULT 300
 
+/* Connections, DNS and TLS sessions shared by several sessions (threads
+ * allowed), so one sync reuses what discovery opened. */
+typedef struct NyHttpShare NyHttpShare;
+
+/**
+ * ny_http_share_new:
+ *
+ * Returns: (transfer full): a share; free it after every session using it.
+ */
+NyHttpShare *ny_http_share_new(void);
+void ny_http_share_free(NyHttpShare *share);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHttpShare, ny_http_share_free)
+
 typedef struct {
     const char *username;         /* or NULL: no credentials */
     const char *password;         /* or NULL; copied, wiped on free, never logged */
@@ -48,6 +61,7 @@ typedef struct {
     gsize max_body;               /* bytes; 0 = NY_HTTP_MAX_BODY_DEFAULT */
     NyHttpTraceFunc trace;        /* or NULL */
     gpointer trace_data;
+    NyHttpShare *share; /* or NULL; borrowed, must outlive the session */
 } NyHttpOptions;
 
 /* A session: one connection cache, one deadline, one set of credentials. */

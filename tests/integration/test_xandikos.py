@@ -109,6 +109,32 @@ def test_refused_sync_token_resyncs_from_scratch():
         home.cleanup()
 
 
+def test_connections_reused_across_calendars():
+    """One sync shares one connection pool: discovery's connection serves a
+    calendar too, and no calendar opens more than it needs (Xandikos keeps
+    connections alive; Radicale answers HTTP/1.0 and closes them)."""
+    for i in range(3):
+        path = "/user/calendars/extra%d/" % i
+        SERVER.mkcalendar(path, "Extra %d" % i)
+        ct.seed(SERVER, path)
+    home = with_home()
+    try:
+        r = ct.notyet(home, ["-v", "-v", "calendars"])
+        check(r.rc == 0, "synced", r)
+        lines = r.err.splitlines()
+        connects = sum("Connected to" in line for line in lines)
+        reused = sum("Re-using existing connection" in line for line in lines)
+        m = [line for line in lines if "calendars synced" in line]
+        check(m and "5 calendars synced (0 unchanged)" in m[0], "five calendars", r)
+        # Without sharing: one for discovery and one per calendar (6).
+        check(1 <= connects <= 4, "at most one connection per parallel job (%d)" % connects, r)
+        check(reused >= 1, "connections reused (%d)" % reused, r)
+    finally:
+        home.cleanup()
+        for i in range(3):
+            SERVER.delete("/user/calendars/extra%d/" % i)
+
+
 def test_unknown_calendar_url():
     # Xandikos answers 207 with a 404 inside.
     home = with_home(url=SERVER.base + "/user/calendars/nope/")
