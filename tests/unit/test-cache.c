@@ -104,6 +104,46 @@ test_span_no_event_and_garbage(void)
     g_assert_cmpint(e, ==, NY_CACHE_SPAN_OPEN_END);
 }
 
+/* The text-only span of plain one-off events equals libical's: the same
+ * object with an unused VTIMEZONE beside it goes through libical. */
+static void
+test_span_text_equals_libical(void)
+{
+    static const char *const events[] = {
+        "BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260105T090000Z\r\nDTEND:20260105T100000Z\r\n"
+        "END:VEVENT\r\n",
+        "BEGIN:VEVENT\nUID:b\nDTSTART:20260105T090000\nDTEND:20260105T100000\nEND:VEVENT\n",
+        "BEGIN:VEVENT\r\nUID:c\r\nDTSTART;VALUE=DATE:20260105\r\nEND:VEVENT\r\n",
+        "BEGIN:VEVENT\r\nUID:d\r\nDTSTART;TZID=\"Odd: zone\":20260105T090000\r\n"
+        "DTEND;TZID=\"Odd: zone\":20260105T100000\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\n"
+        "TRIGGER:-PT15M\r\nEND:VALARM\r\nEND:VEVENT\r\n",
+        "BEGIN:VEVENT\r\nUID:e\r\nDTSTART:20260105T090000Z\r\nDTEND:20260104T100000Z\r\n"
+        "END:VEVENT\r\n",
+        /* folded DTSTART: libical both ways */
+        "BEGIN:VEVENT\r\nUID:f\r\nDTSTART:20260105T0900\r\n 00Z\r\nEND:VEVENT\r\n",
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(events); i++) {
+        g_autofree char *plain = wrap(events[i]);
+        g_autofree char *slow =
+            g_strconcat("BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nTZID:Unused\r\nBEGIN:STANDARD\r\n"
+                        "DTSTART:19700101T000000\r\nTZOFFSETFROM:+0000\r\nTZOFFSETTO:+0000\r\n"
+                        "END:STANDARD\r\nEND:VTIMEZONE\r\n",
+                        events[i], "END:VCALENDAR\r\n", NULL);
+        NyTime s1 = 0, e1 = 0, s2 = 0, e2 = 0, s3 = 0, e3 = 0;
+
+        g_test_message("case %" G_GSIZE_FORMAT, i);
+        ny_cache_span(plain, &s1, &e1);
+        ny_cache_span(events[i], &s2, &e2);
+        ny_cache_span(slow, &s3, &e3);
+        g_assert_cmpint(s1, >, NY_CACHE_SPAN_OPEN_START);
+        g_assert_cmpint(s1, ==, s3);
+        g_assert_cmpint(e1, ==, e3);
+        g_assert_cmpint(s2, ==, s3);
+        g_assert_cmpint(e2, ==, e3);
+    }
+}
+
 static void
 test_span_override_later(void)
 {
@@ -497,6 +537,7 @@ main(int argc, char **argv)
     g_test_add_func("/cache/span/count", test_span_count);
     g_test_add_func("/cache/span/until", test_span_until);
     g_test_add_func("/cache/span/open-cases", test_span_open_cases);
+    g_test_add_func("/cache/span/text-equals-libical", test_span_text_equals_libical);
     g_test_add_func("/cache/span/no-event-and-garbage", test_span_no_event_and_garbage);
     g_test_add_func("/cache/span/override-later", test_span_override_later);
     g_test_add("/cache/modes", Fixture, NULL, fixture_setup, test_modes, fixture_teardown);
