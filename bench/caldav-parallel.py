@@ -2,6 +2,7 @@
 """Sequential vs parallel CalDAV sync against a local Radicale, by hand:
 
     bench/caldav-parallel.py PARALLEL_NOTYET SEQUENTIAL_NOTYET [CALENDARS] [EVENTS]
+    SERVER=xandikos bench/caldav-parallel.py ...     (default: radicale)
 
 Build the sequential binary with
     meson setup build-seq --buildtype=release -Dc_args=-DNY_CALDAV_MAX_PARALLEL=1
@@ -48,9 +49,10 @@ def main():
     n_cals = int(sys.argv[3]) if len(sys.argv) > 3 else 4
     n_events = int(sys.argv[4]) if len(sys.argv) > 4 else 500
     tmp = tempfile.mkdtemp(prefix="notyet-bench-")
-    with davservers.Radicale() as server:
+    xandikos = os.environ.get("SERVER") == "xandikos"
+    with (davservers.Xandikos() if xandikos else davservers.Radicale()) as server:
         for c in range(n_cals):
-            path = "/%s/cal%d/" % (server.user, c)
+            path = ("/user/calendars/cal%d/" if xandikos else "/" + server.user + "/cal%d/") % c
             server.mkcalendar(path, "Cal %d" % c)
             for i in range(n_events):
                 m, d, h = 1 + i % 12, 1 + i % 28, 8 + i % 9
@@ -58,11 +60,12 @@ def main():
                            EVENT % ("c%de%d" % (c, i), m, d, h, m, d, h, i))
         config = os.path.join(tmp, "config.ini")
         with open(config, "w") as f:
-            f.write("[calendar work]\ntype=caldav\nurl=%s/\nusername=%s\npassword=%s\n" %
-                    (server.base, server.user, server.password))
+            f.write("[calendar work]\ntype=caldav\nurl=%s/\n" % server.base)
+            if server.user:
+                f.write("username=%s\npassword=%s\n" % (server.user, server.password))
         os.chmod(config, 0o600)
         cache = os.path.join(tmp, "cache.db")
-        print("radicale, %d calendars x %d events" % (n_cals, n_events))
+        print("%s, %d calendars x %d events" % (server.name, n_cals, n_events))
         print("%-11s %10s %10s" % ("sync", "first s", "again s"))
         rows = {}
         for name, binary in (("sequential", seq), ("parallel", par)):
