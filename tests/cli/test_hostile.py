@@ -24,6 +24,8 @@ timezone=America/New_York
 """
 SECRET = "hunter2-secret-pw"
 ESC = "\x1b"
+# Stretches the timing checks under valgrind (set by tests/valgrind-wrap).
+SCALE = float(os.environ.get("NOTYET_TEST_TIME_SCALE", "1"))
 
 
 def home(config=CONFIG):
@@ -113,7 +115,7 @@ def test_config_garbage_nul_and_non_files():
             t0 = time.monotonic()
             r = nt(h, "--config", path, "reply", "Ann Lee", timeout=20)
             one_error(r, 2, path, why)
-            check(time.monotonic() - t0 < 10, "%s: answered at once" % path, r)
+            check(time.monotonic() - t0 < 10 * SCALE, "%s: answered at once" % path, r)
         check(not os.path.exists(h.db), "no store was created")
     finally:
         h.cleanup()
@@ -306,7 +308,8 @@ def test_ics_line_length_at_and_past_the_limit():
 
 def test_ics_nesting_at_and_past_the_limit():
     """Components nested 8 deep (VCALENDAR counts as 1) are read; 9 deep is skipped
-    with a warning naming the UID and the limit, before libical sees it."""
+    with a warning naming the UID and the limit, before libical sees it (100,000
+    deep: /busy/case/nesting-100000-deep)."""
     h = home()
     try:
         def nested(depth):
@@ -322,10 +325,6 @@ def test_ics_nesting_at_and_past_the_limit():
         check(r.rc == 0 and busy_of(r) == [], "9 deep: skipped", r)
         check(r.err == "notyet: warning: '%s': component 'deep' skipped: components nested "
               "deeper than 8\n" % path, "one warning", r)
-        path = write(os.path.join(h.dir, "n100k.ics"), nested(100000))
-        r = nt(h, *args, ics=path, timeout=30)
-        check(r.rc == 0 and busy_of(r) == [] and "nested deeper than 8" in r.err,
-              "100,000 deep: no crash", r)
     finally:
         h.cleanup()
 
@@ -382,7 +381,7 @@ def test_ics_recurrence_steps_at_and_past_the_limit():
             t0 = time.monotonic()
             r = nt(h, *args, ics=path)
             check(r.rc == 0 and len(busy_of(r)) == count, "%s: %d instances" % (rule, count), r)
-            check(time.monotonic() - t0 < 10, "%s: fast" % rule, r)
+            check(time.monotonic() - t0 < 10 * SCALE, "%s: fast" % rule, r)
             want = ("notyet: warning: '%s': event 'every-minute': more than 50000 recurrence "
                     "steps, the rest is ignored\n" % path) if warned else ""
             check(r.err == want, "%s: warning %s" % (rule, warned), r)
@@ -454,7 +453,7 @@ def test_template_binary_and_non_files():
             t0 = time.monotonic()
             r = nt(h, "reply", "Bob Stone", "--template", path, timeout=20)
             one_error(r, 2, path, why)
-            check(time.monotonic() - t0 < 10, "%s: answered at once" % path, r)
+            check(time.monotonic() - t0 < 10 * SCALE, "%s: answered at once" % path, r)
         check(not os.path.exists(h.db), "nothing recorded")
     finally:
         h.cleanup()
