@@ -28,20 +28,6 @@ row_clear(gpointer data)
     g_free(r->href);
 }
 
-static const char *
-type_name(NySourceType type)
-{
-    switch (type) {
-    case NY_SOURCE_CALDAV:
-        return "caldav";
-    case NY_SOURCE_ICS:
-        return "ics";
-    case NY_SOURCE_VDIR:
-        return "vdir";
-    }
-    return "unknown";
-}
-
 static void
 trace_line(const char *line, gpointer data)
 {
@@ -212,7 +198,7 @@ ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error)
 
         if (c->type != NY_SOURCE_CALDAV) {
             Row r = {.source = c->name,
-                     .type = type_name(c->type),
+                     .type = ny_source_type_to_string(c->type),
                      .name = g_strdup(c->name),
                      .href = g_strdup(c->url ? c->url : ""),
                      .used = TRUE,
