@@ -39,6 +39,8 @@ static const char *const calendar_keys[] = {"type",
                                             "allow_insecure_http",
                                             NULL};
 static const char *const letter_keys[] = {"template", NULL};
+static const char *const limits_keys[] = {"max_response_mib", "max_object_mib", "max_instances",
+                                          "http_timeout_seconds", NULL};
 
 /* The whole-number keys of [availability]: where they go and their range. */
 typedef struct {
@@ -56,6 +58,20 @@ static const IntKey int_keys[] = {
     {"horizon_days", G_STRUCT_OFFSET(NyAvailability, horizon_days), 1, 366},
     {"count", G_STRUCT_OFFSET(NyAvailability, count), 1, 10},
     {"spread_days", G_STRUCT_OFFSET(NyAvailability, spread_days), 0, 366},
+};
+
+/* [limits]: the bounds a real user can need more of (README "Limits"). The
+ * lowest values still leave room for any honest calendar; the highest keep a
+ * hostile server from taking all memory or time. */
+static const IntKey limits_int_keys[] = {
+    /* A big shared feed (a whole school's timetable) can pass 32 MiB. */
+    {"max_response_mib", G_STRUCT_OFFSET(NyConfigLimits, max_response_mib), 1, 1024},
+    /* An event with an inline attachment (ATTACH;VALUE=BINARY) can pass 10 MiB. */
+    {"max_object_mib", G_STRUCT_OFFSET(NyConfigLimits, max_object_mib), 1, 256},
+    /* A long-running series of short meetings (every 5 minutes for a year). */
+    {"max_instances", G_STRUCT_OFFSET(NyConfigLimits, max_instances), 1000, 10000000},
+    /* A slow server or a slow link. */
+    {"http_timeout_seconds", G_STRUCT_OFFSET(NyConfigLimits, http_timeout_seconds), 1, 3600},
 };
 
 static const char *const day_names[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
@@ -91,6 +107,10 @@ ny_config_new_default(void)
     NyConfig *c = g_new0(NyConfig, 1);
 
     ny_availability_init_default(&c->availability);
+    c->limits.max_response_mib = NY_CONFIG_MAX_RESPONSE_MIB_DEFAULT;
+    c->limits.max_object_mib = NY_CONFIG_MAX_OBJECT_MIB_DEFAULT;
+    c->limits.max_instances = NY_CONFIG_MAX_INSTANCES_DEFAULT;
+    c->limits.http_timeout_seconds = NY_CONFIG_HTTP_TIMEOUT_DEFAULT;
     c->emails = g_new0(char *, 1);
     c->calendars = g_ptr_array_new_with_free_func((GDestroyNotify)ny_calendar_config_free);
     return c;
@@ -418,6 +438,42 @@ parse_day(const char *name, int *out_dow)
     return FALSE;
 }
 
+/* Every key of @keys present in @group: a whole number in the key's range,
+ * stored at its offset in @base; absent keys keep their default. */
+static gboolean
+load_int_keys(const Loader *l, const char *g, const IntKey *keys, gsize n_keys, gpointer base,
+              GError **error)
+{
+    for (gsize i = 0; i < n_keys; i++) {
+        const IntKey *k = &keys[i];
+        g_autofree char *value = NULL;
+        gint64 n = 0;
+
+        if (!get_string(l, g, k->key, &value, error))
+            return FALSE;
+        if (value == NULL)
+            continue;
+        if (!g_ascii_string_to_signed(value, 10, G_MININT64, G_MAXINT64, &n, NULL)) {
+            set_invalid(error, l, g, k->key, "'%s' is not a whole number", value);
+            return FALSE;
+        }
+        if (n < 0 && k->min == 0) {
+            set_invalid(error, l, g, k->key, "'%s' is negative", value);
+            return FALSE;
+        }
+        if (n < k->min) {
+            set_invalid(error, l, g, k->key, "'%s' must be at least %d", value, k->min);
+            return FALSE;
+        }
+        if (n > k->max) {
+            set_invalid(error, l, g, k->key, "'%s' is more than %d", value, k->max);
+            return FALSE;
+        }
+        G_STRUCT_MEMBER(int, base, k->offset) = (int)n;
+    }
+    return TRUE;
+}
+
 static gboolean
 load_availability(const Loader *l, NyAvailability *a, GError **error)
 {
@@ -464,33 +520,8 @@ load_availability(const Loader *l, NyAvailability *a, GError **error)
         return FALSE;
     }
 
-    for (gsize i = 0; i < G_N_ELEMENTS(int_keys); i++) {
-        const IntKey *k = &int_keys[i];
-        g_autofree char *value = NULL;
-        gint64 n = 0;
-
-        if (!get_string(l, g, k->key, &value, error))
-            return FALSE;
-        if (value == NULL)
-            continue;
-        if (!g_ascii_string_to_signed(value, 10, G_MININT64, G_MAXINT64, &n, NULL)) {
-            set_invalid(error, l, g, k->key, "'%s' is not a whole number", value);
-            return FALSE;
-        }
-        if (n < 0 && k->min == 0) {
-            set_invalid(error, l, g, k->key, "'%s' is negative", value);
-            return FALSE;
-        }
-        if (n < k->min) {
-            set_invalid(error, l, g, k->key, "'%s' must be at least %d", value, k->min);
-            return FALSE;
-        }
-        if (n > k->max) {
-            set_invalid(error, l, g, k->key, "'%s' is more than %d", value, k->max);
-            return FALSE;
-        }
-        G_STRUCT_MEMBER(int, a, k->offset) = (int)n;
-    }
+    if (!load_int_keys(l, g, int_keys, G_N_ELEMENTS(int_keys), a, error))
+        return FALSE;
 
     if (a->slot_minutes > a->end_minute - a->start_minute) {
         set_invalid(error, l, g, "slot_minutes",
@@ -628,6 +659,8 @@ group_keys(const char *group, const char **out_name)
         return availability_keys;
     if (strcmp(group, "letter") == 0)
         return letter_keys;
+    if (strcmp(group, "limits") == 0)
+        return limits_keys;
     if (g_str_has_prefix(group, "calendar ")) {
         const char *name = group + strlen("calendar ");
         while (*name == ' ')
@@ -671,7 +704,7 @@ load_groups(const Loader *l, NyConfig *c, mode_t mode, GError **error)
                 set_invalid(error, l, *g, NULL, "a calendar group needs a name: [calendar NAME]");
             else
                 set_invalid(error, l, *g, NULL,
-                            "unknown group (me, availability, calendar NAME, letter)");
+                            "unknown group (me, availability, calendar NAME, letter, limits)");
             return FALSE;
         }
         if (name != NULL) {
@@ -700,7 +733,10 @@ load_groups(const Loader *l, NyConfig *c, mode_t mode, GError **error)
         if (group_keys(*g, &name) == calendar_keys && !load_calendar(l, *g, name, c, error))
             return FALSE;
     }
-    return load_letter(l, c, error);
+    if (!load_letter(l, c, error))
+        return FALSE;
+    return load_int_keys(l, "limits", limits_int_keys, G_N_ELEMENTS(limits_int_keys), &c->limits,
+                         error);
 }
 
 NyConfig *

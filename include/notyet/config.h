@@ -39,6 +39,23 @@ typedef struct {
     gboolean allow_insecure_http; /* credentials over plain http to a non-loopback host */
 } NyCalendarConfig;
 
+/* [limits]: bounds on untrusted input that a real user may need to raise.
+ * Line length, nesting depth, the letter template and this file have fixed
+ * limits (README "Limits"). */
+typedef struct {
+    int max_response_mib;     /* one HTTP response body, MiB (1..1024; default 32) */
+    int max_object_mib;       /* one iCalendar component, MiB (1..256; default 10) */
+    int max_instances;        /* recurrence steps per series (1000..10000000; default 50000) */
+    int http_timeout_seconds; /* connect timeout; 3x the slow-transfer time, 30x the
+                               * whole-sync deadline (1..3600; default 10);
+                               * NOTYET_HTTP_TIMEOUT wins over it */
+} NyConfigLimits;
+
+#define NY_CONFIG_MAX_RESPONSE_MIB_DEFAULT 32
+#define NY_CONFIG_MAX_OBJECT_MIB_DEFAULT 10
+#define NY_CONFIG_MAX_INSTANCES_DEFAULT 50000
+#define NY_CONFIG_HTTP_TIMEOUT_DEFAULT 10
+
 typedef struct {
     char *path; /* the file that was read, or NULL when none exists */
 
@@ -55,6 +72,8 @@ typedef struct {
 
     /* [letter] */
     char *letter_template; /* path with ~ expanded, or NULL for the built-in letter */
+
+    NyConfigLimits limits;
 } NyConfig;
 
 /**

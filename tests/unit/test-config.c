@@ -171,6 +171,42 @@ test_defaults(void)
     g_assert_null(c->letter_template);
 }
 
+/* [limits]: the defaults without the group, and the lowest and the highest
+ * value of each key read as written (one past each: /config/cases). */
+static void
+test_limits(void)
+{
+    static const struct {
+        const char *file;
+        int response, object, instances, timeout;
+    } cases[] = {
+        {"empty.ini", 32, 10, 50000, 10},
+        {"good-design.ini", 32, 10, 50000, 10},
+        {"good-limits-min.ini", 1, 1, 1000, 1},
+        {"good-limits-max.ini", 1024, 256, 10000000, 3600},
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *path = fixture_path(cases[i].file);
+        g_autoptr(NyConfig) c = ny_config_load(path, TRUE, &error);
+
+        g_test_message("limits of %s", cases[i].file);
+        g_assert_no_error(error);
+        g_assert_cmpint(c->limits.max_response_mib, ==, cases[i].response);
+        g_assert_cmpint(c->limits.max_object_mib, ==, cases[i].object);
+        g_assert_cmpint(c->limits.max_instances, ==, cases[i].instances);
+        g_assert_cmpint(c->limits.http_timeout_seconds, ==, cases[i].timeout);
+    }
+    {
+        g_autoptr(NyConfig) d = ny_config_new_default();
+        g_assert_cmpint(d->limits.max_response_mib, ==, 32);
+        g_assert_cmpint(d->limits.max_object_mib, ==, 10);
+        g_assert_cmpint(d->limits.max_instances, ==, 50000);
+        g_assert_cmpint(d->limits.http_timeout_seconds, ==, 10);
+    }
+}
+
 /* DESIGN.md section 3's example, inline comments and all. */
 static void
 test_design_example(void)
@@ -395,6 +431,7 @@ main(int argc, char **argv)
     g_test_add_func("/config/missing-file", test_missing_file);
     g_test_add_func("/config/not-a-file", test_not_a_file);
     g_test_add_func("/config/defaults", test_defaults);
+    g_test_add_func("/config/limits", test_limits);
     g_test_add_func("/config/design-example", test_design_example);
     g_test_add_func("/config/files-and-lists", test_files_and_lists);
     g_test_add_func("/config/crlf", test_crlf);
