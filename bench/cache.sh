@@ -1,11 +1,13 @@
 #!/bin/bash
 # The local-source cache benchmark (issue 5 item 4), run by hand:
 #
-#   bench/cache.sh [NOTYET_BINARY]       default: build/src/notyet
+#   bench/cache.sh [NOTYET_BINARY [COMMAND...]]   default: build/src/notyet,
+#                                                 freebusy slots
 #
 # Generates the large calendar of the free/busy benchmark (bench/gen-calendar.py
-# large, seed 1: 20,000 one-off events + 300 series, ~5.5 MB), then times a
-# 4-week `freebusy` and a 14-day `slots` three ways:
+# large, seed 1: 20,000 one-off events + 300 series, ~5.5 MB), then times each
+# COMMAND (a 4-week `freebusy`, a 14-day `slots`, `reply --dry-run` with a
+# 14-day horizon; bench/reply.sh runs the last) three ways:
 #   direct: the cache cannot be opened (NOTYET_CACHE in a missing, unwritable
 #           place), so the file is streamed whole through the engine every time:
 #           what notyet did before the cache;
@@ -18,6 +20,9 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 NOTYET="${1:-$HERE/../build/src/notyet}"
+shift || true
+COMMANDS=("${@:-freebusy}")
+[ $# -gt 0 ] || COMMANDS=(freebusy slots)
 RUNS="${RUNS:-5}"
 [ -x "$NOTYET" ] || { echo "no notyet binary at $NOTYET" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (Debian package time)" >&2; exit 2; }
@@ -46,14 +51,15 @@ printf 'notyet: %s, calendar %.1f MB\n\n' "$("$NOTYET" --version)" \
   "$(awk "BEGIN{print $(stat -c %s "$tmp/large.ics")/1048576}")"
 printf '%-10s %8s %8s %8s %9s %9s %9s %9s %9s\n' command "direct s" "cold s" "warm s" \
   "cold/dir" "warm/dir" "direct KB" "cold KB" "warm KB"
-for cmd in freebusy slots; do
+printf '[availability]\nhorizon_days=14\n' >"$tmp/config.ini"
+for cmd in "${COMMANDS[@]}"; do
   if [ $cmd = freebusy ]; then
     args=(-q --tz America/New_York freebusy --ics "$tmp/large.ics" --from 2026-03-02T05:00:00Z
           --to 2026-03-30T04:00:00Z --format json)
-  else
-    printf '[availability]\nhorizon_days=14\n' >"$tmp/config.ini"
+  else  # slots or reply --dry-run; exit 3 (all busy) would be fine
     args=(-q --config "$tmp/config.ini" --db "$tmp/store.db" --tz America/New_York
-          --now 2026-03-02T14:00:00Z slots --ics "$tmp/large.ics")  # exit 3 (all busy) is fine
+          --now 2026-03-02T14:00:00Z --ics "$tmp/large.ics" $cmd)
+    [ $cmd = reply ] && args+=("Richard Roe" --dry-run)
   fi
   read -r d_t d_rss < <(measure direct "$NOTYET" "${args[@]}")
   read -r c_t c_rss < <(measure cold "$NOTYET" "${args[@]}")
