@@ -843,6 +843,8 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
     if (options != NULL) {
         http_options.trace = options->trace;
         http_options.trace_data = options->trace_data;
+        http_options.max_body = options->max_response;
+        ny_http_options_set_timeout(&http_options, options->http_timeout);
     }
     http_options.share = share;
     http = ny_http_new(&http_options);

@@ -207,7 +207,10 @@ ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error)
             continue;
         }
         if (!cli->offline) {
-            NyCaldavOptions options = {.now = cli->now};
+            NyCaldavOptions options = {
+                .now = cli->now,
+                .max_response = (gsize)cli->config->limits.max_response_mib * 1024 * 1024,
+                .http_timeout = (guint)cli->config->limits.http_timeout_seconds};
             NyCaldavStats stats = {0};
 
             gboolean ok;

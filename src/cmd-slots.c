@@ -66,6 +66,11 @@ ny_cmd_busy_lookup(NyCli *cli, NyTime from, NyTime to, GArray **out_busy, GError
         options.progress = lookup_progress;
     ny_busy_query_init(&query, from, to, cli->zone, cli->zone_name,
                        (const char *const *)cli->config->emails);
+    /* [limits]: line length and nesting depth stay fixed. */
+    query.limits.max_object = (gsize)cli->config->limits.max_object_mib * 1024 * 1024;
+    query.limits.max_instances = (guint)cli->config->limits.max_instances;
+    options.max_response = (gsize)cli->config->limits.max_response_mib * 1024 * 1024;
+    options.http_timeout = (guint)cli->config->limits.http_timeout_seconds;
     ok = ny_sources_busy(cli->config, (const char *const *)cli->ics, &query, &options, &busy,
                          &warnings, error);
     if (options.progress != NULL)

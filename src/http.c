@@ -147,6 +147,17 @@ env_timeout(void)
     return (guint)value;
 }
 
+void
+ny_http_options_set_timeout(NyHttpOptions *options, guint seconds)
+{
+    g_return_if_fail(options != NULL);
+    if (seconds == 0)
+        return;
+    options->connect_timeout = seconds;
+    options->low_speed_time = 3 * seconds;
+    options->deadline = 30 * seconds;
+}
+
 NyHttp *
 ny_http_new(const NyHttpOptions *options)
 {
@@ -163,15 +174,22 @@ ny_http_new(const NyHttpOptions *options)
     http->use_netrc = options->use_netrc;
     http->insecure = options->insecure;
     http->allow_insecure_http = options->allow_insecure_http;
-    http->connect_timeout = options->connect_timeout ? options->connect_timeout
-                            : env                    ? env
-                                                     : NY_HTTP_CONNECT_TIMEOUT_DEFAULT;
-    http->low_speed_time = options->low_speed_time ? options->low_speed_time
-                           : env                   ? env
-                                                   : NY_HTTP_LOW_SPEED_TIME_DEFAULT;
-    http->deadline_seconds = options->deadline ? options->deadline
-                             : env             ? 3 * env
-                                               : NY_HTTP_DEADLINE_DEFAULT;
+    if (env != 0) {
+        /* The environment wins over the options ([limits] in the config):
+         * a one-off override for this run. */
+        NyHttpOptions scaled = {0};
+
+        ny_http_options_set_timeout(&scaled, env);
+        http->connect_timeout = scaled.connect_timeout;
+        http->low_speed_time = scaled.low_speed_time;
+        http->deadline_seconds = scaled.deadline;
+    } else {
+        http->connect_timeout =
+            options->connect_timeout ? options->connect_timeout : NY_HTTP_CONNECT_TIMEOUT_DEFAULT;
+        http->low_speed_time =
+            options->low_speed_time ? options->low_speed_time : NY_HTTP_LOW_SPEED_TIME_DEFAULT;
+        http->deadline_seconds = options->deadline ? options->deadline : NY_HTTP_DEADLINE_DEFAULT;
+    }
     http->deadline = g_get_monotonic_time() + (gint64)http->deadline_seconds * G_USEC_PER_SEC;
     http->max_body = options->max_body ? options->max_body : NY_HTTP_MAX_BODY_DEFAULT;
     http->trace = options->trace;

@@ -661,6 +661,8 @@ busy_url(Lookup *l, const char *url, const NyHttpOptions *http_options, GError *
     }
     if (http_options != NULL)
         options = *http_options;
+    options.max_body = l->options->max_response;
+    ny_http_options_set_timeout(&options, l->options->http_timeout);
     if (l->options->trace != NULL) {
         options.trace = l->options->trace;
         options.trace_data = l->options->user_data;
@@ -712,6 +714,8 @@ busy_caldav(Lookup *l, const NyCalendarConfig *cal, GError **error)
     options.progress_data = l->options->user_data;
     options.trace = l->options->trace;
     options.trace_data = l->options->user_data;
+    options.max_response = l->options->max_response;
+    options.http_timeout = l->options->http_timeout;
     if (!ny_caldav_busy(cal, l->cache, &options, l->options->offline, l->query, &stats, l->busy,
                         l->warnings, error))
         return FALSE;

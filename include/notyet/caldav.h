@@ -40,6 +40,9 @@ typedef struct {
     gpointer trace_data;
     NyTime now; /* the caller's clock: recorded as the time of the sync, and
                  * the age --offline reports; required (> 0) */
+
+    gsize max_response; /* bytes in one response ([limits]); 0 = NY_HTTP_MAX_BODY_DEFAULT */
+    guint http_timeout; /* seconds, see ny_http_options_set_timeout(); 0 = default */
 } NyCaldavOptions;
 
 typedef struct {

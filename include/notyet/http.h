@@ -30,11 +30,13 @@ typedef enum {
 /* Receives one trace line (no newline), already redacted. */
 typedef void (*NyHttpTraceFunc)(const char *line, gpointer user_data);
 
-/* Default limits; NOTYET_HTTP_TIMEOUT (seconds) overrides the timeouts. */
+/* Default limits. The timeouts follow one number T (ny_http_options_set_timeout()):
+ * connect T, slow transfer 3T, whole session 30T; NOTYET_HTTP_TIMEOUT=T
+ * (1-3600) overrides them for every session, whatever the options say. */
 #define NY_HTTP_MAX_BODY_DEFAULT (32u * 1024u * 1024u)
 #define NY_HTTP_CONNECT_TIMEOUT_DEFAULT 10
-#define NY_HTTP_LOW_SPEED_TIME_DEFAULT 30
-#define NY_HTTP_DEADLINE_DEFAULT 300
+#define NY_HTTP_LOW_SPEED_TIME_DEFAULT (3 * NY_HTTP_CONNECT_TIMEOUT_DEFAULT)
+#define NY_HTTP_DEADLINE_DEFAULT (30 * NY_HTTP_CONNECT_TIMEOUT_DEFAULT)
 
 /* Connections, DNS and TLS sessions shared by several sessions (threads
  * allowed), so one sync reuses what discovery opened. */
@@ -63,6 +65,16 @@ typedef struct {
     gpointer trace_data;
     NyHttpShare *share; /* or NULL; borrowed, must outlive the session */
 } NyHttpOptions;
+
+/**
+ * ny_http_options_set_timeout:
+ * @options: the options to fill
+ * @seconds: T, the connect timeout; 0 leaves the defaults
+ *
+ * Sets connect_timeout to T, low_speed_time to 3T and deadline to 30T: the
+ * ratios of the defaults (10 s, 30 s, 300 s), so one number scales them all.
+ */
+void ny_http_options_set_timeout(NyHttpOptions *options, guint seconds);
 
 /* A session: one connection cache, one deadline, one set of credentials. */
 typedef struct NyHttp NyHttp;

@@ -40,6 +40,8 @@ typedef struct {
     void (*progress)(const char *what, gpointer user_data); /* one-line progress, or NULL */
     void (*trace)(const char *line, gpointer user_data);    /* redacted HTTP trace, or NULL */
     gpointer user_data;                                     /* for info, progress, trace */
+    gsize max_response; /* bytes in one HTTP response ([limits]); 0 = NY_HTTP_MAX_BODY_DEFAULT */
+    guint http_timeout; /* seconds, see ny_http_options_set_timeout(); 0 = default */
 } NySourcesOptions;
 
 /**
@@ -72,6 +74,10 @@ typedef struct {
  * for a file that holds no iCalendar data, NY_HTTP_ERROR for a feed, or
  * the errors of ny_caldav_busy(). The out-parameters are untouched on
  * failure.
+ *
+ * The limits in @query are applied as the busy time is computed, also to
+ * objects read from the cache, which stores every object whole: a changed
+ * limit never meets an answer computed under the old one.
  */
 gboolean ny_sources_busy(const NyConfig *config, const char *const *ics, const NyBusyQuery *query,
                          const NySourcesOptions *options, GArray **out_busy,

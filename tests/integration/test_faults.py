@@ -15,7 +15,9 @@ with open(SECRET, "w") as f:
     f.write(faultserver.SECRET_FILE_MARKER + "\n")
 
 SERVER = faultserver.FaultServer(SECRET, hang=20)
-TIMEOUT = {"NOTYET_HTTP_TIMEOUT": "2"}
+# T=1: connect 1 s, slow transfer 3 s, the whole sync 30 s (so a Retry-After of 30 s is
+# past the deadline).
+TIMEOUT = {"NOTYET_HTTP_TIMEOUT": "1"}
 
 
 class Creds:
