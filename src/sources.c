@@ -2,9 +2,11 @@
 #include "notyet/sources.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "notyet/cache.h"
 #include "notyet/caldav.h"
@@ -40,35 +42,137 @@ scan_finish(NyBusyScan *scan, const char *source, GArray *busy, GPtrArray *warni
     return TRUE;
 }
 
+static gboolean
+read_error(const char *path, int saved, GError **error)
+{
+    g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_IO, "cannot read '%s': %s", path,
+                g_strerror(saved));
+    return FALSE;
+}
+
+static void
+close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+}
+
+/* Opens @path for reading when it is a regular file, after links: checked
+ * before any read, because a FIFO blocks the read forever and /dev/zero
+ * never ends. The stat keeps device nodes from being opened at all;
+ * O_NONBLOCK (an open that cannot block on a FIFO swapped in since) and
+ * the fstat of what was opened close the race. Returns the descriptor, or
+ * -1 with @error set, and *out_not_regular TRUE when @path exists but is
+ * not a regular file. */
+static int
+open_regular(const char *path, struct stat *out_st, gboolean *out_not_regular, GError **error)
+{
+    struct stat st;
+    int fd;
+    int flags;
+
+    *out_not_regular = FALSE;
+    if (stat(path, &st) != 0) {
+        read_error(path, errno, error);
+        return -1;
+    }
+    if (S_ISREG(st.st_mode)) {
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0) {
+            read_error(path, errno, error);
+            return -1;
+        }
+        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            close(fd);
+        } else if ((flags = fcntl(fd, F_GETFL)) == -1 ||
+                   fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
+            int saved = errno;
+            close(fd);
+            read_error(path, saved, error);
+            return -1;
+        } else {
+            *out_st = st;
+            return fd;
+        }
+    }
+    *out_not_regular = TRUE;
+    g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_IO,
+                "cannot read '%s': not a regular file", path);
+    return -1;
+}
+
+/* Reads at most @size bytes, the file's size when it was opened: a file
+ * that grows while it is read cannot keep the lookup going. Calls @func
+ * with each chunk. */
+static gboolean
+read_fd(int fd, const char *path, gsize size, void (*func)(const char *, gsize, gpointer),
+        gpointer data, GError **error)
+{
+    g_autofree char *buf = g_malloc(NY_READ_CHUNK);
+    gsize left = size;
+
+    while (left > 0) {
+        ssize_t n = read(fd, buf, MIN(left, (gsize)NY_READ_CHUNK));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return read_error(path, errno, error);
+        if (n == 0)
+            break; /* truncated since: what is there is read */
+        func(buf, (gsize)n, data);
+        left -= (gsize)n;
+    }
+    return TRUE;
+}
+
+static void
+feed_scan(const char *chunk, gsize len, gpointer data)
+{
+    ny_busy_scan_feed(data, chunk, len);
+}
+
+static void
+append_chunk(const char *chunk, gsize len, gpointer data)
+{
+    g_string_append_len(data, chunk, (gssize)len);
+}
+
+/* A whole file in memory (one vdir object, so a few KiB), as it was when
+ * opened; NULL with @error set. */
+static char *
+read_whole(int fd, const char *path, const struct stat *st, gsize *out_len, GError **error)
+{
+    g_autoptr(GString) text = g_string_sized_new(MIN((gsize)st->st_size, (gsize)NY_READ_CHUNK));
+
+    if (!read_fd(fd, path, (gsize)st->st_size, append_chunk, text, error))
+        return NULL;
+    *out_len = text->len;
+    return g_string_free(g_steal_pointer(&text), FALSE);
+}
+
+static gboolean
+busy_fd(int fd, const char *path, const struct stat *st, const NyBusyQuery *query, GArray *busy,
+        GPtrArray *warnings, GError **error)
+{
+    g_autoptr(NyBusyScan) scan = ny_busy_scan_new(query);
+
+    if (!read_fd(fd, path, (gsize)st->st_size, feed_scan, scan, error))
+        return FALSE;
+    return scan_finish(scan, path, busy, warnings, error);
+}
+
 gboolean
 ny_sources_busy_file(const char *path, const NyBusyQuery *query, GArray *busy, GPtrArray *warnings,
                      GError **error)
 {
-    g_autoptr(NyBusyScan) scan = NULL;
-    g_autofree char *buf = NULL;
-    FILE *f;
-    size_t n;
+    __attribute__((cleanup(close_fd))) int fd = -1;
+    gboolean not_regular;
+    struct stat st;
 
-    f = fopen(path, "rb");
-    if (f == NULL) {
-        int saved = errno;
-        g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_IO, "cannot read '%s': %s", path,
-                    g_strerror(saved));
+    fd = open_regular(path, &st, &not_regular, error);
+    if (fd < 0)
         return FALSE;
-    }
-    scan = ny_busy_scan_new(query);
-    buf = g_malloc(NY_READ_CHUNK);
-    while ((n = fread(buf, 1, NY_READ_CHUNK, f)) > 0)
-        ny_busy_scan_feed(scan, buf, n);
-    if (ferror(f)) {
-        int saved = errno;
-        fclose(f);
-        g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_IO, "cannot read '%s': %s", path,
-                    g_strerror(saved ? saved : EIO));
-        return FALSE;
-    }
-    fclose(f);
-    return scan_finish(scan, path, busy, warnings, error);
+    return busy_fd(fd, path, &st, query, busy, warnings, error);
 }
 
 /* Splitting a calendar into cacheable objects. */
@@ -390,19 +494,13 @@ file_validator(const struct stat *st)
                            (long)st->st_mtim.tv_nsec, (guint64)st->st_ino);
 }
 
-static gboolean
-read_error(const char *path, int saved, GError **error)
-{
-    g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_IO, "cannot read '%s': %s", path,
-                g_strerror(saved));
-    return FALSE;
-}
-
 /* An .ics file through the cache: unchanged (path, size, mtime, inode)
  * means only the objects that can meet the window are parsed. */
 static gboolean
 busy_file(Lookup *l, const char *path, GError **error)
 {
+    __attribute__((cleanup(close_fd))) int fd = -1;
+    gboolean not_regular;
     struct stat st;
     g_autofree char *key = NULL;
     g_autofree char *validator = NULL;
@@ -412,12 +510,15 @@ busy_file(Lookup *l, const char *path, GError **error)
     const char *text;
     gsize len;
 
-    if (stat(path, &st) != 0)
-        return read_error(path, errno, error);
-    if (!S_ISREG(st.st_mode) || st.st_size < NY_CACHE_MIN_FILE_BYTES || lookup_cache(l) == NULL) {
+    /* Opened first, so that neither the cache's validation nor a read
+     * meets a FIFO or a device. */
+    fd = open_regular(path, &st, &not_regular, error);
+    if (fd < 0)
+        return FALSE;
+    if (st.st_size < NY_CACHE_MIN_FILE_BYTES || lookup_cache(l) == NULL) {
         if (l->cache_error != NULL)
             info(l, 1, "'%s': read without the cache: %s", path, l->cache_error->message);
-        return ny_sources_busy_file(path, l->query, l->busy, l->warnings, error);
+        return busy_fd(fd, path, &st, l->query, l->busy, l->warnings, error);
     }
     key = g_canonicalize_filename(path, NULL);
     validator = file_validator(&st);
@@ -425,7 +526,8 @@ busy_file(Lookup *l, const char *path, GError **error)
     if (cal != NULL && g_strcmp0(cal->ctag, validator) == 0 && cal->last_sync > 0)
         return scan_cached(l, cal, path, error);
 
-    map = g_mapped_file_new(path, FALSE, &local);
+    /* Mapped at its size now: bounded, even if it grows meanwhile. */
+    map = g_mapped_file_new_from_fd(fd, FALSE, &local);
     if (map == NULL) {
         g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_IO, "cannot read '%s': %s", path,
                     local->message);
@@ -509,19 +611,40 @@ vdir_refresh(Lookup *l, const char *key, const char *path, GPtrArray *names, gin
         g_autofree char *validator = NULL;
         g_autofree char *text = NULL;
         g_autoptr(GError) local = NULL;
+        __attribute__((cleanup(close_fd))) int fd = -1;
+        gboolean not_regular;
         struct stat st;
         gsize len = 0;
 
+        /* Gone since the listing, or no longer a regular file (the listing
+         * warned about those): forgotten. */
         if (stat(file, &st) != 0 || !S_ISREG(st.st_mode))
-            continue; /* gone since the listing, or a folder */
+            continue;
         g_hash_table_add(seen, (gpointer)name);
         validator = file_validator(&st);
         if (etags != NULL && g_strcmp0(g_hash_table_lookup(etags, name), validator) == 0)
             continue;
-        if (!g_file_get_contents(file, &text, &len, &local) || memchr(text, '\0', len) != NULL) {
+        fd = open_regular(file, &st, &not_regular, &local);
+        if (fd < 0 && not_regular) {
+            g_hash_table_remove(seen, name); /* swapped since the stat */
+            g_ptr_array_add(l->warnings,
+                            g_strdup_printf("'%s': not a regular file, skipped", file));
+            continue;
+        }
+        if (fd >= 0) {
+            g_free(validator);
+            validator = file_validator(&st); /* of what is read */
+            text = read_whole(fd, file, &st, &len, &local);
+        }
+        if (text == NULL) {
             ny_cache_rollback(l->cache);
-            g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_IO, "cannot read '%s': %s", file,
-                        local ? local->message : "it holds a NUL byte");
+            g_propagate_error(error, g_steal_pointer(&local));
+            return FALSE;
+        }
+        if (memchr(text, '\0', len) != NULL) {
+            ny_cache_rollback(l->cache);
+            g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_IO,
+                        "cannot read '%s': it holds a NUL byte", file);
             return FALSE;
         }
         if (!ny_cache_put_object(l->cache, id, name, validator, text, error)) {
@@ -553,9 +676,14 @@ vdir_refresh(Lookup *l, const char *key, const char *path, GPtrArray *names, gin
         const char *name = g_ptr_array_index(recent, i);
         g_autofree char *file = g_build_filename(path, name, NULL);
         g_autofree char *text = NULL;
+        __attribute__((cleanup(close_fd))) int fd = -1;
+        gboolean not_regular;
         struct stat st;
+        gsize len = 0;
 
-        if (stat(file, &st) == 0 && is_racy(l, &st) && g_file_get_contents(file, &text, NULL, NULL))
+        fd = open_regular(file, &st, &not_regular, NULL);
+        if (fd >= 0 && is_racy(l, &st) && (text = read_whole(fd, file, &st, &len, NULL)) != NULL &&
+            memchr(text, '\0', len) == NULL)
             ny_cache_put_object(l->cache, id, name, "racy", text, NULL);
     }
     *out_id = id;
@@ -585,6 +713,23 @@ busy_vdir(Lookup *l, const char *path, GError **error)
             g_ptr_array_add(names, g_strdup(name));
     }
     g_ptr_array_sort(names, cmp_names);
+    /* Only regular files (after links) are events: a FIFO would block the
+     * read and /dev/zero never ends. Such an entry is skipped with a
+     * warning, the rest of the folder still counts; a folder is skipped
+     * quietly. */
+    for (guint i = 0; i < names->len;) {
+        g_autofree char *file = g_build_filename(path, g_ptr_array_index(names, i), NULL);
+        struct stat st;
+
+        if (stat(file, &st) == 0 && !S_ISREG(st.st_mode)) {
+            if (!S_ISDIR(st.st_mode))
+                g_ptr_array_add(l->warnings,
+                                g_strdup_printf("'%s': not a regular file, skipped", file));
+            g_ptr_array_remove_index(names, i);
+            continue;
+        }
+        i++;
+    }
     key = g_canonicalize_filename(path, NULL);
 
     if (names->len >= NY_CACHE_MIN_VDIR_FILES && lookup_cache(l) != NULL &&
@@ -613,9 +758,18 @@ busy_vdir(Lookup *l, const char *path, GError **error)
                           : "no cache");
     for (guint i = 0; i < names->len; i++) {
         g_autofree char *file = g_build_filename(path, g_ptr_array_index(names, i), NULL);
-        if (g_file_test(file, G_FILE_TEST_IS_DIR))
+        __attribute__((cleanup(close_fd))) int fd = -1;
+        gboolean not_regular;
+        struct stat st;
+
+        fd = open_regular(file, &st, &not_regular, error);
+        if (fd < 0 && not_regular) {
+            g_clear_error(error); /* swapped since the listing */
+            g_ptr_array_add(l->warnings,
+                            g_strdup_printf("'%s': not a regular file, skipped", file));
             continue;
-        if (!ny_sources_busy_file(file, l->query, l->busy, l->warnings, error))
+        }
+        if (fd < 0 || !busy_fd(fd, file, &st, l->query, l->busy, l->warnings, error))
             return FALSE;
     }
     return TRUE;

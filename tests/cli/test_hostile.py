@@ -390,14 +390,69 @@ def test_ics_recurrence_steps_at_and_past_the_limit():
 
 
 def test_ics_not_a_regular_file_or_garbage():
-    """A directory or binary garbage as --ics: exit 1 naming it, nothing on stdout."""
+    """Binary garbage as --ics: exit 1 naming it. A directory, a FIFO, /dev/zero or a
+    link to it as --ics or as a type=ics path: exit 1, the one line "cannot read
+    'PATH': not a regular file", nothing on stdout, nothing recorded, at once (a FIFO
+    or /dev/zero used to hang freebusy, slots and reply)."""
     h = home()
     try:
         garbage = write(os.path.join(h.dir, "garbage.ics"), bytes(range(256)) * 64)
         one_error(nt(h, "freebusy", ics=garbage), 1, garbage, "no iCalendar data")
-        one_error(nt(h, "freebusy", ics=h.dir), 1, h.dir)
+        fifo = os.path.join(h.dir, "cal.ics")
+        os.mkfifo(fifo)
+        link = os.path.join(h.dir, "zero.ics")
+        os.symlink("/dev/zero", link)
+        for path in (h.dir, fifo, "/dev/zero", link):
+            want = "notyet: cannot read '%s': not a regular file\n" % path
+            for args in (["freebusy"], ["slots"], ["reply", "Ann Lee"]):
+                t0 = time.monotonic()
+                r = nt(h, *args, ics=path, timeout=20)
+                one_error(r, 1, path)
+                check(r.err == want, "%s %s: the exact line" % (args[0], path), r)
+                check(time.monotonic() - t0 < 10 * SCALE, "%s: answered at once" % path, r)
+            h.write_config(CONFIG + "[calendar c]\ntype=ics\npath=%s\n" % path)
+            r = nt(h, "freebusy", ics=None, timeout=20)
+            check(r.rc == 1 and r.out == "" and r.err == want, "type=ics %s" % path, r)
+            h.write_config(CONFIG)
+        check(not os.path.exists(h.db), "nothing recorded")
     finally:
         h.cleanup()
+
+
+def test_vdir_entries_not_regular_files_skipped_with_a_warning():
+    """A FIFO and a link to /dev/zero among a vdir's *.ics files are skipped with
+    one warning naming each (never read, never silently free), a folder named
+    *.ics quietly; the rest of the folder still counts. At once, read directly
+    (few files) and through the cache (16 files or more), cold and warm."""
+    h = home()
+    try:
+        base = nt(h, "freebusy", *WINDOW, ics=fixture("busy", "oneoff.ics"))
+        check(base.rc == 0 and len(busy_of(base)) == 4, "the fixture alone", base)
+    finally:
+        h.cleanup()
+    with open(fixture("busy", "oneoff.ics"), encoding="utf-8") as f:
+        event = f.read()
+    for n in (1, 20):
+        h = home()
+        try:
+            vdir = os.path.join(h.dir, "v")
+            os.mkdir(vdir)
+            for i in range(n):
+                write(os.path.join(vdir, "a%02d.ics" % i), event.replace("UID:", "UID:%d-" % i))
+            os.mkfifo(os.path.join(vdir, "p.ics"))
+            os.symlink("/dev/zero", os.path.join(vdir, "z.ics"))
+            os.mkdir(os.path.join(vdir, "d.ics"))
+            h.write_config(CONFIG + "[calendar v]\ntype=vdir\npath=%s\n" % vdir)
+            want = "".join("notyet: warning: '%s': not a regular file, skipped\n"
+                           % os.path.join(vdir, name) for name in ("p.ics", "z.ics"))
+            for when in ("cold", "warm"):
+                t0 = time.monotonic()
+                r = nt(h, "freebusy", *WINDOW, ics=None, timeout=20)
+                check(r.rc == 0 and r.out == base.out, "%d files, %s: busy" % (n, when), r)
+                check(r.err == want, "%d files, %s: one warning each" % (n, when), r)
+                check(time.monotonic() - t0 < 10 * SCALE, "answered at once", r)
+        finally:
+            h.cleanup()
 
 
 # --- letter template ---------------------------------------------------------------
