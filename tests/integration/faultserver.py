@@ -28,6 +28,33 @@ EVENT = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//notyet//tests//EN\r\nBEGIN
          "DTEND:20260105T%02d0000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
 
 
+def ics_of_size(total):
+    """A calendar of exactly total bytes: the feed's event at 10:00 and padding
+    events in 2020, each under the 1 MiB line and 10 MiB object limits."""
+    head = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+    event = ("BEGIN:VEVENT\r\nUID:sized@fault\r\nDTSTAMP:20260101T000000Z\r\n"
+             "DTSTART:20260105T100000Z\r\nDTEND:20260105T110000Z\r\nEND:VEVENT\r\n")
+    tail = "END:VCALENDAR\r\n"
+    pad_head = "BEGIN:VEVENT\r\nUID:pad%06d\r\nDTSTART:20200101T000000Z\r\nX-PAD:"
+    pad_tail = "\r\nEND:VEVENT\r\n"
+    left = total - len(head) - len(event) - len(tail)
+    parts = [head, event]
+    i = 0
+    while left > 0:
+        overhead = len(pad_head % i) + len(pad_tail)
+        n = min(left, 900000)
+        if left - n and left - n < overhead + 1:
+            n -= overhead + 1
+        assert n > overhead, "no room for a padding event"
+        parts.append(pad_head % i + "p" * (n - overhead) + pad_tail)
+        left -= n
+        i += 1
+    parts.append(tail)
+    body = "".join(parts).encode()
+    assert len(body) == total
+    return body
+
+
 def billion_laughs():
     ents = ['<!ENTITY l0 "lol">']
     for i in range(1, 10):
@@ -305,6 +332,58 @@ class Handler(socketserver.BaseRequestHandler):
             return
         self.send(405, "no")
 
+
+    # --- limits: /sized/<length|chunked>/<bytes>/cal.ics, /chain/<k>/cal.ics,
+    # /pause/<ms>/cal.ics, /trickle/cal.ics ---------------------------------
+    def feed_body(self):
+        return (EVENT % ("feed", 10, 11)).encode()
+
+    def case_sized(self, method, path, *a):
+        """An ics feed of exactly <bytes> bytes (one event at 10:00), sent with a
+        Content-Length or chunked."""
+        _, mode, size = path.strip("/").split("/")[:3]
+        body = ics_of_size(int(size))
+        try:
+            if mode == "length":
+                self.send(200, body, {"Content-Type": "text/calendar"}, reason="OK")
+                return
+            self.request.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+                                 b"Content-Type: text/calendar\r\nConnection: close\r\n\r\n")
+            for i in range(0, len(body), 65536):
+                chunk = body[i:i + 65536]
+                self.request.sendall(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+            self.request.sendall(b"0\r\n\r\n")
+        except OSError:
+            pass
+
+    def case_chain(self, method, path, *a):
+        """A chain of <k> same-origin redirects before the feed."""
+        k = int(path.strip("/").split("/")[1])
+        if k > 0:
+            self.send(302, "", {"Location": "/chain/%d/cal.ics" % (k - 1)})
+            return
+        self.send(200, self.feed_body(), {"Content-Type": "text/calendar"}, reason="OK")
+
+    def case_pause(self, method, path, *a):
+        """Silence for <ms> milliseconds, then the feed."""
+        time.sleep(int(path.strip("/").split("/")[1]) / 1000.0)
+        try:
+            self.send(200, self.feed_body(), {"Content-Type": "text/calendar"}, reason="OK")
+        except OSError:
+            pass
+
+    def case_trickle(self, *a):
+        """100 bytes every half second, for 60 s: never slow enough for the
+        slow-transfer check, so only the whole-sync deadline ends it."""
+        try:
+            self.request.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n"
+                                 b"Content-Type: text/calendar\r\n\r\n")
+            end = time.monotonic() + 60
+            while time.monotonic() < end:
+                self.request.sendall(b"X" * 100)
+                time.sleep(0.5)
+        except OSError:
+            pass
 
 class _TCPServer(socketserver.ThreadingTCPServer):
     allow_reuse_address = True

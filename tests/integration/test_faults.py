@@ -271,6 +271,134 @@ def test_feed_etag_and_offline():
         home.cleanup()
 
 
+# --- [limits] from the config, at each limit and one past it ---------------------
+
+MIB = 1024 * 1024
+
+
+def limited(limits, url, env=None, extra=()):
+    """freebusy over one ics feed with [limits] in the config (no NOTYET_HTTP_TIMEOUT
+    unless env gives it); returns (result, seconds)."""
+    home = nytest.Home()
+    try:
+        home.write_config("[limits]\n" + limits)
+        t0 = time.monotonic()
+        r = nytest.run(["--tz", "UTC", "freebusy", "--ics", url, "--from", "2026-01-05",
+                        "--to", "2026-01-06", "--format", "json"] + list(extra), home=home,
+                       env=env, timeout=120)
+        return r, time.monotonic() - t0
+    finally:
+        home.cleanup()
+
+
+def check_feed_read(r, what):
+    check(r.rc == 0 and r.err == "" and feed_starts(r) == ["2026-01-05T10:00:00Z"], what, r)
+
+
+def check_error_line(r, line, what):
+    check(r.rc == 1 and r.out == "" and r.err == "notyet: %s\n" % line, what, r)
+
+
+def test_response_cap_from_config_at_and_past():
+    """max_response_mib=1: a body of exactly 1 MiB is read, 1 MiB + 1 is refused,
+    with a Content-Length and chunked."""
+    for mode in ("length", "chunked"):
+        url = SERVER.base + "/sized/%s/%d/cal.ics" % (mode, MIB)
+        r, _ = limited("max_response_mib=1\n", url)
+        check_feed_read(r, "%s: 1 MiB read" % mode)
+        url = SERVER.base + "/sized/%s/%d/cal.ics" % (mode, MIB + 1)
+        r, _ = limited("max_response_mib=1\n", url)
+        check_error_line(r, "response from '%s' exceeds the limit of 1 MiB" % url,
+                         "%s: 1 MiB + 1 refused" % mode)
+
+
+def test_response_cap_raised_past_32_mib():
+    """max_response_mib=33: the 32 MiB + 1 body the default refuses is read; 33 MiB
+    is read; 33 MiB + 1 is refused."""
+    for size, ok in ((32 * MIB + 1, True), (33 * MIB, True), (33 * MIB + 1, False)):
+        url = SERVER.base + "/sized/length/%d/cal.ics" % size
+        r, took = limited("max_response_mib=33\n", url)
+        if ok:
+            check_feed_read(r, "%d bytes read" % size)
+        else:
+            check_error_line(r, "response from '%s' exceeds the limit of 33 MiB" % url,
+                             "%d bytes refused" % size)
+        check(took < 30, "%d bytes in %.1f s" % (size, took))
+
+
+def test_redirects_five_followed_sixth_refused():
+    """Five same-origin redirects are followed; the sixth is refused."""
+    r, _ = limited("", SERVER.base + "/chain/5/cal.ics")
+    check_feed_read(r, "5 redirects followed")
+    url = SERVER.base + "/chain/6/cal.ics"
+    r, _ = limited("", url)
+    check_error_line(r, "too many redirects from '%s' (more than 5)" % url, "the 6th refused")
+
+
+def test_slow_transfer_from_config():
+    """http_timeout_seconds=1: the slow-transfer limit is 3 s. A 1.5 s silence is
+    waited out; a 4.5 s one is not. NOTYET_HTTP_TIMEOUT=2 wins over the config
+    (6 s: the 4.5 s silence is waited out)."""
+    r, _ = limited("http_timeout_seconds=1\n", SERVER.base + "/pause/1500/cal.ics")
+    check_feed_read(r, "1.5 s silence: waited out")
+    r, took = limited("http_timeout_seconds=1\n", SERVER.base + "/pause/4500/cal.ics")
+    check(r.rc == 1 and r.out == "" and len(r.err.splitlines()) == 1 and
+          r.err.startswith("notyet: '127.0.0.1' did not answer in time: "), "4.5 s: refused", r)
+    check(2.5 < took < 4.4, "gave up after the 3 s slow-transfer limit (%.1f s)" % took, r)
+    r, _ = limited("http_timeout_seconds=1\n", SERVER.base + "/pause/4500/cal.ics",
+                   env={"NOTYET_HTTP_TIMEOUT": "2"})
+    check_feed_read(r, "NOTYET_HTTP_TIMEOUT=2 wins: 4.5 s waited out")
+
+
+def blackhole():
+    """A listening socket whose accept queue is full: a connect to it hangs."""
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(0)
+    fill = []
+    for _ in range(3):
+        c = socket.socket()
+        c.setblocking(False)
+        try:
+            c.connect(s.getsockname())
+        except BlockingIOError:
+            pass
+        fill.append(c)
+    time.sleep(0.2)
+    return s, fill
+
+
+def test_connect_timeout_from_config():
+    """http_timeout_seconds=1 gives up connecting after 1 s, =2 after 2 s; with
+    http_timeout_seconds=60, NOTYET_HTTP_TIMEOUT=1 wins (1 s)."""
+    s, fill = blackhole()
+    try:
+        url = "http://127.0.0.1:%d/cal.ics" % s.getsockname()[1]
+        for limits, env, lo, hi in (("http_timeout_seconds=1\n", None, 0.9, 1.9),
+                                    ("http_timeout_seconds=2\n", None, 1.9, 2.9),
+                                    ("http_timeout_seconds=60\n", {"NOTYET_HTTP_TIMEOUT": "1"},
+                                     0.9, 1.9)):
+            r, took = limited(limits, url, env=env)
+            check(r.rc == 1 and r.out == "" and len(r.err.splitlines()) == 1 and
+                  r.err.startswith("notyet: '127.0.0.1' did not answer in time: "),
+                  "%s: connect timeout" % limits.strip(), r)
+            check(lo <= took < hi, "%s %s: gave up after %.1f s" % (limits.strip(), env, took), r)
+    finally:
+        for c in fill:
+            c.close()
+        s.close()
+
+
+def test_whole_sync_deadline_from_config():
+    """http_timeout_seconds=1: a server that keeps sending, fast enough for the
+    slow-transfer check, is cut off at the 30 s deadline (30 x 1 s)."""
+    r, took = limited("http_timeout_seconds=1\n", SERVER.base + "/trickle/cal.ics")
+    check(r.rc == 1 and r.out == "" and len(r.err.splitlines()) == 1 and
+          r.err.startswith("notyet: '127.0.0.1' did not answer in time: "), "cut off", r)
+    check(29 < took < 35, "at the 30 s deadline (%.1f s)" % took, r)
+
+
 try:
     ct.run_tests(globals(), SERVER)
 finally:
