@@ -45,7 +45,7 @@ typedef struct {
 typedef struct {
     int max_response_mib;     /* one HTTP response body, MiB (1..1024; default 32) */
     int max_object_mib;       /* one iCalendar component, MiB (1..256; default 10) */
-    int max_instances;        /* recurrence steps per series (1000..10000000; default 50000) */
+    int max_instances;        /* recurrence steps per series (1000..1000000; default 50000) */
     int http_timeout_seconds; /* connect timeout; 3x the slow-transfer time, 30x the
                                * whole-sync deadline (1..3600; default 10);
                                * NOTYET_HTTP_TIMEOUT wins over it */

@@ -183,7 +183,7 @@ test_limits(void)
         {"empty.ini", 32, 10, 50000, 10},
         {"good-design.ini", 32, 10, 50000, 10},
         {"good-limits-min.ini", 1, 1, 1000, 1},
-        {"good-limits-max.ini", 1024, 256, 10000000, 3600},
+        {"good-limits-max.ini", 1024, 256, 1000000, 3600},
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
