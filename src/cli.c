@@ -120,6 +120,41 @@ resolve(NyCli *cli, GError **error)
     return TRUE;
 }
 
+/* Control characters (Cc: C0, DEL, C1) and the Unicode line and paragraph
+ * separators: what would break a line or reach the terminal as a command. */
+static gboolean
+is_unsafe(gunichar c)
+{
+    GUnicodeType type = g_unichar_type(c);
+
+    return type == G_UNICODE_CONTROL || type == G_UNICODE_LINE_SEPARATOR ||
+           type == G_UNICODE_PARAGRAPH_SEPARATOR;
+}
+
+char *
+ny_cli_printable(const char *text)
+{
+    gsize len = strlen(text);
+    GString *out = g_string_sized_new(len);
+    const char *p = text;
+    const char *end = text + len;
+
+    while (p < end) {
+        gunichar c = g_utf8_get_char_validated(p, end - p);
+        if (c == (gunichar)-1 || c == (gunichar)-2) {
+            g_string_append_c(out, '?'); /* not UTF-8: byte by byte */
+            p++;
+            continue;
+        }
+        if (is_unsafe(c))
+            g_string_append_c(out, '?');
+        else
+            g_string_append_len(out, p, g_utf8_next_char(p) - p);
+        p = g_utf8_next_char(p);
+    }
+    return g_string_free(out, FALSE);
+}
+
 gboolean
 ny_cli_parse(NyCli *cli, const char *params, const char *summary, const GOptionEntry *entries,
              int *argc, char ***argv, GError **error)
@@ -165,13 +200,15 @@ ny_cli_warn(NyCli *cli, const char *format, ...)
 {
     va_list ap;
     g_autofree char *msg = NULL;
+    g_autofree char *line = NULL;
 
     if (cli->quiet)
         return;
     va_start(ap, format);
     msg = g_strdup_vprintf(format, ap);
     va_end(ap);
-    fprintf(stderr, "notyet: warning: %s\n", msg);
+    line = ny_cli_printable(msg);
+    fprintf(stderr, "notyet: warning: %s\n", line);
 }
 
 void
@@ -179,13 +216,15 @@ ny_cli_info(NyCli *cli, int level, const char *format, ...)
 {
     va_list ap;
     g_autofree char *msg = NULL;
+    g_autofree char *line = NULL;
 
     if (cli->verbose < level)
         return;
     va_start(ap, format);
     msg = g_strdup_vprintf(format, ap);
     va_end(ap);
-    fprintf(stderr, "notyet: %s\n", msg);
+    line = ny_cli_printable(msg);
+    fprintf(stderr, "notyet: %s\n", line);
 }
 
 gboolean

@@ -68,6 +68,11 @@ gboolean ny_cli_parse(NyCli *cli, const char *params, const char *summary,
 /* A usage error for the current command, ending with "see 'notyet CMD --help'". */
 void ny_cli_usage_error(NyCli *cli, GError **error, const char *format, ...) G_GNUC_PRINTF(3, 4);
 
+/* A copy of @text safe to show in one line on a terminal: every control
+ * character (C0 with line breaks and tabs, DEL, C1) and every byte that is
+ * not UTF-8 becomes '?'. Free with g_free(). */
+char *ny_cli_printable(const char *text);
+
 /* Opens the store: --db, else $NOTYET_DB, else the XDG data dir. */
 NyStore *ny_cli_open_store(NyCli *cli, GError **error);
 

@@ -177,7 +177,8 @@ main(int argc, char **argv)
 
     command = find_command(cli.command);
     if (command == NULL) {
-        fprintf(stderr, "notyet: unknown command '%s'; see 'notyet --help'\n", cli.command);
+        g_autofree char *what = ny_cli_printable(cli.command);
+        fprintf(stderr, "notyet: unknown command '%s'; see 'notyet --help'\n", what);
         return 2;
     }
 
@@ -194,8 +195,10 @@ main(int argc, char **argv)
     }
     ny_cli_clear(&cli);
     if (!ok) {
+        g_autofree char *line = NULL;
         g_assert(error != NULL);
-        fprintf(stderr, "notyet: %s\n", error->message);
+        line = ny_cli_printable(error->message);
+        fprintf(stderr, "notyet: %s\n", line);
         return exit_status_for(error);
     }
     return 0;

@@ -176,7 +176,34 @@ def test_config_password_never_shown():
 BAD_TIMES = ["", "x", "tomorrow", "2026-13-01", "2026-02-30", "2026-01-01T25:00:00Z",
              "2026-01-01T00:00:00+99:00", "2026-01-01" + ESC + "[31m", "0001-01-01",
              "1899-12-31", "9999-01-01", "99999-01-01", "2026-01-01T00:00:00Z" + "0" * 5000,
-             "-2026-01-01", "2026-01-01T00:00:00.5.5Z", "\u0662\u0660\u0662\u0666-01-01"]
+             "-2026-01-01", "2026-01-01T00:00:00.5.5Z", "\u0662\u0660\u0662\u0666-01-01",
+             "2026-01-01\nx", "2026-01-01\r\n", "2026-01-01\u2028"]
+
+
+def test_typed_values_echoed_without_control_characters():
+    """A typed value shown in an error (a time, a zone, a format, a path, an address,
+    a command name) has each control character (line break, tab, ESC, DEL, C1) shown
+    as '?': the error stays one line and nothing reaches the terminal as a command."""
+    h = home()
+    try:
+        cases = ((["--now", "2026-01-01\nx", "slots"], 2, "--now: '2026-01-01?x' is not"),
+                 (["freebusy", "--from", "2026-01-01\r\nx"], 2, "--from: '2026-01-01??x'"),
+                 (["freebusy", "--to", "\t2026" + ESC + "[2J"], 2, "--to: '?2026?[2J'"),
+                 (["slots", "--tz", "Europe/\nBerlin"], 2, "unknown time zone 'Europe/?Berlin'"),
+                 (["slots", "--format", "js\x7fon\u009b"], 2, "unknown format 'js?on?'"),
+                 (["sl\nots"], 2, "unknown command 'sl?ots'"),
+                 (["reply", "Ann", "--email", "a\n@b"], 2, "--email: 'a?@b' is not"),
+                 (["slots", "--ics", "/nonexistent/a\nb.ics"], 1, "'/nonexistent/a?b.ics'"),
+                 (["slots", "--config", "/nonexistent/c\n.ini"], 2, "/nonexistent/c?.ini"))
+        for args, rc, shown in cases:
+            now = [] if "--now" in args else ["--now", NOW]
+            r = run(args + now + ["--db", h.db] + ([] if "--ics" in args else ["--ics", WEEK]),
+                    home=h)
+            one_error(r, rc, shown)
+            check(not any(c in r.err for c in "\r\t\x7f\u009b" + ESC), "no control character", r)
+        check(not os.path.exists(h.db), "no store was created")
+    finally:
+        h.cleanup()
 
 
 def test_times_hostile_set():
