@@ -187,6 +187,37 @@ def test_max_instances_change_meets_no_stale_cache():
         h.cleanup()
 
 
+def late_zone_calendar(n):
+    """n events in a zone whose VTIMEZONE comes after them, at the end of the file."""
+    events = "".join("BEGIN:VEVENT\r\nUID:e%d\r\nDTSTART;TZID=X-Custom:20260302T150000\r\n"
+                     "DTEND;TZID=X-Custom:20260302T160000\r\nEND:VEVENT\r\n" % i
+                     for i in range(n))
+    zone = ("BEGIN:VTIMEZONE\r\nTZID:X-Custom\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000"
+            "\r\nTZOFFSETFROM:+0500\r\nTZOFFSETTO:+0500\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n")
+    return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + events + zone + "END:VCALENDAR\r\n"
+
+
+def test_events_waiting_for_a_later_vtimezone_at_and_past_the_limit():
+    """A file read whole (a fresh cache) holds up to 2,000 events whose VTIMEZONE comes
+    later: all 2,000 are read in their zone (15:00+05:00 is 10:00Z). The 2,001st is
+    read at once, in your zone (15:00 New York is 20:00Z), with one warning naming it.
+    (Fixed: it bounds memory while the file streams by.)"""
+    for n, want, warned in ((2000, [("2026-03-02T10:00:00Z", "2026-03-02T11:00:00Z")], False),
+                            (2001, [("2026-03-02T10:00:00Z", "2026-03-02T11:00:00Z"),
+                                    ("2026-03-02T20:00:00Z", "2026-03-02T21:00:00Z")], True)):
+        h = home()
+        try:
+            path = write(os.path.join(h.dir, "late.ics"), late_zone_calendar(n))
+            r = nt(h, path, *DAY)
+            got = [(b["start"], b["end"]) for b in busy_of(r)]
+            check(got == want, "%d events: %s" % (n, want), r)
+            warning = ("notyet: warning: '%s': event 'e2000': unknown time zone 'X-Custom', "
+                       "read in America/New_York\n" % path) if warned else ""
+            check(r.err == warning, "%d events: warning %s" % (n, warned), r)
+        finally:
+            h.cleanup()
+
+
 def test_limits_errors_exit_2_naming_file_group_and_key():
     """A bad [limits] value: exit 2, one line naming the file, the group and the key,
     nothing on stdout; every command refuses it, also one that reads no calendar."""
