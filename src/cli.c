@@ -120,6 +120,16 @@ resolve(NyCli *cli, GError **error)
     return TRUE;
 }
 
+char *
+ny_cli_option_name(const char *arg)
+{
+    if (arg[0] == '-' && arg[1] == '-')
+        return g_strndup(arg, strcspn(arg, "="));
+    if (arg[0] == '-' && arg[1] != '\0')
+        return g_strndup(arg, 2);
+    return g_strdup(arg);
+}
+
 /* Control characters (Cc: C0, DEL, C1) and the Unicode line and paragraph
  * separators: what would break a line or reach the terminal as a command. */
 static gboolean
@@ -155,14 +165,12 @@ ny_cli_printable(const char *text)
     return g_string_free(out, FALSE);
 }
 
-gboolean
-ny_cli_parse(NyCli *cli, const char *params, const char *summary, const GOptionEntry *entries,
-             int *argc, char ***argv, GError **error)
+static GOptionContext *
+context_new(NyCli *cli, const char *params, const char *summary, const GOptionEntry *entries)
 {
     g_autofree char *param_string =
         g_strdup_printf("%s%s%s", cli->command, params ? " " : "", params ? params : "");
-    g_autoptr(GOptionContext) context = g_option_context_new(param_string);
-    g_autoptr(GError) local_error = NULL;
+    GOptionContext *context = g_option_context_new(param_string);
 
     g_option_context_set_help_enabled(context, FALSE);
     g_option_context_set_summary(context, summary);
@@ -175,8 +183,78 @@ ny_cli_parse(NyCli *cli, const char *params, const char *summary, const GOptionE
         g_option_context_add_group(context, own);
     }
     g_option_context_add_group(context, global_group_new(cli));
+    return context;
+}
+
+static gboolean
+ignore_value(const char *option_name, const char *value, gpointer data, GError **error)
+{
+    (void)option_name;
+    (void)value;
+    (void)data;
+    (void)error;
+    return TRUE;
+}
+
+/* The first argument of @argv that is an option GOption does not know, as
+ * ny_cli_option_name() shows it, or NULL. GOption's own message echoes the
+ * argument whole, value and all (--password=SECRET). Found by a second
+ * parse that leaves unknown options in place, with every option turned
+ * into a callback that keeps nothing, so the real options stay untouched. */
+static char *
+unknown_option(NyCli *cli, const char *params, const GOptionEntry *entries, int argc, char **argv)
+{
+    union {
+        GOptionArgFunc func;
+        gpointer data;
+    } ignore = {.func = ignore_value};
+    NyCli scratch = {.command = cli->command};
+    g_autoptr(GArray) own = g_array_new(TRUE, TRUE, sizeof(GOptionEntry));
+    g_autoptr(GOptionContext) context = NULL;
+    g_auto(GStrv) args = g_new0(char *, (gsize)argc + 1);
+    char *name = NULL;
+    gboolean ok;
+
+    for (const GOptionEntry *e = entries; e != NULL && e->long_name != NULL; e++) {
+        GOptionEntry copy = *e;
+        gboolean no_arg = e->arg == G_OPTION_ARG_NONE ||
+                          (e->arg == G_OPTION_ARG_CALLBACK && (e->flags & G_OPTION_FLAG_NO_ARG));
+
+        copy.arg = G_OPTION_ARG_CALLBACK;
+        copy.arg_data = ignore.data;
+        copy.flags = (e->flags & (G_OPTION_FLAG_HIDDEN | G_OPTION_FLAG_OPTIONAL_ARG)) |
+                     (no_arg ? G_OPTION_FLAG_NO_ARG : G_OPTION_FLAG_FILENAME);
+        g_array_append_val(own, copy);
+    }
+    context = context_new(&scratch, params, NULL, (const GOptionEntry *)own->data);
+    g_option_context_set_ignore_unknown_options(context, TRUE);
+    for (int i = 0; i < argc; i++)
+        args[i] = g_strdup(argv[i]);
+    ok = g_option_context_parse_strv(context, &args, NULL);
+    for (gsize i = 1; ok && name == NULL && args[i] != NULL; i++) {
+        if (args[i][0] == '-' && args[i][1] != '\0')
+            name = ny_cli_option_name(args[i]);
+    }
+    ny_cli_clear(&scratch);
+    return name;
+}
+
+gboolean
+ny_cli_parse(NyCli *cli, const char *params, const char *summary, const GOptionEntry *entries,
+             int *argc, char ***argv, GError **error)
+{
+    g_autoptr(GOptionContext) context = context_new(cli, params, summary, entries);
+    g_autoptr(GError) local_error = NULL;
 
     if (!g_option_context_parse(context, argc, argv, &local_error)) {
+        if (g_error_matches(local_error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION)) {
+            g_autofree char *name = unknown_option(cli, params, entries, *argc, *argv);
+            if (name != NULL)
+                ny_cli_usage_error(cli, error, "unknown option '%s'", name);
+            else
+                ny_cli_usage_error(cli, error, "unknown option");
+            return FALSE;
+        }
         ny_cli_usage_error(cli, error, "%s", local_error->message);
         return FALSE;
     }

@@ -68,6 +68,11 @@ gboolean ny_cli_parse(NyCli *cli, const char *params, const char *summary,
 /* A usage error for the current command, ending with "see 'notyet CMD --help'". */
 void ny_cli_usage_error(NyCli *cli, GError **error, const char *format, ...) G_GNUC_PRINTF(3, 4);
 
+/* The option @arg names, without its value: "--password" for
+ * "--password=SECRET", "-p" for "-pSECRET". What an error may show of an
+ * option it does not know (its value may be a password). Free with g_free(). */
+char *ny_cli_option_name(const char *arg);
+
 /* A copy of @text safe to show in one line on a terminal: every control
  * character (C0 with line breaks and tabs, DEL, C1) and every byte that is
  * not UTF-8 becomes '?'. Free with g_free(). */

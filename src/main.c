@@ -50,6 +50,25 @@ takes_value(const char *arg)
     return FALSE;
 }
 
+/* A global option that takes no value, or one with its value after '='
+ * ("-vq" too): so that a word after an option main does not know is never
+ * taken for the command and echoed (it may be that option's value). */
+static gboolean
+is_global_option(const char *arg)
+{
+    static const char *const flags[] = {"--offline", "--verbose", "--quiet", "--help", "--version"};
+    g_autofree char *name = NULL;
+
+    if (arg[0] == '-' && arg[1] != '-' && arg[1] != '\0')
+        return arg[strspn(arg + 1, "vqh") + 1] == '\0';
+    for (gsize i = 0; i < G_N_ELEMENTS(flags); i++) {
+        if (strcmp(arg, flags[i]) == 0)
+            return TRUE;
+    }
+    name = ny_cli_option_name(arg);
+    return strchr(arg, '=') != NULL && takes_value(name);
+}
+
 static const NyCommand *
 find_command(const char *name)
 {
@@ -117,6 +136,7 @@ main(int argc, char **argv)
     g_autoptr(GError) error = NULL;
     g_autoptr(GPtrArray) args = g_ptr_array_new();
     const NyCommand *command = NULL;
+    const char *unknown = NULL; /* the first option before the command main does not know */
     int command_index = -1;
     gboolean version = FALSE;
     gboolean help = FALSE;
@@ -140,6 +160,8 @@ main(int argc, char **argv)
             help = TRUE;
         else if (takes_value(arg))
             i++;
+        else if (unknown == NULL && !is_global_option(arg))
+            unknown = arg;
     }
 
     if (command_index < 0) {
@@ -177,8 +199,12 @@ main(int argc, char **argv)
 
     command = find_command(cli.command);
     if (command == NULL) {
-        g_autofree char *what = ny_cli_printable(cli.command);
-        fprintf(stderr, "notyet: unknown command '%s'; see 'notyet --help'\n", what);
+        /* After an option main does not know, the word may be its value
+         * (--password SECRET): the option is named, never the word. */
+        g_autofree char *name = unknown != NULL ? ny_cli_option_name(unknown) : NULL;
+        g_autofree char *what = ny_cli_printable(name != NULL ? name : cli.command);
+        fprintf(stderr, "notyet: unknown %s '%s'; see 'notyet --help'\n",
+                unknown != NULL ? "option" : "command", what);
         return 2;
     }
 
