@@ -165,6 +165,33 @@ ny_cli_printable(const char *text)
     return g_string_free(out, FALSE);
 }
 
+gboolean
+ny_cli_is_one_line(const char *text)
+{
+    if (!g_utf8_validate(text, -1, NULL))
+        return FALSE;
+    for (const char *p = text; *p != '\0'; p = g_utf8_next_char(p)) {
+        if (is_unsafe(g_utf8_get_char(p)))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+ny_cli_check_name(NyCli *cli, const char *name, GError **error)
+{
+    if (*name == '\0') {
+        ny_cli_usage_error(cli, error, "the NAME is empty");
+        return FALSE;
+    }
+    if (!ny_cli_is_one_line(name)) {
+        ny_cli_usage_error(cli, error,
+                           "the NAME must be one line of UTF-8 text without control characters");
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static GOptionContext *
 context_new(NyCli *cli, const char *params, const char *summary, const GOptionEntry *entries)
 {

@@ -78,6 +78,16 @@ char *ny_cli_option_name(const char *arg);
  * not UTF-8 becomes '?'. Free with g_free(). */
 char *ny_cli_printable(const char *text);
 
+/* TRUE when @text is one line of UTF-8 text without control characters
+ * (C0 with line breaks and tabs, DEL, C1): what a NAME, --met or --closing
+ * must be, as it reaches the letter, the store, the invite and every
+ * terminal that lists the follow-ups. */
+gboolean ny_cli_is_one_line(const char *text);
+
+/* A usage error unless @name (a contact's NAME) is non-empty and
+ * ny_cli_is_one_line(). */
+gboolean ny_cli_check_name(NyCli *cli, const char *name, GError **error);
+
 /* Opens the store: --db, else $NOTYET_DB, else the XDG data dir. */
 NyStore *ny_cli_open_store(NyCli *cli, GError **error);
 

@@ -208,16 +208,6 @@ record(NyCli *cli, const char *name, const NyAnswer answers[NY_QUESTION_COUNT], 
 }
 
 static gboolean
-has_control(const char *text)
-{
-    for (const char *p = text; *p != '\0'; p++) {
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            return TRUE;
-    }
-    return FALSE;
-}
-
-static gboolean
 run_decide(NyCli *cli, DecideOptions *o, int argc, char **argv, GError **error)
 {
     NyAnswer answers[NY_QUESTION_COUNT] = {NY_ANSWER_UNSET, NY_ANSWER_UNSET, NY_ANSWER_UNSET};
@@ -233,14 +223,8 @@ run_decide(NyCli *cli, DecideOptions *o, int argc, char **argv, GError **error)
     }
     if (argc == 2) {
         name = g_strstrip(argv[1]);
-        if (*name == '\0') {
-            ny_cli_usage_error(cli, error, "the NAME is empty");
+        if (!ny_cli_check_name(cli, name, error))
             return FALSE;
-        }
-        if (!g_utf8_validate(name, -1, NULL) || has_control(name)) {
-            ny_cli_usage_error(cli, error, "the NAME is not one line of UTF-8 text");
-            return FALSE;
-        }
     }
     for (int q = 0; q < NY_QUESTION_COUNT; q++) {
         if (o->flags[q] != NULL && !ny_answer_parse(o->flags[q], &answers[q])) {

@@ -136,39 +136,18 @@ ny_reply_add_entries(GArray *entries, NyReplyOptions *o)
     g_array_append_vals(entries, rows, G_N_ELEMENTS(rows));
 }
 
-/* TRUE when text is UTF-8 with no control character (C0, DEL or C1), other
- * than the line breaks and tabs @breaks allows: an escape sequence would
- * reach the letter, the store and every terminal that lists the follow-ups. */
-static gboolean
-is_plain_text(const char *text, gboolean breaks)
-{
-    if (!g_utf8_validate(text, -1, NULL))
-        return FALSE;
-    for (const char *p = text; *p != '\0'; p = g_utf8_next_char(p)) {
-        gunichar c = g_utf8_get_char(p);
-        if (breaks && (c == '\n' || c == '\r' || c == '\t'))
-            continue;
-        if (g_unichar_iscntrl(c))
-            return FALSE;
-    }
-    return TRUE;
-}
-
 gboolean
 ny_reply_check(NyCli *cli, const NyReplyOptions *o, const char *name, GError **error)
 {
     g_autoptr(GTimeZone) their_zone = NULL;
 
-    if (*name == '\0' || !is_plain_text(name, TRUE)) {
-        ny_cli_usage_error(cli, error,
-                           "the NAME is empty, not UTF-8 text or has control characters");
+    if (!ny_cli_check_name(cli, name, error))
         return FALSE;
-    }
-    if (o->met != NULL && !is_plain_text(o->met, FALSE)) {
+    if (o->met != NULL && !ny_cli_is_one_line(o->met)) {
         ny_cli_usage_error(cli, error, "--met: not one line of text (control characters)");
         return FALSE;
     }
-    if (o->closing != NULL && !is_plain_text(o->closing, FALSE)) {
+    if (o->closing != NULL && !ny_cli_is_one_line(o->closing)) {
         ny_cli_usage_error(cli, error, "--closing: not one line of text (control characters)");
         return FALSE;
     }

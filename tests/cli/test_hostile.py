@@ -565,19 +565,29 @@ def test_letter_values_inserted_literally():
 
 
 def test_letter_values_with_control_characters_refused():
-    """Catalogue 41, decided: a terminal escape (ESC, BEL, DEL, C1 such as U+009B) in
-    NAME, --met or --closing, or a line break in --met or --closing, is a usage error
-    naming the argument: it would reach the letter, the store and every later
-    terminal listing. Nothing is recorded."""
+    """Catalogue 41, decided: a terminal escape (ESC, BEL, DEL, C1 such as U+009B) or a
+    line break (CR, LF, tab, U+2028) in NAME, --met or --closing is a usage error
+    naming the argument: it would reach the letter, the store, the invite and every
+    later terminal listing. decide refuses such a NAME with the same line. Nothing is
+    recorded."""
     h, before = with_one_followup()
     try:
         for bad in (ESC + "[2J", "bell\x07", "del\x7f", "csi\u009b31m", "nul?\x01"):
             one_error(nt(h, "reply", "Bob " + bad), 2, "NAME", "control characters")
             one_error(nt(h, "reply", "Bob", "--met", "at " + bad), 2, "--met")
             one_error(nt(h, "reply", "Bob", "--closing", bad), 2, "--closing")
-        for brk in ("a\nb", "a\r\nX-INJECT:1", "a\tb"):
+        for brk in ("a\nb", "a\r\nX-INJECT:1", "a\tb", "a\u2028b"):
             one_error(nt(h, "reply", "Bob", "--met", brk), 2, "--met")
             one_error(nt(h, "reply", "Bob", "--closing", brk), 2, "--closing")
+            # NAME: refused by reply and decide alike, with the same line.
+            want = ("notyet: the NAME must be one line of UTF-8 text without control "
+                    "characters; see 'notyet %s --help'\n")
+            r = nt(h, "reply", "Bob " + brk)
+            one_error(r, 2)
+            check(r.err == want % "reply", "reply NAME %r" % brk, r)
+            r = nt(h, "decide", "Bob " + brk, "--know", "no")
+            one_error(r, 2)
+            check(r.err == want % "decide", "decide NAME %r" % brk, r)
         check(store_state(h) == before, "nothing recorded")
     finally:
         h.cleanup()
