@@ -31,16 +31,20 @@ row_clear(gpointer data)
 static void
 trace_line(const char *line, gpointer data)
 {
+    g_autofree char *shown = ny_cli_printable(line);
+
     (void)data;
-    fprintf(stderr, "notyet: http: %s\n", line);
+    fprintf(stderr, "notyet: http: %s\n", shown);
 }
 
 /* One line on a terminal, rewritten in place; cleared before the output. */
 static void
 progress_line(const char *what, gpointer data)
 {
+    g_autofree char *shown = ny_cli_printable(what);
+
     (void)data;
-    fprintf(stderr, "\r\033[K%s", what);
+    fprintf(stderr, "\r\033[K%s", shown);
     fflush(stderr);
 }
 

@@ -26,23 +26,29 @@ ny_cmd_busy_window(NyCli *cli, NyTime *out_from, NyTime *out_to)
 static void
 lookup_info(int level, const char *line, gpointer data)
 {
+    g_autofree char *shown = ny_cli_printable(line);
+
     (void)level;
     (void)data;
-    fprintf(stderr, "notyet: %s\n", line);
+    fprintf(stderr, "notyet: %s\n", shown);
 }
 
 static void
 lookup_trace(const char *line, gpointer data)
 {
+    g_autofree char *shown = ny_cli_printable(line);
+
     (void)data;
-    fprintf(stderr, "notyet: http: %s\n", line);
+    fprintf(stderr, "notyet: http: %s\n", shown);
 }
 
 static void
 lookup_progress(const char *what, gpointer data)
 {
+    g_autofree char *shown = ny_cli_printable(what);
+
     (void)data;
-    fprintf(stderr, "\r\033[K%s", what);
+    fprintf(stderr, "\r\033[K%s", shown);
     fflush(stderr);
 }
 

@@ -209,6 +209,12 @@ def test_typed_values_echoed_without_control_characters():
             one_error(r, rc, shown)
             check(not any(c in r.err for c in "\r\t\x7f\u009b" + ESC), "no control character", r)
         check(not os.path.exists(h.db), "no store was created")
+        # The -v lines too: a file (over 64 KiB, so it is cached) named with both.
+        path = write(os.path.join(h.dir, "a\n" + ESC + "[2Jb.ics"), _sized_event(70 * 1024))
+        r = nt(h, "-v", "freebusy", *WINDOW, ics=path)
+        lines = r.err.splitlines()
+        check(r.rc == 0 and lines and all(ln.startswith("notyet: ") for ln in lines), "-v", r)
+        check("a??[2Jb.ics': read whole, cached" in r.err and ESC not in r.err, "-v shown", r)
     finally:
         h.cleanup()
 
