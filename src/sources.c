@@ -19,6 +19,10 @@ G_DEFINE_QUARK(ny_sources_error, ny_sources_error)
 /* Below these, reading the source again costs less than opening the cache
  * (measured: a 64 KiB file parses in about a millisecond). */
 #define NY_CACHE_MIN_FILE_BYTES (64 * 1024)
+/* Above this a file is streamed through the engine on every lookup (memory
+ * stays flat) instead of being split into the cache, which holds it in
+ * memory two or three times over while it does. */
+#define NY_CACHE_MAX_FILE_BYTES (64 * 1024 * 1024)
 #define NY_CACHE_MIN_VDIR_FILES 16
 
 static void
@@ -137,12 +141,12 @@ append_chunk(const char *chunk, gsize len, gpointer data)
     g_string_append_len(data, chunk, (gssize)len);
 }
 
-/* A whole file in memory (one vdir object, so a few KiB), as it was when
- * opened; NULL with @error set. */
+/* A whole file in memory, at most the size it had when opened; NULL with
+ * @error set. */
 static char *
 read_whole(int fd, const char *path, const struct stat *st, gsize *out_len, GError **error)
 {
-    g_autoptr(GString) text = g_string_sized_new(MIN((gsize)st->st_size, (gsize)NY_READ_CHUNK));
+    g_autoptr(GString) text = g_string_sized_new((gsize)st->st_size + 1);
 
     if (!read_fd(fd, path, (gsize)st->st_size, append_chunk, text, error))
         return NULL;
@@ -505,17 +509,16 @@ busy_file(Lookup *l, const char *path, GError **error)
     g_autofree char *key = NULL;
     g_autofree char *validator = NULL;
     g_autoptr(NyCacheCalendar) cal = NULL;
-    g_autoptr(GMappedFile) map = NULL;
-    g_autoptr(GError) local = NULL;
-    const char *text;
-    gsize len;
+    g_autofree char *text = NULL;
+    gsize len = 0;
 
     /* Opened first, so that neither the cache's validation nor a read
      * meets a FIFO or a device. */
     fd = open_regular(path, &st, &not_regular, error);
     if (fd < 0)
         return FALSE;
-    if (st.st_size < NY_CACHE_MIN_FILE_BYTES || lookup_cache(l) == NULL) {
+    if (st.st_size < NY_CACHE_MIN_FILE_BYTES || st.st_size > NY_CACHE_MAX_FILE_BYTES ||
+        lookup_cache(l) == NULL) {
         if (l->cache_error != NULL)
             info(l, 1, "'%s': read without the cache: %s", path, l->cache_error->message);
         return busy_fd(fd, path, &st, l->query, l->busy, l->warnings, error);
@@ -526,18 +529,14 @@ busy_file(Lookup *l, const char *path, GError **error)
     if (cal != NULL && g_strcmp0(cal->ctag, validator) == 0 && cal->last_sync > 0)
         return scan_cached(l, cal, path, error);
 
-    /* Mapped at its size now: bounded, even if it grows meanwhile. */
-    map = g_mapped_file_new_from_fd(fd, FALSE, &local);
-    if (map == NULL) {
-        g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_IO, "cannot read '%s': %s", path,
-                    local->message);
+    /* Read, not mapped: a file truncated meanwhile by another program
+     * would kill a reader of a mapping with SIGBUS. At most its size now. */
+    text = read_whole(fd, path, &st, &len, error);
+    if (text == NULL)
         return FALSE;
-    }
-    text = g_mapped_file_get_contents(map);
-    len = g_mapped_file_get_length(map);
     {
         g_autoptr(NyBusyScan) scan = ny_busy_scan_new(l->query);
-        ny_busy_scan_feed(scan, text ? text : "", len);
+        ny_busy_scan_feed(scan, text, len);
         if (!scan_finish(scan, path, l->busy, l->warnings, error))
             return FALSE;
     }
@@ -631,7 +630,11 @@ vdir_refresh(Lookup *l, const char *key, const char *path, GPtrArray *names, gin
                             g_strdup_printf("'%s': not a regular file, skipped", file));
             continue;
         }
-        if (fd >= 0) {
+        if (fd >= 0 && st.st_size > NY_CACHE_MAX_FILE_BYTES) {
+            g_set_error(&local, NY_SOURCES_ERROR, NY_SOURCES_ERROR_IO,
+                        "cannot read '%s': over %d MiB, too big for one object of a vdir", file,
+                        NY_CACHE_MAX_FILE_BYTES / (1024 * 1024));
+        } else if (fd >= 0) {
             g_free(validator);
             validator = file_validator(&st); /* of what is read */
             text = read_whole(fd, file, &st, &len, &local);

@@ -459,6 +459,31 @@ def test_ics_not_a_regular_file_or_garbage():
         h.cleanup()
 
 
+def test_ics_file_cache_size_at_and_past_the_limit():
+    """An .ics file of up to 64 MiB goes through the cache (split into objects, read
+    into memory); one byte more is streamed through the engine on every lookup,
+    never held in memory whole. Both answer the same busy time (the padding, a run
+    of NUL bytes, is skipped with a warning)."""
+    h = home()
+    try:
+        with open(WEEK, "rb") as f:
+            week = f.read()
+        want = None
+        for size, cached in ((64 * 1024 * 1024, True), (64 * 1024 * 1024 + 1, False)):
+            path = write(os.path.join(h.dir, "big%d.ics" % size), week)
+            os.truncate(path, size)  # sparse: NUL bytes after the calendar
+            r = nt(h, "-v", "freebusy", "--from", "2026-11-30", "--to", "2026-12-05",
+                   "--format", "json", ics=path)
+            check(r.rc == 0 and len(busy_of(r)) > 0, "%d bytes: answered" % size, r)
+            check(("'%s': not cached" % path in r.err) == cached,
+                  "%d bytes: through the cache: %s" % (size, cached), r)
+            check("a line outside any event skipped" in r.err, "the padding warned about", r)
+            want = want or busy_of(r)
+            check(busy_of(r) == want, "the same busy time either way", r)
+    finally:
+        h.cleanup()
+
+
 def test_vdir_entries_not_regular_files_skipped_with_a_warning():
     """A FIFO and a link to /dev/zero among a vdir's *.ics files are skipped with
     one warning naming each (never read, never silently free), a folder named
