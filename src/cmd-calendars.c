@@ -125,8 +125,18 @@ render_text(GArray *rows, gboolean offline, gint64 age)
                            "configuration)\n");
         return g_string_free(s, FALSE);
     }
+    /* Names and hrefs come from the server: control characters (a terminal
+     * escape in a display name) are shown as '?'. */
     for (guint i = 0; i < rows->len; i++) {
-        const Row *r = &g_array_index(rows, Row, i);
+        Row *r = &g_array_index(rows, Row, i);
+        char *shown;
+
+        shown = ny_cli_printable(r->name);
+        g_free(r->name);
+        r->name = shown;
+        shown = ny_cli_printable(r->href);
+        g_free(r->href);
+        r->href = shown;
         w_source = MAX(w_source, (int)g_utf8_strlen(r->source, -1));
         w_name = MAX(w_name, (int)g_utf8_strlen(r->name, -1));
     }

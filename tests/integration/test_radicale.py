@@ -240,6 +240,28 @@ def test_lookup_progress_on_a_terminal():
         home.cleanup()
 
 
+def test_zy_display_name_with_control_characters_shown_safely():
+    """A display name is the server's text: a line break (&#10;) or a C1 control
+    (U+009B, CSI on some terminals) in it is shown as '?' in the text listing, so
+    the table keeps one line per calendar and nothing reaches the terminal as a
+    command; JSON carries the name as it is, escaped by the JSON writer."""
+    SERVER.mkcalendar("/alice/odd/", "Odd&#10;\u009b31mRed")
+    home = with_home(calendars="Work")
+    try:
+        r = ct.notyet(home, ["calendars"])
+        check(r.rc == 0, "listed", r)
+        check("\u009b" not in r.out and "\x1b" not in r.out, "no control character", r)
+        rows = [line for line in r.out.splitlines() if "/alice/odd/" in line]
+        check(len(rows) == 1 and rows[0].split()[1] == "Odd??31mRed", "one row, '?' shown", r)
+        text = r
+        cals, r = ct.calendars_json(home)
+        check("Odd\n\u009b31mRed" in [c["name"] for c in cals], "JSON keeps the name", r)
+        check(len(text.out.splitlines()) == 1 + len(cals), "a header, one line a calendar", text)
+    finally:
+        home.cleanup()
+        SERVER.delete("/alice/odd/")
+
+
 def test_zz_server_stopped_then_offline():
     """Runs last (sorted by name): it stops the server."""
     home = with_home(calendars="Work")
