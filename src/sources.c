@@ -719,12 +719,23 @@ busy_vdir(Lookup *l, const char *path, GError **error)
     /* Only regular files (after links) are events: a FIFO would block the
      * read and /dev/zero never ends. Such an entry is skipped with a
      * warning, the rest of the folder still counts; a folder is skipped
-     * quietly. */
+     * quietly. So is a link to nothing (gone since the listing, or
+     * dangling), with a warning, the same with and without the cache. */
     for (guint i = 0; i < names->len;) {
         g_autofree char *file = g_build_filename(path, g_ptr_array_index(names, i), NULL);
         struct stat st;
 
-        if (stat(file, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (stat(file, &st) != 0) {
+            if (errno == ENOENT) {
+                g_ptr_array_add(l->warnings,
+                                g_strdup_printf("'%s': %s, skipped", file, g_strerror(ENOENT)));
+                g_ptr_array_remove_index(names, i);
+            } else {
+                i++; /* reading it says what is wrong */
+            }
+            continue;
+        }
+        if (!S_ISREG(st.st_mode)) {
             if (!S_ISDIR(st.st_mode))
                 g_ptr_array_add(l->warnings,
                                 g_strdup_printf("'%s': not a regular file, skipped", file));

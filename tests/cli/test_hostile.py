@@ -485,9 +485,9 @@ def test_ics_file_cache_size_at_and_past_the_limit():
 
 
 def test_vdir_entries_not_regular_files_skipped_with_a_warning():
-    """A FIFO and a link to /dev/zero among a vdir's *.ics files are skipped with
-    one warning naming each (never read, never silently free), a folder named
-    *.ics quietly; the rest of the folder still counts. At once, read directly
+    """A FIFO, a link to /dev/zero and a link to nothing among a vdir's *.ics files
+    are skipped with one warning naming each (never read, never silently free), a
+    folder named *.ics quietly; the rest of the folder still counts. At once, read directly
     (few files) and through the cache (16 files or more), cold and warm."""
     h = home()
     try:
@@ -507,9 +507,12 @@ def test_vdir_entries_not_regular_files_skipped_with_a_warning():
             os.mkfifo(os.path.join(vdir, "p.ics"))
             os.symlink("/dev/zero", os.path.join(vdir, "z.ics"))
             os.mkdir(os.path.join(vdir, "d.ics"))
+            os.symlink(os.path.join(h.dir, "gone.ics"), os.path.join(vdir, "n.ics"))
             h.write_config(CONFIG + "[calendar v]\ntype=vdir\npath=%s\n" % vdir)
-            want = "".join("notyet: warning: '%s': not a regular file, skipped\n"
-                           % os.path.join(vdir, name) for name in ("p.ics", "z.ics"))
+            want = "notyet: warning: '%s': No such file or directory, skipped\n" % \
+                os.path.join(vdir, "n.ics")
+            want += "".join("notyet: warning: '%s': not a regular file, skipped\n"
+                            % os.path.join(vdir, name) for name in ("p.ics", "z.ics"))
             for when in ("cold", "warm"):
                 t0 = time.monotonic()
                 r = nt(h, "freebusy", *WINDOW, ics=None, timeout=20)
