@@ -212,6 +212,14 @@ test_deep_nesting(void)
 static void
 test_huge_text_not_truncated(void)
 {
+    /* In a subprocess, to see that libxml2 prints nothing of it on stderr. */
+    if (!g_test_subprocess()) {
+        g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+        g_test_trap_assert_passed();
+        g_test_trap_assert_stderr("");
+        return;
+    }
+
     /* 11 MB of calendar-data made of character references: libxml2 2.9.14
      * returns a document with the text cut at 10 MB unless errNo is read. */
     GString *s = g_string_new("<?xml version=\"1.0\"?><D:multistatus xmlns:D=\"DAV:\" "
@@ -228,6 +236,86 @@ test_huge_text_not_truncated(void)
     g_assert_null(ms);
     g_assert_error(error, NY_MULTISTATUS_ERROR, NY_MULTISTATUS_ERROR_INVALID);
     g_string_free(s, TRUE);
+}
+
+/* A multistatus with one 200 response whose <prop> holds @inner_open
+ * @repeat_open times, @text, then @inner_close @repeat_close times. */
+static GString *
+one_response(const char *inner_open, gsize repeat_open, const char *text, gsize text_len,
+             const char *inner_close, gsize repeat_close)
+{
+    GString *s = g_string_new("<?xml version=\"1.0\"?><D:multistatus xmlns:D=\"DAV:\" "
+                              "xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:response><D:href>/a"
+                              "</D:href><D:propstat><D:prop>");
+
+    for (gsize i = 0; i < repeat_open; i++)
+        g_string_append(s, inner_open);
+    g_string_append_len(s, text, (gssize)text_len);
+    for (gsize i = 0; i < repeat_close; i++)
+        g_string_append(s, inner_close);
+    g_string_append(s, "</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>"
+                       "</D:multistatus>");
+    return s;
+}
+
+static void
+test_nesting_at_the_limit(void)
+{
+    /* libxml2's limit: the root and 256 levels below it. multistatus,
+     * response, propstat and prop are 4 of them. */
+    for (int extra = 252; extra <= 254; extra++) {
+        g_autoptr(GString) s = one_response("<D:x>", (gsize)extra, "", 0, "</D:x>", (gsize)extra);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(NyMultistatus) ms = ny_multistatus_parse(s->str, s->len, &error);
+
+        if (4 + extra <= 257) {
+            g_assert_no_error(error);
+            g_assert_cmpuint(ms->responses->len, ==, 1);
+        } else {
+            g_assert_null(ms);
+            g_assert_error(error, NY_MULTISTATUS_ERROR, NY_MULTISTATUS_ERROR_INVALID);
+        }
+    }
+}
+
+static void
+test_text_at_the_limit(void)
+{
+    /* calendar-data as servers send it (CR as &#13;): 10,000,000 bytes of
+     * text are read whole, one more is refused (libxml2's limit). */
+    for (gsize n = 10000000 - 1; n <= 10000000 + 1; n++) {
+        g_autoptr(GString) text = g_string_sized_new(n + n / 10);
+        g_autoptr(GString) s = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(NyMultistatus) ms = NULL;
+        gsize chars = 0;
+
+        while (chars < n) {
+            if (n - chars >= 80) {
+                g_string_append(text,
+                                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                                "aaaaaaaaaaaaaaaaa&#13;\n");
+                chars += 80;
+            } else {
+                g_string_append_c(text, 'a');
+                chars++;
+            }
+        }
+        s = one_response("<C:calendar-data>", 1, text->str, text->len, "</C:calendar-data>", 1);
+        ms = ny_multistatus_parse(s->str, s->len, &error);
+        if (n <= 10000000) {
+            const NyDavResponse *r;
+
+            g_assert_no_error(error);
+            r = g_ptr_array_index(ms->responses, 0);
+            g_assert_nonnull(r->calendar_data);
+            g_assert_cmpuint(strlen(r->calendar_data), ==, n);
+        } else {
+            g_assert_null(ms);
+            g_assert_error(error, NY_MULTISTATUS_ERROR, NY_MULTISTATUS_ERROR_INVALID);
+            g_assert_nonnull(strstr(error->message, "huge text node"));
+        }
+    }
 }
 
 static void
@@ -256,6 +344,8 @@ main(int argc, char **argv)
     g_test_add_func("/multistatus/status-line", test_status_line);
     g_test_add_func("/multistatus/deep-nesting", test_deep_nesting);
     g_test_add_func("/multistatus/huge-text-not-truncated", test_huge_text_not_truncated);
+    g_test_add_func("/multistatus/nesting-at-the-limit", test_nesting_at_the_limit);
+    g_test_add_func("/multistatus/text-at-the-limit", test_text_at_the_limit);
     g_test_add_func("/multistatus/empty-and-nul", test_empty_and_nul);
     return g_test_run();
 }
