@@ -413,17 +413,47 @@ mark_if_racy(Lookup *l, gint64 id, const struct stat *src)
         ny_cache_calendar_set_synced(l->cache, id, "racy", NULL, l->options->now, NULL);
 }
 
-static void
-store_split(Lookup *l, const char *key, const char *validator, const char *text, gsize len,
-            const char *label, const struct stat *src)
+static const char cache_head[] =
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//notyet//cache//EN\r\n";
+static const char cache_tail[] = "END:VCALENDAR\r\n";
+
+/* The busy time of a whole text about to be cached, read the way the cache
+ * will give it back (the zones first, then the objects), so that the first
+ * lookup and the later ones agree even where thousands of events come
+ * before the VTIMEZONE they use. A text that cannot be split is read as it
+ * is; *out_objects is then NULL and it is not cached. */
+static gboolean
+scan_split(Lookup *l, const char *text, gsize len, const char *label, char **out_zones,
+           GPtrArray **out_objects, GError **error)
 {
-    g_autofree char *zones = NULL;
-    g_autoptr(GPtrArray) objects = NULL;
+    g_autoptr(NyBusyScan) scan = ny_busy_scan_new(l->query);
+
+    *out_zones = NULL;
+    *out_objects = NULL;
+    if (ny_sources_split(text, len, out_zones, out_objects)) {
+        ny_busy_scan_feed(scan, cache_head, sizeof cache_head - 1);
+        ny_busy_scan_feed(scan, *out_zones, strlen(*out_zones));
+        for (guint i = 0; i < (*out_objects)->len; i++) {
+            const char *object = g_ptr_array_index(*out_objects, i);
+            ny_busy_scan_feed(scan, object, strlen(object));
+        }
+        ny_busy_scan_feed(scan, cache_tail, sizeof cache_tail - 1);
+    } else {
+        ny_busy_scan_feed(scan, text, len);
+    }
+    return scan_finish(scan, label, l->busy, l->warnings, error);
+}
+
+/* Stores what scan_split() split, in one transaction. */
+static void
+store_split(Lookup *l, const char *key, const char *validator, const char *zones,
+            GPtrArray *objects, const char *label, const struct stat *src)
+{
     g_autoptr(GError) local = NULL;
     gint64 id;
     gboolean ok;
 
-    if (!ny_sources_split(text, len, &zones, &objects)) {
+    if (objects == NULL) {
         info(l, 1, "'%s': not cached (it cannot be split into objects)", label);
         return;
     }
@@ -474,16 +504,14 @@ feed_object(const char *href, const char *ics, gsize len, gpointer data)
 static gboolean
 scan_cached(Lookup *l, const NyCacheCalendar *cal, const char *label, GError **error)
 {
-    static const char head[] = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//notyet//cache//EN\r\n";
-    static const char tail[] = "END:VCALENDAR\r\n";
     g_autoptr(NyBusyScan) scan = ny_busy_scan_new(l->query);
     Feed f = {.scan = scan};
 
-    ny_busy_scan_feed(scan, head, sizeof head - 1);
+    ny_busy_scan_feed(scan, cache_head, sizeof cache_head - 1);
     if (!ny_cache_foreach_object(l->cache, cal->id, l->query->from, l->query->to, feed_object, &f,
                                  error))
         return FALSE;
-    ny_busy_scan_feed(scan, tail, sizeof tail - 1);
+    ny_busy_scan_feed(scan, cache_tail, sizeof cache_tail - 1);
     info(l, 1, "'%s': unchanged, from the cache: %u of %u objects read", label, f.n,
          cal->n_objects);
     return scan_finish(scan, label, l->busy, l->warnings, error);
@@ -510,6 +538,8 @@ busy_file(Lookup *l, const char *path, GError **error)
     g_autofree char *validator = NULL;
     g_autoptr(NyCacheCalendar) cal = NULL;
     g_autofree char *text = NULL;
+    g_autofree char *zones = NULL;
+    g_autoptr(GPtrArray) objects = NULL;
     gsize len = 0;
 
     /* Opened first, so that neither the cache's validation nor a read
@@ -532,16 +562,9 @@ busy_file(Lookup *l, const char *path, GError **error)
     /* Read, not mapped: a file truncated meanwhile by another program
      * would kill a reader of a mapping with SIGBUS. At most its size now. */
     text = read_whole(fd, path, &st, &len, error);
-    if (text == NULL)
+    if (text == NULL || !scan_split(l, text, len, path, &zones, &objects, error))
         return FALSE;
-    {
-        g_autoptr(NyBusyScan) scan = ny_busy_scan_new(l->query);
-        ny_busy_scan_feed(scan, text, len);
-        if (!scan_finish(scan, path, l->busy, l->warnings, error))
-            return FALSE;
-    }
-    if (len > 0)
-        store_split(l, key, validator, text, len, path, &st);
+    store_split(l, key, validator, zones, objects, path, &st);
     return TRUE;
 }
 
@@ -803,6 +826,8 @@ busy_url(Lookup *l, const char *url, const NyHttpOptions *http_options, GError *
     g_autoptr(NyCacheCalendar) cal = NULL;
     g_autoptr(GBytes) body = NULL;
     g_autofree char *etag = NULL;
+    g_autofree char *zones = NULL;
+    g_autoptr(GPtrArray) objects = NULL;
     gboolean not_modified = FALSE;
     NyHttpOptions options = {0};
     gsize len = 0;
@@ -849,14 +874,10 @@ busy_url(Lookup *l, const char *url, const NyHttpOptions *http_options, GError *
         return scan_cached(l, cal, url, error);
     }
     data = g_bytes_get_data(body, &len);
-    {
-        g_autoptr(NyBusyScan) scan = ny_busy_scan_new(l->query);
-        ny_busy_scan_feed(scan, data ? data : "", len);
-        if (!scan_finish(scan, url, l->busy, l->warnings, error))
-            return FALSE;
-    }
-    if (l->cache != NULL && len > 0)
-        store_split(l, url, etag, data, len, url, NULL);
+    if (!scan_split(l, data ? data : "", len, url, &zones, &objects, error))
+        return FALSE;
+    if (l->cache != NULL)
+        store_split(l, url, etag, zones, objects, url, NULL);
     return TRUE;
 }
 
