@@ -1,8 +1,14 @@
 /* http.c: the libcurl adapter (see http.h for the rules it enforces).
  *
- * Redirects are followed by hand: libcurl 7.88 re-sends PROPFIND and REPORT
- * without their body after a 301/302 and has no same-origin switch, so each
- * hop is checked here (RELIABILITY-ANCHORS.md 3.1).
+ * Every request is a transfer on a curl multi handle, driven from the
+ * calling thread: ny_http_request() starts one and runs the multi until it
+ * is complete; a CalDAV sync starts several and takes them as they
+ * complete. A transfer is a small state machine over hops: redirects are
+ * followed by hand (libcurl 7.88 re-sends PROPFIND and REPORT without their
+ * body after a 301/302 and has no same-origin switch, so each hop is checked
+ * here, RELIABILITY-ANCHORS.md 3.1), a 401 with a Digest challenge is tried
+ * once more with Digest, and a 429 or 503 with Retry-After parks the
+ * transfer until then while the others go on.
  */
 #include "notyet/http.h"
 
@@ -17,14 +23,21 @@
 G_DEFINE_QUARK(ny_http_error, ny_http_error)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CURLU, curl_url_cleanup)
-typedef struct curl_slist NyCurlSlist;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyCurlSlist, curl_slist_free_all)
 
 #define NY_HTTP_MAX_REDIRECTS 5
 #define NY_HTTP_LOW_SPEED_LIMIT 10 /* bytes per second */
 
+/* Transfers in flight, and the connections they leave for the next ones. */
+struct NyHttpMulti {
+    CURLM *multi;
+    CURLSH *tls;     /* TLS session IDs, which libcurl keeps per easy handle */
+    GPtrArray *busy; /* (element-type NyHttpTransfer) running or parked */
+    GQueue done;     /* (element-type NyHttpTransfer) complete, not yet taken */
+};
+
 struct NyHttp {
-    CURL *curl; /* one handle: its connection cache is reused */
+    NyHttpMulti *multi;     /* where its transfers run: borrowed or own_multi */
+    NyHttpMulti *own_multi; /* when the options gave none */
     char *username;
     char *password; /* wiped on free */
     gboolean use_netrc;
@@ -43,7 +56,7 @@ struct NyHttp {
     gpointer trace_data;
 };
 
-/* What one transfer collects. */
+/* What one hop collects. */
 typedef struct {
     NyHttp *http;
     GByteArray *body;
@@ -53,19 +66,44 @@ typedef struct {
     char *www_authenticate;
     char *retry_after;
     char *date;
-} Transfer;
+} Received;
 
 static void
-transfer_clear(Transfer *t)
+received_clear(Received *r)
 {
-    if (t->body != NULL)
-        g_byte_array_unref(t->body);
-    g_free(t->etag);
-    g_free(t->content_type);
-    g_free(t->retry_after);
-    g_free(t->date);
-    g_free(t->www_authenticate);
+    g_clear_pointer(&r->body, g_byte_array_unref);
+    g_clear_pointer(&r->etag, g_free);
+    g_clear_pointer(&r->content_type, g_free);
+    g_clear_pointer(&r->retry_after, g_free);
+    g_clear_pointer(&r->date, g_free);
+    g_clear_pointer(&r->www_authenticate, g_free);
+    r->too_big = FALSE;
 }
+
+/* One request, from its first hop to its response or error. */
+struct NyHttpTransfer {
+    NyHttp *http; /* borrowed */
+    gpointer user_data;
+    char *method;
+    char *url; /* as asked */
+    char *depth;
+    char *content_type;
+    GBytes *body; /* or NULL */
+    char *first_origin;
+    CURL *curl;            /* one easy handle for every hop */
+    char *current;         /* the URL of the hop in flight */
+    int redirects;         /* hops followed so far */
+    gboolean sent_digest;  /* this hop answers a Digest challenge */
+    gboolean digest_tried; /* the Digest retry is spent */
+    gboolean waited;       /* the Retry-After wait is spent */
+    gint64 wake_at;        /* parked until then (monotonic microseconds), else 0 */
+    Received received;
+    struct curl_slist *headers;
+    char errbuf[CURL_ERROR_SIZE];
+    gboolean done;
+    NyHttpResponse *response; /* when done: the response, */
+    GError *error;            /* or why there is none */
+};
 
 /* A connection pool, DNS cache and TLS sessions shared by the sessions
  * of one sync, which may run in several threads (curl's share interface
@@ -94,7 +132,16 @@ share_unlock(CURL *handle, curl_lock_data data, void *user)
     g_mutex_unlock(&share->locks[data]);
 }
 
-static void global_init(void);
+static void
+global_init(void)
+{
+    static gsize done = 0;
+
+    if (g_once_init_enter(&done)) {
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        g_once_init_leave(&done, 1);
+    }
+}
 
 NyHttpShare *
 ny_http_share_new(void)
@@ -125,15 +172,41 @@ ny_http_share_free(NyHttpShare *share)
     g_free(share);
 }
 
-static void
-global_init(void)
+NyHttpMulti *
+ny_http_multi_new(guint max_connections)
 {
-    static gsize done = 0;
+    NyHttpMulti *m = g_new0(NyHttpMulti, 1);
 
-    if (g_once_init_enter(&done)) {
-        curl_global_init(CURL_GLOBAL_DEFAULT);
-        g_once_init_leave(&done, 1);
+    global_init();
+    m->multi = curl_multi_init();
+    /* Connections stay in the multi handle's cache between transfers. */
+    curl_multi_setopt(m->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)max_connections);
+    curl_multi_setopt(m->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)max_connections);
+    m->tls = curl_share_init();
+    curl_share_setopt(m->tls, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    m->busy = g_ptr_array_new();
+    g_queue_init(&m->done);
+    return m;
+}
+
+void
+ny_http_multi_free(NyHttpMulti *m)
+{
+    if (m == NULL)
+        return;
+    /* Transfers still there were abandoned by the caller. */
+    while (m->busy->len > 0) {
+        NyHttpTransfer *t = g_ptr_array_steal_index(m->busy, 0);
+
+        if (t->wake_at == 0)
+            curl_multi_remove_handle(m->multi, t->curl);
+        ny_http_transfer_free(t);
     }
+    g_queue_clear_full(&m->done, (GDestroyNotify)ny_http_transfer_free);
+    g_ptr_array_unref(m->busy);
+    curl_multi_cleanup(m->multi);
+    curl_share_cleanup(m->tls);
+    g_free(m);
 }
 
 static guint
@@ -168,7 +241,10 @@ ny_http_new(const NyHttpOptions *options)
     global_init();
     if (options == NULL)
         options = &defaults;
-    http->curl = curl_easy_init();
+    /* Without a multi handle of the caller's, a private one. */
+    if (options->multi == NULL)
+        http->own_multi = ny_http_multi_new(0);
+    http->multi = options->multi ? options->multi : http->own_multi;
     http->username = g_strdup(options->username);
     http->password = g_strdup(options->password);
     http->use_netrc = options->use_netrc;
@@ -203,8 +279,7 @@ ny_http_free(NyHttp *http)
 {
     if (http == NULL)
         return;
-    if (http->curl != NULL)
-        curl_easy_cleanup(http->curl);
+    ny_http_multi_free(http->own_multi);
     if (http->password != NULL) {
         explicit_bzero(http->password, strlen(http->password));
         g_free(http->password);
@@ -338,7 +413,7 @@ ny_http_resolve(const char *base, const char *ref)
 static size_t
 write_cb(char *data, size_t size, size_t nmemb, void *user)
 {
-    Transfer *t = user;
+    Received *t = user;
     size_t n = size * nmemb;
 
     /* MAXFILESIZE does not stop a chunked body on 7.88: cap it here. */
@@ -363,7 +438,7 @@ header_value(const char *line, size_t len, const char *name)
 static size_t
 header_cb(char *data, size_t size, size_t nmemb, void *user)
 {
-    Transfer *t = user;
+    Received *t = user;
     size_t n = size * nmemb;
     char *value;
 
@@ -473,7 +548,7 @@ netrc_path(char **out_path, GError **error)
 }
 
 static void
-set_curl_error(NyHttp *http, CURLcode rc, const Transfer *t, const char *url, const char *errbuf,
+set_curl_error(NyHttp *http, CURLcode rc, const Received *t, const char *url, const char *errbuf,
                GError **error)
 {
     g_autofree char *shown = url_display(url);
@@ -526,7 +601,6 @@ set_curl_error(NyHttp *http, CURLcode rc, const Transfer *t, const char *url, co
                 why);
 }
 
-/* One hop: no redirect following. */
 /* RFC 9110 10.2.3: Retry-After is delay-seconds or an HTTP-date. A date
  * is measured against the response's own Date header, so no clock is
  * read here; without one the delay is unknown (-1). */
@@ -550,38 +624,82 @@ retry_after_seconds(const char *value, const char *date)
     return MAX((gint64)when - (gint64)base, 0);
 }
 
-static NyHttpResponse *
-perform(NyHttp *http, const char *method, const char *url, const char *depth,
-        const char *content_type, GBytes *body, char **out_location, char **out_challenge,
-        GError **error)
+void
+ny_http_transfer_free(NyHttpTransfer *t)
 {
-    CURL *c = http->curl;
-    g_autoptr(NyCurlSlist) headers = NULL;
+    if (t == NULL)
+        return;
+    if (t->curl != NULL)
+        curl_easy_cleanup(t->curl);
+    curl_slist_free_all(t->headers);
+    received_clear(&t->received);
+    g_free(t->method);
+    g_free(t->url);
+    g_free(t->depth);
+    g_free(t->content_type);
+    if (t->body != NULL)
+        g_bytes_unref(t->body);
+    g_free(t->first_origin);
+    g_free(t->current);
+    ny_http_response_free(t->response);
+    g_clear_error(&t->error);
+    g_free(t);
+}
+
+gpointer
+ny_http_transfer_get_user_data(const NyHttpTransfer *t)
+{
+    g_return_val_if_fail(t != NULL, NULL);
+    return t->user_data;
+}
+
+NyHttpResponse *
+ny_http_transfer_finish(NyHttpTransfer *t, GError **error)
+{
+    g_return_val_if_fail(t != NULL && t->done, NULL);
+    if (t->response == NULL) {
+        g_propagate_error(error, g_steal_pointer(&t->error));
+        return NULL;
+    }
+    return g_steal_pointer(&t->response);
+}
+
+/* The end of a transfer: it waits in the done queue to be taken. */
+static void
+transfer_complete(NyHttpTransfer *t)
+{
+    NyHttpMulti *m = t->http->multi;
+
+    g_ptr_array_remove(m->busy, t);
+    t->done = TRUE;
+    g_queue_push_tail(&m->done, t);
+}
+
+/* Sets up the easy handle for the next hop, to t->current; FALSE when the
+ * rules forbid it. */
+static gboolean
+hop_setup(NyHttpTransfer *t, GError **error)
+{
+    NyHttp *http = t->http;
+    CURL *c = t->curl;
+    const char *url = t->current;
+    const char *depth = t->depth;
     g_autofree char *origin = url_origin(url);
     g_autofree char *netrc = NULL;
-    char errbuf[CURL_ERROR_SIZE] = "";
-    Transfer t = {.http = http, .body = g_byte_array_new()};
     gint64 left_ms = (http->deadline - g_get_monotonic_time()) / 1000;
     gboolean credentials;
-    CURLcode rc;
-    long status = 0;
-    char *location = NULL;
-    char *effective = NULL;
-    NyHttpResponse *response;
 
     if (origin == NULL ||
         (!g_str_has_prefix(url, "http://") && !g_str_has_prefix(url, "https://"))) {
         g_autofree char *shown = url_display(url);
-        transfer_clear(&t);
         g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL,
                     "'%s' is not an http or https URL", shown);
-        return NULL;
+        return FALSE;
     }
     if (left_ms <= 0) {
-        transfer_clear(&t);
         g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_NETWORK,
                     "gave up on '%s': the %u s deadline passed", origin, http->deadline_seconds);
-        return NULL;
+        return FALSE;
     }
 
     /* Credentials belong to the first origin this session talked to. */
@@ -591,29 +709,33 @@ perform(NyHttp *http, const char *method, const char *url, const char *depth,
     if (credentials && g_str_has_prefix(url, "http://") && !http->allow_insecure_http &&
         !ny_http_url_is_loopback(url)) {
         g_autofree char *host = url_host(url);
-        transfer_clear(&t);
         g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
                     "refusing to send the password for '%s' over plain http to '%s' "
                     "(use https, or set allow_insecure_http=true)",
                     http->username, host ? host : origin);
-        return NULL;
+        return FALSE;
     }
     if (credentials && http->password == NULL && http->use_netrc) {
-        if (!netrc_path(&netrc, error)) {
-            transfer_clear(&t);
-            return NULL;
-        }
+        if (!netrc_path(&netrc, error))
+            return FALSE;
     }
 
+    /* The handle is out of the multi: what the last hop used can go. */
     curl_easy_reset(c);
-    if (http->share != NULL)
-        curl_easy_setopt(c, CURLOPT_SHARE, http->share->sh);
+    g_clear_pointer(&t->headers, curl_slist_free_all);
+    received_clear(&t->received);
+    t->received.http = http;
+    t->received.body = g_byte_array_new();
+    t->errbuf[0] = '\0';
+    t->sent_digest = FALSE;
+    curl_easy_setopt(c, CURLOPT_PRIVATE, t);
+    curl_easy_setopt(c, CURLOPT_SHARE, http->share ? http->share->sh : http->multi->tls);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, t->errbuf);
     curl_easy_setopt(c, CURLOPT_USERAGENT, "notyet/" NY_VERSION);
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)http->connect_timeout);
@@ -622,9 +744,9 @@ perform(NyHttp *http, const char *method, const char *url, const char *depth,
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)left_ms);
     curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)http->max_body);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &t->received);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &t->received);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, http->insecure ? 0L : 1L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, http->insecure ? 0L : 2L);
     if (http->trace != NULL) {
@@ -642,137 +764,301 @@ perform(NyHttp *http, const char *method, const char *url, const char *depth,
         }
         /* Basic is sent up front (Radicale needs it even with auth=none);
          * Digest once the server asked for it. */
+        t->sent_digest = http->digest;
         curl_easy_setopt(c, CURLOPT_HTTPAUTH, http->digest ? CURLAUTH_DIGEST : CURLAUTH_BASIC);
         curl_easy_setopt(c, CURLOPT_UNRESTRICTED_AUTH, 0L);
     }
 
     /* Radicale reads a chunked body as empty: always a sized body. */
-    headers = curl_slist_append(headers, "Expect:");
-    if (strcmp(method, "GET") == 0 && body == NULL) {
+    t->headers = curl_slist_append(t->headers, "Expect:");
+    if (strcmp(t->method, "GET") == 0 && t->body == NULL) {
         curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
     } else {
         gsize len = 0;
-        const char *data = body ? g_bytes_get_data(body, &len) : "";
+        const char *data = t->body ? g_bytes_get_data(t->body, &len) : "";
 
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, data ? data : "");
-        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, t->method);
     }
-    if (depth == NULL && (strcmp(method, "PROPFIND") == 0 || strcmp(method, "REPORT") == 0))
+    if (depth == NULL && (strcmp(t->method, "PROPFIND") == 0 || strcmp(t->method, "REPORT") == 0))
         depth = "0";
     if (depth != NULL) {
         g_autofree char *h = g_strdup_printf("Depth: %s", depth);
-        headers = curl_slist_append(headers, h);
+        t->headers = curl_slist_append(t->headers, h);
     }
-    if (content_type != NULL) {
-        g_autofree char *h = g_strdup_printf("Content-Type: %s", content_type);
-        headers = curl_slist_append(headers, h);
+    if (t->content_type != NULL) {
+        g_autofree char *h = g_strdup_printf("Content-Type: %s", t->content_type);
+        t->headers = curl_slist_append(t->headers, h);
     }
     /* RFC 9110 13.1.2: a cached feed is fetched again only when it changed. */
-    if (http->if_none_match != NULL && strcmp(method, "GET") == 0) {
+    if (http->if_none_match != NULL && strcmp(t->method, "GET") == 0) {
         g_autofree char *h = g_strdup_printf("If-None-Match: %s", http->if_none_match);
-        headers = curl_slist_append(headers, h);
+        t->headers = curl_slist_append(t->headers, h);
     }
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, t->headers);
+    return TRUE;
+}
 
-    rc = curl_easy_perform(c);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+/* Starts the next hop, or completes the transfer with the reason it cannot. */
+static void
+hop_start(NyHttpTransfer *t)
+{
+    NyHttpMulti *m = t->http->multi;
+    CURLMcode mc;
+
+    t->wake_at = 0;
+    if (!hop_setup(t, &t->error)) {
+        transfer_complete(t);
+        return;
+    }
+    mc = curl_multi_add_handle(m->multi, t->curl);
+    if (mc != CURLM_OK) {
+        g_set_error(&t->error, NY_HTTP_ERROR, NY_HTTP_ERROR_FAILED, "cannot start a request: %s",
+                    curl_multi_strerror(mc));
+        transfer_complete(t);
+    }
+}
+
+typedef enum {
+    HOP_DONE,   /* the response is the answer */
+    HOP_AGAIN,  /* another hop now (a redirect, or Digest) */
+    HOP_WAIT,   /* another hop after t->wake_at (Retry-After) */
+    HOP_FAILED, /* refused: *error is set */
+} HopNext;
+
+/* What a completed hop leads to, by the rules of ny_http_request(). */
+static HopNext
+hop_next(NyHttpTransfer *t, const NyHttpResponse *response, GError **error)
+{
+    NyHttp *http = t->http;
+    const char *challenge = t->received.www_authenticate;
+    char *location = NULL;
+    guint s = response->status;
+
+    /* A 401 naming Digest when Basic was sent: once more with Digest. */
+    if (s == 401 && !t->sent_digest && !t->digest_tried && http->username != NULL &&
+        challenge != NULL && strstr(challenge, "igest") != NULL) {
+        http->digest = TRUE;
+        t->digest_tried = TRUE;
+        return HOP_AGAIN;
+    }
+    /* 429 or 503 with Retry-After: wait once when the wait ends at least
+     * a second before the deadline; else the caller's error says when. */
+    if ((s == 429 || s == 503) && !t->waited && response->retry_after >= 0 &&
+        g_get_monotonic_time() + (response->retry_after + 1) * G_USEC_PER_SEC < http->deadline) {
+        if (http->trace != NULL) {
+            g_autofree char *line = g_strdup_printf(
+                "%u: waiting %" G_GINT64_FORMAT " s as Retry-After asks", s, response->retry_after);
+            http->trace(line, http->trace_data);
+        }
+        t->waited = TRUE;
+        t->wake_at = g_get_monotonic_time() + response->retry_after * G_USEC_PER_SEC;
+        return HOP_WAIT;
+    }
+    curl_easy_getinfo(t->curl, CURLINFO_REDIRECT_URL, &location);
+    if ((s == 301 || s == 302 || s == 303 || s == 307 || s == 308) && location != NULL) {
+        g_autofree char *origin = url_origin(location);
+        g_autofree char *from = url_display(t->current);
+        g_autofree char *to = url_display(location);
+
+        if (!g_str_has_prefix(location, "http://") && !g_str_has_prefix(location, "https://")) {
+            g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL,
+                        "'%s' redirected to '%s': refusing a non-http(s) redirect", from, to);
+            return HOP_FAILED;
+        }
+        /* Same origin only: never another host, port, or https -> http. */
+        if (origin == NULL || t->first_origin == NULL || strcmp(origin, t->first_origin) != 0) {
+            g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL,
+                        "'%s' redirected to another server '%s': refusing", from,
+                        origin ? origin : to);
+            return HOP_FAILED;
+        }
+        if (++t->redirects > NY_HTTP_MAX_REDIRECTS) {
+            g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL,
+                        "too many redirects from '%s' (more than %d)", t->url,
+                        NY_HTTP_MAX_REDIRECTS);
+            return HOP_FAILED;
+        }
+        g_free(t->current);
+        t->current = g_strdup(location);
+        return HOP_AGAIN;
+    }
+    return HOP_DONE;
+}
+
+/* A hop's transfer ended with @rc: its response, then what follows. */
+static void
+hop_done(NyHttpTransfer *t, CURLcode rc)
+{
+    NyHttp *http = t->http;
+    g_autoptr(NyHttpResponse) response = NULL;
+    long status = 0;
+    char *effective = NULL;
+
     if (rc != CURLE_OK) {
-        set_curl_error(http, rc, &t, url, errbuf, error);
-        transfer_clear(&t);
-        return NULL;
+        set_curl_error(http, rc, &t->received, t->current, t->errbuf, &t->error);
+        transfer_complete(t);
+        return;
     }
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &location);
-    curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &effective);
-
+    curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(t->curl, CURLINFO_EFFECTIVE_URL, &effective);
     response = g_new0(NyHttpResponse, 1);
     response->status = (guint)status;
-    response->body = g_byte_array_free_to_bytes(g_steal_pointer(&t.body));
-    response->etag = g_steal_pointer(&t.etag);
-    response->content_type = g_steal_pointer(&t.content_type);
-    response->url = g_strdup(effective ? effective : url);
-    response->retry_after = retry_after_seconds(t.retry_after, t.date);
-    *out_location = g_strdup(location);
-    *out_challenge = g_steal_pointer(&t.www_authenticate);
-    transfer_clear(&t);
-    return response;
+    response->body = g_byte_array_free_to_bytes(g_steal_pointer(&t->received.body));
+    response->etag = g_steal_pointer(&t->received.etag);
+    response->content_type = g_steal_pointer(&t->received.content_type);
+    response->url = g_strdup(effective ? effective : t->current);
+    response->retry_after = retry_after_seconds(t->received.retry_after, t->received.date);
+
+    switch (hop_next(t, response, &t->error)) {
+    case HOP_AGAIN:
+        hop_start(t);
+        return;
+    case HOP_WAIT:
+        return;
+    case HOP_DONE:
+        t->response = g_steal_pointer(&response);
+        break;
+    case HOP_FAILED:
+        break;
+    }
+    transfer_complete(t);
+}
+
+static NyHttpTransfer *
+transfer_start(NyHttp *http, const char *method, const char *url, const char *depth,
+               const char *content_type, GBytes *body, gpointer user_data)
+{
+    NyHttpTransfer *t = g_new0(NyHttpTransfer, 1);
+
+    t->http = http;
+    t->user_data = user_data;
+    t->method = g_strdup(method);
+    t->url = g_strdup(url);
+    t->depth = g_strdup(depth);
+    t->content_type = g_strdup(content_type);
+    t->body = body ? g_bytes_ref(body) : NULL;
+    t->first_origin = url_origin(url);
+    t->current = g_strdup(url);
+    t->curl = curl_easy_init();
+    g_ptr_array_add(http->multi->busy, t);
+    hop_start(t);
+    return t;
+}
+
+void
+ny_http_request_start(NyHttp *http, const char *method, const char *url, const char *depth,
+                      const char *content_type, GBytes *body, gpointer user_data)
+{
+    g_return_if_fail(http != NULL && method != NULL && url != NULL);
+    transfer_start(http, method, url, depth, content_type, body, user_data);
+}
+
+/* Every transfer in flight fails: the multi handle itself broke. */
+static void
+multi_fail(NyHttpMulti *m, CURLMcode mc)
+{
+    while (m->busy->len > 0) {
+        NyHttpTransfer *t = g_ptr_array_index(m->busy, 0);
+        g_autofree char *shown = url_display(t->url);
+
+        if (t->wake_at == 0)
+            curl_multi_remove_handle(m->multi, t->curl);
+        g_set_error(&t->error, NY_HTTP_ERROR, NY_HTTP_ERROR_FAILED, "request to '%s' failed: %s",
+                    shown, curl_multi_strerror(mc));
+        transfer_complete(t);
+    }
+}
+
+/* Starts the parked transfers whose time has come; returns how long until
+ * the next one, in milliseconds (at most @longest). */
+static int
+wake_parked(NyHttpMulti *m, int longest)
+{
+    gint64 now = g_get_monotonic_time();
+    int wait = longest;
+
+    for (guint i = 0; i < m->busy->len;) {
+        NyHttpTransfer *t = g_ptr_array_index(m->busy, i);
+
+        if (t->wake_at != 0 && t->wake_at <= now) {
+            hop_start(t); /* may complete it: it leaves busy */
+            i = 0;
+            continue;
+        }
+        if (t->wake_at != 0)
+            wait = (int)MIN((gint64)wait, (t->wake_at - now + 999) / 1000);
+        i++;
+    }
+    return wait;
+}
+
+static gboolean
+multi_finished(const NyHttpMulti *m, const NyHttpTransfer *until)
+{
+    return until != NULL ? until->done : m->done.length > 0;
+}
+
+/* Runs the transfers of @m until @until is complete (NULL: any transfer),
+ * or none is left. */
+static void
+multi_run(NyHttpMulti *m, const NyHttpTransfer *until)
+{
+    while (!multi_finished(m, until) && m->busy->len > 0) {
+        int running = 0;
+        int left = 0;
+        int wait;
+        CURLMsg *msg;
+        CURLMcode mc = curl_multi_perform(m->multi, &running);
+
+        if (mc != CURLM_OK) {
+            multi_fail(m, mc);
+            return;
+        }
+        while ((msg = curl_multi_info_read(m->multi, &left)) != NULL) {
+            CURL *easy = msg->easy_handle;
+            CURLcode rc = msg->data.result;
+            char *t = NULL;
+
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            curl_easy_getinfo(easy, CURLINFO_PRIVATE, &t);
+            curl_multi_remove_handle(m->multi, easy);
+            hop_done((NyHttpTransfer *)t, rc);
+        }
+        wait = wake_parked(m, 1000);
+        if (multi_finished(m, until))
+            return;
+        /* curl shortens the wait to its own next timeout (0 for a transfer
+         * just added). */
+        mc = curl_multi_poll(m->multi, NULL, 0, wait, NULL);
+        if (mc != CURLM_OK) {
+            multi_fail(m, mc);
+            return;
+        }
+    }
+}
+
+NyHttpTransfer *
+ny_http_multi_next(NyHttpMulti *multi)
+{
+    g_return_val_if_fail(multi != NULL, NULL);
+    multi_run(multi, NULL);
+    return g_queue_pop_head(&multi->done);
 }
 
 NyHttpResponse *
 ny_http_request(NyHttp *http, const char *method, const char *url, const char *depth,
                 const char *content_type, GBytes *body, GError **error)
 {
-    g_autofree char *current = g_strdup(url);
-    g_autofree char *first_origin = url_origin(url);
-    gboolean digest_tried = FALSE;
-    gboolean waited = FALSE;
+    g_autoptr(NyHttpTransfer) t = NULL;
 
     g_return_val_if_fail(http != NULL && method != NULL && url != NULL, NULL);
-
-    for (int hops = 0;;) {
-        g_autofree char *location = NULL;
-        g_autofree char *challenge = NULL;
-        g_autoptr(NyHttpResponse) response =
-            perform(http, method, current, depth, content_type, body, &location, &challenge, error);
-        guint s;
-
-        if (response == NULL)
-            return NULL;
-        s = response->status;
-
-        /* A 401 naming Digest when Basic was sent: once more with Digest. */
-        if (s == 401 && !http->digest && !digest_tried && http->username != NULL &&
-            challenge != NULL && strstr(challenge, "igest") != NULL) {
-            http->digest = TRUE;
-            digest_tried = TRUE;
-            continue;
-        }
-        /* 429 or 503 with Retry-After: wait once when the wait ends at least
-         * a second before the deadline; else the caller's error says when. */
-        if ((s == 429 || s == 503) && !waited && response->retry_after >= 0 &&
-            g_get_monotonic_time() + (response->retry_after + 1) * G_USEC_PER_SEC <
-                http->deadline) {
-            if (http->trace != NULL) {
-                g_autofree char *line =
-                    g_strdup_printf("%u: waiting %" G_GINT64_FORMAT " s as Retry-After asks", s,
-                                    response->retry_after);
-                http->trace(line, http->trace_data);
-            }
-            g_usleep((gulong)(response->retry_after * G_USEC_PER_SEC));
-            waited = TRUE;
-            continue;
-        }
-        if ((s == 301 || s == 302 || s == 303 || s == 307 || s == 308) && location != NULL) {
-            g_autofree char *origin = url_origin(location);
-            g_autofree char *from = url_display(current);
-            g_autofree char *to = url_display(location);
-
-            if (!g_str_has_prefix(location, "http://") && !g_str_has_prefix(location, "https://")) {
-                g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL,
-                            "'%s' redirected to '%s': refusing a non-http(s) redirect", from, to);
-                return NULL;
-            }
-            /* Same origin only: never another host, port, or https -> http. */
-            if (origin == NULL || first_origin == NULL || strcmp(origin, first_origin) != 0) {
-                g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL,
-                            "'%s' redirected to another server '%s': refusing", from,
-                            origin ? origin : to);
-                return NULL;
-            }
-            if (++hops > NY_HTTP_MAX_REDIRECTS) {
-                g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL,
-                            "too many redirects from '%s' (more than %d)", url,
-                            NY_HTTP_MAX_REDIRECTS);
-                return NULL;
-            }
-            g_free(current);
-            current = g_steal_pointer(&location);
-            continue;
-        }
-        return g_steal_pointer(&response);
-    }
+    t = transfer_start(http, method, url, depth, content_type, body, NULL);
+    multi_run(http->multi, t);
+    g_queue_remove(&http->multi->done, t);
+    return ny_http_transfer_finish(t, error);
 }
 
 gboolean

@@ -51,6 +51,22 @@ NyHttpShare *ny_http_share_new(void);
 void ny_http_share_free(NyHttpShare *share);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHttpShare, ny_http_share_free)
 
+/* Transfers in flight at once, driven from one thread, and the connection
+ * cache they share: a connection one request opened serves the next. */
+typedef struct NyHttpMulti NyHttpMulti;
+
+/**
+ * ny_http_multi_new:
+ * @max_connections: connections open at once (per host and in all); 0 for
+ *                   no limit. Transfers beyond it wait for a free one.
+ *
+ * Returns: (transfer full): a multi handle; free it with ny_http_multi_free()
+ * after every session using it.
+ */
+NyHttpMulti *ny_http_multi_new(guint max_connections);
+void ny_http_multi_free(NyHttpMulti *multi);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHttpMulti, ny_http_multi_free)
+
 typedef struct {
     const char *username;         /* or NULL: no credentials */
     const char *password;         /* or NULL; copied, wiped on free, never logged */
@@ -64,6 +80,7 @@ typedef struct {
     NyHttpTraceFunc trace;        /* or NULL */
     gpointer trace_data;
     NyHttpShare *share; /* or NULL; borrowed, must outlive the session */
+    NyHttpMulti *multi; /* or NULL for a private one; borrowed, must outlive the session */
 } NyHttpOptions;
 
 /**
@@ -76,7 +93,8 @@ typedef struct {
  */
 void ny_http_options_set_timeout(NyHttpOptions *options, guint seconds);
 
-/* A session: one connection cache, one deadline, one set of credentials. */
+/* A session: one deadline, one set of credentials, one multi handle; it
+ * may have several requests in flight. */
 typedef struct NyHttp NyHttp;
 
 typedef struct {
@@ -94,7 +112,8 @@ typedef struct {
  * @options: (nullable): limits and credentials; NULL for defaults without
  *           credentials. Strings are copied.
  *
- * Returns: (transfer full): a session; free with ny_http_free().
+ * Returns: (transfer full): a session; free with ny_http_free() when none
+ * of its requests is in flight.
  */
 NyHttp *ny_http_new(const NyHttpOptions *options);
 
@@ -110,7 +129,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHttp, ny_http_free)
  * @content_type: (nullable): of @body
  * @body: (nullable): the request body, sent with Content-Length
  *
- * Performs one request, following same-origin redirects by hand. A 429 or
+ * Performs one request and waits for it (other transfers on the session's
+ * multi handle run meanwhile). Same-origin redirects are followed by hand;
+ * a 401 with a Digest challenge is tried once more with Digest; a 429 or
  * 503 with Retry-After is tried once more after that wait when the wait
  * ends before the session's deadline. Any HTTP status is a successful
  * return: check it with ny_http_response_check().
@@ -121,6 +142,46 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHttp, ny_http_free)
 NyHttpResponse *ny_http_request(NyHttp *http, const char *method, const char *url,
                                 const char *depth, const char *content_type, GBytes *body,
                                 GError **error);
+
+/* One request started with ny_http_request_start(). */
+typedef struct NyHttpTransfer NyHttpTransfer;
+
+/**
+ * ny_http_request_start:
+ * @user_data: handed back by ny_http_transfer_get_user_data()
+ *
+ * Starts the request ny_http_request() makes, with the same rules (a
+ * Retry-After wait holds back this request only), on the session's multi
+ * handle, and returns at once: ny_http_multi_next() drives it. Strings and
+ * @body are kept (copied or referenced) until it completes.
+ */
+void ny_http_request_start(NyHttp *http, const char *method, const char *url, const char *depth,
+                           const char *content_type, GBytes *body, gpointer user_data);
+
+/**
+ * ny_http_multi_next:
+ *
+ * Runs the transfers of @multi until one of those started with
+ * ny_http_request_start() is complete.
+ *
+ * Returns: (transfer full) (nullable): the completed transfer, free it with
+ * ny_http_transfer_free(); NULL when none is in flight.
+ */
+NyHttpTransfer *ny_http_multi_next(NyHttpMulti *multi);
+
+gpointer ny_http_transfer_get_user_data(const NyHttpTransfer *transfer);
+
+/**
+ * ny_http_transfer_finish:
+ * @transfer: a transfer from ny_http_multi_next()
+ *
+ * Returns: (transfer full): the response, or NULL with the error, as
+ * ny_http_request() returns them; call it once.
+ */
+NyHttpResponse *ny_http_transfer_finish(NyHttpTransfer *transfer, GError **error);
+
+void ny_http_transfer_free(NyHttpTransfer *transfer);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHttpTransfer, ny_http_transfer_free)
 
 /**
  * ny_http_response_check:

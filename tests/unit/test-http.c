@@ -1,4 +1,5 @@
-/* Unit tests for http: URL rules and password_command (no network). */
+/* Unit tests for http: URL rules, password_command and the multi handle's
+ * bookkeeping (no network). */
 #include "notyet/http.h"
 
 #include <string.h>
@@ -130,6 +131,33 @@ test_credentials_not_over_plain_http(void)
     g_assert_null(strstr(error->message, "pw"));
 }
 
+static void
+test_multi_hands_back_each_request(void)
+{
+    /* Both are refused before any connection: no network needed. */
+    g_autoptr(NyHttpMulti) multi = ny_http_multi_new(4);
+    NyHttpOptions options = {.username = "jane", .password = "pw", .multi = multi};
+    g_autoptr(NyHttp) http = ny_http_new(&options);
+    static const char *const urls[] = {"file:///etc/passwd", "http://dav.example.invalid/"};
+    static const int codes[] = {NY_HTTP_ERROR_PROTOCOL, NY_HTTP_ERROR_AUTH};
+
+    g_assert_null(ny_http_multi_next(multi));
+    for (gsize i = 0; i < G_N_ELEMENTS(urls); i++)
+        ny_http_request_start(http, "PROPFIND", urls[i], "0", NULL, NULL, (gpointer)urls[i]);
+    for (gsize i = 0; i < G_N_ELEMENTS(urls); i++) {
+        g_autoptr(NyHttpTransfer) done = ny_http_multi_next(multi);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(NyHttpResponse) response = NULL;
+
+        g_assert_nonnull(done);
+        g_assert_true(ny_http_transfer_get_user_data(done) == urls[i]);
+        response = ny_http_transfer_finish(done, &error);
+        g_assert_null(response);
+        g_assert_error(error, NY_HTTP_ERROR, codes[i]);
+    }
+    g_assert_null(ny_http_multi_next(multi));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -142,5 +170,6 @@ main(int argc, char **argv)
     g_test_add_func("/http/password/timeout", test_password_timeout);
     g_test_add_func("/http/refuses-other-schemes", test_refuses_other_schemes);
     g_test_add_func("/http/credentials-not-over-plain-http", test_credentials_not_over_plain_http);
+    g_test_add_func("/http/multi/hands-back-each-request", test_multi_hands_back_each_request);
     return g_test_run();
 }
