@@ -36,6 +36,7 @@ static const char propfind_etags[] =
 typedef struct {
     const NyCalendarConfig *config;
     NyHttp *http;
+    NyHttpMulti *multi; /* the session's */
     NyCache *cache;
     NyCaldavStats *stats;
     NyTime now;
@@ -108,28 +109,19 @@ same_collection(const char *a, const char *b)
     return la == lb && strncmp(a, b, la) == 0;
 }
 
-/* A DAV request that must answer 207; *out_status gets the HTTP status
- * (0 on a transport error). */
+#define DAV_CONTENT_TYPE "application/xml; charset=utf-8"
+
+/* The checks every DAV answer gets: a 2xx, a 207, and a multistatus that
+ * parses. */
 static NyMultistatus *
-dav(Sync *s, const char *method, const char *url, const char *depth, const char *body,
-    guint *out_status, GError **error)
+dav_parse(NyHttp *http, const char *method, const char *url, const NyHttpResponse *response,
+          GError **error)
 {
-    g_autoptr(GBytes) bytes = g_bytes_new_static(body, strlen(body));
-    g_autoptr(NyHttpResponse) response = NULL;
     NyMultistatus *ms;
     gsize len = 0;
     const char *data;
 
-    if (out_status != NULL)
-        *out_status = 0;
-    s->stats->requests++;
-    response = ny_http_request(s->http, method, url, depth, "application/xml; charset=utf-8", bytes,
-                               error);
-    if (response == NULL)
-        return NULL;
-    if (out_status != NULL)
-        *out_status = response->status;
-    if (!ny_http_response_check(s->http, response, error))
+    if (!ny_http_response_check(http, response, error))
         return NULL;
     if (response->status != 207) {
         g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_PROTOCOL,
@@ -143,6 +135,26 @@ dav(Sync *s, const char *method, const char *url, const char *depth, const char 
     if (ms == NULL)
         g_prefix_error(error, "%s '%s': ", method, url);
     return ms;
+}
+
+/* A DAV request that must answer 207; *out_status gets the HTTP status
+ * (0 on a transport error). */
+static NyMultistatus *
+dav(Sync *s, const char *method, const char *url, const char *depth, const char *body,
+    guint *out_status, GError **error)
+{
+    g_autoptr(GBytes) bytes = g_bytes_new_static(body, strlen(body));
+    g_autoptr(NyHttpResponse) response = NULL;
+
+    if (out_status != NULL)
+        *out_status = 0;
+    s->stats->requests++;
+    response = ny_http_request(s->http, method, url, depth, DAV_CONTENT_TYPE, bytes, error);
+    if (response == NULL)
+        return NULL;
+    if (out_status != NULL)
+        *out_status = response->status;
+    return dav_parse(s->http, method, url, response, error);
 }
 
 static const NyDavResponse *
@@ -360,18 +372,36 @@ put_free(gpointer data)
     g_free(p);
 }
 
-/* One calendar's sync: the network part runs on its own connection (in a
- * worker thread when there are several), the result is applied to the cache
- * afterwards in one transaction by the calling thread, so SQLite is only
- * touched from one thread and a failed calendar changes nothing. */
+/* The request a job waits on. */
+typedef enum {
+    JOB_LIST,     /* sync-collection REPORT, or PROPFIND of the ETags */
+    JOB_QUERY,    /* calendar-query for every object (a first sync) */
+    JOB_MULTIGET, /* calendar-multiget for a batch of what changed */
+} JobState;
+
+/* One calendar's sync, as a state machine: job_step() takes the answer to
+ * its request and sets up the next one, so the calendars of a sync share
+ * one multi handle and one thread. The result is applied to the cache
+ * afterwards in one transaction, so a failed calendar changes nothing. */
 typedef struct {
     /* in */
     const Found *found;
     gint64 id;
     GHashTable *cached; /* href -> ETag in the cache */
     char *token;        /* the cached sync-token, or NULL for everything */
-    const NyHttpOptions *http_options;
-    NyHttp *http; /* borrowed when run inline, else NULL: the job makes its own */
+    /* the request in flight */
+    JobState state;
+    const char *method;
+    const char *depth;
+    GBytes *body;
+    /* the last listing, being fetched */
+    GPtrArray *changed;   /* (element-type utf8) hrefs to fetch */
+    GHashTable *listed;   /* href -> ETag */
+    guint next;           /* changed[next] is the first not asked for yet */
+    gboolean try_query;   /* ask for everything in one calendar-query first */
+    guint fetched_before; /* stats.fetched before that query */
+    gboolean truncated;   /* more changes to list from new_token */
+    guint rounds;         /* truncated sync-collection rounds so far */
     /* out */
     NyCaldavStats stats;
     gboolean clear;     /* apply to an empty mirror (a refused sync-token) */
@@ -388,6 +418,10 @@ job_free(gpointer data)
 
     g_hash_table_unref(job->cached);
     g_free(job->token);
+    if (job->body != NULL)
+        g_bytes_unref(job->body);
+    g_ptr_array_unref(job->changed);
+    g_hash_table_unref(job->listed);
     g_ptr_array_unref(job->deletes);
     g_ptr_array_unref(job->puts);
     g_free(job->new_token);
@@ -401,257 +435,275 @@ job_delete(Job *job, const char *href)
     g_ptr_array_add(job->deletes, g_strdup(href));
 }
 
-/* calendar-multiget (RFC 4791 7.9) for @hrefs, in batches. */
-static gboolean
-fetch(Sync *s, Job *job, GPtrArray *hrefs, GHashTable *listed_etags, GError **error)
+/* Sets up the next request (@body is taken). */
+static void
+job_request(Job *job, JobState state, const char *method, const char *depth, char *body)
 {
-    const char *url = job->found->url;
-
-    for (guint start = 0; start < hrefs->len; start += MULTIGET_BATCH) {
-        g_autoptr(GString) body =
-            g_string_new(XML_HEAD "<C:calendar-multiget " NS_ALL
-                                  "><D:prop><D:getetag/><C:calendar-data/></D:prop>");
-        g_autoptr(NyMultistatus) ms = NULL;
-
-        for (guint i = start; i < hrefs->len && i < start + MULTIGET_BATCH; i++) {
-            g_autofree char *esc = g_markup_escape_text(g_ptr_array_index(hrefs, i), -1);
-            g_string_append_printf(body, "<D:href>%s</D:href>", esc);
-        }
-        g_string_append(body, "</C:calendar-multiget>");
-        ms = dav(s, "REPORT", url, "1", body->str, NULL, error);
-        if (ms == NULL)
-            return FALSE;
-        for (guint i = 0; i < ms->responses->len; i++) {
-            const NyDavResponse *r = g_ptr_array_index(ms->responses, i);
-            const char *etag = r->etag;
-            Put *put;
-
-            if (r->status == 404 || r->status == 410) {
-                /* Deleted between the listing and the fetch. */
-                job_delete(job, r->href);
-                continue;
-            }
-            if (r->calendar_data == NULL) {
-                if (r->bad_status != 0 || (r->status != 0 && r->status >= 300)) {
-                    g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_PROTOCOL,
-                                "REPORT '%s': the server could not return '%s' (status %u)", url,
-                                r->href, r->bad_status ? r->bad_status : r->status);
-                    return FALSE;
-                }
-                continue;
-            }
-            if (etag == NULL && listed_etags != NULL)
-                etag = g_hash_table_lookup(listed_etags, r->href);
-            put = g_new0(Put, 1);
-            put->href = g_strdup(r->href);
-            put->etag = g_strdup(etag);
-            put->ics = g_strdup(r->calendar_data);
-            g_ptr_array_add(job->puts, put);
-            s->stats->fetched++;
-        }
-    }
-    return TRUE;
+    job->state = state;
+    job->method = method;
+    job->depth = depth;
+    if (job->body != NULL)
+        g_bytes_unref(job->body);
+    job->body = g_bytes_new_take(body, strlen(body));
 }
 
-/* A first sync: every object in one calendar-query (RFC 4791 7.8) instead
- * of many multiget batches (Radicale pays ~0.1 s per request on a large
- * collection). Too big for the size cap: the caller falls back to batches. */
-static gboolean
-fetch_all(Sync *s, Job *job, GError **error)
+/* Lists what changed since @token (NULL or "" for everything) with
+ * sync-collection (RFC 6578 3), or every ETag without a sync-token. */
+static void
+job_list(Job *job, const char *token)
 {
-    const char *url = job->found->url;
-    g_autoptr(NyMultistatus) ms =
-        dav(s, "REPORT", url, "1",
-            XML_HEAD "<C:calendar-query " NS_ALL "><D:prop><D:getetag/><C:calendar-data/></D:prop>"
-                     "<C:filter><C:comp-filter name=\"VCALENDAR\"/></C:filter></C:calendar-query>",
-            NULL, error);
+    g_autofree char *esc = NULL;
 
-    if (ms == NULL)
-        return FALSE;
-    for (guint i = 0; i < ms->responses->len; i++) {
-        const NyDavResponse *r = g_ptr_array_index(ms->responses, i);
-        Put *put;
-
-        if (r->calendar_data == NULL)
-            continue;
-        put = g_new0(Put, 1);
-        put->href = g_strdup(r->href);
-        put->etag = g_strdup(r->etag);
-        put->ics = g_strdup(r->calendar_data);
-        g_ptr_array_add(job->puts, put);
-        s->stats->fetched++;
+    g_ptr_array_set_size(job->changed, 0);
+    g_hash_table_remove_all(job->listed);
+    job->next = 0;
+    job->truncated = FALSE;
+    if (job->found->sync_token == NULL) {
+        job_request(job, JOB_LIST, "PROPFIND", "1", g_strdup(propfind_etags));
+        return;
     }
-    return TRUE;
+    esc = g_markup_escape_text(token ? token : "", -1);
+    /* RFC 6578 3.2: Depth 0; sync-level says how deep. */
+    job_request(job, JOB_LIST, "REPORT", "0",
+                g_strdup_printf(
+                    XML_HEAD "<D:sync-collection xmlns:D=\"DAV:\"><D:sync-token>%s</D:sync-token>"
+                             "<D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop>"
+                             "</D:sync-collection>",
+                    esc));
 }
 
-/* What changed: everything at once on a first sync, else in batches. */
-static gboolean
-fetch_changed(Sync *s, Job *job, GPtrArray *changed, GHashTable *listed, GError **error)
+/* A listed object: fetched when we lack it or its ETag changed. */
+static void
+job_listed(Job *job, const NyDavResponse *r)
 {
-    g_autoptr(GError) local_error = NULL;
-    guint fetched = s->stats->fetched;
+    const char *old = g_hash_table_lookup(job->cached, r->href);
 
-    if (g_hash_table_size(job->cached) > 0 || job->puts->len > 0 || changed->len <= MULTIGET_BATCH)
-        return fetch(s, job, changed, listed, error);
-    if (fetch_all(s, job, &local_error))
-        return TRUE;
-    if (!g_error_matches(local_error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL) &&
-        !g_error_matches(local_error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_PROTOCOL)) {
-        g_propagate_error(error, g_steal_pointer(&local_error));
-        return FALSE;
-    }
-    g_ptr_array_set_size(job->puts, 0);
-    s->stats->fetched = fetched;
-    return fetch(s, job, changed, listed, error);
+    g_hash_table_insert(job->listed, g_strdup(r->href), g_strdup(r->etag));
+    if (old == NULL || strcmp(old, r->etag) != 0)
+        g_ptr_array_add(job->changed, g_strdup(r->href));
 }
 
 /* Without sync-collection: the ETags of every object, compared with ours. */
-static gboolean
-sync_by_etags(Sync *s, Job *job, GError **error)
+static void
+job_read_etags(Job *job, const NyMultistatus *ms)
 {
     const char *url = job->found->url;
-    g_autoptr(NyMultistatus) ms = dav(s, "PROPFIND", url, "1", propfind_etags, NULL, error);
-    g_autoptr(GHashTable) listed = NULL;
-    g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func(g_free);
     GHashTableIter iter;
     gpointer key;
 
-    if (ms == NULL)
-        return FALSE;
-    listed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     for (guint i = 0; i < ms->responses->len; i++) {
         const NyDavResponse *r = g_ptr_array_index(ms->responses, i);
         g_autofree char *abs = ny_http_resolve(url, r->href);
-        const char *old;
 
         if (r->is_collection || (abs && same_collection(abs, url)) || r->etag == NULL)
             continue;
-        g_hash_table_insert(listed, g_strdup(r->href), g_strdup(r->etag));
-        old = g_hash_table_lookup(job->cached, r->href);
-        if (old == NULL || strcmp(old, r->etag) != 0)
-            g_ptr_array_add(changed, g_strdup(r->href));
+        job_listed(job, r);
     }
     g_hash_table_iter_init(&iter, job->cached);
     while (g_hash_table_iter_next(&iter, &key, NULL)) {
-        if (!g_hash_table_contains(listed, key)) {
+        if (!g_hash_table_contains(job->listed, key)) {
             job_delete(job, key);
-            s->stats->deleted++;
+            job->stats.deleted++;
         }
     }
-    return fetch_changed(s, job, changed, listed, error);
 }
 
-/* RFC 6578 3: the changes since @token (NULL or "" for everything), one
- * round; *out_truncated when the server said there is more (3.6, 507). */
-static gboolean
-sync_collection_once(Sync *s, Job *job, const char *token, guint *out_status,
-                     gboolean *out_truncated, GError **error)
+/* RFC 6578 3: one round of changes; a 507 on the collection itself means
+ * there are more from the new token (3.6). */
+static void
+job_read_changes(Job *job, const NyMultistatus *ms)
 {
     const char *url = job->found->url;
-    g_autofree char *esc = g_markup_escape_text(token ? token : "", -1);
-    g_autofree char *body = g_strdup_printf(
-        XML_HEAD "<D:sync-collection xmlns:D=\"DAV:\"><D:sync-token>%s</D:sync-token>"
-                 "<D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop>"
-                 "</D:sync-collection>",
-        esc);
-    g_autoptr(NyMultistatus) ms = NULL;
-    g_autoptr(GHashTable) listed = NULL;
-    g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func(g_free);
 
-    /* RFC 6578 3.2: Depth 0; sync-level says how deep. */
-    ms = dav(s, "REPORT", url, "0", body, out_status, error);
-    if (ms == NULL)
-        return FALSE;
-    listed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     for (guint i = 0; i < ms->responses->len; i++) {
         const NyDavResponse *r = g_ptr_array_index(ms->responses, i);
         g_autofree char *abs = ny_http_resolve(url, r->href);
-        const char *old;
 
         if (abs != NULL && same_collection(abs, url)) {
             if (r->status == 507)
-                *out_truncated = TRUE;
+                job->truncated = TRUE;
             continue;
         }
         if (r->status == 404 || r->status == 410) {
             if (g_hash_table_contains(job->cached, r->href)) {
                 job_delete(job, r->href);
-                s->stats->deleted++;
+                job->stats.deleted++;
             }
             continue;
         }
         if (r->is_collection || r->etag == NULL)
             continue;
-        g_hash_table_insert(listed, g_strdup(r->href), g_strdup(r->etag));
-        old = g_hash_table_lookup(job->cached, r->href);
-        if (old == NULL || strcmp(old, r->etag) != 0)
-            g_ptr_array_add(changed, g_strdup(r->href));
+        job_listed(job, r);
     }
-    if (!fetch_changed(s, job, changed, listed, error))
-        return FALSE;
     g_free(job->new_token);
     job->new_token = g_strdup(ms->sync_token ? ms->sync_token : job->found->sync_token);
+}
+
+/* What changed: everything at once on a first sync (RFC 4791 7.8, one
+ * calendar-query instead of many multiget batches: Radicale pays ~0.1 s per
+ * request on a large collection), else in batches. */
+static void
+job_plan_fetch(Job *job)
+{
+    job->try_query = g_hash_table_size(job->cached) == 0 && job->puts->len == 0 &&
+                     job->changed->len > MULTIGET_BATCH;
+}
+
+static void
+job_put(Job *job, const char *href, const char *etag, const char *ics)
+{
+    Put *put = g_new0(Put, 1);
+
+    put->href = g_strdup(href);
+    put->etag = g_strdup(etag);
+    put->ics = g_strdup(ics);
+    g_ptr_array_add(job->puts, put);
+    job->stats.fetched++;
+}
+
+static void
+job_read_query(Job *job, const NyMultistatus *ms)
+{
+    for (guint i = 0; i < ms->responses->len; i++) {
+        const NyDavResponse *r = g_ptr_array_index(ms->responses, i);
+
+        if (r->calendar_data != NULL)
+            job_put(job, r->href, r->etag, r->calendar_data);
+    }
+    job->next = job->changed->len;
+}
+
+/* calendar-multiget (RFC 4791 7.9): one batch. */
+static gboolean
+job_read_multiget(Job *job, const NyMultistatus *ms, GError **error)
+{
+    for (guint i = 0; i < ms->responses->len; i++) {
+        const NyDavResponse *r = g_ptr_array_index(ms->responses, i);
+        const char *etag = r->etag;
+
+        if (r->status == 404 || r->status == 410) {
+            /* Deleted between the listing and the fetch. */
+            job_delete(job, r->href);
+            continue;
+        }
+        if (r->calendar_data == NULL) {
+            if (r->bad_status != 0 || (r->status != 0 && r->status >= 300)) {
+                g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_PROTOCOL,
+                            "REPORT '%s': the server could not return '%s' (status %u)",
+                            job->found->url, r->href, r->bad_status ? r->bad_status : r->status);
+                return FALSE;
+            }
+            continue;
+        }
+        if (etag == NULL)
+            etag = g_hash_table_lookup(job->listed, r->href);
+        job_put(job, r->href, etag, r->calendar_data);
+    }
     return TRUE;
 }
 
 #define MAX_SYNC_ROUNDS 100
 
+/* After an answer: the next fetch, the next sync-collection round, or the
+ * end (FALSE; with *error on a failure). */
 static gboolean
-sync_collection(Sync *s, Job *job, const char *token, guint *out_status, GError **error)
+job_next(Job *job, GError **error)
 {
-    g_autofree char *next = g_strdup(token);
-
-    for (int round = 0; round < MAX_SYNC_ROUNDS; round++) {
-        gboolean truncated = FALSE;
-
-        if (!sync_collection_once(s, job, next, out_status, &truncated, error))
-            return FALSE;
-        if (!truncated)
-            return TRUE;
-        g_free(next);
-        next = g_strdup(job->new_token);
+    if (job->try_query) {
+        job->try_query = FALSE;
+        job->fetched_before = job->stats.fetched;
+        job_request(job, JOB_QUERY, "REPORT", "1",
+                    g_strdup(XML_HEAD "<C:calendar-query " NS_ALL
+                                      "><D:prop><D:getetag/><C:calendar-data/></D:prop>"
+                                      "<C:filter><C:comp-filter name=\"VCALENDAR\"/></C:filter>"
+                                      "</C:calendar-query>"));
+        return TRUE;
     }
-    g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_PROTOCOL,
-                "REPORT '%s': sync-collection still truncated after %d rounds", job->found->url,
-                MAX_SYNC_ROUNDS);
-    return FALSE;
+    if (job->next < job->changed->len) {
+        GString *body = g_string_new(XML_HEAD "<C:calendar-multiget " NS_ALL
+                                              "><D:prop><D:getetag/><C:calendar-data/></D:prop>");
+
+        for (guint n = 0; job->next < job->changed->len && n < MULTIGET_BATCH; n++) {
+            g_autofree char *esc =
+                g_markup_escape_text(g_ptr_array_index(job->changed, job->next++), -1);
+            g_string_append_printf(body, "<D:href>%s</D:href>", esc);
+        }
+        g_string_append(body, "</C:calendar-multiget>");
+        job_request(job, JOB_MULTIGET, "REPORT", "1", g_string_free(body, FALSE));
+        return TRUE;
+    }
+    if (!job->truncated)
+        return FALSE;
+    if (++job->rounds == MAX_SYNC_ROUNDS) {
+        g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_PROTOCOL,
+                    "REPORT '%s': sync-collection still truncated after %d rounds", job->found->url,
+                    MAX_SYNC_ROUNDS);
+        return FALSE;
+    }
+    job_list(job, job->new_token);
+    return TRUE;
 }
 
-/* The network part of one calendar's sync (any thread). */
-static void
-job_run(gpointer data, gpointer user_data)
+/* An expired sync-token: Radicale 403, Xandikos 500, RFC 6578 409. */
+static gboolean
+job_token_refused(const Job *job, const NyHttpResponse *response)
 {
-    Job *job = data;
-    g_autoptr(NyHttp) own = job->http ? NULL : ny_http_new(job->http_options);
-    Sync s = {.http = job->http ? job->http : own, .stats = &job->stats};
+    guint s = response ? response->status : 0;
+
+    return job->state == JOB_LIST && job->found->sync_token != NULL && !job->clear &&
+           job->token != NULL && *job->token && (s == 403 || s == 409 || s >= 500);
+}
+
+/* Advances @job with the answer to its request. Returns TRUE when the next
+ * request is set up, FALSE when the job is over (job->error on a failure). */
+static gboolean
+job_step(NyHttp *http, Job *job, NyHttpTransfer *transfer)
+{
     g_autoptr(GError) local_error = NULL;
-    gboolean ok;
+    g_autoptr(NyHttpResponse) response = ny_http_transfer_finish(transfer, &local_error);
+    g_autoptr(NyMultistatus) ms = NULL;
 
-    (void)user_data;
-    if (job->found->sync_token == NULL) {
-        if (!sync_by_etags(&s, job, &job->error))
-            return;
-        job->new_token = NULL;
-        return;
+    if (response != NULL)
+        ms = dav_parse(http, job->method, job->found->url, response, &local_error);
+    if (ms == NULL && job_token_refused(job, response)) {
+        /* From scratch, into an empty mirror. */
+        job->stats.full_resync = TRUE;
+        job->clear = TRUE;
+        job->rounds = 0;
+        g_ptr_array_set_size(job->deletes, 0);
+        g_ptr_array_set_size(job->puts, 0);
+        g_hash_table_remove_all(job->cached);
+        job_list(job, NULL);
+        return TRUE;
     }
-    {
-        guint status = 0;
-
-        ok = sync_collection(&s, job, job->token, &status, &local_error);
-        /* An expired token: Radicale 403, Xandikos 500, RFC 6578 409. */
-        if (!ok && job->token != NULL && *job->token &&
-            (status == 403 || status == 409 || status >= 500)) {
-            job->stats.full_resync = TRUE;
-            job->clear = TRUE;
-            g_ptr_array_set_size(job->deletes, 0);
-            g_ptr_array_set_size(job->puts, 0);
-            g_hash_table_remove_all(job->cached);
-            g_clear_error(&local_error);
-            ok = sync_collection(&s, job, NULL, &status, &local_error);
+    if (ms == NULL && job->state == JOB_QUERY &&
+        (g_error_matches(local_error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL) ||
+         g_error_matches(local_error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_PROTOCOL))) {
+        /* Everything at once is too big for the size cap: in batches. */
+        g_clear_error(&local_error);
+        g_ptr_array_set_size(job->puts, 0);
+        job->stats.fetched = job->fetched_before;
+    } else if (ms != NULL) {
+        switch (job->state) {
+        case JOB_LIST:
+            if (job->found->sync_token == NULL)
+                job_read_etags(job, ms);
+            else
+                job_read_changes(job, ms);
+            job_plan_fetch(job);
+            break;
+        case JOB_QUERY:
+            job_read_query(job, ms);
+            break;
+        case JOB_MULTIGET:
+            job_read_multiget(job, ms, &local_error);
+            break;
         }
-        if (!ok)
-            job->error = g_steal_pointer(&local_error);
     }
+    if (local_error == NULL && job_next(job, &local_error))
+        return TRUE;
+    job->error = g_steal_pointer(&local_error);
+    return FALSE;
 }
 
 /* Applies a finished job in one transaction. */
@@ -689,17 +741,52 @@ stats_add(NyCaldavStats *to, const NyCaldavStats *from)
     to->full_resync = to->full_resync || from->full_resync;
 }
 
-/* Calendars synced at once; bench/caldav-parallel.py builds with 1 to
- * compare. */
+/* Calendars with a request in flight at once, and connections open at once;
+ * bench/caldav-parallel.py builds with 1 to compare. */
 #ifndef NY_CALDAV_MAX_PARALLEL
 #define NY_CALDAV_MAX_PARALLEL 4
 #endif
 
+static void
+job_send(Sync *s, Job *job)
+{
+    job->stats.requests++;
+    ny_http_request_start(s->http, job->method, job->found->url, job->depth, DAV_CONTENT_TYPE,
+                          job->body, job);
+}
+
+/* The network part of the jobs: up to NY_CALDAV_MAX_PARALLEL of them have a
+ * request in flight on the session's multi handle, and each answer moves
+ * its job one step. */
+static void
+jobs_run(Sync *s, GPtrArray *jobs)
+{
+    guint started = 0;
+    guint running = 0;
+
+    while (started < jobs->len || running > 0) {
+        g_autoptr(NyHttpTransfer) done = NULL;
+        Job *job;
+
+        for (; started < jobs->len && running < NY_CALDAV_MAX_PARALLEL; started++, running++) {
+            job = g_ptr_array_index(jobs, started);
+            job_list(job, job->token);
+            job_send(s, job);
+        }
+        done = ny_http_multi_next(s->multi);
+        g_assert(done != NULL); /* running > 0 */
+        job = ny_http_transfer_get_user_data(done);
+        if (job_step(s->http, job, done))
+            job_send(s, job);
+        else
+            running--;
+    }
+}
+
 /* Syncs the used calendars: those whose ctag or sync-token did not change
- * cost nothing more; the others run in parallel, one connection each. */
+ * cost nothing more; the others run in parallel. */
 static gboolean
-sync_calendars(Sync *s, GPtrArray *found, GArray *ids, GPtrArray *old,
-               const NyHttpOptions *http_options, GError **error)
+sync_calendars(Sync *s, GPtrArray *found, GArray *ids, GPtrArray *old, GError **error)
 {
     g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func(job_free);
     const GError *first_error = NULL;
@@ -745,7 +832,8 @@ sync_calendars(Sync *s, GPtrArray *found, GArray *ids, GPtrArray *old,
             return FALSE;
         }
         job->token = g_strdup(before && before->last_sync > 0 ? before->sync_token : NULL);
-        job->http_options = http_options;
+        job->changed = g_ptr_array_new_with_free_func(g_free);
+        job->listed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         job->deletes = g_ptr_array_new_with_free_func(g_free);
         job->puts = g_ptr_array_new_with_free_func(put_free);
         g_ptr_array_add(jobs, job);
@@ -754,17 +842,7 @@ sync_calendars(Sync *s, GPtrArray *found, GArray *ids, GPtrArray *old,
     if (jobs->len > 0)
         progress(s, "%s: syncing %u calendar%s", s->config->name, jobs->len,
                  jobs->len == 1 ? "" : "s");
-    if (jobs->len == 1) {
-        Job *job = g_ptr_array_index(jobs, 0);
-        job->http = s->http; /* keep the discovery connection */
-        job_run(job, NULL);
-    } else if (jobs->len > 1) {
-        GThreadPool *pool =
-            g_thread_pool_new(job_run, NULL, MIN(jobs->len, NY_CALDAV_MAX_PARALLEL), FALSE, NULL);
-        for (guint i = 0; i < jobs->len; i++)
-            g_thread_pool_push(pool, g_ptr_array_index(jobs, i), NULL);
-        g_thread_pool_free(pool, FALSE, TRUE);
-    }
+    jobs_run(s, jobs);
 
     /* Every calendar that synced is applied, even when another failed. */
     for (guint i = 0; i < jobs->len; i++) {
@@ -799,8 +877,8 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
 {
     NyHttpOptions http_options = {0};
     g_autofree char *password = NULL;
-    /* Before the sessions: freed after them. */
-    g_autoptr(NyHttpShare) share = ny_http_share_new();
+    /* Before the session: freed after it. */
+    g_autoptr(NyHttpMulti) multi = ny_http_multi_new(NY_CALDAV_MAX_PARALLEL);
     g_autoptr(NyHttp) http = NULL;
     g_autoptr(GPtrArray) found = NULL;
     g_autoptr(GPtrArray) old = NULL;
@@ -846,9 +924,10 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
         http_options.max_body = options->max_response;
         ny_http_options_set_timeout(&http_options, options->http_timeout);
     }
-    http_options.share = share;
+    http_options.multi = multi;
     http = ny_http_new(&http_options);
     s.http = http;
+    s.multi = multi;
 
     progress(&s, "%s: looking for calendars", config->name);
     found = discover(&s, error);
@@ -874,7 +953,7 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
     if (!ok)
         ny_cache_rollback(cache);
     else
-        ok = sync_calendars(&s, found, ids, old, &http_options, error);
+        ok = sync_calendars(&s, found, ids, old, error);
 
     /* The jobs are done with it: no copy outlives the sync. */
     if (password != NULL)

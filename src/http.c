@@ -51,7 +51,6 @@ struct NyHttp {
     gsize max_body;
     char *origin;        /* the origin credentials belong to: the first request's */
     char *if_none_match; /* the ETag a conditional GET sends, or NULL */
-    NyHttpShare *share;  /* borrowed, or NULL */
     NyHttpTraceFunc trace;
     gpointer trace_data;
 };
@@ -105,33 +104,6 @@ struct NyHttpTransfer {
     GError *error;            /* or why there is none */
 };
 
-/* A connection pool, DNS cache and TLS sessions shared by the sessions
- * of one sync, which may run in several threads (curl's share interface
- * locks through these mutexes). */
-struct NyHttpShare {
-    CURLSH *sh;
-    GMutex locks[CURL_LOCK_DATA_LAST];
-};
-
-static void
-share_lock(CURL *handle, curl_lock_data data, curl_lock_access access, void *user)
-{
-    NyHttpShare *share = user;
-
-    (void)handle;
-    (void)access;
-    g_mutex_lock(&share->locks[data]);
-}
-
-static void
-share_unlock(CURL *handle, curl_lock_data data, void *user)
-{
-    NyHttpShare *share = user;
-
-    (void)handle;
-    g_mutex_unlock(&share->locks[data]);
-}
-
 static void
 global_init(void)
 {
@@ -141,35 +113,6 @@ global_init(void)
         curl_global_init(CURL_GLOBAL_DEFAULT);
         g_once_init_leave(&done, 1);
     }
-}
-
-NyHttpShare *
-ny_http_share_new(void)
-{
-    NyHttpShare *share = g_new0(NyHttpShare, 1);
-
-    global_init();
-    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
-        g_mutex_init(&share->locks[i]);
-    share->sh = curl_share_init();
-    curl_share_setopt(share->sh, CURLSHOPT_LOCKFUNC, share_lock);
-    curl_share_setopt(share->sh, CURLSHOPT_UNLOCKFUNC, share_unlock);
-    curl_share_setopt(share->sh, CURLSHOPT_USERDATA, share);
-    curl_share_setopt(share->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
-    curl_share_setopt(share->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    curl_share_setopt(share->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-    return share;
-}
-
-void
-ny_http_share_free(NyHttpShare *share)
-{
-    if (share == NULL)
-        return;
-    curl_share_cleanup(share->sh);
-    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
-        g_mutex_clear(&share->locks[i]);
-    g_free(share);
 }
 
 NyHttpMulti *
@@ -270,7 +213,6 @@ ny_http_new(const NyHttpOptions *options)
     http->max_body = options->max_body ? options->max_body : NY_HTTP_MAX_BODY_DEFAULT;
     http->trace = options->trace;
     http->trace_data = options->trace_data;
-    http->share = options->share;
     return http;
 }
 
@@ -729,7 +671,7 @@ hop_setup(NyHttpTransfer *t, GError **error)
     t->errbuf[0] = '\0';
     t->sent_digest = FALSE;
     curl_easy_setopt(c, CURLOPT_PRIVATE, t);
-    curl_easy_setopt(c, CURLOPT_SHARE, http->share ? http->share->sh : http->multi->tls);
+    curl_easy_setopt(c, CURLOPT_SHARE, http->multi->tls);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");

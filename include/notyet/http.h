@@ -38,19 +38,6 @@ typedef void (*NyHttpTraceFunc)(const char *line, gpointer user_data);
 #define NY_HTTP_LOW_SPEED_TIME_DEFAULT (3 * NY_HTTP_CONNECT_TIMEOUT_DEFAULT)
 #define NY_HTTP_DEADLINE_DEFAULT (30 * NY_HTTP_CONNECT_TIMEOUT_DEFAULT)
 
-/* Connections, DNS and TLS sessions shared by several sessions (threads
- * allowed), so one sync reuses what discovery opened. */
-typedef struct NyHttpShare NyHttpShare;
-
-/**
- * ny_http_share_new:
- *
- * Returns: (transfer full): a share; free it after every session using it.
- */
-NyHttpShare *ny_http_share_new(void);
-void ny_http_share_free(NyHttpShare *share);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHttpShare, ny_http_share_free)
-
 /* Transfers in flight at once, driven from one thread, and the connection
  * cache they share: a connection one request opened serves the next. */
 typedef struct NyHttpMulti NyHttpMulti;
@@ -79,7 +66,6 @@ typedef struct {
     gsize max_body;               /* bytes; 0 = NY_HTTP_MAX_BODY_DEFAULT */
     NyHttpTraceFunc trace;        /* or NULL */
     gpointer trace_data;
-    NyHttpShare *share; /* or NULL; borrowed, must outlive the session */
     NyHttpMulti *multi; /* or NULL for a private one; borrowed, must outlive the session */
 } NyHttpOptions;
 

@@ -72,6 +72,60 @@ def xxe(path):
             "</D:propstat></D:response></D:multistatus>")
 
 
+def par_home(depth):
+    """/par/ is its own principal and calendar home; Depth 1 lists c0-c4."""
+    me = ('<D:response><D:href>/par/</D:href><D:propstat><D:prop><D:resourcetype>'
+          '<D:collection/></D:resourcetype><D:current-user-principal><D:href>/par/</D:href>'
+          '</D:current-user-principal><C:calendar-home-set><D:href>/par/</D:href>'
+          '</C:calendar-home-set></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>'
+          '</D:response>')
+    cals = "".join('<D:response><D:href>/par/c%d/</D:href><D:propstat><D:prop><D:resourcetype>'
+                   '<D:collection/><C:calendar/></D:resourcetype><D:displayname>Par %d'
+                   '</D:displayname><CS:getctag>p1</CS:getctag></D:prop><D:status>HTTP/1.1 200 '
+                   'OK</D:status></D:propstat></D:response>' % (i, i) for i in range(5))
+    return (MULTISTATUS_HEAD + '<D:multistatus xmlns:D="DAV:" '
+            'xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:CS="http://calendarserver.org/ns/">' +
+            me + (cals if depth == "1" else "") + "</D:multistatus>")
+
+
+def par_calendar(cal, method):
+    """A /par/ calendar: its ETags (PROPFIND) or its two events (REPORT)."""
+    out = []
+    for i, n in enumerate(("a", "b")):
+        data = ""
+        if method == "REPORT":
+            data = "<C:calendar-data>%s</C:calendar-data>" % (
+                EVENT % ("%s-%s" % (cal, n), 9 + i, 10 + i)).replace("\r", "&#13;")
+        out.append('<D:response><D:href>/par/%s/%s.ics</D:href><D:propstat><D:prop>'
+                   '<D:getetag>"%s"</D:getetag>%s</D:prop><D:status>HTTP/1.1 200 OK</D:status>'
+                   '</D:propstat></D:response>' % (cal, n, n, data))
+    return (MULTISTATUS_HEAD + '<D:multistatus xmlns:D="DAV:" '
+            'xmlns:C="urn:ietf:params:xml:ns:caldav">' + "".join(out) + "</D:multistatus>")
+
+
+class ParallelProbe:
+    """What the /par/ calendars saw: requests in flight at once, TCP
+    connections, and the order in which requests arrived."""
+
+    HOLD = 0.2          # seconds each calendar request is held once paired
+    PAIR_TIMEOUT = 2.0  # seconds a calendar request waits for a partner
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self.cond = threading.Condition()
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.connections = 0
+        self.requests = 0
+        self.log = []  # (calendar, what): "429" or the method
+        self.limited = False
+
+
+PAR = ParallelProbe()
+
+
 class Handler(socketserver.BaseRequestHandler):
     def read_request(self):
         data = b""
@@ -261,6 +315,50 @@ class Handler(socketserver.BaseRequestHandler):
                 return
         self.send(401, "digest only", {"WWW-Authenticate": 'Digest realm="fault", '
                                        'nonce="n0nce", qop="auth", algorithm=MD5'})
+
+    def case_par(self, method, path, headers, body):
+        """A calendar home /par/ with 5 calendars of 2 events, on HTTP/1.1
+        connections kept alive. A calendar request is held until another is
+        in flight (or PAIR_TIMEOUT), then HOLD seconds, so a parallel client
+        shows >1 at once; the first request of c0 gets 429 Retry-After: 2."""
+        with PAR.cond:
+            PAR.connections += 1
+        while True:
+            self.par_answer(method, path, headers, body)
+            try:
+                req = self.read_request()
+            except OSError:
+                return
+            if req is None:
+                return
+            method, path, headers, body = req
+            self.server.owner.requests.append((method, path, headers))
+
+    def par_answer(self, method, path, headers, body):
+        keep = {"Connection": None, "Content-Type": "text/xml"}
+        parts = path.strip("/").split("/")
+        cal = parts[1] if len(parts) > 1 else None
+        with PAR.cond:
+            PAR.requests += 1
+            if cal == "c0" and not PAR.limited:
+                PAR.limited = True
+                PAR.log.append((cal, "429"))
+                self.send(429, "slow down", {"Connection": None, "Retry-After": "2"},
+                          reason="Too Many Requests")
+                return
+            PAR.log.append((cal, method))
+        if cal is None:
+            self.send(207, par_home(headers.get("depth")), keep)
+            return
+        with PAR.cond:
+            PAR.in_flight += 1
+            PAR.max_in_flight = max(PAR.max_in_flight, PAR.in_flight)
+            PAR.cond.notify_all()
+            PAR.cond.wait_for(lambda: PAR.max_in_flight >= 2, timeout=PAR.PAIR_TIMEOUT)
+        time.sleep(PAR.HOLD)
+        with PAR.cond:
+            PAR.in_flight -= 1
+        self.send(207, par_calendar(cal, method), keep)
 
     def case_paged(self, method, path, headers, body):
         """sync-collection answered in two pages (RFC 6578 3.6: 507 on the

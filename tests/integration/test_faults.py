@@ -197,6 +197,32 @@ def test_digest_only_server():
         home.cleanup()
 
 
+def test_calendars_in_parallel_on_reused_connections():
+    """Five calendars on one multi handle: the server sees more than one
+    request at once and never more than four (NY_CALDAV_MAX_PARALLEL), fewer
+    TCP connections than requests, and the other calendars go on while c0
+    waits out its Retry-After."""
+    faultserver.PAR.reset()
+    home = ct.make_home(Creds, SERVER.base + "/par/")
+    try:
+        stats = ct.sync_stats(home)
+        check(stats["calendars"] == 5 and stats["fetched"] == 10, "all synced: %r" % stats)
+        check(stats["requests"] == 13, "3 discovery + 2 per calendar: %r" % stats)
+        par = faultserver.PAR
+        check(1 < par.max_in_flight <= 4, "in flight at once: %d" % par.max_in_flight)
+        check(par.connections <= 4 and par.connections < par.requests,
+              "%d connections for %d requests" % (par.connections, par.requests))
+        limited = par.log.index(("c0", "429"))
+        retry = next(i for i in range(limited + 1, len(par.log)) if par.log[i][0] == "c0")
+        check(any(cal not in (None, "c0") and what == "REPORT"
+                  for cal, what in par.log[limited + 1:retry]),
+              "another calendar fetched while c0 waited: %r" % par.log)
+        cals, r = ct.calendars_json(home, ["--offline"])
+        check([c["events"] for c in cals] == [2] * 5, "every calendar mirrored", r)
+    finally:
+        home.cleanup()
+
+
 def test_plain_http_password_to_remote_host_refused():
     home = ct.make_home(Creds, "http://dav.example.invalid/")
     try:
