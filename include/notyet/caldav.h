@@ -5,8 +5,10 @@
  * RFC 4791 6.2.1 (calendar-home-set), then lists the calendars that support
  * VEVENT. Sync uses sync-collection (RFC 6578) where the server offers a
  * sync-token, else the ctag and a PROPFIND of the ETags; changed objects are
- * fetched with calendar-multiget in batches. Each calendar is synced in one
- * cache transaction: a failure leaves its previous mirror intact.
+ * fetched with calendar-multiget in batches. The calendars that changed are
+ * synced in parallel on one curl multi handle, from the calling thread; each
+ * is applied in one cache transaction: a failure leaves its previous mirror
+ * intact.
  */
 #pragma once
 
