@@ -402,17 +402,21 @@ ny_cache_calendar_retain(NyCache *cache, const char *source, GPtrArray *hrefs, G
 
         for (guint j = 0; j < hrefs->len && !keep; j++)
             keep = strcmp(cal->href, g_ptr_array_index(hrefs, j)) == 0;
-        if (!keep) {
-            g_autoptr(sqlite3_stmt) stmt =
-                prepare(cache, "DELETE FROM calendars WHERE id = ?1", error);
-            if (stmt == NULL)
-                return FALSE;
-            sqlite3_bind_int64(stmt, 1, cal->id);
-            if (!step_done(cache, stmt, "cannot forget a calendar", error))
-                return FALSE;
-        }
+        if (!keep && !ny_cache_calendar_forget(cache, cal->id, error))
+            return FALSE;
     }
     return TRUE;
+}
+
+gboolean
+ny_cache_calendar_forget(NyCache *cache, gint64 id, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = prepare(cache, "DELETE FROM calendars WHERE id = ?1", error);
+
+    if (stmt == NULL)
+        return FALSE;
+    sqlite3_bind_int64(stmt, 1, id);
+    return step_done(cache, stmt, "cannot forget a calendar", error);
 }
 
 char *

@@ -603,8 +603,8 @@ vdir_object(const char *href, const char *ics, gsize len, gpointer data)
 /* Brings the cached copy of a vdir up to date: a file is read again only
  * when its size, mtime or inode changed; removed files are forgotten. */
 static gboolean
-vdir_refresh(Lookup *l, const char *key, const char *path, GPtrArray *names, gint64 *out_id,
-             guint *out_read, GError **error)
+vdir_refresh(Lookup *l, const char *key, const char *path, GPtrArray *names, GPtrArray *stream,
+             gint64 *out_id, guint *out_read, GError **error)
 {
     g_autoptr(NyCacheCalendar) cal = cached_entry(l, key);
     g_autoptr(GHashTable) etags = NULL;
@@ -654,10 +654,13 @@ vdir_refresh(Lookup *l, const char *key, const char *path, GPtrArray *names, gin
             continue;
         }
         if (fd >= 0 && st.st_size > NY_CACHE_MAX_FILE_BYTES) {
-            g_set_error(&local, NY_SOURCES_ERROR, NY_SOURCES_ERROR_IO,
-                        "cannot read '%s': over %d MiB, too big for one object of a vdir", file,
-                        NY_CACHE_MAX_FILE_BYTES / (1024 * 1024));
-        } else if (fd >= 0) {
+            /* Streamed after the cached part, never held in memory whole;
+             * a copy cached before is forgotten below. */
+            g_hash_table_remove(seen, name);
+            g_ptr_array_add(stream, g_strdup(name));
+            continue;
+        }
+        if (fd >= 0) {
             g_free(validator);
             validator = file_validator(&st); /* of what is read */
             text = read_whole(fd, file, &st, &len, &local);
@@ -717,6 +720,30 @@ vdir_refresh(Lookup *l, const char *key, const char *path, GPtrArray *names, gin
     return TRUE;
 }
 
+/* Reads the files @names of the vdir @path through the engine, one by one,
+ * without the cache. */
+static gboolean
+stream_vdir_files(Lookup *l, const char *path, GPtrArray *names, GError **error)
+{
+    for (guint i = 0; i < names->len; i++) {
+        g_autofree char *file = g_build_filename(path, g_ptr_array_index(names, i), NULL);
+        __attribute__((cleanup(close_fd))) int fd = -1;
+        gboolean not_regular;
+        struct stat st;
+
+        fd = open_regular(file, &st, &not_regular, error);
+        if (fd < 0 && not_regular) {
+            g_clear_error(error); /* swapped since the listing */
+            g_ptr_array_add(l->warnings,
+                            g_strdup_printf("'%s': not a regular file, skipped", file));
+            continue;
+        }
+        if (fd < 0 || !busy_fd(fd, file, &st, l->query, l->busy, l->warnings, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
 /* A vdir (vdirsyncer, khal): one object per *.ics file in the folder. */
 static gboolean
 busy_vdir(Lookup *l, const char *path, GError **error)
@@ -724,6 +751,7 @@ busy_vdir(Lookup *l, const char *path, GError **error)
     g_autoptr(GError) local = NULL;
     g_autoptr(GDir) dir = g_dir_open(path, 0, &local);
     g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) stream = g_ptr_array_new_with_free_func(g_free);
     g_autofree char *key = NULL;
     const char *name;
     gint64 id = 0;
@@ -770,7 +798,7 @@ busy_vdir(Lookup *l, const char *path, GError **error)
     key = g_canonicalize_filename(path, NULL);
 
     if (names->len >= NY_CACHE_MIN_VDIR_FILES && lookup_cache(l) != NULL &&
-        vdir_refresh(l, key, path, names, &id, &read, &local)) {
+        vdir_refresh(l, key, path, names, stream, &id, &read, &local)) {
         VdirFeed v = {.l = l, .folder = path};
         if (!ny_cache_foreach_object(l->cache, id, l->query->from, l->query->to, vdir_object, &v,
                                      error)) {
@@ -782,8 +810,11 @@ busy_vdir(Lookup *l, const char *path, GError **error)
             return FALSE;
         }
         info(l, 1, "'%s': %u of %u files read again, %u objects meet the window", path, read,
-             names->len, v.n);
-        return TRUE;
+             names->len - stream->len, v.n);
+        if (stream->len > 0)
+            info(l, 1, "'%s': %u files over %d MiB read without the cache", path, stream->len,
+                 NY_CACHE_MAX_FILE_BYTES / (1024 * 1024));
+        return stream_vdir_files(l, path, stream, error);
     }
     if (local != NULL && local->domain == NY_SOURCES_ERROR) {
         g_propagate_error(error, g_steal_pointer(&local));
@@ -793,23 +824,7 @@ busy_vdir(Lookup *l, const char *path, GError **error)
          local            ? local->message
          : l->cache_error ? l->cache_error->message
                           : "no cache");
-    for (guint i = 0; i < names->len; i++) {
-        g_autofree char *file = g_build_filename(path, g_ptr_array_index(names, i), NULL);
-        __attribute__((cleanup(close_fd))) int fd = -1;
-        gboolean not_regular;
-        struct stat st;
-
-        fd = open_regular(file, &st, &not_regular, error);
-        if (fd < 0 && not_regular) {
-            g_clear_error(error); /* swapped since the listing */
-            g_ptr_array_add(l->warnings,
-                            g_strdup_printf("'%s': not a regular file, skipped", file));
-            continue;
-        }
-        if (fd < 0 || !busy_fd(fd, file, &st, l->query, l->busy, l->warnings, error))
-            return FALSE;
-    }
-    return TRUE;
+    return stream_vdir_files(l, path, names, error);
 }
 
 static gboolean
@@ -874,6 +889,22 @@ busy_url(Lookup *l, const char *url, const NyHttpOptions *http_options, GError *
         return scan_cached(l, cal, url, error);
     }
     data = g_bytes_get_data(body, &len);
+    if (len > NY_CACHE_MAX_FILE_BYTES) {
+        /* Read as it is, not cached (as a file that big); a copy cached
+         * before is forgotten, so that no 304 can bring it back. */
+        g_autoptr(NyBusyScan) scan = ny_busy_scan_new(l->query);
+        g_autoptr(GError) local = NULL;
+
+        if (cal != NULL && !(ny_cache_begin(l->cache, &local) &&
+                             ny_cache_calendar_forget(l->cache, cal->id, &local) &&
+                             ny_cache_commit(l->cache, &local))) {
+            ny_cache_rollback(l->cache);
+            info(l, 1, "cache: %s", local->message);
+        }
+        info(l, 1, "'%s': not cached (over %d MiB)", url, NY_CACHE_MAX_FILE_BYTES / (1024 * 1024));
+        ny_busy_scan_feed(scan, data, len);
+        return scan_finish(scan, url, l->busy, l->warnings, error);
+    }
     if (!scan_split(l, data ? data : "", len, url, &zones, &objects, error))
         return FALSE;
     if (l->cache != NULL)

@@ -115,6 +115,10 @@ gboolean ny_cache_calendar_set_synced(NyCache *cache, gint64 id, const char *cta
 gboolean ny_cache_calendar_retain(NyCache *cache, const char *source, GPtrArray *hrefs,
                                   GError **error);
 
+/* Forgets the calendar @id with its objects (a source that can no longer be
+ * cached, so that no stale copy or validator is used later). */
+gboolean ny_cache_calendar_forget(NyCache *cache, gint64 id, GError **error);
+
 /**
  * ny_cache_get_home:
  *

@@ -6,9 +6,12 @@ names the input and the limit it hit, nothing on stdout, the store unchanged
 and no secret in any output. (HTTP/TLS and XML faults: tests/integration/
 test_faults.py; the catalogue map: README "What notyet guarantees".)
 """
+import functools
+import http.server
 import json
 import os
 import sqlite3
+import threading
 import time
 
 import nytest
@@ -26,6 +29,11 @@ SECRET = "hunter2-secret-pw"
 ESC = "\x1b"
 # Stretches the timing checks under valgrind (set by tests/valgrind-wrap).
 SCALE = float(os.environ.get("NOTYET_TEST_TIME_SCALE", "1"))
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
 
 
 def home(config=CONFIG):
@@ -481,6 +489,67 @@ def test_ics_file_cache_size_at_and_past_the_limit():
             want = want or busy_of(r)
             check(busy_of(r) == want, "the same busy time either way", r)
     finally:
+        h.cleanup()
+
+
+def test_vdir_file_over_the_cache_limit_is_streamed():
+    """In a vdir read through the cache (16 files or more), a file over 64 MiB is left
+    out of the cache and streamed after the cached part: its events still count, cold
+    and warm, and the other files keep coming from the cache."""
+    h = home()
+    try:
+        vdir = os.path.join(h.dir, "v")
+        os.mkdir(vdir)
+        with open(WEEK, encoding="utf-8") as f:
+            week = f.read()
+        for i in range(20):
+            write(os.path.join(vdir, "a%02d.ics" % i), _event("small-%d" % i, ""))
+        big = write(os.path.join(vdir, "big.ics"), week)
+        os.truncate(big, 64 * 1024 * 1024 + 1)
+        h.write_config(CONFIG + "[calendar v]\ntype=vdir\npath=%s\n" % vdir)
+        alone = nt(h, "freebusy", "--from", "2026-11-30", "--to", "2026-12-05", "--format",
+                   "json", ics=WEEK)
+        for when in ("cold", "warm"):
+            r = nt(h, "-v", "freebusy", "--from", "2026-11-30", "--to", "2026-12-05",
+                   "--format", "json", ics=None)
+            check(r.rc == 0 and busy_of(r) == busy_of(alone), "%s: the big file counts" % when,
+                  r)
+            check("'%s': 1 files over 64 MiB read without the cache" % vdir in r.err,
+                  "%s: said with -v" % when, r)
+            check("20 of 20 files read again" in r.err if when == "cold" else
+                  "0 of 20 files read again" in r.err, "%s: the rest cached" % when, r)
+    finally:
+        h.cleanup()
+
+
+def test_feed_over_the_cache_limit_is_streamed_and_its_old_copy_forgotten():
+    """An ics feed over 64 MiB (with max_response_mib raised) is read as it is, not
+    cached; a copy cached while it was small is forgotten, so neither a later 304 nor
+    --offline can answer from it."""
+    h = home(CONFIG + "[limits]\nmax_response_mib=100\n")
+    served = os.path.join(h.dir, "www")
+    os.mkdir(served)
+    handler = functools.partial(_QuietHandler, directory=served)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = "http://127.0.0.1:%d/feed.ics" % httpd.server_address[1]
+    try:
+        with open(WEEK, encoding="utf-8") as f:
+            week = f.read()
+        feed = os.path.join(served, "feed.ics")
+        write(feed, week)
+        args = ("freebusy", "--from", "2026-11-30", "--to", "2026-12-05", "--format", "json")
+        small = nt(h, "-v", *args, ics=url)
+        check(small.rc == 0 and "cached as" in small.err, "a small feed is cached", small)
+        os.truncate(feed, 64 * 1024 * 1024 + 1)
+        r = nt(h, "-v", *args, ics=url)
+        check(r.rc == 0 and busy_of(r) == busy_of(small), "the big feed is read", r)
+        check("'%s': not cached (over 64 MiB)" % url in r.err, "not cached, said with -v", r)
+        r = nt(h, "--offline", *args, ics=url)
+        one_error(r, 1, url, "never fetched")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
         h.cleanup()
 
 
