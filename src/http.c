@@ -414,17 +414,47 @@ header_cb(char *data, size_t size, size_t nmemb, void *user)
     return n;
 }
 
-static gboolean
-is_secret_header(const char *line)
+/* Where the value of the first secret header in @line starts (just past
+ * its colon), or NULL. "authorization" also finds proxy-authorization and
+ * "cookie" set-cookie; the name may sit anywhere, as libcurl's HTTP/2 notes
+ * put it inside brackets ("h2h3 [authorization: ...]", 8.x
+ * "[HTTP/2] [1] [authorization: ...]"). */
+static const char *
+secret_value(const char *line)
 {
-    static const char *const secret[] = {
-        "authorization:", "proxy-authorization:", "cookie:", "set-cookie:"};
+    static const char *const secret[] = {"authorization", "cookie"};
+    const char *first = NULL;
 
     for (gsize i = 0; i < G_N_ELEMENTS(secret); i++) {
-        if (g_ascii_strncasecmp(line, secret[i], strlen(secret[i])) == 0)
-            return TRUE;
+        gsize n = strlen(secret[i]);
+
+        for (const char *p = line; *p; p++) {
+            const char *q = p + n;
+
+            if (g_ascii_strncasecmp(p, secret[i], n) != 0)
+                continue;
+            while (*q == ' ' || *q == '\t')
+                q++;
+            if (*q == ':') {
+                if (first == NULL || q + 1 < first)
+                    first = q + 1;
+                break;
+            }
+        }
     }
-    return FALSE;
+    return first;
+}
+
+char *
+ny_http_trace_redact(const char *line)
+{
+    const char *value;
+
+    g_return_val_if_fail(line != NULL, NULL);
+    value = secret_value(line);
+    if (value == NULL)
+        return g_strdup(line);
+    return g_strdup_printf("%.*s [redacted]", (int)(value - line), line);
 }
 
 /* -v -v: headers and libcurl's notes, never bodies (they hold event titles),
@@ -454,16 +484,13 @@ debug_cb(CURL *curl, curl_infotype type, char *data, size_t size, void *user)
     text = g_strndup(data, size);
     lines = g_strsplit_set(text, "\r\n", -1);
     for (char **l = lines; *l; l++) {
+        g_autofree char *redacted = NULL;
         g_autofree char *line = NULL;
 
         if (**l == '\0')
             continue;
-        if (is_secret_header(*l)) {
-            const char *colon = strchr(*l, ':');
-            line = g_strdup_printf("%s%.*s: [redacted]", mark, (int)(colon - *l), *l);
-        } else {
-            line = g_strdup_printf("%s%s", mark, *l);
-        }
+        redacted = ny_http_trace_redact(*l);
+        line = g_strdup_printf("%s%s", mark, redacted);
         http->trace(line, http->trace_data);
     }
     return 0;

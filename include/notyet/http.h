@@ -8,7 +8,8 @@
  * timeouts plus an overall deadline, a response size cap, gzip accepted,
  * an empty Expect header, Content-Length always set, Depth on PROPFIND and
  * REPORT, User-Agent "notyet/VERSION". CURLcode and HTTP status become a
- * GError here and nowhere else. Tracing redacts Authorization and Cookie.
+ * GError here and nowhere else. Tracing redacts Authorization and Cookie
+ * wherever they appear in a line (ny_http_trace_redact()).
  */
 #pragma once
 
@@ -228,6 +229,20 @@ char *ny_http_password_from_command(const char *command, guint timeout, GError *
  * Returns: TRUE when @url's host is localhost, 127.0.0.0/8 or ::1.
  */
 gboolean ny_http_url_is_loopback(const char *url);
+
+/**
+ * ny_http_trace_redact:
+ * @line: one trace line from libcurl (no newline)
+ *
+ * Wherever a secret header name (Authorization, Proxy-Authorization,
+ * Cookie, Set-Cookie; any case) followed by a colon appears in @line, as a
+ * header line or inside a note such as libcurl 7.88's HTTP/2
+ * "h2h3 [authorization: Basic ...]", everything after that colon is
+ * replaced with "[redacted]".
+ *
+ * Returns: (transfer full): the line to print.
+ */
+char *ny_http_trace_redact(const char *line);
 
 /**
  * ny_http_resolve:

@@ -158,6 +158,43 @@ test_multi_hands_back_each_request(void)
     g_assert_null(ny_http_multi_next(multi));
 }
 
+/* -v -v: a secret header's value goes wherever its name is in the line. */
+static void
+test_trace_redact(void)
+{
+    static const struct {
+        const char *line;
+        const char *shown;
+    } cases[] = {
+        {"Authorization: Basic YWxpY2U6czNjcmV0cHc=", "Authorization: [redacted]"},
+        {"authorization:Basic YWxpY2U6czNjcmV0cHc=", "authorization: [redacted]"},
+        {"Proxy-Authorization: Basic eDp5", "Proxy-Authorization: [redacted]"},
+        {"Cookie: session=abc123", "Cookie: [redacted]"},
+        {"Set-Cookie: session=abc123; Path=/", "Set-Cookie: [redacted]"},
+        /* libcurl 7.88 over HTTP/2 (lib/h2h3.c), and 8.x */
+        {"h2h3 [authorization: Basic YWxpY2U6czNjcmV0cHc=]", "h2h3 [authorization: [redacted]"},
+        {"h2h3 [cookie: a=b]", "h2h3 [cookie: [redacted]"},
+        {"[HTTP/2] [1] [Authorization: Digest username=\"alice\", response=\"f00\"]",
+         "[HTTP/2] [1] [Authorization: [redacted]"},
+        {"h2h3 [AUTHORIZATION : Basic eDp5]", "h2h3 [AUTHORIZATION : [redacted]"},
+        {"x-note [set-cookie: id=1] then [authorization: Basic eDp5]",
+         "x-note [set-cookie: [redacted]"},
+        /* Not secret: left alone. */
+        {"WWW-Authenticate: Basic realm=\"x\"", "WWW-Authenticate: Basic realm=\"x\""},
+        {"Server auth using Basic with user 'alice'", "Server auth using Basic with user 'alice'"},
+        {"h2h3 [:method: PROPFIND]", "h2h3 [:method: PROPFIND]"},
+        {"Content-Type: text/xml", "Content-Type: text/xml"},
+        {"", ""},
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *shown = ny_http_trace_redact(cases[i].line);
+
+        g_test_message("%s", cases[i].line);
+        g_assert_cmpstr(shown, ==, cases[i].shown);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -171,5 +208,6 @@ main(int argc, char **argv)
     g_test_add_func("/http/refuses-other-schemes", test_refuses_other_schemes);
     g_test_add_func("/http/credentials-not-over-plain-http", test_credentials_not_over_plain_http);
     g_test_add_func("/http/multi/hands-back-each-request", test_multi_hands_back_each_request);
+    g_test_add_func("/http/trace-redact", test_trace_redact);
     return g_test_run();
 }
