@@ -590,7 +590,9 @@ retry_after_seconds(const char *value, const char *date)
     base = curl_getdate(date, NULL);
     if (when < 0 || base < 0)
         return -1;
-    return MAX((gint64)when - (gint64)base, 0);
+    /* Dates up to year 2^31 parse: clamp like delay-seconds, so the
+     * arithmetic on it cannot overflow. */
+    return CLAMP((gint64)when - (gint64)base, 0, G_MAXINT32);
 }
 
 void
@@ -813,9 +815,10 @@ hop_next(NyHttpTransfer *t, const NyHttpResponse *response, GError **error)
         return HOP_AGAIN;
     }
     /* 429 or 503 with Retry-After: wait once when the wait ends at least
-     * a second before the deadline; else the caller's error says when. */
+     * a second before the deadline; else the caller's error says when.
+     * Compared in seconds: nothing to overflow. */
     if ((s == 429 || s == 503) && !t->waited && response->retry_after >= 0 &&
-        g_get_monotonic_time() + (response->retry_after + 1) * G_USEC_PER_SEC < http->deadline) {
+        response->retry_after < (http->deadline - g_get_monotonic_time()) / G_USEC_PER_SEC - 1) {
         if (http->trace != NULL) {
             g_autofree char *line = g_strdup_printf(
                 "%u: waiting %" G_GINT64_FORMAT " s as Retry-After asks", s, response->retry_after);
@@ -879,6 +882,7 @@ hop_done(NyHttpTransfer *t, CURLcode rc)
     response->content_type = g_steal_pointer(&t->received.content_type);
     response->url = g_strdup(effective ? effective : t->current);
     response->retry_after = retry_after_seconds(t->received.retry_after, t->received.date);
+    response->waited = t->waited;
 
     switch (hop_next(t, response, &t->error)) {
     case HOP_AGAIN:
@@ -1058,7 +1062,13 @@ ny_http_response_check(NyHttp *http, const NyHttpResponse *response, GError **er
         return FALSE;
     case 429:
     case 503:
-        if (response->retry_after >= 0) {
+        if (response->retry_after >= 0 && response->waited) {
+            g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_FAILED,
+                        "'%s' is still %s (%u) after one wait; it asks to retry in "
+                        "%" G_GINT64_FORMAT " seconds",
+                        host ? host : shown, s == 429 ? "rate limiting requests" : "unavailable", s,
+                        response->retry_after);
+        } else if (response->retry_after >= 0) {
             g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_FAILED,
                         "'%s' is %s (%u); it asks to retry in %" G_GINT64_FORMAT
                         " seconds, more than the time left",

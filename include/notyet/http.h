@@ -91,7 +91,8 @@ typedef struct {
     char *content_type; /* or NULL */
     char *url;          /* the URL that answered, after redirects */
     gint64 retry_after; /* Retry-After in seconds (a date: against the Date
-                         * header), or -1 when absent or unreadable */
+                         * header; at most G_MAXINT32), or -1 when absent or unreadable */
+    gboolean waited;    /* the one Retry-After wait was already spent */
 } NyHttpResponse;
 
 /**

@@ -430,6 +430,12 @@ class Handler(socketserver.BaseRequestHandler):
             return
         self.send(405, "no")
 
+    def case_farfuture(self, method, path, *a):
+        """503 with Retry-After a date in year <year>, against a Date in 1970."""
+        year = path.strip("/").split("/")[1]
+        self.send(503, "maintenance", {"Date": "Thu, 01 Jan 1970 00:00:01 GMT",
+                                       "Retry-After": "Fri, 01 Jan %s 00:00:00 GMT" % year},
+                  reason="Service Unavailable")
 
     # --- limits: /sized/<length|chunked>/<bytes>/cal.ics, /chain/<k>/cal.ics,
     # /pause/<ms>/cal.ics, /trickle/cal.ics ---------------------------------

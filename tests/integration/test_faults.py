@@ -117,6 +117,18 @@ def test_redirect_to_other_host_refused_no_credentials():
     check(SERVER.sent_to("/steal") == [], "nothing was sent to the other host")
 
 
+def test_retry_after_far_future_date():
+    """Retry-After a date in year 9999 or 300000 (against a Date in 1970): no
+    wait, no second request, "more than the time left" (300000 used to overflow
+    into an immediate retry)."""
+    for year in ("9999", "300000"):
+        n0 = len(SERVER.sent_to("/farfuture/"))
+        r = fault("farfuture/" + year, "unavailable (503); it asks to retry in", max_seconds=5)
+        check("more than the time left" in r.err, "%s: more than the time left" % year, r)
+        sent = SERVER.sent_to("/farfuture/")[n0:]
+        check(len(sent) == 1, "%s: asked once, no retry" % year, sent)
+
+
 def test_redirect_to_file_refused():
     fault("tofile", "non-http(s) redirect")
 
