@@ -916,6 +916,9 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
     }
     http_options.username = config->username;
     http_options.password = password;
+    /* Credentials go to url='s origin only, whatever the cached home or the
+     * server's hrefs name. */
+    http_options.credentials_url = config->url;
     http_options.insecure = config->insecure;
     http_options.allow_insecure_http = config->allow_insecure_http;
     if (options != NULL) {

@@ -49,7 +49,7 @@ struct NyHttp {
     guint deadline_seconds;
     gint64 deadline; /* monotonic microseconds */
     gsize max_body;
-    char *origin;        /* the origin credentials belong to: the first request's */
+    char *origin;        /* the origin credentials belong to: credentials_url's, or NULL */
     char *if_none_match; /* the ETag a conditional GET sends, or NULL */
     NyHttpTraceFunc trace;
     gpointer trace_data;
@@ -89,13 +89,14 @@ struct NyHttpTransfer {
     char *content_type;
     GBytes *body; /* or NULL */
     char *first_origin;
-    CURL *curl;            /* one easy handle for every hop */
-    char *current;         /* the URL of the hop in flight */
-    int redirects;         /* hops followed so far */
-    gboolean sent_digest;  /* this hop answers a Digest challenge */
-    gboolean digest_tried; /* the Digest retry is spent */
-    gboolean waited;       /* the Retry-After wait is spent */
-    gint64 wake_at;        /* parked until then (monotonic microseconds), else 0 */
+    CURL *curl;                /* one easy handle for every hop */
+    char *current;             /* the URL of the hop in flight */
+    int redirects;             /* hops followed so far */
+    gboolean sent_credentials; /* this hop carries the session's credentials */
+    gboolean sent_digest;      /* this hop answers a Digest challenge */
+    gboolean digest_tried;     /* the Digest retry is spent */
+    gboolean waited;           /* the Retry-After wait is spent */
+    gint64 wake_at;            /* parked until then (monotonic microseconds), else 0 */
     Received received;
     struct curl_slist *headers;
     char errbuf[CURL_ERROR_SIZE];
@@ -103,6 +104,8 @@ struct NyHttpTransfer {
     NyHttpResponse *response; /* when done: the response, */
     GError *error;            /* or why there is none */
 };
+
+static char *url_origin(const char *url);
 
 static void
 global_init(void)
@@ -190,6 +193,10 @@ ny_http_new(const NyHttpOptions *options)
     http->multi = options->multi ? options->multi : http->own_multi;
     http->username = g_strdup(options->username);
     http->password = g_strdup(options->password);
+    /* Fixed here, never taken from whichever request goes first: a server
+     * could name a host of its choosing (a calendar home, an href). */
+    if (options->credentials_url != NULL)
+        http->origin = url_origin(options->credentials_url);
     http->use_netrc = options->use_netrc;
     http->insecure = options->insecure;
     http->allow_insecure_http = options->allow_insecure_http;
@@ -673,10 +680,9 @@ hop_setup(NyHttpTransfer *t, GError **error)
         return FALSE;
     }
 
-    /* Credentials belong to the first origin this session talked to. */
-    if (http->origin == NULL)
-        http->origin = g_strdup(origin);
-    credentials = http->username != NULL && strcmp(http->origin, origin) == 0;
+    /* Credentials belong to the configured origin only. */
+    credentials =
+        http->username != NULL && http->origin != NULL && strcmp(http->origin, origin) == 0;
     if (credentials && g_str_has_prefix(url, "http://") && !http->allow_insecure_http &&
         !ny_http_url_is_loopback(url)) {
         g_autofree char *host = url_host(url);
@@ -699,6 +705,7 @@ hop_setup(NyHttpTransfer *t, GError **error)
     t->received.body = g_byte_array_new();
     t->errbuf[0] = '\0';
     t->sent_digest = FALSE;
+    t->sent_credentials = credentials;
     curl_easy_setopt(c, CURLOPT_PRIVATE, t);
     curl_easy_setopt(c, CURLOPT_SHARE, http->multi->tls);
     curl_easy_setopt(c, CURLOPT_URL, url);
@@ -807,8 +814,10 @@ hop_next(NyHttpTransfer *t, const NyHttpResponse *response, GError **error)
     char *location = NULL;
     guint s = response->status;
 
-    /* A 401 naming Digest when Basic was sent: once more with Digest. */
-    if (s == 401 && !t->sent_digest && !t->digest_tried && http->username != NULL &&
+    /* A 401 naming Digest when Basic was sent: once more with Digest. Only
+     * a hop that carried the credentials can say how they are wanted: a
+     * challenge from any other host changes nothing. */
+    if (s == 401 && !t->sent_digest && !t->digest_tried && t->sent_credentials &&
         challenge != NULL && strstr(challenge, "igest") != NULL) {
         http->digest = TRUE;
         t->digest_tried = TRUE;
@@ -882,6 +891,7 @@ hop_done(NyHttpTransfer *t, CURLcode rc)
     response->content_type = g_steal_pointer(&t->received.content_type);
     response->url = g_strdup(effective ? effective : t->current);
     response->retry_after = retry_after_seconds(t->received.retry_after, t->received.date);
+    response->sent_credentials = t->sent_credentials;
     response->waited = t->waited;
 
     switch (hop_next(t, response, &t->error)) {
@@ -1045,7 +1055,11 @@ ny_http_response_check(NyHttp *http, const NyHttpResponse *response, GError **er
         return TRUE;
     switch (s) {
     case 401:
-        if (http != NULL && http->username != NULL)
+        if (http != NULL && http->username != NULL && !response->sent_credentials)
+            g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
+                        "'%s' asks for a login: credentials are only sent to '%s'",
+                        host ? host : shown, http->origin ? http->origin : "the configured url");
+        else if (http != NULL && http->username != NULL)
             g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
                         "authentication failed for '%s@%s'", http->username, host ? host : "");
         else
@@ -1098,11 +1112,25 @@ ny_http_response_check(NyHttp *http, const NyHttpResponse *response, GError **er
     return FALSE;
 }
 
+/* A feed's session: without a credentials_url, its credentials belong to
+ * the feed's own origin. */
+static NyHttp *
+feed_session(const char *url, const NyHttpOptions *options)
+{
+    NyHttpOptions copy = {0};
+
+    if (options == NULL || options->credentials_url != NULL)
+        return ny_http_new(options);
+    copy = *options;
+    copy.credentials_url = url;
+    return ny_http_new(&copy);
+}
+
 GBytes *
 ny_http_get_conditional(const char *url, const NyHttpOptions *options, const char *etag,
                         gboolean *out_not_modified, char **out_etag, GError **error)
 {
-    g_autoptr(NyHttp) http = ny_http_new(options);
+    g_autoptr(NyHttp) http = feed_session(url, options);
     g_autoptr(NyHttpResponse) response = NULL;
 
     g_return_val_if_fail(out_not_modified != NULL, NULL);
@@ -1130,7 +1158,7 @@ ny_http_get_conditional(const char *url, const NyHttpOptions *options, const cha
 GBytes *
 ny_http_get(const char *url, const NyHttpOptions *options, char **out_etag, GError **error)
 {
-    g_autoptr(NyHttp) http = ny_http_new(options);
+    g_autoptr(NyHttp) http = feed_session(url, options);
     g_autoptr(NyHttpResponse) response = NULL;
 
     response = ny_http_request(http, "GET", url, NULL, NULL, NULL, error);

@@ -57,6 +57,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHttpMulti, ny_http_multi_free)
 
 typedef struct {
     const char *username;         /* or NULL: no credentials */
+    const char *credentials_url;  /* the configured URL: credentials go to its origin (scheme,
+                                   * host, port) only, fixed when the session is created;
+                                   * NULL: to no origin (ny_http_get: the URL it gets) */
     const char *password;         /* or NULL; copied, wiped on free, never logged */
     gboolean use_netrc;           /* no password: read ~/.netrc (refused if others can read it) */
     gboolean insecure;            /* skip TLS verification (the caller warns) */
@@ -85,14 +88,15 @@ void ny_http_options_set_timeout(NyHttpOptions *options, guint seconds);
 typedef struct NyHttp NyHttp;
 
 typedef struct {
-    guint status;       /* the final HTTP status */
-    GBytes *body;       /* decoded body, never NULL */
-    char *etag;         /* ETag header, or NULL */
-    char *content_type; /* or NULL */
-    char *url;          /* the URL that answered, after redirects */
-    gint64 retry_after; /* Retry-After in seconds (a date: against the Date
-                         * header; at most G_MAXINT32), or -1 when absent or unreadable */
-    gboolean waited;    /* the one Retry-After wait was already spent */
+    guint status;              /* the final HTTP status */
+    GBytes *body;              /* decoded body, never NULL */
+    char *etag;                /* ETag header, or NULL */
+    char *content_type;        /* or NULL */
+    char *url;                 /* the URL that answered, after redirects */
+    gint64 retry_after;        /* Retry-After in seconds (a date: against the Date
+                                * header; at most G_MAXINT32), or -1 when absent or unreadable */
+    gboolean sent_credentials; /* the last hop carried the session's credentials */
+    gboolean waited;           /* the one Retry-After wait was already spent */
 } NyHttpResponse;
 
 /**
@@ -175,8 +179,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHttpTransfer, ny_http_transfer_free)
  * ny_http_response_check:
  *
  * Maps a non-2xx status to NY_HTTP_ERROR ("authentication failed for
- * 'user@host'", "'url' not found", "server error 500 for 'url'"); a 429 or
- * 503 says in how many seconds the server asks to be tried again.
+ * 'user@host'", "'url' not found", "server error 500 for 'url'"); a 401
+ * from a host that got no credentials because it is not the credentials'
+ * origin says "credentials are only sent to 'ORIGIN'"; a 429 or 503 says in
+ * how many seconds the server asks to be tried again.
  *
  * Returns: TRUE for 2xx.
  */

@@ -430,6 +430,53 @@ class Handler(socketserver.BaseRequestHandler):
             return
         self.send(405, "no")
 
+    # --- credentials: /xhome/<mode>/ on this host names a calendar home on the
+    # other host (127.0.0.2), /xhomeb/<mode>/ -------------------------------------
+    def dav_207(self, inner):
+        self.send(207, MULTISTATUS_HEAD + '<D:multistatus xmlns:D="DAV:" '
+                  'xmlns:C="urn:ietf:params:xml:ns:caldav" '
+                  'xmlns:CS="http://calendarserver.org/ns/">' + inner + "</D:multistatus>",
+                  {"Content-Type": "text/xml"}, reason="Multi-Status")
+
+    def principal(self, path, home):
+        """path is its own principal; its calendar-home-set is home."""
+        self.dav_207('<D:response><D:href>%s</D:href><D:propstat><D:prop><D:resourcetype>'
+                     '<D:collection/></D:resourcetype><D:current-user-principal><D:href>%s'
+                     '</D:href></D:current-user-principal><C:calendar-home-set><D:href>%s'
+                     '</D:href></C:calendar-home-set></D:prop><D:status>HTTP/1.1 200 OK'
+                     '</D:status></D:propstat></D:response>' % (path, path, home))
+
+    def case_xhome(self, method, path, headers, body):
+        """The configured server: Basic auth (any Authorization header), one
+        principal whose calendar home is on the other host."""
+        owner = self.server.owner
+        mode = path.strip("/").split("/")[1]
+        if not headers.get("authorization"):
+            self.send(401, "login", {"WWW-Authenticate": 'Basic realm="fault"'})
+            return
+        self.principal("/xhome/%s/" % mode,
+                       "http://127.0.0.2:%d/xhomeb/%s/" % (owner.port, mode))
+
+    def case_xhomeb(self, method, path, headers, body):
+        """The other host: mode "open" lists calendar c (no auth asked; its
+        objects: none), mode "digest" asks for Digest."""
+        mode = path.strip("/").split("/")[1]
+        if mode == "digest":
+            self.send(401, "digest only", {"WWW-Authenticate": 'Digest realm="fault", '
+                                           'nonce="n0nce", qop="auth", algorithm=MD5'})
+            return
+        home = "/xhomeb/%s/" % mode
+        if path == home and headers.get("depth") == "1":
+            self.dav_207('<D:response><D:href>%s</D:href><D:propstat><D:prop><D:resourcetype>'
+                         '<D:collection/></D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK'
+                         '</D:status></D:propstat></D:response><D:response><D:href>%sc/'
+                         '</D:href><D:propstat><D:prop><D:resourcetype><D:collection/>'
+                         '<C:calendar/></D:resourcetype><D:displayname>Other host'
+                         '</D:displayname><CS:getctag>o1</CS:getctag></D:prop><D:status>'
+                         'HTTP/1.1 200 OK</D:status></D:propstat></D:response>' % (home, home))
+            return
+        self.dav_207("")
+
     def case_farfuture(self, method, path, *a):
         """503 with Retry-After a date in year <year>, against a Date in 1970."""
         year = path.strip("/").split("/")[1]

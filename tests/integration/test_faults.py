@@ -117,6 +117,48 @@ def test_redirect_to_other_host_refused_no_credentials():
     check(SERVER.sent_to("/steal") == [], "nothing was sent to the other host")
 
 
+def test_credentials_only_to_the_configured_origin():
+    """The configured server names a calendar home on another host. Neither the
+    first run (discovery) nor the second (the cached home is its first request)
+    sends that host the credentials; the configured server always gets them."""
+    home = ct.make_home(Creds, SERVER.base + "/xhome/open/")
+    try:
+        n0 = len(SERVER.requests)
+        r = ct.notyet(home, ["calendars"])
+        check(r.rc == 0 and "Other host" in r.out, "first run lists the other host's calendar", r)
+        n1 = len(SERVER.requests)
+        r = ct.notyet(home, ["calendars"])
+        check(r.rc == 0 and "Other host" in r.out, "second run from the cached home", r)
+        second = SERVER.requests[n1:]
+        check(second and second[0][1] == "/xhomeb/open/", "the cached home asked first", second)
+        sent = SERVER.requests[n0:]
+        to_a = [h for m, p, h in sent if p.startswith("/xhome/")]
+        to_b = [h for m, p, h in sent if p.startswith("/xhomeb/")]
+        check(to_b and all("authorization" not in h for h in to_b),
+              "the other host never got an Authorization header", sent)
+        check(any(h.get("authorization", "").startswith("Basic ") for h in to_a),
+              "the configured server got the credentials", sent)
+        check(Creds.password not in r.out + r.err, "no password shown", r)
+    finally:
+        home.cleanup()
+
+
+def test_login_asked_by_another_host():
+    """A 401 from a host that got no credentials names that host and where the
+    credentials go; its Digest challenge is not tried (nothing to answer it with)."""
+    home = ct.make_home(Creds, SERVER.base + "/xhome/digest/")
+    try:
+        n0 = len(SERVER.sent_to("/xhomeb/digest/"))
+        r = ct.notyet(home, ["calendars"])
+        ct.check_one_error_line(r, "'127.0.0.2' asks for a login: credentials are only sent to "
+                                "'http://127.0.0.1:%d'" % SERVER.port)
+        sent = SERVER.sent_to("/xhomeb/digest/")[n0:]
+        check(len(sent) == 1 and "authorization" not in sent[0][2],
+              "one request to the other host, without credentials", sent)
+    finally:
+        home.cleanup()
+
+
 def test_retry_after_far_future_date():
     """Retry-After a date in year 9999 or 300000 (against a Date in 1970): no
     wait, no second request, "more than the time left" (300000 used to overflow

@@ -136,7 +136,10 @@ test_multi_hands_back_each_request(void)
 {
     /* Both are refused before any connection: no network needed. */
     g_autoptr(NyHttpMulti) multi = ny_http_multi_new(4);
-    NyHttpOptions options = {.username = "jane", .password = "pw", .multi = multi};
+    NyHttpOptions options = {.username = "jane",
+                             .password = "pw",
+                             .credentials_url = "http://dav.example.invalid/",
+                             .multi = multi};
     g_autoptr(NyHttp) http = ny_http_new(&options);
     static const char *const urls[] = {"file:///etc/passwd", "http://dav.example.invalid/"};
     static const int codes[] = {NY_HTTP_ERROR_PROTOCOL, NY_HTTP_ERROR_AUTH};
