@@ -69,7 +69,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Sync, sync_clear)
 
 /* One calendar found on the server. */
 typedef struct {
-    char *url; /* absolute, with a trailing slash */
+    char *url;   /* absolute, with a trailing slash */
+    char *shown; /* url for messages: never a user name or password */
     char *displayname;
     char *color;
     char *ctag;
@@ -83,6 +84,7 @@ found_free(gpointer data)
     Found *f = data;
 
     g_free(f->url);
+    g_free(f->shown);
     g_free(f->displayname);
     g_free(f->color);
     g_free(f->ctag);
@@ -120,12 +122,13 @@ dav_parse(NyHttp *http, const char *method, const char *url, const NyHttpRespons
     NyMultistatus *ms;
     gsize len = 0;
     const char *data;
+    g_autofree char *shown = ny_http_url_display(url);
 
     if (!ny_http_response_check(http, response, error))
         return NULL;
     if (response->status != 207) {
         g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_PROTOCOL,
-                    "%s '%s': expected a 207 multistatus, got %u (%s)", method, url,
+                    "%s '%s': expected a 207 multistatus, got %u (%s)", method, shown,
                     response->status,
                     response->content_type ? response->content_type : "no content type");
         return NULL;
@@ -133,7 +136,7 @@ dav_parse(NyHttp *http, const char *method, const char *url, const NyHttpRespons
     data = g_bytes_get_data(response->body, &len);
     ms = ny_multistatus_parse(data ? data : "", len, error);
     if (ms == NULL)
-        g_prefix_error(error, "%s '%s': ", method, url);
+        g_prefix_error(error, "%s '%s': ", method, shown);
     return ms;
 }
 
@@ -185,6 +188,7 @@ found_new(const NyDavResponse *r, const char *url)
     Found *f = g_new0(Found, 1);
 
     f->url = with_slash(url);
+    f->shown = ny_http_url_display(f->url);
     f->displayname = g_strdup(r->displayname);
     f->color = g_strdup(r->color);
     f->ctag = g_strdup(r->ctag);
@@ -210,6 +214,15 @@ list_home(Sync *s, const char *home_url, GError **error)
         if (!c->is_calendar || (c->has_component_set && !c->supports_vevent))
             continue;
         abs = ny_http_resolve(home_url, c->href);
+        if (abs != NULL && ny_http_url_has_userinfo(abs)) {
+            /* It would be refused when synced, and shown by 'calendars'. */
+            g_autofree char *shown = ny_http_url_display(abs);
+            g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_PROTOCOL,
+                        "the calendar home listed '%s' with a user name or password in it: "
+                        "refusing",
+                        shown);
+            return NULL;
+        }
         if (abs != NULL)
             g_ptr_array_add(found, found_new(c, abs));
     }
@@ -222,6 +235,7 @@ static GPtrArray *
 discover(Sync *s, GError **error)
 {
     const char *url = s->config->url;
+    g_autofree char *shown = ny_http_url_display(url);
     g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(found_free);
     g_autoptr(NyMultistatus) ms = NULL;
     g_autoptr(GError) local_error = NULL;
@@ -259,7 +273,7 @@ discover(Sync *s, GError **error)
         /* Xandikos reports a missing collection inside a 207. */
         if (!path_is_root(url)) {
             g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_NOT_FOUND,
-                        "no calendar or CalDAV server at '%s' (not found)", url);
+                        "no calendar or CalDAV server at '%s' (not found)", shown);
             return NULL;
         }
     } else if (status != 405 && status != 501) {
@@ -282,7 +296,7 @@ discover(Sync *s, GError **error)
             g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_NOT_FOUND,
                         "no CalDAV service found at '%s' (no current-user-principal, "
                         "no /.well-known/caldav)",
-                        url);
+                        shown);
             return NULL;
         }
         principal = g_strdup(r->current_user_principal);
@@ -292,7 +306,7 @@ discover(Sync *s, GError **error)
     principal_url = ny_http_resolve(url, principal);
     if (principal_url == NULL) {
         g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_PROTOCOL,
-                    "'%s' named an unusable principal '%s'", url, principal);
+                    "'%s' named an unusable principal '%s'", shown, principal);
         return NULL;
     }
     ms = dav(s, "PROPFIND", principal_url, "0", propfind_home, NULL, error);
@@ -304,8 +318,9 @@ discover(Sync *s, GError **error)
                                r && r->calendar_home_set ? r->calendar_home_set : principal_url);
     g_clear_pointer(&ms, ny_multistatus_free);
     if (home_url == NULL) {
+        g_autofree char *from = ny_http_url_display(principal_url);
         g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_PROTOCOL,
-                    "'%s' named an unusable calendar home", principal_url);
+                    "'%s' named an unusable calendar home", from);
         return NULL;
     }
 
@@ -343,7 +358,7 @@ select_calendars(Sync *s, GPtrArray *found, GError **error)
             for (guint i = 0; i < found->len; i++) {
                 Found *f = g_ptr_array_index(found, i);
                 g_string_append_printf(names, "%s'%s'", i ? ", " : "",
-                                       f->displayname ? f->displayname : f->url);
+                                       f->displayname ? f->displayname : f->shown);
             }
             g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_NOT_FOUND,
                         "calendars=: no calendar '%s' on the server (found: %s)", *w,
@@ -590,7 +605,7 @@ job_read_multiget(Job *job, const NyMultistatus *ms, GError **error)
             if (r->bad_status != 0 || (r->status != 0 && r->status >= 300)) {
                 g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_PROTOCOL,
                             "REPORT '%s': the server could not return '%s' (status %u)",
-                            job->found->url, r->href, r->bad_status ? r->bad_status : r->status);
+                            job->found->shown, r->href, r->bad_status ? r->bad_status : r->status);
                 return FALSE;
             }
             continue;
@@ -636,8 +651,8 @@ job_next(Job *job, GError **error)
         return FALSE;
     if (++job->rounds == MAX_SYNC_ROUNDS) {
         g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_PROTOCOL,
-                    "REPORT '%s': sync-collection still truncated after %d rounds", job->found->url,
-                    MAX_SYNC_ROUNDS);
+                    "REPORT '%s': sync-collection still truncated after %d rounds",
+                    job->found->shown, MAX_SYNC_ROUNDS);
         return FALSE;
     }
     job_list(job, job->new_token);
@@ -859,13 +874,13 @@ sync_calendars(Sync *s, GPtrArray *found, GArray *ids, GPtrArray *old, GError **
         if (!job_apply(s, job, error))
             return FALSE;
         progress(s, "%s: '%s' %u fetched, %u deleted", s->config->name,
-                 job->found->displayname ? job->found->displayname : job->found->url,
+                 job->found->displayname ? job->found->displayname : job->found->shown,
                  job->stats.fetched, job->stats.deleted);
     }
     if (first_error != NULL) {
-        g_propagate_prefixed_error(
-            error, g_error_copy(first_error),
-            "'%s': ", failed->found->displayname ? failed->found->displayname : failed->found->url);
+        g_propagate_prefixed_error(error, g_error_copy(first_error), "'%s': ",
+                                   failed->found->displayname ? failed->found->displayname
+                                                              : failed->found->shown);
         return FALSE;
     }
     return TRUE;

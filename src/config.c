@@ -5,6 +5,7 @@
  * the file, the group, the key and what is wrong.
  */
 #include "notyet/config.h"
+#include "notyet/http.h"
 
 #include <errno.h>
 #include <string.h>
@@ -582,6 +583,14 @@ load_calendar(const Loader *l, const char *group, const char *name, NyConfig *c,
     }
     if (url == NULL) {
         set_invalid(error, l, group, "url", "missing");
+        return FALSE;
+    }
+    /* https://bob:pw@host/ would skip every credential rule (and show the
+     * password wherever the URL is shown): refused, and never echoed. */
+    if (strstr(url, "://") != NULL && ny_http_url_has_userinfo(url)) {
+        set_invalid(error, l, group, url_key,
+                    "no user name or password in the URL: put the user in username= and the "
+                    "password in password_command=");
         return FALSE;
     }
 

@@ -65,6 +65,7 @@ typedef struct {
     char *www_authenticate;
     char *retry_after;
     char *date;
+    char *location; /* the Location header as the server sent it */
 } Received;
 
 static void
@@ -76,6 +77,7 @@ received_clear(Received *r)
     g_clear_pointer(&r->retry_after, g_free);
     g_clear_pointer(&r->date, g_free);
     g_clear_pointer(&r->www_authenticate, g_free);
+    g_clear_pointer(&r->location, g_free);
     r->too_big = FALSE;
 }
 
@@ -304,8 +306,8 @@ url_host(const char *url)
 }
 
 /* The URL without user info, for messages. */
-static char *
-url_display(const char *url)
+char *
+ny_http_url_display(const char *url)
 {
     g_autoptr(CURLU) u = url_parse(url);
     char *value = NULL;
@@ -320,6 +322,35 @@ url_display(const char *url)
     copy = g_strdup(value);
     curl_free(value);
     return copy;
+}
+
+static char *
+url_display(const char *url)
+{
+    return ny_http_url_display(url);
+}
+
+/* A user name or password inside the URL (RFC 3986 3.2.1 userinfo). */
+gboolean
+ny_http_url_has_userinfo(const char *url)
+{
+    g_autoptr(CURLU) u = url_parse(url);
+    g_autofree char *user = NULL;
+    g_autofree char *password = NULL;
+    const char *authority;
+
+    if (u != NULL) {
+        user = url_part(u, CURLUPART_USER);
+        password = url_part(u, CURLUPART_PASSWORD);
+        if (user != NULL || password != NULL)
+            return TRUE;
+    }
+    /* libcurl drops an empty one ("http://@host/"): look at the text too. */
+    authority = strstr(url, "://");
+    if (authority == NULL)
+        return FALSE;
+    authority += 3;
+    return memchr(authority, '@', strcspn(authority, "/?#")) != NULL;
 }
 
 gboolean
@@ -398,6 +429,7 @@ header_cb(char *data, size_t size, size_t nmemb, void *user)
         g_clear_pointer(&t->www_authenticate, g_free);
         g_clear_pointer(&t->retry_after, g_free);
         g_clear_pointer(&t->date, g_free);
+        g_clear_pointer(&t->location, g_free);
         return n;
     }
     if ((value = header_value(data, n, "ETag")) != NULL) {
@@ -409,6 +441,9 @@ header_cb(char *data, size_t size, size_t nmemb, void *user)
     } else if ((value = header_value(data, n, "Retry-After")) != NULL) {
         g_free(t->retry_after);
         t->retry_after = value;
+    } else if ((value = header_value(data, n, "Location")) != NULL) {
+        g_free(t->location);
+        t->location = value;
     } else if ((value = header_value(data, n, "Date")) != NULL) {
         g_free(t->date);
         t->date = value;
@@ -674,6 +709,14 @@ hop_setup(NyHttpTransfer *t, GError **error)
                     "'%s' is not an http or https URL", shown);
         return FALSE;
     }
+    /* libcurl would send a user:password in the URL as credentials, past
+     * every rule below (origin, plain http): never. */
+    if (ny_http_url_has_userinfo(url)) {
+        g_autofree char *shown = url_display(url);
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL,
+                    "refusing '%s': it has a user name or password in it", shown);
+        return FALSE;
+    }
     if (left_ms <= 0) {
         g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_NETWORK,
                     "gave up on '%s': the %u s deadline passed", origin, http->deadline_seconds);
@@ -842,10 +885,19 @@ hop_next(NyHttpTransfer *t, const NyHttpResponse *response, GError **error)
         g_autofree char *origin = url_origin(location);
         g_autofree char *from = url_display(t->current);
         g_autofree char *to = url_display(location);
+        g_autofree char *asked = url_display(t->url);
 
         if (!g_str_has_prefix(location, "http://") && !g_str_has_prefix(location, "https://")) {
             g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL,
                         "'%s' redirected to '%s': refusing a non-http(s) redirect", from, to);
+            return HOP_FAILED;
+        }
+        /* The header as sent: libcurl's resolved URL carries the session's
+         * own user name and password in it. */
+        if (t->received.location != NULL && ny_http_url_has_userinfo(t->received.location)) {
+            g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL,
+                        "'%s' redirected to '%s' with a user name or password in it: refusing",
+                        from, to);
             return HOP_FAILED;
         }
         /* Same origin only: never another host, port, or https -> http. */
@@ -857,12 +909,12 @@ hop_next(NyHttpTransfer *t, const NyHttpResponse *response, GError **error)
         }
         if (++t->redirects > NY_HTTP_MAX_REDIRECTS) {
             g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL,
-                        "too many redirects from '%s' (more than %d)", t->url,
+                        "too many redirects from '%s' (more than %d)", asked,
                         NY_HTTP_MAX_REDIRECTS);
             return HOP_FAILED;
         }
         g_free(t->current);
-        t->current = g_strdup(location);
+        t->current = g_steal_pointer(&to);
         return HOP_AGAIN;
     }
     return HOP_DONE;

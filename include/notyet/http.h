@@ -3,8 +3,10 @@
  * I/O module. Every request notyet makes goes through here, so the rules
  * live in one place: TLS verified (a per-calendar escape hatch), http and
  * https only, redirects followed by hand (at most 5, same origin only, never
- * from https to http, the body kept), credentials never sent to another host
- * and over plain http only to a loopback host, connect and low-speed
+ * from https to http, the body kept), credentials sent only to the origin
+ * of the configured URL (credentials_url), never to a host a server names,
+ * and over plain http only to a loopback host, no user name or password
+ * inside a URL (refused: they would skip these rules), connect and low-speed
  * timeouts plus an overall deadline, a response size cap, gzip accepted,
  * an empty Expect header, Content-Length always set, Depth on PROPFIND and
  * REPORT, User-Agent "notyet/VERSION". CURLcode and HTTP status become a
@@ -236,6 +238,25 @@ char *ny_http_password_from_command(const char *command, guint timeout, GError *
  * Returns: TRUE when @url's host is localhost, 127.0.0.0/8 or ::1.
  */
 gboolean ny_http_url_is_loopback(const char *url);
+
+/**
+ * ny_http_url_display:
+ * @url: a URL
+ *
+ * Returns: (transfer full): @url without any user name or password in it,
+ * for messages and output (@url as it is when it cannot be parsed).
+ */
+char *ny_http_url_display(const char *url);
+
+/**
+ * ny_http_url_has_userinfo:
+ * @url: a URL
+ *
+ * Returns: TRUE when @url has a user name or password in it
+ * ("https://bob:pw@host/", even an empty "https://@host/"); such a URL is
+ * refused for every request.
+ */
+gboolean ny_http_url_has_userinfo(const char *url);
 
 /**
  * ny_http_trace_redact:

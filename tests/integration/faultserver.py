@@ -12,6 +12,7 @@ import threading
 import time
 
 SECRET_FILE_MARKER = "notyet-xxe-canary-4242"
+USERINFO_PASSWORD = "pw-in-url-5150"
 
 MULTISTATUS_HEAD = '<?xml version="1.0" encoding="utf-8"?>\n'
 
@@ -431,7 +432,8 @@ class Handler(socketserver.BaseRequestHandler):
         self.send(405, "no")
 
     # --- credentials: /xhome/<mode>/ on this host names a calendar home on the
-    # other host (127.0.0.2), /xhomeb/<mode>/ -------------------------------------
+    # other host (127.0.0.2), /xhomeb/<mode>/; /userinfo/<how>/ puts a user and
+    # password in a URL it hands out --------------------------------------------
     def dav_207(self, inner):
         self.send(207, MULTISTATUS_HEAD + '<D:multistatus xmlns:D="DAV:" '
                   'xmlns:C="urn:ietf:params:xml:ns:caldav" '
@@ -476,6 +478,24 @@ class Handler(socketserver.BaseRequestHandler):
                          'HTTP/1.1 200 OK</D:status></D:propstat></D:response>' % (home, home))
             return
         self.dav_207("")
+
+    def case_userinfo(self, method, path, headers, body):
+        """A URL with bob:USERINFO_PASSWORD in it, same host: "redirect" in a
+        301 Location, "home" as the calendar-home-set, "listed" as a calendar
+        in the home."""
+        owner = self.server.owner
+        how = path.strip("/").split("/")[1]
+        evil = "http://bob:%s@127.0.0.1:%d/cal/" % (USERINFO_PASSWORD, owner.port)
+        if how == "redirect":
+            self.send(301, "", {"Location": evil})
+        elif how == "home":
+            self.principal("/userinfo/home/", evil)
+        elif path.rstrip("/").endswith("/h"):
+            self.dav_207('<D:response><D:href>%s</D:href><D:propstat><D:prop><D:resourcetype>'
+                         '<D:collection/><C:calendar/></D:resourcetype></D:prop><D:status>'
+                         'HTTP/1.1 200 OK</D:status></D:propstat></D:response>' % evil)
+        else:
+            self.principal("/userinfo/listed/", "/userinfo/listed/h/")
 
     def case_farfuture(self, method, path, *a):
         """503 with Retry-After a date in year <year>, against a Date in 1970."""

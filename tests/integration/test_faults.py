@@ -159,6 +159,46 @@ def test_login_asked_by_another_host():
         home.cleanup()
 
 
+def test_userinfo_in_a_url_from_the_server_refused():
+    """A user:password in a redirect's Location, a calendar home or a listed
+    calendar is refused: no request carries it and nothing shows it."""
+    for how, needle in (("redirect", "with a user name or password in it: refusing"),
+                        ("home", "it has a user name or password in it"),
+                        ("listed", "with a user name or password in it: refusing")):
+        home = ct.make_home(Creds, SERVER.base + "/userinfo/%s/" % how)
+        try:
+            n0 = len(SERVER.sent_to("/cal/"))
+            r = ct.notyet(home, ["calendars"])
+            ct.check_one_error_line(r, needle)
+            check("http://127.0.0.1:%d/cal/" % SERVER.port in r.err, "%s: the URL named" % how, r)
+            check(faultserver.USERINFO_PASSWORD not in r.out + r.err and "bob" not in r.err,
+                  "%s: the URL's user and password not shown" % how, r)
+            check(SERVER.sent_to("/cal/")[n0:] == [], "%s: not requested" % how)
+            r = ct.notyet(home, ["--offline", "calendars"])
+            check(faultserver.USERINFO_PASSWORD not in r.out + r.err,
+                  "%s: not in the cache either" % how, r)
+        finally:
+            home.cleanup()
+
+
+def test_userinfo_in_config_url_refused():
+    """url=http://bob:PASSWORD@host/: exit 2, one line naming the file, group and
+    key, without the password; nothing is requested."""
+    home = ct.make_home(Creds, "http://bob:%s@127.0.0.1:%d/cal/" %
+                        (faultserver.USERINFO_PASSWORD, SERVER.port))
+    try:
+        n0 = len(SERVER.requests)
+        r = ct.notyet(home, ["calendars"])
+        ct.check_one_error_line(r, "[calendar work] url: no user name or password in the URL: "
+                                "put the user in username= and the password in "
+                                "password_command=", status=2)
+        check(home.config in r.err, "the file named", r)
+        check(faultserver.USERINFO_PASSWORD not in r.err, "the password not shown", r)
+        check(len(SERVER.requests) == n0, "nothing requested")
+    finally:
+        home.cleanup()
+
+
 def test_retry_after_far_future_date():
     """Retry-After a date in year 9999 or 300000 (against a Date in 1970): no
     wait, no second request, "more than the time left" (300000 used to overflow

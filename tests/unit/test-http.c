@@ -198,6 +198,54 @@ test_trace_redact(void)
     }
 }
 
+static void
+test_url_userinfo(void)
+{
+    static const struct {
+        const char *url;
+        gboolean userinfo;
+        const char *shown;
+    } cases[] = {
+        {"https://bob:pw123@dav.example.com/cal/", TRUE, "https://dav.example.com/cal/"},
+        {"https://bob@dav.example.com/", TRUE, "https://dav.example.com/"},
+        {"http://:pw123@127.0.0.1:8080/x", TRUE, "http://127.0.0.1:8080/x"},
+        {"http://@127.0.0.1/", TRUE, NULL},
+        {"https://dav.example.com/a@b/", FALSE, "https://dav.example.com/a@b/"},
+        {"https://dav.example.com/?who=a@b", FALSE, "https://dav.example.com/?who=a@b"},
+        {"https://dav.example.com:8443/", FALSE, "https://dav.example.com:8443/"},
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *shown = ny_http_url_display(cases[i].url);
+
+        g_test_message("%s", cases[i].url);
+        g_assert_cmpint(ny_http_url_has_userinfo(cases[i].url), ==, cases[i].userinfo);
+        g_assert_null(strstr(shown, "pw123"));
+        if (cases[i].shown != NULL)
+            g_assert_cmpstr(shown, ==, cases[i].shown);
+    }
+}
+
+/* A user:password in a URL is refused before any connection, and the
+ * message never shows it. */
+static void
+test_userinfo_refused(void)
+{
+    static const char *const urls[] = {"https://bob:pw123@dav.example.invalid/",
+                                       "http://bob:pw123@127.0.0.1:1/"};
+
+    for (gsize i = 0; i < G_N_ELEMENTS(urls); i++) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GBytes) body = ny_http_get(urls[i], NULL, NULL, &error);
+
+        g_assert_null(body);
+        g_assert_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL);
+        g_assert_nonnull(strstr(error->message, "user name or password"));
+        g_assert_null(strstr(error->message, "pw123"));
+        g_assert_null(strstr(error->message, "bob"));
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -212,5 +260,7 @@ main(int argc, char **argv)
     g_test_add_func("/http/credentials-not-over-plain-http", test_credentials_not_over_plain_http);
     g_test_add_func("/http/multi/hands-back-each-request", test_multi_hands_back_each_request);
     g_test_add_func("/http/trace-redact", test_trace_redact);
+    g_test_add_func("/http/url-userinfo", test_url_userinfo);
+    g_test_add_func("/http/userinfo-refused", test_userinfo_refused);
     return g_test_run();
 }
