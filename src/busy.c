@@ -176,15 +176,49 @@ uid_record_free(gpointer data)
 typedef struct {
     icaltimezone *tz; /* owns its VTIMEZONE */
     gboolean trusted;
+    char *tzid;
+    int ref; /* a scan's table and a NyBusyZones pool may share it */
 } NyVtz;
 
+static NyVtz *
+vtz_ref(NyVtz *v)
+{
+    v->ref++;
+    return v;
+}
+
 static void
-vtz_free(gpointer data)
+vtz_unref(gpointer data)
 {
     NyVtz *v = data;
 
+    if (--v->ref > 0)
+        return;
     icaltimezone_free(v->tz, 1);
+    g_free(v->tzid);
     g_free(v);
+}
+
+struct _NyBusyZones {
+    GHashTable *by_text; /* the VTIMEZONE's text -> NyVtz */
+};
+
+NyBusyZones *
+ny_busy_zones_new(void)
+{
+    NyBusyZones *zones = g_new0(NyBusyZones, 1);
+
+    zones->by_text = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, vtz_unref);
+    return zones;
+}
+
+void
+ny_busy_zones_free(NyBusyZones *zones)
+{
+    if (zones == NULL)
+        return;
+    g_hash_table_unref(zones->by_text);
+    g_free(zones);
 }
 
 struct _NyBusyScan {
@@ -282,7 +316,7 @@ ny_busy_scan_new(const NyBusyQuery *query)
     s->hi_day = query->to / NY_DAY + NY_SKIP_DAYS;
     s->line = g_string_new(NULL);
     s->comp_uid = g_string_new(NULL);
-    s->vtz = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, vtz_free);
+    s->vtz = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, vtz_unref);
     s->deferred = g_ptr_array_new_with_free_func((GDestroyNotify)icalcomponent_free);
     s->sys_zones =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_time_zone_unref);
@@ -434,8 +468,37 @@ vtimezone_is_trusted(icalcomponent *vtz)
     return observances > 0;
 }
 
+/* Makes @v the calendar's zone of its TZID. */
 static void
-add_vtimezone(NyBusyScan *s, icalcomponent *vtz)
+use_vtimezone(NyBusyScan *s, NyVtz *v)
+{
+    if (!v->trusted) {
+        g_autofree char *label = uid_label(v->tzid);
+        scan_warn(s,
+                  "time zone '%s': its VTIMEZONE is not used (an observance without DTSTART or "
+                  "with a rule that is not yearly)",
+                  label);
+    }
+    g_hash_table_replace(s->vtz, g_strdup(v->tzid), vtz_ref(v));
+}
+
+/* A VTIMEZONE of the query's pool with exactly this @text, if any. */
+static gboolean
+use_pooled_vtimezone(NyBusyScan *s, const char *text)
+{
+    NyVtz *v;
+
+    if (s->q->zones == NULL)
+        return FALSE;
+    v = g_hash_table_lookup(s->q->zones->by_text, text);
+    if (v == NULL)
+        return FALSE;
+    use_vtimezone(s, v);
+    return TRUE;
+}
+
+static void
+add_vtimezone(NyBusyScan *s, icalcomponent *vtz, const char *text)
 {
     const char *tzid = NULL;
     icalproperty *p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
@@ -448,20 +511,18 @@ add_vtimezone(NyBusyScan *s, icalcomponent *vtz)
         return;
     }
     v = g_new0(NyVtz, 1);
+    v->ref = 1;
+    v->tzid = g_strdup(tzid);
     v->trusted = vtimezone_is_trusted(vtz);
-    if (!v->trusted) {
-        g_autofree char *label = uid_label(tzid);
-        scan_warn(s,
-                  "time zone '%s': its VTIMEZONE is not used (an observance without DTSTART or "
-                  "with a rule that is not yearly)",
-                  label);
-    }
     v->tz = icaltimezone_new();
     if (!icaltimezone_set_component(v->tz, vtz)) {
         icalcomponent_free(vtz);
         v->trusted = FALSE;
     }
-    g_hash_table_replace(s->vtz, g_strdup(tzid), v);
+    use_vtimezone(s, v);
+    if (s->q->zones != NULL)
+        g_hash_table_replace(s->q->zones->by_text, g_strdup(text), vtz_ref(v));
+    vtz_unref(v);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1220,8 +1281,12 @@ tzids_ready(NyBusyScan *s, icalcomponent *ev)
 static void
 process_component_text(NyBusyScan *s, const char *text)
 {
-    icalcomponent *c = icalparser_parse_string(text);
+    icalcomponent *c;
     icalcomponent_kind kind;
+
+    if (g_ascii_strncasecmp(text, "BEGIN:VTIMEZONE", 15) == 0 && use_pooled_vtimezone(s, text))
+        return;
+    c = icalparser_parse_string(text);
 
     if (c == NULL) {
         g_autofree char *label = uid_label(s->comp_uid->str);
@@ -1242,7 +1307,7 @@ process_component_text(NyBusyScan *s, const char *text)
     }
     switch (kind) {
     case ICAL_VTIMEZONE_COMPONENT:
-        add_vtimezone(s, c);
+        add_vtimezone(s, c, text);
         return;
     case ICAL_VEVENT_COMPONENT:
         if (s->in_calendar && !tzids_ready(s, c) && s->deferred->len < NY_MAX_DEFERRED) {

@@ -997,10 +997,15 @@ ny_caldav_busy_cached(const NyCalendarConfig *config, NyCache *cache, const NyBu
                       GArray *busy, GPtrArray *warnings, GError **error)
 {
     g_autoptr(GPtrArray) cals = ny_cache_list_calendars(cache, config->name, error);
+    g_autoptr(NyBusyZones) zones = ny_busy_zones_new();
+    NyBusyQuery shared = *query;
     gboolean synced = FALSE;
 
     if (cals == NULL)
         return FALSE;
+    /* Every object carries its own copy of the same few VTIMEZONEs: each
+     * is built once for the whole lookup. */
+    shared.zones = zones;
     for (guint i = 0; i < cals->len; i++) {
         const NyCacheCalendar *c = g_ptr_array_index(cals, i);
         g_autoptr(GPtrArray) texts = NULL;
@@ -1017,7 +1022,7 @@ ny_caldav_busy_cached(const NyCalendarConfig *config, NyCache *cache, const NyBu
             const char *text = g_ptr_array_index(texts, j);
             g_autoptr(GError) local_error = NULL;
 
-            if (!ny_busy_compute(query, text, strlen(text), busy, local_warnings, &local_error))
+            if (!ny_busy_compute(&shared, text, strlen(text), busy, local_warnings, &local_error))
                 g_ptr_array_add(local_warnings,
                                 g_strdup_printf("an object was skipped: %s", local_error->message));
         }

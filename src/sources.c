@@ -576,6 +576,7 @@ cmp_names(gconstpointer a, gconstpointer b)
 
 typedef struct {
     Lookup *l;
+    const NyBusyQuery *query; /* the lookup's, sharing VTIMEZONEs across files */
     const char *folder;
     GError *error; /* the first object that holds no iCalendar data */
     guint n;
@@ -592,7 +593,7 @@ vdir_object(const char *href, const char *ics, gsize len, gpointer data)
     v->n++;
     if (v->error != NULL)
         return;
-    if (!ny_busy_compute(v->l->query, ics, len, v->l->busy, local, &error)) {
+    if (!ny_busy_compute(v->query, ics, len, v->l->busy, local, &error)) {
         g_prefix_error(&error, "'%s': ", file);
         v->error = g_steal_pointer(&error);
         return;
@@ -799,7 +800,11 @@ busy_vdir(Lookup *l, const char *path, GError **error)
 
     if (names->len >= NY_CACHE_MIN_VDIR_FILES && lookup_cache(l) != NULL &&
         vdir_refresh(l, key, path, names, stream, &id, &read, &local)) {
-        VdirFeed v = {.l = l, .folder = path};
+        g_autoptr(NyBusyZones) zones = ny_busy_zones_new();
+        NyBusyQuery shared = *l->query;
+        VdirFeed v = {.l = l, .query = &shared, .folder = path};
+
+        shared.zones = zones;
         if (!ny_cache_foreach_object(l->cache, id, l->query->from, l->query->to, vdir_object, &v,
                                      error)) {
             g_clear_error(&v.error);

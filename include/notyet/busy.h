@@ -32,6 +32,10 @@ typedef struct {
     gsize max_object;    /* bytes in one top-level component (default 10 MiB) */
 } NyBusyLimits;
 
+/* VTIMEZONEs read once and shared by the scans of one lookup (see
+ * NyBusyQuery.zones). */
+typedef struct _NyBusyZones NyBusyZones;
+
 /* What to compute. The strings and the zone are borrowed for the query's life. */
 typedef struct {
     NyTime from; /* the window [from, to) */
@@ -40,7 +44,21 @@ typedef struct {
     const char *zone_name;     /* its name, for warnings */
     const char *const *emails; /* the user's addresses (NULL-terminated), or NULL */
     NyBusyLimits limits;
+    /* (nullable): when set, a VTIMEZONE whose text is byte for byte one
+     * already read by a scan of this query is not parsed and built again:
+     * the many objects of a CalDAV calendar each carry their own copy of
+     * the same few zones. Not thread-safe: one thread's scans at a time. */
+    NyBusyZones *zones;
 } NyBusyQuery;
+
+/**
+ * ny_busy_zones_new:
+ *
+ * Returns: (transfer full): an empty pool, for NyBusyQuery.zones.
+ */
+NyBusyZones *ny_busy_zones_new(void);
+void ny_busy_zones_free(NyBusyZones *zones);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyBusyZones, ny_busy_zones_free)
 
 /**
  * ny_busy_limits_init:

@@ -198,6 +198,9 @@ render(GArray *busy)
     return g_string_free(s, FALSE);
 }
 
+/* One VTIMEZONE pool for every case of the table (see run_case()). */
+static NyBusyZones *shared_zones;
+
 static void
 run_case(gconstpointer data)
 {
@@ -271,6 +274,63 @@ run_case(gconstpointer data)
     got2 = render(busy2);
     g_assert_cmpstr(got2, ==, got);
     g_assert_cmpuint(warnings2->len, ==, warnings->len);
+
+    /* Twice more with one VTIMEZONE pool shared by every case of the
+     * table (the second time from the pool): the same answer and the same
+     * warnings. */
+    for (int round = 0; round < 2; round++) {
+        g_autoptr(GArray) busy3 = ny_intervals_new();
+        g_autoptr(GPtrArray) warnings3 = g_ptr_array_new_with_free_func(g_free);
+        g_autofree char *got3 = NULL;
+        NyBusyQuery pooled = q;
+
+        pooled.zones = shared_zones;
+        g_assert_true(ny_busy_compute(&pooled, text->str, text->len, busy3, warnings3, &error));
+        g_assert_no_error(error);
+        ny_intervals_normalize(busy3, q.from, q.to);
+        got3 = render(busy3);
+        g_assert_cmpstr(got3, ==, got);
+        g_assert_cmpuint(warnings3->len, ==, warnings->len);
+        for (guint i = 0; i < warnings->len; i++)
+            g_assert_cmpstr(g_ptr_array_index(warnings3, i), ==, g_ptr_array_index(warnings, i));
+    }
+}
+
+static void
+test_zones_pool_keys_by_text(void)
+{
+    /* The same TZID with two definitions (+05:00, then +03:00) in two
+     * calendars read with one pool: each event gets its own calendar's. */
+    static const char *const cals[] = {"+0500", "+0300"};
+    static const char *const want[] = {"2026-03-02T10:00:00Z", "2026-03-02T12:00:00Z"};
+    g_autoptr(GTimeZone) zone = g_time_zone_new_utc();
+    g_autoptr(NyBusyZones) zones = ny_busy_zones_new();
+    NyBusyQuery q;
+
+    ny_busy_query_init(&q, 1772409600, 1772496000, zone, "UTC", NULL); /* 2026-03-02 */
+    q.zones = zones;
+    for (int round = 0; round < 2; round++) {
+        for (guint i = 0; i < G_N_ELEMENTS(cals); i++) {
+            g_autofree char *text = g_strdup_printf(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTIMEZONE\r\nTZID:X-Custom\r\n"
+                "BEGIN:STANDARD\r\nDTSTART:19700101T000000\r\nTZOFFSETFROM:%s\r\n"
+                "TZOFFSETTO:%s\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:e\r\n"
+                "DTSTART;TZID=X-Custom:20260302T150000\r\nDURATION:PT1H\r\nEND:VEVENT\r\n"
+                "END:VCALENDAR\r\n",
+                cals[i], cals[i]);
+            g_autoptr(GArray) busy = ny_intervals_new();
+            g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+            g_autoptr(GError) error = NULL;
+            g_autofree char *start = NULL;
+
+            g_assert_true(ny_busy_compute(&q, text, strlen(text), busy, warnings, &error));
+            g_assert_no_error(error);
+            g_assert_cmpuint(busy->len, ==, 1);
+            g_assert_cmpuint(warnings->len, ==, 0);
+            start = ny_time_format_utc(g_array_index(busy, NyInterval, 0).start);
+            g_assert_cmpstr(start, ==, want[i]);
+        }
+    }
 }
 
 static void
@@ -456,8 +516,11 @@ int
 main(int argc, char **argv)
 {
     g_autoptr(GPtrArray) cases = NULL;
+    g_autoptr(NyBusyZones) zones = ny_busy_zones_new();
+    int status;
 
     g_test_init(&argc, &argv, NULL);
+    shared_zones = zones;
     cases = load_cases();
     for (guint i = 0; i < cases->len; i++) {
         BusyCase *c = g_ptr_array_index(cases, i);
@@ -468,5 +531,8 @@ main(int argc, char **argv)
     g_test_add_func("/busy/fast-rule-matches-libical", test_fast_rule_matches_libical);
     g_test_add_func("/busy/windows-zones", test_windows_zones);
     g_test_add_func("/busy/windows-zones-exist", test_windows_zones_exist);
-    return g_test_run();
+    g_test_add_func("/busy/zones-pool-keys-by-text", test_zones_pool_keys_by_text);
+    status = g_test_run();
+    shared_zones = NULL;
+    return status;
 }
