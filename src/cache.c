@@ -547,15 +547,23 @@ ny_cache_clear_objects(NyCache *cache, gint64 id, GError **error)
     return step_done(cache, stmt, "cannot clear a calendar", error);
 }
 
+/* (href, ics) of the objects of calendar ?1 whose span meets [?2, ?3), in
+ * href order. Two searches of the span index, one for an open start (NULL)
+ * and one for the rest, so that SQLite filters on the index entries and
+ * reads only the texts it returns: one OR over both would read every text
+ * of the calendar (25 ms against 2 ms for 20,000 objects). */
+#define OBJECTS_IN_WINDOW                                                                          \
+    "SELECT href, ics FROM objects INDEXED BY objects_span WHERE calendar = ?1"                    \
+    " AND span_start IS NULL AND (span_end IS NULL OR span_end > ?2)"                              \
+    " UNION ALL "                                                                                  \
+    "SELECT href, ics FROM objects INDEXED BY objects_span WHERE calendar = ?1"                    \
+    " AND span_start < ?3 AND (span_end IS NULL OR span_end > ?2) ORDER BY href"
+
 gboolean
 ny_cache_foreach_object(NyCache *cache, gint64 id, NyTime from, NyTime to, NyCacheObjectFunc func,
                         gpointer user_data, GError **error)
 {
-    g_autoptr(sqlite3_stmt) stmt = prepare(cache,
-                                           "SELECT href, ics FROM objects WHERE calendar = ?1"
-                                           " AND (span_start IS NULL OR span_start < ?3)"
-                                           " AND (span_end IS NULL OR span_end > ?2) ORDER BY href",
-                                           error);
+    g_autoptr(sqlite3_stmt) stmt = prepare(cache, OBJECTS_IN_WINDOW, error);
     int rc;
 
     if (stmt == NULL)
@@ -611,11 +619,7 @@ ny_cache_calendar_lookup(NyCache *cache, const char *source, const char *href, G
 GPtrArray *
 ny_cache_texts(NyCache *cache, gint64 id, NyTime from, NyTime to, GError **error)
 {
-    g_autoptr(sqlite3_stmt) stmt = prepare(cache,
-                                           "SELECT ics FROM objects WHERE calendar = ?1"
-                                           " AND (span_start IS NULL OR span_start < ?3)"
-                                           " AND (span_end IS NULL OR span_end > ?2) ORDER BY href",
-                                           error);
+    g_autoptr(sqlite3_stmt) stmt = prepare(cache, OBJECTS_IN_WINDOW, error);
     g_autoptr(GPtrArray) texts = NULL;
     int rc;
 
@@ -626,7 +630,7 @@ ny_cache_texts(NyCache *cache, gint64 id, NyTime from, NyTime to, GError **error
     sqlite3_bind_int64(stmt, 3, to);
     texts = g_ptr_array_new_with_free_func(g_free);
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-        g_ptr_array_add(texts, column_text(stmt, 0));
+        g_ptr_array_add(texts, column_text(stmt, 1));
     if (rc != SQLITE_DONE) {
         db_error(cache, rc, "cannot read the objects", error);
         return NULL;
@@ -870,11 +874,29 @@ prop_is(const char *line, gsize len, const char *name)
 /* The span of the common case without libical: one VEVENT with DTSTART and
  * DTEND as plain date-times, no recurrence, no override. The same bounds
  * event_reach() gives; FALSE for anything else (libical decides then). */
+/* A TZOFFSETFROM/TZOFFSETTO line whose value is [+-]HHMM[SS] with HH < 24. */
+static gboolean
+offset_within_a_day(const char *line, gsize len)
+{
+    const char *v;
+    gsize vlen;
+
+    if (!line_value(line, len, &v, &vlen) || (vlen != 5 && vlen != 7) ||
+        (v[0] != '+' && v[0] != '-'))
+        return FALSE;
+    for (gsize i = 1; i < vlen; i++) {
+        if (!g_ascii_isdigit(v[i]))
+            return FALSE;
+    }
+    return (v[1] - '0') * 10 + (v[2] - '0') < 24;
+}
+
 static gboolean
 fast_span(const char *ics, NyTime *out_start, NyTime *out_end)
 {
     const char *line = ics;
     int depth = 0;
+    int zone_depth = 0; /* > 0 inside a VTIMEZONE of the wrapper */
     int events = 0;
     int wrapped = 0; /* 1 inside a VCALENDAR */
     gboolean have_start = FALSE;
@@ -900,17 +922,31 @@ fast_span(const char *ics, NyTime *out_start, NyTime *out_end)
                 gsize n = content - 6;
                 depth++;
                 /* A CalDAV object is wrapped in its VCALENDAR. */
-                if (depth == 1 && !wrapped && events == 0 && n == 9 &&
-                    g_ascii_strncasecmp(name, "VCALENDAR", 9) == 0)
+                if (zone_depth > 0)
+                    ; /* STANDARD, DAYLIGHT */
+                else if (depth == 1 && !wrapped && events == 0 && n == 9 &&
+                         g_ascii_strncasecmp(name, "VCALENDAR", 9) == 0)
                     wrapped = 1;
+                else if (depth == 2 && wrapped && n == 9 &&
+                         g_ascii_strncasecmp(name, "VTIMEZONE", 9) == 0)
+                    zone_depth = depth;
                 else if (depth == 1 + wrapped && n == 6 &&
                          g_ascii_strncasecmp(name, "VEVENT", 6) == 0)
                     events++;
                 else if (!(depth == 2 + wrapped && n == 6 &&
                            g_ascii_strncasecmp(name, "VALARM", 6) == 0))
-                    return FALSE; /* VTIMEZONE, VFREEBUSY, ...: libical decides */
+                    return FALSE; /* VFREEBUSY, ...: libical decides */
             } else if (g_ascii_strncasecmp(line, "END:", 4) == 0) {
+                if (depth == zone_depth)
+                    zone_depth = 0;
                 depth--;
+            } else if (zone_depth > 0) {
+                /* A zone's offsets stay within a day, so the margin covers
+                 * any time read in it; an odd one goes to libical. */
+                if ((prop_is(line, content, "TZOFFSETFROM") ||
+                     prop_is(line, content, "TZOFFSETTO")) &&
+                    !offset_within_a_day(line, content))
+                    return FALSE;
             } else if (depth == 1 + wrapped) {
                 const char *v;
                 gsize vlen;

@@ -104,8 +104,13 @@ test_span_no_event_and_garbage(void)
     g_assert_cmpint(e, ==, NY_CACHE_SPAN_OPEN_END);
 }
 
-/* The text-only span of plain one-off events equals libical's: the same
- * object with an unused VTIMEZONE beside it goes through libical. */
+/* An unused VTIMEZONE with an offset past a day: it sends the object
+ * through libical, for comparing the text-only span with libical's. */
+#define ODD_ZONE                                                                                   \
+    "BEGIN:VTIMEZONE\r\nTZID:Unused\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"              \
+    "TZOFFSETFROM:+0000\r\nTZOFFSETTO:+2500\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+
+/* The text-only span of plain one-off events equals libical's. */
 static void
 test_span_text_equals_libical(void)
 {
@@ -126,10 +131,7 @@ test_span_text_equals_libical(void)
     for (gsize i = 0; i < G_N_ELEMENTS(events); i++) {
         g_autofree char *plain = wrap(events[i]);
         g_autofree char *slow =
-            g_strconcat("BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nTZID:Unused\r\nBEGIN:STANDARD\r\n"
-                        "DTSTART:19700101T000000\r\nTZOFFSETFROM:+0000\r\nTZOFFSETTO:+0000\r\n"
-                        "END:STANDARD\r\nEND:VTIMEZONE\r\n",
-                        events[i], "END:VCALENDAR\r\n", NULL);
+            g_strconcat("BEGIN:VCALENDAR\r\n" ODD_ZONE, events[i], "END:VCALENDAR\r\n", NULL);
         NyTime s1 = 0, e1 = 0, s2 = 0, e2 = 0, s3 = 0, e3 = 0;
 
         g_test_message("case %" G_GSIZE_FORMAT, i);
@@ -141,6 +143,41 @@ test_span_text_equals_libical(void)
         g_assert_cmpint(e1, ==, e3);
         g_assert_cmpint(s2, ==, s3);
         g_assert_cmpint(e2, ==, e3);
+    }
+}
+
+/* A one-off event with its VTIMEZONEs (as every CalDAV object carries them)
+ * is spanned from the text, and the span holds the event with a day to
+ * spare. */
+static void
+test_span_with_zones(void)
+{
+    static const char *const offsets[] = {"+0500", "-1100", "+1345"};
+
+    for (gsize i = 0; i < G_N_ELEMENTS(offsets); i++) {
+        g_autofree char *zone = g_strdup_printf(
+            "BEGIN:VTIMEZONE\r\nTZID:X\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+            "TZOFFSETFROM:%s\r\nTZOFFSETTO:%s\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\n"
+            "DTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n"
+            "TZOFFSETFROM:%s\r\nTZOFFSETTO:%s\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n",
+            offsets[i], offsets[i], offsets[i], offsets[i]);
+        static const char event[] = "BEGIN:VEVENT\r\nUID:z\r\nDTSTART;TZID=X:20260105T090000\r\n"
+                                    "DTEND;TZID=X:20260105T100000\r\nEND:VEVENT\r\n";
+        g_autofree char *fast =
+            g_strconcat("BEGIN:VCALENDAR\r\n", zone, event, "END:VCALENDAR\r\n", NULL);
+        g_autofree char *slow =
+            g_strconcat("BEGIN:VCALENDAR\r\n", zone, ODD_ZONE, event, "END:VCALENDAR\r\n", NULL);
+        NyTime s1 = 0, e1 = 0, s2 = 0, e2 = 0;
+
+        ny_cache_span(fast, &s1, &e1);
+        ny_cache_span(slow, &s2, &e2);
+        g_assert_cmpint(s1, >, NY_CACHE_SPAN_OPEN_START);
+        /* libical's is the exact instant widened by MARGIN; the text's
+         * reads the local time as UTC, off by under a day: the event itself
+         * stays more than a day inside it. */
+        g_assert_cmpint(s1, <=, s2 + MARGIN - DAY);
+        g_assert_cmpint(e1, >=, e2 - MARGIN + DAY);
+        g_assert_cmpint(e1 - s1, <=, 3600 + 2 * MARGIN);
     }
 }
 
@@ -534,6 +571,7 @@ main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/cache/span/oneoff", test_span_oneoff);
+    g_test_add_func("/cache/span/with-zones", test_span_with_zones);
     g_test_add_func("/cache/span/count", test_span_count);
     g_test_add_func("/cache/span/until", test_span_until);
     g_test_add_func("/cache/span/open-cases", test_span_open_cases);
