@@ -27,6 +27,13 @@ static const char propfind_calendar[] =
     XML_HEAD "<D:propfind " NS_ALL "><D:prop><D:resourcetype/><D:current-user-principal/>"
              "<D:displayname/><C:supported-calendar-component-set/><CS:getctag/>"
              "<D:sync-token/><I:calendar-color/></D:prop></D:propfind>";
+/* The same without getctag, once the server gave sync-tokens: the ctag is
+ * only read without one, and servers compute it on every request (about
+ * 40% of Radicale's answer for 20,000 objects, bench/caldav.py). */
+static const char propfind_calendar_no_ctag[] =
+    XML_HEAD "<D:propfind " NS_ALL "><D:prop><D:resourcetype/><D:current-user-principal/>"
+             "<D:displayname/><C:supported-calendar-component-set/>"
+             "<D:sync-token/><I:calendar-color/></D:prop></D:propfind>";
 static const char propfind_home[] =
     XML_HEAD "<D:propfind " NS_ALL "><D:prop><C:calendar-home-set/></D:prop></D:propfind>";
 static const char propfind_etags[] =
@@ -197,11 +204,33 @@ found_new(const NyDavResponse *r, const char *url)
 }
 
 /* PROPFIND Depth 1 on the calendar home: the calendars that take VEVENT. */
+/* Whether every used calendar of this source that was synced came with a
+ * sync-token, and there is one. */
+static gboolean
+had_sync_tokens(Sync *s)
+{
+    g_autoptr(GPtrArray) cals = ny_cache_list_calendars(s->cache, s->config->name, NULL);
+    guint synced = 0;
+
+    for (guint i = 0; cals != NULL && i < cals->len; i++) {
+        const NyCacheCalendar *c = g_ptr_array_index(cals, i);
+
+        if (!c->used || c->last_sync == 0)
+            continue;
+        if (c->sync_token == NULL || *c->sync_token == '\0')
+            return FALSE;
+        synced++;
+    }
+    return synced > 0;
+}
+
 static GPtrArray *
-list_home(Sync *s, const char *home_url, GError **error)
+list_home(Sync *s, const char *home_url, gboolean want_ctag, GError **error)
 {
     g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(found_free);
-    g_autoptr(NyMultistatus) ms = dav(s, "PROPFIND", home_url, "1", propfind_calendar, NULL, error);
+    g_autoptr(NyMultistatus) ms =
+        dav(s, "PROPFIND", home_url, "1", want_ctag ? propfind_calendar : propfind_calendar_no_ctag,
+            NULL, error);
 
     if (ms == NULL)
         return NULL;
@@ -245,10 +274,11 @@ discover(Sync *s, GError **error)
     const NyDavResponse *r;
     guint status = 0;
     g_autofree char *cached_home = ny_cache_get_home(s->cache, s->config->name, url);
+    gboolean tokens = had_sync_tokens(s);
 
     /* The home found last time: one request lists the calendars. */
     if (cached_home != NULL) {
-        g_autoptr(GPtrArray) again = list_home(s, cached_home, &local_error);
+        g_autoptr(GPtrArray) again = list_home(s, cached_home, !tokens, &local_error);
 
         if (again != NULL && again->len > 0) {
             s->home = g_steal_pointer(&cached_home);
@@ -262,7 +292,8 @@ discover(Sync *s, GError **error)
         g_clear_error(&local_error);
     }
 
-    ms = dav(s, "PROPFIND", url, "0", propfind_calendar, &status, &local_error);
+    ms = dav(s, "PROPFIND", url, "0", tokens ? propfind_calendar_no_ctag : propfind_calendar,
+             &status, &local_error);
     if (ms != NULL && (r = first_ok(ms)) != NULL) {
         if (r->is_calendar) {
             g_ptr_array_add(found, found_new(r, url));
@@ -325,7 +356,7 @@ discover(Sync *s, GError **error)
     }
 
     g_clear_pointer(&found, g_ptr_array_unref);
-    found = list_home(s, home_url, error);
+    found = list_home(s, home_url, !tokens, error);
     if (found != NULL)
         s->home = g_steal_pointer(&home_url);
     return g_steal_pointer(&found);

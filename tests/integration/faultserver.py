@@ -165,6 +165,8 @@ class Handler(socketserver.BaseRequestHandler):
             return
         method, path, headers, body = req
         self.server.owner.requests.append((method, path, headers))
+        if method == "PROPFIND":
+            self.server.owner.propfind_bodies.append(body)
         case = path.strip("/").split("/")[0]
         getattr(self, "case_" + case.replace("-", "_"), self.case_unknown)(method, path, headers,
                                                                             body)
@@ -334,6 +336,8 @@ class Handler(socketserver.BaseRequestHandler):
                 return
             method, path, headers, body = req
             self.server.owner.requests.append((method, path, headers))
+        if method == "PROPFIND":
+            self.server.owner.propfind_bodies.append(body)
 
     def par_answer(self, method, path, headers, body):
         keep = {"Connection": None, "Content-Type": "text/xml"}
@@ -570,6 +574,7 @@ class FaultServer:
         self.digest_password = "pw-fault-7"
         self.digest_ok = 0
         self.paged_tokens = []
+        self.propfind_bodies = []
         self.feed_version = 1
         self.busy_seen = 0
         self.down_seen = 0

@@ -277,6 +277,24 @@ def test_sync_collection_in_pages():
         home.cleanup()
 
 
+def test_getctag_asked_only_until_sync_tokens_are_known():
+    """The calendar listing asks for CS:getctag (servers compute it on every
+    request) only until the calendars are known to give sync-tokens."""
+    home = ct.make_home(Creds, SERVER.base + "/paged/")
+    try:
+        start = len(SERVER.propfind_bodies)
+        cals, r = ct.calendars_json(home)
+        first = SERVER.propfind_bodies[start:]
+        check(any(b"getctag" in b for b in first), "getctag asked on the first sync", first)
+        start = len(SERVER.propfind_bodies)
+        cals, r = ct.calendars_json(home)
+        again = SERVER.propfind_bodies[start:]
+        check(len(again) == 1 and b"sync-token" in again[0] and b"getctag" not in again[0],
+              "then one listing, with sync-token and without getctag", again)
+    finally:
+        home.cleanup()
+
+
 def test_digest_only_server():
     home = ct.make_home(Creds, SERVER.base + "/digest/")
     try:
