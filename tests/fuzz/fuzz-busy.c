@@ -1,9 +1,10 @@
 /* libFuzzer driver: the free/busy engine on arbitrary iCalendar text.
  *
  * The first byte picks where the text is split into two chunks, so the
- * streaming line assembly is exercised as well. Checks: no crash, no hang
- * (libFuzzer's -timeout), the same answer whole and split, every period
- * inside the window after normalizing.
+ * streaming line assembly is exercised as well; the split text is read twice
+ * through one VTIMEZONE pool (NyBusyQuery.zones). Checks: no crash, no hang
+ * (libFuzzer's -timeout), the same answer whole, split and from the pool,
+ * every period inside the window after normalizing.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +27,13 @@ run(const NyBusyQuery *q, const char *text, size_t len, size_t split)
         g_array_set_size(busy, 0);
     ny_intervals_normalize(busy, q->from, q->to);
     return busy;
+}
+
+static gboolean
+same(const GArray *a, const GArray *b)
+{
+    return a->len == b->len &&
+           (a->len == 0 || memcmp(a->data, b->data, a->len * sizeof(NyInterval)) == 0);
 }
 
 int
@@ -54,9 +62,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     q.limits.max_object = 256 * 1024;
 
     whole = run(&q, text, len, 0);
-    split = run(&q, text, len, cut);
-    if (whole->len != split->len ||
-        (whole->len > 0 && memcmp(whole->data, split->data, whole->len * sizeof(NyInterval)) != 0))
+    {
+        /* Split, twice through one VTIMEZONE pool: the second time the
+         * zones come from the pool. The same answer each time. */
+        g_autoptr(NyBusyZones) zones = ny_busy_zones_new();
+        NyBusyQuery pooled = q;
+
+        pooled.zones = zones;
+        split = run(&pooled, text, len, cut);
+        if (!same(whole, split))
+            __builtin_trap();
+        g_array_unref(split);
+        split = run(&pooled, text, len, cut);
+    }
+    if (!same(whole, split))
         __builtin_trap();
     for (guint i = 0; i < whole->len; i++) {
         NyInterval *iv = &g_array_index(whole, NyInterval, i);
