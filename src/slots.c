@@ -196,18 +196,24 @@ ny_slots_explain(const NyAvailability *a, GTimeZone *zone, NyTime now, const GAr
     for (; g_date_compare(&day, &last) <= 0; g_date_add_days(&day, 1)) {
         int dow = g_date_get_weekday(&day); /* Monday = 1, as GDateTime */
         NyTime day_end;
+        NyTime midnight;
+        gboolean steady; /* no change of UTC offset from midnight to the end */
         NyTime prev_start = G_MININT64;
         int first;
 
         if ((a->days & NY_DAY_BIT(dow)) == 0)
             continue;
         day_end = local_minute(zone, &day, a->end_minute);
+        midnight = local_minute(zone, &day, 0);
+        steady = day_end - midnight == (NyTime)a->end_minute * 60;
         /* Grid times are multiples of grid_minutes after local midnight
          * (grid 30: on :00 and :30), the first at or after start. */
         first = (a->start_minute + a->grid_minutes - 1) / a->grid_minutes * a->grid_minutes;
         for (int m = first; m + a->slot_minutes <= a->end_minute; m += a->grid_minutes) {
             NySlotCandidate c = {0};
-            NyTime start = local_minute(zone, &day, m);
+            /* On a day without a DST change, wall-clock minutes are
+             * seconds after midnight: no zone lookup per grid time. */
+            NyTime start = steady ? midnight + (NyTime)m * 60 : local_minute(zone, &day, m);
 
             /* A wall-clock time inside a DST gap moves to the gap's end:
              * skip it when it lands on a time already listed, or past the

@@ -351,6 +351,67 @@ test_many_busy_periods(void)
     g_assert_cmpint(elapsed, <, 100000);
 }
 
+/* Every grid time of every day of 2026, in zones that change their offset
+ * at 00:00 (Santiago, Beirut, Havana), by 30 minutes (Lord Howe) or at the
+ * usual hours, is the wall-clock time read through the zone database one
+ * grid time at a time (the days without a change are computed from their
+ * midnight): the same instants, in the same order, none more or less. */
+static void
+test_grid_is_wall_clock(void)
+{
+    static const char *const zones[] = {"America/Santiago",    "Asia/Beirut",   "America/Havana",
+                                        "Australia/Lord_Howe", "Europe/London", "America/New_York"};
+
+    for (gsize z = 0; z < G_N_ELEMENTS(zones); z++) {
+        g_autoptr(GTimeZone) zone = ny_zone_new(zones[z], NULL);
+        g_autoptr(GArray) cands = NULL;
+        g_autoptr(GArray) want = g_array_new(FALSE, FALSE, sizeof(NyTime));
+        g_autoptr(GError) error = NULL;
+        NyAvailability a;
+        NyTime now;
+        GDate day;
+
+        g_assert_nonnull(zone);
+        now = ny_time_from_local(zone, 2026, 1, 1, 0, 0, 0);
+        ny_availability_init_default(&a);
+        a.days = 0x7f;
+        a.start_minute = 0;
+        a.end_minute = 24 * 60;
+        a.min_notice_hours = 0;
+        a.buffer_minutes = 0;
+        a.horizon_days = 365;
+        g_assert_true(ny_slots_explain(&a, zone, now, NULL, NULL, &cands, &error));
+        g_assert_no_error(error);
+
+        /* The expected grid, one zone lookup per time, with the same rules:
+         * a time a gap moves onto an earlier one, or past the day's end, is
+         * left out. */
+        g_date_clear(&day, 1);
+        g_date_set_dmy(&day, 1, G_DATE_JANUARY, 2026);
+        for (int d = 0; d < 365; d++, g_date_add_days(&day, 1)) {
+            GDate next = day;
+            NyTime day_end, prev = G_MININT64;
+
+            g_date_add_days(&next, 1);
+            day_end = ny_time_from_local(zone, g_date_get_year(&next), g_date_get_month(&next),
+                                         g_date_get_day(&next), 0, 0, 0);
+            for (int m = 0; m + a.slot_minutes <= 24 * 60; m += a.grid_minutes) {
+                NyTime t = ny_time_from_local(zone, g_date_get_year(&day), g_date_get_month(&day),
+                                              g_date_get_day(&day), m / 60, m % 60, 0);
+                if (t <= prev || t + a.slot_minutes * 60 > day_end)
+                    continue;
+                prev = t;
+                g_array_append_val(want, t);
+            }
+        }
+        g_test_message("%s: %u grid times", zones[z], want->len);
+        g_assert_cmpuint(cands->len, ==, want->len);
+        for (guint i = 0; i < cands->len; i++)
+            g_assert_cmpint(g_array_index(cands, NySlotCandidate, i).slot.start, ==,
+                            g_array_index(want, NyTime, i));
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -368,5 +429,6 @@ main(int argc, char **argv)
     }
     g_test_add_func("/slots/explain-marks-chosen", test_explain_marks_chosen);
     g_test_add_func("/slots/many-busy-periods", test_many_busy_periods);
+    g_test_add_func("/slots/grid-is-wall-clock", test_grid_is_wall_clock);
     return g_test_run();
 }
