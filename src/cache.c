@@ -913,8 +913,8 @@ fast_span(const char *ics, NyTime *out_start, NyTime *out_end)
         while (content > 0 && line[content - 1] == '\r')
             content--;
         if (content > 0 && (line[0] == ' ' || line[0] == '\t')) {
-            if (last_was_time)
-                return FALSE; /* a folded DTSTART or DTEND */
+            if (last_was_time || zone_depth > 0)
+                return FALSE; /* a folded DTSTART, DTEND or zone offset */
         } else {
             last_was_time = FALSE;
             if (g_ascii_strncasecmp(line, "BEGIN:", 6) == 0) {

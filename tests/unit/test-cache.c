@@ -179,6 +179,32 @@ test_span_with_zones(void)
         g_assert_cmpint(e1, >=, e2 - MARGIN + DAY);
         g_assert_cmpint(e1 - s1, <=, 3600 + 2 * MARGIN);
     }
+    {
+        /* A folded offset line in a zone (libical joins it: +9900 is 99
+         * hours) is not read from the text: the span is libical's. */
+        static const char *const folded[] = {"TZOFF\r\n SETTO:+9900\r\n",
+                                             "TZOFFSETTO:+2300\r\n 9999\r\n"};
+
+        for (gsize i = 0; i < G_N_ELEMENTS(folded); i++) {
+            g_autofree char *zone = g_strconcat(
+                "BEGIN:VTIMEZONE\r\nTZID:X\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+                "TZOFFSETFROM:+0000\r\n",
+                folded[i], "END:STANDARD\r\nEND:VTIMEZONE\r\n", NULL);
+            static const char event[] = "BEGIN:VEVENT\r\nUID:f\r\n"
+                                        "DTSTART;TZID=X:20260302T150000\r\n"
+                                        "DTEND;TZID=X:20260302T160000\r\nEND:VEVENT\r\n";
+            g_autofree char *text =
+                g_strconcat("BEGIN:VCALENDAR\r\n", zone, event, "END:VCALENDAR\r\n", NULL);
+            g_autofree char *slow = g_strconcat("BEGIN:VCALENDAR\r\n", zone, ODD_ZONE, event,
+                                                "END:VCALENDAR\r\n", NULL);
+            NyTime s1 = 0, e1 = 0, s2 = 0, e2 = 0;
+
+            ny_cache_span(text, &s1, &e1);
+            ny_cache_span(slow, &s2, &e2);
+            g_assert_cmpint(s1, ==, s2);
+            g_assert_cmpint(e1, ==, e2);
+        }
+    }
 }
 
 static void
