@@ -199,6 +199,9 @@ vtz_unref(gpointer data)
     g_free(v);
 }
 
+/* VTIMEZONEs kept by a NyBusyZones pool; later ones are built per object. */
+#define NY_ZONE_POOL_MAX 64
+
 struct _NyBusyZones {
     GHashTable *by_text; /* the VTIMEZONE's text -> NyVtz */
 };
@@ -210,6 +213,12 @@ ny_busy_zones_new(void)
 
     zones->by_text = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, vtz_unref);
     return zones;
+}
+
+guint
+ny_busy_zones_size(const NyBusyZones *zones)
+{
+    return g_hash_table_size(zones->by_text);
 }
 
 void
@@ -520,7 +529,10 @@ add_vtimezone(NyBusyScan *s, icalcomponent *vtz, const char *text)
         v->trusted = FALSE;
     }
     use_vtimezone(s, v);
-    if (s->q->zones != NULL)
+    /* Real calendars use a handful of zones; a calendar whose every object
+     * carries a slightly different copy must not grow the pool without
+     * bound (each entry holds libical's expanded changes, up to ~40 KB). */
+    if (s->q->zones != NULL && g_hash_table_size(s->q->zones->by_text) < NY_ZONE_POOL_MAX)
         g_hash_table_replace(s->q->zones->by_text, g_strdup(text), vtz_ref(v));
     vtz_unref(v);
 }

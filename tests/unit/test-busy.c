@@ -512,6 +512,37 @@ test_fast_rule_matches_libical(void)
     }
 }
 
+/* 100 objects, each with its own copy of a zone that differs by one
+ * X- property: every event gets its zone, and the pool keeps 64. */
+static void
+test_zones_pool_is_bounded(void)
+{
+    g_autoptr(GTimeZone) zone = g_time_zone_new_utc();
+    g_autoptr(NyBusyZones) zones = ny_busy_zones_new();
+    NyBusyQuery q;
+
+    ny_busy_query_init(&q, 1772409600, 1772496000, zone, "UTC", NULL); /* 2026-03-02 */
+    q.zones = zones;
+    for (int i = 0; i < 100; i++) {
+        g_autofree char *text = g_strdup_printf(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTIMEZONE\r\nTZID:X-Custom\r\n"
+            "X-COPY:%d\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\nTZOFFSETFROM:+0500\r\n"
+            "TZOFFSETTO:+0500\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:e%d\r\n"
+            "DTSTART;TZID=X-Custom:20260302T150000\r\nDURATION:PT1H\r\nEND:VEVENT\r\n"
+            "END:VCALENDAR\r\n",
+            i, i);
+        g_autoptr(GArray) busy = ny_intervals_new();
+        g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GError) error = NULL;
+
+        g_assert_true(ny_busy_compute(&q, text, strlen(text), busy, warnings, &error));
+        g_assert_no_error(error);
+        g_assert_cmpuint(busy->len, ==, 1);
+        g_assert_cmpint(g_array_index(busy, NyInterval, 0).start, ==, 1772445600); /* 10:00Z */
+    }
+    g_assert_cmpuint(ny_busy_zones_size(zones), ==, 64);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -532,6 +563,7 @@ main(int argc, char **argv)
     g_test_add_func("/busy/windows-zones", test_windows_zones);
     g_test_add_func("/busy/windows-zones-exist", test_windows_zones_exist);
     g_test_add_func("/busy/zones-pool-keys-by-text", test_zones_pool_keys_by_text);
+    g_test_add_func("/busy/zones-pool-is-bounded", test_zones_pool_is_bounded);
     status = g_test_run();
     shared_zones = NULL;
     return status;
