@@ -640,8 +640,19 @@ vdir_refresh(Lookup *l, const char *key, const char *path, GPtrArray *names, GPt
         gsize len = 0;
 
         /* Gone since the listing, or no longer a regular file (the listing
-         * warned about those): forgotten. */
-        if (stat(file, &st) != 0 || !S_ISREG(st.st_mode))
+         * warned about those): forgotten. Any other failure fails the
+         * lookup, as reading the folder without the cache does. */
+        if (stat(file, &st) != 0) {
+            int saved = errno;
+
+            if (saved == ENOENT)
+                continue;
+            ny_cache_rollback(l->cache);
+            g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_IO, "cannot read '%s': %s", file,
+                        g_strerror(saved));
+            return FALSE;
+        }
+        if (!S_ISREG(st.st_mode))
             continue;
         g_hash_table_add(seen, (gpointer)name);
         validator = file_validator(&st);

@@ -492,6 +492,26 @@ def test_ics_file_cache_size_at_and_past_the_limit():
         h.cleanup()
 
 
+def test_vdir_entry_that_cannot_be_read_fails_the_lookup_either_way():
+    """A vdir entry that exists but cannot be read (a link to itself: ELOOP) fails
+    the lookup with one line naming it, whether the folder is read directly (few
+    files) or through the cache (16 files or more): never skipped in silence."""
+    for n in (1, 20):
+        h = home()
+        try:
+            vdir = os.path.join(h.dir, "v")
+            os.mkdir(vdir)
+            for i in range(n):
+                write(os.path.join(vdir, "a%02d.ics" % i), _event("e%d" % i, ""))
+            loop = os.path.join(vdir, "loop.ics")
+            os.symlink(loop, loop)
+            h.write_config(CONFIG + "[calendar v]\ntype=vdir\npath=%s\n" % vdir)
+            r = nt(h, "freebusy", "--from", "2026-03-02", "--to", "2026-03-03", ics=None)
+            one_error(r, 1, loop, "Too many levels of symbolic links")
+        finally:
+            h.cleanup()
+
+
 def test_vdir_file_over_the_cache_limit_is_streamed():
     """In a vdir read through the cache (16 files or more), a file over 64 MiB is left
     out of the cache and streamed after the cached part: its events still count, cold
