@@ -8,8 +8,8 @@
 # large, seed 1: 20,000 one-off events + 300 series, ~5.5 MB), then times each
 # COMMAND (a 4-week `freebusy`, a 14-day `slots`, `reply --dry-run` with a
 # 14-day horizon; bench/reply.sh runs the last) three ways:
-#   direct: the cache cannot be opened (NOTYET_CACHE in a missing, unwritable
-#           place), so the file is streamed whole through the engine every time:
+#   direct: the cache cannot be opened (NOTYET_CACHE under a regular file),
+#           so the file is streamed whole through the engine every time:
 #           what notyet did before the cache;
 #   cold:   the first run with an empty cache: read whole, split and stored;
 #   warm:   the file unchanged: only the objects that can meet the window are
@@ -26,9 +26,11 @@ COMMANDS=("${@:-freebusy}")
 RUNS="${RUNS:-5}"
 [ -x "$NOTYET" ] || { echo "no notyet binary at $NOTYET" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (Debian package time)" >&2; exit 2; }
-tmp="$(mktemp -d)"; trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
+tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 python3 "$HERE/gen-calendar.py" large --seed 1 -o "$tmp/large.ics"
-mkdir "$tmp/ro"; chmod 0500 "$tmp/ro"
+# Under a regular file, so that the cache cannot be created even by root
+# (a read-only folder does not stop root).
+: >"$tmp/not-a-folder"
 CACHE="$tmp/cache.db"
 
 # measure MODE CMD...: best elapsed seconds and peak RSS (KB) over RUNS runs
@@ -36,7 +38,7 @@ measure() {
   local mode=$1 best="" rss=0 t m; shift
   for _ in $(seq "$RUNS"); do
     if [ "$mode" = cold ]; then rm -f "$CACHE" "$CACHE-wal" "$CACHE-shm"; fi
-    if [ "$mode" = direct ]; then c="$tmp/ro/none/cache.db"; else c="$CACHE"; fi
+    if [ "$mode" = direct ]; then c="$tmp/not-a-folder/cache.db"; else c="$CACHE"; fi
     local t0=$EPOCHREALTIME
     NOTYET_CACHE="$c" /usr/bin/time -f "%M" -o "$tmp/time" "$@" >/dev/null 2>&1 || true
     t=$(awk "BEGIN{printf \"%.4f\", $EPOCHREALTIME - $t0}")
