@@ -159,14 +159,18 @@ class Handler(socketserver.BaseRequestHandler):
         out += "".join("%s: %s\r\n" % (k, v) for k, v in h.items() if v is not None)
         self.request.sendall(out.encode("latin-1") + b"\r\n" + body)
 
+    def record(self, method, path, headers, body):
+        """Every request, for the tests; PROPFIND bodies too."""
+        self.server.owner.requests.append((method, path, headers))
+        if method == "PROPFIND":
+            self.server.owner.propfind_bodies.append(body)
+
     def handle(self):
         req = self.read_request()
         if req is None:
             return
         method, path, headers, body = req
-        self.server.owner.requests.append((method, path, headers))
-        if method == "PROPFIND":
-            self.server.owner.propfind_bodies.append(body)
+        self.record(method, path, headers, body)
         case = path.strip("/").split("/")[0]
         getattr(self, "case_" + case.replace("-", "_"), self.case_unknown)(method, path, headers,
                                                                             body)
@@ -335,9 +339,7 @@ class Handler(socketserver.BaseRequestHandler):
             if req is None:
                 return
             method, path, headers, body = req
-            self.server.owner.requests.append((method, path, headers))
-        if method == "PROPFIND":
-            self.server.owner.propfind_bodies.append(body)
+            self.record(method, path, headers, body)
 
     def par_answer(self, method, path, headers, body):
         keep = {"Connection": None, "Content-Type": "text/xml"}
