@@ -203,7 +203,6 @@ found_new(const NyDavResponse *r, const char *url)
     return f;
 }
 
-/* PROPFIND Depth 1 on the calendar home: the calendars that take VEVENT. */
 /* Whether every used calendar of this source that was synced came with a
  * sync-token, and there is one. */
 static gboolean
@@ -224,6 +223,7 @@ had_sync_tokens(Sync *s)
     return synced > 0;
 }
 
+/* PROPFIND Depth 1 on the calendar home: the calendars that take VEVENT. */
 static GPtrArray *
 list_home(Sync *s, const char *home_url, gboolean want_ctag, GError **error)
 {

@@ -601,6 +601,13 @@ vdir_object(const char *href, const char *ics, gsize len, gpointer data)
     take_warnings(local, v->l->warnings, file);
 }
 
+/* A vdir entry that is a FIFO, a device or a link to one: never read. */
+static void
+warn_not_regular(Lookup *l, const char *file)
+{
+    g_ptr_array_add(l->warnings, g_strdup_printf("'%s': not a regular file, skipped", file));
+}
+
 /* Brings the cached copy of a vdir up to date: a file is read again only
  * when its size, mtime or inode changed; removed files are forgotten. */
 static gboolean
@@ -648,9 +655,7 @@ vdir_refresh(Lookup *l, const char *key, const char *path, GPtrArray *names, GPt
             if (saved == ENOENT)
                 continue;
             ny_cache_rollback(l->cache);
-            g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_IO, "cannot read '%s': %s", file,
-                        g_strerror(saved));
-            return FALSE;
+            return read_error(file, saved, error);
         }
         if (!S_ISREG(st.st_mode))
             continue;
@@ -661,8 +666,7 @@ vdir_refresh(Lookup *l, const char *key, const char *path, GPtrArray *names, GPt
         fd = open_regular(file, &st, &not_regular, &local);
         if (fd < 0 && not_regular) {
             g_hash_table_remove(seen, name); /* swapped since the stat */
-            g_ptr_array_add(l->warnings,
-                            g_strdup_printf("'%s': not a regular file, skipped", file));
+            warn_not_regular(l, file);
             continue;
         }
         if (fd >= 0 && st.st_size > NY_CACHE_MAX_FILE_BYTES) {
@@ -746,8 +750,7 @@ stream_vdir_files(Lookup *l, const char *path, GPtrArray *names, GError **error)
         fd = open_regular(file, &st, &not_regular, error);
         if (fd < 0 && not_regular) {
             g_clear_error(error); /* swapped since the listing */
-            g_ptr_array_add(l->warnings,
-                            g_strdup_printf("'%s': not a regular file, skipped", file));
+            warn_not_regular(l, file);
             continue;
         }
         if (fd < 0 || !busy_fd(fd, file, &st, l->query, l->busy, l->warnings, error))
@@ -800,8 +803,7 @@ busy_vdir(Lookup *l, const char *path, GError **error)
         }
         if (!S_ISREG(st.st_mode)) {
             if (!S_ISDIR(st.st_mode))
-                g_ptr_array_add(l->warnings,
-                                g_strdup_printf("'%s': not a regular file, skipped", file));
+                warn_not_regular(l, file);
             g_ptr_array_remove_index(names, i);
             continue;
         }
