@@ -6,15 +6,12 @@ names the input and the limit it hit, nothing on stdout, the store unchanged
 and no secret in any output. (HTTP/TLS and XML faults: tests/integration/
 test_faults.py; the catalogue map: README "What notyet guarantees".)
 """
-import functools
-import http.server
 import json
 import os
 import sqlite3
-import threading
 
 import nytest
-from nytest import Home, check, fixture, run
+from nytest import Home, Server, check, fixture, one_error, read_bytes, run, sized_event, write
 
 NOW = "2026-11-30T10:00:00-05:00"  # a Monday
 WEEK = fixture("slots", "week.ics")
@@ -28,15 +25,8 @@ SECRET = "hunter2-secret-pw"
 ESC = "\x1b"
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 def home(config=CONFIG):
-    h = Home()
-    h.write_config(config)
-    return h
+    return Home(config)
 
 
 def nt(h, *args, ics=WEEK, timeout=60):
@@ -46,31 +36,9 @@ def nt(h, *args, ics=WEEK, timeout=60):
     return run(list(args) + extra, home=h, timeout=timeout)
 
 
-def one_error(r, rc, *needles):
-    """Exit rc, nothing on stdout, exactly one 'notyet: ' line naming every needle."""
-    check(r.rc == rc, "exit status %d expected" % rc, r)
-    check(r.out == "", "stdout must be empty on an error", r)
-    lines = r.err.splitlines()
-    check(len(lines) == 1 and lines[0].startswith("notyet: "), "one error line expected", r)
-    for n in needles:
-        check(n in r.err, "the error should name %r" % n, r)
-
-
 def no_secret(r, *secrets):
     for s in secrets:
         check(s not in r.out + r.err, "%r must not appear in any output" % s, r)
-
-
-def read_bytes(path):
-    with open(path, "rb") as f:
-        return f.read()
-
-
-def write(path, data):
-    mode = "wb" if isinstance(data, bytes) else "w"
-    with open(path, mode) as f:
-        f.write(data)
-    return path
 
 
 def store_state(h):
@@ -214,7 +182,7 @@ def test_typed_values_echoed_without_control_characters():
             check(not any(c in r.err for c in "\r\t\x7f\u009b" + ESC), "no control character", r)
         check(not os.path.exists(h.db), "no store was created")
         # The -v lines too: a file (over 64 KiB, so it is cached) named with both.
-        path = write(os.path.join(h.dir, "a\n" + ESC + "[2Jb.ics"), _sized_event(70 * 1024))
+        path = write(os.path.join(h.dir, "a\n" + ESC + "[2Jb.ics"), sized_event(70 * 1024))
         r = nt(h, "-v", "freebusy", *WINDOW, ics=path)
         lines = r.err.splitlines()
         check(r.rc == 0 and lines and all(ln.startswith("notyet: ") for ln in lines), "-v", r)
@@ -373,22 +341,6 @@ def test_ics_nesting_at_and_past_the_limit():
         h.cleanup()
 
 
-def _sized_event(total):
-    """A calendar whose VEVENT, BEGIN:VEVENT to END:VEVENT with CRLFs, is total bytes."""
-    head = ("BEGIN:VEVENT\r\nUID:big\r\nDTSTART:20260302T140000Z\r\n"
-            "DTEND:20260302T150000Z\r\n")
-    tail = "END:VEVENT\r\n"
-    left = total - len(head) - len(tail)
-    pads = []
-    while left > 0:
-        n = min(left, 1000000)
-        pads.append("X-PAD:" + "a" * (n - 8) + "\r\n")
-        left -= n
-    event = head + "".join(pads) + tail
-    check(len(event) == total, "event of %d bytes" % total)
-    return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + event + "END:VCALENDAR\r\n"
-
-
 def test_ics_object_size_at_and_past_the_limit():
     """A component of exactly 10 MiB (its END line included) is read; one byte more
     is skipped with one warning naming the UID and the limit."""
@@ -397,11 +349,11 @@ def test_ics_object_size_at_and_past_the_limit():
         args = ["freebusy", "--from", "2026-03-02", "--to", "2026-03-03", "--format", "json"]
         path = os.path.join(h.dir, "big.ics")
         with open(path, "w", newline="") as f:
-            f.write(_sized_event(10 * 1024 * 1024))
+            f.write(sized_event(10 * 1024 * 1024))
         r = nt(h, *args, ics=path)
         check(r.rc == 0 and r.err == "" and len(busy_of(r)) == 1, "10 MiB: read", r)
         with open(path, "w", newline="") as f:
-            f.write(_sized_event(10 * 1024 * 1024 + 1))
+            f.write(sized_event(10 * 1024 * 1024 + 1))
         r = nt(h, *args, ics=path)
         check(r.rc == 0 and busy_of(r) == [], "skipped", r)
         check(r.err == "notyet: warning: '%s': component 'big' skipped: larger than 10485760 "
@@ -541,27 +493,24 @@ def test_feed_over_the_cache_limit_is_streamed_and_its_old_copy_forgotten():
     h = home(CONFIG + "[limits]\nmax_response_mib=100\n")
     served = os.path.join(h.dir, "www")
     os.mkdir(served)
-    handler = functools.partial(_QuietHandler, directory=served)
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    url = "http://127.0.0.1:%d/feed.ics" % httpd.server_address[1]
     try:
-        with open(WEEK, encoding="utf-8") as f:
-            week = f.read()
-        feed = os.path.join(served, "feed.ics")
-        write(feed, week)
-        args = ("freebusy", "--from", "2026-11-30", "--to", "2026-12-05", "--format", "json")
-        small = nt(h, "-v", *args, ics=url)
-        check(small.rc == 0 and "cached as" in small.err, "a small feed is cached", small)
-        os.truncate(feed, 64 * 1024 * 1024 + 1)
-        r = nt(h, "-v", *args, ics=url)
-        check(r.rc == 0 and busy_of(r) == busy_of(small), "the big feed is read", r)
-        check("'%s': not cached (over 64 MiB)" % url in r.err, "not cached, said with -v", r)
-        r = nt(h, "--offline", *args, ics=url)
-        one_error(r, 1, url, "never fetched")
+        with Server(served) as base:
+            url = base + "feed.ics"
+            with open(WEEK, encoding="utf-8") as f:
+                week = f.read()
+            feed = os.path.join(served, "feed.ics")
+            write(feed, week)
+            args = ("freebusy", "--from", "2026-11-30", "--to", "2026-12-05",
+                    "--format", "json")
+            small = nt(h, "-v", *args, ics=url)
+            check(small.rc == 0 and "cached as" in small.err, "a small feed is cached", small)
+            os.truncate(feed, 64 * 1024 * 1024 + 1)
+            r = nt(h, "-v", *args, ics=url)
+            check(r.rc == 0 and busy_of(r) == busy_of(small), "the big feed is read", r)
+            check("'%s': not cached (over 64 MiB)" % url in r.err, "not cached, said with -v", r)
+            r = nt(h, "--offline", *args, ics=url)
+            one_error(r, 1, url, "never fetched")
     finally:
-        httpd.shutdown()
-        httpd.server_close()
         h.cleanup()
 
 
