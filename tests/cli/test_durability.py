@@ -49,7 +49,7 @@ def nt(h, *args):
 
 
 def ok(h, *args):
-    return run_ok(list(args) + base(h), home=h)
+    return run_ok(list(args) + base(h, args), home=h)
 
 
 def traced_env(h):
