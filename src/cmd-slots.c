@@ -58,7 +58,7 @@ ny_cmd_busy_lookup(NyCli *cli, NyTime from, NyTime to, GArray **out_busy, GError
     NyBusyQuery query;
     g_autoptr(GArray) busy = NULL;
     g_autoptr(GPtrArray) warnings = NULL;
-    g_autofree char *cache_path = ny_cache_default_path(cli->db_path);
+    g_autofree char *cache_path = ny_config_cache_path(cli->db_path);
     NySourcesOptions options = {.offline = cli->offline,
                                 .now = cli->now,
                                 .cache_path = cache_path,
@@ -99,7 +99,7 @@ ny_cmd_busy_lookup(NyCli *cli, NyTime from, NyTime to, GArray **out_busy, GError
 gboolean
 ny_cmd_store_if_exists(NyCli *cli, NyStore **out_store, GError **error)
 {
-    g_autofree char *path = cli->db_path ? g_strdup(cli->db_path) : ny_store_default_path();
+    g_autofree char *path = ny_config_store_path(cli->db_path);
 
     *out_store = NULL;
     if (!g_file_test(path, G_FILE_TEST_EXISTS))

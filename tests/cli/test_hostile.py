@@ -762,7 +762,8 @@ def test_store_garbage_file_never_overwritten():
         write(h.db, data)
         for args in (["followups"], ["reply", "Ann"], ["decide", "Cy", "--know", "no"]):
             r = nt(h, *args)
-            one_error(r, 1, "'%s'" % h.db, "not a notyet database")
+            one_error(r, 1, "'%s'" % h.db,
+                      "is a file of another kind (not an SQLite database), not a notyet store")
             check(read_bytes(h.db) == data, "%s: unchanged" % args[0], r)
     finally:
         h.cleanup()
