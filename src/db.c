@@ -75,8 +75,7 @@ ny_db_set_error(NyDb *db, int rc, const char *what, GError **error)
     const char *msg = db->handle != NULL ? sqlite3_errmsg(db->handle) : sqlite3_errstr(rc);
 
     if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
-        g_set_error(error, NY_DB_ERROR, NY_DB_ERROR_BUSY,
-                    "the %s '%s' is locked by another notyet; try again once it has finished",
+        g_set_error(error, NY_DB_ERROR, NY_DB_ERROR_BUSY, "the %s '%s' is locked by another notyet",
                     db->kind->noun, db->path);
         return;
     }
@@ -328,6 +327,10 @@ examine(const NyDbKind *kind, const char *path, Examined *out, GError **error)
         guint32 app_id = be32(head + HEADER_APPLICATION_ID);
         gint32 version = (gint32)be32(head + HEADER_USER_VERSION);
         gboolean wal = exists_beside(path, "-wal");
+        /* A hot journal (a notyet killed in the middle of a commit) puts
+         * back pages and the header: SQLite reads it, the header cannot
+         * be trusted before. */
+        gboolean log = wal || exists_beside(path, "-journal");
         guint page_size = (guint)head[HEADER_PAGE_SIZE] << 8 | head[HEADER_PAGE_SIZE + 1];
         guint32 pages = be32(head + HEADER_PAGE_COUNT);
 
@@ -352,11 +355,11 @@ examine(const NyDbKind *kind, const char *path, Examined *out, GError **error)
         /* Without a log beside it the file is the whole database: its
          * header is current, and the page count in it (valid when the two
          * counters agree) says how long the file must be. */
-        if (!wal && version > (gint32)kind->n_migrations) {
+        if (!log && version > (gint32)kind->n_migrations) {
             refuse_newer(kind, path, version, error);
             return FALSE;
         }
-        if (!wal && pages != 0 &&
+        if (!log && pages != 0 &&
             be32(head + HEADER_CHANGE_COUNTER) == be32(head + HEADER_VERSION_VALID_FOR) &&
             (guint64)st.st_size < (guint64)pages * page_size) {
             g_autofree char *why = g_strdup_printf("cut short: %" G_GUINT64_FORMAT

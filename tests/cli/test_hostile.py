@@ -725,7 +725,7 @@ def test_store_path_not_usable():
     try:
         plain = write(os.path.join(h.dir, "plain"), "keep\n")
         r = run(["--now", NOW, "--ics", WEEK, "--db", h.dir, "reply", "Ann"], home=h)
-        one_error(r, 1, "'%s'" % h.dir, "not a file")
+        one_error(r, 1, "'%s'" % h.dir, "is a folder, not a notyet store")
         r = run(["--now", NOW, "--ics", WEEK, "--db", plain + "/x.db", "reply", "Ann"], home=h)
         one_error(r, 1, plain)
         check(read_bytes(plain) == b"keep\n", "the file in the way is untouched")
