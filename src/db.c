@@ -301,8 +301,12 @@ examine(const NyDbKind *kind, const char *path, Examined *out, GError **error)
             return TRUE;
         }
         {
-            g_autofree char *what = g_strdup_printf(
-                "an empty file that notyet did not create (mode %04o)", st.st_mode & 07777);
+            g_autofree char *owner = st.st_uid == geteuid()
+                                         ? g_strdup("")
+                                         : g_strdup_printf(", owned by uid %u", (guint)st.st_uid);
+            g_autofree char *what =
+                g_strdup_printf("an empty file that notyet did not create (mode %04o%s)",
+                                st.st_mode & 07777, owner);
             g_autofree char *advice = g_strdup_printf(
                 "remove it to let notyet create its %s there, or %s", kind->noun, kind->elsewhere);
             refuse(kind, path, what, advice, error);
