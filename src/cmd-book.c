@@ -143,13 +143,7 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
         return FALSE;
     if (cli->help)
         return TRUE;
-    if (argc != 2) {
-        ny_cli_usage_error(cli, error,
-                           argc < 2 ? "which follow-up? give its ID" : "unexpected argument '%s'",
-                           argv[argc < 2 ? 0 : 2]);
-        return FALSE;
-    }
-    if (!ny_cmd_parse_id(cli, argv[1], &id, error))
+    if (!ny_cmd_one_id(cli, argc, argv, &id, error))
         return FALSE;
     a = &cli->config->availability;
     buffer = (NyTime)a->buffer_minutes * 60;

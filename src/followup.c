@@ -86,7 +86,7 @@ refusal(NyFollowupAction action, NyFollowupStatus from)
         return NULL; /* "is already done" */
     case NY_FOLLOWUP_ACTION_NUDGE:
         return from == NY_FOLLOWUP_STATUS_BOOKED
-                   ? "the call is booked; rebook it with 'notyet book'"
+                   ? "to move the call, book it again with --slot TIME"
                    : "only an offer that got no answer can be nudged";
     }
     return NULL;

@@ -149,6 +149,74 @@ def test_call_time_passed_asks_done():
         h.cleanup()
 
 
+NUDGE = """Hi Richard,
+
+I wrote to you on Monday, November 30 about a call to get to know each other. In
+case those times did not suit you, here are new ones: I have 20 minutes """
+
+
+def test_nudge_an_expired_offer():
+    h = home()
+    try:
+        ok(h, "reply", "Richard Roe", "--email", "richard@example.org")
+        ok(h, "reply", "Ann Lee")
+        later = "2026-12-05T09:00:00-05:00"  # Saturday: Richard's times have passed
+        check(followups(h, now=later)[0]["state"] == "expired", "expired first")
+        r = ok(h, "nudge", "1", now=later)
+        # The slot phrases are the letter's own (tests/unit/test-phrase.c).
+        check(r.out.startswith(NUDGE), "the nudge letter", r)
+        body = " ".join(r.out.split())
+        check("at 10a ET and then" in body and
+              body.endswith("at 10a ET. Just reply with the one that works for you. Jane"),
+              "two times, then our name", r)
+        check(r.err == "follow-up #1 nudged: new times recorded\n", "stderr", r)
+        f = [f for f in followups(h, now=later) if f["id"] == 1][0]
+        check(f["state"] == "offered" and f["nudges"] == 1, "offered again, one nudge", f)
+        check([s["start"] for s in f["slots"]] == ["2026-12-07T15:00:00Z", "2026-12-09T15:00:00Z"],
+              "the new times replace the old", f)
+        r = ok(h, "followups", now=later)
+        check("#1  Richard Roe <richard@example.org>  offered, awaiting their answer "
+              "(nudged 1 time)\n" in r.out, "text shows the nudge", r)
+        # Same id: book it by number.
+        r = ok(h, "book", "1", "--slot", "1", now=later)
+        check(r.out.startswith("booked #1 Richard Roe: "), "booked", r)
+        f = [f for f in followups(h, now=later) if f["id"] == 1][0]
+        check(f["booked"]["start"] == "2026-12-07T15:00:00Z", "the nudge's first time", f)
+        # A booked call is not nudged.
+        r = nt(h, "nudge", "1", now=later)
+        check_usage_error(r, "follow-up #1 is booked: to move the call, book it again")
+    finally:
+        h.cleanup()
+
+
+def test_nudge_rules_and_template():
+    h = home()
+    try:
+        ok(h, "reply", "Richard Roe")
+        # --dry-run records nothing.
+        r = ok(h, "nudge", "1", "--dry-run")
+        check(r.out.startswith("Hi Richard,\n\nI wrote to you today") and r.err == "", "dry", r)
+        check(followups(h)[0]["nudges"] == 0, "no nudge recorded")
+        # [letter] nudge_template, with an unknown field refused.
+        tmpl = os.path.join(h.dir, "nudge.txt")
+        with open(tmpl, "w", encoding="utf-8") as f:
+            f.write("Dear {{first_name}}, since {{first_letter}}: {{slot1}}?\n")
+        h.write_config(CONFIG + "[letter]\nnudge_template=%s\n" % tmpl)
+        r = ok(h, "nudge", "1", "--dry-run")
+        # Its own old times are released for it: tomorrow 10a again.
+        check(r.out == "Dear Richard, since today: tomorrow at 10a ET?\n", "custom", r)
+        with open(tmpl, "w", encoding="utf-8") as f:
+            f.write("Dear {{firstname}}\n")
+        check_usage_error(nt(h, "nudge", "1"), "firstname")
+        h.write_config(CONFIG)
+        ok(h, "cancel", "1")
+        check_usage_error(nt(h, "nudge", "1"), "follow-up #1 is cancelled")
+        r = nt(h, "nudge", "9")
+        check(r.rc == 1 and "no follow-up with id 9" in r.err, "unknown id", r)
+    finally:
+        h.cleanup()
+
+
 def test_book_offered_slot_and_export():
     h = home()
     try:
