@@ -35,8 +35,8 @@ typedef enum {
     NY_FOLLOWUP_CANCELLED,
 } NyFollowupState;
 
-/* "offered", "booked", "done", "cancelled". (expired is derived, not stored:
- * an offered follow-up whose every slot has started is shown as expired.) */
+/* "offered", "booked", "done", "cancelled". (expired is derived, not
+ * stored: followup.h, ny_followup_status().) */
 const char *ny_followup_state_to_string(NyFollowupState state);
 
 /* The state ny_followup_state_to_string() gives @text; FALSE for any other text. */
