@@ -120,6 +120,7 @@ gboolean ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_export(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_done(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_cancel(NyCli *cli, int argc, char **argv, GError **error);
+gboolean ny_cmd_nudge(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error);
 
 G_END_DECLS

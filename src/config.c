@@ -40,7 +40,7 @@ static const char *const calendar_keys[] = {"type",
                                             "insecure",
                                             "allow_insecure_http",
                                             NULL};
-static const char *const letter_keys[] = {"template", NULL};
+static const char *const letter_keys[] = {"template", "nudge_template", NULL};
 static const char *const limits_keys[] = {"max_response_mib", "max_object_mib", "max_instances",
                                           "http_timeout_seconds", NULL};
 
@@ -693,6 +693,11 @@ load_letter(const Loader *l, NyConfig *c, GError **error)
         return FALSE;
     if (value != NULL)
         c->letter_template = expand_path(l, value);
+    g_clear_pointer(&value, g_free);
+    if (!get_string(l, "letter", "nudge_template", &value, error))
+        return FALSE;
+    if (value != NULL)
+        c->nudge_template = expand_path(l, value);
     return TRUE;
 }
 
@@ -902,5 +907,6 @@ ny_config_free(NyConfig *config)
     g_free(config->timezone);
     g_ptr_array_unref(config->calendars);
     g_free(config->letter_template);
+    g_free(config->nudge_template);
     g_free(config);
 }

@@ -61,6 +61,12 @@ static const char *const migrations[] = {
     "  end INTEGER NOT NULL,"
     "  PRIMARY KEY (followup_id, position)"
     ");",
+    /* 2: the nudges of a follow-up (notyet nudge), one row each. */
+    "CREATE TABLE followup_nudges ("
+    "  followup_id INTEGER NOT NULL REFERENCES followups(id) ON DELETE CASCADE,"
+    "  at INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX followup_nudges_followup ON followup_nudges(followup_id);",
 };
 
 #define NY_STORE_SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
@@ -431,7 +437,9 @@ ny_store_update_followup(NyStore *store, NyFollowup *f, NyTime now, GError **err
 
 #define FOLLOWUP_COLUMNS                                                                           \
     "f.id, c.name, f.email, f.met, f.their_tz, f.state, f.booked_start, f.booked_end, f.uid, "     \
-    "f.sequence, f.created, f.updated"
+    "f.sequence, f.created, f.updated, "                                                           \
+    "(SELECT count(*) FROM followup_nudges n WHERE n.followup_id = f.id), "                        \
+    "(SELECT max(n.at) FROM followup_nudges n WHERE n.followup_id = f.id)"
 
 /* A follow-up from a row of FOLLOWUP_COLUMNS, without its slots. */
 static NyFollowup *
@@ -460,6 +468,8 @@ followup_from_row(NyStore *store, sqlite3_stmt *stmt, GError **error)
     f->sequence = sqlite3_column_int(stmt, 9);
     f->created = sqlite3_column_int64(stmt, 10);
     f->updated = sqlite3_column_int64(stmt, 11);
+    f->nudges = sqlite3_column_int(stmt, 12);
+    f->nudged_at = sqlite3_column_int64(stmt, 13);
     return g_steal_pointer(&f);
 }
 
@@ -580,5 +590,83 @@ ny_store_taken(NyStore *store, gint64 except_id, GArray *out, GError **error)
         set_sqlite_error(store, rc, "read the taken slots", error);
         return FALSE;
     }
+    return TRUE;
+}
+
+gboolean
+ny_store_nudge_followup(NyStore *store, NyFollowup *f, const GArray *slots, NyTime now,
+                        GError **error)
+{
+    g_autoptr(sqlite3_stmt) del = NULL;
+    g_autoptr(sqlite3_stmt) add = NULL;
+    g_autoptr(sqlite3_stmt) nudge = NULL;
+
+    g_return_val_if_fail(store != NULL && f != NULL && slots != NULL, FALSE);
+    g_return_val_if_fail(in_transaction(store), FALSE);
+
+    f->state = NY_FOLLOWUP_OFFERED;
+    if (!ny_store_update_followup(store, f, now, error))
+        return FALSE;
+    del = prepare(store, "DELETE FROM followup_slots WHERE followup_id = ?1", error);
+    if (del == NULL)
+        return FALSE;
+    sqlite3_bind_int64(del, 1, f->id);
+    if (!step_done(store, del, "release the offered slots", error))
+        return FALSE;
+    add = prepare(store,
+                  "INSERT INTO followup_slots (followup_id, position, start, end) "
+                  "VALUES (?1, ?2, ?3, ?4)",
+                  error);
+    if (add == NULL)
+        return FALSE;
+    for (guint i = 0; i < slots->len; i++) {
+        const NyInterval *iv = &g_array_index(slots, NyInterval, i);
+
+        sqlite3_reset(add);
+        sqlite3_bind_int64(add, 1, f->id);
+        sqlite3_bind_int(add, 2, (int)i);
+        sqlite3_bind_int64(add, 3, iv->start);
+        sqlite3_bind_int64(add, 4, iv->end);
+        if (!step_done(store, add, "add an offered slot", error))
+            return FALSE;
+    }
+    nudge = prepare(store, "INSERT INTO followup_nudges (followup_id, at) VALUES (?1, ?2)", error);
+    if (nudge == NULL)
+        return FALSE;
+    sqlite3_bind_int64(nudge, 1, f->id);
+    sqlite3_bind_int64(nudge, 2, now);
+    if (!step_done(store, nudge, "record the nudge", error))
+        return FALSE;
+    g_array_set_size(f->slots, 0);
+    g_array_append_vals(f->slots, slots->data, slots->len);
+    f->nudges++;
+    f->nudged_at = now;
+    return TRUE;
+}
+
+gboolean
+ny_store_last_verdict(NyStore *store, const char *name, NyVerdict *out_verdict, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = NULL;
+    int rc;
+
+    g_return_val_if_fail(store != NULL && name != NULL && out_verdict != NULL, FALSE);
+    stmt = prepare(store,
+                   "SELECT d.verdict FROM decisions d JOIN contacts c ON c.id = d.contact_id "
+                   "WHERE c.name = ?1 COLLATE NOCASE ORDER BY d.at DESC, d.id DESC LIMIT 1",
+                   error);
+    if (stmt == NULL)
+        return FALSE;
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        *out_verdict = ny_verdict_from_string((const char *)sqlite3_column_text(stmt, 0));
+        return TRUE;
+    }
+    if (rc != SQLITE_DONE) {
+        set_sqlite_error(store, rc, "read the decisions", error);
+        return FALSE;
+    }
+    *out_verdict = NY_VERDICT_PENDING;
     return TRUE;
 }

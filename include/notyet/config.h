@@ -72,6 +72,7 @@ typedef struct {
 
     /* [letter] */
     char *letter_template; /* path with ~ expanded, or NULL for the built-in letter */
+    char *nudge_template;  /* nudge_template=, idem, or NULL for the built-in nudge */
 
     NyConfigLimits limits;
 } NyConfig;

@@ -37,8 +37,8 @@ typedef enum {
     NY_FOLLOWUP_CANCELLED,
 } NyFollowupState;
 
-/* "offered", "booked", "done", "cancelled". (expired is derived, not stored:
- * an offered follow-up whose every slot has started is shown as expired.) */
+/* "offered", "booked", "done", "cancelled". (expired is derived, not
+ * stored: followup.h, ny_followup_status().) */
 const char *ny_followup_state_to_string(NyFollowupState state);
 
 /* The state ny_followup_state_to_string() gives @text; FALSE for any other text. */
@@ -58,6 +58,8 @@ typedef struct {
     int sequence;      /* the invite's SEQUENCE, bumped on every rebooking and on cancel */
     NyTime created;
     NyTime updated;
+    int nudges;       /* how many nudges went out (notyet nudge) */
+    NyTime nudged_at; /* the last nudge, when nudges > 0 */
 } NyFollowup;
 
 NyFollowup *ny_followup_new(void);
@@ -141,5 +143,24 @@ GPtrArray *ny_store_list_followups(NyStore *store, gboolean all, GError **error)
  *       follow-up and every booked call, appended unsorted
  */
 gboolean ny_store_taken(NyStore *store, gint64 except_id, GArray *out, GError **error);
+
+/**
+ * ny_store_nudge_followup:
+ * @slots: (element-type NyInterval): the new offered slots, in order
+ *
+ * A nudge of @f: its offered slots are replaced by @slots (the old ones are
+ * released), a nudge is recorded at @now, and @f is offered again; @f's
+ * slots, nudges and nudged_at are updated. Inside a transaction.
+ */
+gboolean ny_store_nudge_followup(NyStore *store, NyFollowup *f, const GArray *slots, NyTime now,
+                                 GError **error);
+
+/**
+ * ny_store_last_verdict:
+ * @out_verdict: (out): the verdict of the newest decision recorded for
+ *               @name (ASCII case ignored), or NY_VERDICT_PENDING when none
+ */
+gboolean ny_store_last_verdict(NyStore *store, const char *name, NyVerdict *out_verdict,
+                               GError **error);
 
 G_END_DECLS

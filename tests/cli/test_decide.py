@@ -321,6 +321,26 @@ def test_reply_failure_records_nothing():
         h.cleanup()
 
 
+def test_reply_to_a_pending_contact():
+    """decide --reply runs reply's rules: a second letter to a pending
+    contact is refused with nothing recorded, unless --new."""
+    h = Home()
+    try:
+        db = os.path.join(h.dir, "store.db")
+        args = REPLY + ["--db", db, "decide", "Richard Roe", "--know", "no", "--reply"]
+        check(run(args, home=h).rc == 0, "first")
+        r = run(args, home=h)
+        check(r.rc == 2 and r.out == "" and "'notyet nudge 1'" in r.err, "refused", r)
+        check(len(decisions(db)) == 1 and len(followups(db)) == 1, "nothing more recorded")
+        r = run(args + ["--new"], home=h)
+        check(r.rc == 0 and r.out.startswith("Hi Richard,"), "--new", r)
+        check(len(decisions(db)) == 2 and len(followups(db)) == 2, "both recorded")
+        check_usage_error(run(REPLY + ["--db", db, "decide", "X", "--know", "no", "--new"],
+                              home=h), "--reply")
+    finally:
+        h.cleanup()
+
+
 def test_reply_usage_errors():
     h = Home()
     try:

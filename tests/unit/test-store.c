@@ -684,6 +684,51 @@ test_states(void)
     }
 }
 
+/* A nudge replaces the offered slots, counts, and keeps the id; the
+ * newest decision's verdict is found by name. */
+static void
+test_nudge_and_last_verdict(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(NyStore) store = open_ok(fx->path);
+    g_autoptr(NyFollowup) a = make_followup("Richard Roe", 1796238000, 1796418000);
+    g_autoptr(NyFollowup) got = NULL;
+    g_autoptr(GArray) slots = ny_intervals_new();
+    g_autoptr(GError) error = NULL;
+    const NyAnswer no[NY_QUESTION_COUNT] = {NY_ANSWER_YES, NY_ANSWER_NO, NY_ANSWER_UNSET};
+    const NyAnswer yes[NY_QUESTION_COUNT] = {NY_ANSWER_NO, NY_ANSWER_UNSET, NY_ANSWER_UNSET};
+    NyVerdict verdict = NY_VERDICT_ACCEPT;
+
+    (void)data;
+    g_assert_cmpint(add_followup(store, a, 1000), >, 0);
+    g_assert_cmpint(a->nudges, ==, 0);
+    ny_intervals_add(slots, 1797000000, 1797001200);
+    g_assert_true(ny_store_begin(store, &error));
+    g_assert_true(ny_store_nudge_followup(store, a, slots, 5000, &error));
+    g_assert_true(ny_store_commit(store, &error));
+    g_assert_no_error(error);
+    got = ny_store_get_followup(store, a->id, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(got->nudges, ==, 1);
+    g_assert_cmpint(got->nudged_at, ==, 5000);
+    g_assert_cmpint(got->created, ==, 1000);
+    g_assert_cmpuint(got->slots->len, ==, 1);
+    g_assert_cmpint(g_array_index(got->slots, NyInterval, 0).start, ==, 1797000000);
+    g_assert_cmpint(got->state, ==, NY_FOLLOWUP_OFFERED);
+
+    g_assert_true(ny_store_last_verdict(store, "Richard Roe", &verdict, &error));
+    g_assert_cmpint(verdict, ==, NY_VERDICT_PENDING);
+    g_assert_true(ny_store_begin(store, &error));
+    g_assert_true(ny_store_add_decision(store, "Richard Roe", 100, no, NY_VERDICT_DECLINE, FALSE,
+                                        NULL, &error));
+    g_assert_true(ny_store_add_decision(store, "Richard Roe", 50, yes, NY_VERDICT_NOT_YET, FALSE,
+                                        NULL, &error));
+    g_assert_true(ny_store_commit(store, &error));
+    g_assert_no_error(error);
+    /* The newest by time, not by insertion; ASCII case ignored. */
+    g_assert_true(ny_store_last_verdict(store, "richard roe", &verdict, &error));
+    g_assert_cmpint(verdict, ==, NY_VERDICT_DECLINE);
+}
+
 #define ADD(name, func) g_test_add(name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -704,6 +749,7 @@ main(int argc, char **argv)
     ADD("/store/decision", test_decision);
     ADD("/store/busy", test_busy);
     ADD("/store/concurrent-writers", test_concurrent_writers);
+    ADD("/store/nudge-and-last-verdict", test_nudge_and_last_verdict);
     g_test_add_func("/store/states", test_states);
     return g_test_run();
 }
