@@ -12,7 +12,7 @@ resolves and, in "What notyet guarantees", it names at least one test:
   /module/path, /module/prefix-*                     a GTest path listed by
       one of the unit test binaries (`-l`); `(a.ini, b.xml)` after it names
       fixture files that must exist
-  tests/fuzz/fuzz-x.c, fuzz-y.c                      fuzz drivers that exist
+  tests/fuzz/fuzz-<x>.c, fuzz-<y>.c                  fuzz drivers that exist
   `meson test --setup NAME ...`                      a setup in meson.build
 """
 import ast
