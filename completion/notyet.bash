@@ -15,7 +15,13 @@ _notyet_ids()
     local i
     for ((i = 1; i < ${#COMP_WORDS[@]} - 1; i++)); do
         case ${COMP_WORDS[i]} in
-        --config | --db) args+=("${COMP_WORDS[i]}" "${COMP_WORDS[i + 1]}") ;;
+        --config | --db)
+            # bash splits "--db=FILE" into "--db" "=" "FILE".
+            if [[ ${COMP_WORDS[i + 1]} == = ]]; then
+                args+=("${COMP_WORDS[i]}" "${COMP_WORDS[i + 2]}")
+            else
+                args+=("${COMP_WORDS[i]}" "${COMP_WORDS[i + 1]}")
+            fi ;;
         esac
     done
     "${COMP_WORDS[0]}" "${args[@]}" --format json followups "$@" 2>/dev/null |
@@ -27,13 +33,17 @@ _notyet()
     local cur prev cmd i
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD - 1]}
+    [[ $prev == = && $COMP_CWORD -ge 2 ]] && prev=${COMP_WORDS[COMP_CWORD - 2]}
+    [[ $cur == = ]] && cur=
     local commands="decide freebusy slots reply followups book export done cancel calendars help"
     local global="--config --db --now --tz --ics --offline --format --verbose --quiet --help --version"
 
     cmd=
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-        --config | --db | --now | --tz | --ics | --format) ((i++)) ;;
+        --config | --db | --now | --tz | --ics | --format)
+            ((i++))
+            [[ ${COMP_WORDS[i]} == = ]] && ((i++)) ;;
         -*) ;;
         *) cmd=${COMP_WORDS[i]}; break ;;
         esac
