@@ -22,6 +22,8 @@ function __notyet_ids
                 if test $next -le (count $tokens)
                     set args $args $tokens[$i] $tokens[$next]
                 end
+            case '--config=*' '--db=*'
+                set args $args $tokens[$i]
         end
     end
     $tokens[1] $args --format json followups $argv 2>/dev/null | string replace -rf '^ *"id" *: *([0-9]+).*' '$1'
