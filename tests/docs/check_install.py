@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """`meson install` puts the binary, both manual pages and the three shell
-completion files in place, under any --destdir.
+completion files in place, under any --destdir; and both manual pages render
+without a warning (groff -ww -man -z, when groff is installed).
 
 Usage: check_install.py MESON BUILDDIR SRCDIR
 
@@ -8,6 +9,7 @@ Installs the build into a temporary folder (never the real prefix) and looks
 for each file below it. One TAP line per file.
 """
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,7 +28,8 @@ EXPECTED = [
 def main():
     meson, builddir, srcdir = sys.argv[1:4]
     print("TAP version 13")
-    print("1..%d" % (len(EXPECTED) + 2))
+    pages = [source for _ending, source, _what in EXPECTED if source and source.startswith("doc/")]
+    print("1..%d" % (len(EXPECTED) + 2 + len(pages)))
     with tempfile.TemporaryDirectory(prefix="notyet-install-") as dest:
         run = subprocess.run(
             [meson, "install", "-C", builddir, "--destdir", dest, "--no-rebuild", "--quiet"],
@@ -64,6 +67,18 @@ def main():
         ok = version is not None and version.returncode == 0 and "notyet" in version.stdout
         failed = failed or not ok
         print("%s %d - the installed binary runs" % ("ok" if ok else "not ok", n))
+    groff = shutil.which("groff")
+    for i, page in enumerate(pages, n + 1):
+        if groff is None:
+            print("ok %d - %s renders # SKIP groff is not installed" % (i, page))
+            continue
+        run = subprocess.run([groff, "-ww", "-man", "-z", os.path.join(srcdir, page)],
+                             capture_output=True, text=True)
+        ok = run.returncode == 0 and run.stderr.strip() == "" and run.stdout.strip() == ""
+        failed = failed or not ok
+        print("%s %d - %s renders without a warning" % ("ok" if ok else "not ok", i, page))
+        for line in (run.stdout + run.stderr).splitlines():
+            print("# " + line)
     return 1 if failed else 0
 
 
