@@ -6,7 +6,7 @@ Usage: check_citations.py SRCDIR
 Looks at src/, include/, tests/, bench/, scripts/, doc/, the top-level .md
 files and HACKING. A file fails when it
   - cites a document that is not in the repository: the old design and
-    measurement notes by name, or an issue by number ("issue 4"); the
+    measurement notes by name, or an issue by its number; the
     project's own notes are under doc/;
   - names a repository path (doc/..., src/..., include/..., tests/...,
     fixtures/..., bench/..., scripts/...) that does not exist. A path with a
