@@ -129,6 +129,16 @@ char *ny_config_default_path(void);
 gboolean ny_config_parse_time(const char *text, gboolean allow_24, int *out_minute);
 
 /**
+ * ny_config_email_valid:
+ *
+ * The one check of an email address, for [me] email and `reply --email`:
+ * one '@' with text on both sides, no white space, quotes or angle brackets.
+ *
+ * Returns: TRUE when @value may be used as an address.
+ */
+gboolean ny_config_email_valid(const char *value);
+
+/**
  * ny_source_type_to_string:
  *
  * Returns: "caldav", "ics" or "vdir".
