@@ -8,6 +8,9 @@ files and HACKING. A file fails when it
   - cites a document that is not in the repository: the old design and
     measurement notes by name, or an issue by its number; the
     project's own notes are under doc/;
+  - cites a heading of a note that the note does not have: a doc/ note's
+    name followed by the heading in double quotes (also across a comment's
+    line break), or README followed by one;
   - names a repository path (doc/..., src/..., include/..., tests/...,
     fixtures/..., bench/..., scripts/...) that does not exist. A path with a
     placeholder (<name>, NAME) is not checked, nor is a pattern in code
@@ -73,6 +76,23 @@ def path_exists(srcdir, ref):
     return os.path.exists(os.path.join(srcdir, ref))
 
 
+HEADING_CITE = re.compile(r'((?<![\w/.-])doc/[\w.-]+\.md|(?<![\w/.-])README(?:\.md)?),? "([^"]+)"')
+# A comment's line break with its leader (" * ", "# ", "// ") is one space.
+JOIN = re.compile(r"[ \t]*\n[ \t]*(?:\*(?!/)|#|//)?[ \t]*")
+
+
+def headings(srcdir, note, cache={}):
+    path = os.path.join(srcdir, "README.md" if note.startswith("README") else note)
+    if path not in cache:
+        found = set()
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                found = {line.lstrip("#").strip().lower() for line in f
+                         if re.match(r"#{1,6} ", line)}
+        cache[path] = found
+    return cache[path]
+
+
 def problems_of(srcdir, path, text):
     rel = os.path.relpath(path, srcdir)
     in_doc = rel.startswith("doc" + os.sep) or rel.endswith(".md") or rel == "HACKING"
@@ -90,6 +110,11 @@ def problems_of(srcdir, path, text):
                 if not path_exists(srcdir, m.group(1)) and not planned:
                     problems.append("line %d names '%s', which does not exist"
                                     % (number, m.group(1).rstrip(".,:;)'\"`")))
+    for m in HEADING_CITE.finditer(JOIN.sub(" ", text)):
+        note, heading = m.group(1), m.group(2)
+        if heading.strip().lower() not in headings(srcdir, note):
+            problems.append("cites the heading \"%s\" of %s, which has none such"
+                            % (heading, note))
     return problems
 
 
