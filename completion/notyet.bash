@@ -74,10 +74,10 @@ _notyet()
     case $cmd in
     "") opts=$global
         [[ $cur == -* ]] || opts=$commands ;;
-    decide) opts="--know --trust --recommend --no-call --reply --email --met --closing --their-tz --template --dry-run" ;;
+    decide) opts="--know --trust --recommend --no-call --reply --email --met --closing --their-tz --template --dry-run --new" ;;
     freebusy) opts="--from --to" ;;
     slots) opts="--explain" ;;
-    reply) opts="--email --met --closing --their-tz --template --dry-run" ;;
+    reply) opts="--email --met --closing --their-tz --template --dry-run --new" ;;
     followups) opts="--all" ;;
     book) opts="--slot" ;;
     export) opts="--output --force --all" ;;

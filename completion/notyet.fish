@@ -68,6 +68,7 @@ complete -c notyet -n "__fish_seen_subcommand_from decide reply" -l closing -x -
 complete -c notyet -n "__fish_seen_subcommand_from decide reply" -l their-tz -x -a '(__notyet_zones)' -d 'Their time zone'
 complete -c notyet -n "__fish_seen_subcommand_from decide reply" -l template -r -F -d 'The letter template'
 complete -c notyet -n "__fish_seen_subcommand_from decide reply" -s n -l dry-run -d 'Record nothing'
+complete -c notyet -n "__fish_seen_subcommand_from decide reply" -l new -d 'A separate follow-up, though they have a pending one'
 
 # the other commands
 complete -c notyet -n "__fish_seen_subcommand_from freebusy" -l from -x -d 'Start of the window'
