@@ -87,6 +87,16 @@ read_etag(NyHttp *http, const char *url, GError **error)
     return NULL;
 }
 
+/* RFC 9110 13.1.1: If-Match fails on a resource that is not there at all,
+ * so a 412 may mean "deleted meanwhile": one GET tells. */
+static gboolean
+is_gone(NyHttp *http, const char *url)
+{
+    g_autoptr(NyHttpResponse) response = ny_http_request(http, "GET", url, NULL, NULL, NULL, NULL);
+
+    return response != NULL && (response->status == 404 || response->status == 410);
+}
+
 /* A PUT's answer: 201 or 204, and the ETag if the server sent one. */
 static gboolean
 put(NyHttp *http, const char *url, const char *ics, const char *if_match, gboolean if_none_match,
@@ -110,12 +120,12 @@ put(NyHttp *http, const char *url, const char *ics, const char *if_match, gboole
                     "PUT '%s': something is there already; nothing was overwritten", shown);
         return FALSE;
     }
-    if (s == 412) {
+    if (s == 412 && !is_gone(http, url)) {
         g_set_error(error, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_CHANGED,
                     "PUT '%s': the event was changed on the server; it was left as it is", shown);
         return FALSE;
     }
-    if ((s == 404 || s == 410) && if_match != NULL) {
+    if ((s == 404 || s == 410 || s == 412) && if_match != NULL) {
         g_set_error(error, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_GONE,
                     "PUT '%s': the event is no longer on the server", shown);
         return FALSE;
@@ -175,6 +185,21 @@ ny_caldav_event_fetch(NyHttp *http, const char *url, char **out_etag, GError **e
     return g_strndup(data ? data : "", len);
 }
 
+/* RFC 9110 8.8.3.2, weak comparison: the same opaque tag, W/ or not.
+ * Cyrus answers a PUT with a strong ETag and a gzip'ed GET of the same
+ * text with the weak one. */
+static gboolean
+etag_same(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        return FALSE;
+    if (g_str_has_prefix(a, "W/"))
+        a += 2;
+    if (g_str_has_prefix(b, "W/"))
+        b += 2;
+    return strcmp(a, b) == 0;
+}
+
 gboolean
 ny_caldav_event_check(NyHttp *http, const NyCaldavEvent *event, NyCaldavEventState *out_state,
                       char **out_text, char **out_etag, GError **error)
@@ -194,7 +219,7 @@ ny_caldav_event_check(NyHttp *http, const NyCaldavEvent *event, NyCaldavEventSta
         return FALSE;
     } else if (!ny_invite_is_ours(text, event->store_id, event->uid))
         state = NY_CALDAV_EVENT_NOT_OURS;
-    else if (event->etag != NULL && etag != NULL && strcmp(event->etag, etag) == 0)
+    else if (etag_same(event->etag, etag))
         state = NY_CALDAV_EVENT_UNCHANGED;
     else
         state = NY_CALDAV_EVENT_EDITED;
@@ -280,6 +305,8 @@ ny_caldav_event_delete(NyHttp *http, const NyCaldavEvent *event, GError **error)
     }
     s = response->status;
     if (s == 404 || s == 410)
+        return TRUE;
+    if (s == 412 && is_gone(http, event->url))
         return TRUE;
     if (s == 412) {
         g_set_error(error, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_CHANGED,
