@@ -319,3 +319,66 @@ ny_caldav_event_delete(NyHttp *http, const NyCaldavEvent *event, GError **error)
     set_status_error(http, "DELETE", response, shown, error);
     return FALSE;
 }
+
+/* Trailing slashes aside, the same collection. */
+static gboolean
+same_url(const char *a, const char *b)
+{
+    gsize la = strlen(a);
+    gsize lb = strlen(b);
+
+    while (la > 0 && a[la - 1] == '/')
+        la--;
+    while (lb > 0 && b[lb - 1] == '/')
+        lb--;
+    return la == lb && strncmp(a, b, la) == 0;
+}
+
+char *
+ny_caldav_holds_url(const NyCalendarConfig *config, GPtrArray *cached, GError **error)
+{
+    g_autofree char *abs = NULL;
+    g_autoptr(GString) names = g_string_new(NULL);
+    const NyCacheCalendar *hit = NULL;
+    guint hits = 0;
+
+    g_return_val_if_fail(config != NULL && config->holds != NULL && cached != NULL, NULL);
+    abs = ny_http_resolve(config->url, config->holds);
+    /* An href names one calendar; a display name may be shared. */
+    for (guint i = 0; abs != NULL && hit == NULL && i < cached->len; i++) {
+        const NyCacheCalendar *c = g_ptr_array_index(cached, i);
+        if (same_url(abs, c->href))
+            hit = c;
+    }
+    for (guint i = 0; hit == NULL && i < cached->len; i++) {
+        const NyCacheCalendar *c = g_ptr_array_index(cached, i);
+        if (c->displayname != NULL && strcmp(c->displayname, config->holds) == 0)
+            hits++;
+    }
+    for (guint i = 0; hit == NULL && hits == 1 && i < cached->len; i++) {
+        const NyCacheCalendar *c = g_ptr_array_index(cached, i);
+        if (c->displayname != NULL && strcmp(c->displayname, config->holds) == 0)
+            hit = c;
+    }
+    for (guint i = 0; i < cached->len; i++) {
+        const NyCacheCalendar *c = g_ptr_array_index(cached, i);
+        g_autofree char *shown = ny_http_url_display(c->href);
+        g_string_append_printf(names, "%s'%s' (%s)", i ? ", " : "",
+                               c->displayname ? c->displayname : "no name", shown);
+    }
+    if (hits > 1) {
+        g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_NOT_FOUND,
+                    "calendar '%s': holds=%s: %u calendars have that name, give its href "
+                    "(found: %s)",
+                    config->name, config->holds, hits, names->str);
+        return NULL;
+    }
+    if (hit == NULL) {
+        g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_NOT_FOUND,
+                    "calendar '%s': holds=%s: no such calendar on the server (found: %s)",
+                    config->name, config->holds, names->len ? names->str : "none");
+        return NULL;
+    }
+    return g_str_has_suffix(hit->href, "/") ? g_strdup(hit->href)
+                                            : g_strconcat(hit->href, "/", NULL);
+}

@@ -216,4 +216,20 @@ gboolean ny_caldav_event_update(NyHttp *http, const NyCaldavEvent *event, const 
  */
 gboolean ny_caldav_event_delete(NyHttp *http, const NyCaldavEvent *event, GError **error);
 
+/**
+ * ny_caldav_holds_url:
+ * @config: a [calendar NAME] group of type caldav with holds= set
+ * @cached: (element-type NyCacheCalendar): the calendars discovered for
+ *          @config (ny_cache_list_calendars(), after ny_caldav_sync())
+ *
+ * Resolves holds= to the calendar it names: the one whose display name is
+ * exactly the value, or whose href is the value resolved against url=
+ * (trailing slashes aside). It need not be one of calendars=.
+ *
+ * Returns: (transfer full): the calendar's absolute URL with a trailing
+ * slash, or NULL with NY_CALDAV_ERROR_NOT_FOUND (nothing by that name, or
+ * two calendars share the display name: the message lists them).
+ */
+char *ny_caldav_holds_url(const NyCalendarConfig *config, GPtrArray *cached, GError **error);
+
 G_END_DECLS
