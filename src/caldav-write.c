@@ -382,3 +382,59 @@ ny_caldav_holds_url(const NyCalendarConfig *config, GPtrArray *cached, GError **
     return g_str_has_suffix(hit->href, "/") ? g_strdup(hit->href)
                                             : g_strconcat(hit->href, "/", NULL);
 }
+
+void
+ny_caldav_written_free(NyCaldavWritten *written)
+{
+    if (written == NULL)
+        return;
+    g_free(written->url);
+    g_free(written->etag);
+    g_free(written);
+}
+
+/* Deletes what a failed ny_caldav_holds_create() wrote; the number it
+ * could not delete. */
+static guint
+holds_remove(NyHttp *http, GPtrArray *written, const char *const *uids, const char *store_id)
+{
+    guint left = 0;
+
+    for (guint i = 0; i < written->len; i++) {
+        const NyCaldavWritten *w = g_ptr_array_index(written, i);
+        NyCaldavEvent ev = {.url = w->url, .etag = w->etag, .uid = uids[i], .store_id = store_id};
+
+        if (!ny_caldav_event_delete(http, &ev, NULL))
+            left++;
+    }
+    return left;
+}
+
+GPtrArray *
+ny_caldav_holds_create(NyHttp *http, const char *calendar_url, const char *const *uids,
+                       const char *const *texts, guint n, const char *store_id, GError **error)
+{
+    g_autoptr(GPtrArray) written =
+        g_ptr_array_new_with_free_func((GDestroyNotify)ny_caldav_written_free);
+    g_autofree char *base = NULL;
+
+    g_return_val_if_fail(http != NULL && calendar_url != NULL && store_id != NULL, NULL);
+    g_return_val_if_fail(n == 0 || (uids != NULL && texts != NULL), NULL);
+    base = g_str_has_suffix(calendar_url, "/") ? g_strdup(calendar_url)
+                                               : g_strconcat(calendar_url, "/", NULL);
+    for (guint i = 0; i < n; i++) {
+        g_autoptr(NyCaldavWritten) w = g_new0(NyCaldavWritten, 1);
+        g_autofree char *name = g_uri_escape_string(uids[i], "@", FALSE);
+
+        w->url = g_strconcat(base, name, ".ics", NULL);
+        if (!ny_caldav_event_create(http, w->url, texts[i], &w->etag, error)) {
+            guint left = holds_remove(http, written, uids, store_id);
+            if (left > 0)
+                g_prefix_error(error, "%u written hold%s could not be removed: ", left,
+                               left == 1 ? "" : "s");
+            return NULL;
+        }
+        g_ptr_array_add(written, g_steal_pointer(&w));
+    }
+    return g_steal_pointer(&written);
+}

@@ -232,4 +232,35 @@ gboolean ny_caldav_event_delete(NyHttp *http, const NyCaldavEvent *event, GError
  */
 char *ny_caldav_holds_url(const NyCalendarConfig *config, GPtrArray *cached, GError **error);
 
+/* One event written by ny_caldav_holds_create(). */
+typedef struct {
+    char *url;  /* the resource */
+    char *etag; /* its ETag, or NULL when the server gives none */
+} NyCaldavWritten;
+
+void ny_caldav_written_free(NyCaldavWritten *written);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyCaldavWritten, ny_caldav_written_free)
+
+/**
+ * ny_caldav_holds_create:
+ * @calendar_url: the holds calendar (ny_caldav_holds_url())
+ * @uids: (array length=n): the holds' UIDs; hold i is written to
+ *        @calendar_url + UID (percent-encoded) + ".ics"
+ * @texts: (array length=n): their text (ny_invite_build_hold())
+ * @store_id: the store's id, to delete only our own on a failure
+ *
+ * Creates the holds of one letter, all or none: when one cannot be
+ * written, those already written are deleted again (If-Match) before the
+ * error returns. A create whose answer was lost (a timeout) may have
+ * happened: the clean-up does not know it, and the next sync removes the
+ * hold no follow-up owns.
+ *
+ * Returns: (transfer full) (element-type NyCaldavWritten): one per hold,
+ * in order; or NULL with the first write's error, prefixed "N written
+ * holds could not be removed: " when the clean-up failed too.
+ */
+GPtrArray *ny_caldav_holds_create(NyHttp *http, const char *calendar_url, const char *const *uids,
+                                  const char *const *texts, guint n, const char *store_id,
+                                  GError **error);
+
 G_END_DECLS

@@ -566,12 +566,17 @@ class Handler(socketserver.BaseRequestHandler):
     # ETags and preconditions (RFC 9110 13.1); the mode scripts a fault:
     # "plain" answers as a server should, "noetag" sends no ETag on PUT,
     # "noetagget" none on GET either (PROPFIND getetag has it), "e500" and
-    # "e503" fail every write, "p412" answers 412 to every write -----------
+    # "e503" fail every write, "p412" answers 412 to every write; "failsome"
+    # fails a PUT to a name with "-fail" in it, "failboth" every DELETE too -
     def case_w(self, method, path, headers, body):
         owner = self.server.owner
         mode = path.strip("/").split("/")[1]
         store = owner.resources
         have = store.get(path)
+        if (mode in ("failsome", "failboth") and method == "PUT" and "-fail" in path) or \
+                (mode == "failboth" and method == "DELETE"):
+            self.send(500, "scripted", reason="Scripted")
+            return
         if method in ("PUT", "DELETE") and mode in ("e500", "e503", "p412"):
             status = {"e500": 500, "e503": 503, "p412": 412}[mode]
             self.send(status, "scripted", reason="Scripted")

@@ -443,6 +443,46 @@ def test_fault_timeout_at_each_write():
         check(time.monotonic() - t0 < 15, "gave up in time")
 
 
+def fault_holds(mode, *names):
+    s = fault()
+    COUNTER[0] += 1
+    prefix = "/w/%s/" % mode
+    uids = ["%s-%d-%s@notyet" % (n.split("-")[0], COUNTER[0], n.split("-")[-1]) for n in names]
+    r = probe("holds", s.base + prefix, STORE, *uids)
+    return s, prefix, uids, r
+
+
+def test_fault_holds_all_or_none():
+    s, prefix, uids, r = fault_holds("failsome", "a-1", "b-2", "c-fail")
+    failed(r, HTTP_DOMAIN, HTTP_FAILED, "the third hold fails")
+    paths = [prefix + u + ".ics" for u in uids]
+    reqs = [(m, p, h) for m, p, h in s.requests if p in paths]
+    check([(m, paths.index(p)) for m, p, _ in reqs] ==
+          [("PUT", 0), ("PUT", 1), ("PUT", 2), ("DELETE", 0), ("DELETE", 1)],
+          "three PUTs, then the two written deleted: %r" % [(m, p) for m, p, _ in reqs])
+    check(all(h.get("if-match") for m, _, h in reqs if m == "DELETE"), "deleted with If-Match")
+    check(not any(p in s.resources for p in paths), "nothing left: %r" % list(s.resources))
+
+
+def test_fault_holds_cleanup_failure_is_told():
+    s, prefix, uids, r = fault_holds("failboth", "a-1", "b-fail")
+    failed(r, HTTP_DOMAIN, HTTP_FAILED, "the second hold fails")
+    check(r["message"].startswith("1 written hold could not be removed: PUT '"),
+          "says a hold is left: %r" % r)
+
+
+def test_radicale_holds_of_one_letter():
+    t = RADICALE()
+    COUNTER[0] += 1
+    uids = ["first-%d@notyet" % COUNTER[0], "second-%d@notyet" % COUNTER[0]]
+    r = ok(probe("holds", t.cal, STORE, *uids, user=t.user, password=t.password), "two holds")
+    check(len(r["written"]) == 2, "two written: %r" % r)
+    for uid, (url, etag) in zip(uids, r["written"]):
+        check(url == t.cal + uid + ".ics", "named by UID: %r" % url)
+        c = ok(t.call("check", url, etag, uid, STORE), "check")
+        check(c["state"] == "unchanged", "each is ours at its ETag: %r" % c)
+
+
 try:
     nytest.main(globals())
 finally:

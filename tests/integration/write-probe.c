@@ -8,6 +8,7 @@
  *   write-probe update URL ETAG UID STORE FILE [CURRENT]
  *   write-probe delete URL ETAG UID STORE [CURRENT]
  *   write-probe check URL ETAG UID STORE
+ *   write-probe holds CALENDAR_URL STORE UID...     (hold i at START + i hours)
  *
  * ETAG "-" is none; START and END are Unix seconds; FILE and CURRENT are
  * files of iCalendar text. Credentials come from NY_PROBE_USER and
@@ -27,7 +28,7 @@
 static const char *const STATES[] = {"unchanged", "edited", "not-ours", "gone"};
 
 static void
-print_result(gboolean ok, const char *etag, const char *state, const char *text,
+print_result(gboolean ok, const char *etag, const char *state, const char *text, GPtrArray *written,
              const GError *error)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
@@ -51,6 +52,18 @@ print_result(gboolean ok, const char *etag, const char *state, const char *text,
         if (text != NULL) {
             json_builder_set_member_name(b, "text");
             json_builder_add_string_value(b, text);
+        }
+        if (written != NULL) {
+            json_builder_set_member_name(b, "written");
+            json_builder_begin_array(b);
+            for (guint i = 0; i < written->len; i++) {
+                NyCaldavWritten *w = g_ptr_array_index(written, i);
+                json_builder_begin_array(b);
+                json_builder_add_string_value(b, w->url);
+                json_builder_add_string_value(b, w->etag);
+                json_builder_end_array(b);
+            }
+            json_builder_end_array(b);
         }
     } else {
         json_builder_set_member_name(b, "domain");
@@ -118,7 +131,7 @@ build(int argc, char **argv)
         return 2;
     }
     if (text == NULL) {
-        print_result(FALSE, NULL, NULL, NULL, error);
+        print_result(FALSE, NULL, NULL, NULL, NULL, error);
         return 1;
     }
     fputs(text, stdout);
@@ -134,6 +147,7 @@ main(int argc, char **argv)
     g_autofree char *text = NULL;
     g_autofree char *current = NULL;
     g_autofree char *ics = NULL;
+    g_autoptr(GPtrArray) written = NULL;
     const char *state = NULL;
     NyHttpOptions options = {0};
     gboolean ok = FALSE;
@@ -155,6 +169,27 @@ main(int argc, char **argv)
     if (strcmp(cmd, "create") == 0 && argc == 4) {
         ics = read_file(argv[3]);
         ok = ny_caldav_event_create(http, argv[2], ics, &etag, &error);
+    } else if (strcmp(cmd, "holds") == 0 && argc >= 5) {
+        g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
+        NyInviteOwner owner = {.followup_id = "9", .store_id = argv[3]};
+
+        for (int i = 4; i < argc; i++) {
+            NyHold hold = {.uid = argv[i],
+                           .summary = "Hold: call with John",
+                           .start = 1796238000 + (i - 4) * 3600,
+                           .end = 1796238000 + (i - 4) * 3600 + 1200,
+                           .tzid = "UTC"};
+            char *t = ny_invite_build_hold(&hold, &owner, hold.start - 86400, &error);
+            if (t == NULL)
+                break;
+            g_ptr_array_add(texts, t);
+        }
+        if (error == NULL) {
+            written = ny_caldav_holds_create(http, argv[2], (const char *const *)argv + 4,
+                                             (const char *const *)texts->pdata, texts->len, argv[3],
+                                             &error);
+            ok = written != NULL;
+        }
     } else if (strcmp(cmd, "fetch") == 0 && argc == 3) {
         text = ny_caldav_event_fetch(http, argv[2], &etag, &error);
         ok = text != NULL;
@@ -185,6 +220,6 @@ main(int argc, char **argv)
         fprintf(stderr, "write-probe: bad arguments\n");
         return 2;
     }
-    print_result(ok, etag, state, text, error);
+    print_result(ok, etag, state, text, written, error);
     return ok ? 0 : 1;
 }
