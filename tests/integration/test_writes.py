@@ -483,6 +483,25 @@ def test_radicale_holds_of_one_letter():
         check(c["state"] == "unchanged", "each is ours at its ETag: %r" % c)
 
 
+def test_radicale_holds_count_as_busy():
+    """A hold (TENTATIVE, OPAQUE, with its VTIMEZONE) on a calendar notyet
+    reads is busy time for the next lookup: the server is the ledger."""
+    t = RADICALE()
+    t.server.mkcalendar("/alice/ledger/", "Ledger")
+    cal = t.server.base + "/alice/ledger/"
+    uid = new_uid()
+    r = ok(t.call("create", cal + "h.ics", save(hold_text(uid))), "create the hold")
+    check(r["etag"], "created")
+    home = caldavtest.make_home(t.server, t.server.base + "/", calendars="Ledger")
+    try:
+        fb = caldavtest.notyet(home, ["--format", "json", "freebusy", "--from", "2026-12-02",
+                                      "--to", "2026-12-03"])
+        check(caldavtest.busy_of(fb) == [("2026-12-02T19:00:00Z", "2026-12-02T19:20:00Z")],
+              "the hold's 20 minutes are busy", fb)
+    finally:
+        home.cleanup()
+
+
 try:
     nytest.main(globals())
 finally:
