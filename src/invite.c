@@ -389,13 +389,51 @@ store_of(icalcomponent *ev)
     return found;
 }
 
+/* The X- property @name of @ev, or NULL. */
+static const char *
+x_of(icalcomponent *ev, const char *name)
+{
+    for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_X_PROPERTY); p != NULL;
+         p = icalcomponent_get_next_property(ev, ICAL_X_PROPERTY)) {
+        const char *its = icalproperty_get_x_name(p);
+        if (its != NULL && g_ascii_strcasecmp(its, name) == 0)
+            return icalproperty_get_x(p);
+    }
+    return NULL;
+}
+
+static gboolean
+has_hold_category(icalcomponent *ev)
+{
+    for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_CATEGORIES_PROPERTY);
+         p != NULL; p = icalcomponent_get_next_property(ev, ICAL_CATEGORIES_PROPERTY)) {
+        const char *value = icalproperty_get_categories(p);
+        if (value != NULL && strcmp(value, "notyet-hold") == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+void
+ny_invite_marks_clear(NyInviteMarks *marks)
+{
+    g_clear_pointer(&marks->uid, g_free);
+    g_clear_pointer(&marks->store_id, g_free);
+    g_clear_pointer(&marks->followup_id, g_free);
+    marks->dtstamp = 0;
+    marks->hold = FALSE;
+}
+
 gboolean
-ny_invite_is_ours(const char *text, const char *store_id, const char *uid)
+ny_invite_read_marks(const char *text, NyInviteMarks *out)
 {
     g_autoptr(icalcomponent) cal = NULL;
-    gboolean marked = FALSE;
+    const char *uid = NULL;
+    const char *store = NULL;
+    icalcomponent *marked = NULL;
 
-    if (text == NULL || store_id == NULL || uid == NULL || *store_id == '\0' || *uid == '\0')
+    g_return_val_if_fail(out != NULL, FALSE);
+    if (text == NULL)
         return FALSE;
     cal = icalparser_parse_string(text);
     /* A text libical had to mend (a missing END, a broken line) is not
@@ -406,22 +444,47 @@ ny_invite_is_ours(const char *text, const char *store_id, const char *uid)
     for (icalcomponent *c = icalcomponent_get_first_component(cal, ICAL_ANY_COMPONENT); c != NULL;
          c = icalcomponent_get_next_component(cal, ICAL_ANY_COMPONENT)) {
         icalcomponent_kind kind = icalcomponent_isa(c);
-        const char *store;
         const char *its_uid;
+        const char *its_store;
 
         if (kind == ICAL_VTIMEZONE_COMPONENT)
             continue;
         if (kind != ICAL_VEVENT_COMPONENT)
             return FALSE;
+        /* One event: its overrides share its UID. */
         its_uid = icalcomponent_get_uid(c);
-        if (its_uid == NULL || strcmp(its_uid, uid) != 0)
+        if (its_uid == NULL || *its_uid == '\0' || (uid != NULL && strcmp(its_uid, uid) != 0))
             return FALSE;
-        store = store_of(c);
-        if (store == NULL)
+        uid = its_uid;
+        its_store = store_of(c);
+        if (its_store == NULL)
             continue;
-        if (strcmp(store, store_id) != 0)
+        if (*its_store == '\0' || (store != NULL && strcmp(its_store, store) != 0))
             return FALSE;
-        marked = TRUE;
+        store = its_store;
+        if (marked == NULL)
+            marked = c;
     }
-    return marked;
+    if (marked == NULL)
+        return FALSE;
+    out->uid = g_strdup(uid);
+    out->store_id = g_strdup(store);
+    out->followup_id = g_strdup(x_of(marked, X_FOLLOWUP));
+    if (icalcomponent_get_first_property(marked, ICAL_DTSTAMP_PROPERTY) != NULL)
+        out->dtstamp = (NyTime)icaltime_as_timet(icalcomponent_get_dtstamp(marked));
+    else
+        out->dtstamp = 0;
+    out->hold = has_hold_category(marked);
+    return TRUE;
+}
+
+gboolean
+ny_invite_is_ours(const char *text, const char *store_id, const char *uid)
+{
+    g_auto(NyInviteMarks) marks = {0};
+
+    if (store_id == NULL || uid == NULL || *store_id == '\0' || *uid == '\0')
+        return FALSE;
+    return ny_invite_read_marks(text, &marks) && strcmp(marks.uid, uid) == 0 &&
+           strcmp(marks.store_id, store_id) == 0;
 }

@@ -115,6 +115,34 @@ char *ny_invite_build_hold(const NyHold *hold, const NyInviteOwner *owner, NyTim
 char *ny_invite_build_booked(const NyInvite *invite, const NyInviteOwner *owner, gboolean send,
                              NyTime dtstamp, GError **error);
 
+/* What ny_invite_read_marks() finds in an event notyet wrote. */
+typedef struct {
+    char *uid;         /* the event's UID */
+    char *store_id;    /* X-NOTYET-STORE */
+    char *followup_id; /* X-NOTYET-FOLLOWUP, or NULL */
+    NyTime dtstamp;    /* DTSTAMP, the time it was written; 0 when absent */
+    gboolean hold;     /* CATEGORIES notyet-hold: a hold, not a booked call */
+} NyInviteMarks;
+
+void ny_invite_marks_clear(NyInviteMarks *marks);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(NyInviteMarks, ny_invite_marks_clear)
+
+/**
+ * ny_invite_read_marks:
+ * @text: (nullable): a calendar object resource as read from a server
+ * @out: (out caller-allocates): filled on success; clear it with
+ *       ny_invite_marks_clear()
+ *
+ * Reads notyet's marks: @text parses as one VCALENDAR without repairs,
+ * whose only components are VEVENTs sharing one UID (and VTIMEZONEs), at
+ * least one carrying X-NOTYET-STORE and none carrying another value. The
+ * follow-up, DTSTAMP and category are the first marked VEVENT's. For the
+ * sync that removes holds no follow-up owns.
+ *
+ * Returns: TRUE when @text is an event notyet wrote (for some store).
+ */
+gboolean ny_invite_read_marks(const char *text, NyInviteMarks *out);
+
 /**
  * ny_invite_is_ours:
  * @text: (nullable): a calendar object resource as read from a server

@@ -498,6 +498,51 @@ test_is_ours_cases(void)
     g_assert_false(ny_invite_is_ours(NULL, "store-1", "hold-1@notyet"));
 }
 
+/* The marks the sync reads to find holds no follow-up owns. */
+static void
+test_read_marks(void)
+{
+    g_autoptr(GError) error = NULL;
+    NyHold hold = base_hold();
+    NyInvite inv = base_invite();
+    g_autofree char *held = ny_invite_build_hold(&hold, &OWNER, STAMP, &error);
+    g_autofree char *booked = ny_invite_build_booked(&inv, &OWNER, FALSE, STAMP + 60, &error);
+    g_autofree char *unmarked = ny_invite_build(&inv, 1, NY_INVITE_METHOD_NONE, STAMP, &error);
+    g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "fixtures", "invite", "ours", NULL);
+    g_autofree char *other_path = g_build_filename(dir, "no-other-store.ics", NULL);
+    g_autofree char *two_path = g_build_filename(dir, "no-two-stores.ics", NULL);
+    g_autofree char *other = NULL;
+    g_autofree char *two = NULL;
+    g_auto(NyInviteMarks) marks = {0};
+
+    g_assert_no_error(error);
+    g_assert_true(ny_invite_read_marks(held, &marks));
+    g_assert_cmpstr(marks.uid, ==, hold.uid);
+    g_assert_cmpstr(marks.store_id, ==, OWNER.store_id);
+    g_assert_cmpstr(marks.followup_id, ==, "42");
+    g_assert_cmpint(marks.dtstamp, ==, STAMP);
+    g_assert_true(marks.hold);
+    ny_invite_marks_clear(&marks);
+
+    g_assert_true(ny_invite_read_marks(booked, &marks));
+    g_assert_cmpstr(marks.uid, ==, inv.uid);
+    g_assert_cmpint(marks.dtstamp, ==, STAMP + 60);
+    g_assert_false(marks.hold);
+    ny_invite_marks_clear(&marks);
+
+    /* Another store's event has marks too: the caller compares them. */
+    g_assert_true(g_file_get_contents(other_path, &other, NULL, NULL));
+    g_assert_true(ny_invite_read_marks(other, &marks));
+    g_assert_cmpstr(marks.store_id, ==, "store-2");
+    ny_invite_marks_clear(&marks);
+
+    g_assert_true(g_file_get_contents(two_path, &two, NULL, NULL));
+    g_assert_false(ny_invite_read_marks(two, &marks));
+    g_assert_false(ny_invite_read_marks(unmarked, &marks));
+    g_assert_false(ny_invite_read_marks(NULL, &marks));
+    g_assert_null(marks.uid);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -513,5 +558,6 @@ main(int argc, char **argv)
     g_test_add_func("/invite/hold-invalid", test_hold_invalid);
     g_test_add_func("/invite/booked", test_booked);
     g_test_add_func("/invite/is-ours-cases", test_is_ours_cases);
+    g_test_add_func("/invite/read-marks", test_read_marks);
     return g_test_run();
 }
