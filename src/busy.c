@@ -1119,6 +1119,9 @@ process_event(NyBusyScan *s, icalcomponent *ev)
     g_autoptr(GArray) exdates = NULL;
     g_autoptr(GArray) exdays = NULL;
 
+    if (uid != NULL && s->q->ignore_uids != NULL &&
+        g_strv_contains((const char *const *)s->q->ignore_uids, uid))
+        return;
     if (bad != NULL) {
         g_autofree char *why = g_strdup_printf("its %s cannot be read", bad);
         skip_event(s, uid, why);

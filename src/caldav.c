@@ -362,6 +362,36 @@ discover(Sync *s, GError **error)
     return g_steal_pointer(&found);
 }
 
+/* holds= is read as a busy source too, in calendars= or not: another
+ * store's holds on it are busy time, and the sync after a write sees them
+ * (doc/calendar-writes.md, "Two machines"). A display name shared by two
+ * calendars marks neither: ny_caldav_holds_url() refuses it. */
+static void
+select_holds(Sync *s, GPtrArray *found)
+{
+    const char *holds = s->config->holds;
+    g_autofree char *abs = NULL;
+    Found *by_name = NULL;
+    guint names = 0;
+
+    if (holds == NULL)
+        return;
+    abs = ny_http_resolve(s->config->url, holds);
+    for (guint i = 0; i < found->len; i++) {
+        Found *f = g_ptr_array_index(found, i);
+        if (abs != NULL && same_collection(abs, f->url)) {
+            f->used = TRUE;
+            return;
+        }
+        if (f->displayname != NULL && strcmp(f->displayname, holds) == 0) {
+            by_name = f;
+            names++;
+        }
+    }
+    if (names == 1)
+        by_name->used = TRUE;
+}
+
 /* calendars= selects by display name or href (DESIGN.md 3). */
 static gboolean
 select_calendars(Sync *s, GPtrArray *found, GError **error)
@@ -372,6 +402,7 @@ select_calendars(Sync *s, GPtrArray *found, GError **error)
         ((Found *)g_ptr_array_index(found, i))->used = wanted == NULL;
     if (wanted == NULL)
         return TRUE;
+    select_holds(s, found);
     for (char **w = wanted; *w; w++) {
         g_autofree char *abs = ny_http_resolve(s->config->url, *w);
         gboolean hit = FALSE;
@@ -917,6 +948,67 @@ sync_calendars(Sync *s, GPtrArray *found, GArray *ids, GPtrArray *old, GError **
     return TRUE;
 }
 
+/* The session options of @config: its credentials (password_command run
+ * once), TLS and the [limits]; @out_password keeps the password alive. */
+static gboolean
+session_options(const NyCalendarConfig *config, const NyCaldavOptions *options, GPtrArray *warnings,
+                NyHttpOptions *http_options, char **out_password, GError **error)
+{
+    g_autofree char *password = NULL;
+
+    if (config->insecure && warnings != NULL)
+        g_ptr_array_add(warnings, g_strdup_printf("calendar '%s': TLS verification is off "
+                                                  "(insecure=true)",
+                                                  config->name));
+    if (config->username != NULL) {
+        if (config->password_command != NULL) {
+            password = ny_http_password_from_command(config->password_command, 30, error);
+            if (password == NULL)
+                return FALSE;
+        } else if (config->password != NULL) {
+            password = g_strdup(config->password);
+            if (warnings != NULL)
+                g_ptr_array_add(warnings,
+                                g_strdup_printf("calendar '%s': password= keeps the password "
+                                                "in the file; prefer password_command",
+                                                config->name));
+        } else {
+            http_options->use_netrc = TRUE;
+        }
+    }
+    http_options->username = config->username;
+    http_options->password = password;
+    /* Credentials go to url='s origin only, whatever the cached home or the
+     * server's hrefs name. */
+    http_options->credentials_url = config->url;
+    http_options->insecure = config->insecure;
+    http_options->allow_insecure_http = config->allow_insecure_http;
+    if (options != NULL) {
+        http_options->trace = options->trace;
+        http_options->trace_data = options->trace_data;
+        http_options->max_body = options->max_response;
+        ny_http_options_set_timeout(http_options, options->http_timeout);
+    }
+    *out_password = g_steal_pointer(&password);
+    return TRUE;
+}
+
+NyHttp *
+ny_caldav_session_new(const NyCalendarConfig *config, const NyCaldavOptions *options,
+                      GPtrArray *warnings, GError **error)
+{
+    NyHttpOptions http_options = {0};
+    g_autofree char *password = NULL;
+
+    if (config->url == NULL) {
+        g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_NOT_FOUND, "no url= given");
+        return NULL;
+    }
+    if (!session_options(config, options, warnings, &http_options, &password, error))
+        return NULL;
+    return ny_http_new(&http_options);
+}
+
 static gboolean
 sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOptions *options,
             NyCaldavStats *stats, GPtrArray *warnings, GError **error)
@@ -940,39 +1032,8 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
     g_return_val_if_fail(options != NULL && options->now > 0, FALSE);
     s.now = options->now;
 
-    if (config->insecure && warnings != NULL)
-        g_ptr_array_add(warnings, g_strdup_printf("calendar '%s': TLS verification is off "
-                                                  "(insecure=true)",
-                                                  config->name));
-    if (config->username != NULL) {
-        if (config->password_command != NULL) {
-            password = ny_http_password_from_command(config->password_command, 30, error);
-            if (password == NULL)
-                return FALSE;
-        } else if (config->password != NULL) {
-            password = g_strdup(config->password);
-            if (warnings != NULL)
-                g_ptr_array_add(warnings,
-                                g_strdup_printf("calendar '%s': password= keeps the password "
-                                                "in the file; prefer password_command",
-                                                config->name));
-        } else {
-            http_options.use_netrc = TRUE;
-        }
-    }
-    http_options.username = config->username;
-    http_options.password = password;
-    /* Credentials go to url='s origin only, whatever the cached home or the
-     * server's hrefs name. */
-    http_options.credentials_url = config->url;
-    http_options.insecure = config->insecure;
-    http_options.allow_insecure_http = config->allow_insecure_http;
-    if (options != NULL) {
-        http_options.trace = options->trace;
-        http_options.trace_data = options->trace_data;
-        http_options.max_body = options->max_response;
-        ny_http_options_set_timeout(&http_options, options->http_timeout);
-    }
+    if (!session_options(config, options, warnings, &http_options, &password, error))
+        return FALSE;
     http_options.multi = multi;
     http = ny_http_new(&http_options);
     s.http = http;

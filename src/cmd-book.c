@@ -112,11 +112,14 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
 {
     g_autofree char *slot_text = NULL;
     gboolean force = FALSE;
+    gboolean send = FALSE;
     const GOptionEntry entries[] = {
         {"slot", 0, 0, G_OPTION_ARG_STRING, &slot_text,
          "The time they picked: an offered slot's number, or a time (ISO 8601)", "1|2|TIME"},
         {"force", 0, 0, G_OPTION_ARG_NONE, &force,
          "Book a typed time outside the working days and hours, or off the grid", NULL},
+        {"send", 0, 0, G_OPTION_ARG_NONE, &send,
+         "Let the calendar server send the invitation (RFC 6638 scheduling)", NULL},
         G_OPTION_ENTRY_NULL,
     };
     const NyAvailability *a = NULL;
@@ -128,6 +131,12 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
     g_autofree char *text = NULL;
     g_autofree char *what = NULL;
     g_autoptr(GError) local = NULL;
+    g_autoptr(NyHolds) holds = NULL;
+    g_autoptr(NyStoreEvent) hold = NULL;
+    g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
+    g_auto(GStrv) own_uids = NULL;
+    g_autofree char *cache_path = NULL;
+    NySourcesOptions sources;
     gboolean is_number = FALSE;
     gboolean offered = FALSE;
     guint64 number = 0;
@@ -161,6 +170,8 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
                            "are now, not the cache; book without --offline");
         return FALSE;
     }
+    if (!ny_cmd_check_offline_write(cli, "book", FALSE, error))
+        return FALSE;
 
     store = ny_cli_open_store(cli, error);
     if (store == NULL)
@@ -180,10 +191,15 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
         return FALSE;
     }
     /* Fresh busy time, every source asked again: an offered slot may have
-     * been taken by a meeting added since the letter. */
-    if (!ny_cmd_busy_lookup(cli, looked.start - buffer, looked.end + buffer, &busy, error))
+     * been taken by a meeting added since the letter. The follow-up's own
+     * holds and booked call keep its times for it, not from it. */
+    own_uids = ny_holds_uids(store, id);
+    if (!ny_cmd_busy_lookup_ignoring(cli, looked.start - buffer, looked.end + buffer,
+                                     (const char *const *)own_uids, &busy, error))
         return FALSE;
     g_clear_pointer(&f, ny_followup_free);
+    if (!ny_cmd_holds_open(cli, store, &sources, &cache_path, &holds, error))
+        return FALSE;
 
     if (!ny_store_begin(store, error))
         return FALSE;
@@ -234,12 +250,31 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
     f->state = NY_FOLLOWUP_BOOKED;
     f->has_booked = TRUE;
     f->booked = want;
+    /* The booked call replaces the hold at that time in its resource, so
+     * it keeps the hold's UID (a server refuses a UID change there); the
+     * invite `export` writes carries the same UID. */
+    hold = ny_holds_find(store, id, &want);
+    if (f->uid == NULL && hold != NULL && hold->kind == NY_STORE_EVENT_HOLD)
+        f->uid = g_strdup(hold->uid);
     if (f->uid == NULL)
         f->uid = new_uid();
+    if (holds != NULL) {
+        NyInvite inv = ny_cmd_invite_for(cli, f);
+
+        /* In the transaction: a booked call the server refused is not
+         * booked in the store either. */
+        if (!ny_holds_book(holds, store, f, &inv, send, notes, error)) {
+            ny_store_rollback(store);
+            return FALSE;
+        }
+    }
     if (!ny_store_update_followup(store, f, cli->now, error) || !ny_store_commit(store, error)) {
         ny_store_rollback(store);
         return FALSE;
     }
+    if (holds != NULL && !ny_holds_release(holds, store, id, notes, error))
+        return FALSE;
+    ny_cmd_print_notes(cli, notes);
     phrase = ny_cmd_slot_phrase(cli, want.start, NULL, NULL);
     text = g_strdup_printf("booked #%" G_GINT64_FORMAT " %s: %s\n"
                            "send the invite: notyet export %" G_GINT64_FORMAT " -o call.ics\n",

@@ -4,9 +4,14 @@
 #include "cmd-common.h"
 
 static gboolean
-close_followup(NyCli *cli, int argc, char **argv, NyFollowupState to, GError **error)
+close_followup(NyCli *cli, int argc, char **argv, NyFollowupState to, gboolean send, GError **error)
 {
     g_autoptr(NyStore) store = NULL;
+    g_autoptr(NyHolds) holds = NULL;
+    g_autoptr(GPtrArray) events = NULL;
+    g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *cache_path = NULL;
+    NySourcesOptions sources;
     g_autoptr(NyFollowup) f = NULL;
     g_autofree char *text = NULL;
     NyFollowupAction action =
@@ -18,7 +23,20 @@ close_followup(NyCli *cli, int argc, char **argv, NyFollowupState to, GError **e
     if (!ny_cmd_one_id(cli, argc, argv, &id, error))
         return FALSE;
     store = ny_cli_open_store(cli, error);
-    if (store == NULL || !ny_store_begin(store, error))
+    if (store == NULL)
+        return FALSE;
+    /* done leaves the booked call on the calendar as it is; cancel takes
+     * it and any hold away (doc/calendar-writes.md). */
+    if (to == NY_FOLLOWUP_CANCELLED) {
+        events = ny_store_list_events(store, id, error);
+        if (events == NULL)
+            return FALSE;
+        if (events->len > 0 && !ny_cmd_check_offline_write(cli, "cancel", FALSE, error))
+            return FALSE;
+        if (events->len > 0 && !ny_cmd_holds_open(cli, store, &sources, &cache_path, &holds, error))
+            return FALSE;
+    }
+    if (!ny_store_begin(store, error))
         return FALSE;
     f = ny_store_get_followup(store, id, error);
     if (f == NULL) {
@@ -34,10 +52,23 @@ close_followup(NyCli *cli, int argc, char **argv, NyFollowupState to, GError **e
     }
     f->sequence = ny_followup_next_sequence(&facts, action, NULL);
     f->state = to;
+    if (holds != NULL && was_booked) {
+        NyInvite inv = ny_cmd_invite_for(cli, f);
+
+        /* In the transaction: a cancellation the server refused leaves
+         * the follow-up booked, as the calendar says. */
+        if (!ny_holds_cancel(holds, store, f, &inv, send, notes, error)) {
+            ny_store_rollback(store);
+            return FALSE;
+        }
+    }
     if (!ny_store_update_followup(store, f, cli->now, error) || !ny_store_commit(store, error)) {
         ny_store_rollback(store);
         return FALSE;
     }
+    if (holds != NULL && !ny_holds_release(holds, store, id, notes, error))
+        return FALSE;
+    ny_cmd_print_notes(cli, notes);
     if (to == NY_FOLLOWUP_DONE)
         text = g_strdup_printf("done #%" G_GINT64_FORMAT " %s\n", id, f->name);
     else if (was_booked)
@@ -58,16 +89,23 @@ ny_cmd_done(NyCli *cli, int argc, char **argv, GError **error)
         return FALSE;
     if (cli->help)
         return TRUE;
-    return close_followup(cli, argc, argv, NY_FOLLOWUP_DONE, error);
+    return close_followup(cli, argc, argv, NY_FOLLOWUP_DONE, FALSE, error);
 }
 
 gboolean
 ny_cmd_cancel(NyCli *cli, int argc, char **argv, GError **error)
 {
-    if (!ny_cli_parse(cli, "ID", "Cancel a follow-up (offered or booked)", NULL, &argc, &argv,
+    gboolean send = FALSE;
+    const GOptionEntry entries[] = {
+        {"send", 0, 0, G_OPTION_ARG_NONE, &send,
+         "Let the calendar server send the cancellation (RFC 6638 scheduling)", NULL},
+        G_OPTION_ENTRY_NULL,
+    };
+
+    if (!ny_cli_parse(cli, "ID", "Cancel a follow-up (offered or booked)", entries, &argc, &argv,
                       error))
         return FALSE;
     if (cli->help)
         return TRUE;
-    return close_followup(cli, argc, argv, NY_FOLLOWUP_CANCELLED, error);
+    return close_followup(cli, argc, argv, NY_FOLLOWUP_CANCELLED, send, error);
 }

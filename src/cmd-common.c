@@ -105,6 +105,13 @@ ny_cmd_busy_window(NyCli *cli, NyTime *out_from, NyTime *out_to)
 gboolean
 ny_cmd_busy_lookup(NyCli *cli, NyTime from, NyTime to, GArray **out_busy, GError **error)
 {
+    return ny_cmd_busy_lookup_ignoring(cli, from, to, NULL, out_busy, error);
+}
+
+gboolean
+ny_cmd_busy_lookup_ignoring(NyCli *cli, NyTime from, NyTime to, const char *const *ignore_uids,
+                            GArray **out_busy, GError **error)
+{
     NySourcesOptions sources;
     NyFlowContext ctx;
     g_autofree char *cache_path = NULL;
@@ -114,11 +121,68 @@ ny_cmd_busy_lookup(NyCli *cli, NyTime from, NyTime to, GArray **out_busy, GError
 
     ny_cmd_sources_options(cli, &sources, &cache_path);
     ny_cmd_flow_context(cli, &sources, NULL, &ctx);
+    ctx.ignore_uids = ignore_uids;
     ok = ny_replyflow_busy(&ctx, from, to, warnings, &busy, error);
     if (!ny_cmd_lookup_done(cli, &sources, warnings, ok, error))
         return FALSE;
     *out_busy = g_steal_pointer(&busy);
     return TRUE;
+}
+
+gboolean
+ny_cmd_check_offline_write(NyCli *cli, const char *command, gboolean has_no_hold, GError **error)
+{
+    const NyCalendarConfig *target = ny_holds_target(cli->config);
+
+    if (!cli->offline || target == NULL)
+        return TRUE;
+    ny_cli_usage_error(cli, error,
+                       "--offline: %s writes to the calendar '%s' (holds=%s), which needs the "
+                       "network; %s",
+                       command, target->name, target->holds,
+                       has_no_hold ? "add --no-hold to go on without writing to it"
+                                   : "run it without --offline");
+    return FALSE;
+}
+
+NyInvite
+ny_cmd_invite_for(NyCli *cli, const NyFollowup *f)
+{
+    NyInvite inv = {
+        .uid = f->uid,
+        .sequence = f->sequence,
+        .cancelled = f->state == NY_FOLLOWUP_CANCELLED,
+        .start = f->booked.start,
+        .end = f->booked.end,
+        .tzid = cli->zone_name,
+        .organizer_name = cli->config->name,
+        .organizer_email = cli->config->email,
+        .attendee_name = f->name,
+        .attendee_email = f->email,
+        .phone = cli->config->phone,
+    };
+    return inv;
+}
+
+gboolean
+ny_cmd_holds_open(NyCli *cli, NyStore *store, NySourcesOptions *sources, char **out_cache_path,
+                  NyHolds **out, GError **error)
+{
+    NyFlowContext ctx;
+
+    *out = NULL;
+    ny_cmd_sources_options(cli, sources, out_cache_path);
+    if (cli->offline)
+        return TRUE;
+    ny_cmd_flow_context(cli, sources, NULL, &ctx);
+    return ny_replyflow_holds_open(&ctx, store, out, error);
+}
+
+void
+ny_cmd_print_notes(NyCli *cli, GPtrArray *notes)
+{
+    for (guint i = 0; notes != NULL && i < notes->len; i++)
+        ny_cli_warn(cli, "%s", (const char *)g_ptr_array_index(notes, i));
 }
 
 gboolean
@@ -265,7 +329,7 @@ gboolean
 ny_reply_options_given(const NyReplyOptions *o)
 {
     return o->email || o->met || o->closing || o->their_tz || o->template_path || o->dry_run ||
-           o->allow_new;
+           o->allow_new || o->no_hold;
 }
 
 void
@@ -285,6 +349,8 @@ ny_reply_add_entries(GArray *entries, NyReplyOptions *o)
          NULL},
         {"new", 0, 0, G_OPTION_ARG_NONE, &o->allow_new,
          "A separate follow-up, though they have a pending one", NULL},
+        {"no-hold", 0, 0, G_OPTION_ARG_NONE, &o->no_hold, "Write no holds on the holds= calendar",
+         NULL},
     };
 
     g_array_append_vals(entries, rows, G_N_ELEMENTS(rows));
@@ -309,6 +375,8 @@ ny_reply_check(NyCli *cli, const NyReplyOptions *o, const char *name, GError **e
         ny_cli_usage_error(cli, error, "--email: '%s' is not an email address", o->email);
         return FALSE;
     }
+    if (!o->dry_run && !o->no_hold && !ny_cmd_check_offline_write(cli, "reply", TRUE, error))
+        return FALSE;
     if (o->their_tz != NULL) {
         their_zone = ny_zone_new(o->their_tz, error);
         if (their_zone == NULL) {
@@ -339,6 +407,7 @@ ny_reply_print(NyCli *cli, const NyReplyOptions *o, NyReplyRequest *req, GError 
     req->template_path = o->template_path;
     req->dry_run = o->dry_run;
     req->allow_new = o->allow_new;
+    req->no_hold = o->no_hold;
     ny_cmd_sources_options(cli, &sources, &cache_path);
     ny_cmd_flow_context(cli, &sources, db_path, &ctx);
     ok = ny_replyflow_reply(&ctx, req, warnings, &result, error);

@@ -9,6 +9,8 @@
 
 #include "cli.h"
 #include "notyet/followup.h"
+#include "notyet/holds.h"
+#include "notyet/invite.h"
 #include "notyet/replyflow.h"
 #include "notyet/slots.h"
 #include "notyet/store.h"
@@ -49,6 +51,35 @@ void ny_cmd_busy_window(NyCli *cli, NyTime *out_from, NyTime *out_to);
  * Warnings go to stderr; no source at all is a usage error (exit 2).
  */
 gboolean ny_cmd_busy_lookup(NyCli *cli, NyTime from, NyTime to, GArray **out_busy, GError **error);
+
+/* As ny_cmd_busy_lookup(), with the events of @ignore_uids (nullable) not
+ * busy: a follow-up's own holds when its time is checked again. */
+gboolean ny_cmd_busy_lookup_ignoring(NyCli *cli, NyTime from, NyTime to,
+                                     const char *const *ignore_uids, GArray **out_busy,
+                                     GError **error);
+
+/* With --offline, a usage error (exit 2) when a holds= calendar is
+ * configured: @command would write to it and cannot (doc/calendar-writes.md).
+ * @has_no_hold: the message names --no-hold, else says to go online. */
+gboolean ny_cmd_check_offline_write(NyCli *cli, const char *command, gboolean has_no_hold,
+                                    GError **error);
+
+/* The call of booked @f as `export` writes it: one UID and SEQUENCE for
+ * the file and the calendar. Borrows @f's and the configuration's strings. */
+NyInvite ny_cmd_invite_for(NyCli *cli, const NyFollowup *f);
+
+/**
+ * ny_cmd_holds_open:
+ * @sources: (out caller-allocates): the lookup options, kept alive by
+ *           @out_cache_path (free it with g_free())
+ * @out: (out) (transfer full) (nullable): the holds writer, or NULL when no
+ *       holds= is configured or with --offline
+ */
+gboolean ny_cmd_holds_open(NyCli *cli, NyStore *store, NySourcesOptions *sources,
+                           char **out_cache_path, NyHolds **out, GError **error);
+
+/* Prints the lines ny_holds_*() left in @notes (may be NULL) on stderr. */
+void ny_cmd_print_notes(NyCli *cli, GPtrArray *notes);
 
 /**
  * ny_cmd_store_if_exists:
@@ -95,6 +126,7 @@ typedef struct {
     char *template_path;
     gboolean dry_run;
     gboolean allow_new;
+    gboolean no_hold;
 } NyReplyOptions;
 
 void ny_reply_options_clear(NyReplyOptions *o);

@@ -19,25 +19,6 @@ export_options_clear(ExportOptions *o)
     g_clear_pointer(&o->output, g_free);
 }
 
-static NyInvite
-invite_for(NyCli *cli, const NyFollowup *f)
-{
-    NyInvite inv = {
-        .uid = f->uid,
-        .sequence = f->sequence,
-        .cancelled = f->state == NY_FOLLOWUP_CANCELLED,
-        .start = f->booked.start,
-        .end = f->booked.end,
-        .tzid = cli->zone_name,
-        .organizer_name = cli->config->name,
-        .organizer_email = cli->config->email,
-        .attendee_name = f->name,
-        .attendee_email = f->email,
-        .phone = cli->config->phone,
-    };
-    return inv;
-}
-
 /* -o FILE: never over an existing file without --force; written whole or
  * not at all (a temporary file renamed over it), private to the user. */
 static gboolean
@@ -73,7 +54,7 @@ export_all(NyCli *cli, NyStore *store, NyInvite **out_invites, guint *out_n, GPt
         const NyFollowup *f = g_ptr_array_index(list, i);
         if (f->state == NY_FOLLOWUP_BOOKED && f->has_booked && f->uid != NULL &&
             f->booked.end > cli->now) {
-            NyInvite inv = invite_for(cli, f);
+            NyInvite inv = ny_cmd_invite_for(cli, f);
             g_array_append_val(invites, inv);
         }
     }
@@ -140,7 +121,7 @@ ny_cmd_export(NyCli *cli, int argc, char **argv, GError **error)
             return FALSE;
         }
         invites = g_new0(NyInvite, 1);
-        invites[0] = invite_for(cli, f);
+        invites[0] = ny_cmd_invite_for(cli, f);
         n = 1;
         method =
             f->state == NY_FOLLOWUP_CANCELLED ? NY_INVITE_METHOD_CANCEL : NY_INVITE_METHOD_REQUEST;

@@ -8,10 +8,12 @@ ny_cmd_nudge(NyCli *cli, int argc, char **argv, GError **error)
 {
     g_autofree char *template_path = NULL;
     gboolean dry_run = FALSE;
+    gboolean no_hold = FALSE;
     const GOptionEntry entries[] = {
         {"template", 0, 0, G_OPTION_ARG_FILENAME, &template_path,
          "Use this template instead of [letter] nudge_template", "FILE"},
         {"dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run, "Print the letter, record nothing", NULL},
+        {"no-hold", 0, 0, G_OPTION_ARG_NONE, &no_hold, "Write no holds for the new times", NULL},
         G_OPTION_ENTRY_NULL,
     };
     NyNudgeRequest req = {0};
@@ -36,6 +38,10 @@ ny_cmd_nudge(NyCli *cli, int argc, char **argv, GError **error)
     }
     req.template_path = template_path;
     req.dry_run = dry_run;
+    req.no_hold = no_hold;
+    /* With --no-hold the old holds stay until a later run online. */
+    if (!dry_run && !no_hold && !ny_cmd_check_offline_write(cli, "nudge", TRUE, error))
+        return FALSE;
     db_path = ny_cmd_db_path(cli);
     if (!g_file_test(db_path, G_FILE_TEST_EXISTS)) {
         g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_NOT_FOUND,

@@ -41,7 +41,7 @@ static const char *const calendar_keys[] = {"type",
                                             "allow_insecure_http",
                                             "holds",
                                             NULL};
-static const char *const letter_keys[] = {"template", "nudge_template", NULL};
+static const char *const letter_keys[] = {"template", "nudge_template", "hold_summary", NULL};
 static const char *const limits_keys[] = {"max_response_mib", "max_object_mib", "max_instances",
                                           "http_timeout_seconds", NULL};
 
@@ -117,6 +117,7 @@ ny_config_new_default(void)
     c->limits.max_instances = NY_CONFIG_MAX_INSTANCES_DEFAULT;
     c->limits.http_timeout_seconds = NY_CONFIG_HTTP_TIMEOUT_DEFAULT;
     c->emails = g_new0(char *, 1);
+    c->hold_summary = g_strdup(NY_CONFIG_HOLD_SUMMARY);
     c->calendars = g_ptr_array_new_with_free_func((GDestroyNotify)ny_calendar_config_free);
     return c;
 }
@@ -742,6 +743,13 @@ load_letter(const Loader *l, NyConfig *c, GError **error)
         return FALSE;
     if (value != NULL)
         c->nudge_template = expand_path(l, value);
+    g_clear_pointer(&value, g_free);
+    if (!get_string(l, "letter", "hold_summary", &value, error))
+        return FALSE;
+    if (value != NULL && *value != '\0') {
+        g_free(c->hold_summary);
+        c->hold_summary = g_steal_pointer(&value);
+    }
     return TRUE;
 }
 
@@ -953,5 +961,6 @@ ny_config_free(NyConfig *config)
     g_ptr_array_unref(config->calendars);
     g_free(config->letter_template);
     g_free(config->nudge_template);
+    g_free(config->hold_summary);
     g_free(config);
 }

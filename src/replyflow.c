@@ -53,6 +53,7 @@ ny_replyflow_busy(const NyFlowContext *ctx, NyTime from, NyTime to, GPtrArray *w
     options.max_response = (gsize)limits->max_response_mib * 1024 * 1024;
     options.http_timeout = (guint)limits->http_timeout_seconds;
     options.now = ctx->now;
+    query.ignore_uids = ctx->ignore_uids;
     ok = ny_sources_busy(ctx->config, ctx->ics, &query, &options, &busy, &found, error);
     for (guint i = 0; found != NULL && i < found->len; i++)
         g_ptr_array_add(warnings, g_strdup(g_ptr_array_index(found, i)));
@@ -207,30 +208,99 @@ render_letter(const char *tmpl_name, const char *tmpl, GHashTable *values, GErro
     return ny_template_reflow(letter, NY_TEMPLATE_WIDTH);
 }
 
-/* Hook: holds on the calendar (doc/calendar-writes.md). Runs inside the open
+/* The caldav options of the holds writer: the lookup's clock, trace and
+ * [limits]. */
+static void
+caldav_options(const NyFlowContext *ctx, NyCaldavOptions *out)
+{
+    const NyConfigLimits *limits = &ctx->config->limits;
+
+    memset(out, 0, sizeof(*out));
+    out->now = ctx->now;
+    out->trace = ctx->sources != NULL ? ctx->sources->trace : NULL;
+    out->trace_data = ctx->sources != NULL ? ctx->sources->user_data : NULL;
+    out->max_response = (gsize)limits->max_response_mib * 1024 * 1024;
+    out->http_timeout = (guint)limits->http_timeout_seconds;
+}
+
+gboolean
+ny_replyflow_holds_open(const NyFlowContext *ctx, NyStore *store, NyHolds **out, GError **error)
+{
+    NyCaldavOptions options;
+
+    *out = NULL;
+    if (ny_holds_target(ctx->config) == NULL)
+        return TRUE;
+    caldav_options(ctx, &options);
+    *out = ny_holds_open(ctx->config, store, ctx->sources != NULL ? ctx->sources->cache_path : NULL,
+                         &options, error);
+    return *out != NULL;
+}
+
+gboolean
+ny_replyflow_holds_sweep(const NyFlowContext *ctx, NyHolds *h, NyStore *store, GPtrArray *notes,
+                         GError **error)
+{
+    g_autoptr(GPtrArray) list = NULL;
+    g_autoptr(GPtrArray) live = g_ptr_array_new();
+
+    if (h == NULL)
+        return TRUE;
+    list = ny_store_list_followups(store, FALSE, error);
+    if (list == NULL)
+        return FALSE;
+    for (guint i = 0; i < list->len; i++) {
+        NyFollowup *f = g_ptr_array_index(list, i);
+        NyFollowupFacts facts;
+
+        ny_replyflow_facts(f, &facts);
+        if (ny_followup_status(&facts, ctx->config->availability.offer_days, ctx->now) ==
+            NY_FOLLOWUP_STATUS_OFFERED)
+            g_ptr_array_add(live, f);
+    }
+    return ny_holds_sweep(h, store, live, ctx->now, notes, error);
+}
+
+/* Holds on the calendar (doc/calendar-writes.md). Runs inside the open
  * transaction, after the follow-up @f is recorded and before the commit: a
  * failure here rolls the store back, so no follow-up exists without its
- * holds. replyflow_undo_holds() removes what it wrote when the commit then
- * fails. Nothing is written yet. */
+ * holds, and ny_holds_write() leaves none behind. ny_holds_undo() removes
+ * what it wrote when the commit then fails. @h NULL: nothing to write. */
 static gboolean
-replyflow_write_holds(const NyFlowContext *ctx, const NyFollowup *f, GError **error)
+replyflow_write_holds(const NyFlowContext *ctx, NyHolds *h, NyStore *store, const NyFollowup *f,
+                      GError **error)
 {
-    (void)ctx;
-    (void)f;
-    (void)error;
-    return TRUE;
+    g_autoptr(GHashTable) values = NULL;
+    g_autofree char *summary = NULL;
+    const char *tmpl =
+        ctx->config->hold_summary ? ctx->config->hold_summary : NY_CONFIG_HOLD_SUMMARY;
+
+    if (h == NULL)
+        return TRUE;
+    values = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_hash_table_insert(values, g_strdup("name"), g_strdup(f->name));
+    g_hash_table_insert(values, g_strdup("first_name"), first_word(f->name));
+    summary = ny_template_render("hold_summary", tmpl, strlen(tmpl), values, error);
+    if (summary == NULL)
+        return FALSE;
+    g_strstrip(summary);
+    if (*summary == '\0') {
+        g_free(summary);
+        summary = g_strdup("Hold");
+    }
+    return ny_holds_write(h, store, f, summary, ctx->zone_name, error);
 }
 
 static void
-replyflow_undo_holds(const NyFlowContext *ctx, const NyFollowup *f)
+replyflow_undo_holds(NyHolds *h)
 {
-    (void)ctx;
-    (void)f;
+    if (h != NULL)
+        ny_holds_undo(h);
 }
 
 /* Records @f (and the decision of @req) with its holds, or nothing. */
 static gboolean
-record_with_holds(const NyFlowContext *ctx, NyStore *store, const NyReplyRequest *req,
+record_with_holds(const NyFlowContext *ctx, NyHolds *h, NyStore *store, const NyReplyRequest *req,
                   NyFollowup *f, GError **error)
 {
     if (req->has_decision && !ny_store_add_decision(store, req->name, ctx->now, req->answers,
@@ -238,10 +308,10 @@ record_with_holds(const NyFlowContext *ctx, NyStore *store, const NyReplyRequest
         return FALSE;
     if (!ny_store_add_followup(store, f, ctx->now, error))
         return FALSE;
-    if (!replyflow_write_holds(ctx, f, error))
+    if (!replyflow_write_holds(ctx, h, store, f, error))
         return FALSE;
     if (!ny_store_commit(store, error)) {
-        replyflow_undo_holds(ctx, f);
+        replyflow_undo_holds(h);
         return FALSE;
     }
     return TRUE;
@@ -316,6 +386,7 @@ ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req, GPtrArra
     g_autoptr(GArray) taken = ny_intervals_new();
     g_autoptr(GArray) slots = NULL;
     g_autoptr(NyStore) store = NULL;
+    g_autoptr(NyHolds) holds = NULL;
     g_autoptr(NyFollowup) f = NULL;
     g_autoptr(GHashTable) values = NULL;
     g_autofree char *letter = NULL;
@@ -353,6 +424,14 @@ ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req, GPtrArra
         store = ny_store_open(ctx->db_path, error);
         if (store == NULL)
             return FALSE;
+        /* The holds of closed or expired follow-ups and this store's
+         * orphans go first, while the cache is fresh. */
+        if (!ctx->sources->offline &&
+            (!ny_replyflow_holds_open(ctx, store, &holds, error) ||
+             !ny_replyflow_holds_sweep(ctx, holds, store, warnings, error)))
+            return FALSE;
+        if (req->no_hold)
+            g_clear_pointer(&holds, ny_holds_free);
         /* One transaction: two replies at once never offer the same slot. */
         if (!ny_store_begin(store, error))
             return FALSE;
@@ -375,7 +454,7 @@ ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req, GPtrArra
         f->their_tz = g_strdup(req->their_tz);
         f->state = NY_FOLLOWUP_OFFERED;
         g_array_append_vals(f->slots, slots->data, slots->len);
-        if (!record_with_holds(ctx, store, req, f, error)) {
+        if (!record_with_holds(ctx, holds, store, req, f, error)) {
             ny_store_rollback(store);
             return FALSE;
         }
@@ -421,6 +500,10 @@ ny_replyflow_nudge(const NyFlowContext *ctx, const NyNudgeRequest *req, GPtrArra
     g_autoptr(GArray) taken = ny_intervals_new();
     g_autoptr(GArray) slots = NULL;
     g_autoptr(NyStore) store = NULL;
+    g_autoptr(NyHolds) holds = NULL;
+    g_autoptr(GPtrArray) old_holds = NULL;
+    g_auto(GStrv) own_uids = NULL;
+    NyFlowContext own = *ctx;
     g_autoptr(NyFollowup) f = NULL;
     g_autoptr(GTimeZone) their_zone = NULL;
     g_autoptr(GHashTable) values = NULL;
@@ -448,8 +531,16 @@ ny_replyflow_nudge(const NyFlowContext *ctx, const NyNudgeRequest *req, GPtrArra
         return FALSE;
     g_clear_pointer(&f, ny_followup_free);
 
+    /* Its own holds keep its old times, not other replies': they are not
+     * busy for its new ones. */
+    own_uids = ny_holds_uids(store, req->id);
+    own.ignore_uids = (const char *const *)own_uids;
     ny_replyflow_busy_window(a, ctx->now, &from, &to);
-    if (!ny_replyflow_busy(ctx, from, to, warnings, &busy, error))
+    if (!ny_replyflow_busy(&own, from, to, warnings, &busy, error))
+        return FALSE;
+    if (!req->dry_run && !ctx->sources->offline &&
+        (!ny_replyflow_holds_open(ctx, store, &holds, error) ||
+         !ny_replyflow_holds_sweep(ctx, holds, store, warnings, error)))
         return FALSE;
 
     if (!req->dry_run && !ny_store_begin(store, error))
@@ -480,17 +571,21 @@ ny_replyflow_nudge(const NyFlowContext *ctx, const NyNudgeRequest *req, GPtrArra
     }
     if (!req->dry_run) {
         /* The old times are released with the slots replaced; holds move
-         * with them (replyflow_write_holds). */
-        if (!ny_store_nudge_followup(store, f, slots, ctx->now, error) ||
-            !replyflow_write_holds(ctx, f, error)) {
+         * with them: the new ones are written in the transaction, the old
+         * ones deleted after the commit. */
+        old_holds = ny_store_list_events(store, f->id, error);
+        if (old_holds == NULL || !ny_store_nudge_followup(store, f, slots, ctx->now, error) ||
+            !replyflow_write_holds(ctx, req->no_hold ? NULL : holds, store, f, error)) {
             ny_store_rollback(store);
             return FALSE;
         }
         if (!ny_store_commit(store, error)) {
-            replyflow_undo_holds(ctx, f);
+            replyflow_undo_holds(holds);
             ny_store_rollback(store);
             return FALSE;
         }
+        if (holds != NULL && !ny_holds_release_list(holds, store, old_holds, warnings, error))
+            return FALSE;
         if (slots->len < (guint)a->count)
             g_ptr_array_add(warnings,
                             g_strdup_printf("only %u open slot%s in the next %d days", slots->len,

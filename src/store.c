@@ -67,6 +67,25 @@ static const char *const migrations[] = {
     "  at INTEGER NOT NULL"
     ");"
     "CREATE INDEX followup_nudges_followup ON followup_nudges(followup_id);",
+    /* 3: the store's own id (X-NOTYET-STORE on every event it writes) and
+     * the events notyet wrote to a calendar (doc/calendar-writes.md). */
+    "CREATE TABLE store_meta ("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL"
+    ");"
+    "INSERT INTO store_meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))));"
+    "CREATE TABLE calendar_events ("
+    "  url TEXT PRIMARY KEY,"
+    "  followup_id INTEGER NOT NULL REFERENCES followups(id) ON DELETE CASCADE,"
+    "  calendar_url TEXT NOT NULL,"
+    "  etag TEXT,"
+    "  uid TEXT NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('hold', 'booked')),"
+    "  start INTEGER NOT NULL,"
+    "  end INTEGER NOT NULL,"
+    "  created INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX calendar_events_followup ON calendar_events(followup_id);",
 };
 
 #define NY_STORE_SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
@@ -669,4 +688,116 @@ ny_store_last_verdict(NyStore *store, const char *name, NyVerdict *out_verdict, 
     }
     *out_verdict = NY_VERDICT_PENDING;
     return TRUE;
+}
+
+char *
+ny_store_id(NyStore *store, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt =
+        prepare(store, "SELECT value FROM store_meta WHERE key = 'store_id'", error);
+    int rc;
+
+    if (stmt == NULL)
+        return NULL;
+    rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW) {
+        if (rc == SQLITE_DONE)
+            g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FAILED, "the store '%s' has no id",
+                        store->path);
+        else
+            set_sqlite_error(store, rc, "read the store's id", error);
+        return NULL;
+    }
+    return column_text(stmt, 0);
+}
+
+const char *
+ny_store_event_kind_to_string(NyStoreEventKind kind)
+{
+    return kind == NY_STORE_EVENT_BOOKED ? "booked" : "hold";
+}
+
+void
+ny_store_event_free(NyStoreEvent *e)
+{
+    if (e == NULL)
+        return;
+    g_free(e->url);
+    g_free(e->calendar_url);
+    g_free(e->etag);
+    g_free(e->uid);
+    g_free(e);
+}
+
+gboolean
+ny_store_put_event(NyStore *store, const NyStoreEvent *e, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = prepare(
+        store,
+        "INSERT INTO calendar_events (url, followup_id, calendar_url, etag, uid, kind, start,"
+        " end, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        " ON CONFLICT (url) DO UPDATE SET followup_id = ?2, calendar_url = ?3, etag = ?4,"
+        " uid = ?5, kind = ?6, start = ?7, end = ?8",
+        error);
+
+    if (stmt == NULL)
+        return FALSE;
+    sqlite3_bind_text(stmt, 1, e->url, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(stmt, 2, e->followup_id);
+    sqlite3_bind_text(stmt, 3, e->calendar_url, -1, SQLITE_TRANSIENT);
+    bind_text_or_null(stmt, 4, e->etag);
+    sqlite3_bind_text(stmt, 5, e->uid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(stmt, 6, ny_store_event_kind_to_string(e->kind), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 7, e->span.start);
+    sqlite3_bind_int64(stmt, 8, e->span.end);
+    sqlite3_bind_int64(stmt, 9, e->created);
+    return step_done(store, stmt, "record a calendar event", error);
+}
+
+gboolean
+ny_store_forget_event(NyStore *store, const char *url, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt =
+        prepare(store, "DELETE FROM calendar_events WHERE url = ?1", error);
+
+    if (stmt == NULL)
+        return FALSE;
+    sqlite3_bind_text(stmt, 1, url, -1, SQLITE_TRANSIENT);
+    return step_done(store, stmt, "forget a calendar event", error);
+}
+
+GPtrArray *
+ny_store_list_events(NyStore *store, gint64 followup_id, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = prepare(
+        store,
+        "SELECT url, followup_id, calendar_url, etag, uid, kind, start, end, created"
+        " FROM calendar_events WHERE ?1 = 0 OR followup_id = ?1 ORDER BY followup_id, start, url",
+        error);
+    g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)ny_store_event_free);
+    int rc;
+
+    if (stmt == NULL)
+        return NULL;
+    sqlite3_bind_int64(stmt, 1, followup_id);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        NyStoreEvent *e = g_new0(NyStoreEvent, 1);
+        const char *kind = (const char *)sqlite3_column_text(stmt, 5);
+
+        e->url = column_text(stmt, 0);
+        e->followup_id = sqlite3_column_int64(stmt, 1);
+        e->calendar_url = column_text(stmt, 2);
+        e->etag = column_text(stmt, 3);
+        e->uid = column_text(stmt, 4);
+        e->kind = g_strcmp0(kind, "booked") == 0 ? NY_STORE_EVENT_BOOKED : NY_STORE_EVENT_HOLD;
+        e->span.start = sqlite3_column_int64(stmt, 6);
+        e->span.end = sqlite3_column_int64(stmt, 7);
+        e->created = sqlite3_column_int64(stmt, 8);
+        g_ptr_array_add(out, e);
+    }
+    if (rc != SQLITE_DONE) {
+        set_sqlite_error(store, rc, "read the calendar events", error);
+        return NULL;
+    }
+    return g_steal_pointer(&out);
 }

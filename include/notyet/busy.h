@@ -49,6 +49,10 @@ typedef struct {
      * the many objects of a CalDAV calendar each carry their own copy of
      * the same few zones. Not thread-safe: one thread's scans at a time. */
     NyBusyZones *zones;
+    /* (nullable) (array zero-terminated=1): events with one of these UIDs
+     * are not busy: a follow-up's own holds when its time is checked again
+     * (doc/calendar-writes.md, "Booking"). */
+    const char *const *ignore_uids;
 } NyBusyQuery;
 
 /**

@@ -106,6 +106,22 @@ gboolean ny_caldav_busy_cached(const NyCalendarConfig *config, NyCache *cache,
                                const NyBusyQuery *query, GArray *busy, GPtrArray *warnings,
                                GError **error);
 
+/**
+ * ny_caldav_session_new:
+ * @config: one [calendar NAME] group with type=caldav
+ * @options: (nullable): tracing, the [limits] timeout and size
+ * @warnings: (element-type utf8) (nullable): TLS verification off and
+ *            password= in the file are appended (NULL: already said by the sync)
+ *
+ * A session with @config's credentials (password_command is run), for the
+ * calendar writes below.
+ *
+ * Returns: (transfer full): the session, or NULL with NY_HTTP_ERROR or
+ * NY_CALDAV_ERROR_NOT_FOUND (no url=).
+ */
+NyHttp *ny_caldav_session_new(const NyCalendarConfig *config, const NyCaldavOptions *options,
+                              GPtrArray *warnings, GError **error);
+
 /* ---- Calendar writes: holds and booked calls (src/caldav-write.c) ----
  *
  * doc/calendar-writes.md. Every write is conditional (RFC 4791 5.3.2,

@@ -76,9 +76,14 @@ typedef struct {
     /* [letter] */
     char *letter_template; /* path with ~ expanded, or NULL for the built-in letter */
     char *nudge_template;  /* nudge_template=, idem, or NULL for the built-in nudge */
+    char *hold_summary;    /* hold_summary=: the SUMMARY of a hold, a template with
+                            * {{first_name}} and {{name}}; NY_CONFIG_HOLD_SUMMARY by default */
 
     NyConfigLimits limits;
 } NyConfig;
+
+/* The default [letter] hold_summary. */
+#define NY_CONFIG_HOLD_SUMMARY "Hold: call with {{first_name}}"
 
 /**
  * ny_config_new_default:

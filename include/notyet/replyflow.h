@@ -13,6 +13,7 @@
 #include "notyet/config.h"
 #include "notyet/decision.h"
 #include "notyet/followup.h"
+#include "notyet/holds.h"
 #include "notyet/sources.h"
 #include "notyet/store.h"
 
@@ -37,6 +38,8 @@ typedef struct {
     /* offline, the cache, -v and the callbacks; the limits of @config are
      * filled in by ny_replyflow_busy(), not taken from here. */
     const NySourcesOptions *sources;
+    /* (nullable) events not counted as busy (NyBusyQuery.ignore_uids) */
+    const char *const *ignore_uids;
 } NyFlowContext;
 
 /**
@@ -81,6 +84,31 @@ void ny_replyflow_facts(const NyFollowup *f, NyFollowupFacts *out);
 gboolean ny_replyflow_taken(NyStore *store, const NyAvailability *a, NyTime now, gint64 except_id,
                             GArray *out, GError **error);
 
+/**
+ * ny_replyflow_holds_open:
+ * @out: (out) (transfer full) (nullable): the writer, or NULL when no
+ *       [calendar NAME] has holds= (nothing is written anywhere)
+ *
+ * The holds writer of @ctx (holds.h) on @store.
+ *
+ * Returns: FALSE with NY_DB_ERROR.
+ */
+gboolean ny_replyflow_holds_open(const NyFlowContext *ctx, NyStore *store, NyHolds **out,
+                                 GError **error);
+
+/**
+ * ny_replyflow_holds_sweep:
+ * @notes: (element-type utf8): lines about events left alone or not yet removed
+ *
+ * After a lookup (the cache is fresh): removes the holds of follow-ups that
+ * no longer offer their times (booked, closed, expired) and this store's
+ * holds that no follow-up owns (ny_holds_sweep()).
+ *
+ * Returns: FALSE with NY_DB_ERROR.
+ */
+gboolean ny_replyflow_holds_sweep(const NyFlowContext *ctx, NyHolds *h, NyStore *store,
+                                  GPtrArray *notes, GError **error);
+
 /* A reply to write. Borrowed strings; NULL when not given. */
 typedef struct {
     const char *name;
@@ -91,6 +119,7 @@ typedef struct {
     const char *template_path; /* --template */
     gboolean dry_run;          /* record nothing, open no new store */
     gboolean allow_new;        /* --new: a second follow-up beside a pending one */
+    gboolean no_hold;          /* --no-hold: write nothing to the holds calendar */
     /* A decision recorded in the same transaction (decide --reply), or
      * has_decision FALSE. */
     gboolean has_decision;
@@ -131,6 +160,7 @@ typedef struct {
     gint64 id;
     const char *template_path; /* --template, or NULL: [letter] nudge_template, else built in */
     gboolean dry_run;          /* record nothing */
+    gboolean no_hold;          /* --no-hold: no new holds (the old ones still go) */
 } NyNudgeRequest;
 
 /**

@@ -163,4 +163,58 @@ gboolean ny_store_nudge_followup(NyStore *store, NyFollowup *f, const GArray *sl
 gboolean ny_store_last_verdict(NyStore *store, const char *name, NyVerdict *out_verdict,
                                GError **error);
 
+/**
+ * ny_store_id:
+ *
+ * The store's own random id, made when the store was created: the
+ * X-NOTYET-STORE mark of every event this store writes to a calendar
+ * (doc/calendar-writes.md), so two stores never touch each other's events.
+ *
+ * Returns: (transfer full): letters and digits, or NULL with NY_DB_ERROR.
+ */
+char *ny_store_id(NyStore *store, GError **error);
+
+typedef enum {
+    NY_STORE_EVENT_HOLD = 0, /* an offered time kept free (STATUS:TENTATIVE) */
+    NY_STORE_EVENT_BOOKED,   /* the booked call (STATUS:CONFIRMED) */
+} NyStoreEventKind;
+
+/* "hold" or "booked". */
+const char *ny_store_event_kind_to_string(NyStoreEventKind kind);
+
+/* An event notyet wrote to a calendar, as the store keeps it. */
+typedef struct {
+    char *url;          /* the resource's absolute URL: the key */
+    gint64 followup_id; /* the follow-up it belongs to */
+    char *calendar_url; /* the calendar it is on */
+    char *etag;         /* its ETag when notyet last wrote or read it, or NULL */
+    char *uid;          /* the UID notyet gave it */
+    NyStoreEventKind kind;
+    NyInterval span; /* the time it holds or books */
+    NyTime created;  /* when notyet wrote it first */
+} NyStoreEvent;
+
+void ny_store_event_free(NyStoreEvent *e);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyStoreEvent, ny_store_event_free)
+
+/**
+ * ny_store_put_event:
+ *
+ * Records @e, or replaces the record with the same url. Inside a
+ * transaction.
+ */
+gboolean ny_store_put_event(NyStore *store, const NyStoreEvent *e, GError **error);
+
+/* Forgets the event at @url (none is fine). Inside a transaction. */
+gboolean ny_store_forget_event(NyStore *store, const char *url, GError **error);
+
+/**
+ * ny_store_list_events:
+ * @followup_id: one follow-up's events, or 0 for every event
+ *
+ * Returns: (transfer full) (element-type NyStoreEvent): by follow-up, then
+ * start; or NULL with NY_DB_ERROR.
+ */
+GPtrArray *ny_store_list_events(NyStore *store, gint64 followup_id, GError **error);
+
 G_END_DECLS

@@ -1,0 +1,629 @@
+/* holds.c: holds and booked calls on the calendar, kept in step with the
+ * store (include/notyet/holds.h, doc/calendar-writes.md).
+ *
+ * The conditional requests are src/caldav-write.c's; this module decides
+ * which event to write, keeps the store's record of it (calendar_events in
+ * src/store.c) and turns a 412 into a line saying what was left alone.
+ */
+#include "notyet/holds.h"
+
+#include <string.h>
+
+#include "notyet/db.h"
+#include "notyet/http.h"
+
+struct _NyHolds {
+    const NyCalendarConfig *target; /* borrowed from the configuration */
+    char *cache_path;
+    NyCaldavOptions options;
+    char *store_id;
+    NyHttp *http;       /* made on the first write */
+    char *calendar_url; /* resolved on the first new event */
+    GPtrArray *written; /* (element-type NyCaldavWritten) of the last ny_holds_write() */
+    GPtrArray *uids;    /* (element-type utf8) their UIDs */
+};
+
+const NyCalendarConfig *
+ny_holds_target(const NyConfig *config)
+{
+    for (guint i = 0; config != NULL && i < config->calendars->len; i++) {
+        const NyCalendarConfig *c = g_ptr_array_index(config->calendars, i);
+        if (c->type == NY_SOURCE_CALDAV && c->holds != NULL)
+            return c;
+    }
+    return NULL;
+}
+
+NyHolds *
+ny_holds_open(const NyConfig *config, NyStore *store, const char *cache_path,
+              const NyCaldavOptions *options, GError **error)
+{
+    g_autoptr(NyHolds) h = g_new0(NyHolds, 1);
+
+    h->target = ny_holds_target(config);
+    g_return_val_if_fail(h->target != NULL && options != NULL, NULL);
+    h->cache_path = g_strdup(cache_path);
+    h->options = *options;
+    h->store_id = ny_store_id(store, error);
+    if (h->store_id == NULL)
+        return NULL;
+    return g_steal_pointer(&h);
+}
+
+void
+ny_holds_free(NyHolds *h)
+{
+    if (h == NULL)
+        return;
+    g_free(h->cache_path);
+    g_free(h->store_id);
+    g_clear_pointer(&h->http, ny_http_free);
+    g_free(h->calendar_url);
+    g_clear_pointer(&h->written, g_ptr_array_unref);
+    g_clear_pointer(&h->uids, g_ptr_array_unref);
+    g_free(h);
+}
+
+const char *
+ny_holds_name(const NyHolds *h)
+{
+    return h->target->name;
+}
+
+static NyHttp *
+session(NyHolds *h, GError **error)
+{
+    if (h->http == NULL)
+        h->http = ny_caldav_session_new(h->target, &h->options, NULL, error);
+    return h->http;
+}
+
+/* The cached calendars of the holds= group, synced once more when holds=
+ * is not among them (a lookup that read --ics files only). */
+static GPtrArray *
+cached_calendars(NyHolds *h, NyCache *cache, GError **error)
+{
+    g_autoptr(GPtrArray) cached = ny_cache_list_calendars(cache, h->target->name, error);
+
+    if (cached == NULL)
+        return NULL;
+    if (cached->len > 0)
+        return g_steal_pointer(&cached);
+    if (!ny_caldav_sync(h->target, cache, &h->options, NULL, NULL, error))
+        return NULL;
+    return ny_cache_list_calendars(cache, h->target->name, error);
+}
+
+/* holds= as the calendar's URL, from the cache the lookup filled. */
+static const char *
+calendar_url(NyHolds *h, GError **error)
+{
+    g_autoptr(NyCache) cache = NULL;
+    g_autoptr(GPtrArray) cached = NULL;
+
+    if (h->calendar_url != NULL)
+        return h->calendar_url;
+    if (h->cache_path == NULL) {
+        g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_NOT_FOUND,
+                    "calendar '%s': holds=%s: no cache to find the calendar in", h->target->name,
+                    h->target->holds);
+        return NULL;
+    }
+    cache = ny_cache_open(h->cache_path, error);
+    if (cache == NULL)
+        return NULL;
+    cached = cached_calendars(h, cache, error);
+    if (cached == NULL)
+        return NULL;
+    h->calendar_url = ny_caldav_holds_url(h->target, cached, error);
+    return h->calendar_url;
+}
+
+static void
+event_of(const NyHolds *h, const NyStoreEvent *e, NyCaldavEvent *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->url = e->url;
+    out->etag = e->etag;
+    out->uid = e->uid;
+    out->store_id = h->store_id;
+}
+
+/* "the hold of follow-up #3 on Monday, ..." is the caller's; ours is short. */
+static void
+note_left_alone(const NyHolds *h, const NyStoreEvent *e, const char *why, GPtrArray *notes)
+{
+    g_autofree char *shown = ny_http_url_display(e->url);
+
+    if (notes != NULL)
+        g_ptr_array_add(notes,
+                        g_strdup_printf("calendar '%s': left the %s of follow-up #%" G_GINT64_FORMAT
+                                        " alone (%s): %s",
+                                        h->target->name,
+                                        e->kind == NY_STORE_EVENT_HOLD ? "hold" : "booked call",
+                                        e->followup_id, why, shown));
+}
+
+/* After a 412 or a refusal: reads the event again so the note says what
+ * became of it. */
+static const char *
+why_left(NyHolds *h, const NyStoreEvent *e)
+{
+    NyCaldavEvent ev;
+    NyCaldavEventState state = NY_CALDAV_EVENT_UNCHANGED;
+
+    event_of(h, e, &ev);
+    if (!ny_caldav_event_check(h->http, &ev, &state, NULL, NULL, NULL))
+        return "changed on the server";
+    switch (state) {
+    case NY_CALDAV_EVENT_EDITED:
+        return "you changed it on the server";
+    case NY_CALDAV_EVENT_NOT_OURS:
+        return "it is no longer notyet's";
+    case NY_CALDAV_EVENT_GONE:
+        return "it is gone";
+    case NY_CALDAV_EVENT_UNCHANGED:
+        break;
+    }
+    return "changed on the server";
+}
+
+static gboolean
+left_alone(const GError *e)
+{
+    return g_error_matches(e, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_CHANGED) ||
+           g_error_matches(e, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_NOT_OURS);
+}
+
+gboolean
+ny_holds_write(NyHolds *h, NyStore *store, const NyFollowup *f, const char *summary,
+               const char *tzid, GError **error)
+{
+    g_autofree char *followup_id = g_strdup_printf("%" G_GINT64_FORMAT, f->id);
+    NyInviteOwner owner = {.followup_id = followup_id, .store_id = h->store_id};
+    g_autoptr(GPtrArray) uids = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) written = NULL;
+    const char *url;
+
+    g_clear_pointer(&h->written, g_ptr_array_unref);
+    g_clear_pointer(&h->uids, g_ptr_array_unref);
+    if (f->slots->len == 0)
+        return TRUE;
+    url = calendar_url(h, error);
+    if (url == NULL || session(h, error) == NULL)
+        return FALSE;
+    for (guint i = 0; i < f->slots->len; i++) {
+        const NyInterval *slot = &g_array_index(f->slots, NyInterval, i);
+        NyHold hold = {
+            .uid = NULL, .summary = summary, .start = slot->start, .end = slot->end, .tzid = tzid};
+        g_autofree char *random = g_uuid_string_random();
+        char *uid = g_strdup_printf("%s@notyet", random);
+        char *text;
+
+        g_ptr_array_add(uids, uid);
+        hold.uid = uid;
+        text = ny_invite_build_hold(&hold, &owner, h->options.now, error);
+        if (text == NULL)
+            return FALSE;
+        g_ptr_array_add(texts, text);
+    }
+    written =
+        ny_caldav_holds_create(h->http, url, (const char *const *)uids->pdata,
+                               (const char *const *)texts->pdata, uids->len, h->store_id, error);
+    if (written == NULL) {
+        g_prefix_error(error, "calendar '%s': holds: ", h->target->name);
+        return FALSE;
+    }
+    h->written = g_ptr_array_ref(written);
+    h->uids = g_ptr_array_ref(uids);
+    for (guint i = 0; i < written->len; i++) {
+        const NyCaldavWritten *w = g_ptr_array_index(written, i);
+        NyStoreEvent e = {
+            .url = w->url,
+            .followup_id = f->id,
+            .calendar_url = (char *)url,
+            .etag = w->etag,
+            .uid = g_ptr_array_index(uids, i),
+            .kind = NY_STORE_EVENT_HOLD,
+            .span = g_array_index(f->slots, NyInterval, i),
+            .created = h->options.now,
+        };
+        if (!ny_store_put_event(store, &e, error)) {
+            ny_holds_undo(h);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+void
+ny_holds_undo(NyHolds *h)
+{
+    for (guint i = 0; h->written != NULL && i < h->written->len; i++) {
+        const NyCaldavWritten *w = g_ptr_array_index(h->written, i);
+        NyCaldavEvent ev = {.url = w->url,
+                            .etag = w->etag,
+                            .uid = g_ptr_array_index(h->uids, i),
+                            .store_id = h->store_id};
+
+        (void)ny_caldav_event_delete(h->http, &ev, NULL);
+    }
+    g_clear_pointer(&h->written, g_ptr_array_unref);
+    g_clear_pointer(&h->uids, g_ptr_array_unref);
+}
+
+NyStoreEvent *
+ny_holds_find(NyStore *store, gint64 followup_id, const NyInterval *span)
+{
+    g_autoptr(GPtrArray) events = ny_store_list_events(store, followup_id, NULL);
+    gint hit = -1;
+
+    /* The booked event first: a rebooking moves it. */
+    for (guint i = 0; events != NULL && i < events->len; i++) {
+        const NyStoreEvent *e = g_ptr_array_index(events, i);
+        if (e->kind == NY_STORE_EVENT_BOOKED) {
+            hit = (gint)i;
+            break;
+        }
+        if (hit < 0 && e->span.start == span->start && e->span.end == span->end)
+            hit = (gint)i;
+    }
+    if (hit < 0)
+        return NULL;
+    return g_ptr_array_steal_index(events, (guint)hit);
+}
+
+gboolean
+ny_holds_book(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *invite,
+              gboolean send, GPtrArray *notes, GError **error)
+{
+    g_autofree char *followup_id = g_strdup_printf("%" G_GINT64_FORMAT, f->id);
+    NyInviteOwner owner = {.followup_id = followup_id, .store_id = h->store_id};
+    g_autoptr(NyStoreEvent) old = ny_holds_find(store, f->id, &f->booked);
+    g_autofree char *text = ny_invite_build_booked(invite, &owner, send, h->options.now, error);
+    g_autofree char *etag = NULL;
+    g_autofree char *new_url = NULL;
+    g_autoptr(GError) local = NULL;
+    NyCaldavEvent ev;
+    NyStoreEvent e = {0};
+
+    if (text == NULL || session(h, error) == NULL)
+        return FALSE;
+    if (old != NULL && strcmp(old->uid, invite->uid) == 0) {
+        event_of(h, old, &ev);
+        if (ny_caldav_event_update(h->http, &ev, text, &etag, &local)) {
+            e = *old;
+            e.etag = etag;
+            e.kind = NY_STORE_EVENT_BOOKED;
+            e.span = f->booked;
+            return ny_store_put_event(store, &e, error);
+        }
+        if (left_alone(local)) {
+            note_left_alone(h, old, why_left(h, old), notes);
+            return ny_store_forget_event(store, old->url, error);
+        }
+        if (!g_error_matches(local, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_GONE)) {
+            g_propagate_prefixed_error(error, g_steal_pointer(&local),
+                                       "calendar '%s': ", h->target->name);
+            return FALSE;
+        }
+        /* Deleted on the server meanwhile: written anew below. */
+        if (!ny_store_forget_event(store, old->url, error))
+            return FALSE;
+        g_clear_error(&local);
+    }
+    {
+        const char *base = calendar_url(h, error);
+        g_autofree char *name = NULL;
+
+        if (base == NULL)
+            return FALSE;
+        name = g_uri_escape_string(invite->uid, "@", FALSE);
+        new_url = g_strconcat(base, name, ".ics", NULL);
+        if (!ny_caldav_event_create(h->http, new_url, text, &etag, &local)) {
+            if (g_error_matches(local, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_EXISTS)) {
+                /* An event the user kept at that URL (a hold left alone
+                 * before): never overwritten. */
+                NyStoreEvent kept = {
+                    .url = new_url, .followup_id = f->id, .kind = NY_STORE_EVENT_BOOKED};
+                note_left_alone(h, &kept, "something else is at its place on the server", notes);
+                return TRUE;
+            }
+            g_propagate_prefixed_error(error, g_steal_pointer(&local),
+                                       "calendar '%s': ", h->target->name);
+            return FALSE;
+        }
+        e.url = new_url;
+        e.followup_id = f->id;
+        e.calendar_url = (char *)base;
+        e.etag = etag;
+        e.uid = (char *)invite->uid;
+        e.kind = NY_STORE_EVENT_BOOKED;
+        e.span = f->booked;
+        e.created = h->options.now;
+        if (!ny_store_put_event(store, &e, error)) {
+            NyCaldavEvent gone = {
+                .url = new_url, .etag = etag, .uid = invite->uid, .store_id = h->store_id};
+            (void)ny_caldav_event_delete(h->http, &gone, NULL);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+gboolean
+ny_holds_cancel(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *invite,
+                gboolean send, GPtrArray *notes, GError **error)
+{
+    g_autofree char *followup_id = g_strdup_printf("%" G_GINT64_FORMAT, f->id);
+    NyInviteOwner owner = {.followup_id = followup_id, .store_id = h->store_id};
+    g_autoptr(GPtrArray) events = ny_store_list_events(store, f->id, error);
+
+    if (events == NULL)
+        return FALSE;
+    for (guint i = 0; i < events->len; i++) {
+        NyStoreEvent *old = g_ptr_array_index(events, i);
+        g_autoptr(GError) local = NULL;
+        g_autofree char *etag = NULL;
+        g_autofree char *text = NULL;
+        NyCaldavEvent ev;
+        gboolean ok;
+
+        if (old->kind != NY_STORE_EVENT_BOOKED)
+            continue;
+        if (session(h, error) == NULL)
+            return FALSE;
+        event_of(h, old, &ev);
+        if (send) {
+            text = ny_invite_build_booked(invite, &owner, TRUE, h->options.now, error);
+            if (text == NULL)
+                return FALSE;
+            ok = ny_caldav_event_update(h->http, &ev, text, &etag, &local);
+        } else {
+            ok = ny_caldav_event_delete(h->http, &ev, &local);
+        }
+        if (!ok && left_alone(local)) {
+            note_left_alone(h, old, why_left(h, old), notes);
+        } else if (!ok &&
+                   !g_error_matches(local, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_GONE)) {
+            g_propagate_prefixed_error(error, g_steal_pointer(&local),
+                                       "calendar '%s': ", h->target->name);
+            return FALSE;
+        }
+        /* A cancelled event stays on the calendar for the server's
+         * scheduling; notyet is done with it either way. */
+        if (!ny_store_forget_event(store, old->url, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+ny_holds_release_list(NyHolds *h, NyStore *store, GPtrArray *events, GPtrArray *notes,
+                      GError **error)
+{
+    g_autoptr(GPtrArray) forget = g_ptr_array_new();
+    guint failed = 0;
+    g_autofree char *why = NULL;
+
+    if (events->len == 0)
+        return TRUE;
+    if (session(h, error) == NULL) {
+        if (notes != NULL)
+            g_ptr_array_add(notes, g_strdup_printf("calendar '%s': holds not removed: %s",
+                                                   h->target->name, (*error)->message));
+        g_clear_error(error);
+        return TRUE;
+    }
+    for (guint i = 0; i < events->len; i++) {
+        NyStoreEvent *e = g_ptr_array_index(events, i);
+        g_autoptr(GError) local = NULL;
+        NyCaldavEvent ev;
+
+        event_of(h, e, &ev);
+        if (ny_caldav_event_delete(h->http, &ev, &local)) {
+            g_ptr_array_add(forget, e->url);
+        } else if (left_alone(local)) {
+            note_left_alone(h, e, why_left(h, e), notes);
+            g_ptr_array_add(forget, e->url);
+        } else {
+            failed++;
+            if (why == NULL)
+                why = g_strdup(local->message);
+        }
+    }
+    if (failed > 0 && notes != NULL)
+        g_ptr_array_add(notes, g_strdup_printf("calendar '%s': %u hold%s not removed yet (%s); "
+                                               "a later run removes %s",
+                                               h->target->name, failed, failed == 1 ? "" : "s", why,
+                                               failed == 1 ? "it" : "them"));
+    if (forget->len == 0)
+        return TRUE;
+    if (!ny_store_begin(store, error))
+        return FALSE;
+    for (guint i = 0; i < forget->len; i++) {
+        if (!ny_store_forget_event(store, g_ptr_array_index(forget, i), error)) {
+            ny_store_rollback(store);
+            return FALSE;
+        }
+    }
+    return ny_store_commit(store, error);
+}
+
+gboolean
+ny_holds_release(NyHolds *h, NyStore *store, gint64 followup_id, GPtrArray *notes, GError **error)
+{
+    g_autoptr(GPtrArray) events = ny_store_list_events(store, followup_id, error);
+
+    if (events == NULL)
+        return FALSE;
+    for (guint i = events->len; i > 0; i--) {
+        const NyStoreEvent *e = g_ptr_array_index(events, i - 1);
+        if (e->kind != NY_STORE_EVENT_HOLD)
+            g_ptr_array_remove_index(events, i - 1);
+    }
+    return ny_holds_release_list(h, store, events, notes, error);
+}
+
+/* Whether the hold @e still keeps an offered time of a live follow-up. */
+static gboolean
+is_live(GPtrArray *live, const NyStoreEvent *e)
+{
+    for (guint i = 0; live != NULL && i < live->len; i++) {
+        const NyFollowup *f = g_ptr_array_index(live, i);
+
+        if (f->id != e->followup_id)
+            continue;
+        for (guint j = 0; j < f->slots->len; j++) {
+            const NyInterval *slot = &g_array_index(f->slots, NyInterval, j);
+            if (slot->start == e->span.start && slot->end == e->span.end)
+                return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* One cached object of the holds calendar, while looking for orphans. */
+typedef struct {
+    NyHolds *h;
+    GHashTable *recorded; /* url -> NULL: what the store knows */
+    GHashTable *etags;    /* href -> ETag, from the cache */
+    const char *base;     /* the calendar's URL */
+    NyTime now;
+    GPtrArray *orphans; /* (element-type NyStoreEvent) */
+} Sweep;
+
+static void
+sweep_object(const char *href, const char *ics, gsize len, gpointer data)
+{
+    Sweep *s = data;
+    g_auto(NyInviteMarks) marks = {0};
+    g_autofree char *url = NULL;
+    NyStoreEvent *e;
+
+    (void)len;
+    if (!ny_invite_read_marks(ics, &marks) || !marks.hold ||
+        g_strcmp0(marks.store_id, s->h->store_id) != 0)
+        return;
+    url = ny_http_resolve(s->base, href);
+    if (url == NULL || g_hash_table_contains(s->recorded, url))
+        return;
+    /* Not yet committed, perhaps: the writer may still be running. */
+    if (marks.dtstamp == 0 || s->now - marks.dtstamp < NY_HOLDS_ORPHAN_AGE)
+        return;
+    e = g_new0(NyStoreEvent, 1);
+    e->url = g_steal_pointer(&url);
+    e->uid = g_strdup(marks.uid);
+    e->etag = g_strdup(g_hash_table_lookup(s->etags, href));
+    e->kind = NY_STORE_EVENT_HOLD;
+    e->followup_id = marks.followup_id != NULL ? g_ascii_strtoll(marks.followup_id, NULL, 10) : 0;
+    g_ptr_array_add(s->orphans, e);
+}
+
+/* This store's holds on the holds calendar that no record owns. */
+static GPtrArray *
+find_orphans(NyHolds *h, NyStore *store, NyTime now, GError **error)
+{
+    g_autoptr(GPtrArray) orphans =
+        g_ptr_array_new_with_free_func((GDestroyNotify)ny_store_event_free);
+    g_autoptr(GPtrArray) all = ny_store_list_events(store, 0, error);
+    g_autoptr(GHashTable) recorded = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(NyCache) cache = NULL;
+    g_autoptr(GPtrArray) cached = NULL;
+    g_autoptr(GHashTable) etags = NULL;
+    const NyCacheCalendar *cal = NULL;
+    const char *base;
+    Sweep s = {0};
+
+    if (all == NULL)
+        return NULL;
+    for (guint i = 0; i < all->len; i++)
+        g_hash_table_add(recorded, ((NyStoreEvent *)g_ptr_array_index(all, i))->url);
+    base = calendar_url(h, error);
+    if (base == NULL)
+        return NULL;
+    cache = ny_cache_open(h->cache_path, error);
+    if (cache == NULL)
+        return NULL;
+    cached = ny_cache_list_calendars(cache, h->target->name, error);
+    if (cached == NULL)
+        return NULL;
+    for (guint i = 0; i < cached->len; i++) {
+        const NyCacheCalendar *c = g_ptr_array_index(cached, i);
+        g_autofree char *with =
+            g_str_has_suffix(c->href, "/") ? g_strdup(c->href) : g_strconcat(c->href, "/", NULL);
+        if (strcmp(with, base) == 0)
+            cal = c;
+    }
+    if (cal == NULL || cal->last_sync == 0)
+        return g_steal_pointer(&orphans);
+    etags = ny_cache_etags(cache, cal->id, error);
+    if (etags == NULL)
+        return NULL;
+    s.h = h;
+    s.recorded = recorded;
+    s.etags = etags;
+    s.base = base;
+    s.now = now;
+    s.orphans = orphans;
+    if (!ny_cache_foreach_object(cache, cal->id, NY_CACHE_SPAN_OPEN_START, NY_CACHE_SPAN_OPEN_END,
+                                 sweep_object, &s, error))
+        return NULL;
+    return g_steal_pointer(&orphans);
+}
+
+gboolean
+ny_holds_sweep(NyHolds *h, NyStore *store, GPtrArray *live, NyTime now, GPtrArray *notes,
+               GError **error)
+{
+    g_autoptr(GPtrArray) events = ny_store_list_events(store, 0, error);
+    g_autoptr(GPtrArray) orphans = NULL;
+    g_autoptr(GError) local = NULL;
+
+    if (events == NULL)
+        return FALSE;
+    for (guint i = events->len; i > 0; i--) {
+        const NyStoreEvent *e = g_ptr_array_index(events, i - 1);
+        if (e->kind != NY_STORE_EVENT_HOLD || is_live(live, e))
+            g_ptr_array_remove_index(events, i - 1);
+    }
+    if (!ny_holds_release_list(h, store, events, notes, error))
+        return FALSE;
+    orphans = find_orphans(h, store, now, &local);
+    if (orphans == NULL) {
+        /* A store error is the command's; a calendar that cannot be
+         * found now is found by the write that needs it. */
+        if (local->domain == NY_DB_ERROR) {
+            g_propagate_error(error, g_steal_pointer(&local));
+            return FALSE;
+        }
+        return TRUE;
+    }
+    for (guint i = 0; i < orphans->len; i++) {
+        NyStoreEvent *e = g_ptr_array_index(orphans, i);
+        g_autoptr(GError) gone = NULL;
+        NyCaldavEvent ev;
+
+        if (session(h, &gone) == NULL)
+            return TRUE; /* said by the write that needs it */
+        event_of(h, e, &ev);
+        if (!ny_caldav_event_delete(h->http, &ev, &gone) && left_alone(gone))
+            note_left_alone(h, e, why_left(h, e), notes);
+    }
+    return TRUE;
+}
+
+char **
+ny_holds_uids(NyStore *store, gint64 followup_id)
+{
+    g_autoptr(GPtrArray) events = ny_store_list_events(store, followup_id, NULL);
+    g_autoptr(GPtrArray) uids = g_ptr_array_new_with_free_func(g_free);
+
+    if (events == NULL || events->len == 0)
+        return NULL;
+    for (guint i = 0; i < events->len; i++)
+        g_ptr_array_add(uids, g_strdup(((NyStoreEvent *)g_ptr_array_index(events, i))->uid));
+    g_ptr_array_add(uids, NULL);
+    return (char **)g_ptr_array_free(g_steal_pointer(&uids), FALSE);
+}
