@@ -128,6 +128,11 @@ def test_offer_expires_after_offer_days():
         r = ok(h, "slots", "--format", "json", now=later)
         starts = [s["start"] for s in json.loads(r.out)["slots"]]
         check("2026-12-04T15:00:00Z" in starts, "Richard's Friday slot offered again", starts)
+        # The one that needs a nudge comes first, before Ann's newer offer.
+        ok(h, "reply", "Ann Lee", now=later)
+        r = ok(h, "followups", now=later)
+        check(r.out.startswith("#1  Richard Roe  expired") and "\n#2  Ann Lee  offered" in r.out,
+              "expired first", r)
     finally:
         h.cleanup()
 
