@@ -42,7 +42,7 @@ lookup_progress(const char *what, gpointer data)
 void
 ny_cmd_sources_options(NyCli *cli, NySourcesOptions *out, char **out_cache_path)
 {
-    char *cache_path = ny_cache_default_path(cli->db_path);
+    char *cache_path = ny_config_cache_path(cli->db_path);
 
     memset(out, 0, sizeof(*out));
     out->offline = cli->offline;
@@ -60,7 +60,7 @@ ny_cmd_sources_options(NyCli *cli, NySourcesOptions *out, char **out_cache_path)
 char *
 ny_cmd_db_path(NyCli *cli)
 {
-    return cli->db_path ? g_strdup(cli->db_path) : ny_store_default_path();
+    return ny_config_store_path(cli->db_path);
 }
 
 void

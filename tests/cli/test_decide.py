@@ -403,7 +403,7 @@ def test_foreign_store_refused():
             r = run(["--db", path, "decide", "Richard Roe", "--know", "no"], home=h)
             check(r.rc == 1, "exit 1", r)
             check(r.out == "", "nothing on stdout", r)
-            check(len(r.err.splitlines()) == 1 and "is not a notyet database" in r.err,
+            check(len(r.err.splitlines()) == 1 and ", not a notyet store; " in r.err,
                   "one line", r)
             with open(path, "rb") as f:
                 check(f.read() == before, "the file is unchanged", r)
