@@ -1,5 +1,5 @@
 /* cmd-followups.c: `notyet followups [--all]`, the pending follow-up calls,
- * soonest first (DESIGN.md sections 2 and 7). */
+ * soonest first (doc/store.md, "Follow-up states"). */
 #include "cmd-common.h"
 
 typedef struct {
