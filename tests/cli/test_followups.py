@@ -147,7 +147,9 @@ def test_call_time_passed_asks_done():
         r = ok(h, "followups", now="2026-12-01T10:00:00-05:00")
         check(r.out == "#1  Richard Roe  call time passed: done? (today at 10a ET; notyet done 1)\n",
               "at the call's start", r)
-        check(followups(h, now="2026-12-01T10:00:00-05:00")[0]["state"] == "booked", "JSON", r)
+        f = followups(h, now="2026-12-01T10:00:00-05:00")[0]
+        check(f["state"] == "booked" and f["call_passed"] is True, "JSON", f)
+        check(followups(h)[0]["call_passed"] is False, "JSON before the call")
     finally:
         h.cleanup()
 
