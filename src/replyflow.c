@@ -432,9 +432,6 @@ ny_replyflow_nudge(const NyFlowContext *ctx, const NyNudgeRequest *req, GPtrArra
 
     g_return_val_if_fail(ctx != NULL && req != NULL && out != NULL, FALSE);
 
-    if (!load_template(req->template_path, ctx->config->nudge_template, NY_TEMPLATE_NUDGE_NAME,
-                       ny_template_nudge_default(), &tmpl_name, &tmpl, error))
-        return FALSE;
     store = ny_store_open(ctx->db_path, error);
     if (store == NULL)
         return FALSE;
@@ -447,6 +444,9 @@ ny_replyflow_nudge(const NyFlowContext *ctx, const NyNudgeRequest *req, GPtrArra
                            error))
         return FALSE;
     g_clear_pointer(&f, ny_followup_free);
+    if (!load_template(req->template_path, ctx->config->nudge_template, NY_TEMPLATE_NUDGE_NAME,
+                       ny_template_nudge_default(), &tmpl_name, &tmpl, error))
+        return FALSE;
 
     ny_replyflow_busy_window(a, ctx->now, &from, &to);
     if (!ny_replyflow_busy(ctx, from, to, warnings, &busy, error))
