@@ -515,9 +515,6 @@ ny_replyflow_nudge(const NyFlowContext *ctx, const NyNudgeRequest *req, GPtrArra
 
     g_return_val_if_fail(ctx != NULL && req != NULL && out != NULL, FALSE);
 
-    if (!load_template(req->template_path, ctx->config->nudge_template, NY_TEMPLATE_NUDGE_NAME,
-                       ny_template_nudge_default(), &tmpl_name, &tmpl, error))
-        return FALSE;
     store = ny_store_open(ctx->db_path, error);
     if (store == NULL)
         return FALSE;
@@ -530,6 +527,9 @@ ny_replyflow_nudge(const NyFlowContext *ctx, const NyNudgeRequest *req, GPtrArra
                            error))
         return FALSE;
     g_clear_pointer(&f, ny_followup_free);
+    if (!load_template(req->template_path, ctx->config->nudge_template, NY_TEMPLATE_NUDGE_NAME,
+                       ny_template_nudge_default(), &tmpl_name, &tmpl, error))
+        return FALSE;
 
     /* Its own holds keep its old times, not other replies': they are not
      * busy for its new ones. */
