@@ -10,6 +10,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import urllib.parse
 import xml.etree.ElementTree as ET
 
 import caldavtest as ct
@@ -130,6 +131,84 @@ def ours(events, db, fid):
 def slot_starts(home, fid):
     f = followup_json(home, fid)
     return [s["start"].replace("-", "").replace(":", "") for s in f["slots"]]
+
+
+class FaultProxy:
+    """Forwards every request to a real server, and answers the Nth write
+    (PUT or DELETE, counted from 1) with a 500 instead of passing it on;
+    fail=0 fails none. Counts the writes it saw."""
+
+    def __init__(self, target):
+        import http.server
+        import threading
+        proxy = self
+        self.target = target
+        self.fail = 0
+        self.writes = 0
+        self.lock = threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def handle_one(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n) if n else b""
+                if self.command in ("PUT", "DELETE"):
+                    with proxy.lock:
+                        proxy.writes += 1
+                        doomed = proxy.writes == proxy.fail
+                    if doomed:
+                        self.send_response(500)
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
+                headers = {k: v for k, v in self.headers.items()
+                           if k.lower() not in ("host", "content-length", "connection",
+                                                "accept-encoding")}
+                status, rh, data = davservers.request(self.command, proxy.target + self.path,
+                                                      body, headers)
+                self.send_response(status)
+                for k, v in rh.items():
+                    if k not in ("content-length", "transfer-encoding", "connection", "date",
+                                 "server"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_PUT = do_DELETE = do_PROPFIND = do_REPORT = do_OPTIONS = handle_one
+            do_HEAD = do_POST = do_MKCALENDAR = handle_one
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def recorded_events(db):
+    if not os.path.exists(db):
+        return []
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("SELECT url, kind FROM calendar_events").fetchall()
+    finally:
+        con.close()
+
+
+def followup_states(db):
+    if not os.path.exists(db):
+        return []
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("SELECT id, state FROM followups ORDER BY id").fetchall()
+    finally:
+        con.close()
 
 
 def make_tests(S):
@@ -255,6 +334,68 @@ def make_tests(S):
         check(r.rc == 0, "--offline --no-hold still replies", r)
         r = run(home, ["--offline", "slots"])
         check(r.rc == 0, "reading commands work offline", r)
+
+    def consistent(home, proxy_base, what):
+        """Every event the store records is on the server, as it says."""
+        on_server = {urllib.parse.unquote(h): t for h, t in events_on(S.server, S.cal).items()}
+        for url, kind in recorded_events(home.db):
+            path = urllib.parse.unquote(url[len(proxy_base):])
+            check(path in on_server, "%s: recorded %s %s is on the server" % (what, kind, url))
+            status = prop(on_server[path], "STATUS")
+            check(status == ("TENTATIVE" if kind == "hold" else "CONFIRMED"),
+                  "%s: %s is a %s on the server" % (what, url, kind))
+
+    def test_a_failed_write_leaves_nothing_recorded_that_is_not_on_the_server():
+        proxy = FaultProxy(S.server.base)
+        try:
+            # How many writes each command makes when nothing fails.
+            plan = []
+            for step in ("reply", "book", "cancel"):
+                for k in range(1, 6):
+                    plan.append((step, k))
+            exercised = {}
+            for step, k in plan:
+                home = ct.make_home(S.server, proxy.base + "/", calendars="Work",
+                                    extra="holds=Holds\n")
+                S.homes.append(home)
+                proxy.fail = 0
+                proxy.writes = 0
+                if step != "reply":
+                    fid = offered_ids(reply(home, "Pat Roe"))
+                if step == "cancel":
+                    check(run(home, ["book", str(fid), "--slot", "1"]).rc == 0, "book")
+                before = followup_states(home.db)
+                proxy.writes = 0
+                proxy.fail = k
+                if step == "reply":
+                    r = reply(home, "Pat Roe")
+                elif step == "book":
+                    r = run(home, ["book", str(fid), "--slot", "2"])
+                else:
+                    r = run(home, ["cancel", str(fid)])
+                proxy.fail = 0
+                what = "%s, write %d of %d failing" % (step, k, proxy.writes)
+                if proxy.writes < k:
+                    check(r.rc == 0, what + ": no write failed", r)
+                    continue
+                exercised[step] = exercised.get(step, 0) + 1
+                consistent(home, proxy.base, what)
+                if r.rc != 0:
+                    check(followup_states(home.db) == before, what + ": nothing recorded", r)
+                    if step == "reply":
+                        sid = store_id(home.db) if os.path.exists(home.db) else None
+                        left = [t for t in events_on(S.server, S.cal).values()
+                                if sid is not None and prop(t, "X-NOTYET-STORE") == sid]
+                        check(left == [], what + ": no hold left behind", r)
+                else:
+                    check(r.rc == 0 and "not removed" in r.err,
+                          what + ": a hold that stays is told", r)
+            # reply writes 2 holds; book replaces one and deletes the
+            # other; cancel deletes the booked call.
+            check(exercised == {"reply": 2, "book": 2, "cancel": 1},
+                  "every write failed once: %r" % exercised)
+        finally:
+            proxy.stop()
 
     return {k: v for k, v in locals().items() if k.startswith("test_")}
 
