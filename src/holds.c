@@ -9,8 +9,12 @@
 
 #include <string.h>
 
+#include "notyet/busy.h"
 #include "notyet/db.h"
 #include "notyet/http.h"
+#include "notyet/multistatus.h"
+
+G_DEFINE_QUARK(ny_holds_error, ny_holds_error)
 
 struct _NyHolds {
     const NyCalendarConfig *target; /* borrowed from the configuration */
@@ -175,6 +179,96 @@ left_alone(const GError *e)
            g_error_matches(e, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_NOT_OURS);
 }
 
+/* The busy time of one event text over [@from, @to). */
+static GArray *
+event_busy(const char *text, NyTime from, NyTime to)
+{
+    g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
+    g_autoptr(GArray) busy = ny_intervals_new();
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    NyBusyQuery query;
+
+    ny_busy_query_init(&query, from, to, utc, "UTC", NULL);
+    if (!ny_busy_compute(&query, text, strlen(text), busy, warnings, NULL))
+        return NULL;
+    ny_intervals_normalize(busy, from, to);
+    return g_steal_pointer(&busy);
+}
+
+/* After the holds are written: another store may have picked the same
+ * time between our lookup and our write (two machines at one instant).
+ * One calendar-query (RFC 4791 7.8) over the held times reads the holds
+ * calendar again; a hold or booked call of another store that overlaps
+ * ours means both may have offered it, so ours yields: NY_HOLDS_ERROR_RACE.
+ * Both may yield; neither offers the time twice. */
+static gboolean
+recheck(NyHolds *h, const char *url, const NyFollowup *f, GError **error)
+{
+    static const char body_format[] =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+        "<C:calendar-query xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
+        "<D:prop><D:getetag/><C:calendar-data/></D:prop>"
+        "<C:filter><C:comp-filter name=\"VCALENDAR\"><C:comp-filter name=\"VEVENT\">"
+        "<C:time-range start=\"%s\" end=\"%s\"/></C:comp-filter></C:comp-filter></C:filter>"
+        "</C:calendar-query>";
+    NyTime from = G_MAXINT64;
+    NyTime to = G_MININT64;
+    g_autofree char *start = NULL;
+    g_autofree char *end = NULL;
+    g_autofree char *body = NULL;
+    g_autoptr(GBytes) bytes = NULL;
+    g_autoptr(NyHttpResponse) response = NULL;
+    g_autoptr(NyMultistatus) ms = NULL;
+    g_autoptr(GError) local = NULL;
+    g_autoptr(GDateTime) a = NULL;
+    g_autoptr(GDateTime) b = NULL;
+
+    for (guint i = 0; i < f->slots->len; i++) {
+        const NyInterval *slot = &g_array_index(f->slots, NyInterval, i);
+        from = MIN(from, slot->start);
+        to = MAX(to, slot->end);
+    }
+    a = g_date_time_new_from_unix_utc(from);
+    b = g_date_time_new_from_unix_utc(to);
+    start = g_date_time_format(a, "%Y%m%dT%H%M%SZ");
+    end = g_date_time_format(b, "%Y%m%dT%H%M%SZ");
+    body = g_strdup_printf(body_format, start, end);
+    bytes = g_bytes_new(body, strlen(body));
+    response = ny_http_request(h->http, "REPORT", url, "1", "application/xml; charset=utf-8", bytes,
+                               &local);
+    if (response == NULL || response->status != 207) {
+        /* The holds are written and recorded; a server that cannot answer
+         * the query is no reason to take them back. */
+        return TRUE;
+    }
+    ms = ny_multistatus_parse(g_bytes_get_data(response->body, NULL),
+                              g_bytes_get_size(response->body), NULL);
+    for (guint i = 0; ms != NULL && i < ms->responses->len; i++) {
+        const NyDavResponse *r = g_ptr_array_index(ms->responses, i);
+        g_auto(NyInviteMarks) marks = {0};
+        g_autoptr(GArray) theirs = NULL;
+
+        if (r->calendar_data == NULL || !ny_invite_read_marks(r->calendar_data, &marks) ||
+            g_strcmp0(marks.store_id, h->store_id) == 0)
+            continue;
+        theirs = event_busy(r->calendar_data, from, to);
+        for (guint j = 0; theirs != NULL && j < theirs->len; j++) {
+            const NyInterval *t = &g_array_index(theirs, NyInterval, j);
+            for (guint k = 0; k < f->slots->len; k++) {
+                const NyInterval *slot = &g_array_index(f->slots, NyInterval, k);
+                if (t->start < slot->end && slot->start < t->end) {
+                    g_set_error(error, NY_HOLDS_ERROR, NY_HOLDS_ERROR_RACE,
+                                "calendar '%s': another notyet held one of these times at the "
+                                "same moment; nothing was recorded: run the command again",
+                                h->target->name);
+                    return FALSE;
+                }
+            }
+        }
+    }
+    return TRUE;
+}
+
 gboolean
 ny_holds_write(NyHolds *h, NyStore *store, const NyFollowup *f, const char *summary,
                const char *tzid, GError **error)
@@ -217,6 +311,10 @@ ny_holds_write(NyHolds *h, NyStore *store, const NyFollowup *f, const char *summ
     }
     h->written = g_ptr_array_ref(written);
     h->uids = g_ptr_array_ref(uids);
+    if (!recheck(h, url, f, error)) {
+        ny_holds_undo(h);
+        return FALSE;
+    }
     for (guint i = 0; i < written->len; i++) {
         const NyCaldavWritten *w = g_ptr_array_index(written, i);
         NyStoreEvent e = {

@@ -374,9 +374,9 @@ warn_declined(NyStore *store, const NyReplyRequest *req, GPtrArray *warnings, GE
     return TRUE;
 }
 
-gboolean
-ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req, GPtrArray *warnings,
-                   NyReplyResult *out, GError **error)
+static gboolean
+reply_once(const NyFlowContext *ctx, const NyReplyRequest *req, GPtrArray *warnings,
+           NyReplyResult *out, GError **error)
 {
     const NyAvailability *a = &ctx->config->availability;
     g_autoptr(GTimeZone) their_zone = NULL;
@@ -467,6 +467,36 @@ ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req, GPtrArra
     out->slots = g_steal_pointer(&slots);
     out->id = f != NULL ? f->id : 0;
     return TRUE;
+}
+
+/* How often a reply that yielded to another store's holds (ny_holds_write(),
+ * NY_HOLDS_ERROR_RACE) starts again from the lookup. */
+#define NY_REPLYFLOW_RACE_TRIES 4
+
+gboolean
+ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req, GPtrArray *warnings,
+                   NyReplyResult *out, GError **error)
+{
+    g_autoptr(GRand) rand = g_rand_new();
+
+    for (int attempt = 1;; attempt++) {
+        g_autoptr(GPtrArray) mine = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GError) local = NULL;
+        gboolean ok = reply_once(ctx, req, mine, out, &local);
+
+        if (ok || attempt == NY_REPLYFLOW_RACE_TRIES ||
+            !g_error_matches(local, NY_HOLDS_ERROR, NY_HOLDS_ERROR_RACE)) {
+            for (guint i = 0; i < mine->len; i++)
+                g_ptr_array_add(warnings, g_strdup(g_ptr_array_index(mine, i)));
+            if (!ok)
+                g_propagate_error(error, g_steal_pointer(&local));
+            return ok;
+        }
+        /* Two machines wrote holds for the same time and both took theirs
+         * back: a random pause makes one of them go first next time, and
+         * the new lookup sees its holds. */
+        g_usleep((gulong)g_rand_int_range(rand, 50, 400) * 1000);
+    }
 }
 
 /* When the first letter went out, for the nudge: "today", "yesterday", or

@@ -26,6 +26,14 @@ G_BEGIN_DECLS
  * killed between writing the holds and its commit may still be running. */
 #define NY_HOLDS_ORPHAN_AGE (10 * 60)
 
+#define NY_HOLDS_ERROR (ny_holds_error_quark())
+GQuark ny_holds_error_quark(void);
+
+typedef enum {
+    NY_HOLDS_ERROR_RACE, /* another store held the same time at the same moment: exit 1 */
+    NY_HOLDS_ERROR_FAILED,
+} NyHoldsError;
+
 typedef struct _NyHolds NyHolds;
 
 /**
@@ -65,10 +73,12 @@ const char *ny_holds_name(const NyHolds *h);
  * @tzid: the user's zone name
  *
  * Inside the store's transaction: writes one hold per offered slot
- * (If-None-Match, all or none) and records each. On failure none is left
- * on the server and the caller rolls back.
+ * (If-None-Match, all or none), reads the holds calendar once more over
+ * those times (another store may have written a hold there since the
+ * lookup) and records each. On failure none is left on the server and the
+ * caller rolls back.
  *
- * Returns: FALSE with NY_CALDAV_WRITE_ERROR, NY_CALDAV_ERROR (holds= names
+ * Returns: FALSE with NY_HOLDS_ERROR_RACE, NY_CALDAV_WRITE_ERROR, NY_CALDAV_ERROR (holds= names
  * no calendar), NY_HTTP_ERROR or NY_DB_ERROR.
  */
 gboolean ny_holds_write(NyHolds *h, NyStore *store, const NyFollowup *f, const char *summary,

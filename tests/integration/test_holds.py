@@ -286,6 +286,40 @@ def make_tests(S):
                      .replace("-", "").replace(":", "") for i in range(2))
         check(not (held & theirs), "other times: %r %r" % (held, theirs))
 
+    def test_eight_replies_in_two_stores_never_offer_one_time_twice():
+        home = S.home()
+        dbs = [os.path.join(home.dir, "race-a.db"), os.path.join(home.dir, "race-b.db")]
+        procs = []
+        for i in range(8):
+            argv = nytest.command(["--config", home.config, "--now", NOW, "--db", dbs[i % 2],
+                                   "reply", "Race Roe %d" % i])
+            procs.append(subprocess.Popen(argv, env=home.env(), stdout=subprocess.PIPE,
+                                          stderr=subprocess.PIPE, text=True))
+        results = []
+        for p in procs:
+            out, err = p.communicate(timeout=120)
+            results.append((p.returncode, out, err))
+        ok = [r for r in results if r[0] == 0]
+        for rc, out, err in results:
+            check(rc == 0 or "another notyet held" in err or "locked" in err,
+                  "a reply fails only by yielding to the other store: %r" % err)
+        check(len(ok) >= 2, "some replies got through: %r" % results)
+        offered = []
+        for db in dbs:
+            con = sqlite3.connect(db)
+            try:
+                offered += con.execute("SELECT start, end FROM followup_slots").fetchall()
+            finally:
+                con.close()
+        check(len(offered) == 2 * len(ok), "two times per recorded reply: %r" % offered)
+        for i, a in enumerate(offered):
+            for b in offered[i + 1:]:
+                check(not (a[0] < b[1] and b[0] < a[1]), "one time offered twice: %r" % offered)
+        sids = {store_id(db) for db in dbs}
+        held = [t for t in events_on(S.server, S.cal).values()
+                if prop(t, "X-NOTYET-STORE") in sids]
+        check(len(held) == len(offered), "one hold per offered time on the server")
+
     def test_a_hold_the_user_edited_is_left_alone():
         home = S.home()
         fid = offered_ids(reply(home, "Hal Roe"))
