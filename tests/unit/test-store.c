@@ -729,6 +729,78 @@ test_nudge_and_last_verdict(Fixture *fx, gconstpointer data)
     g_assert_cmpint(verdict, ==, NY_VERDICT_DECLINE);
 }
 
+/* The events notyet wrote: recorded, replaced by URL, listed per
+ * follow-up, forgotten; and the store's own id, stable and private to it. */
+static void
+test_calendar_events(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(NyStore) store = open_ok(fx->path);
+    g_autoptr(NyFollowup) a = make_followup("Richard Roe", 1796238000, 1796418000);
+    g_autoptr(NyFollowup) b = make_followup("Jane Roe", 1796241600, 1796421600);
+    g_autoptr(GPtrArray) list = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *id = NULL;
+    g_autofree char *again = NULL;
+    g_autofree char *other_path = g_build_filename(fx->dir, "other.db", NULL);
+    g_autoptr(NyStore) other = open_ok(other_path);
+    g_autofree char *other_id = NULL;
+    const NyStoreEvent *e;
+    NyStoreEvent hold = {.url = "http://h/c/1.ics",
+                         .calendar_url = "http://h/c/",
+                         .etag = "\"1\"",
+                         .uid = "u1@notyet",
+                         .kind = NY_STORE_EVENT_HOLD,
+                         .span = {1796238000, 1796239200},
+                         .created = 10};
+    NyStoreEvent second = hold;
+
+    (void)data;
+    id = ny_store_id(store, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(strlen(id), ==, 32);
+    again = ny_store_id(store, &error);
+    g_assert_cmpstr(again, ==, id);
+    other_id = ny_store_id(other, &error);
+    g_assert_cmpstr(other_id, !=, id);
+
+    g_assert_cmpint(add_followup(store, a, 1000), >, 0);
+    g_assert_cmpint(add_followup(store, b, 1000), >, 0);
+    hold.followup_id = a->id;
+    second.followup_id = b->id;
+    second.url = "http://h/c/2.ics";
+    g_assert_true(ny_store_begin(store, &error));
+    g_assert_true(ny_store_put_event(store, &hold, &error));
+    g_assert_true(ny_store_put_event(store, &second, &error));
+    /* The hold becomes the booked call in the same resource. */
+    hold.kind = NY_STORE_EVENT_BOOKED;
+    hold.etag = NULL;
+    g_assert_true(ny_store_put_event(store, &hold, &error));
+    g_assert_true(ny_store_commit(store, &error));
+    g_assert_no_error(error);
+
+    list = ny_store_list_events(store, a->id, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(list->len, ==, 1);
+    e = g_ptr_array_index(list, 0);
+    g_assert_cmpstr(e->url, ==, "http://h/c/1.ics");
+    g_assert_cmpint(e->kind, ==, NY_STORE_EVENT_BOOKED);
+    g_assert_null(e->etag);
+    g_assert_cmpstr(e->uid, ==, "u1@notyet");
+    g_assert_cmpint(e->span.end, ==, 1796239200);
+    g_assert_cmpint(e->created, ==, 10);
+    g_clear_pointer(&list, g_ptr_array_unref);
+    list = ny_store_list_events(store, 0, &error);
+    g_assert_cmpuint(list->len, ==, 2);
+    g_clear_pointer(&list, g_ptr_array_unref);
+
+    g_assert_true(ny_store_begin(store, &error));
+    g_assert_true(ny_store_forget_event(store, "http://h/c/1.ics", &error));
+    g_assert_true(ny_store_commit(store, &error));
+    list = ny_store_list_events(store, a->id, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(list->len, ==, 0);
+}
+
 #define ADD(name, func) g_test_add(name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -750,6 +822,7 @@ main(int argc, char **argv)
     ADD("/store/busy", test_busy);
     ADD("/store/concurrent-writers", test_concurrent_writers);
     ADD("/store/nudge-and-last-verdict", test_nudge_and_last_verdict);
+    ADD("/store/calendar-events", test_calendar_events);
     g_test_add_func("/store/states", test_states);
     return g_test_run();
 }
