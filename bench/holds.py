@@ -19,7 +19,7 @@ calendars=Bench and holds=Holds, and one `slots` fills its cache first.
             and A leaves two holds on the server, which the next lookup of
             either command syncs.
 
-Target (issue 11): at most 2 more requests and 1.5x the time of --no-hold.
+Target: at most 2 more requests and 1.5x the time of --no-hold.
 """
 import argparse
 import importlib.util
