@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "notyet/credentials.h"
 #include "notyet/multistatus.h"
 
 G_DEFINE_QUARK(ny_caldav_error, ny_caldav_error)
@@ -922,7 +923,7 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
             NyCaldavStats *stats, GPtrArray *warnings, GError **error)
 {
     NyHttpOptions http_options = {0};
-    g_autofree char *password = NULL;
+    g_auto(NyCredentials) credentials = {0};
     /* Before the session: freed after it. */
     g_autoptr(NyHttpMulti) multi = ny_http_multi_new(NY_CALDAV_MAX_PARALLEL);
     g_autoptr(NyHttp) http = NULL;
@@ -944,24 +945,9 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
         g_ptr_array_add(warnings, g_strdup_printf("calendar '%s': TLS verification is off "
                                                   "(insecure=true)",
                                                   config->name));
-    if (config->username != NULL) {
-        if (config->password_command != NULL) {
-            password = ny_http_password_from_command(config->password_command, 30, error);
-            if (password == NULL)
-                return FALSE;
-        } else if (config->password != NULL) {
-            password = g_strdup(config->password);
-            if (warnings != NULL)
-                g_ptr_array_add(warnings,
-                                g_strdup_printf("calendar '%s': password= keeps the password "
-                                                "in the file; prefer password_command",
-                                                config->name));
-        } else {
-            http_options.use_netrc = TRUE;
-        }
-    }
-    http_options.username = config->username;
-    http_options.password = password;
+    if (!ny_credentials_init(&credentials, config, TRUE, warnings, error))
+        return FALSE;
+    ny_credentials_apply(&credentials, &http_options);
     /* Credentials go to url='s origin only, whatever the cached home or the
      * server's hrefs name. */
     http_options.credentials_url = config->url;
@@ -1003,10 +989,6 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
         ny_cache_rollback(cache);
     else
         ok = sync_calendars(&s, found, ids, old, error);
-
-    /* The jobs are done with it: no copy outlives the sync. */
-    if (password != NULL)
-        explicit_bzero(password, strlen(password));
     return ok;
 }
 

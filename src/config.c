@@ -29,16 +29,10 @@ static const char *const availability_keys[] = {"days",
                                                 "count",
                                                 "spread_days",
                                                 NULL};
-static const char *const calendar_keys[] = {"type",
-                                            "url",
-                                            "path",
-                                            "username",
-                                            "password_command",
-                                            "password",
-                                            "calendars",
-                                            "insecure",
-                                            "allow_insecure_http",
-                                            NULL};
+static const char *const calendar_keys[] = {
+    "type",     "url",           "path",      "username", "password_command",
+    "password", "token_command", "calendars", "insecure", "allow_insecure_http",
+    NULL};
 static const char *const letter_keys[] = {"template", NULL};
 static const char *const limits_keys[] = {"max_response_mib", "max_object_mib", "max_instances",
                                           "http_timeout_seconds", NULL};
@@ -533,6 +527,31 @@ load_availability(const Loader *l, NyAvailability *a, GError **error)
     return TRUE;
 }
 
+/* username=, password_command=, password= and token_command=: which one
+ * is used is credentials.c's business; here only what cannot work. The
+ * commands run with /bin/sh -c, so any text is a command line (an empty
+ * value is no value). */
+static gboolean
+load_credentials(const Loader *l, const char *group, NyCalendarConfig *cal, GError **error)
+{
+    if (!get_string(l, group, "username", &cal->username, error) ||
+        !get_string(l, group, "password_command", &cal->password_command, error) ||
+        !get_string(l, group, "password", &cal->password, error) ||
+        !get_string(l, group, "token_command", &cal->token_command, error))
+        return FALSE;
+    if (cal->password != NULL && cal->password_command != NULL) {
+        set_invalid(error, l, group, "password", "give password= or password_command=, not both");
+        return FALSE;
+    }
+    if (cal->token_command != NULL && (cal->password != NULL || cal->password_command != NULL)) {
+        set_invalid(error, l, group, "token_command",
+                    "a Bearer token replaces the password: give token_command= or "
+                    "password_command=, not both");
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 load_calendar(const Loader *l, const char *group, const char *name, NyConfig *c, GError **error)
 {
@@ -544,10 +563,7 @@ load_calendar(const Loader *l, const char *group, const char *name, NyConfig *c,
 
     cal->name = g_strdup(name);
     if (!get_string(l, group, "type", &type, error) || !get_string(l, group, "url", &url, error) ||
-        !get_string(l, group, "path", &path, error) ||
-        !get_string(l, group, "username", &cal->username, error) ||
-        !get_string(l, group, "password_command", &cal->password_command, error) ||
-        !get_string(l, group, "password", &cal->password, error) ||
+        !get_string(l, group, "path", &path, error) || !load_credentials(l, group, cal, error) ||
         !get_list(l, group, "calendars", &cal->calendars, error) ||
         !get_bool(l, group, "insecure", &cal->insecure, error) ||
         !get_bool(l, group, "allow_insecure_http", &cal->allow_insecure_http, error))
@@ -630,17 +646,6 @@ load_calendar(const Loader *l, const char *group, const char *name, NyConfig *c,
         break;
     }
 
-    if (cal->password_command != NULL) {
-        g_auto(GStrv) argv = NULL;
-        if (!g_shell_parse_argv(cal->password_command, NULL, &argv, NULL)) {
-            set_invalid(error, l, group, "password_command", "not a command line");
-            return FALSE;
-        }
-    }
-    if (cal->password != NULL && cal->password_command != NULL) {
-        set_invalid(error, l, group, "password", "give password= or password_command=, not both");
-        return FALSE;
-    }
     g_ptr_array_add(c->calendars, g_steal_pointer(&cal));
     return TRUE;
 }
@@ -796,10 +801,24 @@ ny_config_load_from_data(const char *name, const char *data, gsize len, guint mo
     return g_steal_pointer(&c);
 }
 
+/* The environment is read here and in main.c only: NOTYET_HTTP_TIMEOUT
+ * (1-3600 s) wins over [limits] http_timeout_seconds for this run; any
+ * other value is ignored, as before. */
+static void
+apply_environment(NyConfig *config)
+{
+    const char *text = g_getenv("NOTYET_HTTP_TIMEOUT");
+    guint64 value = 0;
+
+    if (text != NULL && g_ascii_string_to_unsigned(text, 10, 1, 3600, &value, NULL))
+        config->limits.http_timeout_seconds = (int)value;
+}
+
 NyConfig *
 ny_config_load(const char *path, gboolean must_exist, GError **error)
 {
     g_autoptr(GError) local_error = NULL;
+    NyConfig *config;
     g_autofree char *data = NULL;
     gsize len = 0;
     GStatBuf st;
@@ -808,8 +827,11 @@ ny_config_load(const char *path, gboolean must_exist, GError **error)
 
     if (g_stat(path, &st) != 0) {
         int saved = errno;
-        if (saved == ENOENT && !must_exist)
-            return ny_config_new_default();
+        if (saved == ENOENT && !must_exist) {
+            config = ny_config_new_default();
+            apply_environment(config);
+            return config;
+        }
         g_set_error(error, NY_CONFIG_ERROR, NY_CONFIG_ERROR_IO, "%s: cannot read: %s", path,
                     g_strerror(saved));
         return NULL;
@@ -829,7 +851,10 @@ ny_config_load(const char *path, gboolean must_exist, GError **error)
                     local_error->message);
         return NULL;
     }
-    return ny_config_load_from_data(path, data, len, st.st_mode & 07777, error);
+    config = ny_config_load_from_data(path, data, len, st.st_mode & 07777, error);
+    if (config != NULL)
+        apply_environment(config);
+    return config;
 }
 
 void
@@ -841,6 +866,7 @@ ny_calendar_config_free(NyCalendarConfig *calendar)
     g_free(calendar->url);
     g_free(calendar->username);
     g_free(calendar->password_command);
+    g_free(calendar->token_command);
     if (calendar->password != NULL) {
         /* Do not leave the password lying around in freed memory. */
         memset(calendar->password, 0, strlen(calendar->password));

@@ -10,6 +10,7 @@
 
 #include "notyet/cache.h"
 #include "notyet/caldav.h"
+#include "notyet/credentials.h"
 #include "notyet/http.h"
 
 G_DEFINE_QUARK(ny_sources_error, ny_sources_error)
@@ -972,8 +973,7 @@ busy_calendar(Lookup *l, const NyCalendarConfig *cal, GError **error)
     switch (cal->type) {
     case NY_SOURCE_ICS: {
         NyHttpOptions options = {0};
-        g_autofree char *password = NULL;
-        gboolean ok;
+        g_auto(NyCredentials) credentials = {0};
 
         if (cal->url == NULL) {
             g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_IO,
@@ -981,23 +981,13 @@ busy_calendar(Lookup *l, const NyCalendarConfig *cal, GError **error)
             return FALSE;
         }
         /* A private feed: the same credentials as a CalDAV calendar. */
-        if (is_url(cal->url) && !l->options->offline && cal->username != NULL &&
-            cal->password == NULL && cal->password_command != NULL) {
-            password = ny_http_password_from_command(cal->password_command, 0, error);
-            if (password == NULL) {
-                g_prefix_error(error, "calendar '%s': ", cal->name);
-                return FALSE;
-            }
-        }
-        options.username = cal->username;
-        options.password = password != NULL ? password : cal->password;
-        options.use_netrc = cal->username != NULL && options.password == NULL;
+        if (!ny_credentials_init(&credentials, cal, is_url(cal->url) && !l->options->offline,
+                                 l->warnings, error))
+            return FALSE;
+        ny_credentials_apply(&credentials, &options);
         options.insecure = cal->insecure;
         options.allow_insecure_http = cal->allow_insecure_http;
-        ok = busy_ics(l, cal->url, &options, error);
-        if (password != NULL)
-            explicit_bzero(password, strlen(password));
-        return ok;
+        return busy_ics(l, cal->url, &options, error);
     }
     case NY_SOURCE_VDIR:
         if (cal->url == NULL) {

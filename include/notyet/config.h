@@ -32,8 +32,9 @@ typedef struct {
     NySourceType type;
     char *url; /* caldav: http(s) URL; ics: absolute path or http(s) URL; vdir: absolute path */
     char *username;               /* or NULL */
-    char *password_command;       /* run without a shell; or NULL */
+    char *password_command;       /* run with /bin/sh -c (credentials.h); or NULL */
     char *password;               /* from password=, warned about; or NULL */
+    char *token_command;          /* a Bearer token, run with /bin/sh -c; or NULL */
     char **calendars;             /* caldav: display names or hrefs to use; NULL = all */
     gboolean insecure;            /* caldav: skip TLS verification (warned about) */
     gboolean allow_insecure_http; /* credentials over plain http to a non-loopback host */
@@ -48,7 +49,8 @@ typedef struct {
     int max_instances;        /* recurrence steps per series (1000..1000000; default 50000) */
     int http_timeout_seconds; /* connect timeout; 3x the slow-transfer time, 30x the
                                * whole-sync deadline (1..3600; default 10);
-                               * NOTYET_HTTP_TIMEOUT wins over it */
+                               * NOTYET_HTTP_TIMEOUT (read by ny_config_load())
+                               * wins over it */
 } NyConfigLimits;
 
 #define NY_CONFIG_MAX_RESPONSE_MIB_DEFAULT 32

@@ -150,8 +150,11 @@ def test_login_asked_by_another_host():
     try:
         n0 = len(SERVER.sent_to("/xhomeb/digest/"))
         r = ct.notyet(home, ["calendars"])
-        ct.check_one_error_line(r, "'127.0.0.2' asks for a login: credentials are only sent to "
-                                "'http://127.0.0.1:%d'" % SERVER.port)
+        # The full URL the server gave (scheme, host, port, path) and the url= line.
+        other = "http://127.0.0.2:%d/xhomeb/digest/" % SERVER.port
+        ct.check_one_error_line(r, "'%s' asks for a login, but credentials are only sent to "
+                                "'http://127.0.0.1:%d'" % (other, SERVER.port))
+        check("write url=%s in the calendar's group" % other in r.err, "the url= line", r)
         sent = SERVER.sent_to("/xhomeb/digest/")[n0:]
         check(len(sent) == 1 and "authorization" not in sent[0][2],
               "one request to the other host, without credentials", sent)
