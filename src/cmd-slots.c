@@ -60,7 +60,7 @@ ny_cmd_busy_lookup(NyCli *cli, NyTime from, NyTime to, GArray **out_busy, GError
     g_autoptr(GPtrArray) warnings = NULL;
     g_autofree char *cache_path = ny_cache_default_path(cli->db_path);
     NySourcesOptions options = {.offline = cli->offline,
-                                .now = cli->now,
+                                .clock = cli->clock_now,
                                 .cache_path = cache_path,
                                 .verbose = cli->verbose,
                                 .info = lookup_info};

@@ -411,7 +411,7 @@ static void
 mark_if_racy(Lookup *l, gint64 id, const struct stat *src)
 {
     if (is_racy(l, src))
-        ny_cache_calendar_set_synced(l->cache, id, "racy", NULL, l->options->now, NULL);
+        ny_cache_calendar_set_synced(l->cache, id, "racy", NULL, l->options->clock, NULL);
 }
 
 static const char cache_head[] =
@@ -473,7 +473,7 @@ store_split(Lookup *l, const char *key, const char *validator, const char *zones
         ok = ny_cache_put_object(l->cache, id, href, NULL, g_ptr_array_index(objects, i), &local);
     }
     ok = ok &&
-         ny_cache_calendar_set_synced(l->cache, id, validator, NULL, l->options->now, &local) &&
+         ny_cache_calendar_set_synced(l->cache, id, validator, NULL, l->options->clock, &local) &&
          ny_cache_commit(l->cache, &local);
     if (!ok) {
         ny_cache_rollback(l->cache);
@@ -711,7 +711,7 @@ vdir_refresh(Lookup *l, const char *key, const char *path, GPtrArray *names, GPt
             }
         }
     }
-    if (!ny_cache_calendar_set_synced(l->cache, id, "vdir", NULL, l->options->now, error) ||
+    if (!ny_cache_calendar_set_synced(l->cache, id, "vdir", NULL, l->options->clock, error) ||
         !ny_cache_commit(l->cache, error)) {
         ny_cache_rollback(l->cache);
         return FALSE;
@@ -883,7 +883,7 @@ busy_url(Lookup *l, const char *url, const NyHttpOptions *http_options, GError *
                         g_strdup_printf("'%s': offline: from the cache of %s (%" G_GINT64_FORMAT
                                         " minutes old)",
                                         url, when,
-                                        MAX((l->options->now - cal->last_sync) / 60, 0)));
+                                        MAX((l->options->clock - cal->last_sync) / 60, 0)));
         return scan_cached(l, cal, url, error);
     }
     if (http_options != NULL)
@@ -902,7 +902,7 @@ busy_url(Lookup *l, const char *url, const NyHttpOptions *http_options, GError *
     if (not_modified) {
         g_autoptr(GError) local = NULL;
         info(l, 1, "'%s': not modified (304)", url);
-        if (!ny_cache_calendar_set_synced(l->cache, cal->id, cal->ctag, NULL, l->options->now,
+        if (!ny_cache_calendar_set_synced(l->cache, cal->id, cal->ctag, NULL, l->options->clock,
                                           &local))
             info(l, 1, "cache: %s", local->message);
         return scan_cached(l, cal, url, error);
@@ -942,7 +942,7 @@ busy_ics(Lookup *l, const char *where, const NyHttpOptions *options, GError **er
 static gboolean
 busy_caldav(Lookup *l, const NyCalendarConfig *cal, GError **error)
 {
-    NyCaldavOptions options = {.now = l->options->now};
+    NyCaldavOptions options = {.clock = l->options->clock};
     NyCaldavStats stats = {0};
 
     if (lookup_cache(l) == NULL) {

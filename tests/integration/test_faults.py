@@ -1,6 +1,7 @@
 """notyet against a scripted misbehaving server: every fault gives exit 1,
 one clear error line, nothing on stdout, within the timeouts, and leaves
 the cache as it was."""
+import calendar
 import os
 import time
 
@@ -322,7 +323,8 @@ def test_calendars_in_parallel_on_reused_connections():
     try:
         stats = ct.sync_stats(home)
         check(stats["calendars"] == 5 and stats["fetched"] == 10, "all synced: %r" % stats)
-        check(stats["requests"] == 13, "3 discovery + 2 per calendar: %r" % stats)
+        # /par/ is its own principal and home: one PROPFIND of it, one listing.
+        check(stats["requests"] == 12, "2 discovery + 2 per calendar: %r" % stats)
         par = faultserver.PAR
         check(1 < par.max_in_flight <= 4, "in flight at once: %d" % par.max_in_flight)
         check(par.connections <= 4 and par.connections < par.requests,
@@ -538,6 +540,80 @@ def test_whole_sync_deadline_from_config():
     check(r.rc == 1 and r.out == "" and len(r.err.splitlines()) == 1 and
           r.err.startswith("notyet: '127.0.0.1' did not answer in time: "), "cut off", r)
     check(29 < took < 35, "at the 30 s deadline (%.1f s)" % took, r)
+
+
+def test_now_is_not_stored_as_the_sync_time():
+    """--now moves the window, never the clock of the cache: the sync time
+    stored is the real one, so a later --offline run gives the cache's true
+    age (it once said "last synced 1358 days ago")."""
+    home = ct.make_home(Creds, SERVER.base + "/cal/")
+    try:
+        r = ct.notyet(home, ["--now", "2022-03-01T09:00:00Z", "calendars"])
+        check(r.rc == 0, "synced under --now", r)
+        cals, r = ct.calendars_json(home, ["--offline"])
+        synced = calendar.timegm(time.strptime(cals[0]["last_sync"], "%Y-%m-%dT%H:%M:%SZ"))
+        check(abs(synced - time.time()) < 3600, "the real clock was stored", cals)
+        r = ct.notyet(home, ["--offline", "calendars"])
+        check(r.rc == 0 and "last synced" in r.out and "days ago" not in r.out,
+              "the offline age is the real one", r)
+        r = ct.notyet(home, ["--offline", "--now", "2022-03-01T09:00:00Z", "--format", "json",
+                             "freebusy", "--from", "2026-01-05", "--to", "2026-01-06"])
+        check(r.rc == 0 and "offline: from the cache of 2022" not in r.err,
+              "the freebusy warning names the real sync time", r)
+    finally:
+        home.cleanup()
+
+
+def test_refused_sync_token_fetches_only_what_changed():
+    """A refused sync-token lists everything again, but fetches only what is
+    missing or whose ETag changed, and deletes what is gone."""
+    SERVER.expired_items = {"a": "a1", "b": "b1"}
+    SERVER.expired_token = "s1"
+    SERVER.expired_refuse = False
+    home = ct.make_home(Creds, SERVER.base + "/expired/")
+    try:
+        stats = ct.sync_stats(home)
+        check(stats["fetched"] == 2, "first sync fetches both: %r" % stats)
+        SERVER.expired_items = {"a": "a1", "c": "c1"}
+        SERVER.expired_token = "s2"
+        SERVER.expired_refuse = True
+        del SERVER.expired_fetched[:]
+        stats = ct.sync_stats(home)
+        check(stats["full_resync"], "the refused token is reported: %r" % stats)
+        check(SERVER.expired_fetched == ["c"], "only the new object fetched",
+              SERVER.expired_fetched)
+        check(stats["fetched"] == 1 and stats["deleted"] == 1, "1 fetched, 1 deleted: %r" % stats)
+        cals, r = ct.calendars_json(home, ["--offline"])
+        check([c["events"] for c in cals] == [2], "the mirror holds a and c", cals)
+    finally:
+        SERVER.expired_refuse = False
+        home.cleanup()
+
+
+def test_principal_propfound_once_and_tasks_calendar_listed():
+    """A URL that is its own principal is PROPFINDed once with Depth 0 on a
+    first sync; a VTODO in an event calendar is no event; a tasks-only
+    calendar is listed, never used, and never synced."""
+    home = ct.make_home(Creds, SERVER.base + "/princ/")
+    try:
+        n0 = len(SERVER.requests)
+        cals, r = ct.calendars_json(home)
+        sent = SERVER.requests[n0:]
+        depth0 = [p for m, p, h in sent if m == "PROPFIND" and p == "/princ/" and
+                  h.get("depth") == "0"]
+        check(len(depth0) == 1, "the principal asked once", sent)
+        check(not any(p.startswith("/princ/todo/") for m, p, h in sent),
+              "the tasks-only calendar is not synced", sent)
+        got = [(c["name"], c["used"], c["events"]) for c in cals]
+        check(got == [("Events", True, 1), ("Tasks", False, 0)],
+              "both calendars listed, the VTODO not counted as an event", got)
+        r = ct.notyet(home, ["--offline", "calendars"])
+        check(r.rc == 0 and "Tasks" in r.out, "the text listing shows the task list too", r)
+        home.write_config(open(home.config).read() + "calendars=Tasks\n")
+        r = ct.notyet(home, ["calendars"])
+        ct.check_one_error_line(r, "calendars=: 'Tasks' takes no events")
+    finally:
+        home.cleanup()
 
 
 try:
