@@ -1314,17 +1314,3 @@ ny_http_get_conditional(const char *url, const NyHttpOptions *options, const cha
         *out_etag = g_steal_pointer(&response->etag);
     return g_bytes_ref(response->body);
 }
-
-GBytes *
-ny_http_get(const char *url, const NyHttpOptions *options, char **out_etag, GError **error)
-{
-    g_autoptr(NyHttp) http = feed_session(url, options);
-    g_autoptr(NyHttpResponse) response = NULL;
-
-    response = ny_http_request(http, "GET", url, NULL, NULL, NULL, error);
-    if (response == NULL || !ny_http_response_check(http, response, error))
-        return NULL;
-    if (out_etag != NULL)
-        *out_etag = g_steal_pointer(&response->etag);
-    return g_bytes_ref(response->body);
-}

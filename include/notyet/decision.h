@@ -70,17 +70,6 @@ const char *ny_question_name(NyQuestion question);
 /* "accept", "not-yet", "decline" ("pending" for PENDING): the JSON and store form. */
 const char *ny_verdict_to_string(NyVerdict verdict);
 
-/* "ACCEPT", "NOT YET", "DECLINE" ("PENDING"): the text output form. */
-const char *ny_verdict_to_label(NyVerdict verdict);
-
-/**
- * ny_verdict_from_string:
- *
- * Returns: the verdict ny_verdict_to_string() gives @text, or PENDING when
- * @text is none of them.
- */
-NyVerdict ny_verdict_from_string(const char *text);
-
 /**
  * ny_answer_parse:
  * @text: "y", "yes", "n" or "no", in any case, without surrounding blanks

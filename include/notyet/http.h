@@ -205,18 +205,6 @@ void ny_http_response_free(NyHttpResponse *response);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHttpResponse, ny_http_response_free)
 
 /**
- * ny_http_get:
- * @url: an http or https URL (an ics feed)
- * @options: (nullable): as for ny_http_new()
- * @out_etag: (out) (optional) (nullable): the ETag header, or NULL
- *
- * A plain GET with every rule above; a non-2xx status is an error.
- *
- * Returns: (transfer full): the body, or NULL with NY_HTTP_ERROR.
- */
-GBytes *ny_http_get(const char *url, const NyHttpOptions *options, char **out_etag, GError **error);
-
-/**
  * ny_http_get_conditional:
  * @url: an http or https URL (an ics feed)
  * @options: (nullable): as for ny_http_new()
@@ -226,7 +214,8 @@ GBytes *ny_http_get(const char *url, const NyHttpOptions *options, char **out_et
  *        the caller's copy is current (the returned body is then empty)
  * @out_etag: (out) (optional) (nullable): the ETag of the answer, or NULL
  *
- * As ny_http_get(), conditional on @etag.
+ * A GET with every rule above, conditional on @etag; a non-2xx status
+ * other than that 304 is an error.
  *
  * Returns: (transfer full): the body, or NULL with NY_HTTP_ERROR.
  */
