@@ -66,8 +66,10 @@ typedef char *(*NyHttpTokenFunc)(gpointer data, GError **error);
 typedef struct {
     const char *username;          /* or NULL: no password credentials */
     const char *credentials_url;   /* the configured URL: credentials go to its origin (scheme,
-                                    * host, port) only, fixed when the session is created;
-                                    * NULL: to no origin (ny_http_get: the URL it gets) */
+                                    * host, port), and over https to its site
+                                    * (ny_http_credentials_may_follow()), fixed when the
+                                    * session is created; NULL: to no origin
+                                    * (ny_http_get_conditional: the URL it gets) */
     const char *password;          /* or NULL; copied, wiped on free, never logged */
     gboolean use_netrc;            /* no password: read ~/.netrc (refused if others can read it) */
     const char *token;             /* or NULL: a Bearer token (RFC 6750) instead of a password;
