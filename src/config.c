@@ -412,9 +412,10 @@ load_me(const Loader *l, NyConfig *c, GError **error)
     c->emails = (char **)g_ptr_array_free(g_steal_pointer(&emails), FALSE);
 
     if (c->timezone != NULL) {
-        g_autoptr(GTimeZone) zone = ny_zone_new(c->timezone, NULL);
+        g_autoptr(GError) local_error = NULL;
+        g_autoptr(GTimeZone) zone = ny_config_zone_new(c->timezone, &local_error);
         if (zone == NULL) {
-            set_invalid(error, l, "me", "timezone", "unknown time zone '%s'", c->timezone);
+            set_invalid(error, l, "me", "timezone", "%s", local_error->message);
             return FALSE;
         }
     }
@@ -799,6 +800,62 @@ ny_config_load_from_data(const char *name, const char *data, gsize len, guint mo
         return NULL;
     c->path = g_strdup(name);
     return g_steal_pointer(&c);
+}
+
+/* The zone names tzdata knows, for suggestions: zone1970.tab (else
+ * zone.tab) under $TZDIR or /usr/share/zoneinfo, and UTC. */
+static GStrv
+known_zones(void)
+{
+    static const char *const tables[] = {"zone1970.tab", "zone.tab"};
+    const char *dir = g_getenv("TZDIR");
+    g_autoptr(GStrvBuilder) names = g_strv_builder_new();
+
+    if (dir == NULL || *dir == '\0')
+        dir = "/usr/share/zoneinfo";
+    for (gsize i = 0; i < G_N_ELEMENTS(tables); i++) {
+        g_autofree char *path = g_build_filename(dir, tables[i], NULL);
+        g_autofree char *text = NULL;
+        g_auto(GStrv) lines = NULL;
+
+        if (!g_file_get_contents(path, &text, NULL, NULL))
+            continue;
+        lines = g_strsplit(text, "\n", -1);
+        for (char **line = lines; *line != NULL; line++) {
+            g_auto(GStrv) fields = NULL;
+
+            if (**line == '#' || **line == '\0')
+                continue;
+            fields = g_strsplit(*line, "\t", 4);
+            if (g_strv_length(fields) >= 3)
+                g_strv_builder_add(names, fields[2]);
+        }
+        break;
+    }
+    g_strv_builder_add(names, "UTC");
+    return g_strv_builder_end(names);
+}
+
+GTimeZone *
+ny_config_zone_new(const char *name, GError **error)
+{
+    g_autoptr(GError) local_error = NULL;
+    GTimeZone *zone = ny_zone_new(name, &local_error);
+    g_auto(GStrv) known = NULL;
+    g_autofree char *suggestion = NULL;
+
+    if (zone != NULL)
+        return zone;
+    known = known_zones();
+    suggestion = ny_zone_suggest(name, (const char *const *)known);
+    if (suggestion != NULL)
+        g_set_error(error, NY_TIME_ERROR, NY_TIME_ERROR_ZONE, "%s; did you mean '%s'?",
+                    local_error->message, suggestion);
+    else
+        g_set_error(error, NY_TIME_ERROR, NY_TIME_ERROR_ZONE,
+                    "%s (give a place from the tz database, such as Europe/Paris)",
+                    local_error->message);
+    return NULL;
 }
 
 /* The environment is read here and in main.c only: NOTYET_HTTP_TIMEOUT

@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "notyet/ntime.h"
 #include "notyet/slots.h"
 
 G_BEGIN_DECLS
@@ -129,6 +130,19 @@ char *ny_config_default_path(void);
  * Returns: FALSE when @text is not such a time.
  */
 gboolean ny_config_parse_time(const char *text, gboolean allow_24, int *out_minute);
+
+/**
+ * ny_config_zone_new:
+ * @name: a zone name from the configuration or the command line
+ *
+ * ny_zone_new(), with an error that suggests the zone the user most likely
+ * meant (ny_zone_suggest() over the names in tzdata's zone1970.tab, under
+ * $TZDIR or /usr/share/zoneinfo): "unknown time zone 'EST'; did you mean
+ * 'America/New_York'? ...".
+ *
+ * Returns: (transfer full): the zone, or NULL with NY_TIME_ERROR_ZONE.
+ */
+GTimeZone *ny_config_zone_new(const char *name, GError **error);
 
 /**
  * ny_source_type_to_string:
