@@ -1053,6 +1053,46 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
     return ok;
 }
 
+/* The oldest sync among the used calendars of @config, 0 when none. */
+static NyTime
+oldest_sync(NyCache *cache, const NyCalendarConfig *config)
+{
+    g_autoptr(GPtrArray) cals = ny_cache_list_calendars(cache, config->name, NULL);
+    NyTime oldest = 0;
+
+    for (guint i = 0; cals != NULL && i < cals->len; i++) {
+        const NyCacheCalendar *c = g_ptr_array_index(cals, i);
+        if (c->used && c->last_sync > 0 && (oldest == 0 || c->last_sync < oldest))
+            oldest = c->last_sync;
+    }
+    return oldest;
+}
+
+/* A server that cannot be reached: what --offline would answer from. */
+static void
+suggest_offline(NyCache *cache, const NyCalendarConfig *config, NyTime clock, GError **error)
+{
+    NyTime synced;
+    g_autofree char *hint = NULL;
+    GError *e;
+
+    if (error == NULL || *error == NULL ||
+        !g_error_matches(*error, NY_HTTP_ERROR, NY_HTTP_ERROR_NETWORK))
+        return;
+    synced = oldest_sync(cache, config);
+    if (synced > 0) {
+        g_autofree char *when = ny_time_format_utc(synced);
+        hint = g_strdup_printf("; --offline answers from the cache of %s (%" G_GINT64_FORMAT
+                               " minutes old)",
+                               when, MAX((clock - synced) / 60, 0));
+    } else {
+        hint = g_strdup("; nothing is cached yet for --offline: check the network and url=");
+    }
+    e = g_error_new(NY_HTTP_ERROR, NY_HTTP_ERROR_NETWORK, "%s%s", (*error)->message, hint);
+    g_clear_error(error);
+    *error = e;
+}
+
 gboolean
 ny_caldav_sync(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOptions *options,
                NyCaldavStats *stats, GPtrArray *warnings, GError **error)
@@ -1060,6 +1100,7 @@ ny_caldav_sync(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOpt
     NyCaldavStats local = {0};
 
     if (!sync_source(config, cache, options, stats ? stats : &local, warnings, error)) {
+        suggest_offline(cache, config, options != NULL ? options->clock : 0, error);
         g_prefix_error(error, "calendar '%s': ", config->name);
         return FALSE;
     }
@@ -1111,21 +1152,6 @@ ny_caldav_busy_cached(const NyCalendarConfig *config, NyCache *cache, const NyBu
         return FALSE;
     }
     return TRUE;
-}
-
-/* The oldest sync among the used calendars of @config, 0 when none. */
-static NyTime
-oldest_sync(NyCache *cache, const NyCalendarConfig *config)
-{
-    g_autoptr(GPtrArray) cals = ny_cache_list_calendars(cache, config->name, NULL);
-    NyTime oldest = 0;
-
-    for (guint i = 0; cals != NULL && i < cals->len; i++) {
-        const NyCacheCalendar *c = g_ptr_array_index(cals, i);
-        if (c->used && c->last_sync > 0 && (oldest == 0 || c->last_sync < oldest))
-            oldest = c->last_sync;
-    }
-    return oldest;
 }
 
 gboolean

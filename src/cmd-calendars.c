@@ -139,15 +139,17 @@ render_json(GArray *rows, gboolean offline, gint64 age)
 }
 
 static char *
-render_text(GArray *rows, gboolean offline, gint64 age)
+render_text(GArray *rows, gboolean offline, gint64 age, const char *config_path)
 {
     GString *s = g_string_new(NULL);
     int w_source = 6;
     int w_name = 8;
 
     if (rows->len == 0) {
-        g_string_append(s, "(no calendars configured: add a [calendar NAME] group to the "
-                           "configuration)\n");
+        g_string_append_printf(s,
+                               "(no calendars configured: add a [calendar NAME] group to '%s', "
+                               "or run 'notyet init')\n",
+                               config_path);
         return g_string_free(s, FALSE);
     }
     /* Names and hrefs come from the server: control characters (a terminal
@@ -301,8 +303,11 @@ ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error)
         ny_cli_warn(cli, "%s", (const char *)g_ptr_array_index(warnings, i));
     {
         gint64 age = cli->offline && oldest > 0 ? cli->clock_now - oldest : -1;
-        text =
-            cli->json ? render_json(rows, cli->offline, age) : render_text(rows, cli->offline, age);
+        g_autofree char *config_path =
+            cli->config->path != NULL ? g_strdup(cli->config->path) : ny_config_default_path();
+
+        text = cli->json ? render_json(rows, cli->offline, age)
+                         : render_text(rows, cli->offline, age, config_path);
     }
     return ny_cli_print(text, error);
 }

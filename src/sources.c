@@ -575,6 +575,24 @@ cmp_names(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A vdir entry that is a FIFO, a device or a link to one: never read. */
+static void
+warn_not_regular(Lookup *l, const char *file)
+{
+    g_ptr_array_add(l->warnings, g_strdup_printf("'%s': not a regular file, skipped", file));
+}
+
+/* A vdir file that holds no iCalendar data (a stray note, a binary): one
+ * bad file must not fail every command, so it is skipped, named. */
+static void
+warn_not_calendar(Lookup *l, const char *file)
+{
+    g_ptr_array_add(l->warnings,
+                    g_strdup_printf("'%s': not an iCalendar file, skipped (move it out of the "
+                                    "folder)",
+                                    file));
+}
+
 typedef struct {
     Lookup *l;
     const NyBusyQuery *query; /* the lookup's, sharing VTIMEZONEs across files */
@@ -595,18 +613,15 @@ vdir_object(const char *href, const char *ics, gsize len, gpointer data)
     if (v->error != NULL)
         return;
     if (!ny_busy_compute(v->query, ics, len, v->l->busy, local, &error)) {
+        if (g_error_matches(error, NY_BUSY_ERROR, NY_BUSY_ERROR_INVALID)) {
+            warn_not_calendar(v->l, file);
+            return;
+        }
         g_prefix_error(&error, "'%s': ", file);
         v->error = g_steal_pointer(&error);
         return;
     }
     take_warnings(local, v->l->warnings, file);
-}
-
-/* A vdir entry that is a FIFO, a device or a link to one: never read. */
-static void
-warn_not_regular(Lookup *l, const char *file)
-{
-    g_ptr_array_add(l->warnings, g_strdup_printf("'%s': not a regular file, skipped", file));
 }
 
 /* Brings the cached copy of a vdir up to date: a file is read again only
@@ -688,10 +703,9 @@ vdir_refresh(Lookup *l, const char *key, const char *path, GPtrArray *names, GPt
             return FALSE;
         }
         if (memchr(text, '\0', len) != NULL) {
-            ny_cache_rollback(l->cache);
-            g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_IO,
-                        "cannot read '%s': it holds a NUL byte", file);
-            return FALSE;
+            g_hash_table_remove(seen, name);
+            warn_not_calendar(l, file);
+            continue;
         }
         if (!ny_cache_put_object(l->cache, id, name, validator, text, error)) {
             ny_cache_rollback(l->cache);
@@ -744,6 +758,7 @@ stream_vdir_files(Lookup *l, const char *path, GPtrArray *names, GError **error)
 {
     for (guint i = 0; i < names->len; i++) {
         g_autofree char *file = g_build_filename(path, g_ptr_array_index(names, i), NULL);
+        g_autoptr(GError) local = NULL;
         __attribute__((cleanup(close_fd))) int fd = -1;
         gboolean not_regular;
         struct stat st;
@@ -754,8 +769,16 @@ stream_vdir_files(Lookup *l, const char *path, GPtrArray *names, GError **error)
             warn_not_regular(l, file);
             continue;
         }
-        if (fd < 0 || !busy_fd(fd, file, &st, l->query, l->busy, l->warnings, error))
+        if (fd < 0)
             return FALSE;
+        if (!busy_fd(fd, file, &st, l->query, l->busy, l->warnings, &local)) {
+            if (!g_error_matches(local, NY_BUSY_ERROR, NY_BUSY_ERROR_INVALID)) {
+                g_propagate_error(error, g_steal_pointer(&local));
+                return FALSE;
+            }
+            g_clear_error(&local);
+            warn_not_calendar(l, file);
+        }
     }
     return TRUE;
 }
@@ -967,6 +990,14 @@ busy_caldav(Lookup *l, const NyCalendarConfig *cal, GError **error)
     return TRUE;
 }
 
+/* A configured file source that fails says which group to look at. */
+static gboolean
+name_calendar(const NyCalendarConfig *cal, GError **error)
+{
+    g_prefix_error(error, "calendar '%s': ", cal->name);
+    return FALSE;
+}
+
 static gboolean
 busy_calendar(Lookup *l, const NyCalendarConfig *cal, GError **error)
 {
@@ -987,7 +1018,7 @@ busy_calendar(Lookup *l, const NyCalendarConfig *cal, GError **error)
         ny_credentials_apply(&credentials, &options);
         options.insecure = cal->insecure;
         options.allow_insecure_http = cal->allow_insecure_http;
-        return busy_ics(l, cal->url, &options, error);
+        return busy_ics(l, cal->url, &options, error) || name_calendar(cal, error);
     }
     case NY_SOURCE_VDIR:
         if (cal->url == NULL) {
@@ -995,7 +1026,7 @@ busy_calendar(Lookup *l, const NyCalendarConfig *cal, GError **error)
                         "calendar '%s': no url= (folder) given", cal->name);
             return FALSE;
         }
-        return busy_vdir(l, cal->url, error);
+        return busy_vdir(l, cal->url, error) || name_calendar(cal, error);
     case NY_SOURCE_CALDAV:
         /* Mirrored into the cache (synced unless offline); the cached
          * objects that can meet the window go through the engine. */
@@ -1024,9 +1055,15 @@ ny_sources_busy(const NyConfig *config, const char *const *ics, const NyBusyQuer
         for (guint i = 0; ok && i < config->calendars->len; i++)
             ok = busy_calendar(&l, g_ptr_array_index(config->calendars, i), error);
     } else {
+        /* The file that was read, else where one would be read from. */
+        g_autofree char *config_path = config != NULL && config->path != NULL
+                                           ? g_strdup(config->path)
+                                           : ny_config_default_path();
+
         g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_NO_SOURCE,
-                    "no busy source: give --ics FILE or configure a [calendar NAME] "
-                    "(type=ics, vdir or caldav)");
+                    "no busy source: add a [calendar NAME] group (type=ics, vdir or caldav) "
+                    "to '%s' (or run 'notyet init'), or give --ics FILE",
+                    config_path);
         ok = FALSE;
     }
     lookup_clear(&l);

@@ -574,6 +574,16 @@ class Handler(socketserver.BaseRequestHandler):
                         (EVENT % (n, 9 + i, 10 + i)).replace("\r", "&#13;"))
                 for i, n in enumerate(names) if n in owner.expired_items))
 
+    def case_bearer(self, method, path, headers, body):
+        """The calendar of case_cal behind a Bearer token (RFC 6750): only
+        "Bearer " + owner.bearer_token is accepted."""
+        owner = self.server.owner
+        if headers.get("authorization") != "Bearer " + owner.bearer_token:
+            self.send(401, "token", {"WWW-Authenticate": 'Bearer realm="fault", '
+                                     'error="invalid_token"'}, reason="Unauthorized")
+            return
+        self.case_cal(method, path, headers, body)
+
     def case_farfuture(self, method, path, *a):
         """503 with Retry-After a date in year <year>, against a Date in 1970."""
         year = path.strip("/").split("/")[1]
@@ -655,6 +665,7 @@ class FaultServer:
         self.expired_token = "s1"
         self.expired_refuse = False
         self.expired_fetched = []
+        self.bearer_token = "tok-2"
         self.server = _TCPServer(("127.0.0.1", 0), Handler)
         self.server.owner = self
         self.port = self.server.server_address[1]

@@ -3,6 +3,7 @@ one clear error line, nothing on stdout, within the timeouts, and leaves
 the cache as it was."""
 import calendar
 import os
+import re
 import time
 
 import caldavtest as ct
@@ -98,7 +99,8 @@ def test_503_retry_after_date_waits_once():
 
 
 def test_401_without_challenge():
-    fault("nochallenge", "authentication failed for 'alice@127.0.0.1'")
+    fault("nochallenge", "authentication failed for 'alice@127.0.0.1': check username and "
+          "password_command")
 
 
 def test_body_cut_short():
@@ -612,6 +614,83 @@ def test_principal_propfound_once_and_tasks_calendar_listed():
         home.write_config(open(home.config).read() + "calendars=Tasks\n")
         r = ct.notyet(home, ["calendars"])
         ct.check_one_error_line(r, "calendars=: 'Tasks' takes no events")
+    finally:
+        home.cleanup()
+
+
+# A token_command that counts its runs in ~/runs and prints tok-<run>.
+COUNTING_TOKEN = ('n=$(cat ~/runs 2>/dev/null || echo 0); n=$((n+1)); echo $n > ~/runs; '
+                  'echo "tok-$n"; echo "stderr-$n" >&2')
+
+
+def bearer_home():
+    home = nytest.Home()
+    home.write_config("[me]\ntimezone=UTC\n\n[calendar work]\ntype=caldav\nurl=%s/bearer/\n"
+                      "token_command=%s\n" % (SERVER.base, COUNTING_TOKEN))
+    return home
+
+
+def runs(home):
+    with open(os.path.join(home.dir, "runs")) as f:
+        return int(f.read())
+
+
+def test_token_command_run_again_once_on_a_401():
+    """token_command runs through /bin/sh (~ works); a 401 runs it once more
+    and the fresh token is used; a second 401 is an error naming
+    token_command. No token, nor the command's stderr, is ever shown."""
+    SERVER.bearer_token = "tok-2"
+    home = bearer_home()
+    try:
+        r = ct.notyet(home, ["-v", "-v", "--format", "json", "calendars"])
+        check(r.rc == 0, "synced with the fresh token", r)
+        check(runs(home) == 2, "the command ran twice", r)
+        check("tok-" not in r.err and "stderr-" not in r.err, "no token, no stderr shown", r)
+        check("Authorization: [redacted]" in r.err, "the header is traced, redacted", r)
+        SERVER.bearer_token = "never"
+        r = ct.notyet(home, ["calendars"])
+        ct.check_one_error_line(r, "calendar 'work': authentication failed for the token sent to "
+                                "'127.0.0.1' (also with a fresh one): check token_command")
+        check(runs(home) == 4, "once more on the 401, not again", r)
+        check("tok-" not in r.err and "stderr-" not in r.err, "no token, no stderr shown", r)
+    finally:
+        home.cleanup()
+
+
+def test_failing_token_command_summarised():
+    home = nytest.Home()
+    try:
+        home.write_config("[me]\ntimezone=UTC\n\n[calendar work]\ntype=caldav\n"
+                          "url=%s/bearer/\ntoken_command=echo oauth-broke >&2; exit 7\n"
+                          % SERVER.base)
+        n0 = len(SERVER.requests)
+        r = ct.notyet(home, ["calendars"])
+        ct.check_one_error_line(r, "calendar 'work': token_command exited with status 7")
+        check("oauth-broke" not in r.err, "the command's stderr is not shown", r)
+        check(len(SERVER.requests) == n0, "nothing sent without a token", r)
+    finally:
+        home.cleanup()
+
+
+def test_cannot_connect_names_offline_and_the_cache_age():
+    home = ct.make_home(Creds, SERVER.base + "/cal/")
+    try:
+        dead = "http://127.0.0.1:%d/cal/" % faultserver.unused_socket_port()
+        fresh = ct.make_home(Creds, dead)
+        try:
+            r = ct.notyet(fresh, ["calendars"])
+            ct.check_one_error_line(r, "nothing is cached yet for --offline")
+            check("cannot connect" in r.err, "says it cannot connect", r)
+        finally:
+            fresh.cleanup()
+        r = ct.notyet(home, ["calendars"])
+        check(r.rc == 0, "synced once", r)
+        home.write_config(open(home.config).read().replace(SERVER.base + "/cal/", dead))
+        r = ct.notyet(home, ["calendars"])
+        ct.check_one_error_line(r, "--offline answers from the cache of ")
+        check(re.search(r"\(\d+ minutes old\)", r.err), "the cache's age", r)
+        r = ct.notyet(home, ["--offline", "calendars"])
+        check(r.rc == 0, "and --offline does answer", r)
     finally:
         home.cleanup()
 
