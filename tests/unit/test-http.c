@@ -358,8 +358,9 @@ main(int argc, char **argv)
     g_test_add_func("/http/resolve", test_resolve);
     g_test_add_func("/credentials/command/first-line", test_password_first_line);
     g_test_add_func("/credentials/command/shell", test_password_through_the_shell);
-    g_test_add_func("/credentials/command/failures", test_password_failures);
-    g_test_add_func("/credentials/command/timeout", test_password_timeout);
+    /* README cites these two paths. */
+    g_test_add_func("/http/password/failures", test_password_failures);
+    g_test_add_func("/http/password/timeout", test_password_timeout);
     g_test_add_func("/credentials/kinds", test_credentials_kinds);
     g_test_add_func("/http/credentials-may-follow", test_credentials_may_follow);
     g_test_add_func("/http/refuses-other-schemes", test_refuses_other_schemes);
