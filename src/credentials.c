@@ -54,7 +54,8 @@ wipe_bytes(GBytes *bytes)
         return;
     /* The last reference: the memory is ours to wipe before it goes. */
     data = g_bytes_unref_to_data(bytes, &len);
-    explicit_bzero(data, len);
+    if (data != NULL) /* NULL for an empty output */
+        explicit_bzero(data, len);
     g_free(data);
 }
 
