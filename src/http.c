@@ -45,6 +45,7 @@ struct NyHttp {
     NyHttpTokenFunc refresh_token;
     gpointer refresh_data;
     gboolean token_refreshed; /* the one fresh token of the session was asked for */
+    guint token_generation;   /* bumped when the token is replaced */
     gboolean use_netrc;
     gboolean insecure;
     gboolean allow_insecure_http;
@@ -103,6 +104,8 @@ struct NyHttpTransfer {
     gboolean sent_credentials; /* this hop carries the session's credentials */
     gboolean sent_digest;      /* this hop answers a Digest challenge */
     gboolean digest_tried;     /* the Digest retry is spent */
+    guint token_generation;    /* of the token this hop sent */
+    gboolean token_retried;    /* sent again with a token fresher than its own */
     gboolean waited;           /* the Retry-After wait is spent */
     gint64 wake_at;            /* parked until then (monotonic microseconds), else 0 */
     Received received;
@@ -824,6 +827,7 @@ hop_setup(NyHttpTransfer *t, GError **error)
     t->errbuf[0] = '\0';
     t->sent_digest = FALSE;
     t->sent_credentials = credentials;
+    t->token_generation = http->token_generation;
     curl_easy_setopt(c, CURLOPT_PRIVATE, t);
     curl_easy_setopt(c, CURLOPT_SHARE, http->multi->tls);
     curl_easy_setopt(c, CURLOPT_URL, url);
@@ -945,6 +949,11 @@ hop_next(NyHttpTransfer *t, const NyHttpResponse *response, GError **error)
     if (s == 401 && t->sent_credentials && http->token != NULL) {
         char *fresh;
 
+        /* Another request in flight already got a fresh one: use it. */
+        if (t->token_generation != http->token_generation && !t->token_retried) {
+            t->token_retried = TRUE;
+            return HOP_AGAIN;
+        }
         if (http->refresh_token == NULL || http->token_refreshed)
             return HOP_DONE;
         http->token_refreshed = TRUE;
@@ -953,6 +962,7 @@ hop_next(NyHttpTransfer *t, const NyHttpResponse *response, GError **error)
             return HOP_FAILED;
         wipe_free(http->token);
         http->token = fresh;
+        http->token_generation++;
         return HOP_AGAIN;
     }
     if (s == 401 && !t->sent_digest && !t->digest_tried && t->sent_credentials &&

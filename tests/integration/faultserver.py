@@ -584,6 +584,37 @@ class Handler(socketserver.BaseRequestHandler):
             return
         self.case_cal(method, path, headers, body)
 
+    def case_bearerhome(self, method, path, headers, body):
+        """/bearerhome/ is its own principal and home with calendars c0-c2 of one
+        event each, behind owner.bearer_token; once the home is listed, the
+        token expires (owner.bearer_next takes its place), so the calendars'
+        requests in flight at once all get a 401."""
+        owner = self.server.owner
+        if headers.get("authorization") != "Bearer " + owner.bearer_token:
+            self.send(401, "token", {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+                      reason="Unauthorized")
+            return
+        depth = headers.get("depth")
+        if path == "/bearerhome/" and depth == "0":
+            self.principal("/bearerhome/", "/bearerhome/")
+        elif path == "/bearerhome/":
+            self.dav_207("".join(
+                '<D:response><D:href>/bearerhome/c%d/</D:href><D:propstat><D:prop>'
+                '<D:resourcetype><D:collection/><C:calendar/></D:resourcetype><D:displayname>'
+                'B%d</D:displayname><CS:getctag>b</CS:getctag></D:prop><D:status>HTTP/1.1 200 OK'
+                '</D:status></D:propstat></D:response>' % (i, i) for i in range(3)))
+            owner.bearer_token = owner.bearer_next
+        elif method == "PROPFIND":
+            self.dav_207('<D:response><D:href>%se.ics</D:href><D:propstat><D:prop><D:getetag>'
+                         '"e"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status>'
+                         '</D:propstat></D:response>' % path)
+        else:
+            self.dav_207('<D:response><D:href>%se.ics</D:href><D:propstat><D:prop><D:getetag>'
+                         '"e"</D:getetag><C:calendar-data>%s</C:calendar-data></D:prop>'
+                         '<D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>'
+                         % (path, (EVENT % (path.strip("/").replace("/", "-"), 9, 10))
+                            .replace("\r", "&#13;")))
+
     def case_farfuture(self, method, path, *a):
         """503 with Retry-After a date in year <year>, against a Date in 1970."""
         year = path.strip("/").split("/")[1]
@@ -666,6 +697,7 @@ class FaultServer:
         self.expired_refuse = False
         self.expired_fetched = []
         self.bearer_token = "tok-2"
+        self.bearer_next = "tok-3"
         self.server = _TCPServer(("127.0.0.1", 0), Handler)
         self.server.owner = self
         self.port = self.server.server_address[1]

@@ -657,6 +657,22 @@ def test_token_command_run_again_once_on_a_401():
         home.cleanup()
 
 
+def test_token_expiring_under_requests_in_flight():
+    """The token expires while the calendars' requests are in flight: the
+    first 401 runs token_command once, the others use its fresh token."""
+    SERVER.bearer_token = "tok-1"
+    SERVER.bearer_next = "tok-2"
+    home = nytest.Home()
+    try:
+        home.write_config("[me]\ntimezone=UTC\n\n[calendar work]\ntype=caldav\n"
+                          "url=%s/bearerhome/\ntoken_command=%s\n" % (SERVER.base, COUNTING_TOKEN))
+        cals, r = ct.calendars_json(home)
+        check([c["events"] for c in cals] == [1, 1, 1], "every calendar synced", r)
+        check(runs(home) == 2, "one fresh token for all of them", r)
+    finally:
+        home.cleanup()
+
+
 def test_failing_token_command_summarised():
     home = nytest.Home()
     try:
