@@ -18,6 +18,7 @@ typedef struct {
 } NyReplyOptions;
 
 void ny_reply_options_clear(NyReplyOptions *o);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(NyReplyOptions, ny_reply_options_clear)
 
 /* Appends the GOptionEntry rows of `reply`, pointing into @o, to @entries
  * (element-type GOptionEntry; no terminator is added). */
