@@ -28,12 +28,13 @@ static const char *const availability_keys[] = {"days",
                                                 "horizon_days",
                                                 "count",
                                                 "spread_days",
+                                                "offer_days",
                                                 NULL};
 static const char *const calendar_keys[] = {
     "type",     "url",           "path",      "username", "password_command",
     "password", "token_command", "calendars", "insecure", "allow_insecure_http",
     NULL};
-static const char *const letter_keys[] = {"template", NULL};
+static const char *const letter_keys[] = {"template", "nudge_template", NULL};
 static const char *const limits_keys[] = {"max_response_mib", "max_object_mib", "max_instances",
                                           "http_timeout_seconds", NULL};
 
@@ -53,6 +54,7 @@ static const IntKey int_keys[] = {
     {"horizon_days", G_STRUCT_OFFSET(NyAvailability, horizon_days), 1, 366},
     {"count", G_STRUCT_OFFSET(NyAvailability, count), 1, 10},
     {"spread_days", G_STRUCT_OFFSET(NyAvailability, spread_days), 0, 366},
+    {"offer_days", G_STRUCT_OFFSET(NyAvailability, offer_days), 1, 366},
 };
 
 /* [limits]: the bounds a real user can need more of (README "Limits"). The
@@ -120,6 +122,37 @@ ny_config_default_path(void)
     if (env != NULL && *env != '\0')
         return g_strdup(env);
     return g_build_filename(g_get_user_config_dir(), "notyet", "config.ini", NULL);
+}
+
+char *
+ny_config_store_path(const char *db_option)
+{
+    const char *env = g_getenv("NOTYET_DB");
+
+    if (db_option != NULL)
+        return g_strdup(db_option);
+    if (env != NULL && *env != '\0')
+        return g_strdup(env);
+    return g_build_filename(g_get_user_data_dir(), "notyet", "notyet.db", NULL);
+}
+
+char *
+ny_config_cache_path(const char *db_option)
+{
+    const char *env = g_getenv("NOTYET_CACHE");
+
+    if (env != NULL && *env != '\0')
+        return g_strdup(env);
+    /* A private store gets a private cache: "x.db" -> "x.cache.db". */
+    if (db_option != NULL && *db_option != '\0') {
+        g_autofree char *dir = g_path_get_dirname(db_option);
+        g_autofree char *base = g_path_get_basename(db_option);
+        g_autofree char *stem =
+            g_str_has_suffix(base, ".db") ? g_strndup(base, strlen(base) - 3) : g_strdup(base);
+        g_autofree char *name = g_strconcat(stem, ".cache.db", NULL);
+        return g_build_filename(dir, name, NULL);
+    }
+    return g_build_filename(g_get_user_cache_dir(), "notyet", "cache.db", NULL);
 }
 
 const char *
@@ -351,13 +384,19 @@ get_bool(const Loader *l, const char *group, const char *key, gboolean *out, GEr
     return TRUE;
 }
 
+gboolean
+ny_config_email_valid(const char *value)
+{
+    const char *at = value != NULL ? strchr(value, '@') : NULL;
+
+    return at != NULL && at != value && at[1] != '\0' && strchr(at + 1, '@') == NULL &&
+           strpbrk(value, " \t\r\n<>\"") == NULL;
+}
+
 static gboolean
 check_email(const Loader *l, const char *group, const char *key, const char *value, GError **error)
 {
-    const char *at = strchr(value, '@');
-
-    if (at == NULL || at == value || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
-        strpbrk(value, " \t<>\"") != NULL) {
+    if (!ny_config_email_valid(value)) {
         set_invalid(error, l, group, key, "'%s' is not an email address", value);
         return FALSE;
     }
@@ -660,6 +699,11 @@ load_letter(const Loader *l, NyConfig *c, GError **error)
         return FALSE;
     if (value != NULL)
         c->letter_template = expand_path(l, value);
+    g_clear_pointer(&value, g_free);
+    if (!get_string(l, "letter", "nudge_template", &value, error))
+        return FALSE;
+    if (value != NULL)
+        c->nudge_template = expand_path(l, value);
     return TRUE;
 }
 
@@ -946,5 +990,6 @@ ny_config_free(NyConfig *config)
     g_free(config->timezone);
     g_ptr_array_unref(config->calendars);
     g_free(config->letter_template);
+    g_free(config->nudge_template);
     g_free(config);
 }

@@ -89,6 +89,19 @@ ny_verdict_to_string(NyVerdict verdict)
     return "pending";
 }
 
+NyVerdict
+ny_verdict_from_string(const char *text)
+{
+    static const NyVerdict all[] = {NY_VERDICT_ACCEPT, NY_VERDICT_NOT_YET, NY_VERDICT_DECLINE};
+
+    g_return_val_if_fail(text != NULL, NY_VERDICT_PENDING);
+    for (gsize i = 0; i < G_N_ELEMENTS(all); i++) {
+        if (strcmp(text, ny_verdict_to_string(all[i])) == 0)
+            return all[i];
+    }
+    return NY_VERDICT_PENDING;
+}
+
 gboolean
 ny_answer_parse(const char *text, NyAnswer *out_answer)
 {

@@ -71,6 +71,14 @@ const char *ny_question_name(NyQuestion question);
 const char *ny_verdict_to_string(NyVerdict verdict);
 
 /**
+ * ny_verdict_from_string:
+ *
+ * Returns: the verdict ny_verdict_to_string() gives @text, or PENDING when
+ * @text is none of them.
+ */
+NyVerdict ny_verdict_from_string(const char *text);
+
+/**
  * ny_answer_parse:
  * @text: "y", "yes", "n" or "no", in any case, without surrounding blanks
  * @out_answer: (out): YES or NO; untouched on failure

@@ -35,7 +35,7 @@ typedef struct {
     gboolean offline;       /* no network: CalDAV calendars and ics feeds from the cache */
     NyTime clock;           /* the real clock (main.c's, never --now): recorded as the time
                              * of a sync, and cache ages are measured against it; required */
-    const char *cache_path; /* the cache file, or NULL: ny_cache_default_path(NULL) */
+    const char *cache_path; /* the cache file (ny_config_cache_path()), or NULL: none */
     int verbose;            /* -v count: >= 2 turns @trace on for every request */
     NySourcesInfoFunc info; /* -v statistics, or NULL */
     void (*progress)(const char *what, gpointer user_data); /* one-line progress, or NULL */

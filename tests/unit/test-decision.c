@@ -162,6 +162,9 @@ test_strings(void)
     g_assert_cmpstr(ny_verdict_to_string(NY_VERDICT_NOT_YET), ==, "not-yet");
     g_assert_cmpstr(ny_verdict_to_string(NY_VERDICT_DECLINE), ==, "decline");
     g_assert_cmpstr(ny_verdict_to_string(NY_VERDICT_PENDING), ==, "pending");
+    for (NyVerdict v = NY_VERDICT_PENDING; v <= NY_VERDICT_DECLINE; v++)
+        g_assert_cmpint(ny_verdict_from_string(ny_verdict_to_string(v)), ==, v);
+    g_assert_cmpint(ny_verdict_from_string("not yet"), ==, NY_VERDICT_PENDING);
 }
 
 int
