@@ -312,7 +312,7 @@ ny_reply_check(NyCli *cli, const NyReplyOptions *o, const char *name, GError **e
         return FALSE;
     }
     if (o->their_tz != NULL) {
-        their_zone = ny_zone_new(o->their_tz, error);
+        their_zone = ny_config_zone_new(o->their_tz, error);
         if (their_zone == NULL) {
             g_prefix_error(error, "--their-tz: ");
             return FALSE;

@@ -47,6 +47,10 @@ def test_unknown_zone_suggests_the_place():
     # Never silently a fixed offset, although tzdata has a file named EST.
     r = run(["--tz", "UTC+3", "freebusy", "--ics", nytest.fixture("demo.ics")])
     check_usage_error(r, "unknown time zone 'UTC+3' (give a place")
+    r = run(["--tz", "UTC", "reply", "Ann Lee", "--dry-run", "--their-tz", "pst",
+             "--ics", nytest.fixture("demo.ics")])
+    check_usage_error(r, "--their-tz: unknown time zone 'pst'; did you mean "
+                      "'America/Los_Angeles'?")
     home = with_config("[me]\ntimezone=CET\n")
     try:
         r = run(["--config", home.config, "slots"], home=home)
