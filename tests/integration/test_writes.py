@@ -9,7 +9,6 @@ import os
 import re
 import subprocess
 import tempfile
-import time
 
 import caldavtest  # noqa: F401 - puts tests/cli on the path
 import davservers
