@@ -214,6 +214,8 @@ reason_words(NySlotReason r)
     switch (r) {
     case NY_SLOT_NOTICE:
         return "inside the notice period";
+    case NY_SLOT_THEIR_HOURS:
+        return "outside their hours";
     case NY_SLOT_OFFERED:
         return "offered or booked in another follow-up";
     case NY_SLOT_BUSY:
