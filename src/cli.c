@@ -90,6 +90,8 @@ resolve(NyCli *cli, GError **error)
     cli->config = ny_config_load(config_path, must_exist, error);
     if (cli->config == NULL)
         return FALSE;
+    for (guint i = 0; i < cli->config->warnings->len; i++)
+        ny_cli_warn(cli, "%s", (const char *)g_ptr_array_index(cli->config->warnings, i));
 
     if (cli->tz_name != NULL) {
         cli->zone = ny_zone_new(cli->tz_name, error);

@@ -70,10 +70,16 @@ typedef struct {
 
     GPtrArray *calendars; /* (element-type NyCalendarConfig) */
 
-    /* [letter] */
-    char *letter_template; /* path with ~ expanded, or NULL for the built-in letter */
+    /* [letter]: paths with ~ expanded, or NULL for the built-in ones */
+    char *letter_template;  /* template: the letter (NOT YET) */
+    char *decline_template; /* decline_template: the decline note (DECLINE) */
+    char *nudge_template;   /* nudge_template: the nudge letter */
 
     NyConfigLimits limits;
+
+    /* (element-type utf8): lines for the user that do not stop the load,
+     * "FILE: [me] name: set twice, on lines 2 and 5; ..."; never NULL */
+    GPtrArray *warnings;
 } NyConfig;
 
 /**
@@ -88,6 +94,11 @@ NyConfig *ny_config_new_default(void);
  * @path: the file to read
  * @must_exist: when FALSE a missing file gives the defaults
  * @error: one line naming the file, group, key and what is wrong
+ *
+ * A value wrapped in one matching pair of quotes ("..." or '...') is read
+ * without them. A key set twice in a group is a warning in
+ * NyConfig.warnings (the last value is used); an unknown key or group is an
+ * error that names the closest known one ("did you mean 'timezone'?").
  *
  * Returns: (transfer full): the configuration, or NULL with NY_CONFIG_ERROR.
  */
