@@ -841,3 +841,65 @@ ny_store_taken(NyStore *store, gint64 except_id, GArray *out, GError **error)
     }
     return TRUE;
 }
+
+void
+ny_decision_record_free(NyDecisionRecord *d)
+{
+    if (d == NULL)
+        return;
+    g_free(d->name);
+    g_free(d);
+}
+
+/* The stored form of an answer: 1 yes, 0 no, NULL not asked. */
+static NyAnswer
+column_answer(sqlite3_stmt *stmt, int index)
+{
+    if (sqlite3_column_type(stmt, index) == SQLITE_NULL)
+        return NY_ANSWER_UNSET;
+    return sqlite3_column_int(stmt, index) ? NY_ANSWER_YES : NY_ANSWER_NO;
+}
+
+GPtrArray *
+ny_store_list_decisions(NyStore *store, const char *name, guint limit, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = NULL;
+    g_autoptr(GPtrArray) list = NULL;
+    int rc;
+
+    g_return_val_if_fail(store != NULL, NULL);
+
+    stmt = prepare(store,
+                   "SELECT d.id, c.name, d.at, d.verdict, d.know, d.trust, d.recommend, "
+                   "d.no_call FROM decisions d JOIN contacts c ON c.id = d.contact_id "
+                   "WHERE ?1 IS NULL OR c.name = ?1 COLLATE NOCASE "
+                   "ORDER BY d.at DESC, d.id DESC LIMIT ?2",
+                   error);
+    if (stmt == NULL)
+        return NULL;
+    if (name != NULL)
+        sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(stmt, 1);
+    sqlite3_bind_int64(stmt, 2, limit > 0 ? (gint64)limit : -1);
+    list = g_ptr_array_new_with_free_func((GDestroyNotify)ny_decision_record_free);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        NyDecisionRecord *d = g_new0(NyDecisionRecord, 1);
+        const char *verdict = (const char *)sqlite3_column_text(stmt, 3);
+
+        d->id = sqlite3_column_int64(stmt, 0);
+        d->name = g_strdup((const char *)sqlite3_column_text(stmt, 1));
+        d->at = sqlite3_column_int64(stmt, 2);
+        d->verdict = ny_verdict_from_string(verdict != NULL ? verdict : "");
+        d->answers[NY_QUESTION_KNOW] = column_answer(stmt, 4);
+        d->answers[NY_QUESTION_TRUST] = column_answer(stmt, 5);
+        d->answers[NY_QUESTION_RECOMMEND] = column_answer(stmt, 6);
+        d->no_call = sqlite3_column_int(stmt, 7) != 0;
+        g_ptr_array_add(list, d);
+    }
+    if (rc != SQLITE_DONE) {
+        set_sqlite_error(store, rc, "list the decisions", error);
+        return NULL;
+    }
+    return g_steal_pointer(&list);
+}

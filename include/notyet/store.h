@@ -146,4 +146,28 @@ GPtrArray *ny_store_list_followups(NyStore *store, gboolean all, GError **error)
  */
 gboolean ny_store_taken(NyStore *store, gint64 except_id, GArray *out, GError **error);
 
+/* One recorded decision (`decide`), for `decisions` and the reply's warning. */
+typedef struct {
+    gint64 id;
+    char *name; /* the contact's name */
+    NyTime at;  /* when it was decided */
+    NyVerdict verdict;
+    NyAnswer answers[NY_QUESTION_COUNT]; /* UNSET for questions not asked */
+    gboolean no_call;                    /* --no-call was given */
+} NyDecisionRecord;
+
+void ny_decision_record_free(NyDecisionRecord *d);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyDecisionRecord, ny_decision_record_free)
+
+/**
+ * ny_store_list_decisions:
+ * @name: (nullable): only this contact's decisions (the name as recorded,
+ *        ASCII case ignored); NULL for everyone's
+ * @limit: at most this many (the newest); 0 for all
+ *
+ * Returns: (transfer full) (element-type NyDecisionRecord): newest first (by
+ * time, then by the order they were recorded); NULL with NY_STORE_ERROR.
+ */
+GPtrArray *ny_store_list_decisions(NyStore *store, const char *name, guint limit, GError **error);
+
 G_END_DECLS

@@ -499,6 +499,73 @@ test_decision(Fixture *fx, gconstpointer data)
                     ==, 1);
 }
 
+/* ny_store_list_decisions: newest first (a tie in time keeps the order of
+ * recording, newest first), by contact with ASCII case ignored, answers as
+ * recorded, and a limit. */
+static void
+test_list_decisions(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(NyStore) store = open_ok(fx->path);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) all = NULL;
+    g_autoptr(GPtrArray) richard = NULL;
+    g_autoptr(GPtrArray) newest = NULL;
+    g_autoptr(GPtrArray) nobody = NULL;
+    const NyAnswer no_know[NY_QUESTION_COUNT] = {NY_ANSWER_NO, NY_ANSWER_UNSET, NY_ANSWER_UNSET};
+    const NyAnswer no_trust[NY_QUESTION_COUNT] = {NY_ANSWER_YES, NY_ANSWER_NO, NY_ANSWER_UNSET};
+    const NyAnswer yes[NY_QUESTION_COUNT] = {NY_ANSWER_YES, NY_ANSWER_YES, NY_ANSWER_YES};
+    const NyDecisionRecord *d;
+
+    (void)data;
+    g_assert_true(ny_store_begin(store, &error));
+    g_assert_true(ny_store_add_decision(store, "Richard Roe", 1000, no_know, NY_VERDICT_NOT_YET,
+                                        FALSE, NULL, &error));
+    g_assert_true(
+        ny_store_add_decision(store, "Ann Lee", 3000, yes, NY_VERDICT_ACCEPT, FALSE, NULL, &error));
+    g_assert_true(ny_store_add_decision(store, "Richard Roe", 2000, no_trust, NY_VERDICT_DECLINE,
+                                        FALSE, NULL, &error));
+    g_assert_true(ny_store_add_decision(store, "Richard Roe", 2000, no_know, NY_VERDICT_DECLINE,
+                                        TRUE, NULL, &error));
+    g_assert_true(ny_store_commit(store, &error));
+    g_assert_no_error(error);
+
+    all = ny_store_list_decisions(store, NULL, 0, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(all->len, ==, 4);
+    d = g_ptr_array_index(all, 0);
+    g_assert_cmpstr(d->name, ==, "Ann Lee");
+    g_assert_cmpint(d->at, ==, 3000);
+    g_assert_cmpint(d->verdict, ==, NY_VERDICT_ACCEPT);
+    d = g_ptr_array_index(all, 1);
+    g_assert_cmpint(d->at, ==, 2000);
+    g_assert_true(d->no_call);
+    g_assert_cmpint(d->answers[NY_QUESTION_KNOW], ==, NY_ANSWER_NO);
+    d = g_ptr_array_index(all, 2);
+    g_assert_cmpint(d->at, ==, 2000);
+    g_assert_false(d->no_call);
+    g_assert_cmpint(d->answers[NY_QUESTION_KNOW], ==, NY_ANSWER_YES);
+    g_assert_cmpint(d->answers[NY_QUESTION_TRUST], ==, NY_ANSWER_NO);
+    g_assert_cmpint(d->answers[NY_QUESTION_RECOMMEND], ==, NY_ANSWER_UNSET);
+    d = g_ptr_array_index(all, 3);
+    g_assert_cmpint(d->verdict, ==, NY_VERDICT_NOT_YET);
+
+    richard = ny_store_list_decisions(store, "richard roe", 0, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(richard->len, ==, 3);
+    for (guint i = 0; i < richard->len; i++)
+        g_assert_cmpstr(((NyDecisionRecord *)g_ptr_array_index(richard, i))->name, ==,
+                        "Richard Roe");
+
+    newest = ny_store_list_decisions(store, "Richard Roe", 1, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(newest->len, ==, 1);
+    g_assert_true(((NyDecisionRecord *)g_ptr_array_index(newest, 0))->no_call);
+
+    nobody = ny_store_list_decisions(store, "Nobody", 0, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(nobody->len, ==, 0);
+}
+
 /* A child that holds the write lock until told to let go. */
 static pid_t
 spawn_lock_holder(const char *path, int *out_ready, int *out_release)
@@ -716,6 +783,7 @@ main(int argc, char **argv)
     ADD("/store/taken", test_taken);
     ADD("/store/rollback", test_rollback);
     ADD("/store/decision", test_decision);
+    ADD("/store/list-decisions", test_list_decisions);
     ADD("/store/busy", test_busy);
     ADD("/store/concurrent-writers", test_concurrent_writers);
     g_test_add_func("/store/states", test_states);
