@@ -376,6 +376,20 @@ ny_cli_json_add_interval(JsonBuilder *b, const NyInterval *iv)
 }
 
 void
+ny_cli_json_add_answers(JsonBuilder *b, const NyAnswer answers[NY_QUESTION_COUNT])
+{
+    json_builder_begin_object(b);
+    for (int q = 0; q < NY_QUESTION_COUNT; q++) {
+        json_builder_set_member_name(b, ny_question_name((NyQuestion)q));
+        if (answers[q] == NY_ANSWER_UNSET)
+            json_builder_add_null_value(b);
+        else
+            json_builder_add_boolean_value(b, answers[q] == NY_ANSWER_YES);
+    }
+    json_builder_end_object(b);
+}
+
+void
 ny_cli_clear(NyCli *cli)
 {
     g_clear_pointer(&cli->config_path, g_free);

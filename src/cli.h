@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "notyet/config.h"
+#include "notyet/decision.h"
 #include "notyet/ntime.h"
 #include "notyet/store.h"
 
@@ -107,6 +108,11 @@ char *ny_cli_json_text(JsonBuilder *b);
 /* Adds {"start": T, "end": T} (UTC, DESIGN.md section 2) to @b. */
 void ny_cli_json_add_interval(JsonBuilder *b, const NyInterval *iv);
 
+/* Adds the answers object of `decide` and `decisions` to @b: every question
+ * by its name ("know", "trust", "recommend"), true, false, or null when it
+ * was not asked. */
+void ny_cli_json_add_answers(JsonBuilder *b, const NyAnswer answers[NY_QUESTION_COUNT]);
+
 void ny_cli_clear(NyCli *cli);
 
 typedef gboolean (*NyCmdFunc)(NyCli *cli, int argc, char **argv, GError **error);
@@ -121,5 +127,6 @@ gboolean ny_cmd_export(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_done(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_cancel(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error);
+gboolean ny_cmd_decisions(NyCli *cli, int argc, char **argv, GError **error);
 
 G_END_DECLS

@@ -34,6 +34,7 @@ static const NyCommand commands[] = {
     {"done", ny_cmd_done, "Mark a follow-up call as done"},
     {"cancel", ny_cmd_cancel, "Cancel a follow-up"},
     {"calendars", ny_cmd_calendars, "List the configured calendars"},
+    {"decisions", ny_cmd_decisions, "List the recorded decisions, newest first"},
 };
 
 /* Global options that take a value as the next argument. */
