@@ -166,15 +166,7 @@ render_json(const char *name, const NyAnswer answers[NY_QUESTION_COUNT], NyVerdi
     json_builder_add_string_value(b, ny_verdict_to_string(verdict));
     /* Every key is always there; a question that was not asked is null. */
     json_builder_set_member_name(b, "answers");
-    json_builder_begin_object(b);
-    for (int q = 0; q < NY_QUESTION_COUNT; q++) {
-        json_builder_set_member_name(b, ny_question_name((NyQuestion)q));
-        if (answers[q] == NY_ANSWER_UNSET)
-            json_builder_add_null_value(b);
-        else
-            json_builder_add_boolean_value(b, answers[q] == NY_ANSWER_YES);
-    }
-    json_builder_end_object(b);
+    ny_cli_json_add_answers(b, answers);
     json_builder_set_member_name(b, "name");
     if (name != NULL)
         json_builder_add_string_value(b, name);
