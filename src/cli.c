@@ -375,6 +375,46 @@ ny_cli_json_add_interval(JsonBuilder *b, const NyInterval *iv)
     json_builder_end_object(b);
 }
 
+gboolean
+ny_cli_their_day(NyCli *cli, const char *their_tz, const char *their_hours,
+                 NyAvailability *out_availability, GTimeZone **out_zone, GError **error)
+{
+    NyAvailability a = cli->config->availability;
+    g_autoptr(GTimeZone) zone = NULL;
+
+    if (their_hours != NULL && their_tz == NULL) {
+        ny_cli_usage_error(cli, error, "--their-hours needs --their-tz ZONE");
+        return FALSE;
+    }
+    if (their_tz != NULL) {
+        g_autoptr(GError) local = NULL;
+
+        zone = ny_zone_new(their_tz, &local);
+        if (zone == NULL) {
+            ny_cli_usage_error(cli, error, "--their-tz: %s", local->message);
+            return FALSE;
+        }
+    }
+    if (their_hours != NULL &&
+        !ny_config_parse_hours(their_hours, &a.their_start_minute, &a.their_end_minute)) {
+        ny_cli_usage_error(cli, error,
+                           "--their-hours: '%s' is not a range of hours such as 09:00-17:00",
+                           their_hours);
+        return FALSE;
+    }
+    if (zone != NULL && a.slot_minutes > a.their_end_minute - a.their_start_minute) {
+        ny_cli_usage_error(cli, error,
+                           "a %d-minute slot does not fit in their hours %02d:%02d-%02d:%02d",
+                           a.slot_minutes, a.their_start_minute / 60, a.their_start_minute % 60,
+                           a.their_end_minute / 60, a.their_end_minute % 60);
+        return FALSE;
+    }
+    a.their_zone = zone;
+    *out_availability = a;
+    *out_zone = g_steal_pointer(&zone);
+    return TRUE;
+}
+
 void
 ny_cli_json_add_answers(JsonBuilder *b, const NyAnswer answers[NY_QUESTION_COUNT])
 {

@@ -175,6 +175,30 @@ ny_config_parse_time(const char *text, gboolean allow_24, int *out_minute)
     return TRUE;
 }
 
+gboolean
+ny_config_parse_hours(const char *text, int *out_start, int *out_end)
+{
+    const char *dash;
+    g_autofree char *first = NULL;
+    int start = 0;
+    int end = 0;
+
+    g_return_val_if_fail(text != NULL && out_start != NULL && out_end != NULL, FALSE);
+    dash = strchr(text, '-');
+    if (dash == NULL)
+        return FALSE;
+    first = g_strndup(text, (gsize)(dash - text));
+    if (!ny_config_parse_time(g_strstrip(first), FALSE, &start))
+        return FALSE;
+    while (dash[1] == ' ')
+        dash++;
+    if (!ny_config_parse_time(dash + 1, TRUE, &end) || end <= start)
+        return FALSE;
+    *out_start = start;
+    *out_end = end;
+    return TRUE;
+}
+
 /* A line starting with ';' or '#' is a comment, and so is the rest of a
  * line after a blank and a ';' or '#', as in DESIGN.md's example
  * ("grid_minutes=30        ; slot starts on :00 and :30"); GKeyFile itself

@@ -140,6 +140,19 @@ char *ny_config_default_path(void);
 gboolean ny_config_parse_time(const char *text, gboolean allow_24, int *out_minute);
 
 /**
+ * ny_config_parse_hours:
+ * @text: "HH:MM-HH:MM", the end after the start ("24:00" allowed as the end)
+ * @out_start: (out): minutes after midnight; untouched on failure
+ * @out_end: (out): idem
+ *
+ * The form of `--their-hours`, the command-line twin of [availability]
+ * their_start and their_end.
+ *
+ * Returns: FALSE when @text is not such a range.
+ */
+gboolean ny_config_parse_hours(const char *text, int *out_start, int *out_end);
+
+/**
  * ny_source_type_to_string:
  *
  * Returns: "caldav", "ics" or "vdir".

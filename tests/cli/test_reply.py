@@ -212,4 +212,91 @@ def test_slots_explain_golden():
         h.cleanup()
 
 
+# --- their day (--their-tz, --their-hours) ---------------------------------
+
+def their_local(start, zone):
+    """The invitee's wall clock of a UTC slot start, as (date, minutes)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    t = datetime.strptime(start, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=ZoneInfo("UTC"))
+    local = t.astimezone(ZoneInfo(zone))
+    return local.date(), local.hour * 60 + local.minute
+
+
+def check_in_their_day(doc, zone, first, last, r):
+    for s in doc["slots"]:
+        day_start, start = their_local(s["start"], zone)
+        day_end, end = their_local(s["end"], zone)
+        if day_end != day_start:
+            end += 24 * 60
+        check(first <= start and end <= last,
+              "%s is %d..%d in %s, outside %d..%d" % (s["start"], start, end, zone, first, last), r)
+
+
+def test_slots_their_tz_far_zone_is_exit_3():
+    h = home()
+    try:
+        r = nt(h, "slots", "--their-tz", "Asia/Shanghai")
+        check(r.rc == 3 and r.out == "", "no time inside their day: exit 3", r)
+        check("'their_start' and 'their_end'" in r.err and "--their-hours" in r.err,
+              "names the settings to relax", r)
+        r = nt(h, "slots", "--their-tz", "Asia/Shanghai", "--explain")
+        check(r.rc == 0 and "outside their hours" in r.out, "explain names the reason", r)
+    finally:
+        h.cleanup()
+
+
+def test_slots_their_tz_every_time_in_their_hours():
+    h = home()
+    try:
+        for zone, hours, first, last in [
+                ("Asia/Kolkata", "07:00-21:00", 7 * 60, 21 * 60),     # half an hour off
+                ("Pacific/Auckland", None, 8 * 60, 18 * 60),          # 18 hours ahead
+                ("Asia/Shanghai", "05:30-09:00", 5 * 60 + 30, 9 * 60),  # 13 hours ahead
+                ("Europe/London", "15:00-16:00", 15 * 60, 16 * 60)]:
+            args = ["slots", "--their-tz", zone, "--format", "json"]
+            if hours:
+                args += ["--their-hours", hours]
+            r = nt(h, *args)
+            check(r.rc == 0, "slots for " + zone, r)
+            doc = json.loads(r.out)
+            check(len(doc["slots"]) == 2, "two slots for " + zone, r)
+            check_in_their_day(doc, zone, first, last, r)
+            check(all(s["their_text"] and " in " in s["text"] for s in doc["slots"]),
+                  "their local time in text and their_text", r)
+    finally:
+        h.cleanup()
+
+
+def test_slots_their_tz_dst_on_their_side_only():
+    """New York springs forward on March 8, London on March 29: their 08:00 is
+    13:00 in London before and 12:00 after."""
+    h = Home()
+    h.write_config(CONFIG.replace("America/New_York", "Europe/London"))
+    try:
+        r = run(["slots", "--their-tz", "America/New_York", "--format", "json", "--now",
+                 "2026-03-05T10:00:00Z", "--db", h.db, "--ics", fixture("busy", "oneoff.ics")],
+                home=h)
+        check(r.rc == 0, "exit 0", r)
+        doc = json.loads(r.out)
+        check([s["start"] for s in doc["slots"]] == ["2026-03-06T13:00:00Z", "2026-03-09T12:00:00Z"],
+              "their 08:00 on both sides of their DST change", r)
+        check_in_their_day(doc, "America/New_York", 8 * 60, 18 * 60, r)
+    finally:
+        h.cleanup()
+
+
+def test_slots_their_options_usage():
+    h = home()
+    try:
+        check_usage_error(nt(h, "slots", "--their-hours", "09:00-17:00"), "--their-tz")
+        check_usage_error(nt(h, "slots", "--their-tz", "Mars/Olympus"), "Mars/Olympus")
+        check_usage_error(nt(h, "slots", "--their-tz", "UTC", "--their-hours", "17:00-09:00"),
+                          "--their-hours")
+        r = nt(h, "slots", "--help")
+        check("--their-tz" in r.out and "--their-hours" in r.out, "help shows the options", r)
+    finally:
+        h.cleanup()
+
+
 nytest.main(globals())

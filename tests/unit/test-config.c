@@ -470,6 +470,47 @@ test_parse_time(void)
     }
 }
 
+/* --their-hours: "HH:MM-HH:MM", the end after the start. */
+static void
+test_parse_hours(void)
+{
+    static const struct {
+        const char *text;
+        gboolean ok;
+        int start;
+        int end;
+    } cases[] = {
+        {"09:00-17:00", TRUE, 540, 1020},
+        {"7:30-19:00", TRUE, 450, 1140},
+        {"08:00 - 18:00", TRUE, 480, 1080},
+        {"00:00-24:00", TRUE, 0, 1440},
+        {"17:00-09:00", FALSE, 0, 0},
+        {"09:00-09:00", FALSE, 0, 0},
+        {"09:00", FALSE, 0, 0},
+        {"9am-5pm", FALSE, 0, 0},
+        {"24:00-24:00", FALSE, 0, 0},
+        {"-17:00", FALSE, 0, 0},
+        {"09:00-", FALSE, 0, 0},
+        {"09:00-17:00x", FALSE, 0, 0},
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        int start = -1;
+        int end = -1;
+        gboolean ok = ny_config_parse_hours(cases[i].text, &start, &end);
+
+        g_test_message("hours '%s'", cases[i].text);
+        g_assert_cmpint(ok, ==, cases[i].ok);
+        if (ok) {
+            g_assert_cmpint(start, ==, cases[i].start);
+            g_assert_cmpint(end, ==, cases[i].end);
+        } else {
+            g_assert_cmpint(start, ==, -1);
+            g_assert_cmpint(end, ==, -1);
+        }
+    }
+}
+
 static void
 test_default_path(void)
 {
@@ -511,6 +552,7 @@ main(int argc, char **argv)
     g_test_add_func("/config/from-data", test_from_data);
     g_test_add_func("/config/parse-time", test_parse_time);
     g_test_add_func("/config/quotes", test_quotes);
+    g_test_add_func("/config/parse-hours", test_parse_hours);
     g_test_add_func("/config/duplicate-key", test_duplicate_key);
     g_test_add_func("/config/default-path", test_default_path);
     rc = g_test_run();
