@@ -68,6 +68,11 @@ static const char *const migrations[] = {
     "  end INTEGER NOT NULL,"
     "  PRIMARY KEY (followup_id, position)"
     ");",
+    /* 2: the invitee's day (--their-tz, --their-hours) kept with the
+     * follow-up, so a nudge offers times inside the same hours. Minutes
+     * after their midnight; NULL when no zone was given. */
+    "ALTER TABLE followups ADD COLUMN their_start INTEGER;"
+    "ALTER TABLE followups ADD COLUMN their_end INTEGER;",
 };
 
 #define NY_STORE_SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
@@ -616,8 +621,8 @@ ny_store_add_followup(NyStore *store, NyFollowup *f, NyTime now, GError **error)
         return FALSE;
     stmt = prepare(store,
                    "INSERT INTO followups (contact_id, email, met, their_tz, state, "
-                   "booked_start, booked_end, uid, sequence, created, updated) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+                   "booked_start, booked_end, uid, sequence, created, updated, their_start, "
+                   "their_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12)",
                    error);
     if (stmt == NULL)
         return FALSE;
@@ -630,6 +635,13 @@ ny_store_add_followup(NyStore *store, NyFollowup *f, NyTime now, GError **error)
     bind_text_or_null(stmt, 8, f->uid);
     sqlite3_bind_int(stmt, 9, f->sequence);
     sqlite3_bind_int64(stmt, 10, now);
+    if (f->their_end_minute > f->their_start_minute) {
+        sqlite3_bind_int(stmt, 11, f->their_start_minute);
+        sqlite3_bind_int(stmt, 12, f->their_end_minute);
+    } else {
+        sqlite3_bind_null(stmt, 11);
+        sqlite3_bind_null(stmt, 12);
+    }
     if (!step_done(store, stmt, "add the follow-up", error))
         return FALSE;
     id = sqlite3_last_insert_rowid(store->db);
@@ -690,7 +702,7 @@ ny_store_update_followup(NyStore *store, NyFollowup *f, NyTime now, GError **err
 
 #define FOLLOWUP_COLUMNS                                                                           \
     "f.id, c.name, f.email, f.met, f.their_tz, f.state, f.booked_start, f.booked_end, f.uid, "     \
-    "f.sequence, f.created, f.updated"
+    "f.sequence, f.created, f.updated, f.their_start, f.their_end"
 
 /* A follow-up from a row of FOLLOWUP_COLUMNS, without its slots. */
 static NyFollowup *
@@ -719,6 +731,11 @@ followup_from_row(NyStore *store, sqlite3_stmt *stmt, GError **error)
     f->sequence = sqlite3_column_int(stmt, 9);
     f->created = sqlite3_column_int64(stmt, 10);
     f->updated = sqlite3_column_int64(stmt, 11);
+    if (sqlite3_column_type(stmt, 12) != SQLITE_NULL &&
+        sqlite3_column_type(stmt, 13) != SQLITE_NULL) {
+        f->their_start_minute = sqlite3_column_int(stmt, 12);
+        f->their_end_minute = sqlite3_column_int(stmt, 13);
+    }
     return g_steal_pointer(&f);
 }
 

@@ -48,6 +48,10 @@ typedef struct {
     char *email;    /* or NULL */
     char *met;      /* where they met, or NULL */
     char *their_tz; /* their zone, or NULL */
+    /* Their day with their_tz, minutes after their midnight; both 0 when not
+     * stored (a follow-up without their zone, or from before it was kept). */
+    int their_start_minute;
+    int their_end_minute;
     NyFollowupState state;
     GArray *slots; /* (element-type NyInterval) the offered slots, in order */
     gboolean has_booked;

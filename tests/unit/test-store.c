@@ -109,6 +109,8 @@ make_followup(const char *name, NyTime slot1, NyTime slot2)
     f->email = g_strdup("richard@example.com");
     f->met = g_strdup("at SxSW");
     f->their_tz = g_strdup("America/Chicago");
+    f->their_start_minute = 7 * 60 + 30;
+    f->their_end_minute = 19 * 60;
     ny_intervals_add(f->slots, slot1, slot1 + 1200);
     ny_intervals_add(f->slots, slot2, slot2 + 1200);
     return f;
@@ -299,6 +301,8 @@ check_same_followup(const NyFollowup *a, const NyFollowup *b)
     g_assert_cmpstr(a->email, ==, b->email);
     g_assert_cmpstr(a->met, ==, b->met);
     g_assert_cmpstr(a->their_tz, ==, b->their_tz);
+    g_assert_cmpint(a->their_start_minute, ==, b->their_start_minute);
+    g_assert_cmpint(a->their_end_minute, ==, b->their_end_minute);
     g_assert_cmpint(a->state, ==, b->state);
     g_assert_cmpint(a->has_booked, ==, b->has_booked);
     if (a->has_booked) {
@@ -333,6 +337,8 @@ test_followup_round_trip(Fixture *fx, gconstpointer data)
     g_clear_pointer(&b->email, g_free);
     g_clear_pointer(&b->met, g_free);
     g_clear_pointer(&b->their_tz, g_free);
+    b->their_start_minute = 0;
+    b->their_end_minute = 0;
     g_assert_cmpint(add_followup(store, a, 1000), >, 0);
     g_assert_cmpint(add_followup(store, b, 1001), >, a->id);
     g_assert_cmpint(a->created, ==, 1000);
@@ -497,6 +503,35 @@ test_decision(Fixture *fx, gconstpointer data)
                                       "d.recommend IS NULL AND d.verdict = 'decline' AND "
                                       "d.no_call = 1"),
                     ==, 1);
+}
+
+/* A store of schema 1 (before the invitee's day was kept) opens, gains the
+ * columns, and keeps its follow-up, which reads back without their hours. */
+static void
+test_migrate_from_1(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(NyStore) store = NULL;
+    g_autoptr(NyFollowup) f = NULL;
+    g_autoptr(GError) error = NULL;
+
+    (void)data;
+    store = open_ok(fx->path);
+    f = make_followup("Richard Roe", 1796238000, 1796418000);
+    add_followup(store, f, 1000);
+    g_clear_pointer(&store, ny_store_free);
+    /* Back to what version 1 wrote: no their_start/their_end columns. */
+    raw_sql(fx->path, "ALTER TABLE followups DROP COLUMN their_start;"
+                      "ALTER TABLE followups DROP COLUMN their_end;"
+                      "PRAGMA user_version = 1");
+
+    store = open_ok(fx->path);
+    g_assert_cmpint(raw_sql(fx->path, "PRAGMA user_version"), ==, ny_store_schema_version());
+    g_clear_pointer(&f, ny_followup_free);
+    f = ny_store_get_followup(store, 1, &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(f->their_tz, ==, "America/Chicago");
+    g_assert_cmpint(f->their_start_minute, ==, 0);
+    g_assert_cmpint(f->their_end_minute, ==, 0);
 }
 
 /* ny_store_list_decisions: newest first (a tie in time keeps the order of
@@ -784,6 +819,7 @@ main(int argc, char **argv)
     ADD("/store/rollback", test_rollback);
     ADD("/store/decision", test_decision);
     ADD("/store/list-decisions", test_list_decisions);
+    ADD("/store/migrate-from-1", test_migrate_from_1);
     ADD("/store/busy", test_busy);
     ADD("/store/concurrent-writers", test_concurrent_writers);
     g_test_add_func("/store/states", test_states);
