@@ -24,37 +24,28 @@ ny_reply_options_clear(NyReplyOptions *o)
     g_clear_pointer(&o->met, g_free);
     g_clear_pointer(&o->closing, g_free);
     g_clear_pointer(&o->their_tz, g_free);
+    g_clear_pointer(&o->their_hours, g_free);
     g_clear_pointer(&o->template_path, g_free);
 }
 
-/* The first word of a name: "Richard" of "Richard Roe". */
-static char *
-first_word(const char *name)
-{
-    const char *p = name;
-    const char *end;
-
-    while (*p == ' ' || *p == '\t')
-        p++;
-    end = p;
-    while (*end && *end != ' ' && *end != '\t')
-        end++;
-    return g_strndup(p, (gsize)(end - p));
-}
-
-/* The template: --template, else [letter] template, else the built-in one. */
+/* The template of @kind: --template, else its [letter] key, else the
+ * built-in one. */
 static gboolean
-load_template(NyCli *cli, const char *option_path, char **out_name, char **out_text, GError **error)
+load_template(NyCli *cli, NyTemplateKind kind, const char *option_path, char **out_name,
+              char **out_text, GError **error)
 {
-    const char *path = option_path ? option_path : cli->config->letter_template;
+    const char *configured = kind == NY_TEMPLATE_DECLINE ? cli->config->decline_template
+                             : kind == NY_TEMPLATE_NUDGE ? cli->config->nudge_template
+                                                         : cli->config->letter_template;
+    const char *path = option_path ? option_path : configured;
     g_autoptr(GError) local = NULL;
     g_autofree char *text = NULL;
     gsize len = 0;
     GStatBuf st;
 
     if (path == NULL) {
-        *out_name = g_strdup(NY_TEMPLATE_DEFAULT_NAME);
-        *out_text = g_strdup(ny_template_default());
+        *out_name = g_strdup(ny_template_builtin_name(kind));
+        *out_text = g_strdup(ny_template_builtin(kind));
         return TRUE;
     }
     /* Checked before reading: a FIFO would block and /dev/zero never ends. */
@@ -76,44 +67,88 @@ load_template(NyCli *cli, const char *option_path, char **out_name, char **out_t
                     "cannot read the template '%s': %s", path, local->message);
         return FALSE;
     }
-    if (!ny_template_check(path, text, len, error))
+    if (!ny_template_check_kind(kind, path, text, len, error))
         return FALSE;
     *out_name = g_strdup(path);
     *out_text = g_steal_pointer(&text);
     return TRUE;
 }
 
+/* The letter of @kind to @name, with @slots (NULL for a decline note). */
 static char *
-render_letter(NyCli *cli, const NyReplyOptions *o, const char *name, const char *tmpl_name,
-              const char *tmpl, GArray *slots, GTimeZone *their_zone, GError **error)
+render_letter(NyCli *cli, NyTemplateKind kind, const NyReplyOptions *o, const char *name,
+              const char *tmpl_name, const char *tmpl, GArray *slots, GTimeZone *their_zone,
+              GError **error)
 {
-    g_autoptr(GHashTable) v = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     g_autoptr(GPtrArray) phrases = g_ptr_array_new_with_free_func(g_free);
     const NyConfig *c = cli->config;
-    g_autofree char *letter = NULL;
+    NyLetterFields fields = {
+        .name = name,
+        .met = o->met,
+        .closing = o->closing,
+        .my_name = c->name,
+        .my_email = c->email,
+        .my_phone = c->phone,
+        .slot_minutes = slots != NULL ? c->availability.slot_minutes : 0,
+    };
 
-    g_hash_table_insert(v, g_strdup("name"), g_strdup(name));
-    g_hash_table_insert(v, g_strdup("first_name"), first_word(name));
-    g_hash_table_insert(v, g_strdup("met"), g_strdup(o->met));
-    g_hash_table_insert(v, g_strdup("closing"), g_strdup(o->closing));
-    g_hash_table_insert(v, g_strdup("my_name"), g_strdup(c->name));
-    g_hash_table_insert(v, g_strdup("my_first_name"), c->name ? first_word(c->name) : NULL);
-    g_hash_table_insert(v, g_strdup("my_email"), g_strdup(c->email));
-    g_hash_table_insert(v, g_strdup("my_phone"), g_strdup(c->phone));
-    g_hash_table_insert(v, g_strdup("duration"), ny_phrase_duration(c->availability.slot_minutes));
-    for (guint i = 0; i < slots->len; i++) {
-        char *phrase = ny_cmd_slot_phrase(cli, g_array_index(slots, NyInterval, i).start,
-                                          their_zone, o->their_tz);
-        g_hash_table_insert(v, g_strdup_printf("slot%u", i + 1), g_strdup(phrase));
-        g_ptr_array_add(phrases, phrase);
-    }
+    for (guint i = 0; slots != NULL && i < slots->len; i++)
+        g_ptr_array_add(phrases, ny_cmd_slot_phrase(cli, g_array_index(slots, NyInterval, i).start,
+                                                    their_zone, o->their_tz));
     g_ptr_array_add(phrases, NULL);
-    g_hash_table_insert(v, g_strdup("slots"), ny_phrase_join((const char *const *)phrases->pdata));
-    letter = ny_template_render(tmpl_name, tmpl, strlen(tmpl), v, error);
-    if (letter == NULL)
-        return NULL;
-    /* A long slot phrase (--their-tz, a date) would make one ragged line. */
-    return ny_template_reflow(letter, NY_TEMPLATE_WIDTH);
+    fields.slots = slots != NULL ? (const char *const *)phrases->pdata : NULL;
+    return ny_template_write(kind, tmpl_name, tmpl, &fields, error);
+}
+
+/* A letter is signed: without [me] name there is none to write
+ * (doc/slots-and-letter.md, "No silent gaps"). */
+static gboolean
+check_my_name(NyCli *cli, GError **error)
+{
+    if (cli->config->name != NULL)
+        return TRUE;
+    g_set_error(error, NY_CLI_ERROR, NY_CLI_ERROR_USAGE,
+                "a letter needs your name: set [me] name in '%s', or run 'notyet init'",
+                cli->config->path != NULL ? cli->config->path : "the configuration file");
+    return FALSE;
+}
+
+/* The built-in letters end with "You can reach me at ...": without [me]
+ * email and phone that sentence is dropped, which the user should know. */
+static void
+warn_no_contact(NyCli *cli, const char *tmpl)
+{
+    if (cli->config->email != NULL || cli->config->phone != NULL)
+        return;
+    if (strstr(tmpl, "my_email") == NULL && strstr(tmpl, "my_phone") == NULL)
+        return;
+    ny_cli_warn(cli, "the letter has no way to reach you: set [me] email or phone in the "
+                     "configuration");
+}
+
+/* A reply to someone whose last recorded decision was DECLINE is allowed,
+ * but said (`notyet decisions` shows them all). */
+static void
+warn_after_decline(NyCli *cli, NyStore *store, const char *name)
+{
+    g_autoptr(GPtrArray) last = NULL;
+    g_autoptr(GError) local = NULL;
+    const NyDecisionRecord *d;
+
+    if (store == NULL || (last = ny_store_list_decisions(store, name, 1, &local)) == NULL ||
+        last->len == 0)
+        return;
+    d = g_ptr_array_index(last, 0);
+    if (d->verdict == NY_VERDICT_DECLINE) {
+        g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(d->at);
+        g_autoptr(GDateTime) local_at = utc ? g_date_time_to_timezone(utc, cli->zone) : NULL;
+        g_autofree char *day = local_at ? g_date_time_format(local_at, "%Y-%m-%d") : NULL;
+
+        ny_cli_warn(cli,
+                    "your last decision on '%s' (%s) was DECLINE; see 'notyet decisions' for "
+                    "the history",
+                    d->name, day ? day : "?");
+    }
 }
 
 void
@@ -126,11 +161,16 @@ ny_reply_add_entries(GArray *entries, NyReplyOptions *o)
         {"closing", 0, 0, G_OPTION_ARG_STRING, &o->closing, "A closing line before your name",
          "TEXT"},
         {"their-tz", 0, 0, G_OPTION_ARG_STRING, &o->their_tz,
-         "Their time zone: each time also in theirs", "ZONE"},
+         "Their time zone: only times inside their day, each also in theirs", "ZONE"},
+        {"their-hours", 0, 0, G_OPTION_ARG_STRING, &o->their_hours,
+         "Their day with --their-tz, instead of [availability] their_start/their_end",
+         "HH:MM-HH:MM"},
         {"template", 0, 0, G_OPTION_ARG_FILENAME, &o->template_path,
          "Use this letter template instead of [letter] template", "FILE"},
         {"dry-run", 'n', 0, G_OPTION_ARG_NONE, &o->dry_run, "Print the letter, record nothing",
          NULL},
+        {"decline", 0, 0, G_OPTION_ARG_NONE, &o->decline,
+         "Write the short decline note instead: no call, no times, nothing recorded", NULL},
     };
 
     g_array_append_vals(entries, rows, G_N_ELEMENTS(rows));
@@ -140,6 +180,7 @@ gboolean
 ny_reply_check(NyCli *cli, const NyReplyOptions *o, const char *name, GError **error)
 {
     g_autoptr(GTimeZone) their_zone = NULL;
+    NyAvailability a;
 
     if (!ny_cli_check_name(cli, name, error))
         return FALSE;
@@ -155,14 +196,21 @@ ny_reply_check(NyCli *cli, const NyReplyOptions *o, const char *name, GError **e
         ny_cli_usage_error(cli, error, "--email: '%s' is not an email address", o->email);
         return FALSE;
     }
-    if (o->their_tz != NULL) {
-        their_zone = ny_zone_new(o->their_tz, error);
-        if (their_zone == NULL) {
-            g_prefix_error(error, "--their-tz: ");
-            return FALSE;
-        }
-    }
-    return TRUE;
+    if (!ny_cli_their_day(cli, o->their_tz, o->their_hours, &a, &their_zone, error))
+        return FALSE;
+    return check_my_name(cli, error);
+}
+
+char *
+ny_reply_decline_note(NyCli *cli, const NyReplyOptions *o, const char *name, GError **error)
+{
+    g_autofree char *tmpl_name = NULL;
+    g_autofree char *tmpl = NULL;
+
+    if (!ny_reply_check(cli, o, name, error) ||
+        !load_template(cli, NY_TEMPLATE_DECLINE, o->template_path, &tmpl_name, &tmpl, error))
+        return NULL;
+    return render_letter(cli, NY_TEMPLATE_DECLINE, o, name, tmpl_name, tmpl, NULL, NULL, error);
 }
 
 gboolean
@@ -178,14 +226,15 @@ ny_reply_run(NyCli *cli, const NyReplyOptions *o, const char *name, const NyRepl
     g_autoptr(NyStore) store = NULL;
     g_autoptr(NyFollowup) f = NULL;
     g_autofree char *letter = NULL;
+    NyAvailability a;
     NyTime from;
     NyTime to;
 
     if (!ny_reply_check(cli, o, name, error))
         return FALSE;
-    if (o->their_tz != NULL && (their_zone = ny_zone_new(o->their_tz, error)) == NULL)
+    if (!ny_cli_their_day(cli, o->their_tz, o->their_hours, &a, &their_zone, error))
         return FALSE;
-    if (!load_template(cli, o->template_path, &tmpl_name, &tmpl, error))
+    if (!load_template(cli, NY_TEMPLATE_LETTER, o->template_path, &tmpl_name, &tmpl, error))
         return FALSE;
 
     /* The lookup first, outside any transaction. */
@@ -198,11 +247,15 @@ ny_reply_run(NyCli *cli, const NyReplyOptions *o, const char *name, const NyRepl
             return FALSE;
         if (store != NULL && !ny_store_taken(store, 0, taken, error))
             return FALSE;
-        if (!ny_slots_pick(&cli->config->availability, cli->zone, cli->now, busy, taken, &slots,
-                           error))
+        if (!ny_slots_pick(&a, cli->zone, cli->now, busy, taken, &slots, error))
             return FALSE;
-        letter = render_letter(cli, o, name, tmpl_name, tmpl, slots, their_zone, error);
-        return letter != NULL && ny_cli_print(letter, error);
+        letter = render_letter(cli, NY_TEMPLATE_LETTER, o, name, tmpl_name, tmpl, slots, their_zone,
+                               error);
+        if (letter == NULL)
+            return FALSE;
+        warn_no_contact(cli, tmpl);
+        warn_after_decline(cli, store, name);
+        return ny_cli_print(letter, error);
     }
 
     store = ny_cli_open_store(cli, error);
@@ -211,13 +264,15 @@ ny_reply_run(NyCli *cli, const NyReplyOptions *o, const char *name, const NyRepl
     /* One transaction: two replies at once never offer the same slot. */
     if (!ny_store_begin(store, error))
         return FALSE;
+    /* Read before this reply's own decision (decide --reply) is added. */
+    warn_after_decline(cli, store, name);
     if (!ny_store_taken(store, 0, taken, error) ||
-        !ny_slots_pick(&cli->config->availability, cli->zone, cli->now, busy, taken, &slots,
-                       error)) {
+        !ny_slots_pick(&a, cli->zone, cli->now, busy, taken, &slots, error)) {
         ny_store_rollback(store);
         return FALSE;
     }
-    letter = render_letter(cli, o, name, tmpl_name, tmpl, slots, their_zone, error);
+    letter =
+        render_letter(cli, NY_TEMPLATE_LETTER, o, name, tmpl_name, tmpl, slots, their_zone, error);
     if (letter == NULL) {
         ny_store_rollback(store);
         return FALSE;
@@ -227,6 +282,10 @@ ny_reply_run(NyCli *cli, const NyReplyOptions *o, const char *name, const NyRepl
     f->email = g_strdup(o->email);
     f->met = g_strdup(o->met);
     f->their_tz = g_strdup(o->their_tz);
+    if (their_zone != NULL) {
+        f->their_start_minute = a.their_start_minute;
+        f->their_end_minute = a.their_end_minute;
+    }
     f->state = NY_FOLLOWUP_OFFERED;
     g_array_append_vals(f->slots, slots->data, slots->len);
     if ((decision != NULL &&
@@ -236,6 +295,7 @@ ny_reply_run(NyCli *cli, const NyReplyOptions *o, const char *name, const NyRepl
         ny_store_rollback(store);
         return FALSE;
     }
+    warn_no_contact(cli, tmpl);
     if (slots->len < (guint)cli->config->availability.count)
         ny_cli_warn(cli, "only %u open slot%s in the next %d days", slots->len,
                     slots->len == 1 ? "" : "s", cli->config->availability.horizon_days);
@@ -269,5 +329,16 @@ ny_cmd_reply(NyCli *cli, int argc, char **argv, GError **error)
         return FALSE;
     }
     name = g_strstrip(g_strdup(argv[1]));
+    if (o.decline) {
+        g_autofree char *note = NULL;
+
+        if (o.their_tz != NULL || o.their_hours != NULL) {
+            ny_cli_usage_error(cli, error, "--decline offers no times: drop %s",
+                               o.their_tz != NULL ? "--their-tz" : "--their-hours");
+            return FALSE;
+        }
+        note = ny_reply_decline_note(cli, &o, name, error);
+        return note != NULL && ny_cli_print(note, error);
+    }
     return ny_reply_run(cli, &o, name, NULL, error);
 }

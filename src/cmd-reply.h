@@ -13,8 +13,10 @@ typedef struct {
     char *met;
     char *closing;
     char *their_tz;
+    char *their_hours; /* --their-hours HH:MM-HH:MM, with --their-tz */
     char *template_path;
     gboolean dry_run;
+    gboolean decline; /* --decline: the decline note, no times */
 } NyReplyOptions;
 
 void ny_reply_options_clear(NyReplyOptions *o);
@@ -38,6 +40,16 @@ typedef struct {
  * a usage error for an empty NAME, a bad --email or an unknown --their-tz.
  */
 gboolean ny_reply_check(NyCli *cli, const NyReplyOptions *o, const char *name, GError **error);
+
+/**
+ * ny_reply_decline_note:
+ *
+ * The decline note to @name ([letter] decline_template, or --template, else
+ * the built-in one): no lookup, no times, nothing recorded. Needs [me] name.
+ *
+ * Returns: (transfer full): the note, or NULL with the error.
+ */
+char *ny_reply_decline_note(NyCli *cli, const NyReplyOptions *o, const char *name, GError **error);
 
 /**
  * ny_reply_run:

@@ -299,4 +299,142 @@ def test_slots_their_options_usage():
         h.cleanup()
 
 
+# --- every verdict's words, and no silent gaps -----------------------------
+
+def test_reply_decline_note():
+    h = home()
+    try:
+        r = nt(h, "reply", "Richard Roe", "--decline", "--met", "last week at SxSW", "--closing",
+               "Good luck with your upcoming public beta launch!", ics=None)
+        check(r.rc == 0 and r.err == "", "exit 0, no calendar needed", r)
+        check(r.out == read_fixture("letter", "decline-full.txt"), "golden decline note", r)
+        check(" ET" not in r.out and "minutes" not in r.out, "no times offered", r)
+        check(not os.path.exists(h.db), "nothing recorded", r)
+        check_usage_error(nt(h, "reply", "A", "--decline", "--their-tz", "Europe/London"),
+                          "--decline")
+    finally:
+        h.cleanup()
+
+
+def test_reply_decline_template_from_config():
+    h = Home()
+    try:
+        tmpl = os.path.join(h.dir, "no.txt")
+        with open(tmpl, "w", encoding="utf-8") as f:
+            f.write("Dear {{first_name}}, thank you, but no.\n-- {{my_name}}\n")
+        h.write_config(CONFIG + "\n[letter]\ndecline_template=%s\n" % tmpl)
+        r = nt(h, "reply", "Richard Roe", "--decline", ics=None)
+        check(r.rc == 0 and r.out == "Dear Richard, thank you, but no.\n-- Jane Doe\n",
+              "the configured decline note", r)
+        with open(tmpl, "w", encoding="utf-8") as f:
+            f.write("Dear {{first_name}},\nhow about {{slot1}}?\n")
+        r = nt(h, "reply", "Richard Roe", "--decline", ics=None)
+        check(r.rc == 2 and r.out == "" and "line 2: unknown field 'slot1'" in r.err,
+              "a decline note offers no times", r)
+    finally:
+        h.cleanup()
+
+
+def test_reply_needs_my_name():
+    h = Home()
+    try:
+        h.write_config("[me]\nemail=jane@example.com\ntimezone=America/New_York\n")
+        for extra in ([], ["--decline"], ["--dry-run"]):
+            r = nt(h, "reply", "Richard Roe", *extra)
+            check_usage_error(r, "[me] name")
+            check("notyet init" in r.err, "points at init", r)
+        check(not os.path.exists(h.db), "nothing recorded", r)
+    finally:
+        h.cleanup()
+
+
+def test_reply_without_contact_warns():
+    h = Home()
+    try:
+        h.write_config("[me]\nname=Jane Doe\ntimezone=America/New_York\n")
+        r = nt(h, "reply", "Richard Roe", "-n")
+        check(r.rc == 0 and "reach me" not in r.out and r.out.endswith("\n\nJane\n"),
+              "the letter without a contact sentence", r)
+        check("[me] email" in r.err and "phone" in r.err and "warning" in r.err,
+              "a warning says which keys to set", r)
+        h.write_config("[me]\nname=Jane Doe\nphone=212.888.9999\ntimezone=America/New_York\n")
+        r = nt(h, "reply", "Richard Roe", "-n")
+        check(r.rc == 0 and "reach me on 212.888.9999." in r.out and r.err == "",
+              "a phone alone is enough", r)
+    finally:
+        h.cleanup()
+
+
+def test_reply_quoted_config_values():
+    h = Home()
+    try:
+        h.write_config('[me]\nname="Jane Doe"\nemail="jane@example.com"\n'
+                       "phone='212.888.9999'\ntimezone=\"America/New_York\"\n")
+        r = nt(h, "reply", "Richard Roe", "-n")
+        check(r.rc == 0 and '"' not in r.out and "'212" not in r.out, "no quotes in the letter", r)
+        check(r.out.endswith("\n\nJane\n") and "reach me at jane@example.com or on 212.888.9999."
+              in r.out, "signed Jane, contact unquoted", r)
+    finally:
+        h.cleanup()
+
+
+def test_reply_config_repeated_key_warns():
+    h = Home()
+    try:
+        h.write_config(CONFIG + "[me]\nname=Janet Doe\n")
+        r = nt(h, "reply", "Richard Roe", "-n")
+        check(r.rc == 0 and r.out.endswith("\n\nJanet\n"), "the last value is used", r)
+        check("[me] name: set twice, on lines 2 and 7" in r.err, "a warning with both lines", r)
+        h.write_config(CONFIG + "timezon=UTC\n")
+        check_usage_error(nt(h, "reply", "Richard Roe", "-n"), "did you mean 'timezone'?")
+    finally:
+        h.cleanup()
+
+
+def test_reply_after_decline_warns():
+    h = home()
+    try:
+        r = run(["--db", h.db, "--now", "2026-11-29T10:00:00-05:00", "decide", "Richard Roe",
+                 "--know", "yes", "--trust", "no"], home=h)
+        check(r.rc == 0, "decide", r)
+        r = nt(h, "reply", "Richard Roe")
+        check(r.rc == 0 and r.out.startswith("Hi Richard,"), "the letter is still written", r)
+        check("DECLINE" in r.err and "2026-11-29" in r.err and "notyet decisions" in r.err,
+              "warns about the last decision", r)
+        r = nt(h, "reply", "Ann Lee")
+        check(r.rc == 0 and "DECLINE" not in r.err, "no warning for someone else", r)
+    finally:
+        h.cleanup()
+
+
+def test_reply_their_hours():
+    h = home()
+    try:
+        r = nt(h, "reply", "Wei Zhang", "--their-tz", "Asia/Shanghai")
+        check(r.rc == 3 and r.out == "" and "their_start" in r.err, "exit 3 naming the setting", r)
+        r = nt(h, "reply", "Wei Zhang", "--their-tz", "Asia/Shanghai", "--their-hours",
+               "05:30-09:00")
+        check(r.rc == 0 and r.out == read_fixture("letter", "reply-wei-shanghai.txt"),
+              "golden letter with their local times", r)
+        fs = followups(h)
+        check(len(fs) == 1, "recorded", r)
+        for s in fs[0]["slots"]:
+            day, start = their_local(s["start"], "Asia/Shanghai")
+            check(5 * 60 + 30 <= start and start + 20 <= 9 * 60, "inside their hours", fs)
+        import sqlite3
+        con = sqlite3.connect(h.db)
+        try:
+            row = con.execute("SELECT their_tz, their_start, their_end FROM followups").fetchone()
+        finally:
+            con.close()
+        check(row == ("Asia/Shanghai", 330, 540), "their zone and hours stored: %r" % (row,))
+    finally:
+        h.cleanup()
+
+
+def test_reply_help_shows_new_options():
+    r = run(["reply", "--help"])
+    check(r.rc == 0 and "--decline" in r.out and "--their-hours" in r.out, "help", r)
+
+
 nytest.main(globals())
