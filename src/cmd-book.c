@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "cmd-slots.h"
+#include "cmd-common.h"
 
 /* 16 random bytes as hex: the invite's UID, made once per follow-up. */
 static char *
@@ -60,9 +60,9 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
     guint64 number = 0;
     NyTime at = 0;
     NyInterval want = {0, 0};
-    NyTime buffer = 0;
     gint64 id = 0;
     gboolean offered = FALSE;
+    NyFollowupFacts facts;
 
     if (!ny_cli_parse(cli, "ID", "Book the call at the time they picked", entries, &argc, &argv,
                       error))
@@ -78,7 +78,6 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
     if (!ny_cmd_parse_id(cli, argv[1], &id, error))
         return FALSE;
     a = &cli->config->availability;
-    buffer = (NyTime)a->buffer_minutes * 60;
     if (slot_text == NULL) {
         ny_cli_usage_error(cli, error,
                            "which time did they pick? give --slot 1, --slot 2 or "
@@ -101,7 +100,7 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
                 offered = TRUE;
         }
         if (!offered) {
-            NyTime from = at - buffer;
+            NyTime from = at - (NyTime)a->buffer_minutes * 60;
             NyTime to = at + (NyTime)(a->slot_minutes + a->buffer_minutes) * 60;
             if (!ny_cmd_busy_lookup(cli, from, to, &busy, error))
                 return FALSE;
@@ -116,12 +115,10 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
         ny_store_rollback(store);
         return FALSE;
     }
-    if (f->state != NY_FOLLOWUP_OFFERED && f->state != NY_FOLLOWUP_BOOKED) {
+    ny_replyflow_facts(f, &facts);
+    if (!ny_followup_check(&facts, NY_FOLLOWUP_ACTION_BOOK, a->offer_days, cli->now, cli->zone,
+                           error)) {
         ny_store_rollback(store);
-        g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_STATE,
-                    "follow-up #%" G_GINT64_FORMAT " is %s: only an offered or booked call "
-                    "can be booked",
-                    id, ny_followup_state_to_string(f->state));
         return FALSE;
     }
     if (is_number) {
@@ -143,35 +140,37 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
     } else {
         want.start = at;
         want.end = at + (NyTime)a->slot_minutes * 60;
-        if (busy != NULL && ny_intervals_overlaps(busy, want.start - buffer, want.end + buffer)) {
-            ny_store_rollback(store);
-            g_set_error(error, NY_CLI_ERROR, NY_CLI_ERROR_FAILED,
-                        "'%s' is not free: your calendar is busy then (or within %d minutes)",
-                        slot_text, a->buffer_minutes);
-            return FALSE;
-        }
     }
     /* Every time, offered or not: an offered slot was released for other
      * replies when this call was booked at another time, and may have been
      * offered again since. */
-    if (!ny_store_taken(store, id, taken, error)) {
+    if (!ny_cmd_taken(cli, store, id, taken, error)) {
         ny_store_rollback(store);
         return FALSE;
     }
     ny_intervals_normalize(taken, G_MININT64 / 2, G_MAXINT64 / 2);
-    if (ny_intervals_overlaps(taken, want.start - buffer, want.end + buffer)) {
+    switch (ny_slots_time_open(a, busy, taken, &want)) {
+    case NY_SLOT_OPEN:
+    case NY_SLOT_NOTICE:
+    case NY_SLOT_THEIR_HOURS: /* not judged by ny_slots_time_open() */
+        break;
+    case NY_SLOT_OFFERED:
         ny_store_rollback(store);
         g_set_error(error, NY_CLI_ERROR, NY_CLI_ERROR_FAILED,
                     "'%s' is not free: it collides with a time offered or booked in another "
                     "follow-up",
                     slot_text);
         return FALSE;
+    case NY_SLOT_BUSY:
+    case NY_SLOT_BUFFER:
+        ny_store_rollback(store);
+        g_set_error(error, NY_CLI_ERROR, NY_CLI_ERROR_FAILED,
+                    "'%s' is not free: your calendar is busy then (or within %d minutes)",
+                    slot_text, a->buffer_minutes);
+        return FALSE;
     }
 
-    /* Rebooking a booked call at another time is a new version of the invite. */
-    if (f->state == NY_FOLLOWUP_BOOKED && f->has_booked &&
-        (f->booked.start != want.start || f->booked.end != want.end))
-        f->sequence++;
+    f->sequence = ny_followup_next_sequence(&facts, NY_FOLLOWUP_ACTION_BOOK, &want);
     f->state = NY_FOLLOWUP_BOOKED;
     f->has_booked = TRUE;
     f->booked = want;

@@ -1,7 +1,7 @@
 /* cmd-decisions.c: `notyet decisions [NAME]`, the decisions `decide`
  * recorded, newest first (doc/store.md, "Decisions"). Read-only: without a
  * store yet, there is nothing to list and none is created. */
-#include "cmd-slots.h"
+#include "cmd-common.h"
 
 /* "know: yes, trust: no": the questions that were asked. */
 static void

@@ -30,6 +30,7 @@ static const char *const availability_keys[] = {"days",
                                                 "spread_days",
                                                 "their_start",
                                                 "their_end",
+                                                "offer_days",
                                                 NULL};
 static const char *const calendar_keys[] = {"type",
                                             "url",
@@ -61,6 +62,7 @@ static const IntKey int_keys[] = {
     {"horizon_days", G_STRUCT_OFFSET(NyAvailability, horizon_days), 1, 366},
     {"count", G_STRUCT_OFFSET(NyAvailability, count), 1, 10},
     {"spread_days", G_STRUCT_OFFSET(NyAvailability, spread_days), 0, 366},
+    {"offer_days", G_STRUCT_OFFSET(NyAvailability, offer_days), 1, 366},
 };
 
 /* [limits]: the bounds a real user can need more of (README "Limits"). The
@@ -461,13 +463,19 @@ get_bool(const Loader *l, const char *group, const char *key, gboolean *out, GEr
     return TRUE;
 }
 
+gboolean
+ny_config_email_valid(const char *value)
+{
+    const char *at = value != NULL ? strchr(value, '@') : NULL;
+
+    return at != NULL && at != value && at[1] != '\0' && strchr(at + 1, '@') == NULL &&
+           strpbrk(value, " \t\r\n<>\"") == NULL;
+}
+
 static gboolean
 check_email(const Loader *l, const char *group, const char *key, const char *value, GError **error)
 {
-    const char *at = strchr(value, '@');
-
-    if (at == NULL || at == value || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
-        strpbrk(value, " \t<>\"") != NULL) {
+    if (!ny_config_email_valid(value)) {
         set_invalid(error, l, group, key, "'%s' is not an email address", value);
         return FALSE;
     }

@@ -20,6 +20,7 @@ ny_availability_init_default(NyAvailability *a)
     a->their_start_minute = 8 * 60;
     a->their_end_minute = 18 * 60;
     a->their_zone = NULL;
+    a->offer_days = 7;
 }
 
 const char *
@@ -75,6 +76,21 @@ validate(const NyAvailability *a, GError **error)
         return FALSE;
     }
     return TRUE;
+}
+
+NySlotReason
+ny_slots_time_open(const NyAvailability *a, const GArray *busy, const GArray *taken,
+                   const NyInterval *slot)
+{
+    NyTime buffer = (NyTime)a->buffer_minutes * 60;
+
+    if (taken != NULL && ny_intervals_overlaps(taken, slot->start - buffer, slot->end + buffer))
+        return NY_SLOT_OFFERED;
+    if (busy != NULL && ny_intervals_overlaps(busy, slot->start, slot->end))
+        return NY_SLOT_BUSY;
+    if (busy != NULL && ny_intervals_overlaps(busy, slot->start - buffer, slot->end + buffer))
+        return NY_SLOT_BUFFER;
+    return NY_SLOT_OPEN;
 }
 
 /* A sorted, merged copy, so overlap tests are binary searches. */
@@ -190,7 +206,6 @@ ny_slots_explain(const NyAvailability *a, GTimeZone *zone, NyTime now, const GAr
     g_autoptr(GDateTime) local_end = NULL;
     NyTime notice_at;
     NyTime horizon_at;
-    NyTime buffer;
     NyTime length;
     GDate day;
     GDate last;
@@ -202,7 +217,6 @@ ny_slots_explain(const NyAvailability *a, GTimeZone *zone, NyTime now, const GAr
     busy_sorted = normalized_copy(busy);
     taken_sorted = normalized_copy(taken);
     cands = g_array_new(FALSE, FALSE, sizeof(NySlotCandidate));
-    buffer = (NyTime)a->buffer_minutes * 60;
     length = (NyTime)a->slot_minutes * 60;
     notice_at = now + (NyTime)a->min_notice_hours * 3600;
 
@@ -265,14 +279,8 @@ ny_slots_explain(const NyAvailability *a, GTimeZone *zone, NyTime now, const GAr
                 c.reason = NY_SLOT_NOTICE;
             else if (a->their_zone != NULL && !in_their_hours(a, start, c.slot.end))
                 c.reason = NY_SLOT_THEIR_HOURS;
-            else if (ny_intervals_overlaps(taken_sorted, start - buffer, c.slot.end + buffer))
-                c.reason = NY_SLOT_OFFERED;
-            else if (ny_intervals_overlaps(busy_sorted, start, c.slot.end))
-                c.reason = NY_SLOT_BUSY;
-            else if (ny_intervals_overlaps(busy_sorted, start - buffer, c.slot.end + buffer))
-                c.reason = NY_SLOT_BUFFER;
             else
-                c.reason = NY_SLOT_OPEN;
+                c.reason = ny_slots_time_open(a, busy_sorted, taken_sorted, &c.slot);
             g_array_append_val(cands, c);
         }
     }

@@ -153,6 +153,16 @@ gboolean ny_config_parse_time(const char *text, gboolean allow_24, int *out_minu
 gboolean ny_config_parse_hours(const char *text, int *out_start, int *out_end);
 
 /**
+ * ny_config_email_valid:
+ *
+ * The one check of an email address, for [me] email and `reply --email`:
+ * one '@' with text on both sides, no white space, quotes or angle brackets.
+ *
+ * Returns: TRUE when @value may be used as an address.
+ */
+gboolean ny_config_email_valid(const char *value);
+
+/**
  * ny_source_type_to_string:
  *
  * Returns: "caldav", "ics" or "vdir".

@@ -12,10 +12,12 @@ import nytest
 from nytest import Home, check, fixture, run
 
 NOW = "2026-11-30T10:00:00-05:00"  # a Monday
+# `done` needs the call to have started: it runs a week later.
+LATER = "2026-12-07T10:00:00-05:00"
 
 
-def base(h):
-    return ["--now", NOW, "--db", h.db, "--config", fixture("demo.ini")]
+def base(h, now=NOW):
+    return ["--now", now, "--db", h.db, "--config", fixture("demo.ini")]
 
 
 def ok(h, *args):
@@ -28,7 +30,7 @@ def together(h, commands):
     """Starts every command at once; returns their Results in order."""
     import subprocess
 
-    procs = [subprocess.Popen(nytest.command(list(c) + base(h)), env=h.env(),
+    procs = [subprocess.Popen(nytest.command(list(c) + base(h, LATER if c[0] == "done" else NOW)), env=h.env(),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for c in commands]
     results = []

@@ -22,6 +22,8 @@ import nytest
 from nytest import BIN, Home, check, fixture, run
 
 NOW = "2026-11-30T10:00:00-05:00"  # a Monday
+# `done` needs the call to have started: it runs a week later.
+LATER = "2026-12-07T10:00:00-05:00"
 KILLED = -9
 
 
@@ -36,13 +38,14 @@ def strace():
     return path
 
 
-def base(h):
-    return ["--now", NOW, "--db", h.db, "--config", fixture("demo.ini")]
+def base(h, args=()):
+    now = LATER if list(args)[:1] == ["done"] else NOW
+    return ["--now", now, "--db", h.db, "--config", fixture("demo.ini")]
 
 
 def nt(h, *args):
     """A normal run (under $NOTYET_WRAPPER when set)."""
-    return run(list(args) + base(h), home=h)
+    return run(list(args) + base(h, args), home=h)
 
 
 def ok(h, *args):
@@ -61,7 +64,7 @@ def traced_env(h):
 def faulty(h, fault, *args):
     """notyet under strace with one fault; never under the valgrind wrapper,
     whose own syscalls would shift the counts."""
-    cmd = [strace(), "-f", "-o", "/dev/null"] + fault + [BIN] + list(args) + base(h)
+    cmd = [strace(), "-f", "-o", "/dev/null"] + fault + [BIN] + list(args) + base(h, args)
     p = subprocess.run(cmd, capture_output=True, text=True, env=traced_env(h), timeout=60)
     return nytest.Result(p.returncode, p.stdout, p.stderr)
 
@@ -70,7 +73,7 @@ def count_calls(h, syscall, *args):
     """How many times a clean run of notyet makes @syscall (the run is real:
     the caller starts from a copy of the store afterwards)."""
     log = os.path.join(h.dir, "strace.log")
-    cmd = [strace(), "-f", "-o", log, "-e", "trace=" + syscall, BIN] + list(args) + base(h)
+    cmd = [strace(), "-f", "-o", log, "-e", "trace=" + syscall, BIN] + list(args) + base(h, args)
     p = subprocess.run(cmd, capture_output=True, text=True, env=traced_env(h), timeout=60)
     check(p.returncode == 0, "clean run under strace: %s" % p.stderr)
     with open(log, encoding="utf-8", errors="replace") as f:

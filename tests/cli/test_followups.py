@@ -109,6 +109,46 @@ def test_expired_needs_a_nudge():
         h.cleanup()
 
 
+def test_offer_expires_after_offer_days():
+    """An offer whose slots are still ahead expires offer_days after the
+    letter; its times are released for other replies."""
+    h = Home()
+    try:
+        h.write_config(CONFIG + "[availability]\noffer_days=1\nhorizon_days=14\n")
+        ok(h, "reply", "Richard Roe")
+        check(followups(h)[0]["state"] == "offered", "offered at first")
+        # One day later, though Friday's slot is still ahead.
+        check(followups(h, now="2026-12-01T09:59:59-05:00")[0]["state"] == "offered",
+              "offered until the day is over")
+        later = "2026-12-01T10:00:00-05:00"
+        f = followups(h, now=later)[0]
+        check(f["state"] == "expired", "expired after one day", f)
+        r = ok(h, "followups", now=later)
+        check("#1  Richard Roe  expired: no answer in time, needs a nudge (notyet nudge ID)\n"
+              in r.out, "text", r)
+        # Released: a new reply may offer Friday 10a, Richard's second slot.
+        r = ok(h, "slots", "--format", "json", now=later)
+        starts = [s["start"] for s in json.loads(r.out)["slots"]]
+        check("2026-12-04T15:00:00Z" in starts, "Richard's Friday slot offered again", starts)
+    finally:
+        h.cleanup()
+
+
+def test_call_time_passed_asks_done():
+    h = home()
+    try:
+        ok(h, "reply", "Richard Roe")
+        ok(h, "book", "1", "--slot", "1")
+        r = ok(h, "followups")
+        check(r.out == "#1  Richard Roe  booked: tomorrow at 10a ET\n", "before the call", r)
+        r = ok(h, "followups", now="2026-12-01T10:00:00-05:00")
+        check(r.out == "#1  Richard Roe  call time passed: done? (today at 10a ET; notyet done 1)\n",
+              "at the call's start", r)
+        check(followups(h, now="2026-12-01T10:00:00-05:00")[0]["state"] == "booked", "JSON", r)
+    finally:
+        h.cleanup()
+
+
 def test_book_offered_slot_and_export():
     h = home()
     try:
@@ -207,7 +247,11 @@ def test_done_and_state_rules():
         r = nt(h, "done", "1")
         check(r.rc == 2 and r.out == "" and "#1 is offered" in r.err, "done needs booked", r)
         ok(h, "book", "1", "--slot", "1")
-        r = ok(h, "done", "1")
+        r = nt(h, "done", "1")
+        check(r.rc == 2 and r.out == "" and "booked for 2026-12-01T10:00:00-05:00" in r.err and
+              "once the call has started" in r.err, "done before the call: exit 2 with its time",
+              r)
+        r = ok(h, "done", "1", now="2026-12-01T10:05:00-05:00")
         check(r.out == "done #1 Richard Roe\n", "done text", r)
         check(followups(h) == [], "done leaves the pending list", r)
         check(followups(h, "--all")[0]["state"] == "done", "--all shows it", r)

@@ -176,6 +176,9 @@ def test_reply_usage_errors():
         check_usage_error(nt(h, "reply", "A", "B"), "'B'")
         check_usage_error(nt(h, "reply", "A", "--their-tz", "Mars/Base"), "Mars/Base")
         check_usage_error(nt(h, "reply", "A", "--email", "not-an-address"), "not-an-address")
+        # The same check as [me] email: one '@' only.
+        check_usage_error(nt(h, "reply", "A", "--email", "a@b@c"), "'a@b@c' is not an email")
+        check(not os.path.exists(h.db), "nothing recorded")
     finally:
         h.cleanup()
 
@@ -403,6 +406,37 @@ def test_reply_after_decline_warns():
               "warns about the last decision", r)
         r = nt(h, "reply", "Ann Lee")
         check(r.rc == 0 and "DECLINE" not in r.err, "no warning for someone else", r)
+    finally:
+        h.cleanup()
+
+
+def test_reply_to_a_pending_contact_points_at_nudge():
+    h = home()
+    try:
+        check(nt(h, "reply", "Richard Roe", "--email", "richard@example.org").rc == 0, "first")
+        # Same email under another name, then the same name without an email.
+        for args in (["Dick Roe", "--email", "Richard@Example.org"], ["richard roe"]):
+            r = nt(h, "reply", *args)
+            check_usage_error(r, "'notyet nudge 1'")
+            check("#1 (offered)" in r.err and "--new" in r.err, "names the follow-up and --new", r)
+        check(len(followups(h)) == 1, "nothing recorded", followups(h))
+        # Another person of the same name, with another email: a new follow-up.
+        r = nt(h, "reply", "Richard Roe", "--email", "rroe@example.com")
+        check(r.rc == 0 and r.err == "follow-up #2 recorded\n", "different email", r)
+        # --new: a second, separate follow-up on purpose.
+        r = nt(h, "reply", "Richard Roe", "--email", "richard@example.org", "--new")
+        check(r.rc == 0 and r.err == "follow-up #3 recorded\n", "--new", r)
+        # --dry-run only prints: no refusal.
+        r = nt(h, "reply", "Richard Roe", "--dry-run")
+        check(r.rc == 0 and r.out != "", "dry run", r)
+        # A booked call points at book, not at nudge.
+        check(nt(h, "book", "1", "--slot", "1").rc == 0, "book")
+        check(nt(h, "cancel", "2").rc == 0 and nt(h, "cancel", "3").rc == 0, "cancel")
+        r = nt(h, "reply", "Richard Roe")
+        check_usage_error(r, "'notyet book 1 --slot TIME'")
+        # A closed follow-up is no longer pending.
+        check(nt(h, "cancel", "1").rc == 0, "cancel 1")
+        check(nt(h, "reply", "Richard Roe").rc == 0, "reply after cancel")
     finally:
         h.cleanup()
 

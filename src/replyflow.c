@@ -1,0 +1,433 @@
+/* replyflow.c: the reply flow, shared by `reply` and `decide --reply`
+ * (doc/slots-and-letter.md; the follow-up rules are followup.c's).
+ *
+ * Order matters: the template is checked and the busy time looked up first,
+ * outside the store's transaction (a slow calendar must not hold the lock);
+ * then, in one transaction, the taken slots are read, the slots picked and
+ * the follow-up added. The command prints the letter only after the commit,
+ * so a failure anywhere prints nothing and records nothing.
+ */
+#include "notyet/replyflow.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "notyet/phrase.h"
+#include "notyet/template.h"
+
+G_DEFINE_QUARK(ny_replyflow_error, ny_replyflow_error)
+
+void
+ny_reply_result_clear(NyReplyResult *r)
+{
+    g_clear_pointer(&r->letter, g_free);
+    g_clear_pointer(&r->slots, g_array_unref);
+    r->id = 0;
+}
+
+void
+ny_replyflow_busy_window(const NyAvailability *a, NyTime now, NyTime *out_from, NyTime *out_to)
+{
+    *out_from = now - (NyTime)a->buffer_minutes * 60;
+    *out_to = now + ((NyTime)a->horizon_days + 1) * 86400 +
+              (NyTime)(a->slot_minutes + a->buffer_minutes) * 60;
+}
+
+gboolean
+ny_replyflow_busy(const NyFlowContext *ctx, NyTime from, NyTime to, GPtrArray *warnings,
+                  GArray **out_busy, GError **error)
+{
+    const NyConfigLimits *limits = &ctx->config->limits;
+    NySourcesOptions options = *ctx->sources;
+    NyBusyQuery query;
+    g_autoptr(GArray) busy = NULL;
+    g_autoptr(GPtrArray) found = NULL;
+    gboolean ok;
+
+    ny_busy_query_init(&query, from, to, ctx->zone, ctx->zone_name,
+                       (const char *const *)ctx->config->emails);
+    /* [limits]: line length and nesting depth stay fixed. */
+    query.limits.max_object = (gsize)limits->max_object_mib * 1024 * 1024;
+    query.limits.max_instances = (guint)limits->max_instances;
+    options.max_response = (gsize)limits->max_response_mib * 1024 * 1024;
+    options.http_timeout = (guint)limits->http_timeout_seconds;
+    options.now = ctx->now;
+    ok = ny_sources_busy(ctx->config, ctx->ics, &query, &options, &busy, &found, error);
+    for (guint i = 0; found != NULL && i < found->len; i++)
+        g_ptr_array_add(warnings, g_strdup(g_ptr_array_index(found, i)));
+    if (!ok)
+        return FALSE;
+    ny_intervals_normalize(busy, from, to);
+    *out_busy = g_steal_pointer(&busy);
+    return TRUE;
+}
+
+void
+ny_replyflow_facts(const NyFollowup *f, NyFollowupFacts *out)
+{
+    out->id = f->id;
+    switch (f->state) {
+    case NY_FOLLOWUP_OFFERED:
+        out->stored = NY_FOLLOWUP_STATUS_OFFERED;
+        break;
+    case NY_FOLLOWUP_BOOKED:
+        out->stored = NY_FOLLOWUP_STATUS_BOOKED;
+        break;
+    case NY_FOLLOWUP_DONE:
+        out->stored = NY_FOLLOWUP_STATUS_DONE;
+        break;
+    case NY_FOLLOWUP_CANCELLED:
+        out->stored = NY_FOLLOWUP_STATUS_CANCELLED;
+        break;
+    }
+    out->slots = f->slots;
+    out->has_booked = f->has_booked;
+    out->booked = f->booked;
+    out->letter_at = f->created;
+    out->sequence = f->sequence;
+}
+
+gboolean
+ny_replyflow_taken(NyStore *store, const NyAvailability *a, NyTime now, gint64 except_id,
+                   GArray *out, GError **error)
+{
+    g_autoptr(GPtrArray) list = ny_store_list_followups(store, FALSE, error);
+
+    if (list == NULL)
+        return FALSE;
+    for (guint i = 0; i < list->len; i++) {
+        const NyFollowup *f = g_ptr_array_index(list, i);
+        NyFollowupFacts facts;
+
+        if (f->id == except_id)
+            continue;
+        ny_replyflow_facts(f, &facts);
+        ny_followup_add_taken(&facts, a->offer_days, now, out);
+    }
+    return TRUE;
+}
+
+/* The template of @kind: @option_path (--template), else its [letter] key,
+ * else the built-in one. */
+static gboolean
+load_template(const NyConfig *config, NyTemplateKind kind, const char *option_path, char **out_name,
+              char **out_text, GError **error)
+{
+    const char *configured = kind == NY_TEMPLATE_DECLINE ? config->decline_template
+                             : kind == NY_TEMPLATE_NUDGE ? config->nudge_template
+                                                         : config->letter_template;
+    const char *path = option_path ? option_path : configured;
+    g_autoptr(GError) local = NULL;
+    g_autofree char *text = NULL;
+    gsize len = 0;
+    GStatBuf st;
+
+    if (path == NULL) {
+        *out_name = g_strdup(ny_template_builtin_name(kind));
+        *out_text = g_strdup(ny_template_builtin(kind));
+        return TRUE;
+    }
+    /* Checked before reading: a FIFO would block and /dev/zero never ends. */
+    if (g_stat(path, &st) == 0) {
+        if (!S_ISREG(st.st_mode)) {
+            g_set_error(error, NY_TEMPLATE_ERROR, NY_TEMPLATE_ERROR_FAILED,
+                        "cannot read the template '%s': not a regular file", path);
+            return FALSE;
+        }
+        if (st.st_size > NY_TEMPLATE_MAX_SIZE) {
+            g_set_error(error, NY_TEMPLATE_ERROR, NY_TEMPLATE_ERROR_TOO_BIG,
+                        "'%s': the template is larger than %d KiB", path,
+                        NY_TEMPLATE_MAX_SIZE / 1024);
+            return FALSE;
+        }
+    }
+    if (!g_file_get_contents(path, &text, &len, &local)) {
+        g_set_error(error, NY_TEMPLATE_ERROR, NY_TEMPLATE_ERROR_FAILED,
+                    "cannot read the template '%s': %s", path, local->message);
+        return FALSE;
+    }
+    if (!ny_template_check_kind(kind, path, text, len, error))
+        return FALSE;
+    *out_name = g_strdup(path);
+    *out_text = g_steal_pointer(&text);
+    return TRUE;
+}
+
+/* The letter of @kind to @req->name offering @slots (NULL for a decline
+ * note), each time also in @their_zone when given. */
+static char *
+render_letter(const NyFlowContext *ctx, const NyReplyRequest *req, NyTemplateKind kind,
+              const char *tmpl_name, const char *tmpl, const GArray *slots, GTimeZone *their_zone,
+              GError **error)
+{
+    g_autoptr(GPtrArray) phrases = g_ptr_array_new_with_free_func(g_free);
+    const NyConfig *c = ctx->config;
+    NyLetterFields fields = {
+        .name = req->name,
+        .met = req->met,
+        .closing = req->closing,
+        .my_name = c->name,
+        .my_email = c->email,
+        .my_phone = c->phone,
+        .slot_minutes = slots != NULL ? c->availability.slot_minutes : 0,
+    };
+
+    for (guint i = 0; slots != NULL && i < slots->len; i++)
+        g_ptr_array_add(phrases,
+                        ny_phrase_slot(g_array_index(slots, NyInterval, i).start, ctx->now,
+                                       ctx->zone, ctx->zone_name, their_zone, req->their_tz));
+    g_ptr_array_add(phrases, NULL);
+    fields.slots = slots != NULL ? (const char *const *)phrases->pdata : NULL;
+    return ny_template_write(kind, tmpl_name, tmpl, &fields, error);
+}
+
+/* A letter is signed: without [me] name there is none to write
+ * (doc/slots-and-letter.md, "No silent gaps"). */
+gboolean
+ny_replyflow_check_signer(const NyConfig *config, GError **error)
+{
+    if (config->name != NULL)
+        return TRUE;
+    g_set_error(error, NY_REPLYFLOW_ERROR, NY_REPLYFLOW_ERROR_NO_LETTER,
+                "a letter needs your name: set [me] name in '%s', or run 'notyet init'",
+                config->path != NULL ? config->path : "the configuration file");
+    return FALSE;
+}
+
+/* The built-in letters end with "You can reach me at ...": without [me]
+ * email and phone that sentence is dropped, which the user should know. */
+static void
+warn_no_contact(const NyFlowContext *ctx, const char *tmpl, GPtrArray *warnings)
+{
+    if (ctx->config->email != NULL || ctx->config->phone != NULL)
+        return;
+    if (strstr(tmpl, "my_email") == NULL && strstr(tmpl, "my_phone") == NULL)
+        return;
+    g_ptr_array_add(warnings, g_strdup("the letter has no way to reach you: set [me] email or "
+                                       "phone in the configuration"));
+}
+
+/* A reply to someone whose last recorded decision was DECLINE is allowed,
+ * but said (`notyet decisions` lists them all). */
+static void
+warn_after_decline(const NyFlowContext *ctx, NyStore *store, const char *name, GPtrArray *warnings)
+{
+    g_autoptr(GPtrArray) last = NULL;
+    const NyDecisionRecord *d;
+
+    if (store == NULL || (last = ny_store_list_decisions(store, name, 1, NULL)) == NULL ||
+        last->len == 0)
+        return;
+    d = g_ptr_array_index(last, 0);
+    if (d->verdict == NY_VERDICT_DECLINE) {
+        g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(d->at);
+        g_autoptr(GDateTime) local = utc ? g_date_time_to_timezone(utc, ctx->zone) : NULL;
+        g_autofree char *day = local ? g_date_time_format(local, "%Y-%m-%d") : NULL;
+
+        g_ptr_array_add(warnings,
+                        g_strdup_printf("your last decision on '%s' (%s) was DECLINE; see "
+                                        "'notyet decisions' for the history",
+                                        d->name, day ? day : "?"));
+    }
+}
+
+char *
+ny_replyflow_decline(const NyFlowContext *ctx, const NyReplyRequest *req, GError **error)
+{
+    g_autofree char *tmpl_name = NULL;
+    g_autofree char *tmpl = NULL;
+
+    g_return_val_if_fail(ctx != NULL && req != NULL && req->name != NULL, NULL);
+    if (!ny_replyflow_check_signer(ctx->config, error) ||
+        !load_template(ctx->config, NY_TEMPLATE_DECLINE, req->template_path, &tmpl_name, &tmpl,
+                       error))
+        return NULL;
+    return render_letter(ctx, req, NY_TEMPLATE_DECLINE, tmpl_name, tmpl, NULL, NULL, error);
+}
+
+/* Hook: holds on the calendar (doc/calendar-writes.md). Runs inside the open
+ * transaction, after the follow-up @f is recorded and before the commit: a
+ * failure here rolls the store back, so no follow-up exists without its
+ * holds. replyflow_undo_holds() removes what it wrote when the commit then
+ * fails. Nothing is written yet. */
+static gboolean
+replyflow_write_holds(const NyFlowContext *ctx, const NyFollowup *f, GError **error)
+{
+    (void)ctx;
+    (void)f;
+    (void)error;
+    return TRUE;
+}
+
+static void
+replyflow_undo_holds(const NyFlowContext *ctx, const NyFollowup *f)
+{
+    (void)ctx;
+    (void)f;
+}
+
+/* Records @f (and the decision of @req) with its holds, or nothing. */
+static gboolean
+record_with_holds(const NyFlowContext *ctx, NyStore *store, const NyReplyRequest *req,
+                  NyFollowup *f, GError **error)
+{
+    if (req->has_decision && !ny_store_add_decision(store, req->name, ctx->now, req->answers,
+                                                    req->verdict, req->no_call, NULL, error))
+        return FALSE;
+    if (!ny_store_add_followup(store, f, ctx->now, error))
+        return FALSE;
+    if (!replyflow_write_holds(ctx, f, error))
+        return FALSE;
+    if (!ny_store_commit(store, error)) {
+        replyflow_undo_holds(ctx, f);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* NY_REPLYFLOW_ERROR_PENDING when a pending follow-up of @store writes to the
+ * same contact as @req. */
+static gboolean
+check_pending(const NyFlowContext *ctx, NyStore *store, const NyReplyRequest *req, GError **error)
+{
+    g_autoptr(GPtrArray) list = NULL;
+
+    if (req->allow_new)
+        return TRUE;
+    list = ny_store_list_followups(store, FALSE, error);
+    if (list == NULL)
+        return FALSE;
+    for (guint i = 0; i < list->len; i++) {
+        const NyFollowup *f = g_ptr_array_index(list, i);
+        NyFollowupFacts facts;
+        NyFollowupStatus status;
+
+        if (!ny_followup_same_person(f->name, f->email, req->name, req->email))
+            continue;
+        ny_replyflow_facts(f, &facts);
+        status = ny_followup_status(&facts, ctx->config->availability.offer_days, ctx->now);
+        if (status == NY_FOLLOWUP_STATUS_BOOKED)
+            g_set_error(error, NY_REPLYFLOW_ERROR, NY_REPLYFLOW_ERROR_PENDING,
+                        "'%s' already has a call booked in follow-up #%" G_GINT64_FORMAT
+                        ": rebook it with 'notyet book %" G_GINT64_FORMAT
+                        " --slot TIME', or add --new for a separate follow-up",
+                        req->name, f->id, f->id);
+        else
+            g_set_error(error, NY_REPLYFLOW_ERROR, NY_REPLYFLOW_ERROR_PENDING,
+                        "'%s' already has follow-up #%" G_GINT64_FORMAT
+                        " (%s): send new times with 'notyet nudge %" G_GINT64_FORMAT
+                        "', or add --new for a separate follow-up",
+                        req->name, f->id, ny_followup_status_to_string(status), f->id);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req, GPtrArray *warnings,
+                   NyReplyResult *out, GError **error)
+{
+    NyAvailability day = ctx->config->availability;
+    const NyAvailability *a = &day;
+    g_autoptr(GTimeZone) their_zone = NULL;
+    /* Said only when the letter is written. */
+    g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *tmpl_name = NULL;
+    g_autofree char *tmpl = NULL;
+    g_autoptr(GArray) busy = NULL;
+    g_autoptr(GArray) taken = ny_intervals_new();
+    g_autoptr(GArray) slots = NULL;
+    g_autoptr(NyStore) store = NULL;
+    g_autoptr(NyFollowup) f = NULL;
+    g_autofree char *letter = NULL;
+    NyTime from;
+    NyTime to;
+
+    g_return_val_if_fail(ctx != NULL && req != NULL && req->name != NULL && out != NULL, FALSE);
+
+    if (!ny_replyflow_check_signer(ctx->config, error))
+        return FALSE;
+    if (req->their_tz != NULL) {
+        /* Their day (doc/slots-and-letter.md, "Their day"): the hours of the
+         * request, else the configured ones, kept with the follow-up. */
+        if ((their_zone = ny_zone_new(req->their_tz, error)) == NULL)
+            return FALSE;
+        day.their_zone = their_zone;
+        if (req->their_end_minute > req->their_start_minute) {
+            day.their_start_minute = req->their_start_minute;
+            day.their_end_minute = req->their_end_minute;
+        }
+    }
+    if (!load_template(ctx->config, NY_TEMPLATE_LETTER, req->template_path, &tmpl_name, &tmpl,
+                       error))
+        return FALSE;
+    warn_no_contact(ctx, tmpl, notes);
+
+    /* The lookup first, outside any transaction. */
+    ny_replyflow_busy_window(a, ctx->now, &from, &to);
+    if (!ny_replyflow_busy(ctx, from, to, warnings, &busy, error))
+        return FALSE;
+
+    if (req->dry_run) {
+        /* A dry run creates no store file. */
+        if (g_file_test(ctx->db_path, G_FILE_TEST_EXISTS)) {
+            store = ny_store_open(ctx->db_path, error);
+            if (store == NULL || !ny_replyflow_taken(store, a, ctx->now, 0, taken, error))
+                return FALSE;
+            warn_after_decline(ctx, store, req->name, notes);
+        }
+        if (!ny_slots_pick(a, ctx->zone, ctx->now, busy, taken, &slots, error))
+            return FALSE;
+        letter =
+            render_letter(ctx, req, NY_TEMPLATE_LETTER, tmpl_name, tmpl, slots, their_zone, error);
+        if (letter == NULL)
+            return FALSE;
+    } else {
+        store = ny_store_open(ctx->db_path, error);
+        if (store == NULL)
+            return FALSE;
+        /* One transaction: two replies at once never offer the same slot. */
+        if (!ny_store_begin(store, error))
+            return FALSE;
+        /* Read before this reply's own decision (decide --reply) is added. */
+        warn_after_decline(ctx, store, req->name, notes);
+        if (!check_pending(ctx, store, req, error) ||
+            !ny_replyflow_taken(store, a, ctx->now, 0, taken, error) ||
+            !ny_slots_pick(a, ctx->zone, ctx->now, busy, taken, &slots, error)) {
+            ny_store_rollback(store);
+            return FALSE;
+        }
+        letter =
+            render_letter(ctx, req, NY_TEMPLATE_LETTER, tmpl_name, tmpl, slots, their_zone, error);
+        if (letter == NULL) {
+            ny_store_rollback(store);
+            return FALSE;
+        }
+        f = ny_followup_new();
+        f->name = g_strdup(req->name);
+        f->email = g_strdup(req->email);
+        f->met = g_strdup(req->met);
+        f->their_tz = g_strdup(req->their_tz);
+        if (their_zone != NULL) {
+            f->their_start_minute = day.their_start_minute;
+            f->their_end_minute = day.their_end_minute;
+        }
+        f->state = NY_FOLLOWUP_OFFERED;
+        g_array_append_vals(f->slots, slots->data, slots->len);
+        if (!record_with_holds(ctx, store, req, f, error)) {
+            ny_store_rollback(store);
+            return FALSE;
+        }
+    }
+    for (guint i = 0; i < notes->len; i++)
+        g_ptr_array_add(warnings, g_strdup(g_ptr_array_index(notes, i)));
+    if (!req->dry_run && slots->len < (guint)a->count)
+        g_ptr_array_add(warnings,
+                        g_strdup_printf("only %u open slot%s in the next %d days", slots->len,
+                                        slots->len == 1 ? "" : "s", a->horizon_days));
+    out->letter = g_steal_pointer(&letter);
+    out->slots = g_steal_pointer(&slots);
+    out->id = f != NULL ? f->id : 0;
+    return TRUE;
+}
