@@ -51,10 +51,12 @@ static const char decline_template[] = GREETING MET
     "and I wish you all the best.\n" SIGNATURE;
 
 /* The second letter to an offer that got no answer: it refers to the first
- * and brings new times, with the same contact sentence as the letter. */
+ * (first_letter: "yesterday", "on Monday, November 30") and brings new
+ * times, with the same contact sentence as the letter. */
 static const char nudge_template[] =
-    GREETING "I wrote a little while ago about finding a time to talk. If those times didn't\n"
-             "suit, I have {{duration}} {{slots}}." CONTACT SIGNATURE;
+    GREETING "I wrote to you {{first_letter}} about a call to get to know each other. In case\n"
+             "those times did not suit you, here are new ones. I have {{duration}}\n"
+             "{{slots}}." CONTACT SIGNATURE;
 
 const char *
 ny_template_default(void)
@@ -94,7 +96,8 @@ ny_template_builtin_name(NyTemplateKind kind)
 static gboolean
 is_time_field(const char *field)
 {
-    return strcmp(field, "duration") == 0 || strncmp(field, "slot", 4) == 0;
+    return strcmp(field, "duration") == 0 || strncmp(field, "slot", 4) == 0 ||
+           strcmp(field, "first_letter") == 0;
 }
 
 gboolean
@@ -110,8 +113,8 @@ gboolean
 ny_template_field_known(const char *field)
 {
     static const char *const fields[] = {
-        "first_name",    "name",     "met",      "closing",  "my_name",
-        "my_first_name", "my_email", "my_phone", "duration", "slots",
+        "first_name", "name",     "met",      "closing", "my_name",      "my_first_name",
+        "my_email",   "my_phone", "duration", "slots",   "first_letter",
     };
 
     g_return_val_if_fail(field != NULL, FALSE);
@@ -441,6 +444,7 @@ ny_template_values_new(const NyLetterFields *f)
         g_hash_table_insert(v, g_strdup_printf("slot%u", i + 1), g_strdup(f->slots[i]));
     if (n > 0)
         g_hash_table_insert(v, g_strdup("slots"), ny_phrase_join(f->slots));
+    g_hash_table_insert(v, g_strdup("first_letter"), g_strdup(f->first_letter));
     return v;
 }
 

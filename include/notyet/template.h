@@ -11,11 +11,12 @@
  * Fields: first_name, name, met, closing, my_name, my_first_name, my_email,
  * my_phone, duration ("20 minutes"), slot1, slot2, ... slotN (each a phrase
  * such as "this Wednesday at 2p ET"), slots (all of them joined: "A and then
- * B", "A, B and then C").
+ * B", "A, B and then C"), first_letter (a nudge: when the first letter went
+ * out, "today", "yesterday" or "on Monday, November 30").
  *
  * Three kinds of template (doc/slots-and-letter.md, "Every verdict's words"):
  * the letter (NOT YET), the decline note (DECLINE: no time fields, so
- * duration, slots and slotN are unknown in it) and the nudge letter (the
+ * duration, slots, slotN and first_letter are unknown in it) and the nudge letter (the
  * letter's fields). Each has a built-in default and a [letter] key to
  * replace it.
  */
@@ -138,6 +139,7 @@ typedef struct {
     const char *my_phone;     /* [me] phone */
     int slot_minutes;         /* the call's length, for duration; 0: no duration */
     const char *const *slots; /* (array zero-terminated=1) (nullable) slot phrases */
+    const char *first_letter; /* a nudge: when the first letter went out, "yesterday" */
 } NyLetterFields;
 
 /**
@@ -152,7 +154,8 @@ char *ny_template_first_word(const char *name);
  * ny_template_values_new:
  *
  * The field values of @f: name, first_name, met, closing, my_name,
- * my_first_name, my_email, my_phone, duration, slot1..slotN and slots.
+ * my_first_name, my_email, my_phone, duration, slot1..slotN, slots and
+ * first_letter.
  *
  * Returns: (transfer full) (element-type utf8 utf8): field -> value.
  */
