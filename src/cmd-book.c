@@ -180,7 +180,7 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
         ny_store_rollback(store);
         return FALSE;
     }
-    phrase = ny_cmd_slot_phrase(cli, want.start, NULL, NULL);
+    phrase = ny_cmd_followup_phrase(cli, f, want.start);
     text = g_strdup_printf("booked #%" G_GINT64_FORMAT " %s: %s\n"
                            "send the invite: notyet export %" G_GINT64_FORMAT " -o call.ics\n",
                            id, f->name, phrase, id);

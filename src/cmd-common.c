@@ -145,6 +145,16 @@ ny_cmd_slot_phrase(NyCli *cli, NyTime t, GTimeZone *their_zone, const char *thei
     return ny_phrase_slot(t, cli->now, cli->zone, cli->zone_name, their_zone, their_name);
 }
 
+char *
+ny_cmd_followup_phrase(NyCli *cli, const NyFollowup *f, NyTime t)
+{
+    /* A zone stored by an older notyet that this system does not know
+     * just goes unmentioned. */
+    g_autoptr(GTimeZone) theirs = f->their_tz != NULL ? ny_zone_new(f->their_tz, NULL) : NULL;
+
+    return ny_cmd_slot_phrase(cli, t, theirs, theirs != NULL ? f->their_tz : NULL);
+}
+
 gboolean
 ny_cmd_parse_id(NyCli *cli, const char *text, gint64 *out_id, GError **error)
 {

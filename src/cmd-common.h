@@ -66,6 +66,10 @@ gboolean ny_cmd_taken(NyCli *cli, NyStore *store, gint64 except_id, GArray *out,
 /* "this Wednesday at 2p ET" in the user's zone, relative to cli->now. */
 char *ny_cmd_slot_phrase(NyCli *cli, NyTime t, GTimeZone *their_zone, const char *their_name);
 
+/* ny_cmd_slot_phrase() of a time of @f, with the invitee's local time when
+ * their zone is stored with it. */
+char *ny_cmd_followup_phrase(NyCli *cli, const NyFollowup *f, NyTime t);
+
 /* Parses "3" or "#3" into a follow-up id; a usage error otherwise. */
 gboolean ny_cmd_parse_id(NyCli *cli, const char *text, gint64 *out_id, GError **error);
 

@@ -471,4 +471,18 @@ def test_reply_help_shows_new_options():
     check(r.rc == 0 and "--decline" in r.out and "--their-hours" in r.out, "help", r)
 
 
+def test_their_time_in_followups_and_book():
+    h = home()
+    try:
+        check(nt(h, "reply", "Ann Lee", "--their-tz", "Europe/London").rc == 0, "reply")
+        r = nt(h, "followups")
+        check(r.rc == 0 and "1. tomorrow at 10a ET (3p in London)" in r.out,
+              "followups shows their local time", r)
+        r = nt(h, "book", "1", "--slot", "2")
+        check(r.rc == 0 and "this Friday at 10a ET (3p in London)" in r.out,
+              "book shows their local time", r)
+    finally:
+        h.cleanup()
+
+
 nytest.main(globals())
