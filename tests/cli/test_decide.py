@@ -9,7 +9,7 @@ import sqlite3
 import time
 
 import nytest
-from nytest import BIN, Home, check, check_usage_error, run
+from nytest import BIN, Home, check, check_usage_error, query, run
 
 KNOW = "Do I know this person in a professional capacity?"
 TRUST = "Are they trustworthy, with ethics and values like mine?"
@@ -245,13 +245,8 @@ def test_pty_json_and_record():
 # --- recording -------------------------------------------------------------
 
 def decisions(db):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(
-            "SELECT c.name, d.at, d.know, d.trust, d.recommend, d.verdict, d.no_call "
-            "FROM decisions d JOIN contacts c ON c.id = d.contact_id ORDER BY d.id").fetchall()
-    finally:
-        con.close()
+    return query(db, "SELECT c.name, d.at, d.know, d.trust, d.recommend, d.verdict, d.no_call "
+                 "FROM decisions d JOIN contacts c ON c.id = d.contact_id ORDER BY d.id")
 
 
 def test_records_with_name():
@@ -274,12 +269,8 @@ def test_records_with_name():
 
 
 def followups(db):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute("SELECT f.id, c.name, f.email, f.met, f.state FROM followups f "
-                           "JOIN contacts c ON c.id = f.contact_id ORDER BY f.id").fetchall()
-    finally:
-        con.close()
+    return query(db, "SELECT f.id, c.name, f.email, f.met, f.state FROM followups f "
+                 "JOIN contacts c ON c.id = f.contact_id ORDER BY f.id")
 
 
 REPLY = ["--config", nytest.fixture("demo.ini"), "--now", "2026-12-01T14:00:00Z"]

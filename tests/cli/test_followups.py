@@ -7,7 +7,7 @@ import stat
 import subprocess
 
 import nytest
-from nytest import Home, check, check_usage_error, fixture, run
+from nytest import Home, check, check_usage_error, fixture, json_of, run
 
 NOW = "2026-11-30T10:00:00-05:00"  # a Monday
 CONFIG = """[me]
@@ -19,9 +19,7 @@ timezone=America/New_York
 
 
 def home():
-    h = Home()
-    h.write_config(CONFIG)
-    return h
+    return Home(CONFIG)
 
 
 def nt(h, *args, now=NOW):
@@ -45,7 +43,7 @@ def export(h, *args, now=NOW):
 
 
 def followups(h, *extra, now=NOW):
-    return json.loads(ok(h, "followups", "--format", "json", *extra, now=now).out)["followups"]
+    return json_of(ok(h, "followups", "--format", "json", *extra, now=now), "followups")
 
 
 def unfold(ics):

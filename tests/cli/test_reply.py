@@ -4,7 +4,7 @@ import os
 import subprocess
 
 import nytest
-from nytest import Home, check, check_usage_error, fixture, read_fixture, run
+from nytest import Home, check, check_usage_error, fixture, json_of, read_fixture, run
 
 NOW = "2026-11-30T10:00:00-05:00"  # a Monday
 CONFIG = """[me]
@@ -16,9 +16,7 @@ timezone=America/New_York
 
 
 def home():
-    h = Home()
-    h.write_config(CONFIG)
-    return h
+    return Home(CONFIG)
 
 
 def nt(h, *args, ics="week.ics", now=NOW):
@@ -29,9 +27,7 @@ def nt(h, *args, ics="week.ics", now=NOW):
 
 
 def followups(h, *extra):
-    r = nt(h, "followups", "--format", "json", *extra)
-    check(r.rc == 0, "followups", r)
-    return json.loads(r.out)["followups"]
+    return json_of(nt(h, "followups", "--format", "json", *extra), "followups")
 
 
 def test_reply_golden_letter():
