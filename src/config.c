@@ -133,6 +133,37 @@ ny_config_default_path(void)
     return g_build_filename(g_get_user_config_dir(), "notyet", "config.ini", NULL);
 }
 
+char *
+ny_config_store_path(const char *db_option)
+{
+    const char *env = g_getenv("NOTYET_DB");
+
+    if (db_option != NULL)
+        return g_strdup(db_option);
+    if (env != NULL && *env != '\0')
+        return g_strdup(env);
+    return g_build_filename(g_get_user_data_dir(), "notyet", "notyet.db", NULL);
+}
+
+char *
+ny_config_cache_path(const char *db_option)
+{
+    const char *env = g_getenv("NOTYET_CACHE");
+
+    if (env != NULL && *env != '\0')
+        return g_strdup(env);
+    /* A private store gets a private cache: "x.db" -> "x.cache.db". */
+    if (db_option != NULL && *db_option != '\0') {
+        g_autofree char *dir = g_path_get_dirname(db_option);
+        g_autofree char *base = g_path_get_basename(db_option);
+        g_autofree char *stem =
+            g_str_has_suffix(base, ".db") ? g_strndup(base, strlen(base) - 3) : g_strdup(base);
+        g_autofree char *name = g_strconcat(stem, ".cache.db", NULL);
+        return g_build_filename(dir, name, NULL);
+    }
+    return g_build_filename(g_get_user_cache_dir(), "notyet", "cache.db", NULL);
+}
+
 const char *
 ny_source_type_to_string(NySourceType type)
 {

@@ -84,7 +84,8 @@ ny_replyflow_facts(const NyFollowup *f, NyFollowupFacts *out)
     out->slots = f->slots;
     out->has_booked = f->has_booked;
     out->booked = f->booked;
-    out->letter_at = f->created;
+    /* A nudge is a new letter: offer_days count from it. */
+    out->letter_at = f->nudges > 0 ? f->nudged_at : f->created;
     out->sequence = f->sequence;
 }
 
@@ -159,7 +160,7 @@ load_template(const NyConfig *config, NyTemplateKind kind, const char *option_pa
 static char *
 render_letter(const NyFlowContext *ctx, const NyReplyRequest *req, NyTemplateKind kind,
               const char *tmpl_name, const char *tmpl, const GArray *slots, GTimeZone *their_zone,
-              GError **error)
+              const char *first_letter, GError **error)
 {
     g_autoptr(GPtrArray) phrases = g_ptr_array_new_with_free_func(g_free);
     const NyConfig *c = ctx->config;
@@ -171,6 +172,7 @@ render_letter(const NyFlowContext *ctx, const NyReplyRequest *req, NyTemplateKin
         .my_email = c->email,
         .my_phone = c->phone,
         .slot_minutes = slots != NULL ? c->availability.slot_minutes : 0,
+        .first_letter = first_letter,
     };
 
     for (guint i = 0; slots != NULL && i < slots->len; i++)
@@ -208,30 +210,6 @@ warn_no_contact(const NyFlowContext *ctx, const char *tmpl, GPtrArray *warnings)
                                        "phone in the configuration"));
 }
 
-/* A reply to someone whose last recorded decision was DECLINE is allowed,
- * but said (`notyet decisions` lists them all). */
-static void
-warn_after_decline(const NyFlowContext *ctx, NyStore *store, const char *name, GPtrArray *warnings)
-{
-    g_autoptr(GPtrArray) last = NULL;
-    const NyDecisionRecord *d;
-
-    if (store == NULL || (last = ny_store_list_decisions(store, name, 1, NULL)) == NULL ||
-        last->len == 0)
-        return;
-    d = g_ptr_array_index(last, 0);
-    if (d->verdict == NY_VERDICT_DECLINE) {
-        g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(d->at);
-        g_autoptr(GDateTime) local = utc ? g_date_time_to_timezone(utc, ctx->zone) : NULL;
-        g_autofree char *day = local ? g_date_time_format(local, "%Y-%m-%d") : NULL;
-
-        g_ptr_array_add(warnings,
-                        g_strdup_printf("your last decision on '%s' (%s) was DECLINE; see "
-                                        "'notyet decisions' for the history",
-                                        d->name, day ? day : "?"));
-    }
-}
-
 char *
 ny_replyflow_decline(const NyFlowContext *ctx, const NyReplyRequest *req, GError **error)
 {
@@ -243,7 +221,7 @@ ny_replyflow_decline(const NyFlowContext *ctx, const NyReplyRequest *req, GError
         !load_template(ctx->config, NY_TEMPLATE_DECLINE, req->template_path, &tmpl_name, &tmpl,
                        error))
         return NULL;
-    return render_letter(ctx, req, NY_TEMPLATE_DECLINE, tmpl_name, tmpl, NULL, NULL, error);
+    return render_letter(ctx, req, NY_TEMPLATE_DECLINE, tmpl_name, tmpl, NULL, NULL, NULL, error);
 }
 
 /* Hook: holds on the calendar (doc/calendar-writes.md). Runs inside the open
@@ -324,6 +302,39 @@ check_pending(const NyFlowContext *ctx, NyStore *store, const NyReplyRequest *re
     return TRUE;
 }
 
+/* A warning when the newest decision recorded for @req's contact was
+ * DECLINE: the letter offers a call to someone declined before. Not for
+ * decide --reply, which has just decided again. */
+static gboolean
+warn_declined(const NyFlowContext *ctx, NyStore *store, const NyReplyRequest *req,
+              GPtrArray *warnings, GError **error)
+{
+    g_autoptr(GPtrArray) last = NULL;
+    const NyDecisionRecord *d;
+    g_autoptr(GDateTime) utc = NULL;
+    g_autoptr(GDateTime) local = NULL;
+    g_autofree char *day = NULL;
+
+    if (req->has_decision)
+        return TRUE;
+    last = ny_store_list_decisions(store, req->name, 1, error);
+    if (last == NULL)
+        return FALSE;
+    if (last->len == 0)
+        return TRUE;
+    d = g_ptr_array_index(last, 0);
+    if (d->verdict != NY_VERDICT_DECLINE)
+        return TRUE;
+    utc = g_date_time_new_from_unix_utc(d->at);
+    local = utc != NULL ? g_date_time_to_timezone(utc, ctx->zone) : NULL;
+    day = local != NULL ? g_date_time_format(local, "%Y-%m-%d") : g_strdup("?");
+    g_ptr_array_add(warnings, g_strdup_printf("your last recorded decision for '%s' was DECLINE, "
+                                              "on %s; this letter offers them a call (see "
+                                              "'notyet decisions')",
+                                              req->name, day));
+    return TRUE;
+}
+
 gboolean
 ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req, GPtrArray *warnings,
                    NyReplyResult *out, GError **error)
@@ -373,14 +384,14 @@ ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req, GPtrArra
         /* A dry run creates no store file. */
         if (g_file_test(ctx->db_path, G_FILE_TEST_EXISTS)) {
             store = ny_store_open(ctx->db_path, error);
-            if (store == NULL || !ny_replyflow_taken(store, a, ctx->now, 0, taken, error))
+            if (store == NULL || !warn_declined(ctx, store, req, warnings, error) ||
+                !ny_replyflow_taken(store, a, ctx->now, 0, taken, error))
                 return FALSE;
-            warn_after_decline(ctx, store, req->name, notes);
         }
         if (!ny_slots_pick(a, ctx->zone, ctx->now, busy, taken, &slots, error))
             return FALSE;
-        letter =
-            render_letter(ctx, req, NY_TEMPLATE_LETTER, tmpl_name, tmpl, slots, their_zone, error);
+        letter = render_letter(ctx, req, NY_TEMPLATE_LETTER, tmpl_name, tmpl, slots, their_zone,
+                               NULL, error);
         if (letter == NULL)
             return FALSE;
     } else {
@@ -390,16 +401,15 @@ ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req, GPtrArra
         /* One transaction: two replies at once never offer the same slot. */
         if (!ny_store_begin(store, error))
             return FALSE;
-        /* Read before this reply's own decision (decide --reply) is added. */
-        warn_after_decline(ctx, store, req->name, notes);
         if (!check_pending(ctx, store, req, error) ||
+            !warn_declined(ctx, store, req, warnings, error) ||
             !ny_replyflow_taken(store, a, ctx->now, 0, taken, error) ||
             !ny_slots_pick(a, ctx->zone, ctx->now, busy, taken, &slots, error)) {
             ny_store_rollback(store);
             return FALSE;
         }
-        letter =
-            render_letter(ctx, req, NY_TEMPLATE_LETTER, tmpl_name, tmpl, slots, their_zone, error);
+        letter = render_letter(ctx, req, NY_TEMPLATE_LETTER, tmpl_name, tmpl, slots, their_zone,
+                               NULL, error);
         if (letter == NULL) {
             ny_store_rollback(store);
             return FALSE;
@@ -429,5 +439,128 @@ ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req, GPtrArra
     out->letter = g_steal_pointer(&letter);
     out->slots = g_steal_pointer(&slots);
     out->id = f != NULL ? f->id : 0;
+    return TRUE;
+}
+
+/* When the first letter went out, for the nudge: "today", "yesterday", or
+ * "on Monday, November 30" of the day @t in @zone, with the year when it is
+ * not @now's. */
+static char *
+letter_day(NyTime t, NyTime now, GTimeZone *zone)
+{
+    g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(t);
+    g_autoptr(GDateTime) utc_now = g_date_time_new_from_unix_utc(now);
+    g_autoptr(GDateTime) local = g_date_time_to_timezone(utc, zone);
+    g_autoptr(GDateTime) local_now = g_date_time_to_timezone(utc_now, zone);
+    gboolean same_year = g_date_time_get_year(local) == g_date_time_get_year(local_now);
+    int days = g_date_time_get_day_of_year(local_now) - g_date_time_get_day_of_year(local);
+
+    if (same_year && days == 0)
+        return g_strdup("today");
+    if (same_year && days == 1)
+        return g_strdup("yesterday");
+    return g_date_time_format(local, same_year ? "on %A, %B %-d" : "on %A, %B %-d, %Y");
+}
+
+gboolean
+ny_replyflow_nudge(const NyFlowContext *ctx, const NyNudgeRequest *req, GPtrArray *warnings,
+                   NyReplyResult *out, GError **error)
+{
+    NyAvailability day = ctx->config->availability;
+    const NyAvailability *a = &day;
+    g_autofree char *tmpl_name = NULL;
+    g_autofree char *tmpl = NULL;
+    g_autoptr(GArray) busy = NULL;
+    g_autoptr(GArray) taken = ny_intervals_new();
+    g_autoptr(GArray) slots = NULL;
+    g_autoptr(NyStore) store = NULL;
+    g_autoptr(NyFollowup) f = NULL;
+    g_autoptr(GTimeZone) their_zone = NULL;
+    g_autofree char *first_letter = NULL;
+    g_autofree char *letter = NULL;
+    NyFollowupFacts facts;
+    NyReplyRequest as_reply = {0};
+    NyTime from;
+    NyTime to;
+
+    g_return_val_if_fail(ctx != NULL && req != NULL && out != NULL, FALSE);
+
+    if (!ny_replyflow_check_signer(ctx->config, error) ||
+        !load_template(ctx->config, NY_TEMPLATE_NUDGE, req->template_path, &tmpl_name, &tmpl,
+                       error))
+        return FALSE;
+    store = ny_store_open(ctx->db_path, error);
+    if (store == NULL)
+        return FALSE;
+    /* A first read, so a booked or closed follow-up costs no lookup. */
+    f = ny_store_get_followup(store, req->id, error);
+    if (f == NULL)
+        return FALSE;
+    ny_replyflow_facts(f, &facts);
+    if (!ny_followup_check(&facts, NY_FOLLOWUP_ACTION_NUDGE, a->offer_days, ctx->now, ctx->zone,
+                           error))
+        return FALSE;
+    g_clear_pointer(&f, ny_followup_free);
+
+    ny_replyflow_busy_window(a, ctx->now, &from, &to);
+    if (!ny_replyflow_busy(ctx, from, to, warnings, &busy, error))
+        return FALSE;
+
+    if (!req->dry_run && !ny_store_begin(store, error))
+        return FALSE;
+    f = ny_store_get_followup(store, req->id, error);
+    if (f != NULL)
+        ny_replyflow_facts(f, &facts);
+    if (f == NULL ||
+        !ny_followup_check(&facts, NY_FOLLOWUP_ACTION_NUDGE, a->offer_days, ctx->now, ctx->zone,
+                           error) ||
+        (f->their_tz != NULL && (their_zone = ny_zone_new(f->their_tz, error)) == NULL)) {
+        ny_store_rollback(store);
+        return FALSE;
+    }
+    /* The invitee's day of the first letter, its hours too (kept with the
+     * follow-up; else the configured ones). */
+    day.their_zone = their_zone;
+    if (their_zone != NULL && f->their_end_minute > f->their_start_minute) {
+        day.their_start_minute = f->their_start_minute;
+        day.their_end_minute = f->their_end_minute;
+    }
+    if (!ny_replyflow_taken(store, a, ctx->now, req->id, taken, error) ||
+        !ny_slots_pick(a, ctx->zone, ctx->now, busy, taken, &slots, error)) {
+        ny_store_rollback(store);
+        return FALSE;
+    }
+    as_reply.name = f->name;
+    as_reply.email = f->email;
+    as_reply.met = f->met;
+    as_reply.their_tz = f->their_tz;
+    first_letter = letter_day(f->created, ctx->now, ctx->zone);
+    letter = render_letter(ctx, &as_reply, NY_TEMPLATE_NUDGE, tmpl_name, tmpl, slots, their_zone,
+                           first_letter, error);
+    if (letter == NULL) {
+        ny_store_rollback(store);
+        return FALSE;
+    }
+    if (!req->dry_run) {
+        /* The old times are released with the slots replaced; holds move
+         * with them (replyflow_write_holds). */
+        if (!ny_store_nudge_followup(store, f, slots, ctx->now, error) ||
+            !replyflow_write_holds(ctx, f, error)) {
+            ny_store_rollback(store);
+            return FALSE;
+        }
+        if (!ny_store_commit(store, error)) {
+            replyflow_undo_holds(ctx, f);
+            ny_store_rollback(store);
+            return FALSE;
+        }
+        if (slots->len < (guint)a->count)
+            g_ptr_array_add(warnings,
+                            g_strdup_printf("only %u open slot%s in the next %d days", slots->len,
+                                            slots->len == 1 ? "" : "s", a->horizon_days));
+    }
+    out->letter = g_steal_pointer(&letter);
+    out->slots = g_steal_pointer(&slots);
+    out->id = req->dry_run ? 0 : f->id;
     return TRUE;
 }

@@ -50,13 +50,12 @@ static const char decline_template[] = GREETING MET
     "my network to people I know well, so I'll say no this time. I hope you understand,\n"
     "and I wish you all the best.\n" SIGNATURE;
 
-/* The second letter to an offer that got no answer: it refers to the first
- * (first_letter: "yesterday", "on Monday, November 30") and brings new
- * times, with the same contact sentence as the letter. */
+/* The nudge: a second, shorter letter that refers to the first
+ * (first_letter: "yesterday", "on Monday, November 30") with new times. */
 static const char nudge_template[] =
     GREETING "I wrote to you {{first_letter}} about a call to get to know each other. In case\n"
-             "those times did not suit you, here are new ones. I have {{duration}}\n"
-             "{{slots}}." CONTACT SIGNATURE;
+             "those times did not suit you, here are new ones: I have {{duration}} {{slots}}.\n"
+             "Just reply with the one that works for you.\n" SIGNATURE;
 
 const char *
 ny_template_default(void)

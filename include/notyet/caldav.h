@@ -78,7 +78,7 @@ gboolean ny_caldav_sync(const NyCalendarConfig *config, NyCache *cache,
 /**
  * ny_caldav_busy:
  * @config: one [calendar NAME] group with type=caldav
- * @cache: the open cache (ny_cache_default_path())
+ * @cache: the open cache (ny_cache_open())
  * @options: the clock (required), progress and tracing
  * @offline: answer from the cache alone
  * @query: the window, zone and addresses

@@ -131,6 +131,29 @@ NyConfig *ny_config_load_from_data(const char *name, const char *data, gsize len
 char *ny_config_default_path(void);
 
 /**
+ * ny_config_store_path:
+ * @db_option: (nullable): --db FILE as given on the command line
+ *
+ * The environment is read here, not by the store.
+ *
+ * Returns: (transfer full): @db_option; else $NOTYET_DB when set and not
+ * empty; else $XDG_DATA_HOME/notyet/notyet.db (g_get_user_data_dir()).
+ */
+char *ny_config_store_path(const char *db_option);
+
+/**
+ * ny_config_cache_path:
+ * @db_option: (nullable): --db FILE as given on the command line
+ *
+ * The environment is read here, not by the cache.
+ *
+ * Returns: (transfer full): $NOTYET_CACHE when set and not empty; else,
+ * with @db_option "DIR/x.db", "DIR/x.cache.db" beside it (a private store
+ * gets a private cache); else $XDG_CACHE_HOME/notyet/cache.db.
+ */
+char *ny_config_cache_path(const char *db_option);
+
+/**
  * ny_config_parse_time:
  * @text: "HH:MM" (or "H:MM"), 00:00 to 23:59; "24:00" too when @allow_24
  * @out_minute: (out): minutes after midnight; untouched on failure

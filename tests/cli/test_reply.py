@@ -390,7 +390,7 @@ def test_reply_config_repeated_key_warns():
         h.cleanup()
 
 
-def test_reply_after_decline_warns():
+def test_reply_after_decline_warns_with_its_date():
     h = home()
     try:
         r = run(["--db", h.db, "--now", "2026-11-29T10:00:00-05:00", "decide", "Richard Roe",
@@ -477,6 +477,27 @@ def test_their_time_in_followups_and_book():
         r = nt(h, "book", "1", "--slot", "2")
         check(r.rc == 0 and "this Friday at 10a ET (3p in London)" in r.out,
               "book shows their local time", r)
+    finally:
+        h.cleanup()
+
+
+def test_reply_after_decline_warns():
+    h = home()
+    try:
+        r = nt(h, "decide", "Richard Roe", "--know", "yes", "--trust", "no")
+        check(r.rc == 0 and r.out.startswith("DECLINE"), "declined", r)
+        r = nt(h, "reply", "Richard Roe")
+        check(r.rc == 0 and r.out.startswith("Hi Richard,"), "the letter still", r)
+        check(r.err == "notyet: warning: your last recorded decision for 'Richard Roe' was "
+              "DECLINE, on 2026-11-30; this letter offers them a call (see 'notyet decisions')\n"
+              "follow-up #1 recorded\n", "one line", r)
+        # -q silences it; a newer decision replaces it.
+        r = nt(h, "reply", "Ann Lee", "-q")
+        check(r.rc == 0 and r.err == "", "quiet", r)
+        nt(h, "decide", "Bob Stone", "--know", "yes", "--trust", "no")
+        nt(h, "decide", "Bob Stone", "--know", "no", now="2026-11-30T11:00:00-05:00")
+        r = nt(h, "reply", "Bob Stone")
+        check(r.rc == 0 and "warning" not in r.err, "newest decision is NOT YET", r)
     finally:
         h.cleanup()
 

@@ -569,6 +569,46 @@ test_default_path(void)
     g_assert_cmpstr(b, ==, want);
 }
 
+/* The store's and the cache's paths: --db, then the environment, then XDG. */
+static void
+test_store_and_cache_paths(void)
+{
+    g_autofree char *store_env = NULL;
+    g_autofree char *store_option = NULL;
+    g_autofree char *store_xdg = NULL;
+    g_autofree char *cache_beside = NULL;
+    g_autofree char *cache_odd = NULL;
+    g_autofree char *cache_env = NULL;
+    g_autofree char *cache_xdg = NULL;
+    g_autofree char *want_store = NULL;
+    g_autofree char *want_cache = NULL;
+
+    g_setenv("NOTYET_DB", "/some/where.db", TRUE);
+    store_env = ny_config_store_path(NULL);
+    g_assert_cmpstr(store_env, ==, "/some/where.db");
+    store_option = ny_config_store_path("/given/mine.db");
+    g_assert_cmpstr(store_option, ==, "/given/mine.db");
+    g_setenv("NOTYET_DB", "", TRUE);
+    store_xdg = ny_config_store_path(NULL);
+    want_store = g_build_filename(g_get_user_data_dir(), "notyet", "notyet.db", NULL);
+    g_assert_cmpstr(store_xdg, ==, want_store);
+    g_unsetenv("NOTYET_DB");
+
+    /* $NOTYET_DB does not move the cache; --db does. */
+    g_unsetenv("NOTYET_CACHE");
+    cache_beside = ny_config_cache_path("/tmp/x/store.db");
+    g_assert_cmpstr(cache_beside, ==, "/tmp/x/store.cache.db");
+    cache_odd = ny_config_cache_path("/tmp/x/mine");
+    g_assert_cmpstr(cache_odd, ==, "/tmp/x/mine.cache.db");
+    cache_xdg = ny_config_cache_path(NULL);
+    want_cache = g_build_filename(g_get_user_cache_dir(), "notyet", "cache.db", NULL);
+    g_assert_cmpstr(cache_xdg, ==, want_cache);
+    g_setenv("NOTYET_CACHE", "/tmp/y/c.db", TRUE);
+    cache_env = ny_config_cache_path("/tmp/x/store.db");
+    g_assert_cmpstr(cache_env, ==, "/tmp/y/c.db");
+    g_unsetenv("NOTYET_CACHE");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -610,6 +650,7 @@ main(int argc, char **argv)
     g_test_add_func("/config/parse-hours", test_parse_hours);
     g_test_add_func("/config/duplicate-key", test_duplicate_key);
     g_test_add_func("/config/default-path", test_default_path);
+    g_test_add_func("/config/store-and-cache-paths", test_store_and_cache_paths);
     rc = g_test_run();
     g_ptr_array_unref(case_rows);
     g_rmdir(home_dir);
