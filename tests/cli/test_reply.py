@@ -502,4 +502,23 @@ def test_reply_after_decline_warns():
         h.cleanup()
 
 
+def test_nudge_keeps_their_day():
+    h = home()
+    try:
+        r = nt(h, "reply", "Wei Zhang", "--their-tz", "Asia/Shanghai", "--their-hours",
+               "05:30-09:00")
+        check(r.rc == 0, "reply", r)
+        later = "2026-12-05T09:00:00-05:00"  # Saturday: both times have passed
+        r = nt(h, "nudge", "1", now=later)
+        check(r.rc == 0 and "in Shanghai)" in r.out, "the nudge shows their local time", r)
+        doc = json_of(nt(h, "followups", "--format", "json", now=later), "followups")
+        f = [f for f in doc if f["id"] == 1][0]
+        check(len(f["slots"]) == 2 and f["nudges"] == 1, "two new times", f)
+        for s in f["slots"]:
+            day, start = their_local(s["start"], "Asia/Shanghai")
+            check(5 * 60 + 30 <= start and start + 20 <= 9 * 60, "inside their stored hours", f)
+    finally:
+        h.cleanup()
+
+
 nytest.main(globals())
