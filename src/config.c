@@ -397,7 +397,7 @@ key_known(const char *const *keys, const char *key)
 /* name="Jane Doe" means Jane Doe: GKeyFile keeps the quotes, and they
  * would reach the letter ("Hi \"Jane,"). A value wrapped in one matching
  * pair of quotes, double or single, loses them (doc/slots-and-letter.md,
- * "Configuration values"); a quote anywhere else is kept. */
+ * "No silent gaps"); a quote anywhere else is kept. */
 static void
 unwrap_quotes(char *value)
 {
