@@ -34,7 +34,7 @@ G_DEFINE_QUARK(ny_template_error, ny_template_error)
     "{{my_first_name}}\n"                                                                          \
     "{{/my_first_name}}\n"
 
-/* The letter of DESIGN.md section 6 (NOT YET). */
+/* The letter (NOT YET), doc/slots-and-letter.md "The letter". */
 static const char default_template[] = GREETING MET
     "Thank you for the invitation to connect on LinkedIn. I keep my network to people I\n"
     "know well, so I'll hold off for now, until we've had the chance to get to know each\n"
