@@ -662,33 +662,6 @@ ny_store_nudge_followup(NyStore *store, NyFollowup *f, const GArray *slots, NyTi
     return TRUE;
 }
 
-gboolean
-ny_store_last_verdict(NyStore *store, const char *name, NyVerdict *out_verdict, GError **error)
-{
-    g_autoptr(sqlite3_stmt) stmt = NULL;
-    int rc;
-
-    g_return_val_if_fail(store != NULL && name != NULL && out_verdict != NULL, FALSE);
-    stmt = prepare(store,
-                   "SELECT d.verdict FROM decisions d JOIN contacts c ON c.id = d.contact_id "
-                   "WHERE c.name = ?1 COLLATE NOCASE ORDER BY d.at DESC, d.id DESC LIMIT 1",
-                   error);
-    if (stmt == NULL)
-        return FALSE;
-    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        *out_verdict = ny_verdict_from_string((const char *)sqlite3_column_text(stmt, 0));
-        return TRUE;
-    }
-    if (rc != SQLITE_DONE) {
-        set_sqlite_error(store, rc, "read the decisions", error);
-        return FALSE;
-    }
-    *out_verdict = NY_VERDICT_PENDING;
-    return TRUE;
-}
-
 void
 ny_decision_record_free(NyDecisionRecord *d)
 {

@@ -159,14 +159,6 @@ gboolean ny_store_taken(NyStore *store, gint64 except_id, GArray *out, GError **
 gboolean ny_store_nudge_followup(NyStore *store, NyFollowup *f, const GArray *slots, NyTime now,
                                  GError **error);
 
-/**
- * ny_store_last_verdict:
- * @out_verdict: (out): the verdict of the newest decision recorded for
- *               @name (ASCII case ignored), or NY_VERDICT_PENDING when none
- */
-gboolean ny_store_last_verdict(NyStore *store, const char *name, NyVerdict *out_verdict,
-                               GError **error);
-
 /* One recorded decision (`decide`), for `decisions` and the reply's warning. */
 typedef struct {
     gint64 id;

@@ -790,7 +790,7 @@ test_states(void)
 /* A nudge replaces the offered slots, counts, and keeps the id; the
  * newest decision's verdict is found by name. */
 static void
-test_nudge_and_last_verdict(Fixture *fx, gconstpointer data)
+test_nudge_and_last_decision(Fixture *fx, gconstpointer data)
 {
     g_autoptr(NyStore) store = open_ok(fx->path);
     g_autoptr(NyFollowup) a = make_followup("Richard Roe", 1796238000, 1796418000);
@@ -799,7 +799,7 @@ test_nudge_and_last_verdict(Fixture *fx, gconstpointer data)
     g_autoptr(GError) error = NULL;
     const NyAnswer no[NY_QUESTION_COUNT] = {NY_ANSWER_YES, NY_ANSWER_NO, NY_ANSWER_UNSET};
     const NyAnswer yes[NY_QUESTION_COUNT] = {NY_ANSWER_NO, NY_ANSWER_UNSET, NY_ANSWER_UNSET};
-    NyVerdict verdict = NY_VERDICT_ACCEPT;
+    g_autoptr(GPtrArray) last = NULL;
 
     (void)data;
     g_assert_cmpint(add_followup(store, a, 1000), >, 0);
@@ -818,8 +818,10 @@ test_nudge_and_last_verdict(Fixture *fx, gconstpointer data)
     g_assert_cmpint(g_array_index(got->slots, NyInterval, 0).start, ==, 1797000000);
     g_assert_cmpint(got->state, ==, NY_FOLLOWUP_OFFERED);
 
-    g_assert_true(ny_store_last_verdict(store, "Richard Roe", &verdict, &error));
-    g_assert_cmpint(verdict, ==, NY_VERDICT_PENDING);
+    last = ny_store_list_decisions(store, "Richard Roe", 1, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(last->len, ==, 0);
+    g_clear_pointer(&last, g_ptr_array_unref);
     g_assert_true(ny_store_begin(store, &error));
     g_assert_true(ny_store_add_decision(store, "Richard Roe", 100, no, NY_VERDICT_DECLINE, FALSE,
                                         NULL, &error));
@@ -828,8 +830,11 @@ test_nudge_and_last_verdict(Fixture *fx, gconstpointer data)
     g_assert_true(ny_store_commit(store, &error));
     g_assert_no_error(error);
     /* The newest by time, not by insertion; ASCII case ignored. */
-    g_assert_true(ny_store_last_verdict(store, "richard roe", &verdict, &error));
-    g_assert_cmpint(verdict, ==, NY_VERDICT_DECLINE);
+    last = ny_store_list_decisions(store, "richard roe", 1, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(last->len, ==, 1);
+    g_assert_cmpint(((NyDecisionRecord *)g_ptr_array_index(last, 0))->verdict, ==,
+                    NY_VERDICT_DECLINE);
 }
 
 #define ADD(name, func) g_test_add(name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -854,7 +859,7 @@ main(int argc, char **argv)
     ADD("/store/migrate-from-1", test_migrate_from_1);
     ADD("/store/busy", test_busy);
     ADD("/store/concurrent-writers", test_concurrent_writers);
-    ADD("/store/nudge-and-last-verdict", test_nudge_and_last_verdict);
+    ADD("/store/nudge-and-last-decision", test_nudge_and_last_decision);
     g_test_add_func("/store/states", test_states);
     return g_test_run();
 }
