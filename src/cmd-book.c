@@ -209,6 +209,7 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
     switch (ny_slots_time_open(a, busy, taken, &want)) {
     case NY_SLOT_OPEN:
     case NY_SLOT_NOTICE:
+    case NY_SLOT_THEIR_HOURS: /* not judged by ny_slots_time_open() */
         break;
     case NY_SLOT_OFFERED:
         ny_store_rollback(store);
@@ -237,7 +238,7 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
         ny_store_rollback(store);
         return FALSE;
     }
-    phrase = ny_cmd_slot_phrase(cli, want.start, NULL, NULL);
+    phrase = ny_cmd_followup_phrase(cli, f, want.start);
     text = g_strdup_printf("booked #%" G_GINT64_FORMAT " %s: %s\n"
                            "send the invite: notyet export %" G_GINT64_FORMAT " -o call.ics\n",
                            id, f->name, phrase, id);
