@@ -1,5 +1,5 @@
 /* cmd-book.c: `notyet book ID [--slot 1|2|TIME]`, they picked a time: the
- * call is booked (DESIGN.md sections 2, 7 and 8).
+ * call is booked (doc/store.md, "Follow-up rules"; doc/calendar-writes.md).
  *
  * Every time, an offered slot too, is checked again against a fresh lookup
  * of the calendars (a meeting may have been added since the letter) and

@@ -222,6 +222,8 @@ add_string_or_null(JsonBuilder *b, const char *name, const char *value)
 void
 ny_cmd_followup_to_json(NyCli *cli, JsonBuilder *b, const NyFollowup *f)
 {
+    NyFollowupFacts facts;
+
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "id");
     json_builder_add_int_value(b, f->id);
@@ -243,6 +245,9 @@ ny_cmd_followup_to_json(NyCli *cli, JsonBuilder *b, const NyFollowup *f)
     add_string_or_null(b, "met", f->met);
     json_builder_set_member_name(b, "nudges");
     json_builder_add_int_value(b, f->nudges);
+    json_builder_set_member_name(b, "call_passed");
+    ny_replyflow_facts(f, &facts);
+    json_builder_add_boolean_value(b, ny_followup_call_passed(&facts, cli->now));
     json_builder_end_object(b);
 }
 

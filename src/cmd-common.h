@@ -84,7 +84,7 @@ NyFollowupStatus ny_cmd_followup_status(NyCli *cli, const NyFollowup *f);
 gboolean ny_cmd_followup_check(NyCli *cli, const NyFollowup *f, NyFollowupAction action,
                                GError **error);
 
-/* Adds the follow-up object of the JSON output (README "JSON") to @b. */
+/* Adds the follow-up object of the --format json output to @b. */
 void ny_cmd_followup_to_json(NyCli *cli, JsonBuilder *b, const NyFollowup *f);
 
 /* Prints @text, or with --format json {"followup": {...}} for @f. */

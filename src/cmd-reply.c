@@ -1,7 +1,7 @@
 /* cmd-reply.c: `notyet reply NAME`, the "not yet, but let's talk" letter
- * with real open slots, recorded as a pending follow-up (DESIGN.md sections
- * 2, 5, 6 and 7). The flow itself is replyflow.c's, shared with `decide
- * --reply`; this file parses the command line. */
+ * with real open slots, recorded as a pending follow-up
+ * (doc/slots-and-letter.md). The flow itself is replyflow.c's, shared with
+ * `decide --reply`; this file parses the command line. */
 #include "cmd-common.h"
 
 gboolean

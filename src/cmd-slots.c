@@ -1,5 +1,5 @@
 /* cmd-slots.c: `notyet slots [--explain]`, the open slots a reply would
- * offer now, nothing recorded (DESIGN.md sections 2 and 5). */
+ * offer now, nothing recorded (doc/slots-and-letter.md, "Explaining the pick"). */
 #include "cmd-common.h"
 #include "notyet/phrase.h"
 

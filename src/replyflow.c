@@ -484,9 +484,7 @@ ny_replyflow_nudge(const NyFlowContext *ctx, const NyNudgeRequest *req, GPtrArra
 
     g_return_val_if_fail(ctx != NULL && req != NULL && out != NULL, FALSE);
 
-    if (!ny_replyflow_check_signer(ctx->config, error) ||
-        !load_template(ctx->config, NY_TEMPLATE_NUDGE, req->template_path, &tmpl_name, &tmpl,
-                       error))
+    if (!ny_replyflow_check_signer(ctx->config, error))
         return FALSE;
     store = ny_store_open(ctx->db_path, error);
     if (store == NULL)
@@ -500,6 +498,9 @@ ny_replyflow_nudge(const NyFlowContext *ctx, const NyNudgeRequest *req, GPtrArra
                            error))
         return FALSE;
     g_clear_pointer(&f, ny_followup_free);
+    if (!load_template(ctx->config, NY_TEMPLATE_NUDGE, req->template_path, &tmpl_name, &tmpl,
+                       error))
+        return FALSE;
 
     ny_replyflow_busy_window(a, ctx->now, &from, &to);
     if (!ny_replyflow_busy(ctx, from, to, warnings, &busy, error))
