@@ -25,11 +25,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(icalcomponent, icalcomponent_free)
 /* Instances are kept this far around the window, so a THISANDFUTURE
  * override can shift an instance into it (shifts up to this size). */
 #define NY_MARGIN (2 * NY_DAY)
-/* A one-off event this far outside the window (in days, any zone) is
- * skipped on its raw text, without parsing. */
-#define NY_SKIP_DAYS 3
 /* Components held back because a TZID was not defined yet. */
 #define NY_MAX_DEFERRED 2000
+/* Bytes of one unfolded property read for the span (an RDATE list can be
+ * long); a longer one leaves the span open. */
+#define NY_MAX_PROP (64 * 1024)
 
 void
 ny_busy_limits_init(NyBusyLimits *limits)
@@ -57,8 +57,8 @@ ny_busy_query_init(NyBusyQuery *query, NyTime from, NyTime to, GTimeZone *zone,
 /* Civil dates and zones */
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static gint64
-days_from_civil(gint64 y, int m, int d)
+gint64
+ny_busy_days_from_civil(gint64 y, int m, int d)
 {
     y -= m <= 2;
     gint64 era = (y >= 0 ? y : y - 399) / 400;
@@ -86,7 +86,7 @@ civil_from_days(gint64 z, int *y, int *m, int *d)
 static gint64
 wall_seconds(int y, int m, int d, int hh, int mm, int ss)
 {
-    return days_from_civil(y, m, d) * NY_DAY + hh * 3600 + mm * 60 + ss;
+    return ny_busy_days_from_civil(y, m, d) * NY_DAY + hh * 3600 + mm * 60 + ss;
 }
 
 /* A zone: the system's (GTimeZone), a calendar's VTIMEZONE (libical), or UTC
@@ -233,7 +233,6 @@ ny_busy_zones_free(NyBusyZones *zones)
 struct _NyBusyScan {
     const NyBusyQuery *q;
     NyTime lo, hi; /* the window with its margin */
-    gint64 lo_day, hi_day;
 
     /* Line assembly. */
     GString *line;
@@ -251,14 +250,10 @@ struct _NyBusyScan {
     char *comp_problem; /* the first reason it cannot be read */
     GString *comp_uid;
     gboolean last_was_uid; /* for a folded UID line */
-    /* Raw pre-scan for the cheap skip of one-off events. */
-    gboolean raw_recur;
-    gboolean raw_duration;
-    gint64 raw_start_day; /* G_MININT64 when unknown */
-    gint64 raw_end_day;
-    guint raw_rrules;
-    gboolean raw_open_rrule; /* an RRULE whose UNTIL was not read */
-    gint64 raw_until_day;    /* the latest UNTIL, G_MININT64 when none */
+    /* The component's own properties that bound its span, unfolded. */
+    GString *prop;
+    gboolean prop_on; /* prop holds a property being unfolded */
+    NyRawSpan raw;
 
     /* The current calendar. */
     GHashTable *vtz;     /* TZID -> NyVtz */
@@ -274,6 +269,15 @@ struct _NyBusyScan {
     gboolean saw_component;
     gboolean saw_text;
     gboolean finished;
+
+    /* Splitting (ny_busy_scan_set_split) and spans (ny_busy_span). */
+    NyBusyObjectFunc split;
+    gpointer split_data;
+    gboolean split_whole; /* the objects give what the whole text gives */
+    guint calendars;
+    gboolean span_only; /* ny_busy_span(): nothing is computed */
+    NyTime span_lo, span_hi;
+    gboolean span_any;
 };
 
 static void scan_warn(NyBusyScan *s, const char *format, ...) G_GNUC_PRINTF(2, 3);
@@ -321,9 +325,9 @@ ny_busy_scan_new(const NyBusyQuery *query)
     s->q = query;
     s->lo = query->from - NY_MARGIN;
     s->hi = query->to + NY_MARGIN;
-    s->lo_day = query->from / NY_DAY - NY_SKIP_DAYS;
-    s->hi_day = query->to / NY_DAY + NY_SKIP_DAYS;
     s->line = g_string_new(NULL);
+    s->prop = g_string_new(NULL);
+    s->split_whole = TRUE;
     s->comp_uid = g_string_new(NULL);
     s->vtz = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, vtz_unref);
     s->deferred = g_ptr_array_new_with_free_func((GDestroyNotify)icalcomponent_free);
@@ -342,6 +346,7 @@ ny_busy_scan_free(NyBusyScan *s)
     if (s == NULL)
         return;
     g_string_free(s->line, TRUE);
+    g_string_free(s->prop, TRUE);
     if (s->comp != NULL)
         g_string_free(s->comp, TRUE);
     g_string_free(s->comp_uid, TRUE);
@@ -465,6 +470,22 @@ vtimezone_is_trusted(icalcomponent *vtz)
         if (icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY) == NULL ||
             icalcomponent_get_first_property(c, ICAL_TZOFFSETTO_PROPERTY) == NULL)
             return FALSE;
+        /* RFC 5545 3.3.14: an offset's hours are 00 to 23. A larger one
+         * ("-9900") would move times by days, past the margin every span
+         * is computed with (src/busy-span.c). */
+        for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); p;
+             p = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY)) {
+            icalproperty_kind pk = icalproperty_isa(p);
+            int offset;
+            if (pk == ICAL_TZOFFSETTO_PROPERTY)
+                offset = icalproperty_get_tzoffsetto(p);
+            else if (pk == ICAL_TZOFFSETFROM_PROPERTY)
+                offset = icalproperty_get_tzoffsetfrom(p);
+            else
+                continue;
+            if (offset <= -NY_DAY || offset >= NY_DAY)
+                return FALSE;
+        }
         for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY); p;
              p = icalcomponent_get_next_property(c, ICAL_RRULE_PROPERTY)) {
             struct icalrecurrencetype r = icalproperty_get_rrule(p);
@@ -484,8 +505,8 @@ use_vtimezone(NyBusyScan *s, NyVtz *v)
     if (!v->trusted) {
         g_autofree char *label = uid_label(v->tzid);
         scan_warn(s,
-                  "time zone '%s': its VTIMEZONE is not used (an observance without DTSTART or "
-                  "with a rule that is not yearly)",
+                  "time zone '%s': its VTIMEZONE is not used (an observance without DTSTART, "
+                  "with a rule that is not yearly, or with an offset of a day or more)",
                   label);
     }
     g_hash_table_replace(s->vtz, g_strdup(v->tzid), vtz_ref(v));
@@ -590,7 +611,7 @@ user_midnight(NyBusyScan *s, gint64 day)
 static gint64
 time_day(struct icaltimetype t)
 {
-    return days_from_civil(t.year, t.month, t.day);
+    return ny_busy_days_from_civil(t.year, t.month, t.day);
 }
 
 /* The instant of @t: a DATE is the local midnight in the user's zone. */
@@ -1376,38 +1397,6 @@ kind_of(const char *name, gsize len)
     return icalcomponent_string_to_kind(buf);
 }
 
-/* The day of a raw DATE or DATE-TIME value ("...:20260301T100000Z"), or
- * G_MININT64 when it is not plain. */
-static gint64
-raw_day(const char *line, gsize len)
-{
-    const char *colon = NULL;
-    const char *v;
-    gsize n;
-    int y, m, d;
-
-    for (gsize i = 0; i < len; i++) {
-        if (line[i] == ':')
-            colon = line + i;
-    }
-    if (colon == NULL)
-        return G_MININT64;
-    v = colon + 1;
-    n = len - (gsize)(v - line);
-    if (n < 8 || (n > 8 && v[8] != 'T'))
-        return G_MININT64;
-    for (int i = 0; i < 8; i++) {
-        if (!g_ascii_isdigit(v[i]))
-            return G_MININT64;
-    }
-    y = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0');
-    m = (v[4] - '0') * 10 + (v[5] - '0');
-    d = (v[6] - '0') * 10 + (v[7] - '0');
-    if (m < 1 || m > 12 || d < 1 || d > 31)
-        return G_MININT64;
-    return days_from_civil(y, m, d);
-}
-
 static void
 comp_set_problem(NyBusyScan *s, const char *problem)
 {
@@ -1430,70 +1419,72 @@ comp_begin(NyBusyScan *s, icalcomponent_kind kind)
     g_clear_pointer(&s->comp_problem, g_free);
     g_string_truncate(s->comp_uid, 0);
     s->last_was_uid = FALSE;
-    s->raw_recur = FALSE;
-    s->raw_duration = FALSE;
-    s->raw_start_day = G_MININT64;
-    s->raw_end_day = G_MININT64;
-    s->raw_rrules = 0;
-    s->raw_open_rrule = FALSE;
-    s->raw_until_day = G_MININT64;
+    ny_busy_raw_span_reset(&s->raw);
+    s->prop_on = FALSE;
     s->saw_component = TRUE;
+    /* A component outside the VCALENDAR, or in a second one: the split
+     * cannot keep apart what belongs to which. */
+    if (!s->in_calendar || s->calendars > 1)
+        s->split_whole = FALSE;
 }
 
-/* An event whose raw dates lie well outside the window: a one-off event, or
- * a series that starts after the window or whose UNTIL ends before it. */
-static gboolean
-comp_cheap_skip(NyBusyScan *s)
+/* The span of the current component, for the split and the window. */
+static void
+comp_span(NyBusyScan *s, NyTime *out_start, NyTime *out_end)
 {
-    gint64 end_day;
-
-    if (s->comp_kind != ICAL_VEVENT_COMPONENT || s->raw_recur || s->raw_duration ||
-        s->raw_start_day == G_MININT64)
-        return FALSE;
-    end_day = s->raw_end_day != G_MININT64 ? s->raw_end_day : s->raw_start_day + 1;
-    if (s->raw_start_day > s->hi_day)
-        return TRUE;
-    if (s->raw_rrules > 0) {
-        if (s->raw_open_rrule || s->raw_until_day == G_MININT64)
-            return FALSE;
-        end_day = s->raw_until_day + MAX(end_day - s->raw_start_day, 1);
+    if (s->comp_kind == ICAL_VEVENT_COMPONENT) {
+        ny_busy_raw_span_get(&s->raw, out_start, out_end);
+    } else {
+        *out_start = NY_BUSY_SPAN_OPEN_START;
+        *out_end = NY_BUSY_SPAN_OPEN_END;
     }
-    return end_day < s->lo_day;
 }
 
-/* The day of UNTIL= in a raw RRULE line, or G_MININT64. */
-static gint64
-raw_until(const char *line, gsize len)
+/* ny_busy_span(): the union of the events' spans. */
+static void
+span_add(NyBusyScan *s, NyTime start, NyTime end)
 {
-    for (gsize i = 0; i + 6 + 8 <= len; i++) {
-        if (g_ascii_strncasecmp(line + i, "UNTIL=", 6) == 0) {
-            char buf[24];
-            gsize n = MIN(len - i - 6, sizeof buf - 2);
-            buf[0] = ':';
-            memcpy(buf + 1, line + i + 6, n);
-            /* raw_day reads up to the value's end: cut at the next ';'. */
-            for (gsize j = 1; j <= n; j++) {
-                if (buf[j] == ';') {
-                    n = j - 1;
-                    break;
-                }
-            }
-            return raw_day(buf, n + 1);
-        }
-    }
-    return G_MININT64;
+    if (s->comp_kind == ICAL_VTIMEZONE_COMPONENT)
+        return;
+    s->span_lo = s->span_any ? MIN(s->span_lo, start) : start;
+    s->span_hi = s->span_any ? MAX(s->span_hi, end) : end;
+    s->span_any = TRUE;
+}
+
+/* A top-level property line, unfolded, that may bound the span. */
+static void
+prop_flush(NyBusyScan *s)
+{
+    if (s->prop_on && s->comp_kind == ICAL_VEVENT_COMPONENT)
+        ny_busy_raw_property(&s->raw, s->prop->str, s->prop->len);
+    s->prop_on = FALSE;
+    g_string_truncate(s->prop, 0);
 }
 
 static void
 comp_end(NyBusyScan *s)
 {
+    NyTime start, end;
+
     if (s->comp_problem != NULL) {
         if (s->comp_keep) {
             g_autofree char *label = uid_label(s->comp_uid->str);
-            scan_warn(s, "component '%s' skipped: %s", label, s->comp_problem);
+            if (!s->span_only)
+                scan_warn(s, "component '%s' skipped: %s", label, s->comp_problem);
+            span_add(s, NY_BUSY_SPAN_OPEN_START, NY_BUSY_SPAN_OPEN_END);
+            s->split_whole = FALSE;
         }
-    } else if (s->comp != NULL && !comp_cheap_skip(s)) {
-        process_component_text(s, s->comp->str);
+    } else if (s->comp != NULL) {
+        comp_span(s, &start, &end);
+        if (s->split != NULL)
+            s->split(s->comp->str, s->comp->len, start, end, s->split_data);
+        if (s->span_only)
+            span_add(s, start, end);
+        /* An event that cannot meet the window is not parsed: so a lookup
+         * that skips the objects whose span misses it (the cache) gives
+         * what the whole text gives. */
+        else if (start < s->q->to && end > s->q->from)
+            process_component_text(s, s->comp->str);
     }
     if (s->comp != NULL) {
         g_string_free(s->comp, TRUE);
@@ -1511,6 +1502,8 @@ scan_line(NyBusyScan *s, const char *line, gsize len)
 
     if (len > 0)
         s->saw_text = TRUE;
+    if (!continuation && s->prop_on)
+        prop_flush(s);
     if (!continuation && s->comp_depth != 0 &&
         (line_is(line, len, "BEGIN;", &rest) || line_is(line, len, "END;", &rest))) {
         /* libical would read these as BEGIN or END lines: its nesting and
@@ -1527,6 +1520,7 @@ scan_line(NyBusyScan *s, const char *line, gsize len)
             if (s->depth == 1 && kind == ICAL_VCALENDAR_COMPONENT) {
                 s->in_calendar = TRUE;
                 s->saw_component = TRUE;
+                s->calendars++;
                 return;
             }
             comp_begin(s, kind);
@@ -1563,6 +1557,12 @@ scan_line(NyBusyScan *s, const char *line, gsize len)
         if (continuation) {
             if (s->last_was_uid && s->comp_uid->len < 256)
                 g_string_append_len(s->comp_uid, line + 1, (gssize)MIN(len - 1, 256));
+            if (s->prop_on) {
+                if (s->prop->len + len > NY_MAX_PROP)
+                    s->raw.open = TRUE;
+                else
+                    g_string_append_len(s->prop, line + 1, (gssize)len - 1);
+            }
         } else {
             s->last_was_uid = FALSE;
             if (line_is(line, len, "UID", &rest) && (*rest == ':' || *rest == ';')) {
@@ -1572,22 +1572,23 @@ scan_line(NyBusyScan *s, const char *line, gsize len)
                     g_string_append_len(s->comp_uid, colon + 1, (gssize)MIN(n, 256));
                     s->last_was_uid = TRUE;
                 }
-            } else if (line_is(line, len, "DTSTART", &rest) && (*rest == ':' || *rest == ';')) {
-                s->raw_start_day = raw_day(line, len);
-            } else if (line_is(line, len, "DTEND", &rest) && (*rest == ':' || *rest == ';')) {
-                s->raw_end_day = raw_day(line, len);
-            } else if (line_is(line, len, "DURATION", &rest)) {
-                s->raw_duration = TRUE;
-            } else if (line_is(line, len, "RRULE", &rest)) {
-                gint64 until = raw_until(line, len);
-                s->raw_rrules++;
-                if (until == G_MININT64)
-                    s->raw_open_rrule = TRUE;
-                else
-                    s->raw_until_day = MAX(s->raw_until_day, until);
-            } else if (line_is(line, len, "RDATE", &rest) || line_is(line, len, "EXRULE", &rest) ||
-                       line_is(line, len, "RECURRENCE-ID", &rest)) {
-                s->raw_recur = TRUE;
+            } else if (s->comp_kind == ICAL_VEVENT_COMPONENT) {
+                if (memchr(line, ':', len) == NULL && memchr(line, ';', len) == NULL) {
+                    /* A name folded before it ends: it may be DTEND. */
+                    s->raw.open = TRUE;
+                } else if (ny_busy_prop_is(line, len, "DTSTART") ||
+                           ny_busy_prop_is(line, len, "DTEND") ||
+                           ny_busy_prop_is(line, len, "DURATION") ||
+                           ny_busy_prop_is(line, len, "RRULE") ||
+                           ny_busy_prop_is(line, len, "RDATE") ||
+                           ny_busy_prop_is(line, len, "RECURRENCE-ID")) {
+                    if (len > NY_MAX_PROP) {
+                        s->raw.open = TRUE;
+                    } else {
+                        g_string_append_len(s->prop, line, (gssize)len);
+                        s->prop_on = TRUE;
+                    }
+                }
             }
         }
     }
@@ -1611,7 +1612,12 @@ scan_bad_line(NyBusyScan *s, const char *why)
     if (s->comp_depth != 0) {
         comp_set_problem(s, why);
     } else {
-        scan_warn(s, "a line outside any event skipped: %s", why);
+        if (!s->span_only)
+            scan_warn(s, "a line outside any event skipped: %s", why);
+        s->split_whole = FALSE;
+        s->span_lo = NY_BUSY_SPAN_OPEN_START;
+        s->span_hi = NY_BUSY_SPAN_OPEN_END;
+        s->span_any = TRUE;
     }
 }
 
@@ -1744,17 +1750,23 @@ ny_busy_scan_finish(NyBusyScan *s, GArray *busy, GPtrArray *warnings, GError **e
         scan_end_line(s);
     if (s->comp_depth != 0) {
         g_autofree char *label = uid_label(s->comp_uid->str);
-        if (s->comp_keep)
+        if (s->comp_keep) {
             scan_warn(s, "component '%s' skipped: the data ends inside it", label);
+            span_add(s, NY_BUSY_SPAN_OPEN_START, NY_BUSY_SPAN_OPEN_END);
+        }
         s->comp_depth = 0;
+        s->split_whole = FALSE;
     }
     if (s->in_calendar)
         end_calendar(s);
     if (!s->saw_component && s->saw_text) {
+        s->split_whole = FALSE;
         g_set_error(error, NY_BUSY_ERROR, NY_BUSY_ERROR_INVALID,
                     "no iCalendar data (no BEGIN:VCALENDAR or BEGIN:VEVENT)");
         return FALSE;
     }
+    if (s->calendars != 1)
+        s->split_whole = FALSE;
     g_hash_table_iter_init(&iter, s->uids);
     while (g_hash_table_iter_next(&iter, NULL, &value))
         finish_uid(s, value, busy);
@@ -1775,4 +1787,49 @@ ny_busy_compute(const NyBusyQuery *query, const char *text, gsize len, GArray *b
 
     ny_busy_scan_feed(scan, text, len);
     return ny_busy_scan_finish(scan, busy, warnings, error);
+}
+
+const char ny_busy_split_head[] =
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//notyet//split//EN\r\n";
+const char ny_busy_split_tail[] = "END:VCALENDAR\r\n";
+
+void
+ny_busy_scan_set_split(NyBusyScan *scan, NyBusyObjectFunc func, gpointer user_data)
+{
+    g_return_if_fail(scan != NULL && !scan->saw_text);
+    scan->split = func;
+    scan->split_data = user_data;
+}
+
+gboolean
+ny_busy_scan_split_whole(NyBusyScan *scan)
+{
+    g_return_val_if_fail(scan != NULL && scan->finished, FALSE);
+    return scan->split_whole;
+}
+
+void
+ny_busy_span(const char *text, gsize len, NyTime *out_start, NyTime *out_end)
+{
+    g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
+    g_autoptr(GArray) busy = ny_intervals_new();
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(NyBusyScan) scan = NULL;
+    NyBusyQuery query;
+
+    ny_busy_query_init(&query, 0, 0, utc, "UTC", NULL);
+    scan = ny_busy_scan_new(&query);
+    scan->span_only = TRUE;
+    ny_busy_scan_feed(scan, text, len);
+    *out_start = NY_BUSY_SPAN_OPEN_START;
+    *out_end = NY_BUSY_SPAN_OPEN_END;
+    if (!ny_busy_scan_finish(scan, busy, warnings, NULL))
+        return; /* no iCalendar data: reading it says so */
+    if (!scan->span_any) {
+        *out_start = 0;
+        *out_end = 0;
+        return;
+    }
+    *out_start = scan->span_lo;
+    *out_end = scan->span_hi;
 }
