@@ -155,23 +155,11 @@ typedef struct {
     NyTime end;
     gboolean blocks;
     gboolean future; /* RANGE=THISANDFUTURE */
+    /* A floating RECURRENCE-ID is the master's wall-clock time, read in
+     * the master's zone once that is known (RFC 5545 3.8.4.4). */
+    gboolean floating;
+    gint64 wall;
 } NyOverride;
-
-typedef struct {
-    GArray *inst;      /* (element-type NyInst) */
-    GArray *overrides; /* (element-type NyOverride) */
-    guint masters;     /* events without RECURRENCE-ID that gave instances */
-} NyUidRecord;
-
-static void
-uid_record_free(gpointer data)
-{
-    NyUidRecord *rec = data;
-
-    g_array_unref(rec->inst);
-    g_array_unref(rec->overrides);
-    g_free(rec);
-}
 
 typedef struct {
     icaltimezone *tz; /* owns its VTIMEZONE */
@@ -197,6 +185,32 @@ vtz_unref(gpointer data)
     icaltimezone_free(v->tz, 1);
     g_free(v->tzid);
     g_free(v);
+}
+
+typedef struct {
+    GArray *inst;      /* (element-type NyInst) */
+    GArray *overrides; /* (element-type NyOverride) */
+    guint masters;     /* events without RECURRENCE-ID that gave instances */
+    /* The master's DTSTART zone, for floating RECURRENCE-IDs. */
+    gboolean has_zone;
+    NyZone zone;
+    NyVtz *vtz; /* keeps zone.i alive past its calendar */
+    /* A recurring master's text, until its calendar ends: a THISANDFUTURE
+     * override may move instances from far outside the window into it. */
+    char *master;
+} NyUidRecord;
+
+static void
+uid_record_free(gpointer data)
+{
+    NyUidRecord *rec = data;
+
+    g_array_unref(rec->inst);
+    g_array_unref(rec->overrides);
+    if (rec->vtz != NULL)
+        vtz_unref(rec->vtz);
+    g_free(rec->master);
+    g_free(rec);
 }
 
 /* VTIMEZONEs kept by a NyBusyZones pool; later ones are built per object. */
@@ -269,6 +283,7 @@ struct _NyBusyScan {
     gboolean saw_component;
     gboolean saw_text;
     gboolean finished;
+    gboolean again; /* a master read again for a THISANDFUTURE override */
 
     /* Splitting (ny_busy_scan_set_split) and spans (ny_busy_span). */
     NyBusyObjectFunc split;
@@ -1125,8 +1140,35 @@ event_error(icalcomponent *ev)
     return NULL;
 }
 
+/* What a master tells its overrides: its zone (for a floating
+ * RECURRENCE-ID) and, for a series, its text (for a THISANDFUTURE one). */
 static void
-process_event(NyBusyScan *s, icalcomponent *ev)
+master_remember(NyBusyScan *s, NyUidRecord *rec, const NySeries *se, icalcomponent *ev,
+                const char *text)
+{
+    if (!rec->has_zone && !se->start.is_date) {
+        rec->has_zone = TRUE;
+        rec->zone = se->start.zone;
+        if (rec->zone.i != NULL) {
+            GHashTableIter iter;
+            gpointer value;
+
+            g_hash_table_iter_init(&iter, s->vtz);
+            while (rec->vtz == NULL && g_hash_table_iter_next(&iter, NULL, &value)) {
+                NyVtz *v = value;
+                if (v->tz == rec->zone.i)
+                    rec->vtz = vtz_ref(v);
+            }
+        }
+    }
+    if (rec->master == NULL && (icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY) != NULL ||
+                                icalcomponent_get_first_property(ev, ICAL_RDATE_PROPERTY) != NULL))
+        rec->master = text != NULL ? g_strdup(text) : icalcomponent_as_ical_string_r(ev);
+}
+
+/* @text: the component's text, or NULL (then built from @ev if needed). */
+static void
+process_event(NyBusyScan *s, icalcomponent *ev, const char *text)
 {
     const char *uid = icalcomponent_get_uid(ev);
     icalproperty *pstart = icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
@@ -1203,6 +1245,9 @@ process_event(NyBusyScan *s, icalcomponent *ev)
             return;
         }
         o.recurid = value_instant(s, rid.t, &rid.zone);
+        o.floating = !rid.is_date && prop_tzid(precur) == NULL && !icaltime_is_utc(rid.t);
+        o.wall = wall_seconds(rid.t.year, rid.t.month, rid.t.day, rid.t.hour, rid.t.minute,
+                              rid.t.second);
         o.start = start_utc;
         o.end = occurrence_end(s, se.start.t, &se.start.zone, start_utc, se.len);
         if (o.end < o.start)
@@ -1244,12 +1289,16 @@ process_event(NyBusyScan *s, icalcomponent *ev)
         }
         return;
     }
-    if (out->len > 0) {
+    {
         NyUidRecord *rec = uid_record(s, uid);
-        /* Two masters of one UID: both kept busy, never one silently dropped. */
-        if (++rec->masters == 2) {
-            g_autofree char *label = uid_label(uid);
-            scan_warn(s, "event '%s': the same UID twice, both are counted busy", label);
+        if (!s->again) {
+            master_remember(s, rec, &se, ev, text);
+            /* Two masters of one UID: both kept busy, never one silently
+             * dropped. */
+            if (out->len > 0 && ++rec->masters == 2) {
+                g_autofree char *label = uid_label(uid);
+                scan_warn(s, "event '%s': the same UID twice, both are counted busy", label);
+            }
         }
         for (guint i = 0; i < out->len; i++) {
             NyInst *in = &g_array_index(out, NyInst, i);
@@ -1347,7 +1396,7 @@ process_component_text(NyBusyScan *s, const char *text)
             g_ptr_array_add(s->deferred, c);
             return;
         }
-        process_event(s, c);
+        process_event(s, c, text);
         break;
     case ICAL_VFREEBUSY_COMPONENT:
         process_freebusy(s, c);
@@ -1358,12 +1407,76 @@ process_component_text(NyBusyScan *s, const char *text)
     icalcomponent_free(c);
 }
 
+/* Floating RECURRENCE-IDs of @rec, read in its master's zone. */
+static void
+resolve_floating(NyUidRecord *rec)
+{
+    if (!rec->has_zone)
+        return;
+    for (guint i = 0; i < rec->overrides->len; i++) {
+        NyOverride *o = &g_array_index(rec->overrides, NyOverride, i);
+        if (o->floating) {
+            o->recurid = zone_to_utc(&rec->zone, o->wall);
+            o->floating = FALSE;
+        }
+    }
+}
+
+/* A THISANDFUTURE override moves every later instance by its shift, from
+ * however far away: the master is read again for the instances that the
+ * shift brings into the window (RFC 5545 3.8.4.4). Done while the
+ * calendar's VTIMEZONEs are still known. */
+static void
+expand_future(NyBusyScan *s)
+{
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init(&iter, s->uids);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        NyUidRecord *rec = value;
+        g_autofree char *master = g_steal_pointer(&rec->master);
+
+        if (master == NULL)
+            continue;
+        resolve_floating(rec);
+        for (guint i = 0; i < rec->overrides->len; i++) {
+            NyOverride o = g_array_index(rec->overrides, NyOverride, i);
+            const NyBusyQuery *q = s->q;
+            NyBusyQuery moved = *q;
+            NyTime lo = s->lo, hi = s->hi;
+            icalcomponent *c;
+
+            if (!o.future)
+                continue;
+            /* The instances whose moved occurrence meets the window. */
+            moved.from = q->from - (o.start - o.recurid) - MAX(o.end - o.start, 0);
+            moved.to = q->to - (o.start - o.recurid);
+            c = icalparser_parse_string(master);
+            if (c == NULL)
+                continue;
+            s->q = &moved;
+            s->lo = moved.from - NY_MARGIN;
+            s->hi = moved.to + NY_MARGIN;
+            s->again = TRUE;
+            if (icalcomponent_isa(c) == ICAL_VEVENT_COMPONENT)
+                process_event(s, c, NULL);
+            s->again = FALSE;
+            s->q = q;
+            s->lo = lo;
+            s->hi = hi;
+            icalcomponent_free(c);
+        }
+    }
+}
+
 static void
 end_calendar(NyBusyScan *s)
 {
     for (guint i = 0; i < s->deferred->len; i++)
-        process_event(s, g_ptr_array_index(s->deferred, i));
+        process_event(s, g_ptr_array_index(s->deferred, i), NULL);
     g_ptr_array_set_size(s->deferred, 0);
+    expand_future(s);
     g_hash_table_remove_all(s->vtz);
 }
 
@@ -1698,11 +1811,20 @@ finish_uid(NyBusyScan *s, NyUidRecord *rec, GArray *busy)
     const NyOverride *future = NULL;
     guint oi = 0;
 
+    resolve_floating(rec);
     g_array_sort(inst, cmp_inst);
     g_array_sort(ovr, cmp_override);
     for (guint i = 0; i < inst->len; i++) {
         NyInst in = g_array_index(inst, NyInst, i);
         gboolean replaced = FALSE;
+
+        /* Read again for a THISANDFUTURE override: once. */
+        if (i > 0) {
+            const NyInst *prev = &g_array_index(inst, NyInst, i - 1);
+            if (prev->recurid == in.recurid && prev->start == in.start && prev->end == in.end &&
+                prev->blocks == in.blocks)
+                continue;
+        }
 
         /* Overrides at or before this instance. */
         while (oi < ovr->len && g_array_index(ovr, NyOverride, oi).recurid <= in.recurid) {
@@ -1759,6 +1881,8 @@ ny_busy_scan_finish(NyBusyScan *s, GArray *busy, GPtrArray *warnings, GError **e
     }
     if (s->in_calendar)
         end_calendar(s);
+    else
+        expand_future(s);
     if (!s->saw_component && s->saw_text) {
         s->split_whole = FALSE;
         g_set_error(error, NY_BUSY_ERROR, NY_BUSY_ERROR_INVALID,

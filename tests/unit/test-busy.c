@@ -789,6 +789,8 @@ test_split_same_as_whole(void)
             NyBusyQuery q;
 
             ny_busy_query_init(&q, windows[w][0], windows[w][1], zone, "America/New_York", NULL);
+            /* The hostile fixtures run into it at once: the test stays fast. */
+            q.limits.max_instances = 2000;
             g_test_message("%s window %u", name, w);
             busy_split_check(&q, text, len, &whole, &split);
             g_assert_cmpstr(split, ==, whole);
