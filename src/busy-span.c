@@ -16,7 +16,6 @@
 
 #include "busy-private.h"
 
-#define NY_DAY 86400
 /* Days of margin either side: an offset under a day, a DST gap, a DATE
  * read as the user's local midnight. */
 #define SPAN_MARGIN_DAYS 3
