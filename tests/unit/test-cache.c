@@ -1,5 +1,6 @@
 /* Unit tests for cache: the window query, spans not known yet,
  * transactions, and refusing files that are not a notyet cache. */
+#include "notyet/busy.h"
 #include "notyet/cache.h"
 
 #include <glib/gstdio.h>
@@ -142,6 +143,54 @@ test_unknown_span(Fixture *f, gconstpointer data)
     g_assert_cmpuint(((NyCacheCalendar *)g_ptr_array_index(cals, 0))->n_objects, ==, 3);
 }
 
+/* An object with its VTIMEZONEs (as every CalDAV object carries them),
+ * stored with the span the scanner gives it (src/sources.c does so), is
+ * found by every window within a day of its event and by none four days
+ * away, whatever the zone's offset. */
+static void
+test_span_with_zones(Fixture *f, gconstpointer data)
+{
+    static const char *const offsets[] = {"+0500", "-1100", "+1345", "-2359"};
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NyCache) cache = ny_cache_open(f->path, &error);
+    gint64 id;
+
+    (void)data;
+    g_assert_no_error(error);
+    g_assert_true(ny_cache_begin(cache, &error));
+    id = ny_cache_calendar_update(cache, "work", "http://h/c/", NULL, NULL, TRUE, &error);
+    g_assert_no_error(error);
+    for (gsize i = 0; i < G_N_ELEMENTS(offsets); i++) {
+        g_autofree char *ics = g_strdup_printf(
+            "BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nTZID:X\r\nBEGIN:STANDARD\r\n"
+            "DTSTART:19700101T000000\r\nTZOFFSETFROM:%s\r\nTZOFFSETTO:%s\r\nEND:STANDARD\r\n"
+            "END:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:z\r\nDTSTART;TZID=X:20260105T090000\r\n"
+            "DTEND;TZID=X:20260105T100000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+            offsets[i], offsets[i]);
+        g_autofree char *href = g_strdup_printf("%" G_GSIZE_FORMAT, i);
+        NyTime start, end;
+
+        ny_busy_span(ics, strlen(ics), &start, &end);
+        g_assert_true(ny_cache_put_object_span(cache, id, href, NULL, ics, start, end, &error));
+    }
+    g_assert_true(ny_cache_commit(cache, &error));
+    /* 09:00 at -23:59 is 08:59Z the next day; at +13:45, 19:15Z the day before. */
+    for (NyTime t = T_0105_09 - DAY - 12 * 3600; t <= T_0105_09 + 2 * DAY; t += 3600) {
+        g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func(g_free);
+        g_assert_true(ny_cache_foreach_object(cache, id, t, t + 3600, collect_href, got, &error));
+        g_assert_cmpuint(got->len, ==, G_N_ELEMENTS(offsets));
+    }
+    {
+        g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func(g_free);
+        g_assert_true(ny_cache_foreach_object(cache, id, T_0105_09 + 4 * DAY, T_0105_09 + 5 * DAY,
+                                              collect_href, got, &error));
+        g_assert_cmpuint(got->len, ==, 0);
+        g_assert_true(ny_cache_foreach_object(cache, id, T_0105_09 - 5 * DAY, T_0105_09 - 4 * DAY,
+                                              collect_href, got, &error));
+        g_assert_cmpuint(got->len, ==, 0);
+    }
+}
+
 static void
 test_rollback_keeps_previous(Fixture *f, gconstpointer data)
 {
@@ -282,6 +331,8 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add("/cache/modes", Fixture, NULL, fixture_setup, test_modes, fixture_teardown);
     g_test_add("/cache/unknown-span", Fixture, NULL, fixture_setup, test_unknown_span,
+               fixture_teardown);
+    g_test_add("/cache/span/with-zones", Fixture, NULL, fixture_setup, test_span_with_zones,
                fixture_teardown);
     g_test_add("/cache/rollback-keeps-previous", Fixture, NULL, fixture_setup,
                test_rollback_keeps_previous, fixture_teardown);
