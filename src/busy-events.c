@@ -152,7 +152,8 @@ days_in_month(int month)
 }
 
 /* A rule that cannot produce anything, or that libical would search for
- * minutes inside one next() call (RELIABILITY-ANCHORS 1.3.3). */
+ * minutes inside one next() call (doc/busy-rules.md, "Rules that cannot
+ * match, or would spin"). */
 static const char *
 rule_problem(const struct icalrecurrencetype *r)
 {

@@ -127,7 +127,8 @@ ny_busy_zones_free(NyBusyZones *zones)
 }
 
 /* Only VTIMEZONEs whose rules are yearly are used: a rule such as
- * FREQ=MINUTELY makes libical spin for minutes (RELIABILITY-ANCHORS 1.3.4). */
+ * FREQ=MINUTELY makes libical spin for minutes (doc/busy-rules.md, "Time
+ * zones"). */
 static gboolean
 vtimezone_is_trusted(icalcomponent *vtz)
 {

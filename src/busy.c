@@ -1,10 +1,10 @@
-/* busy.c: busy periods from iCalendar text (DESIGN.md section 4). Pure.
+/* busy.c: busy periods from iCalendar text (doc/busy-rules.md). Pure.
  *
  * libical 3.0.16 parses one top-level component at a time and iterates
  * recurrence rules; everything else is computed here, because its own
- * free/busy helper is wrong in ways measured in RELIABILITY-ANCHORS 1.3
- * (all-day spans in UTC, unknown TZIDs read as UTC, overridden instances
- * reported twice, broken DTSTARTs read as free).
+ * free/busy helper is wrong (doc/busy-rules.md, "Why notyet computes busy
+ * time itself"): all-day spans in UTC, unknown TZIDs read as UTC,
+ * overridden instances reported twice, broken DTSTARTs read as free.
  *
  * Flow: raw lines -> limits checked -> one component's text -> libical ->
  * instances -> per-UID records (masters' instances and overrides near the

@@ -1,9 +1,9 @@
 /* caldav.c: discovery and sync of CalDAV calendars into the cache.
  *
  * The server is asked for data only, never for free/busy arithmetic
- * (DESIGN.md 9): Radicale has no free-busy-query and Xandikos does not
- * expand recurrences, so every object is mirrored; src/sources.c feeds the
- * cached text to the busy computation. Nothing here reads iCalendar.
+ * (doc/sync-and-cache.md, "Data, never arithmetic"): Radicale has no free-busy-query and Xandikos
+ * does not expand recurrences, so every object is mirrored; src/sources.c feeds the cached text to
+ * the busy computation. Nothing here reads iCalendar.
  */
 #include "notyet/caldav.h"
 

@@ -1,6 +1,7 @@
 /* cmd-close.c: `notyet done ID` and `notyet cancel ID`, closing a follow-up
- * (DESIGN.md section 7: booked -> done; offered|booked -> cancelled). */
-#include "cmd-slots.h"
+ * (DESIGN.md section 7). The rules, which state may close and when, are
+ * followup.c's. */
+#include "cmd-common.h"
 
 static gboolean
 close_followup(NyCli *cli, int argc, char **argv, NyFollowupState to, GError **error)
@@ -8,17 +9,13 @@ close_followup(NyCli *cli, int argc, char **argv, NyFollowupState to, GError **e
     g_autoptr(NyStore) store = NULL;
     g_autoptr(NyFollowup) f = NULL;
     g_autofree char *text = NULL;
+    NyFollowupAction action =
+        to == NY_FOLLOWUP_DONE ? NY_FOLLOWUP_ACTION_DONE : NY_FOLLOWUP_ACTION_CANCEL;
+    NyFollowupFacts facts;
     gboolean was_booked;
     gint64 id = 0;
 
-    if (argc != 2) {
-        if (argc < 2)
-            ny_cli_usage_error(cli, error, "which follow-up? give its ID");
-        else
-            ny_cli_usage_error(cli, error, "unexpected argument '%s'", argv[2]);
-        return FALSE;
-    }
-    if (!ny_cmd_parse_id(cli, argv[1], &id, error))
+    if (!ny_cmd_one_id(cli, argc, argv, &id, error))
         return FALSE;
     store = ny_cli_open_store(cli, error);
     if (store == NULL || !ny_store_begin(store, error))
@@ -29,25 +26,14 @@ close_followup(NyCli *cli, int argc, char **argv, NyFollowupState to, GError **e
         return FALSE;
     }
     was_booked = f->state == NY_FOLLOWUP_BOOKED;
-    if (to == NY_FOLLOWUP_DONE && f->state != NY_FOLLOWUP_BOOKED) {
+    ny_replyflow_facts(f, &facts);
+    if (!ny_followup_check(&facts, action, cli->config->availability.offer_days, cli->now,
+                           cli->zone, error)) {
         ny_store_rollback(store);
-        g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_STATE,
-                    "follow-up #%" G_GINT64_FORMAT " is %s: only a booked call can be done "
-                    "(book it first, or cancel it)",
-                    id, ny_cmd_followup_state(f, cli->now));
         return FALSE;
     }
-    if (to == NY_FOLLOWUP_CANCELLED && f->state != NY_FOLLOWUP_OFFERED && !was_booked) {
-        ny_store_rollback(store);
-        g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_STATE,
-                    "follow-up #%" G_GINT64_FORMAT " is already %s", id,
-                    ny_followup_state_to_string(f->state));
-        return FALSE;
-    }
+    f->sequence = ny_followup_next_sequence(&facts, action, NULL);
     f->state = to;
-    /* RFC 5546 3.2.5: a CANCEL carries a higher SEQUENCE than the REQUEST. */
-    if (to == NY_FOLLOWUP_CANCELLED && was_booked)
-        f->sequence++;
     if (!ny_store_update_followup(store, f, cli->now, error) || !ny_store_commit(store, error)) {
         ny_store_rollback(store);
         return FALSE;

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "cmd-reply.h"
+#include "cmd-common.h"
 #include "notyet/decision.h"
 #include "notyet/store.h"
 
@@ -37,7 +37,7 @@ check_reply(NyCli *cli, const DecideOptions *o, const char *name, GError **error
     const NyReplyOptions *r = &o->reply_options;
 
     if (!o->reply) {
-        if (r->email || r->met || r->closing || r->their_tz || r->template_path || r->dry_run) {
+        if (ny_reply_options_given(r)) {
             ny_cli_usage_error(cli, error, "the reply options need --reply");
             return FALSE;
         }
@@ -261,9 +261,15 @@ run_decide(NyCli *cli, DecideOptions *o, int argc, char **argv, GError **error)
 
     if (o->reply && final == NY_VERDICT_NOT_YET) {
         /* The verdict goes to stderr, so stdout holds the letter alone. */
-        NyReplyDecision decision = {answers, final, o->no_call};
+        NyReplyRequest req = {
+            .name = name,
+            .has_decision = TRUE,
+            .answers = answers,
+            .verdict = final,
+            .no_call = o->no_call,
+        };
         g_printerr("%.*s\n", (int)strcspn(output, "\n"), output);
-        return ny_reply_run(cli, &o->reply_options, name, &decision, error);
+        return ny_reply_print(cli, &o->reply_options, &req, error);
     }
     if (name != NULL && !record(cli, name, answers, final, o->no_call, error))
         return FALSE;

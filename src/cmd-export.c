@@ -4,7 +4,7 @@
  * (DESIGN.md sections 2 and 8). */
 #include <string.h>
 
-#include "cmd-slots.h"
+#include "cmd-common.h"
 #include "notyet/invite.h"
 
 typedef struct {
@@ -136,7 +136,7 @@ ny_cmd_export(NyCli *cli, int argc, char **argv, GError **error)
             g_set_error(error, NY_CLI_ERROR, NY_CLI_ERROR_FAILED,
                         "follow-up #%" G_GINT64_FORMAT " (%s) is %s and was never booked: "
                         "nothing to export",
-                        id, f->name, ny_cmd_followup_state(f, cli->now));
+                        id, f->name, ny_followup_status_to_string(ny_cmd_followup_status(cli, f)));
             return FALSE;
         }
         invites = g_new0(NyInvite, 1);

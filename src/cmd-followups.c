@@ -1,6 +1,6 @@
 /* cmd-followups.c: `notyet followups [--all]`, the pending follow-up calls,
  * soonest first (DESIGN.md sections 2 and 7). */
-#include "cmd-slots.h"
+#include "cmd-common.h"
 
 typedef struct {
     NyFollowup *f;
@@ -55,25 +55,35 @@ render_text(NyCli *cli, GArray *rows)
         g_string_append(s, "(no pending follow-ups)\n");
     for (guint i = 0; i < rows->len; i++) {
         const NyFollowup *f = g_array_index(rows, Row, i).f;
-        const char *state = ny_cmd_followup_state(f, cli->now);
+        NyFollowupStatus status = ny_cmd_followup_status(cli, f);
         g_autofree char *person = who(f);
+        NyFollowupFacts facts;
 
+        ny_replyflow_facts(f, &facts);
         g_string_append_printf(s, "#%" G_GINT64_FORMAT "  %s  ", f->id, person);
-        if (f->state == NY_FOLLOWUP_OFFERED) {
-            g_string_append_printf(s, "%s\n",
-                                   g_str_equal(state, "expired")
-                                       ? "expired: every offered time has passed, needs a nudge"
-                                       : "offered, awaiting their answer");
+        if (status == NY_FOLLOWUP_STATUS_OFFERED || status == NY_FOLLOWUP_STATUS_EXPIRED) {
+            g_string_append(s, status == NY_FOLLOWUP_STATUS_EXPIRED
+                                   ? "expired: no answer in time, needs a nudge (notyet "
+                                     "nudge ID)"
+                                   : "offered, awaiting their answer");
+            if (f->nudges > 0)
+                g_string_append_printf(s, " (nudged %d time%s)", f->nudges,
+                                       f->nudges == 1 ? "" : "s");
+            g_string_append_c(s, '\n');
             for (guint k = 0; f->slots != NULL && k < f->slots->len; k++) {
                 g_autofree char *p = ny_cmd_slot_phrase(
                     cli, g_array_index(f->slots, NyInterval, k).start, NULL, NULL);
                 g_string_append_printf(s, "    %u. %s\n", k + 1, p);
             }
+        } else if (ny_followup_call_passed(&facts, cli->now)) {
+            g_autofree char *p = ny_cmd_slot_phrase(cli, f->booked.start, NULL, NULL);
+            g_string_append_printf(
+                s, "call time passed: done? (%s; notyet done %" G_GINT64_FORMAT ")\n", p, f->id);
         } else if (f->has_booked) {
             g_autofree char *p = ny_cmd_slot_phrase(cli, f->booked.start, NULL, NULL);
-            g_string_append_printf(s, "%s: %s\n", state, p);
+            g_string_append_printf(s, "%s: %s\n", ny_followup_status_to_string(status), p);
         } else {
-            g_string_append_printf(s, "%s\n", state);
+            g_string_append_printf(s, "%s\n", ny_followup_status_to_string(status));
         }
     }
     return g_string_free(s, FALSE);
@@ -120,7 +130,7 @@ ny_cmd_followups(NyCli *cli, int argc, char **argv, GError **error)
         json_builder_set_member_name(b, "followups");
         json_builder_begin_array(b);
         for (guint i = 0; i < rows->len; i++)
-            ny_cmd_followup_to_json(b, g_array_index(rows, Row, i).f, cli->now);
+            ny_cmd_followup_to_json(cli, b, g_array_index(rows, Row, i).f);
         json_builder_end_array(b);
         json_builder_end_object(b);
         out = ny_cli_json_text(b);

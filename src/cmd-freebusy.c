@@ -3,7 +3,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cli.h"
-#include "cmd-slots.h"
+#include "cmd-common.h"
 
 typedef struct {
     char *from;

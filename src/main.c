@@ -12,6 +12,8 @@
 #include "cli.h"
 #include "ny-version.h"
 #include "notyet/config.h"
+#include "notyet/followup.h"
+#include "notyet/replyflow.h"
 #include "notyet/store.h"
 #include "notyet/slots.h"
 #include "notyet/sources.h"
@@ -33,6 +35,7 @@ static const NyCommand commands[] = {
     {"export", ny_cmd_export, "Write the .ics invite for a booked call"},
     {"done", ny_cmd_done, "Mark a follow-up call as done"},
     {"cancel", ny_cmd_cancel, "Cancel a follow-up"},
+    {"nudge", ny_cmd_nudge, "Send new times for an offer that got no answer"},
     {"calendars", ny_cmd_calendars, "List the configured calendars"},
 };
 
@@ -125,6 +128,12 @@ exit_status_for(const GError *error)
     /* A follow-up in the wrong state is a usage error; an unknown id is a
      * runtime failure (issue 4: "an unknown id is exit 1 with the id named"). */
     if (error->domain == NY_STORE_ERROR && error->code == NY_STORE_ERROR_STATE)
+        return 2;
+    /* A refused transition, done before the call, a typed time outside the
+     * rules, a second reply to a pending contact: all usage errors. */
+    if (error->domain == NY_FOLLOWUP_ERROR && error->code != NY_FOLLOWUP_ERROR_FAILED)
+        return 2;
+    if (error->domain == NY_REPLYFLOW_ERROR && error->code == NY_REPLYFLOW_ERROR_PENDING)
         return 2;
     return 1;
 }

@@ -17,6 +17,7 @@ ny_availability_init_default(NyAvailability *a)
     a->horizon_days = 14;
     a->count = 2;
     a->spread_days = 2;
+    a->offer_days = 7;
 }
 
 const char *
@@ -65,6 +66,21 @@ validate(const NyAvailability *a, GError **error)
         return FALSE;
     }
     return TRUE;
+}
+
+NySlotReason
+ny_slots_time_open(const NyAvailability *a, const GArray *busy, const GArray *taken,
+                   const NyInterval *slot)
+{
+    NyTime buffer = (NyTime)a->buffer_minutes * 60;
+
+    if (taken != NULL && ny_intervals_overlaps(taken, slot->start - buffer, slot->end + buffer))
+        return NY_SLOT_OFFERED;
+    if (busy != NULL && ny_intervals_overlaps(busy, slot->start, slot->end))
+        return NY_SLOT_BUSY;
+    if (busy != NULL && ny_intervals_overlaps(busy, slot->start - buffer, slot->end + buffer))
+        return NY_SLOT_BUFFER;
+    return NY_SLOT_OPEN;
 }
 
 /* A sorted, merged copy, so overlap tests are binary searches. */
@@ -157,7 +173,6 @@ ny_slots_explain(const NyAvailability *a, GTimeZone *zone, NyTime now, const GAr
     g_autoptr(GDateTime) local_end = NULL;
     NyTime notice_at;
     NyTime horizon_at;
-    NyTime buffer;
     NyTime length;
     GDate day;
     GDate last;
@@ -169,7 +184,6 @@ ny_slots_explain(const NyAvailability *a, GTimeZone *zone, NyTime now, const GAr
     busy_sorted = normalized_copy(busy);
     taken_sorted = normalized_copy(taken);
     cands = g_array_new(FALSE, FALSE, sizeof(NySlotCandidate));
-    buffer = (NyTime)a->buffer_minutes * 60;
     length = (NyTime)a->slot_minutes * 60;
     notice_at = now + (NyTime)a->min_notice_hours * 3600;
 
@@ -230,14 +244,8 @@ ny_slots_explain(const NyAvailability *a, GTimeZone *zone, NyTime now, const GAr
             c.day = g_date_get_day(&day);
             if (start < notice_at)
                 c.reason = NY_SLOT_NOTICE;
-            else if (ny_intervals_overlaps(taken_sorted, start - buffer, c.slot.end + buffer))
-                c.reason = NY_SLOT_OFFERED;
-            else if (ny_intervals_overlaps(busy_sorted, start, c.slot.end))
-                c.reason = NY_SLOT_BUSY;
-            else if (ny_intervals_overlaps(busy_sorted, start - buffer, c.slot.end + buffer))
-                c.reason = NY_SLOT_BUFFER;
             else
-                c.reason = NY_SLOT_OPEN;
+                c.reason = ny_slots_time_open(a, busy_sorted, taken_sorted, &c.slot);
             g_array_append_val(cands, c);
         }
     }

@@ -1,4 +1,4 @@
-/* busy.h: busy periods from iCalendar data (DESIGN.md section 4).
+/* busy.h: busy periods from iCalendar data (doc/busy-rules.md).
  *
  * Pure module: the text, the window, the user's zone and addresses come in;
  * busy intervals and warnings go out. No clock, files or network. Titles,

@@ -25,6 +25,7 @@ typedef struct {
     int horizon_days;     /* default 14 */
     int count;            /* default 2 */
     int spread_days;      /* default 2 */
+    int offer_days;       /* an offer expires this many days after its letter; default 7 */
 } NyAvailability;
 
 /**
@@ -103,6 +104,25 @@ gboolean ny_slots_explain(const NyAvailability *a, GTimeZone *zone, NyTime now, 
  */
 gboolean ny_slots_pick(const NyAvailability *a, GTimeZone *zone, NyTime now, const GArray *busy,
                        const GArray *taken, GArray **out_slots, GError **error);
+
+/**
+ * ny_slots_time_open:
+ * @busy: (element-type NyInterval) (nullable): sorted and merged
+ *        (ny_intervals_normalize()) busy periods
+ * @taken: (element-type NyInterval) (nullable): sorted and merged times
+ *         offered or booked in other follow-ups
+ * @slot: the time to judge
+ *
+ * The one rule of "is this time open", for the candidates of
+ * ny_slots_explain() and a time typed to `book`: [start - buffer, end +
+ * buffer) must meet no taken time and no busy period. The notice period and
+ * the working hours are not judged here.
+ *
+ * Returns: NY_SLOT_OPEN, or the first of NY_SLOT_OFFERED, NY_SLOT_BUSY,
+ * NY_SLOT_BUFFER that applies.
+ */
+NySlotReason ny_slots_time_open(const NyAvailability *a, const GArray *busy, const GArray *taken,
+                                const NyInterval *slot);
 
 /* "open", "notice", "offered", "busy", "buffer". */
 const char *ny_slot_reason_to_string(NySlotReason reason);

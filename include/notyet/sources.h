@@ -1,4 +1,4 @@
-/* sources.h: the user's busy time from every busy source (DESIGN.md 2, 3, 4).
+/* sources.h: the user's busy time from every busy source (doc/busy-rules.md).
  *
  * I/O module: reads .ics files, vdir folders, ics feeds (http(s) URLs) and
  * CalDAV calendars (synced by caldav.h) and hands their text to the busy
@@ -36,7 +36,7 @@ typedef void (*NySourcesInfoFunc)(int level, const char *line, gpointer user_dat
 typedef struct {
     gboolean offline;       /* no network: CalDAV calendars and ics feeds from the cache */
     NyTime now;             /* the caller's clock (--now): last sync, cache age; required */
-    const char *cache_path; /* the cache file, or NULL: ny_cache_default_path(NULL) */
+    const char *cache_path; /* the cache file (ny_config_cache_path()), or NULL: none */
     int verbose;            /* -v count: >= 2 turns @trace on for every request */
     NySourcesInfoFunc info; /* -v statistics, or NULL */
     void (*progress)(const char *what, gpointer user_data); /* one-line progress, or NULL */
@@ -59,7 +59,8 @@ typedef struct {
  * @out_warnings: (out) (transfer full) (element-type utf8): one line per
  *                skipped or suspicious component, prefixed with its source
  *
- * Every source goes through the cache (DESIGN.md 9): an .ics file is split
+ * Every source goes through the cache (doc/sync-and-cache.md,
+ * "Local files and feeds"): an .ics file is split
  * into its top-level components as it is read (ny_busy_scan_set_split()),
  * each stored with the span of time it can touch, and keyed by its
  * absolute path, size, mtime and inode; while those are unchanged a lookup

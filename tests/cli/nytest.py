@@ -3,13 +3,21 @@ private environment and report TAP.
 
 Each tests/cli/test_*.py script imports this module, defines functions named
 test_*, and calls nytest.main(globals()). The binary comes from $NOTYET_BIN
-(set by meson), fixtures from $NOTYET_SRCDIR/fixtures.
+(set by meson), fixtures from $NOTYET_SRCDIR/fixtures. A helper that two
+scripts need lives here, not in a copy in each (like git's
+t/test-lib-functions.sh): checks of a run's outcome, files, the store, a
+loopback HTTP server and calendars of a given size.
 """
+import functools
+import http.server
+import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import traceback
 
 BIN = os.environ.get("NOTYET_BIN", "notyet")
@@ -30,13 +38,32 @@ def read_fixture(*parts):
         return f.read()
 
 
-class Home:
-    """A private HOME with XDG dirs, so no test touches the user's files."""
+def read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
 
-    def __init__(self):
+
+def write(path, data):
+    """Writes bytes or text (as is: no newline translation) to path; returns path."""
+    if isinstance(data, bytes):
+        with open(path, "wb") as f:
+            f.write(data)
+    else:
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(data)
+    return path
+
+
+class Home:
+    """A private HOME with XDG dirs, so no test touches the user's files; with
+    config, its config.ini holds that text."""
+
+    def __init__(self, config=None):
         self.dir = tempfile.mkdtemp(prefix="notyet-cli-")
         self.config = os.path.join(self.dir, "config", "notyet", "config.ini")
         self.db = os.path.join(self.dir, "data", "notyet", "notyet.db")
+        if config is not None:
+            self.write_config(config)
 
     def env(self, extra=None):
         env = {
@@ -99,14 +126,94 @@ def check(cond, what, result=None):
         raise AssertionError(what + ("\n" + repr(result) if result is not None else ""))
 
 
-def check_usage_error(r, needle=None):
-    """Exit 2, nothing on stdout, one 'notyet: ' line on stderr."""
-    check(r.rc == 2, "exit status 2 expected", r)
+def run_ok(args, **kwargs):
+    """run() that must exit 0."""
+    r = run(args, **kwargs)
+    check(r.rc == 0, " ".join(args), r)
+    return r
+
+
+def json_of(r, key):
+    """The member key of a run's JSON output; the run must have exited 0."""
+    check(r.rc == 0, "exit 0 with JSON expected", r)
+    return json.loads(r.out)[key]
+
+
+def one_error(r, rc, *needles):
+    """Exit rc, nothing on stdout, exactly one 'notyet: ' line naming every needle."""
+    check(r.rc == rc, "exit status %d expected" % rc, r)
     check(r.out == "", "stdout must be empty on an error", r)
     lines = r.err.splitlines()
     check(len(lines) == 1 and lines[0].startswith("notyet: "), "one error line expected", r)
-    if needle:
-        check(needle in r.err, "stderr should mention %r" % needle, r)
+    for n in needles:
+        check(n in r.err, "the error should name %r" % n, r)
+
+
+def check_usage_error(r, needle=None):
+    """Exit 2, nothing on stdout, one 'notyet: ' line on stderr (naming needle)."""
+    one_error(r, 2, *([needle] if needle else []))
+
+
+def query(db, sql, *params):
+    """All rows of one SQL statement on the store at db, read directly."""
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def integrity(db):
+    """SQLite's integrity check of the store at db: "ok" when it is sound."""
+    return query(db, "PRAGMA integrity_check")[0][0]
+
+
+def offered_starts(followups):
+    """The start of every slot offered by the offered follow-ups of a
+    `followups --format json` list."""
+    return [s["start"] for f in followups if f["state"] == "offered" for s in f["slots"]]
+
+
+def sized_event(total, uid="big"):
+    """A calendar whose VEVENT, BEGIN:VEVENT to END:VEVENT with CRLFs, is total bytes."""
+    head = ("BEGIN:VEVENT\r\nUID:%s\r\nDTSTART:20260302T140000Z\r\n"
+            "DTEND:20260302T150000Z\r\n" % uid)
+    tail = "END:VEVENT\r\n"
+    left = total - len(head) - len(tail)
+    pads = []
+    while left > 0:
+        n = min(left, 1000000)
+        check(n >= 8, "room for a padding line")
+        pads.append("X-PAD:" + "a" * (n - 8) + "\r\n")
+        left -= n
+    event = head + "".join(pads) + tail
+    check(len(event) == total, "event of %d bytes" % total)
+    return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + event + "END:VCALENDAR\r\n"
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files without logging each request to stderr (the TAP stream's
+    neighbour)."""
+
+    def log_message(self, *args):
+        pass
+
+
+class Server:
+    """A loopback HTTP server for the files of directory, one thread per
+    request; `with Server(d) as base:` gives "http://127.0.0.1:PORT/"."""
+
+    def __init__(self, directory):
+        handler = functools.partial(QuietHandler, directory=directory)
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+
+    def __enter__(self):
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return "http://127.0.0.1:%d/" % self.httpd.server_address[1]
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
 
 
 class Skip(Exception):

@@ -5,14 +5,8 @@ import nytest
 from nytest import Home, check, check_usage_error, run
 
 
-def with_config(text):
-    home = Home()
-    home.write_config(text)
-    return home
-
-
 def test_nothing_configured():
-    home = with_config("[me]\ntimezone=UTC\n")
+    home = Home("[me]\ntimezone=UTC\n")
     try:
         r = run(["--config", home.config, "calendars"], home=home)
         check(r.rc == 0 and "no calendars configured" in r.out and r.err == "", "hint", r)
@@ -21,7 +15,7 @@ def test_nothing_configured():
 
 
 def test_local_sources_listed():
-    home = with_config("[me]\ntimezone=UTC\n\n[calendar files]\ntype=ics\nurl=%s\n\n"
+    home = Home("[me]\ntimezone=UTC\n\n[calendar files]\ntype=ics\nurl=%s\n\n"
                        "[calendar folder]\ntype=vdir\nurl=/tmp\n" % nytest.fixture("demo.ics"))
     try:
         r = run(["--config", home.config, "--format", "json", "calendars"], home=home)
@@ -35,7 +29,7 @@ def test_local_sources_listed():
 
 
 def test_offline_before_any_sync():
-    home = with_config("[me]\ntimezone=UTC\n\n[calendar work]\ntype=caldav\n"
+    home = Home("[me]\ntimezone=UTC\n\n[calendar work]\ntype=caldav\n"
                        "url=http://127.0.0.1:9/\nusername=jane\npassword_command=false\n")
     try:
         r = run(["--config", home.config, "--offline", "calendars"], home=home)

@@ -9,26 +9,26 @@ import json
 import sqlite3
 
 import nytest
-from nytest import Home, check, fixture, run
+from nytest import Home, check, fixture, integrity, json_of, offered_starts, run, run_ok
 
 NOW = "2026-11-30T10:00:00-05:00"  # a Monday
+# `done` needs the call to have started: it runs a week later.
+LATER = "2026-12-07T10:00:00-05:00"
 
 
-def base(h):
-    return ["--now", NOW, "--db", h.db, "--config", fixture("demo.ini")]
+def base(h, now=NOW):
+    return ["--now", now, "--db", h.db, "--config", fixture("demo.ini")]
 
 
 def ok(h, *args):
-    r = run(list(args) + base(h), home=h)
-    check(r.rc == 0, " ".join(args), r)
-    return r
+    return run_ok(list(args) + base(h), home=h)
 
 
 def together(h, commands):
     """Starts every command at once; returns their Results in order."""
     import subprocess
 
-    procs = [subprocess.Popen(nytest.command(list(c) + base(h)), env=h.env(),
+    procs = [subprocess.Popen(nytest.command(list(c) + base(h, LATER if c[0] == "done" else NOW)), env=h.env(),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for c in commands]
     results = []
@@ -43,19 +43,7 @@ def together(h, commands):
 
 
 def followups(h):
-    return json.loads(ok(h, "followups", "--all", "--format", "json").out)["followups"]
-
-
-def integrity(h):
-    db = sqlite3.connect(h.db)
-    try:
-        return db.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        db.close()
-
-
-def offered_starts(fs):
-    return [s["start"] for f in fs if f["state"] == "offered" for s in f["slots"]]
+    return json_of(ok(h, "followups", "--all", "--format", "json"), "followups")
 
 
 def check_replies(h, names, results, before=0):
@@ -68,7 +56,7 @@ def check_replies(h, names, results, before=0):
     starts = offered_starts(fs)
     check(len(starts) == 2 * len(fs), "two slots each", fs)
     check(len(starts) == len(set(starts)), "no slot offered twice", starts)
-    check(integrity(h) == "ok", "integrity_check")
+    check(integrity(h.db) == "ok", "integrity_check")
     return fs
 
 
@@ -122,7 +110,7 @@ def test_book_and_cancel_the_same_follow_up():
                 check(book.out == "" and "is cancelled" in book.err, "clean state error", book)
             fs = followups(h)
             check(len(fs) == 1 and fs[0]["state"] == "cancelled", "cancelled at the end", fs)
-            check(integrity(h) == "ok", "integrity_check")
+            check(integrity(h.db) == "ok", "integrity_check")
     finally:
         h.cleanup()
 
@@ -196,7 +184,7 @@ def test_mixed_commands_at_once():
                                                if f["state"] == "booked"]
         check(len(taken) == len(set(taken)), "no time offered or booked twice", fs)
         json.loads(results[-1].out)  # the reader saw a whole state
-        check(integrity(h) == "ok", "integrity_check")
+        check(integrity(h.db) == "ok", "integrity_check")
     finally:
         h.cleanup()
 
@@ -221,7 +209,7 @@ def test_eight_decisions_at_once():
             db.close()
         check(decisions == 8, "eight decisions recorded (%d)" % decisions)
         check(contacts == 4, "one contact per name (%d)" % contacts)
-        check(integrity(h) == "ok", "integrity_check")
+        check(integrity(h.db) == "ok", "integrity_check")
     finally:
         h.cleanup()
 

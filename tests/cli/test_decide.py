@@ -9,7 +9,7 @@ import sqlite3
 import time
 
 import nytest
-from nytest import BIN, Home, check, check_usage_error, run
+from nytest import BIN, Home, check, check_usage_error, query, run
 
 KNOW = "Do I know this person in a professional capacity?"
 TRUST = "Are they trustworthy, with ethics and values like mine?"
@@ -244,13 +244,8 @@ def test_pty_json_and_record():
 # --- recording -------------------------------------------------------------
 
 def decisions(db):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(
-            "SELECT c.name, d.at, d.know, d.trust, d.recommend, d.verdict, d.no_call "
-            "FROM decisions d JOIN contacts c ON c.id = d.contact_id ORDER BY d.id").fetchall()
-    finally:
-        con.close()
+    return query(db, "SELECT c.name, d.at, d.know, d.trust, d.recommend, d.verdict, d.no_call "
+                 "FROM decisions d JOIN contacts c ON c.id = d.contact_id ORDER BY d.id")
 
 
 def test_records_with_name():
@@ -273,12 +268,8 @@ def test_records_with_name():
 
 
 def followups(db):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute("SELECT f.id, c.name, f.email, f.met, f.state FROM followups f "
-                           "JOIN contacts c ON c.id = f.contact_id ORDER BY f.id").fetchall()
-    finally:
-        con.close()
+    return query(db, "SELECT f.id, c.name, f.email, f.met, f.state FROM followups f "
+                 "JOIN contacts c ON c.id = f.contact_id ORDER BY f.id")
 
 
 REPLY = ["--config", nytest.fixture("demo.ini"), "--now", "2026-12-01T14:00:00Z"]
@@ -326,6 +317,26 @@ def test_reply_failure_records_nothing():
         check(r.rc == 1 and r.out == "" and "missing.ics" in r.err, "lookup failure", r)
         check(len(decisions(db)) == 1 and followups(db) == [],
               "neither the decision nor a follow-up was written")
+    finally:
+        h.cleanup()
+
+
+def test_reply_to_a_pending_contact():
+    """decide --reply runs reply's rules: a second letter to a pending
+    contact is refused with nothing recorded, unless --new."""
+    h = Home()
+    try:
+        db = os.path.join(h.dir, "store.db")
+        args = REPLY + ["--db", db, "decide", "Richard Roe", "--know", "no", "--reply"]
+        check(run(args, home=h).rc == 0, "first")
+        r = run(args, home=h)
+        check(r.rc == 2 and r.out == "" and "'notyet nudge 1'" in r.err, "refused", r)
+        check(len(decisions(db)) == 1 and len(followups(db)) == 1, "nothing more recorded")
+        r = run(args + ["--new"], home=h)
+        check(r.rc == 0 and r.out.startswith("Hi Richard,"), "--new", r)
+        check(len(decisions(db)) == 2 and len(followups(db)) == 2, "both recorded")
+        check_usage_error(run(REPLY + ["--db", db, "decide", "X", "--know", "no", "--new"],
+                              home=h), "--reply")
     finally:
         h.cleanup()
 
@@ -392,7 +403,7 @@ def test_foreign_store_refused():
             r = run(["--db", path, "decide", "Richard Roe", "--know", "no"], home=h)
             check(r.rc == 1, "exit 1", r)
             check(r.out == "", "nothing on stdout", r)
-            check(len(r.err.splitlines()) == 1 and "is not a notyet database" in r.err,
+            check(len(r.err.splitlines()) == 1 and ", not a notyet store; " in r.err,
                   "one line", r)
             with open(path, "rb") as f:
                 check(f.read() == before, "the file is unchanged", r)

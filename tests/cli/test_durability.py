@@ -11,7 +11,6 @@ strace counts `when=N` per syscall, so each case injects into one syscall only:
 SQLite writes with pwrite64, notyet prints with write, GLib's atomic file
 writes use write, fsync and rename.
 """
-import json
 import os
 import shutil
 import sqlite3
@@ -19,9 +18,12 @@ import stat
 import subprocess
 
 import nytest
-from nytest import BIN, Home, check, fixture, run
+from nytest import (BIN, Home, check, fixture, integrity, json_of, offered_starts, read_bytes,
+                    run, run_ok)
 
 NOW = "2026-11-30T10:00:00-05:00"  # a Monday
+# `done` needs the call to have started: it runs a week later.
+LATER = "2026-12-07T10:00:00-05:00"
 KILLED = -9
 
 
@@ -36,19 +38,18 @@ def strace():
     return path
 
 
-def base(h):
-    return ["--now", NOW, "--db", h.db, "--config", fixture("demo.ini")]
+def base(h, args=()):
+    now = LATER if list(args)[:1] == ["done"] else NOW
+    return ["--now", now, "--db", h.db, "--config", fixture("demo.ini")]
 
 
 def nt(h, *args):
     """A normal run (under $NOTYET_WRAPPER when set)."""
-    return run(list(args) + base(h), home=h)
+    return run(list(args) + base(h, args), home=h)
 
 
 def ok(h, *args):
-    r = nt(h, *args)
-    check(r.rc == 0, " ".join(args), r)
-    return r
+    return run_ok(list(args) + base(h, args), home=h)
 
 
 def traced_env(h):
@@ -61,7 +62,7 @@ def traced_env(h):
 def faulty(h, fault, *args):
     """notyet under strace with one fault; never under the valgrind wrapper,
     whose own syscalls would shift the counts."""
-    cmd = [strace(), "-f", "-o", "/dev/null"] + fault + [BIN] + list(args) + base(h)
+    cmd = [strace(), "-f", "-o", "/dev/null"] + fault + [BIN] + list(args) + base(h, args)
     p = subprocess.run(cmd, capture_output=True, text=True, env=traced_env(h), timeout=60)
     return nytest.Result(p.returncode, p.stdout, p.stderr)
 
@@ -70,7 +71,7 @@ def count_calls(h, syscall, *args):
     """How many times a clean run of notyet makes @syscall (the run is real:
     the caller starts from a copy of the store afterwards)."""
     log = os.path.join(h.dir, "strace.log")
-    cmd = [strace(), "-f", "-o", log, "-e", "trace=" + syscall, BIN] + list(args) + base(h)
+    cmd = [strace(), "-f", "-o", log, "-e", "trace=" + syscall, BIN] + list(args) + base(h, args)
     p = subprocess.run(cmd, capture_output=True, text=True, env=traced_env(h), timeout=60)
     check(p.returncode == 0, "clean run under strace: %s" % p.stderr)
     with open(log, encoding="utf-8", errors="replace") as f:
@@ -80,24 +81,14 @@ def count_calls(h, syscall, *args):
 
 
 def followups(h):
-    r = ok(h, "followups", "--all", "--format", "json")
-    return json.loads(r.out)["followups"]
-
-
-def integrity(h):
-    db = sqlite3.connect(h.db)
-    try:
-        return db.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        db.close()
+    return json_of(ok(h, "followups", "--all", "--format", "json"), "followups")
 
 
 def snapshot(h):
     """The store's files, to start every fault from the same state."""
     for suffix in ("-wal", "-shm"):
         check(not os.path.exists(h.db + suffix), "the store was closed cleanly")
-    with open(h.db, "rb") as f:
-        return f.read()
+    return read_bytes(h.db)
 
 
 def restore(h, data):
@@ -123,10 +114,6 @@ def positions(n, most=16):
     return sorted({1 + round(i * step) for i in range(most)})
 
 
-def slots_of(fs):
-    return [s["start"] for f in fs if f["state"] == "offered" for s in f["slots"]]
-
-
 def reply_home():
     """A store holding one offered follow-up (Ann Lee); returns (home, its bytes, Ann)."""
     h = Home()
@@ -140,7 +127,7 @@ def check_reply_outcome(h, r, ann, failed_rc):
     """After a faulty `reply Bob`: Ann untouched; Bob recorded exactly when the
     run got as far as the commit; a letter only for a recorded follow-up;
     the store sound; the next reply works and offers fresh slots."""
-    check(integrity(h) == "ok", "integrity_check", r)
+    check(integrity(h.db) == "ok", "integrity_check", r)
     fs = followups(h)
     check(fs[0] == ann, "the earlier follow-up is intact", fs)
     names = [f["name"] for f in fs]
@@ -155,7 +142,7 @@ def check_reply_outcome(h, r, ann, failed_rc):
     check(nxt.out.startswith("Hi Carol,"), "the next run writes its letter", nxt)
     fs = followups(h)
     check(fs[-1]["name"] == "Carol King", "the next run is recorded", fs)
-    starts = slots_of(fs)
+    starts = offered_starts(fs)
     check(len(starts) == len(set(starts)), "no slot offered twice after recovery", fs)
     return recorded
 
@@ -239,7 +226,7 @@ def book_home():
 
 
 def check_book_outcome(h, r, ann, failed_rc):
-    check(integrity(h) == "ok", "integrity_check", r)
+    check(integrity(h.db) == "ok", "integrity_check", r)
     fs = followups(h)
     check(len(fs) == 1, "still one follow-up", fs)
     f = fs[0]
@@ -295,7 +282,7 @@ def test_done_killed_at_each_store_write():
             r = faulty(h, ["-e", "trace=pwrite64", "-e",
                            "inject=pwrite64:signal=KILL:when=%d" % i], "done", "1")
             check(r.rc == KILLED, "killed", r)
-            check(integrity(h) == "ok", "integrity_check", r)
+            check(integrity(h.db) == "ok", "integrity_check", r)
             fs = followups(h)
             check(len(fs) == 1 and fs[0]["state"] in ("booked", "done"), "booked or done", fs)
             states.add(fs[0]["state"])
@@ -324,7 +311,7 @@ def test_first_reply_killed_while_creating_the_store():
             names = [f["name"] for f in followups(h)]
             check(names in ([], ["Ann Lee"]), "nothing or the whole follow-up", names)
             check(r.out == "" or names == ["Ann Lee"], "no letter without its record", r)
-            check(integrity(h) == "ok", "integrity_check", r)
+            check(integrity(h.db) == "ok", "integrity_check", r)
             nxt = ok(h, "reply", "Bob Stone")
             check(nxt.out.startswith("Hi Bob,"), "the next run works", nxt)
     finally:
@@ -387,7 +374,7 @@ def test_decide_reply_killed_records_both_or_neither():
             r = faulty(h, ["-e", "trace=pwrite64", "-e",
                            "inject=pwrite64:signal=KILL:when=%d" % i], *args)
             check(r.rc == KILLED, "killed at pwrite64 #%d" % i, r)
-            check(integrity(h) == "ok", "integrity_check", r)
+            check(integrity(h.db) == "ok", "integrity_check", r)
             db = sqlite3.connect(h.db)
             try:
                 decisions = db.execute("SELECT count(*) FROM decisions").fetchone()[0]
@@ -428,11 +415,6 @@ def reset_target(target):
     with open(target, "w", encoding="utf-8") as f:
         f.write(OLD)
     os.chmod(target, 0o600)
-
-
-def read_bytes(path):
-    with open(path, "rb") as f:
-        return f.read()
 
 
 def check_target(h, target, whole, r, data):

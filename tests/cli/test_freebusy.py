@@ -1,15 +1,12 @@
 """notyet freebusy: busy periods from --ics files and configured calendars."""
-import functools
-import http.server
 import json
 import os
 import shutil
 import stat
-import threading
 import time
 
 import nytest
-from nytest import Home, check, check_usage_error, fixture, run
+from nytest import Home, Server, check, check_usage_error, fixture, run
 
 NY = ["--tz", "America/New_York"]
 GOOGLE = fixture("busy", "google.ics")
@@ -146,23 +143,9 @@ def test_warning_never_shows_summary():
     check("Secret title" not in r.out + r.err, "no SUMMARY in any output", r)
 
 
-class _Server:
+def _Server():
     """A loopback HTTP server for fixtures/busy, as an ics feed."""
-
-    def __enter__(self):
-        handler = functools.partial(_QuietHandler, directory=fixture("busy"))
-        self.httpd = http.server.HTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        return "http://127.0.0.1:%d/" % self.httpd.server_address[1]
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    return Server(fixture("busy"))
 
 
 def test_ics_feed_over_http():

@@ -6,16 +6,12 @@ names the input and the limit it hit, nothing on stdout, the store unchanged
 and no secret in any output. (HTTP/TLS and XML faults: tests/integration/
 test_faults.py; the catalogue map: README "What notyet guarantees".)
 """
-import functools
-import http.server
 import json
 import os
 import sqlite3
-import threading
-import time
 
 import nytest
-from nytest import Home, check, fixture, run
+from nytest import Home, Server, check, fixture, one_error, read_bytes, run, sized_event, write
 
 NOW = "2026-11-30T10:00:00-05:00"  # a Monday
 WEEK = fixture("slots", "week.ics")
@@ -27,19 +23,10 @@ timezone=America/New_York
 """
 SECRET = "hunter2-secret-pw"
 ESC = "\x1b"
-# Stretches the timing checks under valgrind (set by tests/valgrind-wrap).
-SCALE = float(os.environ.get("NOTYET_TEST_TIME_SCALE", "1"))
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def home(config=CONFIG):
-    h = Home()
-    h.write_config(config)
-    return h
+    return Home(config)
 
 
 def nt(h, *args, ics=WEEK, timeout=60):
@@ -49,31 +36,9 @@ def nt(h, *args, ics=WEEK, timeout=60):
     return run(list(args) + extra, home=h, timeout=timeout)
 
 
-def one_error(r, rc, *needles):
-    """Exit rc, nothing on stdout, exactly one 'notyet: ' line naming every needle."""
-    check(r.rc == rc, "exit status %d expected" % rc, r)
-    check(r.out == "", "stdout must be empty on an error", r)
-    lines = r.err.splitlines()
-    check(len(lines) == 1 and lines[0].startswith("notyet: "), "one error line expected", r)
-    for n in needles:
-        check(n in r.err, "the error should name %r" % n, r)
-
-
 def no_secret(r, *secrets):
     for s in secrets:
         check(s not in r.out + r.err, "%r must not appear in any output" % s, r)
-
-
-def read_bytes(path):
-    with open(path, "rb") as f:
-        return f.read()
-
-
-def write(path, data):
-    mode = "wb" if isinstance(data, bytes) else "w"
-    with open(path, mode) as f:
-        f.write(data)
-    return path
 
 
 def store_state(h):
@@ -116,7 +81,8 @@ def test_config_password_on_the_command_line_is_refused():
 
 def test_config_garbage_nul_and_non_files():
     """Binary garbage, a NUL byte, Latin-1, a directory, a FIFO and /dev/zero as the
-    config: exit 2 naming the file, at once (no read that blocks or never ends)."""
+    config: exit 2 naming the file, within the run's 20 s timeout (no read that blocks
+    or never ends)."""
     h = home()
     try:
         garbage = write(os.path.join(h.dir, "garbage.ini"), bytes(range(256)) * 8)
@@ -127,10 +93,8 @@ def test_config_garbage_nul_and_non_files():
         cases = ((garbage, "not UTF-8 text"), (nul, "not UTF-8 text"), (latin, "not UTF-8 text"),
                  (h.dir, "not a file"), (fifo, "not a file"), ("/dev/zero", "not a file"))
         for path, why in cases:
-            t0 = time.monotonic()
             r = nt(h, "--config", path, "reply", "Ann Lee", timeout=20)
             one_error(r, 2, path, why)
-            check(time.monotonic() - t0 < 10 * SCALE, "%s: answered at once" % path, r)
         check(not os.path.exists(h.db), "no store was created")
     finally:
         h.cleanup()
@@ -218,7 +182,7 @@ def test_typed_values_echoed_without_control_characters():
             check(not any(c in r.err for c in "\r\t\x7f\u009b" + ESC), "no control character", r)
         check(not os.path.exists(h.db), "no store was created")
         # The -v lines too: a file (over 64 KiB, so it is cached) named with both.
-        path = write(os.path.join(h.dir, "a\n" + ESC + "[2Jb.ics"), _sized_event(70 * 1024))
+        path = write(os.path.join(h.dir, "a\n" + ESC + "[2Jb.ics"), sized_event(70 * 1024))
         r = nt(h, "-v", "freebusy", *WINDOW, ics=path)
         lines = r.err.splitlines()
         check(r.rc == 0 and lines and all(ln.startswith("notyet: ") for ln in lines), "-v", r)
@@ -377,22 +341,6 @@ def test_ics_nesting_at_and_past_the_limit():
         h.cleanup()
 
 
-def _sized_event(total):
-    """A calendar whose VEVENT, BEGIN:VEVENT to END:VEVENT with CRLFs, is total bytes."""
-    head = ("BEGIN:VEVENT\r\nUID:big\r\nDTSTART:20260302T140000Z\r\n"
-            "DTEND:20260302T150000Z\r\n")
-    tail = "END:VEVENT\r\n"
-    left = total - len(head) - len(tail)
-    pads = []
-    while left > 0:
-        n = min(left, 1000000)
-        pads.append("X-PAD:" + "a" * (n - 8) + "\r\n")
-        left -= n
-    event = head + "".join(pads) + tail
-    check(len(event) == total, "event of %d bytes" % total)
-    return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + event + "END:VCALENDAR\r\n"
-
-
 def test_ics_object_size_at_and_past_the_limit():
     """A component of exactly 10 MiB (its END line included) is read; one byte more
     is skipped with one warning naming the UID and the limit."""
@@ -401,11 +349,11 @@ def test_ics_object_size_at_and_past_the_limit():
         args = ["freebusy", "--from", "2026-03-02", "--to", "2026-03-03", "--format", "json"]
         path = os.path.join(h.dir, "big.ics")
         with open(path, "w", newline="") as f:
-            f.write(_sized_event(10 * 1024 * 1024))
+            f.write(sized_event(10 * 1024 * 1024))
         r = nt(h, *args, ics=path)
         check(r.rc == 0 and r.err == "" and len(busy_of(r)) == 1, "10 MiB: read", r)
         with open(path, "w", newline="") as f:
-            f.write(_sized_event(10 * 1024 * 1024 + 1))
+            f.write(sized_event(10 * 1024 * 1024 + 1))
         r = nt(h, *args, ics=path)
         check(r.rc == 0 and busy_of(r) == [], "skipped", r)
         check(r.err == "notyet: warning: '%s': component 'big' skipped: larger than 10485760 "
@@ -426,10 +374,8 @@ def test_ics_recurrence_steps_at_and_past_the_limit():
             write(path, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:every-minute\r\n"
                   "DTSTART:20260302T000000Z\r\nDURATION:PT30S\r\nRRULE:FREQ=MINUTELY;%s\r\n"
                   "END:VEVENT\r\nEND:VCALENDAR\r\n" % rule)
-            t0 = time.monotonic()
             r = nt(h, *args, ics=path)
             check(r.rc == 0 and len(busy_of(r)) == count, "%s: %d instances" % (rule, count), r)
-            check(time.monotonic() - t0 < 10 * SCALE, "%s: fast" % rule, r)
             want = ("notyet: warning: '%s': event 'every-minute': more than 50000 recurrence "
                     "steps, the rest is ignored\n" % path) if warned else ""
             check(r.err == want, "%s: warning %s" % (rule, warned), r)
@@ -440,8 +386,8 @@ def test_ics_recurrence_steps_at_and_past_the_limit():
 def test_ics_not_a_regular_file_or_garbage():
     """Binary garbage as --ics: exit 1 naming it. A directory, a FIFO, /dev/zero or a
     link to it as --ics or as a type=ics path: exit 1, the one line "cannot read
-    'PATH': not a regular file", nothing on stdout, nothing recorded, at once (a FIFO
-    or /dev/zero used to hang freebusy, slots and reply)."""
+    'PATH': not a regular file", nothing on stdout, nothing recorded, within the run's
+    20 s timeout (a FIFO or /dev/zero used to hang freebusy, slots and reply)."""
     h = home()
     try:
         garbage = write(os.path.join(h.dir, "garbage.ics"), bytes(range(256)) * 64)
@@ -453,11 +399,9 @@ def test_ics_not_a_regular_file_or_garbage():
         for path in (h.dir, fifo, "/dev/zero", link):
             want = "notyet: cannot read '%s': not a regular file\n" % path
             for args in (["freebusy"], ["slots"], ["reply", "Ann Lee"]):
-                t0 = time.monotonic()
                 r = nt(h, *args, ics=path, timeout=20)
                 one_error(r, 1, path)
                 check(r.err == want, "%s %s: the exact line" % (args[0], path), r)
-                check(time.monotonic() - t0 < 10 * SCALE, "%s: answered at once" % path, r)
             h.write_config(CONFIG + "[calendar c]\ntype=ics\npath=%s\n" % path)
             r = nt(h, "freebusy", ics=None, timeout=20)
             check(r.rc == 1 and r.out == "" and r.err == want, "type=ics %s" % path, r)
@@ -549,35 +493,32 @@ def test_feed_over_the_cache_limit_is_streamed_and_its_old_copy_forgotten():
     h = home(CONFIG + "[limits]\nmax_response_mib=100\n")
     served = os.path.join(h.dir, "www")
     os.mkdir(served)
-    handler = functools.partial(_QuietHandler, directory=served)
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    url = "http://127.0.0.1:%d/feed.ics" % httpd.server_address[1]
     try:
-        with open(WEEK, encoding="utf-8") as f:
-            week = f.read()
-        feed = os.path.join(served, "feed.ics")
-        write(feed, week)
-        args = ("freebusy", "--from", "2026-11-30", "--to", "2026-12-05", "--format", "json")
-        small = nt(h, "-v", *args, ics=url)
-        check(small.rc == 0 and "cached as" in small.err, "a small feed is cached", small)
-        os.truncate(feed, 64 * 1024 * 1024 + 1)
-        r = nt(h, "-v", *args, ics=url)
-        check(r.rc == 0 and busy_of(r) == busy_of(small), "the big feed is read", r)
-        check("'%s': not cached (over 64 MiB)" % url in r.err, "not cached, said with -v", r)
-        r = nt(h, "--offline", *args, ics=url)
-        one_error(r, 1, url, "never fetched")
+        with Server(served) as base:
+            url = base + "feed.ics"
+            with open(WEEK, encoding="utf-8") as f:
+                week = f.read()
+            feed = os.path.join(served, "feed.ics")
+            write(feed, week)
+            args = ("freebusy", "--from", "2026-11-30", "--to", "2026-12-05",
+                    "--format", "json")
+            small = nt(h, "-v", *args, ics=url)
+            check(small.rc == 0 and "cached as" in small.err, "a small feed is cached", small)
+            os.truncate(feed, 64 * 1024 * 1024 + 1)
+            r = nt(h, "-v", *args, ics=url)
+            check(r.rc == 0 and busy_of(r) == busy_of(small), "the big feed is read", r)
+            check("'%s': not cached (over 64 MiB)" % url in r.err, "not cached, said with -v", r)
+            r = nt(h, "--offline", *args, ics=url)
+            one_error(r, 1, url, "never fetched")
     finally:
-        httpd.shutdown()
-        httpd.server_close()
         h.cleanup()
 
 
 def test_vdir_entries_not_regular_files_skipped_with_a_warning():
     """A FIFO, a link to /dev/zero and a link to nothing among a vdir's *.ics files
     are skipped with one warning naming each (never read, never silently free), a
-    folder named *.ics quietly; the rest of the folder still counts. At once, read directly
-    (few files) and through the cache (16 files or more), cold and warm."""
+    folder named *.ics quietly; the rest of the folder still counts. Within the run's 20 s timeout, read
+    directly (few files) and through the cache (16 files or more), cold and warm."""
     h = home()
     try:
         base = nt(h, "freebusy", *WINDOW, ics=fixture("busy", "oneoff.ics"))
@@ -603,11 +544,9 @@ def test_vdir_entries_not_regular_files_skipped_with_a_warning():
             want += "".join("notyet: warning: '%s': not a regular file, skipped\n"
                             % os.path.join(vdir, name) for name in ("p.ics", "z.ics"))
             for when in ("cold", "warm"):
-                t0 = time.monotonic()
                 r = nt(h, "freebusy", *WINDOW, ics=None, timeout=20)
                 check(r.rc == 0 and r.out == base.out, "%d files, %s: busy" % (n, when), r)
                 check(r.err == want, "%d files, %s: one warning each" % (n, when), r)
-                check(time.monotonic() - t0 < 10 * SCALE, "answered at once", r)
         finally:
             h.cleanup()
 
@@ -651,7 +590,8 @@ def test_template_size_at_and_past_the_limit():
 
 def test_template_binary_and_non_files():
     """Binary, a NUL byte, a directory, a FIFO, /dev/zero as the template: exit 2
-    naming it, at once (a FIFO or /dev/zero used to hang the reply)."""
+    naming it, within the run's 20 s timeout (a FIFO or /dev/zero used to hang the
+    reply)."""
     h = home()
     try:
         binary = write(os.path.join(h.dir, "bin.txt"), bytes(range(256)))
@@ -662,10 +602,8 @@ def test_template_binary_and_non_files():
                           (h.dir, "not a regular file"), (fifo, "not a regular file"),
                           ("/dev/zero", "not a regular file"),
                           (os.path.join(h.dir, "none.txt"), "No such file")):
-            t0 = time.monotonic()
             r = nt(h, "reply", "Bob Stone", "--template", path, timeout=20)
             one_error(r, 2, path, why)
-            check(time.monotonic() - t0 < 10 * SCALE, "%s: answered at once" % path, r)
         check(not os.path.exists(h.db), "nothing recorded")
     finally:
         h.cleanup()
@@ -725,7 +663,7 @@ def test_store_path_not_usable():
     try:
         plain = write(os.path.join(h.dir, "plain"), "keep\n")
         r = run(["--now", NOW, "--ics", WEEK, "--db", h.dir, "reply", "Ann"], home=h)
-        one_error(r, 1, "'%s'" % h.dir, "not a file")
+        one_error(r, 1, "'%s'" % h.dir, "is a folder, not a notyet store")
         r = run(["--now", NOW, "--ics", WEEK, "--db", plain + "/x.db", "reply", "Ann"], home=h)
         one_error(r, 1, plain)
         check(read_bytes(plain) == b"keep\n", "the file in the way is untouched")
@@ -762,7 +700,8 @@ def test_store_garbage_file_never_overwritten():
         write(h.db, data)
         for args in (["followups"], ["reply", "Ann"], ["decide", "Cy", "--know", "no"]):
             r = nt(h, *args)
-            one_error(r, 1, "'%s'" % h.db, "not a notyet database")
+            one_error(r, 1, "'%s'" % h.db,
+                      "is a file of another kind (not an SQLite database), not a notyet store")
             check(read_bytes(h.db) == data, "%s: unchanged" % args[0], r)
     finally:
         h.cleanup()

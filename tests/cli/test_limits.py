@@ -6,11 +6,10 @@ objects whole; the limits apply when busy time is computed).
 The built-in limits at and past the default: tests/cli/test_hostile.py. The
 response cap, the redirect limit and the timeouts: tests/integration/test_faults.py.
 """
-import json
 import os
 
 import nytest
-from nytest import Home, check, run
+from nytest import Home, check, json_of, run, sized_event, write
 
 NOW = "2026-11-30T10:00:00-05:00"
 CONFIG = """[me]
@@ -24,9 +23,7 @@ SERIES = ["freebusy", "--from", "2026-03-01", "--to", "2026-05-01", "--format", 
 
 
 def home(limits=""):
-    h = Home()
-    h.write_config(CONFIG + ("[limits]\n" + limits if limits else ""))
-    return h
+    return Home(CONFIG + ("[limits]\n" + limits if limits else ""))
 
 
 def set_limits(h, limits):
@@ -38,31 +35,7 @@ def nt(h, ics, *args):
 
 
 def busy_of(r):
-    check(r.rc == 0, "exit 0", r)
-    return json.loads(r.out)["busy"]
-
-
-def sized_event(total, uid="big"):
-    """A calendar whose VEVENT, BEGIN:VEVENT to END:VEVENT with CRLFs, is total bytes."""
-    head = ("BEGIN:VEVENT\r\nUID:%s\r\nDTSTART:20260302T140000Z\r\n"
-            "DTEND:20260302T150000Z\r\n" % uid)
-    tail = "END:VEVENT\r\n"
-    left = total - len(head) - len(tail)
-    pads = []
-    while left > 0:
-        n = min(left, 1000000)
-        check(n >= 8, "room for a padding line")
-        pads.append("X-PAD:" + "a" * (n - 8) + "\r\n")
-        left -= n
-    event = head + "".join(pads) + tail
-    check(len(event) == total, "event of %d bytes" % total)
-    return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + event + "END:VCALENDAR\r\n"
-
-
-def write(path, text):
-    with open(path, "w", newline="") as f:
-        f.write(text)
-    return path
+    return json_of(r, "busy")
 
 
 def object_case(h, path, size, limit_mib, read):

@@ -4,7 +4,7 @@ import os
 import subprocess
 
 import nytest
-from nytest import Home, check, check_usage_error, fixture, read_fixture, run
+from nytest import Home, check, check_usage_error, fixture, json_of, read_fixture, run
 
 NOW = "2026-11-30T10:00:00-05:00"  # a Monday
 CONFIG = """[me]
@@ -16,9 +16,7 @@ timezone=America/New_York
 
 
 def home():
-    h = Home()
-    h.write_config(CONFIG)
-    return h
+    return Home(CONFIG)
 
 
 def nt(h, *args, ics="week.ics", now=NOW):
@@ -29,9 +27,7 @@ def nt(h, *args, ics="week.ics", now=NOW):
 
 
 def followups(h, *extra):
-    r = nt(h, "followups", "--format", "json", *extra)
-    check(r.rc == 0, "followups", r)
-    return json.loads(r.out)["followups"]
+    return json_of(nt(h, "followups", "--format", "json", *extra), "followups")
 
 
 def test_reply_golden_letter():
@@ -176,6 +172,9 @@ def test_reply_usage_errors():
         check_usage_error(nt(h, "reply", "A", "B"), "'B'")
         check_usage_error(nt(h, "reply", "A", "--their-tz", "Mars/Base"), "Mars/Base")
         check_usage_error(nt(h, "reply", "A", "--email", "not-an-address"), "not-an-address")
+        # The same check as [me] email: one '@' only.
+        check_usage_error(nt(h, "reply", "A", "--email", "a@b@c"), "'a@b@c' is not an email")
+        check(not os.path.exists(h.db), "nothing recorded")
     finally:
         h.cleanup()
 
@@ -208,6 +207,57 @@ def test_slots_explain_golden():
         doc = json.loads(r.out)
         check(len(doc["slots"]) == 2 and any(c["reason"] == "buffer" for c in doc["candidates"]),
               "explain JSON", r)
+    finally:
+        h.cleanup()
+
+
+def test_reply_to_a_pending_contact_points_at_nudge():
+    h = home()
+    try:
+        check(nt(h, "reply", "Richard Roe", "--email", "richard@example.org").rc == 0, "first")
+        # Same email under another name, then the same name without an email.
+        for args in (["Dick Roe", "--email", "Richard@Example.org"], ["richard roe"]):
+            r = nt(h, "reply", *args)
+            check_usage_error(r, "'notyet nudge 1'")
+            check("#1 (offered)" in r.err and "--new" in r.err, "names the follow-up and --new", r)
+        check(len(followups(h)) == 1, "nothing recorded", followups(h))
+        # Another person of the same name, with another email: a new follow-up.
+        r = nt(h, "reply", "Richard Roe", "--email", "rroe@example.com")
+        check(r.rc == 0 and r.err == "follow-up #2 recorded\n", "different email", r)
+        # --new: a second, separate follow-up on purpose.
+        r = nt(h, "reply", "Richard Roe", "--email", "richard@example.org", "--new")
+        check(r.rc == 0 and r.err == "follow-up #3 recorded\n", "--new", r)
+        # --dry-run only prints: no refusal.
+        r = nt(h, "reply", "Richard Roe", "--dry-run")
+        check(r.rc == 0 and r.out != "", "dry run", r)
+        # A booked call points at book, not at nudge.
+        check(nt(h, "book", "1", "--slot", "1").rc == 0, "book")
+        check(nt(h, "cancel", "2").rc == 0 and nt(h, "cancel", "3").rc == 0, "cancel")
+        r = nt(h, "reply", "Richard Roe")
+        check_usage_error(r, "'notyet book 1 --slot TIME'")
+        # A closed follow-up is no longer pending.
+        check(nt(h, "cancel", "1").rc == 0, "cancel 1")
+        check(nt(h, "reply", "Richard Roe").rc == 0, "reply after cancel")
+    finally:
+        h.cleanup()
+
+
+def test_reply_after_decline_warns():
+    h = home()
+    try:
+        r = nt(h, "decide", "Richard Roe", "--know", "yes", "--trust", "no")
+        check(r.rc == 0 and r.out.startswith("DECLINE"), "declined", r)
+        r = nt(h, "reply", "Richard Roe")
+        check(r.rc == 0 and r.out.startswith("Hi Richard,"), "the letter still", r)
+        check(r.err == "notyet: warning: your last recorded decision for 'Richard Roe' was "
+              "DECLINE; this letter offers them a call\nfollow-up #1 recorded\n", "one line", r)
+        # -q silences it; a newer decision replaces it.
+        r = nt(h, "reply", "Ann Lee", "-q")
+        check(r.rc == 0 and r.err == "", "quiet", r)
+        nt(h, "decide", "Bob Stone", "--know", "yes", "--trust", "no")
+        nt(h, "decide", "Bob Stone", "--know", "no", now="2026-11-30T11:00:00-05:00")
+        r = nt(h, "reply", "Bob Stone")
+        check(r.rc == 0 and "warning" not in r.err, "newest decision is NOT YET", r)
     finally:
         h.cleanup()
 

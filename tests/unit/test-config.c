@@ -67,53 +67,95 @@ read_table(const char *name, guint columns)
     return rows;
 }
 
+/* The rows of fixtures/config/cases.txt, read in main() before the tests run. */
+static GPtrArray *case_rows;
+
+/* The table as a whole: it holds all its rows (a file cut short would drop
+ * cases silently) and most of them are errors. */
 static void
 test_cases(void)
 {
-    g_autoptr(GPtrArray) rows = read_table("cases.txt", 4);
     guint bad = 0;
 
-    g_assert_cmpuint(rows->len, >=, 40);
-    for (guint i = 0; i < rows->len; i++) {
-        char **row = g_ptr_array_index(rows, i);
-        const char *result = row[2];
-        g_autofree char *dir = NULL;
-        g_autofree char *path = NULL;
-        g_autofree char *prefix = NULL;
-        g_autoptr(GError) error = NULL;
-        g_autoptr(NyConfig) c = NULL;
-        int mode = (int)g_ascii_strtoll(row[1], NULL, 8);
+    g_assert_cmpuint(case_rows->len, >=, 40);
+    for (guint i = 0; i < case_rows->len; i++) {
+        char **row = g_ptr_array_index(case_rows, i);
 
-        g_test_message("case %s mode %s", row[0], row[1]);
-        path = copy_fixture(row[0], mode, &dir);
-        c = ny_config_load(path, TRUE, &error);
-        if (strcmp(result, "ok") == 0) {
-            g_assert_no_error(error);
-            g_assert_nonnull(c);
-            g_assert_cmpstr(c->path, ==, path);
-            g_assert_nonnull(c->emails);
-        } else {
-            g_assert_null(c);
-            g_assert_nonnull(error);
-            g_assert_true(error->domain == NY_CONFIG_ERROR);
-            if (strcmp(result, "invalid") == 0)
-                g_assert_cmpint(error->code, ==, NY_CONFIG_ERROR_INVALID);
-            else if (strcmp(result, "unsafe") == 0)
-                g_assert_cmpint(error->code, ==, NY_CONFIG_ERROR_UNSAFE);
-            else
-                g_assert_cmpstr(result, ==, "io");
-            g_test_message("-> %s", error->message);
-            /* One line, naming the file first, then the problem. */
-            prefix = g_strconcat(path, ": ", NULL);
-            g_assert_true(g_str_has_prefix(error->message, prefix));
-            g_assert_nonnull(strstr(error->message, row[3]));
-            g_assert_null(strchr(error->message, '\n'));
-            g_assert_null(strstr(error->message, "hunter2"));
+        if (strcmp(row[2], "ok") != 0)
             bad++;
-        }
-        remove_copy(path, dir);
     }
     g_assert_cmpuint(bad, >=, 30);
+}
+
+/* What is wrong with loading the copy @path of a row whose outcome is @result
+ * ("ok", "invalid", "unsafe" or "io") and whose error holds @text; NULL when
+ * nothing is. */
+static char *
+case_problem(const char *path, const char *result, const char *text, const NyConfig *c,
+             const GError *error)
+{
+    g_autofree char *prefix = g_strconcat(path, ": ", NULL);
+
+    if (strcmp(result, "ok") == 0) {
+        if (error != NULL)
+            return g_strdup_printf("expected to load, failed: %s", error->message);
+        if (c == NULL)
+            return g_strdup("neither a configuration nor an error");
+        if (g_strcmp0(c->path, path) != 0)
+            return g_strdup_printf("its path is %s", c->path);
+        if (c->emails == NULL)
+            return g_strdup("no list of emails");
+        return NULL;
+    }
+    if (c != NULL)
+        return g_strdup_printf("loaded; expected %s", result);
+    if (error == NULL)
+        return g_strdup("neither a configuration nor an error");
+    /* Never show a message that holds the password of the fixtures. */
+    if (strstr(error->message, "hunter2") != NULL)
+        return g_strdup("the error shows the password");
+    if (error->domain != NY_CONFIG_ERROR ||
+        (strcmp(result, "invalid") == 0 && error->code != NY_CONFIG_ERROR_INVALID) ||
+        (strcmp(result, "unsafe") == 0 && error->code != NY_CONFIG_ERROR_UNSAFE) ||
+        (strcmp(result, "io") == 0 && error->code != NY_CONFIG_ERROR_IO))
+        return g_strdup_printf("not a %s error: %s", result, error->message);
+    if (strcmp(result, "invalid") != 0 && strcmp(result, "unsafe") != 0 &&
+        strcmp(result, "io") != 0)
+        return g_strdup_printf("the table's outcome '%s' is none of ok, invalid, unsafe, io",
+                               result);
+    /* One line, naming the file first, then the problem. */
+    if (!g_str_has_prefix(error->message, prefix))
+        return g_strdup_printf("does not start with the file's path: %s", error->message);
+    if (strstr(error->message, text) == NULL)
+        return g_strdup_printf("does not hold '%s': %s", text, error->message);
+    if (strchr(error->message, '\n') != NULL)
+        return g_strdup_printf("more than one line: %s", error->message);
+    return NULL;
+}
+
+/* One row of the table, its own test /config/cases/FILE/MODE: the file copied
+ * with that mode loads, or fails with the error kind and the text given. A
+ * wrong outcome fails this test only (g_test_fail_printf, not an assertion
+ * that aborts), so the rows after it still run. */
+static void
+test_case(gconstpointer data)
+{
+    char *const *row = data;
+    g_autofree char *dir = NULL;
+    g_autofree char *path = NULL;
+    g_autofree char *problem = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NyConfig) c = NULL;
+    int mode = (int)g_ascii_strtoll(row[1], NULL, 8);
+
+    path = copy_fixture(row[0], mode, &dir);
+    c = ny_config_load(path, TRUE, &error);
+    if (error != NULL && strstr(error->message, "hunter2") == NULL)
+        g_test_message("-> %s", error->message);
+    problem = case_problem(path, row[2], row[3], c, error);
+    remove_copy(path, dir);
+    if (problem != NULL)
+        g_test_fail_printf("%s mode %s: %s", row[0], row[1], problem);
 }
 
 static void
@@ -415,9 +457,73 @@ test_default_path(void)
     g_assert_cmpstr(b, ==, want);
 }
 
+/* The store's and the cache's paths: --db, then the environment, then XDG. */
+static void
+test_store_and_cache_paths(void)
+{
+    g_autofree char *store_env = NULL;
+    g_autofree char *store_option = NULL;
+    g_autofree char *store_xdg = NULL;
+    g_autofree char *cache_beside = NULL;
+    g_autofree char *cache_odd = NULL;
+    g_autofree char *cache_env = NULL;
+    g_autofree char *cache_xdg = NULL;
+    g_autofree char *want_store = NULL;
+    g_autofree char *want_cache = NULL;
+
+    g_setenv("NOTYET_DB", "/some/where.db", TRUE);
+    store_env = ny_config_store_path(NULL);
+    g_assert_cmpstr(store_env, ==, "/some/where.db");
+    store_option = ny_config_store_path("/given/mine.db");
+    g_assert_cmpstr(store_option, ==, "/given/mine.db");
+    g_setenv("NOTYET_DB", "", TRUE);
+    store_xdg = ny_config_store_path(NULL);
+    want_store = g_build_filename(g_get_user_data_dir(), "notyet", "notyet.db", NULL);
+    g_assert_cmpstr(store_xdg, ==, want_store);
+    g_unsetenv("NOTYET_DB");
+
+    /* $NOTYET_DB does not move the cache; --db does. */
+    g_unsetenv("NOTYET_CACHE");
+    cache_beside = ny_config_cache_path("/tmp/x/store.db");
+    g_assert_cmpstr(cache_beside, ==, "/tmp/x/store.cache.db");
+    cache_odd = ny_config_cache_path("/tmp/x/mine");
+    g_assert_cmpstr(cache_odd, ==, "/tmp/x/mine.cache.db");
+    cache_xdg = ny_config_cache_path(NULL);
+    want_cache = g_build_filename(g_get_user_cache_dir(), "notyet", "cache.db", NULL);
+    g_assert_cmpstr(cache_xdg, ==, want_cache);
+    g_setenv("NOTYET_CACHE", "/tmp/y/c.db", TRUE);
+    cache_env = ny_config_cache_path("/tmp/x/store.db");
+    g_assert_cmpstr(cache_env, ==, "/tmp/y/c.db");
+    g_unsetenv("NOTYET_CACHE");
+}
+
+/* holds= names one calendar of one caldav account, trimmed; the others
+ * have none. */
+static void
+test_holds(void)
+{
+    g_autofree char *path = fixture_path("good-holds.ini");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NyConfig) c = ny_config_load(path, TRUE, &error);
+    const NyCalendarConfig *work;
+    const NyCalendarConfig *home;
+
+    g_assert_no_error(error);
+    g_assert_cmpuint(c->calendars->len, ==, 2);
+    work = g_ptr_array_index(c->calendars, 0);
+    home = g_ptr_array_index(c->calendars, 1);
+    g_assert_cmpstr(work->name, ==, "work");
+    g_assert_cmpstr(work->holds, ==, "Holds");
+    g_assert_cmpstr(home->holds, ==, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
+    /* As -k: a failed test does not stop the run, so a wrong row of the case
+     * table does not hide the rows after it. */
+    static char keep_going[] = "--keep-going";
+    g_autofree char **args = g_new0(char *, (gsize)argc + 2);
     g_autoptr(GError) error = NULL;
     int rc;
 
@@ -426,8 +532,18 @@ main(int argc, char **argv)
     g_assert_no_error(error);
     g_setenv("HOME", home_dir, TRUE);
 
-    g_test_init(&argc, &argv, NULL);
+    memcpy(args, argv, sizeof(char *) * (gsize)argc);
+    args[argc++] = keep_going;
+    g_test_init(&argc, &args, NULL);
+    case_rows = read_table("cases.txt", 4);
     g_test_add_func("/config/cases", test_cases);
+    for (guint i = 0; i < case_rows->len; i++) {
+        char **row = g_ptr_array_index(case_rows, i);
+        g_autofree char *name = g_strdup_printf("/config/cases/%s/%s", row[0], row[1]);
+
+        g_test_add_data_func(name, row, test_case);
+    }
+    g_test_add_func("/config/holds", test_holds);
     g_test_add_func("/config/missing-file", test_missing_file);
     g_test_add_func("/config/not-a-file", test_not_a_file);
     g_test_add_func("/config/defaults", test_defaults);
@@ -440,7 +556,9 @@ main(int argc, char **argv)
     g_test_add_func("/config/from-data", test_from_data);
     g_test_add_func("/config/parse-time", test_parse_time);
     g_test_add_func("/config/default-path", test_default_path);
+    g_test_add_func("/config/store-and-cache-paths", test_store_and_cache_paths);
     rc = g_test_run();
+    g_ptr_array_unref(case_rows);
     g_rmdir(home_dir);
     g_free(home_dir);
     return rc;

@@ -412,6 +412,39 @@ test_grid_is_wall_clock(void)
     }
 }
 
+/* The one "is this time open" rule: the candidates' and a typed time's. */
+static void
+test_time_open(void)
+{
+    g_autoptr(GArray) busy = ny_intervals_new();
+    g_autoptr(GArray) taken = ny_intervals_new();
+    NyAvailability a;
+    NyTime t = 1796137200; /* Tue 2026-12-01 10:00 ET */
+    NyInterval slot = {t, t + 1200};
+    NyInterval later = {t + 3600, t + 4800};
+
+    ny_availability_init_default(&a); /* buffer 10 minutes */
+    g_assert_cmpint(ny_slots_time_open(&a, NULL, NULL, &slot), ==, NY_SLOT_OPEN);
+    /* Busy 10:30-11:00: 10:00-10:20 is 10 minutes clear, open. */
+    ny_intervals_add(busy, t + 1800, t + 3600);
+    g_assert_cmpint(ny_slots_time_open(&a, busy, taken, &slot), ==, NY_SLOT_OPEN);
+    /* One more minute of buffer and it is too close. */
+    a.buffer_minutes = 11;
+    g_assert_cmpint(ny_slots_time_open(&a, busy, taken, &slot), ==, NY_SLOT_BUFFER);
+    a.buffer_minutes = 10;
+    /* The slot itself overlaps. */
+    slot.start = t + 1500;
+    slot.end = t + 2700;
+    g_assert_cmpint(ny_slots_time_open(&a, busy, taken, &slot), ==, NY_SLOT_BUSY);
+    /* A taken time wins over busy, and keeps the same buffer. */
+    ny_intervals_add(taken, t + 2700, t + 3900);
+    g_assert_cmpint(ny_slots_time_open(&a, busy, taken, &slot), ==, NY_SLOT_OFFERED);
+    g_assert_cmpint(ny_slots_time_open(&a, NULL, taken, &later), ==, NY_SLOT_OFFERED);
+    later.start = t + 4500;
+    later.end = t + 5700;
+    g_assert_cmpint(ny_slots_time_open(&a, NULL, taken, &later), ==, NY_SLOT_OPEN);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -430,5 +463,6 @@ main(int argc, char **argv)
     g_test_add_func("/slots/explain-marks-chosen", test_explain_marks_chosen);
     g_test_add_func("/slots/many-busy-periods", test_many_busy_periods);
     g_test_add_func("/slots/grid-is-wall-clock", test_grid_is_wall_clock);
+    g_test_add_func("/slots/time-open", test_time_open);
     return g_test_run();
 }

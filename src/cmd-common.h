@@ -1,0 +1,128 @@
+/* cmd-common.h: what the commands share (private to the executable): the
+ * busy lookup with its terminal output, the flow context, the store, slot
+ * phrases, follow-up ids, states and JSON, and the options of a reply.
+ * Commands never call each other; what two of them run is here or in a
+ * library module (doc/architecture.md, "How a command is built"). */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "cli.h"
+#include "notyet/followup.h"
+#include "notyet/replyflow.h"
+#include "notyet/slots.h"
+#include "notyet/store.h"
+
+G_BEGIN_DECLS
+
+/* The lookup's options for @cli: --offline, the cache beside the store, -v
+ * lines, the HTTP trace and the terminal progress. @out_cache_path keeps
+ * the cache path alive; free it with g_free(). */
+void ny_cmd_sources_options(NyCli *cli, NySourcesOptions *out, char **out_cache_path);
+
+/* The context of a flow (replyflow.h) for @cli; @sources and @db_path must
+ * outlive it. */
+void ny_cmd_flow_context(NyCli *cli, const NySourcesOptions *sources, const char *db_path,
+                         NyFlowContext *out);
+
+/* The store file: --db, else $NOTYET_DB, else the XDG data dir. */
+char *ny_cmd_db_path(NyCli *cli);
+
+/* After a flow or a lookup: clears the progress line, prints @warnings
+ * (may be NULL; also on failure), and turns "no busy source" into a usage
+ * error of the command. Returns @ok. */
+gboolean ny_cmd_lookup_done(NyCli *cli, const NySourcesOptions *sources, GPtrArray *warnings,
+                            gboolean ok, GError **error);
+
+/**
+ * ny_cmd_busy_window:
+ *
+ * The window a pick needs busy time for (ny_replyflow_busy_window()).
+ */
+void ny_cmd_busy_window(NyCli *cli, NyTime *out_from, NyTime *out_to);
+
+/**
+ * ny_cmd_busy_lookup:
+ * @out_busy: (out) (element-type NyInterval): normalized busy periods
+ *
+ * Busy time of every configured source, or the --ics ones, over [from, to).
+ * Warnings go to stderr; no source at all is a usage error (exit 2).
+ */
+gboolean ny_cmd_busy_lookup(NyCli *cli, NyTime from, NyTime to, GArray **out_busy, GError **error);
+
+/**
+ * ny_cmd_store_if_exists:
+ *
+ * Opens the store when its file exists; sets *out_store to NULL (and
+ * returns TRUE) when there is none yet, so a read-only command creates no
+ * file.
+ */
+gboolean ny_cmd_store_if_exists(NyCli *cli, NyStore **out_store, GError **error);
+
+/* The times pending follow-ups keep at cli->now, except @except_id's
+ * (ny_replyflow_taken()), appended to @out. */
+gboolean ny_cmd_taken(NyCli *cli, NyStore *store, gint64 except_id, GArray *out, GError **error);
+
+/* "this Wednesday at 2p ET" in the user's zone, relative to cli->now. */
+char *ny_cmd_slot_phrase(NyCli *cli, NyTime t, GTimeZone *their_zone, const char *their_name);
+
+/* Parses "3" or "#3" into a follow-up id; a usage error otherwise. */
+gboolean ny_cmd_parse_id(NyCli *cli, const char *text, gint64 *out_id, GError **error);
+
+/* The one ID argument of done, cancel, book and nudge (argv[1]): a usage
+ * error when it is missing, not an id, or followed by another argument. */
+gboolean ny_cmd_one_id(NyCli *cli, int argc, char **argv, gint64 *out_id, GError **error);
+
+/* The state of @f at cli->now (followup.h), with the configured offer_days. */
+NyFollowupStatus ny_cmd_followup_status(NyCli *cli, const NyFollowup *f);
+
+/* Checks @action on @f at cli->now (ny_followup_check()). */
+gboolean ny_cmd_followup_check(NyCli *cli, const NyFollowup *f, NyFollowupAction action,
+                               GError **error);
+
+/* Adds the follow-up object of the JSON output (README "JSON") to @b. */
+void ny_cmd_followup_to_json(NyCli *cli, JsonBuilder *b, const NyFollowup *f);
+
+/* Prints @text, or with --format json {"followup": {...}} for @f. */
+gboolean ny_cmd_print_followup(NyCli *cli, const NyFollowup *f, const char *text, GError **error);
+
+/* The options of `reply`, also taken by `decide --reply`. */
+typedef struct {
+    char *email;
+    char *met;
+    char *closing;
+    char *their_tz;
+    char *template_path;
+    gboolean dry_run;
+    gboolean allow_new;
+} NyReplyOptions;
+
+void ny_reply_options_clear(NyReplyOptions *o);
+
+/* TRUE when any option of @o was given. */
+gboolean ny_reply_options_given(const NyReplyOptions *o);
+
+/* Appends the GOptionEntry rows of `reply`, pointing into @o, to @entries
+ * (element-type GOptionEntry; no terminator is added). */
+void ny_reply_add_entries(GArray *entries, NyReplyOptions *o);
+
+/**
+ * ny_reply_check:
+ *
+ * Checks the NAME and the options without touching the network or the store:
+ * a usage error for an empty NAME, a bad --email or an unknown --their-tz.
+ */
+gboolean ny_reply_check(NyCli *cli, const NyReplyOptions *o, const char *name, GError **error);
+
+/**
+ * ny_reply_print:
+ * @req: the NAME and, for `decide --reply`, the decision to record with the
+ *       follow-up; the fields of @o are filled in
+ *
+ * Runs the reply flow (ny_replyflow_reply()), then prints its warnings, the
+ * letter on stdout and "follow-up #N recorded" on stderr. On failure nothing
+ * is printed on stdout and nothing is recorded.
+ */
+gboolean ny_reply_print(NyCli *cli, const NyReplyOptions *o, NyReplyRequest *req, GError **error);
+
+G_END_DECLS

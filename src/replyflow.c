@@ -1,0 +1,503 @@
+/* replyflow.c: the reply flow, shared by `reply` and `decide --reply`
+ * (doc/slots-and-letter.md; the follow-up rules are followup.c's).
+ *
+ * Order matters: the template is checked and the busy time looked up first,
+ * outside the store's transaction (a slow calendar must not hold the lock);
+ * then, in one transaction, the taken slots are read, the slots picked and
+ * the follow-up added. The command prints the letter only after the commit,
+ * so a failure anywhere prints nothing and records nothing.
+ */
+#include "notyet/replyflow.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "notyet/phrase.h"
+#include "notyet/template.h"
+
+G_DEFINE_QUARK(ny_replyflow_error, ny_replyflow_error)
+
+void
+ny_reply_result_clear(NyReplyResult *r)
+{
+    g_clear_pointer(&r->letter, g_free);
+    g_clear_pointer(&r->slots, g_array_unref);
+    r->id = 0;
+}
+
+void
+ny_replyflow_busy_window(const NyAvailability *a, NyTime now, NyTime *out_from, NyTime *out_to)
+{
+    *out_from = now - (NyTime)a->buffer_minutes * 60;
+    *out_to = now + ((NyTime)a->horizon_days + 1) * 86400 +
+              (NyTime)(a->slot_minutes + a->buffer_minutes) * 60;
+}
+
+gboolean
+ny_replyflow_busy(const NyFlowContext *ctx, NyTime from, NyTime to, GPtrArray *warnings,
+                  GArray **out_busy, GError **error)
+{
+    const NyConfigLimits *limits = &ctx->config->limits;
+    NySourcesOptions options = *ctx->sources;
+    NyBusyQuery query;
+    g_autoptr(GArray) busy = NULL;
+    g_autoptr(GPtrArray) found = NULL;
+    gboolean ok;
+
+    ny_busy_query_init(&query, from, to, ctx->zone, ctx->zone_name,
+                       (const char *const *)ctx->config->emails);
+    /* [limits]: line length and nesting depth stay fixed. */
+    query.limits.max_object = (gsize)limits->max_object_mib * 1024 * 1024;
+    query.limits.max_instances = (guint)limits->max_instances;
+    options.max_response = (gsize)limits->max_response_mib * 1024 * 1024;
+    options.http_timeout = (guint)limits->http_timeout_seconds;
+    options.now = ctx->now;
+    ok = ny_sources_busy(ctx->config, ctx->ics, &query, &options, &busy, &found, error);
+    for (guint i = 0; found != NULL && i < found->len; i++)
+        g_ptr_array_add(warnings, g_strdup(g_ptr_array_index(found, i)));
+    if (!ok)
+        return FALSE;
+    ny_intervals_normalize(busy, from, to);
+    *out_busy = g_steal_pointer(&busy);
+    return TRUE;
+}
+
+void
+ny_replyflow_facts(const NyFollowup *f, NyFollowupFacts *out)
+{
+    out->id = f->id;
+    switch (f->state) {
+    case NY_FOLLOWUP_OFFERED:
+        out->stored = NY_FOLLOWUP_STATUS_OFFERED;
+        break;
+    case NY_FOLLOWUP_BOOKED:
+        out->stored = NY_FOLLOWUP_STATUS_BOOKED;
+        break;
+    case NY_FOLLOWUP_DONE:
+        out->stored = NY_FOLLOWUP_STATUS_DONE;
+        break;
+    case NY_FOLLOWUP_CANCELLED:
+        out->stored = NY_FOLLOWUP_STATUS_CANCELLED;
+        break;
+    }
+    out->slots = f->slots;
+    out->has_booked = f->has_booked;
+    out->booked = f->booked;
+    /* A nudge is a new letter: offer_days count from it. */
+    out->letter_at = f->nudges > 0 ? f->nudged_at : f->created;
+    out->sequence = f->sequence;
+}
+
+gboolean
+ny_replyflow_taken(NyStore *store, const NyAvailability *a, NyTime now, gint64 except_id,
+                   GArray *out, GError **error)
+{
+    g_autoptr(GPtrArray) list = ny_store_list_followups(store, FALSE, error);
+
+    if (list == NULL)
+        return FALSE;
+    for (guint i = 0; i < list->len; i++) {
+        const NyFollowup *f = g_ptr_array_index(list, i);
+        NyFollowupFacts facts;
+
+        if (f->id == except_id)
+            continue;
+        ny_replyflow_facts(f, &facts);
+        ny_followup_add_taken(&facts, a->offer_days, now, out);
+    }
+    return TRUE;
+}
+
+/* The first word of a name: "Richard" of "Richard Roe". */
+static char *
+first_word(const char *name)
+{
+    const char *p = name;
+    const char *end;
+
+    while (*p == ' ' || *p == '\t')
+        p++;
+    end = p;
+    while (*end && *end != ' ' && *end != '\t')
+        end++;
+    return g_strndup(p, (gsize)(end - p));
+}
+
+/* The template: @option_path (--template), else @config_path, else the
+ * built-in one (@default_name, @default_text). */
+static gboolean
+load_template(const char *option_path, const char *config_path, const char *default_name,
+              const char *default_text, char **out_name, char **out_text, GError **error)
+{
+    const char *path = option_path ? option_path : config_path;
+    g_autoptr(GError) local = NULL;
+    g_autofree char *text = NULL;
+    gsize len = 0;
+    GStatBuf st;
+
+    if (path == NULL) {
+        *out_name = g_strdup(default_name);
+        *out_text = g_strdup(default_text);
+        return TRUE;
+    }
+    /* Checked before reading: a FIFO would block and /dev/zero never ends. */
+    if (g_stat(path, &st) == 0) {
+        if (!S_ISREG(st.st_mode)) {
+            g_set_error(error, NY_TEMPLATE_ERROR, NY_TEMPLATE_ERROR_FAILED,
+                        "cannot read the template '%s': not a regular file", path);
+            return FALSE;
+        }
+        if (st.st_size > NY_TEMPLATE_MAX_SIZE) {
+            g_set_error(error, NY_TEMPLATE_ERROR, NY_TEMPLATE_ERROR_TOO_BIG,
+                        "'%s': the template is larger than %d KiB", path,
+                        NY_TEMPLATE_MAX_SIZE / 1024);
+            return FALSE;
+        }
+    }
+    if (!g_file_get_contents(path, &text, &len, &local)) {
+        g_set_error(error, NY_TEMPLATE_ERROR, NY_TEMPLATE_ERROR_FAILED,
+                    "cannot read the template '%s': %s", path, local->message);
+        return FALSE;
+    }
+    if (!ny_template_check(path, text, len, error))
+        return FALSE;
+    *out_name = g_strdup(path);
+    *out_text = g_steal_pointer(&text);
+    return TRUE;
+}
+
+/* The template's fields for a letter to @name offering @slots. */
+static GHashTable *
+letter_values(const NyFlowContext *ctx, const NyReplyRequest *req, const GArray *slots,
+              GTimeZone *their_zone)
+{
+    GHashTable *v = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GPtrArray) phrases = g_ptr_array_new_with_free_func(g_free);
+    const NyConfig *c = ctx->config;
+
+    g_hash_table_insert(v, g_strdup("name"), g_strdup(req->name));
+    g_hash_table_insert(v, g_strdup("first_name"), first_word(req->name));
+    g_hash_table_insert(v, g_strdup("met"), g_strdup(req->met));
+    g_hash_table_insert(v, g_strdup("closing"), g_strdup(req->closing));
+    g_hash_table_insert(v, g_strdup("my_name"), g_strdup(c->name));
+    g_hash_table_insert(v, g_strdup("my_first_name"), c->name ? first_word(c->name) : NULL);
+    g_hash_table_insert(v, g_strdup("my_email"), g_strdup(c->email));
+    g_hash_table_insert(v, g_strdup("my_phone"), g_strdup(c->phone));
+    g_hash_table_insert(v, g_strdup("duration"), ny_phrase_duration(c->availability.slot_minutes));
+    for (guint i = 0; i < slots->len; i++) {
+        char *phrase = ny_phrase_slot(g_array_index(slots, NyInterval, i).start, ctx->now,
+                                      ctx->zone, ctx->zone_name, their_zone, req->their_tz);
+        g_hash_table_insert(v, g_strdup_printf("slot%u", i + 1), g_strdup(phrase));
+        g_ptr_array_add(phrases, phrase);
+    }
+    g_ptr_array_add(phrases, NULL);
+    g_hash_table_insert(v, g_strdup("slots"), ny_phrase_join((const char *const *)phrases->pdata));
+    return v;
+}
+
+static char *
+render_letter(const char *tmpl_name, const char *tmpl, GHashTable *values, GError **error)
+{
+    g_autofree char *letter = ny_template_render(tmpl_name, tmpl, strlen(tmpl), values, error);
+
+    if (letter == NULL)
+        return NULL;
+    /* A long slot phrase (--their-tz, a date) would make one ragged line. */
+    return ny_template_reflow(letter, NY_TEMPLATE_WIDTH);
+}
+
+/* Hook: holds on the calendar (doc/calendar-writes.md). Runs inside the open
+ * transaction, after the follow-up @f is recorded and before the commit: a
+ * failure here rolls the store back, so no follow-up exists without its
+ * holds. replyflow_undo_holds() removes what it wrote when the commit then
+ * fails. Nothing is written yet. */
+static gboolean
+replyflow_write_holds(const NyFlowContext *ctx, const NyFollowup *f, GError **error)
+{
+    (void)ctx;
+    (void)f;
+    (void)error;
+    return TRUE;
+}
+
+static void
+replyflow_undo_holds(const NyFlowContext *ctx, const NyFollowup *f)
+{
+    (void)ctx;
+    (void)f;
+}
+
+/* Records @f (and the decision of @req) with its holds, or nothing. */
+static gboolean
+record_with_holds(const NyFlowContext *ctx, NyStore *store, const NyReplyRequest *req,
+                  NyFollowup *f, GError **error)
+{
+    if (req->has_decision && !ny_store_add_decision(store, req->name, ctx->now, req->answers,
+                                                    req->verdict, req->no_call, NULL, error))
+        return FALSE;
+    if (!ny_store_add_followup(store, f, ctx->now, error))
+        return FALSE;
+    if (!replyflow_write_holds(ctx, f, error))
+        return FALSE;
+    if (!ny_store_commit(store, error)) {
+        replyflow_undo_holds(ctx, f);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* NY_REPLYFLOW_ERROR_PENDING when a pending follow-up of @store writes to the
+ * same contact as @req. */
+static gboolean
+check_pending(const NyFlowContext *ctx, NyStore *store, const NyReplyRequest *req, GError **error)
+{
+    g_autoptr(GPtrArray) list = NULL;
+
+    if (req->allow_new)
+        return TRUE;
+    list = ny_store_list_followups(store, FALSE, error);
+    if (list == NULL)
+        return FALSE;
+    for (guint i = 0; i < list->len; i++) {
+        const NyFollowup *f = g_ptr_array_index(list, i);
+        NyFollowupFacts facts;
+        NyFollowupStatus status;
+
+        if (!ny_followup_same_person(f->name, f->email, req->name, req->email))
+            continue;
+        ny_replyflow_facts(f, &facts);
+        status = ny_followup_status(&facts, ctx->config->availability.offer_days, ctx->now);
+        if (status == NY_FOLLOWUP_STATUS_BOOKED)
+            g_set_error(error, NY_REPLYFLOW_ERROR, NY_REPLYFLOW_ERROR_PENDING,
+                        "'%s' already has a call booked in follow-up #%" G_GINT64_FORMAT
+                        ": rebook it with 'notyet book %" G_GINT64_FORMAT
+                        " --slot TIME', or add --new for a separate follow-up",
+                        req->name, f->id, f->id);
+        else
+            g_set_error(error, NY_REPLYFLOW_ERROR, NY_REPLYFLOW_ERROR_PENDING,
+                        "'%s' already has follow-up #%" G_GINT64_FORMAT
+                        " (%s): send new times with 'notyet nudge %" G_GINT64_FORMAT
+                        "', or add --new for a separate follow-up",
+                        req->name, f->id, ny_followup_status_to_string(status), f->id);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* A warning when the newest decision recorded for @req's contact was
+ * DECLINE: the letter offers a call to someone declined before. */
+static gboolean
+warn_declined(NyStore *store, const NyReplyRequest *req, GPtrArray *warnings, GError **error)
+{
+    NyVerdict last = NY_VERDICT_PENDING;
+
+    if (req->has_decision)
+        return TRUE;
+    if (!ny_store_last_verdict(store, req->name, &last, error))
+        return FALSE;
+    if (last == NY_VERDICT_DECLINE)
+        g_ptr_array_add(warnings,
+                        g_strdup_printf("your last recorded decision for '%s' was DECLINE; "
+                                        "this letter offers them a call",
+                                        req->name));
+    return TRUE;
+}
+
+gboolean
+ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req, GPtrArray *warnings,
+                   NyReplyResult *out, GError **error)
+{
+    const NyAvailability *a = &ctx->config->availability;
+    g_autoptr(GTimeZone) their_zone = NULL;
+    g_autofree char *tmpl_name = NULL;
+    g_autofree char *tmpl = NULL;
+    g_autoptr(GArray) busy = NULL;
+    g_autoptr(GArray) taken = ny_intervals_new();
+    g_autoptr(GArray) slots = NULL;
+    g_autoptr(NyStore) store = NULL;
+    g_autoptr(NyFollowup) f = NULL;
+    g_autoptr(GHashTable) values = NULL;
+    g_autofree char *letter = NULL;
+    NyTime from;
+    NyTime to;
+
+    g_return_val_if_fail(ctx != NULL && req != NULL && req->name != NULL && out != NULL, FALSE);
+
+    if (req->their_tz != NULL && (their_zone = ny_zone_new(req->their_tz, error)) == NULL)
+        return FALSE;
+    if (!load_template(req->template_path, ctx->config->letter_template, NY_TEMPLATE_DEFAULT_NAME,
+                       ny_template_default(), &tmpl_name, &tmpl, error))
+        return FALSE;
+
+    /* The lookup first, outside any transaction. */
+    ny_replyflow_busy_window(a, ctx->now, &from, &to);
+    if (!ny_replyflow_busy(ctx, from, to, warnings, &busy, error))
+        return FALSE;
+
+    if (req->dry_run) {
+        /* A dry run creates no store file. */
+        if (g_file_test(ctx->db_path, G_FILE_TEST_EXISTS)) {
+            store = ny_store_open(ctx->db_path, error);
+            if (store == NULL || !warn_declined(store, req, warnings, error) ||
+                !ny_replyflow_taken(store, a, ctx->now, 0, taken, error))
+                return FALSE;
+        }
+        if (!ny_slots_pick(a, ctx->zone, ctx->now, busy, taken, &slots, error))
+            return FALSE;
+        values = letter_values(ctx, req, slots, their_zone);
+        letter = render_letter(tmpl_name, tmpl, values, error);
+        if (letter == NULL)
+            return FALSE;
+    } else {
+        store = ny_store_open(ctx->db_path, error);
+        if (store == NULL)
+            return FALSE;
+        /* One transaction: two replies at once never offer the same slot. */
+        if (!ny_store_begin(store, error))
+            return FALSE;
+        if (!check_pending(ctx, store, req, error) || !warn_declined(store, req, warnings, error) ||
+            !ny_replyflow_taken(store, a, ctx->now, 0, taken, error) ||
+            !ny_slots_pick(a, ctx->zone, ctx->now, busy, taken, &slots, error)) {
+            ny_store_rollback(store);
+            return FALSE;
+        }
+        values = letter_values(ctx, req, slots, their_zone);
+        letter = render_letter(tmpl_name, tmpl, values, error);
+        if (letter == NULL) {
+            ny_store_rollback(store);
+            return FALSE;
+        }
+        f = ny_followup_new();
+        f->name = g_strdup(req->name);
+        f->email = g_strdup(req->email);
+        f->met = g_strdup(req->met);
+        f->their_tz = g_strdup(req->their_tz);
+        f->state = NY_FOLLOWUP_OFFERED;
+        g_array_append_vals(f->slots, slots->data, slots->len);
+        if (!record_with_holds(ctx, store, req, f, error)) {
+            ny_store_rollback(store);
+            return FALSE;
+        }
+    }
+    if (!req->dry_run && slots->len < (guint)a->count)
+        g_ptr_array_add(warnings,
+                        g_strdup_printf("only %u open slot%s in the next %d days", slots->len,
+                                        slots->len == 1 ? "" : "s", a->horizon_days));
+    out->letter = g_steal_pointer(&letter);
+    out->slots = g_steal_pointer(&slots);
+    out->id = f != NULL ? f->id : 0;
+    return TRUE;
+}
+
+/* When the first letter went out, for the nudge: "today", "yesterday", or
+ * "on Monday, November 30" of the day @t in @zone, with the year when it is
+ * not @now's. */
+static char *
+letter_day(NyTime t, NyTime now, GTimeZone *zone)
+{
+    g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(t);
+    g_autoptr(GDateTime) utc_now = g_date_time_new_from_unix_utc(now);
+    g_autoptr(GDateTime) local = g_date_time_to_timezone(utc, zone);
+    g_autoptr(GDateTime) local_now = g_date_time_to_timezone(utc_now, zone);
+    gboolean same_year = g_date_time_get_year(local) == g_date_time_get_year(local_now);
+    int days = g_date_time_get_day_of_year(local_now) - g_date_time_get_day_of_year(local);
+
+    if (same_year && days == 0)
+        return g_strdup("today");
+    if (same_year && days == 1)
+        return g_strdup("yesterday");
+    return g_date_time_format(local, same_year ? "on %A, %B %-d" : "on %A, %B %-d, %Y");
+}
+
+gboolean
+ny_replyflow_nudge(const NyFlowContext *ctx, const NyNudgeRequest *req, GPtrArray *warnings,
+                   NyReplyResult *out, GError **error)
+{
+    const NyAvailability *a = &ctx->config->availability;
+    g_autofree char *tmpl_name = NULL;
+    g_autofree char *tmpl = NULL;
+    g_autoptr(GArray) busy = NULL;
+    g_autoptr(GArray) taken = ny_intervals_new();
+    g_autoptr(GArray) slots = NULL;
+    g_autoptr(NyStore) store = NULL;
+    g_autoptr(NyFollowup) f = NULL;
+    g_autoptr(GTimeZone) their_zone = NULL;
+    g_autoptr(GHashTable) values = NULL;
+    g_autofree char *letter = NULL;
+    NyFollowupFacts facts;
+    NyReplyRequest as_reply = {0};
+    NyTime from;
+    NyTime to;
+
+    g_return_val_if_fail(ctx != NULL && req != NULL && out != NULL, FALSE);
+
+    if (!load_template(req->template_path, ctx->config->nudge_template, NY_TEMPLATE_NUDGE_NAME,
+                       ny_template_nudge_default(), &tmpl_name, &tmpl, error))
+        return FALSE;
+    store = ny_store_open(ctx->db_path, error);
+    if (store == NULL)
+        return FALSE;
+    /* A first read, so a booked or closed follow-up costs no lookup. */
+    f = ny_store_get_followup(store, req->id, error);
+    if (f == NULL)
+        return FALSE;
+    ny_replyflow_facts(f, &facts);
+    if (!ny_followup_check(&facts, NY_FOLLOWUP_ACTION_NUDGE, a->offer_days, ctx->now, ctx->zone,
+                           error))
+        return FALSE;
+    g_clear_pointer(&f, ny_followup_free);
+
+    ny_replyflow_busy_window(a, ctx->now, &from, &to);
+    if (!ny_replyflow_busy(ctx, from, to, warnings, &busy, error))
+        return FALSE;
+
+    if (!req->dry_run && !ny_store_begin(store, error))
+        return FALSE;
+    f = ny_store_get_followup(store, req->id, error);
+    if (f != NULL)
+        ny_replyflow_facts(f, &facts);
+    if (f == NULL ||
+        !ny_followup_check(&facts, NY_FOLLOWUP_ACTION_NUDGE, a->offer_days, ctx->now, ctx->zone,
+                           error) ||
+        (f->their_tz != NULL && (their_zone = ny_zone_new(f->their_tz, error)) == NULL) ||
+        !ny_replyflow_taken(store, a, ctx->now, req->id, taken, error) ||
+        !ny_slots_pick(a, ctx->zone, ctx->now, busy, taken, &slots, error)) {
+        ny_store_rollback(store);
+        return FALSE;
+    }
+    as_reply.name = f->name;
+    as_reply.email = f->email;
+    as_reply.met = f->met;
+    as_reply.their_tz = f->their_tz;
+    values = letter_values(ctx, &as_reply, slots, their_zone);
+    g_hash_table_insert(values, g_strdup("first_letter"),
+                        letter_day(f->created, ctx->now, ctx->zone));
+    letter = render_letter(tmpl_name, tmpl, values, error);
+    if (letter == NULL) {
+        ny_store_rollback(store);
+        return FALSE;
+    }
+    if (!req->dry_run) {
+        /* The old times are released with the slots replaced; holds move
+         * with them (replyflow_write_holds). */
+        if (!ny_store_nudge_followup(store, f, slots, ctx->now, error) ||
+            !replyflow_write_holds(ctx, f, error)) {
+            ny_store_rollback(store);
+            return FALSE;
+        }
+        if (!ny_store_commit(store, error)) {
+            replyflow_undo_holds(ctx, f);
+            ny_store_rollback(store);
+            return FALSE;
+        }
+        if (slots->len < (guint)a->count)
+            g_ptr_array_add(warnings,
+                            g_strdup_printf("only %u open slot%s in the next %d days", slots->len,
+                                            slots->len == 1 ? "" : "s", a->horizon_days));
+    }
+    out->letter = g_steal_pointer(&letter);
+    out->slots = g_steal_pointer(&slots);
+    out->id = req->dry_run ? 0 : f->id;
+    return TRUE;
+}
