@@ -388,7 +388,7 @@ discover(Sync *s, GError **error)
     return list_found_home(s, g_steal_pointer(&home_url), !tokens, error);
 }
 
-/* calendars= selects by display name or href (DESIGN.md 3). */
+/* calendars= selects by display name or href (doc/notyet-config.5). */
 static gboolean
 select_calendars(Sync *s, GPtrArray *found, GError **error)
 {

@@ -1,6 +1,6 @@
 /* cli.h: what main.c hands every command (private to the executable).
  *
- * The global options of DESIGN.md section 2 are parsed once per command line
+ * The global options of doc/notyet.1 are parsed once per command line
  * into NyCli, resolved (clock, zone, configuration) and passed down; nothing
  * is read from globals.
  */
@@ -105,7 +105,7 @@ gboolean ny_cli_print(const char *text, GError **error);
  * --format json output goes through here. */
 char *ny_cli_json_text(JsonBuilder *b);
 
-/* Adds {"start": T, "end": T} (UTC, DESIGN.md section 2) to @b. */
+/* Adds {"start": T, "end": T} (UTC, doc/notyet.1, JSON OUTPUT) to @b. */
 void ny_cli_json_add_interval(JsonBuilder *b, const NyInterval *iv);
 
 /**

@@ -1,6 +1,6 @@
 /* cmd-calendars.c: `notyet calendars`, every configured calendar and the
  * calendars found on its server, which are used, and how fresh the cache is
- * (DESIGN.md sections 2 and 9). */
+ * (doc/notyet.1 and doc/sync-and-cache.md). */
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <unistd.h>

@@ -1,4 +1,5 @@
-/* cmd-decide.c: `notyet decide [NAME]`, the invite decision flow (DESIGN.md section 1).
+/* cmd-decide.c: `notyet decide [NAME]`, the invite decision flow (doc/architecture.md, "The
+ * decision flow").
  *
  * The flow itself is the pure decision module; this file gets the answers
  * (flags, else y/n prompts on a terminal), records the decision when a NAME

@@ -1,7 +1,7 @@
 /* cmd-export.c: `notyet export ID [-o FILE]`, the iTIP invite of a booked
  * call (METHOD:REQUEST), or METHOD:CANCEL once it is cancelled; `export
  * --all` writes every upcoming booked call as one calendar for import
- * (DESIGN.md sections 2 and 8). */
+ * (doc/notyet.1 and doc/calendar-writes.md). */
 #include <string.h>
 
 #include "cmd-common.h"

@@ -1,4 +1,4 @@
-/* config.c: the configuration file (DESIGN.md section 3).
+/* config.c: the configuration file (doc/notyet-config.5).
  *
  * GKeyFile does the syntax; this file knows the groups and keys, fills the
  * defaults and validates every value, so that a mistake is one line naming
@@ -67,7 +67,7 @@ static const IntKey int_keys[] = {
     {"offer_days", G_STRUCT_OFFSET(NyAvailability, offer_days), 1, 366},
 };
 
-/* [limits]: the bounds a real user can need more of (README "Limits"). The
+/* [limits]: the bounds a real user can need more of (doc/guarantees.md, "Limits"). The
  * lowest values still leave room for any honest calendar; the highest keep a
  * hostile server from taking all memory or time. */
 static const IntKey limits_int_keys[] = {
@@ -235,7 +235,7 @@ ny_config_parse_hours(const char *text, int *out_start, int *out_end)
 }
 
 /* A line starting with ';' or '#' is a comment, and so is the rest of a
- * line after a blank and a ';' or '#', as in DESIGN.md's example
+ * line after a blank and a ';' or '#', as in the example of doc/notyet-config.5
  * ("grid_minutes=30        ; slot starts on :00 and :30"); GKeyFile itself
  * knows only whole-line comments. Line ends are normalized to LF; line
  * numbers are kept. */
@@ -933,7 +933,8 @@ group_keys(const char *group, const char **out_name)
     return NULL;
 }
 
-/* password= is refused in a file other users can read (issue 2 item 4). */
+/* password= is refused in a file other users can read (doc/notyet-config.5, [calendar NAME]
+ * password). */
 static gboolean
 check_password_safe(const Loader *l, const char *group, mode_t mode, GError **error)
 {

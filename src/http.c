@@ -6,7 +6,7 @@
  * complete. A transfer is a small state machine over hops: redirects are
  * followed by hand (libcurl 7.88 re-sends PROPFIND and REPORT without their
  * body after a 301/302 and has no same-origin switch, so each hop is checked
- * here, RELIABILITY-ANCHORS.md 3.1), a 401 with a Digest challenge is tried
+ * here, doc/sync-and-cache.md, "HTTP rules"), a 401 with a Digest challenge is tried
  * once more with Digest, and a 429 or 503 with Retry-After parks the
  * transfer until then while the others go on.
  */
@@ -610,7 +610,7 @@ debug_cb(CURL *curl, curl_infotype type, char *data, size_t size, void *user)
     return 0;
 }
 
-/* RELIABILITY-ANCHORS.md 3.2: libcurl does not check the netrc's mode. */
+/* doc/sync-and-cache.md, "HTTP rules": libcurl does not check the netrc's mode. */
 static gboolean
 netrc_path(char **out_path, GError **error)
 {

@@ -100,7 +100,7 @@ general_help(void)
     return g_string_free(s, FALSE);
 }
 
-/* DESIGN.md section 2: 0 success, 1 runtime failure, 2 usage or
+/* doc/notyet.1, EXIT STATUS: 0 success, 1 runtime failure, 2 usage or
  * configuration, 3 no open slot. Foreign codes were translated by their
  * modules; this maps the module domains once. */
 static int
@@ -127,7 +127,7 @@ exit_status_for(const GError *error)
     if (error->domain == NY_SOURCES_ERROR && error->code == NY_SOURCES_ERROR_NO_SOURCE)
         return 2;
     /* A follow-up in the wrong state is a usage error; an unknown id is a
-     * runtime failure (issue 4: "an unknown id is exit 1 with the id named"). */
+     * runtime failure (doc/notyet.1, EXIT STATUS). */
     if (error->domain == NY_STORE_ERROR && error->code == NY_STORE_ERROR_STATE)
         return 2;
     /* A refused transition, done before the call, a typed time outside the

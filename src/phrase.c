@@ -1,4 +1,4 @@
-/* phrase.c: slot times in words (DESIGN.md section 6). Pure. */
+/* phrase.c: slot times in words (doc/slots-and-letter.md). Pure. */
 #include "notyet/phrase.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-/* slots.c: picking open slots (DESIGN.md section 5). Pure. */
+/* slots.c: picking open slots (doc/slots-and-letter.md, "Picking the slots"). Pure. */
 #include "notyet/slots.h"
 
 G_DEFINE_QUARK(ny_slots_error, ny_slots_error)

@@ -1,4 +1,4 @@
-/* template.c: the letter template renderer (DESIGN.md section 6). Pure. */
+/* template.c: the letter template renderer (doc/slots-and-letter.md). Pure. */
 #include "notyet/template.h"
 
 #include "notyet/phrase.h"

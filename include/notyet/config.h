@@ -1,4 +1,4 @@
-/* config.h: the configuration file (DESIGN.md section 3).
+/* config.h: the configuration file (doc/notyet-config.5).
  *
  * I/O module: reads one GKeyFile, fills every key's default, validates on load.
  */
@@ -46,7 +46,7 @@ typedef struct {
 
 /* [limits]: bounds on untrusted input that a real user may need to raise.
  * Line length, nesting depth, the letter template and this file have fixed
- * limits (README "Limits"). */
+ * limits (doc/guarantees.md, "Limits"). */
 typedef struct {
     int max_response_mib;     /* one HTTP response body, MiB (1..1024; default 32) */
     int max_object_mib;       /* one iCalendar component, MiB (1..256; default 10) */

@@ -1,4 +1,4 @@
-/* phrase.h: slot times written the way a person writes them (DESIGN.md section 6).
+/* phrase.h: slot times written the way a person writes them (doc/slots-and-letter.md).
  *
  * Pure module: now and the zones are parameters.
  */

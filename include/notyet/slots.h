@@ -1,4 +1,4 @@
-/* slots.h: picking open slots (DESIGN.md section 5).
+/* slots.h: picking open slots (doc/slots-and-letter.md, "Picking the slots").
  *
  * Pure module: now, the zone and the busy list are parameters.
  */
@@ -38,7 +38,7 @@ typedef struct {
 /**
  * ny_availability_init_default:
  *
- * Fills @a with the defaults of DESIGN.md section 3.
+ * Fills @a with the defaults of doc/notyet-config.5.
  */
 void ny_availability_init_default(NyAvailability *a);
 

@@ -1,4 +1,4 @@
-/* template.h: the letter template (DESIGN.md section 6).
+/* template.h: the letter template (doc/slots-and-letter.md).
  *
  * Pure module. A template is plain UTF-8 text with
  *   {{field}}                 the field's value, inserted literally (a value

@@ -4,7 +4,7 @@ credentials, times, iCalendar, letter template, store, invite writer.
 Each case asserts the exact behaviour: the exit status, one error line that
 names the input and the limit it hit, nothing on stdout, the store unchanged
 and no secret in any output. (HTTP/TLS and XML faults: tests/integration/
-test_faults.py; the catalogue map: README "What notyet guarantees".)
+test_faults.py; the catalogue map: doc/guarantees.md, "What notyet guarantees".)
 """
 import json
 import os

@@ -43,7 +43,7 @@ def test_selected_calendar_busy_equals_local_engine():
         check(used == ["Work"], "only Work used", r)
         r = ct.notyet(home, ["--format", "json", "freebusy"] + ct.WINDOW)
         busy = ct.busy_of(r)
-        check(busy == ct.EXPECTED, "busy as DESIGN.md section 4 says", r)
+        check(busy == ct.EXPECTED, "busy as doc/busy-rules.md says", r)
         check(busy == ct.local_busy(), "same as the engine on the local files", r)
     finally:
         home.cleanup()

@@ -249,7 +249,7 @@ test_limits(void)
     }
 }
 
-/* DESIGN.md section 3's example, inline comments and all. */
+/* doc/notyet-config.5's example, inline comments and all. */
 static void
 test_design_example(void)
 {
