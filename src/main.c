@@ -36,6 +36,7 @@ static const NyCommand commands[] = {
     {"done", ny_cmd_done, "Mark a follow-up call as done"},
     {"cancel", ny_cmd_cancel, "Cancel a follow-up"},
     {"calendars", ny_cmd_calendars, "List the configured calendars"},
+    {"init", ny_cmd_init, "Set up: ask, find the calendars, write the configuration"},
 };
 
 /* Global options that take a value as the next argument. */
