@@ -158,6 +158,16 @@ no_answer(Asker *a, const char *flag, GError **error)
     return FALSE;
 }
 
+/* An answer as a message may show it: a URL without its user name and
+ * password, no control characters. */
+static char *
+shown_answer(const char *answer)
+{
+    g_autofree char *url = strstr(answer, "://") != NULL ? ny_http_url_display(answer) : NULL;
+
+    return ny_cli_printable(url != NULL ? url : answer);
+}
+
 /**
  * ask:
  * @given: the flag's value, or NULL
@@ -186,7 +196,7 @@ ask(Asker *a, const char *given, const char *flag, const char *question, const c
             return TRUE;
         }
         if (check != NULL && !check(answer, &value, &why)) {
-            g_autofree char *shown = ny_cli_printable(answer);
+            g_autofree char *shown = shown_answer(answer);
             ny_cli_usage_error(a->cli, error, "%s: '%s' %s", flag, shown, why);
             return FALSE;
         }
@@ -219,7 +229,7 @@ ask(Asker *a, const char *given, const char *flag, const char *question, const c
             return TRUE;
         }
         if (check != NULL && !check(answer, &value, &why)) {
-            g_autofree char *shown = ny_cli_printable(answer);
+            g_autofree char *shown = shown_answer(answer);
             fprintf(stderr, "  '%s' %s\n", shown, why);
             continue;
         }
