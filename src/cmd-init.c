@@ -129,7 +129,7 @@ read_line(void)
 
 /* A line read with the terminal's echo off (a password). */
 static char *
-read_secret(void)
+read_secret(const char *prompt)
 {
     struct termios old;
     struct termios quiet;
@@ -141,6 +141,9 @@ read_secret(void)
         quiet.c_lflag &= ~(tcflag_t)ECHO;
         restore = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
     }
+    /* Asked once the echo is off: nothing typed is shown. */
+    fputs(prompt, stderr);
+    fflush(stderr);
     line = read_line();
     if (restore)
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
@@ -985,9 +988,7 @@ ask_account(Asker *ask_, const InitOptions *o, Answers *a, GError **error)
         return FALSE;
     if (a->password_command != NULL && strcmp(a->password_command, "type") == 0) {
         g_clear_pointer(&a->password_command, g_free);
-        fprintf(stderr, "Password (not shown): ");
-        fflush(stderr);
-        a->password = read_secret();
+        a->password = read_secret("Password (not shown): ");
         if (a->password == NULL || *a->password == '\0')
             return no_answer(ask_, "--password-command", error);
         ny_cli_warn(ask_->cli, "the password is kept in the file (mode 0600); a "
