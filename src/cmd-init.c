@@ -672,16 +672,6 @@ write_file(const char *path, const char *text, gboolean force, GError **error)
 
 /* ---- The calendar ------------------------------------------------------- */
 
-static void
-progress_line(const char *what, gpointer data)
-{
-    g_autofree char *shown = ny_cli_printable(what);
-
-    (void)data;
-    fprintf(stderr, "\r\033[K%s", shown);
-    fflush(stderr);
-}
-
 /* Discovers and mirrors every calendar of @cal into @cache; returns the
  * calendars found (element-type NyCacheCalendar). */
 static GPtrArray *
@@ -695,10 +685,15 @@ discover(NyCli *cli, const NyConfig *config, NyCache *cache, GError **error)
     };
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GPtrArray) found = NULL;
+    g_autofree char *unused_cache = NULL;
+    NySourcesOptions lookup;
     gboolean ok;
 
-    if (!cli->quiet && isatty(STDERR_FILENO))
-        options.progress = progress_line;
+    /* The terminal progress and the -v -v trace of every lookup. */
+    ny_cmd_sources_options(cli, &lookup, &unused_cache);
+    options.progress = lookup.progress;
+    options.trace = lookup.trace;
+    options.progress_data = options.trace_data = lookup.user_data;
     ok = ny_caldav_sync(cal, cache, &options, NULL, warnings, error);
     if (options.progress != NULL)
         fputs("\r\033[K", stderr);

@@ -1,7 +1,6 @@
 """`notyet init` driven by flags, without a calendar server: what it writes,
 where, with which mode, and what it refuses (tests/integration/test_init.py
 has the servers and the terminal)."""
-import configparser
 import os
 import stat
 
@@ -16,14 +15,6 @@ def init(home, args, env=None):
     return run(["init"] + list(args), home=home, stdin="", env=env)
 
 
-def read_ini(path):
-    p = configparser.ConfigParser(interpolation=None, delimiters=("=",))
-    p.optionxform = str
-    with open(path, encoding="utf-8") as f:
-        p.read_string(f.read())
-    return p
-
-
 def listing(directory):
     return sorted(os.listdir(directory)) if os.path.isdir(directory) else []
 
@@ -35,7 +26,7 @@ def test_no_calendar_writes_me_and_availability():
                              "--days", "mon,wed-fri", "--hours", "8:30-12:00", "--no-calendar"])
         check(r.rc == 0 and "wrote " + home.config in r.out, "exit 0, the path named", r)
         check("--ics" in r.out, "the next command names --ics", r)
-        ini = read_ini(home.config)
+        ini = nytest.read_ini(home.config)
         check(ini.sections() == ["me", "availability"], "only [me] and [availability]", r)
         check(dict(ini["me"]) == {"name": "Jane Doe", "email": "jane@example.com",
                                   "phone": "+1 212 555 0100", "timezone": "Europe/Berlin"},
@@ -60,7 +51,7 @@ def test_yes_without_url_writes_no_calendar():
     try:
         r = init(home, ME + ["--yes"])
         check(r.rc == 0, "exit 0", r)
-        ini = read_ini(home.config)
+        ini = nytest.read_ini(home.config)
         check(ini.sections() == ["me", "availability"], "no calendar group", r)
         check(dict(ini["availability"]) == {"days": "Mon;Tue;Wed;Thu;Fri", "start": "09:00",
                                             "end": "17:00"}, "the defaults", r)
@@ -90,7 +81,7 @@ def test_refuses_to_overwrite_without_force():
         check(nytest.read_bytes(home.config) == b"[me]\nname=Old\n", "the old file untouched", r)
         r = init(home, ME + ["--no-calendar", "--force"])
         check(r.rc == 0, "replaced with --force", r)
-        check(read_ini(home.config)["me"]["name"] == "Jane Doe", "the new file", r)
+        check(nytest.read_ini(home.config)["me"]["name"] == "Jane Doe", "the new file", r)
         check(stat.S_IMODE(os.stat(home.config).st_mode) == 0o600, "mode 0600", r)
     finally:
         home.cleanup()

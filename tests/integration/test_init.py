@@ -1,7 +1,6 @@
 """`notyet init` against real Radicale (Basic auth) and Xandikos (none), by
 flags and through a pseudo-terminal, then `reply --dry-run` with the
 written file: the letter's times avoid an event seeded on the server."""
-import configparser
 import os
 import pty
 import select
@@ -47,16 +46,17 @@ except Exception:
     raise
 
 
-def read_ini(path):
-    p = configparser.ConfigParser(interpolation=None, delimiters=("=",))
-    p.optionxform = str
-    with open(path, encoding="utf-8") as f:
-        p.read_string(f.read())
-    return p
-
-
 def overlaps(a, b):
     return a[0] < b[1] and b[0] < a[1]
+
+
+LOGIN = ["--url", RADICALE.base + "/", "--username", "alice", "--password-command",
+         "echo secret1"]
+
+
+def init(home, args):
+    """init by flags, stdin not a terminal, at NOW."""
+    return nytest.run(["--now", NOW, "init"] + ME + list(args), home=home, stdin="")
 
 
 def check_letter(home, busy_after=MEETING[1]):
@@ -83,17 +83,14 @@ def check_letter(home, busy_after=MEETING[1]):
 def test_radicale_flags():
     home = nytest.Home()
     try:
-        r = nytest.run(["--now", NOW, "init"] + ME +
-                       ["--provider", "radicale", "--url", RADICALE.base + "/",
-                        "--username", "alice", "--password-command", "echo secret1",
-                        "--busy", "Work"], home=home, stdin="")
+        r = init(home, ["--provider", "radicale"] + LOGIN + ["--busy", "Work"])
         check(r.rc == 0 and "wrote " + home.config in r.out, "init exit 0", r)
         check("Work (1 event, busy)" in r.out and "Family (1 event)" in r.out,
               "the calendars with their counts", r)
         check("the next 14 days: 1 busy period" in r.out, "the 14-day check", r)
         check("secret1" not in r.out + r.err, "the password never shown", r)
         check(stat.S_IMODE(os.stat(home.config).st_mode) == 0o600, "mode 0600", r)
-        cal = read_ini(home.config)["calendar radicale"]
+        cal = nytest.read_ini(home.config)["calendar radicale"]
         check(dict(cal) == {"type": "caldav", "url": RADICALE.base + "/alice/",
                             "username": "alice", "password_command": "echo secret1",
                             "calendars": "Work"}, "the calendar group: %r" % dict(cal), r)
@@ -105,9 +102,7 @@ def test_radicale_flags():
 def test_radicale_failed_login_writes_nothing():
     home = nytest.Home()
     try:
-        r = nytest.run(["--now", NOW, "init"] + ME +
-                       ["--url", RADICALE.base + "/", "--username", "alice",
-                        "--password-command", "echo wrong"], home=home, stdin="")
+        r = init(home, LOGIN[:-1] + ["echo wrong"])
         ct.check_one_error_line(r, "alice", status=1)
         check(not os.path.exists(os.path.dirname(home.config)) or
               os.listdir(os.path.dirname(home.config)) == [], "nothing written", r)
@@ -118,10 +113,7 @@ def test_radicale_failed_login_writes_nothing():
 def test_radicale_unknown_busy_calendar():
     home = nytest.Home()
     try:
-        r = nytest.run(["--now", NOW, "init"] + ME +
-                       ["--url", RADICALE.base + "/", "--username", "alice",
-                        "--password-command", "echo secret1", "--busy", "Work;Holidays"],
-                       home=home, stdin="")
+        r = init(home, LOGIN + ["--busy", "Work;Holidays"])
         ct.check_one_error_line(r, "--busy", status=2)
         check("Holidays" in r.err and "'Family'" in r.err, "names what was found", r)
         check(not os.path.exists(home.config), "nothing written", r)
@@ -132,11 +124,10 @@ def test_radicale_unknown_busy_calendar():
 def test_xandikos_flags():
     home = nytest.Home()
     try:
-        r = nytest.run(["--now", NOW, "init"] + ME + ["--url", XANDIKOS.base + "/", "--yes"],
-                       home=home, stdin="")
+        r = init(home, ["--url", XANDIKOS.base + "/", "--yes"])
         check(r.rc == 0, "init exit 0", r)
         check("the next 14 days: 1 busy period" in r.out, "the 14-day check", r)
-        cal = read_ini(home.config)["calendar work"]
+        cal = nytest.read_ini(home.config)["calendar work"]
         check(cal["url"] == XANDIKOS.base + "/user/calendars/", "the calendar home", r)
         check("username" not in cal and "calendars" not in cal, "no login, every calendar", r)
         check_letter(home)
@@ -253,7 +244,7 @@ def test_radicale_terminal():
         check(rc == 0, "init exit 0:\n" + rest)
         check("wrote " + home.config in rest and "next: notyet slots" in rest,
               "the file and the next command:\n" + rest)
-        ini = read_ini(home.config)
+        ini = nytest.read_ini(home.config)
         check(ini["availability"]["start"] == "09:00" and ini["me"]["timezone"] == "UTC",
               "the answers written")
         cal = ini["calendar radicale"]
@@ -290,7 +281,7 @@ def test_typed_password_is_not_echoed():
         check(rc == 0, "init exit 0:\n" + rest)
         check(b"secret1" not in t.all, "the typed password is not echoed")
         check(stat.S_IMODE(os.stat(home.config).st_mode) == 0o600, "mode 0600")
-        cal = read_ini(home.config)["calendar work"]
+        cal = nytest.read_ini(home.config)["calendar work"]
         check(cal["password"] == "secret1" and "password_command" not in cal,
               "password= kept: %r" % dict(cal))
         check_letter(home)
