@@ -1,31 +1,32 @@
-/* cache.c: the SQLite mirror of remote calendars (see cache.h). */
+/* cache.c: the SQLite mirror of remote calendars (see cache.h). Opened by
+ * the db module (src/db.c), which also translates SQLite's result codes. */
 #include "notyet/cache.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <libical/ical.h>
 #include <sqlite3.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#include "notyet/db.h"
 
 G_DEFINE_QUARK(ny_cache_error, ny_cache_error)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(sqlite3_stmt, sqlite3_finalize)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(icalcomponent, icalcomponent_free)
 
-#define NY_CACHE_SCHEMA_VERSION 2
-#define NY_CACHE_MAGIC 0x4e594341 /* application_id "NYCA" */
-#define SPAN_MARGIN (2 * 86400)   /* any zone offset, all-day and floating times */
+#define SPAN_MARGIN (2 * 86400) /* any zone offset, all-day and floating times */
 
 struct NyCache {
-    sqlite3 *db;
+    NyDb *file;
+    sqlite3 *db; /* the file's connection */
     char *path;
     gboolean in_transaction;
     sqlite3_stmt *put; /* prepared once: a cold sync stores thousands of objects */
 };
 
-static const char schema[] =
+/* The schema, one migration per version (src/db.c runs them): never edit
+ * a released one, add one at the end. */
+static const char *const migrations[] = {
+    /* 1: calendars and their objects. */
     "CREATE TABLE IF NOT EXISTS calendars ("
     "  id INTEGER PRIMARY KEY,"
     "  source TEXT NOT NULL,"
@@ -42,40 +43,33 @@ static const char schema[] =
     "  span_start INTEGER," /* NULL: open */
     "  span_end INTEGER,"   /* NULL: open */
     "  PRIMARY KEY (calendar, href));"
-    "CREATE INDEX IF NOT EXISTS objects_span ON objects (calendar, span_start, span_end);";
+    "CREATE INDEX IF NOT EXISTS objects_span ON objects (calendar, span_start, span_end);",
+    /* 2: where discovery ended (the calendar home), so a later sync needs
+     * one request to list the calendars. */
+    "CREATE TABLE IF NOT EXISTS homes ("
+    "  source TEXT NOT NULL,"
+    "  url TEXT NOT NULL,"
+    "  home TEXT NOT NULL,"
+    "  PRIMARY KEY (source, url));",
+};
 
-/* Version 2: where discovery ended (the calendar home), so a later sync
- * needs one request to list the calendars. */
-static const char schema_v2[] = "CREATE TABLE IF NOT EXISTS homes ("
-                                "  source TEXT NOT NULL,"
-                                "  url TEXT NOT NULL,"
-                                "  home TEXT NOT NULL,"
-                                "  PRIMARY KEY (source, url));";
+static const NyDbKind cache_kind = {
+    .noun = "cache",
+    .application_id = NY_DB_ID_CACHE,
+    .migrations = migrations,
+    .n_migrations = G_N_ELEMENTS(migrations),
+    /* The cache can always be rebuilt from the server: NORMAL is enough. */
+    .full_sync = FALSE,
+    .elsewhere = "choose another file with NOTYET_CACHE",
+    .if_damaged = "delete it, the next sync rebuilds it",
+};
 
+/* SQLite's result code as NY_DB_ERROR (src/db.c). */
 static gboolean
 db_error(NyCache *cache, int code, const char *what, GError **error)
 {
-    int primary = code & 0xff;
-
-    if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
-        g_set_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_CORRUPT,
-                    "cache '%s' is damaged (%s): delete it, the next sync rebuilds it", cache->path,
-                    sqlite3_errstr(code));
-    else
-        g_set_error(error, NY_CACHE_ERROR,
-                    primary == SQLITE_CANTOPEN ? NY_CACHE_ERROR_IO : NY_CACHE_ERROR_FAILED,
-                    "cache '%s': %s: %s", cache->path, what, sqlite3_errmsg(cache->db));
+    ny_db_set_error(cache->file, code, what, error);
     return FALSE;
-}
-
-static gboolean
-exec(NyCache *cache, const char *sql, GError **error)
-{
-    int rc = sqlite3_exec(cache->db, sql, NULL, NULL, NULL);
-
-    if (rc != SQLITE_OK)
-        return db_error(cache, rc, "query failed", error);
-    return TRUE;
 }
 
 static sqlite3_stmt *
@@ -89,41 +83,6 @@ prepare(NyCache *cache, const char *sql, GError **error)
         return NULL;
     }
     return stmt;
-}
-
-static gint64
-pragma_int(NyCache *cache, const char *sql, GError **error)
-{
-    g_autoptr(sqlite3_stmt) stmt = prepare(cache, sql, error);
-    int rc;
-
-    if (stmt == NULL)
-        return -1;
-    rc = sqlite3_step(stmt);
-    if (rc != SQLITE_ROW) {
-        db_error(cache, rc, "cannot read the schema", error);
-        return -1;
-    }
-    return sqlite3_column_int64(stmt, 0);
-}
-
-char *
-ny_cache_default_path(const char *db_path)
-{
-    const char *env = g_getenv("NOTYET_CACHE");
-
-    if (env != NULL && *env)
-        return g_strdup(env);
-    /* A private store gets a private cache: "x.db" -> "x.cache.db". */
-    if (db_path != NULL && *db_path) {
-        g_autofree char *dir = g_path_get_dirname(db_path);
-        g_autofree char *base = g_path_get_basename(db_path);
-        g_autofree char *stem =
-            g_str_has_suffix(base, ".db") ? g_strndup(base, strlen(base) - 3) : g_strdup(base);
-        g_autofree char *name = g_strconcat(stem, ".cache.db", NULL);
-        return g_build_filename(dir, name, NULL);
-    }
-    return g_build_filename(g_get_user_cache_dir(), "notyet", "cache.db", NULL);
 }
 
 const char *
@@ -140,7 +99,7 @@ ny_cache_free(NyCache *cache)
     if (cache->in_transaction)
         ny_cache_rollback(cache);
     sqlite3_finalize(cache->put);
-    sqlite3_close(cache->db);
+    ny_db_free(cache->file);
     g_free(cache->path);
     g_free(cache);
 }
@@ -148,90 +107,23 @@ ny_cache_free(NyCache *cache)
 NyCache *
 ny_cache_open(const char *path, GError **error)
 {
-    g_autoptr(NyCache) cache = g_new0(NyCache, 1);
-    g_autofree char *dir = g_path_get_dirname(path);
-    gint64 version;
-    gint64 app;
-    int fd;
-    int rc;
+    g_autoptr(NyCache) cache = NULL;
 
+    g_return_val_if_fail(path != NULL, NULL);
+
+    cache = g_new0(NyCache, 1);
+    cache->file = ny_db_open(path, &cache_kind, error);
+    if (cache->file == NULL)
+        return NULL;
+    cache->db = ny_db_handle(cache->file);
     cache->path = g_strdup(path);
-    if (g_mkdir_with_parents(dir, 0700) != 0) {
-        int saved = errno;
-        g_set_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_IO, "cannot create '%s': %s", dir,
-                    g_strerror(saved));
-        return NULL;
-    }
-    /* Create the file with mode 0600 before SQLite does (it would use 0644). */
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        int saved = errno;
-        g_set_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_IO, "cannot open cache '%s': %s", path,
-                    g_strerror(saved));
-        return NULL;
-    }
-    close(fd);
-    rc = sqlite3_open_v2(path, &cache->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-    if (rc != SQLITE_OK) {
-        g_set_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_IO, "cannot open cache '%s': %s", path,
-                    cache->db ? sqlite3_errmsg(cache->db) : sqlite3_errstr(rc));
-        return NULL;
-    }
-    sqlite3_busy_timeout(cache->db, 5000);
-    /* The cache can always be rebuilt from the server: NORMAL is enough. */
-    if (!exec(cache, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-              error))
-        return NULL;
-
-    /* Check and migrate under the write lock: two first runs at once must
-     * not see each other's half-made schema. */
-    if (!exec(cache, "BEGIN IMMEDIATE", error))
-        return NULL;
-    cache->in_transaction = TRUE;
-    version = pragma_int(cache, "PRAGMA user_version", error);
-    if (version < 0)
-        return NULL;
-    app = pragma_int(cache, "PRAGMA application_id", error);
-    if (app < 0)
-        return NULL;
-    if (version > NY_CACHE_SCHEMA_VERSION) {
-        g_set_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_CORRUPT,
-                    "cache '%s' was written by a newer notyet (schema %" G_GINT64_FORMAT ")", path,
-                    version);
-        return NULL;
-    }
-    if (version == 0) {
-        gint64 tables = pragma_int(cache, "SELECT count(*) FROM sqlite_master", error);
-        if (tables < 0)
-            return NULL;
-        if (tables > 0) {
-            g_set_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_CORRUPT,
-                        "'%s' is not a notyet cache; refusing to touch it", path);
-            return NULL;
-        }
-        if (!exec(cache, schema, error))
-            return NULL;
-    } else if (app != NY_CACHE_MAGIC) {
-        g_set_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_CORRUPT,
-                    "'%s' is not a notyet cache; refusing to touch it", path);
-        return NULL;
-    }
-    if (version < 2 && !exec(cache, schema_v2, error))
-        return NULL;
-    if (version < NY_CACHE_SCHEMA_VERSION &&
-        !exec(cache, "PRAGMA user_version=2; PRAGMA application_id=1314472769;", error))
-        return NULL;
-    if (!ny_cache_commit(cache, error))
-        return NULL;
     return g_steal_pointer(&cache);
 }
 
 gboolean
 ny_cache_begin(NyCache *cache, GError **error)
 {
-    /* IMMEDIATE: a deferred transaction that later writes fails at once
-     * under concurrency (RELIABILITY-ANCHORS.md 5.2). */
-    if (!exec(cache, "BEGIN IMMEDIATE", error))
+    if (!ny_db_begin(cache->file, error))
         return FALSE;
     cache->in_transaction = TRUE;
     return TRUE;
@@ -240,12 +132,9 @@ ny_cache_begin(NyCache *cache, GError **error)
 gboolean
 ny_cache_commit(NyCache *cache, GError **error)
 {
-    if (!exec(cache, "COMMIT", error)) {
-        ny_cache_rollback(cache);
-        return FALSE;
-    }
+    /* A failed commit is rolled back. */
     cache->in_transaction = FALSE;
-    return TRUE;
+    return ny_db_commit(cache->file, error);
 }
 
 void
@@ -253,7 +142,7 @@ ny_cache_rollback(NyCache *cache)
 {
     if (!cache->in_transaction)
         return;
-    sqlite3_exec(cache->db, "ROLLBACK", NULL, NULL, NULL);
+    ny_db_rollback(cache->file);
     cache->in_transaction = FALSE;
 }
 

@@ -298,7 +298,7 @@ ny_cli_parse(NyCli *cli, const char *params, const char *summary, const GOptionE
 NyStore *
 ny_cli_open_store(NyCli *cli, GError **error)
 {
-    g_autofree char *path = cli->db_path ? g_strdup(cli->db_path) : ny_store_default_path();
+    g_autofree char *path = ny_config_store_path(cli->db_path);
 
     return ny_store_open(path, error);
 }

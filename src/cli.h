@@ -90,7 +90,7 @@ gboolean ny_cli_is_one_line(const char *text);
  * ny_cli_is_one_line(). */
 gboolean ny_cli_check_name(NyCli *cli, const char *name, GError **error);
 
-/* Opens the store: --db, else $NOTYET_DB, else the XDG data dir. */
+/* Opens the store at ny_config_store_path(): --db, else $NOTYET_DB, else the XDG data dir. */
 NyStore *ny_cli_open_store(NyCli *cli, GError **error);
 
 /* "notyet: warning: ..." on stderr unless -q. */
@@ -122,6 +122,7 @@ gboolean ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_export(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_done(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_cancel(NyCli *cli, int argc, char **argv, GError **error);
+gboolean ny_cmd_nudge(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_init(NyCli *cli, int argc, char **argv, GError **error);
 

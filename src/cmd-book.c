@@ -1,10 +1,13 @@
 /* cmd-book.c: `notyet book ID [--slot 1|2|TIME]`, they picked a time: the
  * call is booked (DESIGN.md sections 2, 7 and 8).
  *
- * An offered slot is booked as is. Any other time must be open now, by the
- * same rule reply uses (busy periods and other follow-ups, with the buffer);
- * the busy lookup runs before the transaction. Booking releases the other
- * offered slots; rebooking a booked call at another time bumps SEQUENCE.
+ * Every time, an offered slot too, is checked again against a fresh lookup
+ * of the calendars (a meeting may have been added since the letter) and
+ * the other follow-ups, by the rule reply uses (slots.c,
+ * ny_slots_time_open); a typed time must also be in the future, on the grid
+ * and inside the working hours unless --force (followup.c). The lookup runs
+ * before the transaction. Booking releases the other offered slots;
+ * rebooking at another time bumps SEQUENCE (followup.c).
  */
 #include <string.h>
 
@@ -23,7 +26,8 @@ new_uid(void)
     return g_string_free(s, FALSE);
 }
 
-/* --slot: a slot number of the follow-up, else a time (ISO 8601 or a date). */
+/* --slot: a slot number of the follow-up, else a time (ISO 8601). A bare
+ * date is not a time: which hour would it be? */
 static gboolean
 parse_slot(NyCli *cli, const char *text, gboolean *out_is_number, guint64 *out_number,
            NyTime *out_time, GError **error)
@@ -33,9 +37,72 @@ parse_slot(NyCli *cli, const char *text, gboolean *out_is_number, guint64 *out_n
         return TRUE;
     }
     *out_is_number = FALSE;
+    if (strlen(text) == 10 && text[4] == '-' && text[7] == '-') {
+        ny_cli_usage_error(cli, error,
+                           "--slot: '%s' is a date, not a time: give the time they picked, "
+                           "e.g. %sT14:30",
+                           text, text);
+        return FALSE;
+    }
     if (!ny_time_parse(text, cli->zone, out_time, error)) {
         g_prefix_error(error, "--slot: ");
         return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+is_url(const char *text)
+{
+    return g_str_has_prefix(text, "http://") || g_str_has_prefix(text, "https://");
+}
+
+/* Whether a busy source is on the network (so --offline would answer from
+ * the cache, which may be older than the letter). Files and folders are
+ * read as they are now, also with --offline. */
+static gboolean
+sources_online(NyCli *cli)
+{
+    if (cli->ics != NULL && cli->ics[0] != NULL) {
+        for (char **p = cli->ics; *p != NULL; p++) {
+            if (is_url(*p))
+                return TRUE;
+        }
+        return FALSE;
+    }
+    for (guint i = 0; i < cli->config->calendars->len; i++) {
+        const NyCalendarConfig *c = g_ptr_array_index(cli->config->calendars, i);
+        if (c->type == NY_SOURCE_CALDAV || (c->type == NY_SOURCE_ICS && is_url(c->url)))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* The time @f's --slot names: an offered slot by number or by its start,
+ * else [at, at + slot_minutes). */
+static gboolean
+wanted(NyCli *cli, const NyFollowup *f, const char *slot_text, gboolean is_number, guint64 number,
+       NyTime at, NyInterval *out, gboolean *out_offered, GError **error)
+{
+    *out_offered = FALSE;
+    if (is_number) {
+        if (number > f->slots->len) {
+            ny_cli_usage_error(cli, error,
+                               "--slot %s: follow-up #%" G_GINT64_FORMAT " offered %u time%s",
+                               slot_text, f->id, f->slots->len, f->slots->len == 1 ? "" : "s");
+            return FALSE;
+        }
+        *out = g_array_index(f->slots, NyInterval, number - 1);
+        *out_offered = TRUE;
+        return TRUE;
+    }
+    out->start = at;
+    out->end = at + (NyTime)cli->config->availability.slot_minutes * 60;
+    for (guint i = 0; i < f->slots->len; i++) {
+        if (g_array_index(f->slots, NyInterval, i).start == at) {
+            *out = g_array_index(f->slots, NyInterval, i);
+            *out_offered = TRUE;
+        }
     }
     return TRUE;
 }
@@ -44,9 +111,12 @@ gboolean
 ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
 {
     g_autofree char *slot_text = NULL;
+    gboolean force = FALSE;
     const GOptionEntry entries[] = {
         {"slot", 0, 0, G_OPTION_ARG_STRING, &slot_text,
          "The time they picked: an offered slot's number, or a time (ISO 8601)", "1|2|TIME"},
+        {"force", 0, 0, G_OPTION_ARG_NONE, &force,
+         "Book a typed time outside the working days and hours, or off the grid", NULL},
         G_OPTION_ENTRY_NULL,
     };
     const NyAvailability *a = NULL;
@@ -56,12 +126,16 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
     g_autoptr(GArray) taken = ny_intervals_new();
     g_autofree char *phrase = NULL;
     g_autofree char *text = NULL;
+    g_autofree char *what = NULL;
+    g_autoptr(GError) local = NULL;
     gboolean is_number = FALSE;
+    gboolean offered = FALSE;
     guint64 number = 0;
     NyTime at = 0;
     NyInterval want = {0, 0};
+    NyInterval looked = {0, 0};
+    NyTime buffer = 0;
     gint64 id = 0;
-    gboolean offered = FALSE;
     NyFollowupFacts facts;
 
     if (!ny_cli_parse(cli, "ID", "Book the call at the time they picked", entries, &argc, &argv,
@@ -69,15 +143,10 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
         return FALSE;
     if (cli->help)
         return TRUE;
-    if (argc != 2) {
-        ny_cli_usage_error(cli, error,
-                           argc < 2 ? "which follow-up? give its ID" : "unexpected argument '%s'",
-                           argv[argc < 2 ? 0 : 2]);
-        return FALSE;
-    }
-    if (!ny_cmd_parse_id(cli, argv[1], &id, error))
+    if (!ny_cmd_one_id(cli, argc, argv, &id, error))
         return FALSE;
     a = &cli->config->availability;
+    buffer = (NyTime)a->buffer_minutes * 60;
     if (slot_text == NULL) {
         ny_cli_usage_error(cli, error,
                            "which time did they pick? give --slot 1, --slot 2 or "
@@ -86,60 +155,51 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
     }
     if (!parse_slot(cli, slot_text, &is_number, &number, &at, error))
         return FALSE;
+    if (cli->offline && sources_online(cli)) {
+        ny_cli_usage_error(cli, error,
+                           "--offline: booking checks the time against your calendars as they "
+                           "are now, not the cache; book without --offline");
+        return FALSE;
+    }
 
     store = ny_cli_open_store(cli, error);
     if (store == NULL)
         return FALSE;
-    /* A first read, to know whether a time needs the busy lookup. */
+    /* A first read, to know which time to look up. */
     f = ny_store_get_followup(store, id, error);
     if (f == NULL)
         return FALSE;
-    if (!is_number) {
-        for (guint i = 0; i < f->slots->len; i++) {
-            if (g_array_index(f->slots, NyInterval, i).start == at)
-                offered = TRUE;
-        }
-        if (!offered) {
-            NyTime from = at - (NyTime)a->buffer_minutes * 60;
-            NyTime to = at + (NyTime)(a->slot_minutes + a->buffer_minutes) * 60;
-            if (!ny_cmd_busy_lookup(cli, from, to, &busy, error))
-                return FALSE;
-        }
+    if (!ny_cmd_followup_check(cli, f, NY_FOLLOWUP_ACTION_BOOK, error))
+        return FALSE;
+    if (!wanted(cli, f, slot_text, is_number, number, at, &looked, &offered, error))
+        return FALSE;
+    what = offered ? g_strdup_printf("slot %s", slot_text) : g_strdup_printf("'%s'", slot_text);
+    if (!force && !ny_followup_check_time(a, cli->zone, cli->now, looked.start, &local)) {
+        g_set_error(error, NY_FOLLOWUP_ERROR, NY_FOLLOWUP_ERROR_TIME,
+                    "--slot %s: %s; add --force to book it anyway", slot_text, local->message);
+        return FALSE;
     }
+    /* Fresh busy time, every source asked again: an offered slot may have
+     * been taken by a meeting added since the letter. */
+    if (!ny_cmd_busy_lookup(cli, looked.start - buffer, looked.end + buffer, &busy, error))
+        return FALSE;
     g_clear_pointer(&f, ny_followup_free);
 
     if (!ny_store_begin(store, error))
         return FALSE;
     f = ny_store_get_followup(store, id, error);
-    if (f == NULL) {
+    if (f == NULL || !ny_cmd_followup_check(cli, f, NY_FOLLOWUP_ACTION_BOOK, error) ||
+        !wanted(cli, f, slot_text, is_number, number, at, &want, &offered, error)) {
         ny_store_rollback(store);
         return FALSE;
     }
-    ny_replyflow_facts(f, &facts);
-    if (!ny_followup_check(&facts, NY_FOLLOWUP_ACTION_BOOK, a->offer_days, cli->now, cli->zone,
-                           error)) {
+    if (want.start != looked.start || want.end != looked.end) {
         ny_store_rollback(store);
+        g_set_error(error, NY_CLI_ERROR, NY_CLI_ERROR_FAILED,
+                    "follow-up #%" G_GINT64_FORMAT " changed while its time was checked: run "
+                    "'notyet followups' and book again",
+                    id);
         return FALSE;
-    }
-    if (is_number) {
-        if (number > f->slots->len) {
-            ny_store_rollback(store);
-            ny_cli_usage_error(cli, error,
-                               "--slot %s: follow-up #%" G_GINT64_FORMAT " offered %u time%s",
-                               slot_text, id, f->slots->len, f->slots->len == 1 ? "" : "s");
-            return FALSE;
-        }
-        want = g_array_index(f->slots, NyInterval, number - 1);
-    } else if (offered) {
-        want.start = at;
-        want.end = at + (NyTime)a->slot_minutes * 60;
-        for (guint i = 0; i < f->slots->len; i++) {
-            if (g_array_index(f->slots, NyInterval, i).start == at)
-                want = g_array_index(f->slots, NyInterval, i);
-        }
-    } else {
-        want.start = at;
-        want.end = at + (NyTime)a->slot_minutes * 60;
     }
     /* Every time, offered or not: an offered slot was released for other
      * replies when this call was booked at another time, and may have been
@@ -156,19 +216,20 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
     case NY_SLOT_OFFERED:
         ny_store_rollback(store);
         g_set_error(error, NY_CLI_ERROR, NY_CLI_ERROR_FAILED,
-                    "'%s' is not free: it collides with a time offered or booked in another "
+                    "%s is not free: it collides with a time offered or booked in another "
                     "follow-up",
-                    slot_text);
+                    what);
         return FALSE;
     case NY_SLOT_BUSY:
     case NY_SLOT_BUFFER:
         ny_store_rollback(store);
         g_set_error(error, NY_CLI_ERROR, NY_CLI_ERROR_FAILED,
-                    "'%s' is not free: your calendar is busy then (or within %d minutes)",
-                    slot_text, a->buffer_minutes);
+                    "%s is not free: your calendar is busy then (or within %d minutes)%s", what,
+                    a->buffer_minutes, offered ? ", a meeting added since the letter" : "");
         return FALSE;
     }
 
+    ny_replyflow_facts(f, &facts);
     f->sequence = ny_followup_next_sequence(&facts, NY_FOLLOWUP_ACTION_BOOK, &want);
     f->state = NY_FOLLOWUP_BOOKED;
     f->has_booked = TRUE;

@@ -200,7 +200,7 @@ ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error)
             any_caldav = TRUE;
     }
     if (any_caldav) {
-        path = ny_cache_default_path(cli->db_path);
+        path = ny_config_cache_path(cli->db_path);
         cache = ny_cache_open(path, error);
         if (cache == NULL)
             return FALSE;

@@ -15,14 +15,7 @@ close_followup(NyCli *cli, int argc, char **argv, NyFollowupState to, GError **e
     gboolean was_booked;
     gint64 id = 0;
 
-    if (argc != 2) {
-        if (argc < 2)
-            ny_cli_usage_error(cli, error, "which follow-up? give its ID");
-        else
-            ny_cli_usage_error(cli, error, "unexpected argument '%s'", argv[2]);
-        return FALSE;
-    }
-    if (!ny_cmd_parse_id(cli, argv[1], &id, error))
+    if (!ny_cmd_one_id(cli, argc, argv, &id, error))
         return FALSE;
     store = ny_cli_open_store(cli, error);
     if (store == NULL || !ny_store_begin(store, error))

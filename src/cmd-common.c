@@ -42,7 +42,7 @@ lookup_progress(const char *what, gpointer data)
 void
 ny_cmd_sources_options(NyCli *cli, NySourcesOptions *out, char **out_cache_path)
 {
-    char *cache_path = ny_cache_default_path(cli->db_path);
+    char *cache_path = ny_config_cache_path(cli->db_path);
 
     memset(out, 0, sizeof(*out));
     out->offline = cli->offline;
@@ -60,7 +60,7 @@ ny_cmd_sources_options(NyCli *cli, NySourcesOptions *out, char **out_cache_path)
 char *
 ny_cmd_db_path(NyCli *cli)
 {
-    return cli->db_path ? g_strdup(cli->db_path) : ny_store_default_path();
+    return ny_config_store_path(cli->db_path);
 }
 
 void
@@ -83,6 +83,8 @@ ny_cmd_lookup_done(NyCli *cli, const NySourcesOptions *sources, GPtrArray *warni
 {
     if (sources->progress != NULL)
         fputs("\r\033[K", stderr);
+    for (guint i = 0; warnings != NULL && i < warnings->len; i++)
+        ny_cli_warn(cli, "%s", (const char *)g_ptr_array_index(warnings, i));
     if (!ok) {
         if (g_error_matches(*error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_NO_SOURCE)) {
             g_autofree char *msg = g_strdup((*error)->message);
@@ -91,8 +93,6 @@ ny_cmd_lookup_done(NyCli *cli, const NySourcesOptions *sources, GPtrArray *warni
         }
         return FALSE;
     }
-    for (guint i = 0; warnings != NULL && i < warnings->len; i++)
-        ny_cli_warn(cli, "%s", (const char *)g_ptr_array_index(warnings, i));
     return TRUE;
 }
 
@@ -164,6 +164,20 @@ ny_cmd_parse_id(NyCli *cli, const char *text, gint64 *out_id, GError **error)
     return TRUE;
 }
 
+gboolean
+ny_cmd_one_id(NyCli *cli, int argc, char **argv, gint64 *out_id, GError **error)
+{
+    if (argc < 2) {
+        ny_cli_usage_error(cli, error, "which follow-up? give its ID");
+        return FALSE;
+    }
+    if (argc > 2) {
+        ny_cli_usage_error(cli, error, "unexpected argument '%s'", argv[2]);
+        return FALSE;
+    }
+    return ny_cmd_parse_id(cli, argv[1], out_id, error);
+}
+
 NyFollowupStatus
 ny_cmd_followup_status(NyCli *cli, const NyFollowup *f)
 {
@@ -215,6 +229,8 @@ ny_cmd_followup_to_json(NyCli *cli, JsonBuilder *b, const NyFollowup *f)
     else
         json_builder_add_null_value(b);
     add_string_or_null(b, "met", f->met);
+    json_builder_set_member_name(b, "nudges");
+    json_builder_add_int_value(b, f->nudges);
     json_builder_end_object(b);
 }
 

@@ -29,8 +29,8 @@ void ny_cmd_flow_context(NyCli *cli, const NySourcesOptions *sources, const char
 char *ny_cmd_db_path(NyCli *cli);
 
 /* After a flow or a lookup: clears the progress line, prints @warnings
- * (may be NULL), and turns "no busy source" into a usage error of the
- * command. Returns @ok. */
+ * (may be NULL; also on failure), and turns "no busy source" into a usage
+ * error of the command. Returns @ok. */
 gboolean ny_cmd_lookup_done(NyCli *cli, const NySourcesOptions *sources, GPtrArray *warnings,
                             gboolean ok, GError **error);
 
@@ -68,6 +68,10 @@ char *ny_cmd_slot_phrase(NyCli *cli, NyTime t, GTimeZone *their_zone, const char
 
 /* Parses "3" or "#3" into a follow-up id; a usage error otherwise. */
 gboolean ny_cmd_parse_id(NyCli *cli, const char *text, gint64 *out_id, GError **error);
+
+/* The one ID argument of done, cancel, book and nudge (argv[1]): a usage
+ * error when it is missing, not an id, or followed by another argument. */
+gboolean ny_cmd_one_id(NyCli *cli, int argc, char **argv, gint64 *out_id, GError **error);
 
 /* The state of @f at cli->now (followup.h), with the configured offer_days. */
 NyFollowupStatus ny_cmd_followup_status(NyCli *cli, const NyFollowup *f);

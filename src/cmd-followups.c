@@ -62,11 +62,14 @@ render_text(NyCli *cli, GArray *rows)
         ny_replyflow_facts(f, &facts);
         g_string_append_printf(s, "#%" G_GINT64_FORMAT "  %s  ", f->id, person);
         if (status == NY_FOLLOWUP_STATUS_OFFERED || status == NY_FOLLOWUP_STATUS_EXPIRED) {
-            g_string_append_printf(s, "%s\n",
-                                   status == NY_FOLLOWUP_STATUS_EXPIRED
-                                       ? "expired: no answer in time, needs a nudge (notyet "
-                                         "nudge ID)"
-                                       : "offered, awaiting their answer");
+            g_string_append(s, status == NY_FOLLOWUP_STATUS_EXPIRED
+                                   ? "expired: no answer in time, needs a nudge (notyet "
+                                     "nudge ID)"
+                                   : "offered, awaiting their answer");
+            if (f->nudges > 0)
+                g_string_append_printf(s, " (nudged %d time%s)", f->nudges,
+                                       f->nudges == 1 ? "" : "s");
+            g_string_append_c(s, '\n');
             for (guint k = 0; f->slots != NULL && k < f->slots->len; k++) {
                 g_autofree char *p = ny_cmd_slot_phrase(
                     cli, g_array_index(f->slots, NyInterval, k).start, NULL, NULL);

@@ -86,7 +86,7 @@ refusal(NyFollowupAction action, NyFollowupStatus from)
         return NULL; /* "is already done" */
     case NY_FOLLOWUP_ACTION_NUDGE:
         return from == NY_FOLLOWUP_STATUS_BOOKED
-                   ? "the call is booked; rebook it with 'notyet book'"
+                   ? "to move the call, book it again with --slot TIME"
                    : "only an offer that got no answer can be nudged";
     }
     return NULL;
@@ -138,6 +138,60 @@ ny_followup_next_sequence(const NyFollowupFacts *f, NyFollowupAction action,
         (new_booked->start != f->booked.start || new_booked->end != f->booked.end))
         return f->sequence + 1;
     return f->sequence;
+}
+
+/* "09:00" of minutes after midnight. */
+static char *
+hhmm(int minutes)
+{
+    return g_strdup_printf("%02d:%02d", minutes / 60, minutes % 60);
+}
+
+gboolean
+ny_followup_check_time(const NyAvailability *a, GTimeZone *zone, NyTime now, NyTime start,
+                       GError **error)
+{
+    g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(start);
+    g_autoptr(GDateTime) local = NULL;
+    g_autofree char *when = NULL;
+    g_autofree char *from = NULL;
+    g_autofree char *to = NULL;
+    int minute;
+
+    g_return_val_if_fail(a != NULL && zone != NULL, FALSE);
+
+    if (utc == NULL) {
+        g_set_error(error, NY_FOLLOWUP_ERROR, NY_FOLLOWUP_ERROR_TIME, "the time is out of range");
+        return FALSE;
+    }
+    local = g_date_time_to_timezone(utc, zone);
+    when = ny_time_format_local(start, zone);
+    minute = g_date_time_get_hour(local) * 60 + g_date_time_get_minute(local);
+    if (start <= now) {
+        g_set_error(error, NY_FOLLOWUP_ERROR, NY_FOLLOWUP_ERROR_TIME, "%s is in the past", when);
+        return FALSE;
+    }
+    if (g_date_time_get_second(local) != 0 || minute % a->grid_minutes != 0) {
+        g_set_error(error, NY_FOLLOWUP_ERROR, NY_FOLLOWUP_ERROR_TIME,
+                    "%s is not on the %d-minute grid of [availability] grid_minutes", when,
+                    a->grid_minutes);
+        return FALSE;
+    }
+    if ((a->days & NY_DAY_BIT(g_date_time_get_day_of_week(local))) == 0) {
+        g_autofree char *day = g_date_time_format(local, "%A");
+        g_set_error(error, NY_FOLLOWUP_ERROR, NY_FOLLOWUP_ERROR_TIME,
+                    "%s is on a %s, not a working day of [availability] days", when, day);
+        return FALSE;
+    }
+    if (minute < a->start_minute || minute + a->slot_minutes > a->end_minute) {
+        from = hhmm(a->start_minute);
+        to = hhmm(a->end_minute);
+        g_set_error(error, NY_FOLLOWUP_ERROR, NY_FOLLOWUP_ERROR_TIME,
+                    "%s is outside the working hours (%s to %s, a %d-minute call)", when, from, to,
+                    a->slot_minutes);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 gboolean

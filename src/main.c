@@ -35,6 +35,7 @@ static const NyCommand commands[] = {
     {"export", ny_cmd_export, "Write the .ics invite for a booked call"},
     {"done", ny_cmd_done, "Mark a follow-up call as done"},
     {"cancel", ny_cmd_cancel, "Cancel a follow-up"},
+    {"nudge", ny_cmd_nudge, "Send new times for an offer that got no answer"},
     {"calendars", ny_cmd_calendars, "List the configured calendars"},
     {"init", ny_cmd_init, "Set up: ask, find the calendars, write the configuration"},
 };

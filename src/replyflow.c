@@ -84,7 +84,8 @@ ny_replyflow_facts(const NyFollowup *f, NyFollowupFacts *out)
     out->slots = f->slots;
     out->has_booked = f->has_booked;
     out->booked = f->booked;
-    out->letter_at = f->created;
+    /* A nudge is a new letter: offer_days count from it. */
+    out->letter_at = f->nudges > 0 ? f->nudged_at : f->created;
     out->sequence = f->sequence;
 }
 
@@ -284,6 +285,25 @@ check_pending(const NyFlowContext *ctx, NyStore *store, const NyReplyRequest *re
     return TRUE;
 }
 
+/* A warning when the newest decision recorded for @req's contact was
+ * DECLINE: the letter offers a call to someone declined before. */
+static gboolean
+warn_declined(NyStore *store, const NyReplyRequest *req, GPtrArray *warnings, GError **error)
+{
+    NyVerdict last = NY_VERDICT_PENDING;
+
+    if (req->has_decision)
+        return TRUE;
+    if (!ny_store_last_verdict(store, req->name, &last, error))
+        return FALSE;
+    if (last == NY_VERDICT_DECLINE)
+        g_ptr_array_add(warnings,
+                        g_strdup_printf("your last recorded decision for '%s' was DECLINE; "
+                                        "this letter offers them a call",
+                                        req->name));
+    return TRUE;
+}
+
 gboolean
 ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req, GPtrArray *warnings,
                    NyReplyResult *out, GError **error)
@@ -319,7 +339,8 @@ ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req, GPtrArra
         /* A dry run creates no store file. */
         if (g_file_test(ctx->db_path, G_FILE_TEST_EXISTS)) {
             store = ny_store_open(ctx->db_path, error);
-            if (store == NULL || !ny_replyflow_taken(store, a, ctx->now, 0, taken, error))
+            if (store == NULL || !warn_declined(store, req, warnings, error) ||
+                !ny_replyflow_taken(store, a, ctx->now, 0, taken, error))
                 return FALSE;
         }
         if (!ny_slots_pick(a, ctx->zone, ctx->now, busy, taken, &slots, error))
@@ -335,7 +356,7 @@ ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req, GPtrArra
         /* One transaction: two replies at once never offer the same slot. */
         if (!ny_store_begin(store, error))
             return FALSE;
-        if (!check_pending(ctx, store, req, error) ||
+        if (!check_pending(ctx, store, req, error) || !warn_declined(store, req, warnings, error) ||
             !ny_replyflow_taken(store, a, ctx->now, 0, taken, error) ||
             !ny_slots_pick(a, ctx->zone, ctx->now, busy, taken, &slots, error)) {
             ny_store_rollback(store);
@@ -366,5 +387,117 @@ ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req, GPtrArra
     out->letter = g_steal_pointer(&letter);
     out->slots = g_steal_pointer(&slots);
     out->id = f != NULL ? f->id : 0;
+    return TRUE;
+}
+
+/* When the first letter went out, for the nudge: "today", "yesterday", or
+ * "on Monday, November 30" of the day @t in @zone, with the year when it is
+ * not @now's. */
+static char *
+letter_day(NyTime t, NyTime now, GTimeZone *zone)
+{
+    g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(t);
+    g_autoptr(GDateTime) utc_now = g_date_time_new_from_unix_utc(now);
+    g_autoptr(GDateTime) local = g_date_time_to_timezone(utc, zone);
+    g_autoptr(GDateTime) local_now = g_date_time_to_timezone(utc_now, zone);
+    gboolean same_year = g_date_time_get_year(local) == g_date_time_get_year(local_now);
+    int days = g_date_time_get_day_of_year(local_now) - g_date_time_get_day_of_year(local);
+
+    if (same_year && days == 0)
+        return g_strdup("today");
+    if (same_year && days == 1)
+        return g_strdup("yesterday");
+    return g_date_time_format(local, same_year ? "on %A, %B %-d" : "on %A, %B %-d, %Y");
+}
+
+gboolean
+ny_replyflow_nudge(const NyFlowContext *ctx, const NyNudgeRequest *req, GPtrArray *warnings,
+                   NyReplyResult *out, GError **error)
+{
+    const NyAvailability *a = &ctx->config->availability;
+    g_autofree char *tmpl_name = NULL;
+    g_autofree char *tmpl = NULL;
+    g_autoptr(GArray) busy = NULL;
+    g_autoptr(GArray) taken = ny_intervals_new();
+    g_autoptr(GArray) slots = NULL;
+    g_autoptr(NyStore) store = NULL;
+    g_autoptr(NyFollowup) f = NULL;
+    g_autoptr(GTimeZone) their_zone = NULL;
+    g_autoptr(GHashTable) values = NULL;
+    g_autofree char *letter = NULL;
+    NyFollowupFacts facts;
+    NyReplyRequest as_reply = {0};
+    NyTime from;
+    NyTime to;
+
+    g_return_val_if_fail(ctx != NULL && req != NULL && out != NULL, FALSE);
+
+    if (!load_template(req->template_path, ctx->config->nudge_template, NY_TEMPLATE_NUDGE_NAME,
+                       ny_template_nudge_default(), &tmpl_name, &tmpl, error))
+        return FALSE;
+    store = ny_store_open(ctx->db_path, error);
+    if (store == NULL)
+        return FALSE;
+    /* A first read, so a booked or closed follow-up costs no lookup. */
+    f = ny_store_get_followup(store, req->id, error);
+    if (f == NULL)
+        return FALSE;
+    ny_replyflow_facts(f, &facts);
+    if (!ny_followup_check(&facts, NY_FOLLOWUP_ACTION_NUDGE, a->offer_days, ctx->now, ctx->zone,
+                           error))
+        return FALSE;
+    g_clear_pointer(&f, ny_followup_free);
+
+    ny_replyflow_busy_window(a, ctx->now, &from, &to);
+    if (!ny_replyflow_busy(ctx, from, to, warnings, &busy, error))
+        return FALSE;
+
+    if (!req->dry_run && !ny_store_begin(store, error))
+        return FALSE;
+    f = ny_store_get_followup(store, req->id, error);
+    if (f != NULL)
+        ny_replyflow_facts(f, &facts);
+    if (f == NULL ||
+        !ny_followup_check(&facts, NY_FOLLOWUP_ACTION_NUDGE, a->offer_days, ctx->now, ctx->zone,
+                           error) ||
+        (f->their_tz != NULL && (their_zone = ny_zone_new(f->their_tz, error)) == NULL) ||
+        !ny_replyflow_taken(store, a, ctx->now, req->id, taken, error) ||
+        !ny_slots_pick(a, ctx->zone, ctx->now, busy, taken, &slots, error)) {
+        ny_store_rollback(store);
+        return FALSE;
+    }
+    as_reply.name = f->name;
+    as_reply.email = f->email;
+    as_reply.met = f->met;
+    as_reply.their_tz = f->their_tz;
+    values = letter_values(ctx, &as_reply, slots, their_zone);
+    g_hash_table_insert(values, g_strdup("first_letter"),
+                        letter_day(f->created, ctx->now, ctx->zone));
+    letter = render_letter(tmpl_name, tmpl, values, error);
+    if (letter == NULL) {
+        ny_store_rollback(store);
+        return FALSE;
+    }
+    if (!req->dry_run) {
+        /* The old times are released with the slots replaced; holds move
+         * with them (replyflow_write_holds). */
+        if (!ny_store_nudge_followup(store, f, slots, ctx->now, error) ||
+            !replyflow_write_holds(ctx, f, error)) {
+            ny_store_rollback(store);
+            return FALSE;
+        }
+        if (!ny_store_commit(store, error)) {
+            replyflow_undo_holds(ctx, f);
+            ny_store_rollback(store);
+            return FALSE;
+        }
+        if (slots->len < (guint)a->count)
+            g_ptr_array_add(warnings,
+                            g_strdup_printf("only %u open slot%s in the next %d days", slots->len,
+                                            slots->len == 1 ? "" : "s", a->horizon_days));
+    }
+    out->letter = g_steal_pointer(&letter);
+    out->slots = g_steal_pointer(&slots);
+    out->id = req->dry_run ? 0 : f->id;
     return TRUE;
 }

@@ -367,10 +367,12 @@ static NyCache *
 lookup_cache(Lookup *l)
 {
     if (!l->cache_tried) {
-        g_autofree char *path =
-            l->options->cache_path ? g_strdup(l->options->cache_path) : ny_cache_default_path(NULL);
         l->cache_tried = TRUE;
-        l->cache = ny_cache_open(path, &l->cache_error);
+        if (l->options->cache_path != NULL)
+            l->cache = ny_cache_open(l->options->cache_path, &l->cache_error);
+        else
+            l->cache_error = g_error_new_literal(NY_CACHE_ERROR, NY_CACHE_ERROR_FAILED,
+                                                 "no cache file was given");
     }
     return l->cache;
 }

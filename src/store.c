@@ -1,32 +1,25 @@
-/* store.c: the follow-up store over SQLite (DESIGN.md sections 1 and 7).
+/* store.c: the follow-up store over SQLite (doc/store.md).
  *
- * The only file that speaks SQLite: its result codes become NY_STORE_ERROR
- * here. A file is refused unless it is empty, or an SQLite database that is
- * ours (application_id) or has no tables at all; a refused file is never
- * written to, not even by a checkpoint on close.
+ * Opening, the file's identity, WAL, busy waits and SQLite's result codes
+ * are the db module's (src/db.c): a file that is not a notyet store is
+ * refused there and left as it was.
  */
 #include "notyet/store.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#include "notyet/db.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(sqlite3_stmt, sqlite3_finalize)
 
 G_DEFINE_QUARK(ny_store_error, ny_store_error)
 
-/* PRAGMA application_id: "nyet" in ASCII. */
-#define NY_STORE_APPLICATION_ID 0x6e796574
-
-#define NY_STORE_DEFAULT_BUSY_TIMEOUT_MS 5000
-
 /* The schema, one migration per version: migrations[0] takes user_version 0
- * to 1, and so on. Each runs in its own transaction. Never edit a released
- * migration; add one. */
+ * to 1, and so on. src/db.c runs each pending one in its own BEGIN IMMEDIATE
+ * transaction and sets user_version (and the application_id) with it. Never
+ * edit a released migration; add one at the end (for a new column:
+ * "ALTER TABLE followups ADD COLUMN x ..."). */
 static const char *const migrations[] = {
     /* 1: contacts, decisions, follow-ups and their offered slots. */
     "CREATE TABLE contacts ("
@@ -68,51 +61,38 @@ static const char *const migrations[] = {
     "  end INTEGER NOT NULL,"
     "  PRIMARY KEY (followup_id, position)"
     ");",
+    /* 2: the nudges of a follow-up (notyet nudge), one row each. */
+    "CREATE TABLE followup_nudges ("
+    "  followup_id INTEGER NOT NULL REFERENCES followups(id) ON DELETE CASCADE,"
+    "  at INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX followup_nudges_followup ON followup_nudges(followup_id);",
 };
 
 #define NY_STORE_SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
 
+static const NyDbKind store_kind = {
+    .noun = "store",
+    .application_id = NY_DB_ID_STORE,
+    .migrations = migrations,
+    .n_migrations = G_N_ELEMENTS(migrations),
+    /* A committed follow-up survives a power cut. */
+    .full_sync = TRUE,
+    .elsewhere = "choose another file with --db FILE or NOTYET_DB",
+    .if_damaged = "restore it from a backup, or move it away to start a new one",
+};
+
 struct _NyStore {
-    sqlite3 *db;
+    NyDb *file;
+    sqlite3 *db; /* the file's connection */
     char *path;
 };
 
-/* SQLite's result code as NY_STORE_ERROR; @what says what was being done. */
+/* SQLite's result code as NY_DB_ERROR (src/db.c); @what says what was being done. */
 static void
 set_sqlite_error(const NyStore *store, int rc, const char *what, GError **error)
 {
-    int primary = rc & 0xff;
-    NyStoreError code = NY_STORE_ERROR_FAILED;
-    const char *msg = store->db != NULL ? sqlite3_errmsg(store->db) : sqlite3_errstr(rc);
-
-    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
-        g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_BUSY,
-                    "the store '%s' is locked by another notyet", store->path);
-        return;
-    }
-    if (primary == SQLITE_CORRUPT) {
-        /* Never repaired or rewritten here: the user decides (issue 6). */
-        g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FAILED,
-                    "store '%s' is damaged (%s: %s); it was left as it is: restore it from a "
-                    "backup, or move it away to start a new one",
-                    store->path, what, msg);
-        return;
-    }
-    if (primary == SQLITE_NOTADB)
-        code = NY_STORE_ERROR_FOREIGN;
-    g_set_error(error, NY_STORE_ERROR, code, "store '%s': %s: %s", store->path, what, msg);
-}
-
-static gboolean
-exec(NyStore *store, const char *sql, const char *what, GError **error)
-{
-    int rc = sqlite3_exec(store->db, sql, NULL, NULL, NULL);
-
-    if (rc != SQLITE_OK) {
-        set_sqlite_error(store, rc, what, error);
-        return FALSE;
-    }
-    return TRUE;
+    ny_db_set_error(store->file, rc, what, error);
 }
 
 static sqlite3_stmt *
@@ -139,28 +119,6 @@ step_done(NyStore *store, sqlite3_stmt *stmt, const char *what, GError **error)
         return FALSE;
     }
     return TRUE;
-}
-
-/* The single integer a query returns (0 when no row). */
-static gboolean
-query_int(NyStore *store, const char *sql, gint64 *out, GError **error)
-{
-    g_autoptr(sqlite3_stmt) stmt = prepare(store, sql, error);
-    int rc;
-
-    if (stmt == NULL)
-        return FALSE;
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        *out = sqlite3_column_int64(stmt, 0);
-        return TRUE;
-    }
-    if (rc == SQLITE_DONE) {
-        *out = 0;
-        return TRUE;
-    }
-    set_sqlite_error(store, rc, sql, error);
-    return FALSE;
 }
 
 static void
@@ -235,221 +193,19 @@ ny_followup_free(NyFollowup *f)
     g_free(f);
 }
 
-char *
-ny_store_default_path(void)
-{
-    const char *env = g_getenv("NOTYET_DB");
-
-    if (env != NULL && *env != '\0')
-        return g_strdup(env);
-    return g_build_filename(g_get_user_data_dir(), "notyet", "notyet.db", NULL);
-}
-
-/* Creates the folder (0700) and an empty file (0600) before SQLite sees the
- * path, so the database and its -wal and -shm files (which SQLite gives the
- * database's mode) are never readable by others. Checks that an existing
- * file starts like an SQLite database; *out_new says it is empty. */
-static gboolean
-prepare_file(const char *path, gboolean *out_empty, GError **error)
-{
-    g_autofree char *dir = g_path_get_dirname(path);
-    GStatBuf st;
-    int fd;
-
-    if (g_mkdir_with_parents(dir, 0700) != 0) {
-        int saved = errno;
-        g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FAILED,
-                    "cannot create the folder '%s': %s", dir, g_strerror(saved));
-        return FALSE;
-    }
-    fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-        close(fd);
-        *out_empty = TRUE;
-        return TRUE;
-    }
-    if (errno != EEXIST) {
-        int saved = errno;
-        g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FAILED,
-                    "cannot create the store '%s': %s", path, g_strerror(saved));
-        return FALSE;
-    }
-    if (g_stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-        g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FOREIGN,
-                    "'%s' is not a notyet database (not a file)", path);
-        return FALSE;
-    }
-    *out_empty = st.st_size == 0;
-    if (st.st_size > 0) {
-        static const char magic[16] = "SQLite format 3";
-        char header[16] = {0};
-        gssize n;
-
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-            int saved = errno;
-            g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FAILED,
-                        "cannot read the store '%s': %s", path, g_strerror(saved));
-            return FALSE;
-        }
-        n = read(fd, header, sizeof header);
-        close(fd);
-        if (n != (gssize)sizeof header || memcmp(header, magic, sizeof header) != 0) {
-            g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FOREIGN,
-                        "'%s' is not a notyet database (not an SQLite file); it was left as it is",
-                        path);
-            return FALSE;
-        }
-    }
-    return TRUE;
-}
-
-/* Ours, empty, or someone else's? Reads only. */
-static gboolean
-check_owner(NyStore *store, gint64 *out_version, GError **error)
-{
-    gint64 app_id = 0;
-    gint64 version = 0;
-    gint64 tables = 0;
-
-    /* One read transaction: another process may be creating the schema
-     * right now, and the three answers must come from the same state. */
-    if (!exec(store, "BEGIN", "read the header", error))
-        return FALSE;
-    if (!query_int(store, "PRAGMA application_id", &app_id, error) ||
-        !query_int(store, "PRAGMA user_version", &version, error) ||
-        !query_int(store, "SELECT count(*) FROM sqlite_schema", &tables, error)) {
-        ny_store_rollback(store);
-        return FALSE;
-    }
-    ny_store_rollback(store);
-    *out_version = version;
-
-    if (app_id == NY_STORE_APPLICATION_ID) {
-        if (version > NY_STORE_SCHEMA_VERSION) {
-            g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FOREIGN,
-                        "the store '%s' was written by a newer notyet (schema %" G_GINT64_FORMAT
-                        ", this one knows up to %d); it was left as it is",
-                        store->path, version, NY_STORE_SCHEMA_VERSION);
-            return FALSE;
-        }
-        return TRUE;
-    }
-    if (app_id == 0 && version == 0 && tables == 0)
-        return TRUE; /* a new, empty database */
-    g_set_error(
-        error, NY_STORE_ERROR, NY_STORE_ERROR_FOREIGN,
-        "'%s' is not a notyet database (it belongs to another program); it was left as it is",
-        store->path);
-    return FALSE;
-}
-
-/* Each migration in its own BEGIN IMMEDIATE transaction, re-reading the
- * version inside it: two processes opening a new store at once must not
- * both run a migration. */
-static gboolean
-migrate(NyStore *store, GError **error)
-{
-    for (;;) {
-        gint64 version = 0;
-        g_autofree char *sql = NULL;
-
-        if (!ny_store_begin(store, error))
-            return FALSE;
-        if (!query_int(store, "PRAGMA user_version", &version, error)) {
-            ny_store_rollback(store);
-            return FALSE;
-        }
-        if (version >= NY_STORE_SCHEMA_VERSION)
-            return ny_store_commit(store, error);
-
-        sql = g_strdup_printf(
-            "%s;PRAGMA application_id = %d;PRAGMA user_version = %" G_GINT64_FORMAT ";",
-            migrations[version], NY_STORE_APPLICATION_ID, version + 1);
-        if (!exec(store, sql, "migrate the schema", error) || !ny_store_commit(store, error)) {
-            g_prefix_error(error, "schema version %" G_GINT64_FORMAT ": ", version + 1);
-            ny_store_rollback(store);
-            return FALSE;
-        }
-    }
-}
-
-/* WAL lets readers go on while one command writes. Switching a file to WAL
- * needs it to itself, and SQLite answers BUSY at once, without the busy
- * handler, when another process is opening the same new store: so retry
- * for up to the busy timeout. */
-static gboolean
-set_wal(NyStore *store, GError **error)
-{
-    gint64 deadline = g_get_monotonic_time() + NY_STORE_DEFAULT_BUSY_TIMEOUT_MS * 1000;
-
-    for (;;) {
-        g_autoptr(sqlite3_stmt) stmt = prepare(store, "PRAGMA journal_mode = WAL", error);
-        const char *mode;
-        int rc;
-
-        if (stmt == NULL)
-            return FALSE;
-        rc = sqlite3_step(stmt);
-        if ((rc & 0xff) == SQLITE_BUSY && g_get_monotonic_time() < deadline) {
-            g_usleep(10 * 1000);
-            continue;
-        }
-        if (rc != SQLITE_ROW) {
-            set_sqlite_error(store, rc, "set the journal mode", error);
-            return FALSE;
-        }
-        mode = (const char *)sqlite3_column_text(stmt, 0);
-        if (mode == NULL || g_ascii_strcasecmp(mode, "wal") != 0) {
-            g_set_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FAILED,
-                        "store '%s': cannot use write-ahead logging on this file system",
-                        store->path);
-            return FALSE;
-        }
-        return TRUE;
-    }
-}
-
 NyStore *
 ny_store_open(const char *path, GError **error)
 {
     g_autoptr(NyStore) store = NULL;
-    gboolean empty = FALSE;
-    gint64 version = 0;
-    int rc;
 
     g_return_val_if_fail(path != NULL, NULL);
 
-    if (!prepare_file(path, &empty, error))
-        return NULL;
-
     store = g_new0(NyStore, 1);
+    store->file = ny_db_open(path, &store_kind, error);
+    if (store->file == NULL)
+        return NULL;
+    store->db = ny_db_handle(store->file);
     store->path = g_strdup(path);
-    rc = sqlite3_open_v2(path, &store->db, SQLITE_OPEN_READWRITE, NULL);
-    if (rc != SQLITE_OK) {
-        set_sqlite_error(store, rc, "open", error);
-        return NULL;
-    }
-    /* Until the file is known to be ours, closing must not checkpoint a
-     * foreign write-ahead log into it. */
-    sqlite3_db_config(store->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-    sqlite3_busy_timeout(store->db, NY_STORE_DEFAULT_BUSY_TIMEOUT_MS);
-    sqlite3_extended_result_codes(store->db, 1);
-
-    if (!check_owner(store, &version, error))
-        return NULL;
-    sqlite3_db_config(store->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
-
-    if (!set_wal(store, error))
-        return NULL;
-    /* FULL syncs the log on every commit: a committed follow-up survives a
-     * power cut. */
-    if (!exec(store, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", "configure", error))
-        return NULL;
-    /* An up-to-date store is opened without the write lock, so that a
-     * reader never waits for another notyet's write. */
-    if (version < NY_STORE_SCHEMA_VERSION && !migrate(store, error))
-        return NULL;
     return g_steal_pointer(&store);
 }
 
@@ -457,7 +213,7 @@ void
 ny_store_set_busy_timeout(NyStore *store, int milliseconds)
 {
     g_return_if_fail(store != NULL);
-    sqlite3_busy_timeout(store->db, milliseconds);
+    ny_db_set_busy_timeout(store->file, milliseconds);
 }
 
 int
@@ -471,10 +227,7 @@ ny_store_free(NyStore *store)
 {
     if (store == NULL)
         return;
-    if (store->db != NULL) {
-        ny_store_rollback(store);
-        sqlite3_close_v2(store->db);
-    }
+    ny_db_free(store->file);
     g_free(store->path);
     g_free(store);
 }
@@ -483,33 +236,27 @@ gboolean
 ny_store_begin(NyStore *store, GError **error)
 {
     g_return_val_if_fail(store != NULL, FALSE);
-    g_return_val_if_fail(sqlite3_get_autocommit(store->db), FALSE);
-
-    /* IMMEDIATE takes the write lock now, waiting up to the busy timeout;
-     * a deferred transaction that later writes fails at once when another
-     * process wrote in between (measured with SQLite 3.40). */
-    return exec(store, "BEGIN IMMEDIATE", "begin a transaction", error);
+    return ny_db_begin(store->file, error);
 }
 
 gboolean
 ny_store_commit(NyStore *store, GError **error)
 {
     g_return_val_if_fail(store != NULL, FALSE);
-    return exec(store, "COMMIT", "commit", error);
+    return ny_db_commit(store->file, error);
 }
 
 void
 ny_store_rollback(NyStore *store)
 {
     g_return_if_fail(store != NULL);
-    if (!sqlite3_get_autocommit(store->db))
-        sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+    ny_db_rollback(store->file);
 }
 
 static gboolean
 in_transaction(NyStore *store)
 {
-    return !sqlite3_get_autocommit(store->db);
+    return ny_db_in_transaction(store->file);
 }
 
 /* The contact's id, created when new. */
@@ -690,7 +437,9 @@ ny_store_update_followup(NyStore *store, NyFollowup *f, NyTime now, GError **err
 
 #define FOLLOWUP_COLUMNS                                                                           \
     "f.id, c.name, f.email, f.met, f.their_tz, f.state, f.booked_start, f.booked_end, f.uid, "     \
-    "f.sequence, f.created, f.updated"
+    "f.sequence, f.created, f.updated, "                                                           \
+    "(SELECT count(*) FROM followup_nudges n WHERE n.followup_id = f.id), "                        \
+    "(SELECT max(n.at) FROM followup_nudges n WHERE n.followup_id = f.id)"
 
 /* A follow-up from a row of FOLLOWUP_COLUMNS, without its slots. */
 static NyFollowup *
@@ -719,6 +468,8 @@ followup_from_row(NyStore *store, sqlite3_stmt *stmt, GError **error)
     f->sequence = sqlite3_column_int(stmt, 9);
     f->created = sqlite3_column_int64(stmt, 10);
     f->updated = sqlite3_column_int64(stmt, 11);
+    f->nudges = sqlite3_column_int(stmt, 12);
+    f->nudged_at = sqlite3_column_int64(stmt, 13);
     return g_steal_pointer(&f);
 }
 
@@ -839,5 +590,83 @@ ny_store_taken(NyStore *store, gint64 except_id, GArray *out, GError **error)
         set_sqlite_error(store, rc, "read the taken slots", error);
         return FALSE;
     }
+    return TRUE;
+}
+
+gboolean
+ny_store_nudge_followup(NyStore *store, NyFollowup *f, const GArray *slots, NyTime now,
+                        GError **error)
+{
+    g_autoptr(sqlite3_stmt) del = NULL;
+    g_autoptr(sqlite3_stmt) add = NULL;
+    g_autoptr(sqlite3_stmt) nudge = NULL;
+
+    g_return_val_if_fail(store != NULL && f != NULL && slots != NULL, FALSE);
+    g_return_val_if_fail(in_transaction(store), FALSE);
+
+    f->state = NY_FOLLOWUP_OFFERED;
+    if (!ny_store_update_followup(store, f, now, error))
+        return FALSE;
+    del = prepare(store, "DELETE FROM followup_slots WHERE followup_id = ?1", error);
+    if (del == NULL)
+        return FALSE;
+    sqlite3_bind_int64(del, 1, f->id);
+    if (!step_done(store, del, "release the offered slots", error))
+        return FALSE;
+    add = prepare(store,
+                  "INSERT INTO followup_slots (followup_id, position, start, end) "
+                  "VALUES (?1, ?2, ?3, ?4)",
+                  error);
+    if (add == NULL)
+        return FALSE;
+    for (guint i = 0; i < slots->len; i++) {
+        const NyInterval *iv = &g_array_index(slots, NyInterval, i);
+
+        sqlite3_reset(add);
+        sqlite3_bind_int64(add, 1, f->id);
+        sqlite3_bind_int(add, 2, (int)i);
+        sqlite3_bind_int64(add, 3, iv->start);
+        sqlite3_bind_int64(add, 4, iv->end);
+        if (!step_done(store, add, "add an offered slot", error))
+            return FALSE;
+    }
+    nudge = prepare(store, "INSERT INTO followup_nudges (followup_id, at) VALUES (?1, ?2)", error);
+    if (nudge == NULL)
+        return FALSE;
+    sqlite3_bind_int64(nudge, 1, f->id);
+    sqlite3_bind_int64(nudge, 2, now);
+    if (!step_done(store, nudge, "record the nudge", error))
+        return FALSE;
+    g_array_set_size(f->slots, 0);
+    g_array_append_vals(f->slots, slots->data, slots->len);
+    f->nudges++;
+    f->nudged_at = now;
+    return TRUE;
+}
+
+gboolean
+ny_store_last_verdict(NyStore *store, const char *name, NyVerdict *out_verdict, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = NULL;
+    int rc;
+
+    g_return_val_if_fail(store != NULL && name != NULL && out_verdict != NULL, FALSE);
+    stmt = prepare(store,
+                   "SELECT d.verdict FROM decisions d JOIN contacts c ON c.id = d.contact_id "
+                   "WHERE c.name = ?1 COLLATE NOCASE ORDER BY d.at DESC, d.id DESC LIMIT 1",
+                   error);
+    if (stmt == NULL)
+        return FALSE;
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        *out_verdict = ny_verdict_from_string((const char *)sqlite3_column_text(stmt, 0));
+        return TRUE;
+    }
+    if (rc != SQLITE_DONE) {
+        set_sqlite_error(store, rc, "read the decisions", error);
+        return FALSE;
+    }
+    *out_verdict = NY_VERDICT_PENDING;
     return TRUE;
 }

@@ -39,12 +39,30 @@ ny_template_default(void)
     return default_template;
 }
 
+/* The nudge: a second, shorter letter that refers to the first. */
+static const char nudge_template[] =
+    "Hi {{first_name}},\n"
+    "\n"
+    "I wrote to you {{first_letter}} about a call to get to know each other. In case\n"
+    "those times did not suit you, here are new ones: I have {{duration}} {{slots}}.\n"
+    "Just reply with the one that works for you.\n"
+    "{{#my_first_name}}\n"
+    "\n"
+    "{{my_first_name}}\n"
+    "{{/my_first_name}}\n";
+
+const char *
+ny_template_nudge_default(void)
+{
+    return nudge_template;
+}
+
 gboolean
 ny_template_field_known(const char *field)
 {
     static const char *const fields[] = {
-        "first_name",    "name",     "met",      "closing",  "my_name",
-        "my_first_name", "my_email", "my_phone", "duration", "slots",
+        "first_name", "name",     "met",      "closing", "my_name",      "my_first_name",
+        "my_email",   "my_phone", "duration", "slots",   "first_letter",
     };
 
     g_return_val_if_fail(field != NULL, FALSE);

@@ -1,6 +1,8 @@
 /* cache.h: the local mirror of remote calendars (DESIGN.md section 9).
  *
- * I/O module: one SQLite file beside the store (WAL, mode 0600). Per
+ * I/O module: one SQLite file beside the store (WAL, mode 0600), opened by
+ * the db module (notyet/db.h): a file that is not a notyet cache is refused
+ * and left as it was; SQLite's failures come as NY_DB_ERROR. Per
  * calendar its href, display name, ctag, sync-token and last sync; per
  * object its href, ETag, iCalendar text and the span of time it can touch,
  * so a lookup reads only objects that can meet the window. Writes happen
@@ -18,9 +20,8 @@ G_BEGIN_DECLS
 #define NY_CACHE_ERROR (ny_cache_error_quark())
 GQuark ny_cache_error_quark(void);
 
+/* The cache's own errors; opening and SQLite's failures come as NY_DB_ERROR. */
 typedef enum {
-    NY_CACHE_ERROR_IO,        /* cannot create, open or write the file */
-    NY_CACHE_ERROR_CORRUPT,   /* not a notyet cache, damaged, or from a newer notyet */
     NY_CACHE_ERROR_NOT_FOUND, /* ny_cache_calendar_lookup(): nothing cached under that key */
     NY_CACHE_ERROR_FAILED,
 } NyCacheError;
@@ -53,20 +54,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyCacheCalendar, ny_cache_calendar_free)
 #define NY_CACHE_SOURCE_LOCAL ""
 
 /**
- * ny_cache_default_path:
- * @db_path: (nullable): the --db store given on the command line
- *
- * Returns: (transfer full): $NOTYET_CACHE; else, with @db_path "DIR/x.db",
- * "DIR/x.cache.db" beside it (a private store gets a private cache); else
- * $XDG_CACHE_HOME/notyet/cache.db.
- */
-char *ny_cache_default_path(const char *db_path);
-
-/**
  * ny_cache_open:
  * @path: the cache file; its folder is created with mode 0700, the file 0600
  *
- * Returns: (transfer full): the cache, or NULL with NY_CACHE_ERROR.
+ * Opens or creates the cache and migrates its schema (ny_db_open()). A file
+ * that is not a notyet cache, has a newer schema or is damaged is refused
+ * and never modified.
+ *
+ * Returns: (transfer full): the cache, or NULL with NY_DB_ERROR.
  */
 NyCache *ny_cache_open(const char *path, GError **error);
 void ny_cache_free(NyCache *cache);

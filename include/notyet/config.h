@@ -37,6 +37,9 @@ typedef struct {
     char **calendars;             /* caldav: display names or hrefs to use; NULL = all */
     gboolean insecure;            /* caldav: skip TLS verification (warned about) */
     gboolean allow_insecure_http; /* credentials over plain http to a non-loopback host */
+    char *holds; /* caldav: the display name or href of the one calendar notyet writes
+                  * holds and booked calls to (doc/calendar-writes.md); NULL: none. At
+                  * most one group of a configuration has it. */
 } NyCalendarConfig;
 
 /* [limits]: bounds on untrusted input that a real user may need to raise.
@@ -72,6 +75,7 @@ typedef struct {
 
     /* [letter] */
     char *letter_template; /* path with ~ expanded, or NULL for the built-in letter */
+    char *nudge_template;  /* nudge_template=, idem, or NULL for the built-in nudge */
 
     NyConfigLimits limits;
 } NyConfig;
@@ -118,6 +122,29 @@ NyConfig *ny_config_load_from_data(const char *name, const char *data, gsize len
  * $XDG_CONFIG_HOME/notyet/config.ini (g_get_user_config_dir()).
  */
 char *ny_config_default_path(void);
+
+/**
+ * ny_config_store_path:
+ * @db_option: (nullable): --db FILE as given on the command line
+ *
+ * The environment is read here, not by the store.
+ *
+ * Returns: (transfer full): @db_option; else $NOTYET_DB when set and not
+ * empty; else $XDG_DATA_HOME/notyet/notyet.db (g_get_user_data_dir()).
+ */
+char *ny_config_store_path(const char *db_option);
+
+/**
+ * ny_config_cache_path:
+ * @db_option: (nullable): --db FILE as given on the command line
+ *
+ * The environment is read here, not by the cache.
+ *
+ * Returns: (transfer full): $NOTYET_CACHE when set and not empty; else,
+ * with @db_option "DIR/x.db", "DIR/x.cache.db" beside it (a private store
+ * gets a private cache); else $XDG_CACHE_HOME/notyet/cache.db.
+ */
+char *ny_config_cache_path(const char *db_option);
 
 /**
  * ny_config_parse_time:

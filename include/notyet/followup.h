@@ -110,6 +110,22 @@ int ny_followup_next_sequence(const NyFollowupFacts *f, NyFollowupAction action,
                               const NyInterval *new_booked);
 
 /**
+ * ny_followup_check_time:
+ * @a: the working days, hours, grid and slot length
+ * @zone: the user's zone: the working hours are its wall-clock times
+ * @start: a time typed to `book --slot`
+ *
+ * A typed time must be in the future, start on the grid (a multiple of
+ * grid_minutes after local midnight, whole minutes), on a working day, and
+ * the call must fit inside the working hours. An offered slot met these
+ * when it was picked; `book --force` skips this check.
+ *
+ * Returns: TRUE; FALSE with NY_FOLLOWUP_ERROR_TIME saying which rule fails.
+ */
+gboolean ny_followup_check_time(const NyAvailability *a, GTimeZone *zone, NyTime now, NyTime start,
+                                GError **error);
+
+/**
  * ny_followup_call_passed:
  *
  * Returns: TRUE for a booked call that has started by @now: what `followups`

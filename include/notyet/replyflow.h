@@ -126,4 +126,30 @@ void ny_reply_result_clear(NyReplyResult *r);
 gboolean ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req,
                             GPtrArray *warnings, NyReplyResult *out, GError **error);
 
+/* A nudge to write: new times for a follow-up whose offer got no answer. */
+typedef struct {
+    gint64 id;
+    const char *template_path; /* --template, or NULL: [letter] nudge_template, else built in */
+    gboolean dry_run;          /* record nothing */
+} NyNudgeRequest;
+
+/**
+ * ny_replyflow_nudge:
+ * @warnings: (element-type utf8): lines to show are appended, also on failure
+ * @out: (out caller-allocates): filled on success; untouched on failure
+ *
+ * The nudge of an offered or expired follow-up (followup.h): busy time is
+ * looked up outside the transaction; then, in one, the follow-up is read
+ * again and checked, new open times are picked (its own old times do not
+ * count as taken), the short letter is rendered (the first letter's day in
+ * its field first_letter) and the follow-up keeps its id with the new
+ * times, the old ones released and the nudge counted (ny_store_nudge_followup()).
+ *
+ * Returns: FALSE with NY_FOLLOWUP_ERROR_STATE for a booked or closed
+ * follow-up, NY_STORE_ERROR_NOT_FOUND, NY_SLOTS_ERROR_NO_SLOT,
+ * NY_TEMPLATE_ERROR or the errors of ny_replyflow_busy().
+ */
+gboolean ny_replyflow_nudge(const NyFlowContext *ctx, const NyNudgeRequest *req,
+                            GPtrArray *warnings, NyReplyResult *out, GError **error);
+
 G_END_DECLS

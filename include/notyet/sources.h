@@ -34,7 +34,7 @@ typedef void (*NySourcesInfoFunc)(int level, const char *line, gpointer user_dat
 typedef struct {
     gboolean offline;       /* no network: CalDAV calendars and ics feeds from the cache */
     NyTime now;             /* the caller's clock (--now): last sync, cache age; required */
-    const char *cache_path; /* the cache file, or NULL: ny_cache_default_path(NULL) */
+    const char *cache_path; /* the cache file (ny_config_cache_path()), or NULL: none */
     int verbose;            /* -v count: >= 2 turns @trace on for every request */
     NySourcesInfoFunc info; /* -v statistics, or NULL */
     void (*progress)(const char *what, gpointer user_data); /* one-line progress, or NULL */

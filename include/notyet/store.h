@@ -1,10 +1,13 @@
-/* store.h: the follow-up store (DESIGN.md sections 1 and 7).
+/* store.h: the follow-up store (doc/store.md).
  *
- * I/O module over SQLite: WAL, synchronous=FULL, a busy timeout, a schema
- * version with migrations. Every write command runs in one transaction opened
- * with ny_store_begin() (BEGIN IMMEDIATE) and closed with ny_store_commit();
- * a failure in between rolls back, so a failed command leaves the store as it
- * was. No busy event title or detail is ever stored.
+ * I/O module over SQLite, opened by the db module (notyet/db.h): WAL,
+ * synchronous=FULL, a busy timeout, a schema version with migrations, and a
+ * file that is not a notyet store refused and left as it was. Every write
+ * command runs in one transaction opened with ny_store_begin() (BEGIN
+ * IMMEDIATE) and closed with ny_store_commit(); a failure in between rolls
+ * back, so a failed command leaves the store as it was. No busy event title
+ * or detail is ever stored. SQLite's failures (locked, damaged, not ours)
+ * come as NY_DB_ERROR.
  */
 #pragma once
 
@@ -18,10 +21,9 @@ G_BEGIN_DECLS
 #define NY_STORE_ERROR (ny_store_error_quark())
 GQuark ny_store_error_quark(void);
 
+/* The store's own errors; SQLite's come as NY_DB_ERROR (notyet/db.h). */
 typedef enum {
-    NY_STORE_ERROR_FAILED,    /* SQLite failed (I/O, corrupt...): exit 1 */
-    NY_STORE_ERROR_BUSY,      /* locked past the busy timeout: exit 1 */
-    NY_STORE_ERROR_FOREIGN,   /* not a notyet database, or newer than this binary: exit 1 */
+    NY_STORE_ERROR_FAILED,    /* a row the store cannot read (an unknown state): exit 1 */
     NY_STORE_ERROR_NOT_FOUND, /* no follow-up with that id: exit 1 */
     NY_STORE_ERROR_STATE,     /* the follow-up's state does not allow that: exit 2 */
 } NyStoreError;
@@ -35,8 +37,8 @@ typedef enum {
     NY_FOLLOWUP_CANCELLED,
 } NyFollowupState;
 
-/* "offered", "booked", "done", "cancelled". (expired is derived, not stored:
- * an offered follow-up whose every slot has started is shown as expired.) */
+/* "offered", "booked", "done", "cancelled". (expired is derived, not
+ * stored: followup.h, ny_followup_status().) */
 const char *ny_followup_state_to_string(NyFollowupState state);
 
 /* The state ny_followup_state_to_string() gives @text; FALSE for any other text. */
@@ -56,6 +58,8 @@ typedef struct {
     int sequence;      /* the invite's SEQUENCE, bumped on every rebooking and on cancel */
     NyTime created;
     NyTime updated;
+    int nudges;       /* how many nudges went out (notyet nudge) */
+    NyTime nudged_at; /* the last nudge, when nudges > 0 */
 } NyFollowup;
 
 NyFollowup *ny_followup_new(void);
@@ -63,21 +67,15 @@ void ny_followup_free(NyFollowup *f);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyFollowup, ny_followup_free)
 
 /**
- * ny_store_default_path:
- *
- * Returns: (transfer full): $NOTYET_DB, else $XDG_DATA_HOME/notyet/notyet.db.
- */
-char *ny_store_default_path(void);
-
-/**
  * ny_store_open:
  * @path: the database file; its directory is created with mode 0700 and a new
  *        file gets mode 0600
  *
- * Opens or creates the store and migrates its schema. A file that is not a
- * notyet database, or has a newer schema, is refused and never modified.
+ * Opens or creates the store and migrates its schema (ny_db_open()). A file
+ * that is not a notyet store, has a newer schema or is damaged is refused
+ * and never modified.
  *
- * Returns: (transfer full): the store, or NULL with NY_STORE_ERROR.
+ * Returns: (transfer full): the store, or NULL with NY_DB_ERROR.
  */
 NyStore *ny_store_open(const char *path, GError **error);
 void ny_store_free(NyStore *store);
@@ -90,7 +88,7 @@ int ny_store_schema_version(void);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyStore, ny_store_free)
 
 /* BEGIN IMMEDIATE, waiting up to the busy timeout for other writers; then
- * NY_STORE_ERROR_BUSY "the store 'PATH' is locked by another notyet". */
+ * NY_DB_ERROR_BUSY "the store 'PATH' is locked by another notyet". */
 gboolean ny_store_begin(NyStore *store, GError **error);
 gboolean ny_store_commit(NyStore *store, GError **error);
 /* Rolls back an open transaction; harmless when none is open. */
@@ -145,5 +143,24 @@ GPtrArray *ny_store_list_followups(NyStore *store, gboolean all, GError **error)
  *       follow-up and every booked call, appended unsorted
  */
 gboolean ny_store_taken(NyStore *store, gint64 except_id, GArray *out, GError **error);
+
+/**
+ * ny_store_nudge_followup:
+ * @slots: (element-type NyInterval): the new offered slots, in order
+ *
+ * A nudge of @f: its offered slots are replaced by @slots (the old ones are
+ * released), a nudge is recorded at @now, and @f is offered again; @f's
+ * slots, nudges and nudged_at are updated. Inside a transaction.
+ */
+gboolean ny_store_nudge_followup(NyStore *store, NyFollowup *f, const GArray *slots, NyTime now,
+                                 GError **error);
+
+/**
+ * ny_store_last_verdict:
+ * @out_verdict: (out): the verdict of the newest decision recorded for
+ *               @name (ASCII case ignored), or NY_VERDICT_PENDING when none
+ */
+gboolean ny_store_last_verdict(NyStore *store, const char *name, NyVerdict *out_verdict,
+                               GError **error);
 
 G_END_DECLS

@@ -42,6 +42,17 @@ typedef enum {
  */
 const char *ny_template_default(void);
 
+#define NY_TEMPLATE_NUDGE_NAME "built-in nudge"
+
+/**
+ * ny_template_nudge_default:
+ *
+ * Returns: (transfer none): the built-in nudge, the short second letter
+ * with new times; its field first_letter is when the first letter went
+ * out: "today", "yesterday" or "on Monday, November 30".
+ */
+const char *ny_template_nudge_default(void);
+
 /**
  * ny_template_field_known:
  *

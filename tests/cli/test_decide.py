@@ -321,6 +321,26 @@ def test_reply_failure_records_nothing():
         h.cleanup()
 
 
+def test_reply_to_a_pending_contact():
+    """decide --reply runs reply's rules: a second letter to a pending
+    contact is refused with nothing recorded, unless --new."""
+    h = Home()
+    try:
+        db = os.path.join(h.dir, "store.db")
+        args = REPLY + ["--db", db, "decide", "Richard Roe", "--know", "no", "--reply"]
+        check(run(args, home=h).rc == 0, "first")
+        r = run(args, home=h)
+        check(r.rc == 2 and r.out == "" and "'notyet nudge 1'" in r.err, "refused", r)
+        check(len(decisions(db)) == 1 and len(followups(db)) == 1, "nothing more recorded")
+        r = run(args + ["--new"], home=h)
+        check(r.rc == 0 and r.out.startswith("Hi Richard,"), "--new", r)
+        check(len(decisions(db)) == 2 and len(followups(db)) == 2, "both recorded")
+        check_usage_error(run(REPLY + ["--db", db, "decide", "X", "--know", "no", "--new"],
+                              home=h), "--reply")
+    finally:
+        h.cleanup()
+
+
 def test_reply_usage_errors():
     h = Home()
     try:
@@ -383,7 +403,7 @@ def test_foreign_store_refused():
             r = run(["--db", path, "decide", "Richard Roe", "--know", "no"], home=h)
             check(r.rc == 1, "exit 1", r)
             check(r.out == "", "nothing on stdout", r)
-            check(len(r.err.splitlines()) == 1 and "is not a notyet database" in r.err,
+            check(len(r.err.splitlines()) == 1 and ", not a notyet store; " in r.err,
                   "one line", r)
             with open(path, "rb") as f:
                 check(f.read() == before, "the file is unchanged", r)

@@ -147,6 +147,74 @@ def test_call_time_passed_asks_done():
         h.cleanup()
 
 
+NUDGE = """Hi Richard,
+
+I wrote to you on Monday, November 30 about a call to get to know each other. In
+case those times did not suit you, here are new ones: I have 20 minutes """
+
+
+def test_nudge_an_expired_offer():
+    h = home()
+    try:
+        ok(h, "reply", "Richard Roe", "--email", "richard@example.org")
+        ok(h, "reply", "Ann Lee")
+        later = "2026-12-05T09:00:00-05:00"  # Saturday: Richard's times have passed
+        check(followups(h, now=later)[0]["state"] == "expired", "expired first")
+        r = ok(h, "nudge", "1", now=later)
+        # The slot phrases are the letter's own (tests/unit/test-phrase.c).
+        check(r.out.startswith(NUDGE), "the nudge letter", r)
+        body = " ".join(r.out.split())
+        check("at 10a ET and then" in body and
+              body.endswith("at 10a ET. Just reply with the one that works for you. Jane"),
+              "two times, then our name", r)
+        check(r.err == "follow-up #1 nudged: new times recorded\n", "stderr", r)
+        f = [f for f in followups(h, now=later) if f["id"] == 1][0]
+        check(f["state"] == "offered" and f["nudges"] == 1, "offered again, one nudge", f)
+        check([s["start"] for s in f["slots"]] == ["2026-12-07T15:00:00Z", "2026-12-09T15:00:00Z"],
+              "the new times replace the old", f)
+        r = ok(h, "followups", now=later)
+        check("#1  Richard Roe <richard@example.org>  offered, awaiting their answer "
+              "(nudged 1 time)\n" in r.out, "text shows the nudge", r)
+        # Same id: book it by number.
+        r = ok(h, "book", "1", "--slot", "1", now=later)
+        check(r.out.startswith("booked #1 Richard Roe: "), "booked", r)
+        f = [f for f in followups(h, now=later) if f["id"] == 1][0]
+        check(f["booked"]["start"] == "2026-12-07T15:00:00Z", "the nudge's first time", f)
+        # A booked call is not nudged.
+        r = nt(h, "nudge", "1", now=later)
+        check_usage_error(r, "follow-up #1 is booked: to move the call, book it again")
+    finally:
+        h.cleanup()
+
+
+def test_nudge_rules_and_template():
+    h = home()
+    try:
+        ok(h, "reply", "Richard Roe")
+        # --dry-run records nothing.
+        r = ok(h, "nudge", "1", "--dry-run")
+        check(r.out.startswith("Hi Richard,\n\nI wrote to you today") and r.err == "", "dry", r)
+        check(followups(h)[0]["nudges"] == 0, "no nudge recorded")
+        # [letter] nudge_template, with an unknown field refused.
+        tmpl = os.path.join(h.dir, "nudge.txt")
+        with open(tmpl, "w", encoding="utf-8") as f:
+            f.write("Dear {{first_name}}, since {{first_letter}}: {{slot1}}?\n")
+        h.write_config(CONFIG + "[letter]\nnudge_template=%s\n" % tmpl)
+        r = ok(h, "nudge", "1", "--dry-run")
+        # Its own old times are released for it: tomorrow 10a again.
+        check(r.out == "Dear Richard, since today: tomorrow at 10a ET?\n", "custom", r)
+        with open(tmpl, "w", encoding="utf-8") as f:
+            f.write("Dear {{firstname}}\n")
+        check_usage_error(nt(h, "nudge", "1"), "firstname")
+        h.write_config(CONFIG)
+        ok(h, "cancel", "1")
+        check_usage_error(nt(h, "nudge", "1"), "follow-up #1 is cancelled")
+        r = nt(h, "nudge", "9")
+        check(r.rc == 1 and "no follow-up with id 9" in r.err, "unknown id", r)
+    finally:
+        h.cleanup()
+
+
 def test_book_offered_slot_and_export():
     h = home()
     try:
@@ -209,7 +277,8 @@ def test_book_free_form_time_must_be_open():
         r = nt(h, "book", "1", "--slot", "2026-12-02T11:00:00-05:00")
         check(r.rc == 1 and r.out == "" and "busy" in r.err, "busy time refused", r)
         check("board" not in r.err.lower(), "never names the event", r)
-        r = nt(h, "book", "1", "--slot", "2026-12-02T13:50:00-05:00")
+        # Off the grid needs --force; --force never books over a busy time.
+        r = nt(h, "book", "1", "--slot", "2026-12-02T13:50:00-05:00", "--force")
         check(r.rc == 1 and "busy" in r.err, "inside the buffer refused", r)
         r = nt(h, "book", "1", "--slot", "2026-12-01T15:30:00Z")
         check(r.rc == 1 and "another follow-up" in r.err, "Ann's slot refused", r)
@@ -234,6 +303,74 @@ def test_rebook_to_a_released_slot_taken_since():
         richard = [f for f in followups(h) if f["id"] == 1][0]
         check(richard["booked"]["start"] == "2026-12-04T15:00:00Z", "still booked as before",
               richard)
+    finally:
+        h.cleanup()
+
+
+def test_book_typed_time_rules():
+    h = home()
+    try:
+        ok(h, "reply", "Richard Roe")
+        cases = [
+            ("2026-11-30T09:30:00-05:00", "2026-11-30T09:30:00-05:00 is in the past"),
+            ("2026-12-02T14:40:00-05:00", "is not on the 30-minute grid"),
+            ("2026-12-05T10:00:00-05:00", "is on a Saturday, not a working day"),
+            ("2026-12-02T17:00:00-05:00", "is outside the working hours (09:00 to 17:00"),
+            ("2026-12-02T16:45:00-05:00", "is not on the 30-minute grid"),
+        ]
+        for when, words in cases:
+            r = nt(h, "book", "1", "--slot", when)
+            check_usage_error(r, words)
+            check("add --force to book it anyway" in r.err, "says --force", r)
+        # A bare date is not a time.
+        check_usage_error(nt(h, "book", "1", "--slot", "2026-12-02"),
+                          "'2026-12-02' is a date, not a time")
+        check(followups(h)[0]["state"] == "offered", "nothing booked")
+        # --force books a Saturday that is free.
+        r = ok(h, "book", "1", "--slot", "2026-12-05T10:00:00-05:00", "--force")
+        check(r.out.startswith("booked #1 Richard Roe: this Saturday at 10a ET"), "forced", r)
+    finally:
+        h.cleanup()
+
+
+def test_book_rechecks_an_offered_slot():
+    """A meeting added since the letter: booking the offered slot fails
+    with the reason, and nothing changes."""
+    h = home()
+    try:
+        ok(h, "reply", "Richard Roe")  # slot 1: Tue 2026-12-01 10:00 ET
+        added = os.path.join(h.dir, "added.ics")
+        with open(added, "w", encoding="utf-8") as f:
+            f.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+                    "BEGIN:VEVENT\r\nUID:added-1\r\nDTSTAMP:20261130T160000Z\r\n"
+                    "DTSTART:20261201T150500Z\r\nDTEND:20261201T153000Z\r\n"
+                    "SUMMARY:Secret new meeting\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+        both = ["--now", NOW, "--db", h.db, "--ics", fixture("slots", "week.ics"), "--ics", added]
+        r = run(["book", "1", "--slot", "1"] + both, home=h)
+        check(r.rc == 1 and r.out == "", "exit 1", r)
+        check("slot 1 is not free: your calendar is busy then" in r.err and
+              "a meeting added since the letter" in r.err, "the reason", r)
+        check("secret" not in r.err.lower(), "never the event's title", r)
+        check(followups(h)[0]["state"] == "offered", "still offered", r)
+        # Slot 2 is still free.
+        r = run(["book", "1", "--slot", "2"] + both, home=h)
+        check(r.rc == 0, "slot 2 books", r)
+    finally:
+        h.cleanup()
+
+
+def test_book_offline_refused_for_network_sources():
+    h = home()
+    try:
+        ok(h, "reply", "Richard Roe")
+        # A local file is read as it is now, also with --offline.
+        r = nt(h, "book", "1", "--slot", "1", "--offline")
+        check(r.rc == 0, "local file: books offline", r)
+        # A feed would come from the cache: refused before anything is read.
+        r = run(["book", "1", "--slot", "2", "--offline", "--now", NOW, "--db", h.db,
+                 "--ics", "http://127.0.0.1:9/cal.ics"], home=h)
+        check_usage_error(r, "--offline: booking checks the time against your calendars")
+        check(followups(h)[0]["booked"]["start"] == "2026-12-01T15:00:00Z", "unchanged", r)
     finally:
         h.cleanup()
 

@@ -663,7 +663,7 @@ def test_store_path_not_usable():
     try:
         plain = write(os.path.join(h.dir, "plain"), "keep\n")
         r = run(["--now", NOW, "--ics", WEEK, "--db", h.dir, "reply", "Ann"], home=h)
-        one_error(r, 1, "'%s'" % h.dir, "not a file")
+        one_error(r, 1, "'%s'" % h.dir, "is a folder, not a notyet store")
         r = run(["--now", NOW, "--ics", WEEK, "--db", plain + "/x.db", "reply", "Ann"], home=h)
         one_error(r, 1, plain)
         check(read_bytes(plain) == b"keep\n", "the file in the way is untouched")
@@ -700,7 +700,8 @@ def test_store_garbage_file_never_overwritten():
         write(h.db, data)
         for args in (["followups"], ["reply", "Ann"], ["decide", "Cy", "--know", "no"]):
             r = nt(h, *args)
-            one_error(r, 1, "'%s'" % h.db, "not a notyet database")
+            one_error(r, 1, "'%s'" % h.db,
+                      "is a file of another kind (not an SQLite database), not a notyet store")
             check(read_bytes(h.db) == data, "%s: unchanged" % args[0], r)
     finally:
         h.cleanup()

@@ -242,4 +242,24 @@ def test_reply_to_a_pending_contact_points_at_nudge():
         h.cleanup()
 
 
+def test_reply_after_decline_warns():
+    h = home()
+    try:
+        r = nt(h, "decide", "Richard Roe", "--know", "yes", "--trust", "no")
+        check(r.rc == 0 and r.out.startswith("DECLINE"), "declined", r)
+        r = nt(h, "reply", "Richard Roe")
+        check(r.rc == 0 and r.out.startswith("Hi Richard,"), "the letter still", r)
+        check(r.err == "notyet: warning: your last recorded decision for 'Richard Roe' was "
+              "DECLINE; this letter offers them a call\nfollow-up #1 recorded\n", "one line", r)
+        # -q silences it; a newer decision replaces it.
+        r = nt(h, "reply", "Ann Lee", "-q")
+        check(r.rc == 0 and r.err == "", "quiet", r)
+        nt(h, "decide", "Bob Stone", "--know", "yes", "--trust", "no")
+        nt(h, "decide", "Bob Stone", "--know", "no", now="2026-11-30T11:00:00-05:00")
+        r = nt(h, "reply", "Bob Stone")
+        check(r.rc == 0 and "warning" not in r.err, "newest decision is NOT YET", r)
+    finally:
+        h.cleanup()
+
+
 nytest.main(globals())

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Every row of README's "What notyet guarantees" names tests that exist and run,
-and so does every test named in its "Limits" table.
+"""Every row of doc/guarantees.md's "What notyet guarantees" names tests that
+exist and run, and so does every test named in its "Limits" table.
 
 Usage: check_guarantees.py SRCDIR UNIT_TEST_BINARY...
 
@@ -12,7 +12,7 @@ resolves and, in "What notyet guarantees", it names at least one test:
   /module/path, /module/prefix-*                     a GTest path listed by
       one of the unit test binaries (`-l`); `(a.ini, b.xml)` after it names
       fixture files that must exist
-  tests/fuzz/fuzz-x.c, fuzz-y.c                      fuzz drivers that exist
+  tests/fuzz/fuzz-<x>.c, fuzz-<y>.c                  fuzz drivers that exist
   `meson test --setup NAME ...`                      a setup in meson.build
 """
 import ast
@@ -24,6 +24,8 @@ import sys
 
 # Section -> (the header's first cell, the columns that name tests, whether
 # every row must name one). The Limits table says "untested" where it is.
+GUARANTEES = os.path.join("doc", "guarantees.md")
+
 SECTIONS = {
     "## What notyet guarantees": ("promise", slice(-1, None), True),
     "## Limits": ("limit", slice(3, 5), False),
@@ -136,7 +138,7 @@ def check_cell(cell, srcdir, gtests, state, required=True):
 
 def main():
     srcdir, binaries = sys.argv[1], sys.argv[2:]
-    with open(os.path.join(srcdir, "README.md")) as f:
+    with open(os.path.join(srcdir, GUARANTEES)) as f:
         rows = section_rows(f.read())
     gtests = gtest_paths(binaries, srcdir)
     print("TAP version 13")
@@ -148,7 +150,7 @@ def main():
         problems = check_cell(cell, srcdir, gtests, state, required)
         status = "ok" if not problems else "not ok"
         failed = failed or bool(problems)
-        print("%s %d - README.md:%d %s" % (status, i, number, promise[:60].replace("#", "")))
+        print("%s %d - %s:%d %s" % (status, i, GUARANTEES, number, promise[:60].replace("#", "")))
         for p in problems:
             print("# %s" % p)
     return 1 if failed else 0

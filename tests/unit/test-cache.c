@@ -1,6 +1,7 @@
 /* Unit tests for cache: object spans, the window query, transactions, and
  * refusing files that are not a notyet cache. */
 #include "notyet/cache.h"
+#include "notyet/db.h"
 #include "notyet/sources.h"
 
 #include <glib/gstdio.h>
@@ -384,29 +385,7 @@ test_refuses_foreign_database(Fixture *f, gconstpointer data)
     sqlite3_close(db);
     cache = ny_cache_open(f->path, &error);
     g_assert_null(cache);
-    g_assert_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_CORRUPT);
-}
-
-static void
-test_default_path(void)
-{
-    g_autofree char *saved = g_strdup(g_getenv("NOTYET_CACHE"));
-    g_autofree char *beside = NULL;
-    g_autofree char *odd = NULL;
-    g_autofree char *env = NULL;
-
-    g_unsetenv("NOTYET_CACHE");
-    beside = ny_cache_default_path("/tmp/x/store.db");
-    g_assert_cmpstr(beside, ==, "/tmp/x/store.cache.db");
-    odd = ny_cache_default_path("/tmp/x/mine");
-    g_assert_cmpstr(odd, ==, "/tmp/x/mine.cache.db");
-    g_setenv("NOTYET_CACHE", "/tmp/y/c.db", TRUE);
-    env = ny_cache_default_path("/tmp/x/store.db");
-    g_assert_cmpstr(env, ==, "/tmp/y/c.db");
-    if (saved != NULL)
-        g_setenv("NOTYET_CACHE", saved, TRUE);
-    else
-        g_unsetenv("NOTYET_CACHE");
+    g_assert_error(error, NY_DB_ERROR, NY_DB_ERROR_FOREIGN);
 }
 
 static void
@@ -613,7 +592,6 @@ main(int argc, char **argv)
                fixture_teardown);
     g_test_add("/cache/refuses-foreign-database", Fixture, NULL, fixture_setup,
                test_refuses_foreign_database, fixture_teardown);
-    g_test_add_func("/cache/default-path", test_default_path);
     g_test_add("/cache/foreach-and-lookup", Fixture, NULL, fixture_setup, test_foreach_and_lookup,
                fixture_teardown);
     g_test_add_func("/sources/split/groups", test_split_groups);

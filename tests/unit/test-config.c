@@ -457,6 +457,66 @@ test_default_path(void)
     g_assert_cmpstr(b, ==, want);
 }
 
+/* The store's and the cache's paths: --db, then the environment, then XDG. */
+static void
+test_store_and_cache_paths(void)
+{
+    g_autofree char *store_env = NULL;
+    g_autofree char *store_option = NULL;
+    g_autofree char *store_xdg = NULL;
+    g_autofree char *cache_beside = NULL;
+    g_autofree char *cache_odd = NULL;
+    g_autofree char *cache_env = NULL;
+    g_autofree char *cache_xdg = NULL;
+    g_autofree char *want_store = NULL;
+    g_autofree char *want_cache = NULL;
+
+    g_setenv("NOTYET_DB", "/some/where.db", TRUE);
+    store_env = ny_config_store_path(NULL);
+    g_assert_cmpstr(store_env, ==, "/some/where.db");
+    store_option = ny_config_store_path("/given/mine.db");
+    g_assert_cmpstr(store_option, ==, "/given/mine.db");
+    g_setenv("NOTYET_DB", "", TRUE);
+    store_xdg = ny_config_store_path(NULL);
+    want_store = g_build_filename(g_get_user_data_dir(), "notyet", "notyet.db", NULL);
+    g_assert_cmpstr(store_xdg, ==, want_store);
+    g_unsetenv("NOTYET_DB");
+
+    /* $NOTYET_DB does not move the cache; --db does. */
+    g_unsetenv("NOTYET_CACHE");
+    cache_beside = ny_config_cache_path("/tmp/x/store.db");
+    g_assert_cmpstr(cache_beside, ==, "/tmp/x/store.cache.db");
+    cache_odd = ny_config_cache_path("/tmp/x/mine");
+    g_assert_cmpstr(cache_odd, ==, "/tmp/x/mine.cache.db");
+    cache_xdg = ny_config_cache_path(NULL);
+    want_cache = g_build_filename(g_get_user_cache_dir(), "notyet", "cache.db", NULL);
+    g_assert_cmpstr(cache_xdg, ==, want_cache);
+    g_setenv("NOTYET_CACHE", "/tmp/y/c.db", TRUE);
+    cache_env = ny_config_cache_path("/tmp/x/store.db");
+    g_assert_cmpstr(cache_env, ==, "/tmp/y/c.db");
+    g_unsetenv("NOTYET_CACHE");
+}
+
+/* holds= names one calendar of one caldav account, trimmed; the others
+ * have none. */
+static void
+test_holds(void)
+{
+    g_autofree char *path = fixture_path("good-holds.ini");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NyConfig) c = ny_config_load(path, TRUE, &error);
+    const NyCalendarConfig *work;
+    const NyCalendarConfig *home;
+
+    g_assert_no_error(error);
+    g_assert_cmpuint(c->calendars->len, ==, 2);
+    work = g_ptr_array_index(c->calendars, 0);
+    home = g_ptr_array_index(c->calendars, 1);
+    g_assert_cmpstr(work->name, ==, "work");
+    g_assert_cmpstr(work->holds, ==, "Holds");
+    g_assert_cmpstr(home->holds, ==, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -483,6 +543,7 @@ main(int argc, char **argv)
 
         g_test_add_data_func(name, row, test_case);
     }
+    g_test_add_func("/config/holds", test_holds);
     g_test_add_func("/config/missing-file", test_missing_file);
     g_test_add_func("/config/not-a-file", test_not_a_file);
     g_test_add_func("/config/defaults", test_defaults);
@@ -495,6 +556,7 @@ main(int argc, char **argv)
     g_test_add_func("/config/from-data", test_from_data);
     g_test_add_func("/config/parse-time", test_parse_time);
     g_test_add_func("/config/default-path", test_default_path);
+    g_test_add_func("/config/store-and-cache-paths", test_store_and_cache_paths);
     rc = g_test_run();
     g_ptr_array_unref(case_rows);
     g_rmdir(home_dir);

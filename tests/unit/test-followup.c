@@ -276,6 +276,36 @@ test_same_person(void)
     }
 }
 
+/* Typed times: fixtures/followup/times.txt. */
+static void
+test_typed_times(void)
+{
+    g_autoptr(GPtrArray) rows = read_table("times.txt");
+    g_autoptr(GTimeZone) zone = g_time_zone_new_identifier("America/New_York");
+    NyAvailability a;
+
+    ny_availability_init_default(&a);
+    g_assert_cmpuint(rows->len, >=, 10);
+    for (guint i = 0; i < rows->len; i++) {
+        char **row = g_ptr_array_index(rows, i);
+        g_autoptr(GError) error = NULL;
+        NyTime t = 0;
+        gboolean ok;
+
+        g_test_message("%s %s", row[0], row[1]);
+        g_assert_true(ny_time_parse(row[0], zone, &t, NULL));
+        ok = ny_followup_check_time(&a, zone, NOW, t, &error);
+        if (strcmp(row[1], "ok") == 0) {
+            g_assert_no_error(error);
+            g_assert_true(ok);
+        } else {
+            g_assert_false(ok);
+            g_assert_error(error, NY_FOLLOWUP_ERROR, NY_FOLLOWUP_ERROR_TIME);
+            g_assert_nonnull(strstr(error->message, row[1]));
+        }
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -285,6 +315,7 @@ main(int argc, char **argv)
     g_test_add_func("/followup/done-only-after-start", test_done_only_after_start);
     g_test_add_func("/followup/sequence", test_sequence);
     g_test_add_func("/followup/taken", test_taken);
+    g_test_add_func("/followup/typed-times", test_typed_times);
     g_test_add_func("/followup/same-person", test_same_person);
     return g_test_run();
 }

@@ -1,6 +1,7 @@
 /* Unit tests for the follow-up store: schema, foreign files, round trips,
  * transactions and several processes at once. */
 #include "notyet/store.h"
+#include "notyet/db.h"
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -152,8 +153,8 @@ test_create(Fixture *fx, gconstpointer data)
                     1);
 }
 
-/* An empty file (touched by hand, or left by a crash before the first
- * migration) is a new store: migrated from version 0. */
+/* An empty file of mode 0600 (what a notyet killed before its first commit
+ * leaves, or mktemp makes) is a new store: migrated from version 0. */
 static void
 test_migrate_empty_file(Fixture *fx, gconstpointer data)
 {
@@ -165,6 +166,7 @@ test_migrate_empty_file(Fixture *fx, gconstpointer data)
     g_assert_cmpint(g_mkdir(sub, 0700), ==, 0);
     g_file_set_contents(fx->path, "", 0, &error);
     g_assert_no_error(error);
+    g_assert_cmpint(g_chmod(fx->path, 0600), ==, 0);
     store = open_ok(fx->path);
     g_clear_pointer(&store, ny_store_free);
     g_assert_cmpint(raw_sql(fx->path, "PRAGMA user_version"), ==, ny_store_schema_version());
@@ -197,7 +199,7 @@ test_reopen_keeps_data(Fixture *fx, gconstpointer data)
 /* The refused file must be byte-identical afterwards; @extra says what the
  * message must hold. */
 static void
-check_refused(const char *path, const char *extra)
+check_refused(const char *path, int code, const char *extra)
 {
     g_autoptr(GBytes) before = read_bytes(path);
     g_autoptr(GBytes) after = NULL;
@@ -205,7 +207,7 @@ check_refused(const char *path, const char *extra)
     g_autoptr(NyStore) store = ny_store_open(path, &error);
 
     g_assert_null(store);
-    g_assert_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FOREIGN);
+    g_assert_error(error, NY_DB_ERROR, code);
     g_assert_nonnull(strstr(error->message, path));
     g_assert_nonnull(strstr(error->message, extra));
     after = read_bytes(path);
@@ -222,11 +224,11 @@ test_foreign_text(Fixture *fx, gconstpointer data)
     (void)data;
     g_file_set_contents(path, "my precious notes\nline two\n", -1, &error);
     g_assert_no_error(error);
-    check_refused(path, "is not a notyet database (not an SQLite file)");
+    check_refused(path, NY_DB_ERROR_FOREIGN, "is a text file, not a notyet store");
     /* Shorter than an SQLite header. */
     g_file_set_contents(small, "SQLite", -1, &error);
     g_assert_no_error(error);
-    check_refused(small, "not an SQLite file");
+    check_refused(small, NY_DB_ERROR_FOREIGN, "is a text file");
 }
 
 static void
@@ -237,12 +239,12 @@ test_foreign_sqlite(Fixture *fx, gconstpointer data)
 
     (void)data;
     raw_sql(tables, "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me')");
-    check_refused(tables, "belongs to another program");
+    check_refused(tables, NY_DB_ERROR_FOREIGN, "is an SQLite database of another program");
     g_assert_cmpint(raw_sql(tables, "SELECT count(*) FROM notes"), ==, 1);
 
     /* Another program's application_id, even without tables. */
     raw_sql(app, "PRAGMA application_id = 1234");
-    check_refused(app, "belongs to another program");
+    check_refused(app, NY_DB_ERROR_FOREIGN, "another program (application_id 0x000004d2)");
 }
 
 /* A foreign database in WAL mode with a log not yet checkpointed: closing
@@ -265,7 +267,7 @@ test_foreign_wal_untouched(Fixture *fx, gconstpointer data)
     g_assert_cmpint(sqlite3_close(db), ==, SQLITE_OK);
     g_assert_true(g_file_test(wal, G_FILE_TEST_EXISTS));
 
-    check_refused(path, "belongs to another program");
+    check_refused(path, NY_DB_ERROR_FOREIGN, "is an SQLite database of another program");
 }
 
 static void
@@ -276,7 +278,7 @@ test_newer_schema(Fixture *fx, gconstpointer data)
     (void)data;
     g_clear_pointer(&store, ny_store_free);
     raw_sql(fx->path, "PRAGMA user_version = 999");
-    check_refused(fx->path, "was written by a newer notyet");
+    check_refused(fx->path, NY_DB_ERROR_NEWER, "was written by a newer notyet");
     g_assert_cmpint(raw_sql(fx->path, "PRAGMA user_version"), ==, 999);
 }
 
@@ -288,7 +290,7 @@ test_not_a_file(Fixture *fx, gconstpointer data)
 
     (void)data;
     g_assert_null(store);
-    g_assert_error(error, NY_STORE_ERROR, NY_STORE_ERROR_FOREIGN);
+    g_assert_error(error, NY_DB_ERROR, NY_DB_ERROR_FOREIGN);
 }
 
 static void
@@ -570,7 +572,7 @@ test_busy(Fixture *fx, gconstpointer data)
     t0 = g_get_monotonic_time();
     g_assert_false(ny_store_begin(store, &error));
     waited = (g_get_monotonic_time() - t0) / 1000;
-    g_assert_error(error, NY_STORE_ERROR, NY_STORE_ERROR_BUSY);
+    g_assert_error(error, NY_DB_ERROR, NY_DB_ERROR_BUSY);
     g_assert_nonnull(strstr(error->message, "is locked by another notyet"));
     g_assert_nonnull(strstr(error->message, fx->path));
     g_assert_cmpint(waited, >=, 250);
@@ -682,20 +684,49 @@ test_states(void)
     }
 }
 
+/* A nudge replaces the offered slots, counts, and keeps the id; the
+ * newest decision's verdict is found by name. */
 static void
-test_default_path(void)
+test_nudge_and_last_verdict(Fixture *fx, gconstpointer data)
 {
-    g_autofree char *a = NULL;
-    g_autofree char *b = NULL;
-    g_autofree char *want = NULL;
+    g_autoptr(NyStore) store = open_ok(fx->path);
+    g_autoptr(NyFollowup) a = make_followup("Richard Roe", 1796238000, 1796418000);
+    g_autoptr(NyFollowup) got = NULL;
+    g_autoptr(GArray) slots = ny_intervals_new();
+    g_autoptr(GError) error = NULL;
+    const NyAnswer no[NY_QUESTION_COUNT] = {NY_ANSWER_YES, NY_ANSWER_NO, NY_ANSWER_UNSET};
+    const NyAnswer yes[NY_QUESTION_COUNT] = {NY_ANSWER_NO, NY_ANSWER_UNSET, NY_ANSWER_UNSET};
+    NyVerdict verdict = NY_VERDICT_ACCEPT;
 
-    g_setenv("NOTYET_DB", "/some/where.db", TRUE);
-    a = ny_store_default_path();
-    g_assert_cmpstr(a, ==, "/some/where.db");
-    g_unsetenv("NOTYET_DB");
-    b = ny_store_default_path();
-    want = g_build_filename(g_get_user_data_dir(), "notyet", "notyet.db", NULL);
-    g_assert_cmpstr(b, ==, want);
+    (void)data;
+    g_assert_cmpint(add_followup(store, a, 1000), >, 0);
+    g_assert_cmpint(a->nudges, ==, 0);
+    ny_intervals_add(slots, 1797000000, 1797001200);
+    g_assert_true(ny_store_begin(store, &error));
+    g_assert_true(ny_store_nudge_followup(store, a, slots, 5000, &error));
+    g_assert_true(ny_store_commit(store, &error));
+    g_assert_no_error(error);
+    got = ny_store_get_followup(store, a->id, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(got->nudges, ==, 1);
+    g_assert_cmpint(got->nudged_at, ==, 5000);
+    g_assert_cmpint(got->created, ==, 1000);
+    g_assert_cmpuint(got->slots->len, ==, 1);
+    g_assert_cmpint(g_array_index(got->slots, NyInterval, 0).start, ==, 1797000000);
+    g_assert_cmpint(got->state, ==, NY_FOLLOWUP_OFFERED);
+
+    g_assert_true(ny_store_last_verdict(store, "Richard Roe", &verdict, &error));
+    g_assert_cmpint(verdict, ==, NY_VERDICT_PENDING);
+    g_assert_true(ny_store_begin(store, &error));
+    g_assert_true(ny_store_add_decision(store, "Richard Roe", 100, no, NY_VERDICT_DECLINE, FALSE,
+                                        NULL, &error));
+    g_assert_true(ny_store_add_decision(store, "Richard Roe", 50, yes, NY_VERDICT_NOT_YET, FALSE,
+                                        NULL, &error));
+    g_assert_true(ny_store_commit(store, &error));
+    g_assert_no_error(error);
+    /* The newest by time, not by insertion; ASCII case ignored. */
+    g_assert_true(ny_store_last_verdict(store, "richard roe", &verdict, &error));
+    g_assert_cmpint(verdict, ==, NY_VERDICT_DECLINE);
 }
 
 #define ADD(name, func) g_test_add(name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -718,7 +749,7 @@ main(int argc, char **argv)
     ADD("/store/decision", test_decision);
     ADD("/store/busy", test_busy);
     ADD("/store/concurrent-writers", test_concurrent_writers);
+    ADD("/store/nudge-and-last-verdict", test_nudge_and_last_verdict);
     g_test_add_func("/store/states", test_states);
-    g_test_add_func("/store/default-path", test_default_path);
     return g_test_run();
 }

@@ -224,6 +224,29 @@ load_lines(const char *name)
     return out;
 }
 
+/* The built-in nudge is a valid template that refers to the first letter. */
+static void
+test_nudge_default(void)
+{
+    const char *tmpl = ny_template_nudge_default();
+    g_autoptr(GHashTable) v = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *out = NULL;
+
+    g_assert_true(ny_template_check(NY_TEMPLATE_NUDGE_NAME, tmpl, strlen(tmpl), &error));
+    g_assert_no_error(error);
+    g_hash_table_insert(v, "first_name", "Richard");
+    g_hash_table_insert(v, "first_letter", "on Monday, November 30");
+    g_hash_table_insert(v, "duration", "20 minutes");
+    g_hash_table_insert(v, "slots", "tomorrow at 10a ET");
+    out = ny_template_render(NY_TEMPLATE_NUDGE_NAME, tmpl, strlen(tmpl), v, &error);
+    g_assert_no_error(error);
+    g_assert_true(g_str_has_prefix(out, "Hi Richard,\n\nI wrote to you on Monday, November 30 "));
+    g_assert_nonnull(strstr(out, "I have 20 minutes tomorrow at 10a ET.\n"));
+    /* No name of mine: no signature line, nothing dangling. */
+    g_assert_true(g_str_has_suffix(out, "works for you.\n"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -248,5 +271,6 @@ main(int argc, char **argv)
     g_test_add_func("/template/too-big-and-binary", test_too_big_and_binary);
     g_test_add_func("/template/fields-known", test_fields_known);
     g_test_add_func("/template/reflow", test_reflow);
+    g_test_add_func("/template/nudge-default", test_nudge_default);
     return g_test_run();
 }
