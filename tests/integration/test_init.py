@@ -83,9 +83,9 @@ def check_letter(home, busy_after=MEETING[1]):
 def test_radicale_flags():
     home = nytest.Home()
     try:
-        r = init(home, ["--provider", "radicale"] + LOGIN + ["--busy", "Work"])
+        r = init(home, ["--provider", "radicale"] + LOGIN + ["--busy", "Work", "--holds", "Work"])
         check(r.rc == 0 and "wrote " + home.config in r.out, "init exit 0", r)
-        check("Work (1 event, busy)" in r.out and "Family (1 event)" in r.out,
+        check("Work (1 event, busy, holds)" in r.out and "Family (1 event)" in r.out,
               "the calendars with their counts", r)
         check("the next 14 days: 1 busy period" in r.out, "the 14-day check", r)
         check("secret1" not in r.out + r.err, "the password never shown", r)
@@ -93,7 +93,7 @@ def test_radicale_flags():
         cal = nytest.read_ini(home.config)["calendar radicale"]
         check(dict(cal) == {"type": "caldav", "url": RADICALE.base + "/alice/",
                             "username": "alice", "password_command": "echo secret1",
-                            "calendars": "Work"}, "the calendar group: %r" % dict(cal), r)
+                            "calendars": "Work", "holds": "Work"}, "the calendar group: %r" % dict(cal), r)
         check_letter(home)
     finally:
         home.cleanup()
@@ -133,6 +133,29 @@ def test_xandikos_flags():
         check_letter(home)
     finally:
         home.cleanup()
+
+
+def test_cyrus_flags():
+    why = davservers.Cyrus.available()
+    if why is not None:
+        raise nytest.Skip(why)
+    cyrus = davservers.Cyrus()
+    home = nytest.Home()
+    try:
+        cyrus.start()
+        cyrus.put("/dav/calendars/user/%s/Default/meeting.ics" % cyrus.user,
+                  event("meeting", MEETING))
+        r = init(home, ["--url", cyrus.base + "/", "--username", cyrus.user,
+                        "--password-command", "echo " + cyrus.password])
+        check(r.rc == 0, "init exit 0", r)
+        check("(1 event, busy)" in r.out and "the next 14 days: 1 busy period" in r.out,
+              "the default calendar and the 14-day check", r)
+        cal = nytest.read_ini(home.config)["calendar work"]
+        check(cal["url"] == cyrus.home(), "the calendar home: %r" % dict(cal), r)
+        check_letter(home)
+    finally:
+        home.cleanup()
+        cyrus.cleanup()
 
 
 class Terminal:
@@ -250,6 +273,34 @@ def test_radicale_terminal():
         cal = ini["calendar radicale"]
         check(cal["calendars"] == "Work" and cal["password_command"] == "echo secret1",
               "busy: Work; the password command: %r" % dict(cal))
+        check_letter(home)
+    finally:
+        home.cleanup()
+
+
+def test_xandikos_terminal():
+    home = nytest.Home()
+    try:
+        t = Terminal(home, ["--now", NOW, "init"])
+        try:
+            answer_me(t)
+            t.expect("Calendar server [none]:")
+            t.send(XANDIKOS.base)
+            t.expect("User name [none]:")
+            t.send("")
+            t.expect("Which count as busy?")
+            t.send("")
+            t.expect("holds")
+            t.send("1")
+            rc, rest = t.finish()
+        except Exception:
+            t.finish(timeout=1)
+            raise
+        check(rc == 0, "init exit 0:\n" + rest)
+        cal = nytest.read_ini(home.config)["calendar work"]
+        check(cal["url"] == XANDIKOS.base + "/user/calendars/" and "calendars" not in cal,
+              "the home, every calendar busy: %r" % dict(cal))
+        check("holds" in cal, "the holds calendar: %r" % dict(cal))
         check_letter(home)
     finally:
         home.cleanup()
