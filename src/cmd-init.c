@@ -579,7 +579,7 @@ plain_names(char **names)
     return TRUE;
 }
 
-/* The configuration file's text (config.h, README "Configuration"). */
+/* The configuration file's text (include/notyet/config.h, doc/notyet-config.5). */
 static char *
 render(const Answers *a)
 {
