@@ -89,7 +89,17 @@ ny_cmd_lookup_done(NyCli *cli, const NySourcesOptions *sources, GPtrArray *warni
         if (g_error_matches(*error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_NO_SOURCE)) {
             g_autofree char *msg = g_strdup((*error)->message);
             g_clear_error(error);
-            ny_cli_usage_error(cli, error, "%s", msg);
+            if (cli->config->path == NULL) {
+                /* No file at all: the first run. */
+                g_autofree char *path =
+                    cli->config_path ? g_strdup(cli->config_path) : ny_config_default_path();
+                ny_cli_usage_error(cli, error,
+                                   "no configuration at '%s': run 'notyet init' to set up, "
+                                   "or give --ics FILE",
+                                   path);
+            } else {
+                ny_cli_usage_error(cli, error, "%s", msg);
+            }
         }
         return FALSE;
     }

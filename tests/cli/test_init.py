@@ -160,6 +160,22 @@ def test_failed_run_leaves_no_file():
         home.cleanup()
 
 
+def test_without_configuration_commands_point_to_init():
+    home = Home()
+    try:
+        for cmd in (["slots"], ["reply", "Bob Smith", "--dry-run"], ["freebusy"]):
+            r = run(cmd, home=home, stdin="")
+            check_usage_error(r, "notyet init")
+            check(home.config in r.err and "--ics" in r.err, "the path and --ics named", r)
+        r = init(home, ME + ["--no-calendar"])
+        check(r.rc == 0, "init exit 0", r)
+        r = run(["slots"], home=home, stdin="")
+        check_usage_error(r, "--ics")
+        check("notyet init" not in r.err, "a file exists: no word of init", r)
+    finally:
+        home.cleanup()
+
+
 def test_help():
     r = run(["help", "init"])
     check(r.rc == 0, "exit 0", r)
