@@ -954,7 +954,9 @@ ask_account(Asker *ask_, const InitOptions *o, Answers *a, GError **error)
         ny_cli_usage_error(ask_->cli, error, "--url: give a URL; a provider goes in --provider");
         return FALSE;
     }
-    if (provider != NULL && ask_->interactive && o->url != NULL)
+    /* The word on app passwords, when the provider came by flag. */
+    if (provider != NULL && ask_->interactive && o->provider != NULL &&
+        (o->url != NULL || provider->url != NULL))
         fprintf(stderr, "%s.\n", provider->note);
     a->url = server_url(ask_->cli, server);
     a->source = g_strdup(provider != NULL ? provider->name : "work");
