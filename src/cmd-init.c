@@ -679,7 +679,7 @@ discover(NyCli *cli, const NyConfig *config, NyCache *cache, GError **error)
 {
     const NyCalendarConfig *cal = g_ptr_array_index(config->calendars, 0);
     NyCaldavOptions options = {
-        .now = cli->now,
+        .clock = cli->clock_now,
         .max_response = (gsize)config->limits.max_response_mib * 1024 * 1024,
         .http_timeout = (guint)config->limits.http_timeout_seconds,
     };
@@ -708,6 +708,13 @@ discover(NyCli *cli, const NyConfig *config, NyCache *cache, GError **error)
     found = ny_cache_list_calendars(cache, cal->name, error);
     if (found == NULL)
         return NULL;
+    /* Without calendars= every calendar that takes events is used; task
+     * lists are listed by the sync, never used. */
+    for (guint i = found->len; i > 0; i--) {
+        const NyCacheCalendar *c = g_ptr_array_index(found, i - 1);
+        if (!c->used)
+            g_ptr_array_remove_index(found, i - 1);
+    }
     if (found->len == 0) {
         g_autofree char *shown = ny_http_url_display(cal->url);
         g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_NOT_FOUND,
