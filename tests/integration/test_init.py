@@ -158,6 +158,20 @@ def test_cyrus_flags():
         cyrus.cleanup()
 
 
+def test_xandikos_token_command():
+    """A Bearer token's command instead of a user name (Xandikos takes any)."""
+    home = nytest.Home()
+    try:
+        r = init(home, ["--url", XANDIKOS.base + "/", "--token-command", "echo tok123"])
+        check(r.rc == 0 and "tok123" not in r.out + r.err, "init exit 0, no token shown", r)
+        cal = nytest.read_ini(home.config)["calendar work"]
+        check(cal["token_command"] == "echo tok123" and "username" not in cal,
+              "token_command written: %r" % dict(cal), r)
+        check_letter(home)
+    finally:
+        home.cleanup()
+
+
 class Terminal:
     """notyet run on a pseudo-terminal: expect() reads until a text shows,
     send() types a line."""
