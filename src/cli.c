@@ -87,7 +87,10 @@ resolve(NyCli *cli, GError **error)
      * Only the XDG default may be missing. */
     must_exist = cli->config_path != NULL || g_getenv("NOTYET_CONFIG") != NULL;
     config_path = cli->config_path ? g_strdup(cli->config_path) : ny_config_default_path();
-    cli->config = ny_config_load(config_path, must_exist, error);
+    if (cli->no_config)
+        cli->config = ny_config_new_default();
+    else
+        cli->config = ny_config_load(config_path, must_exist, error);
     if (cli->config == NULL)
         return FALSE;
     for (guint i = 0; i < cli->config->warnings->len; i++)

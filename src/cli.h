@@ -43,6 +43,8 @@ typedef struct {
     const char *command; /* the command's name */
     NyTime clock_now;    /* the real clock, read once in main.c */
     gboolean stdin_is_tty;
+    gboolean no_config; /* set by a command before ny_cli_parse(): no file is read, the
+                         * defaults are used (init writes the file, it may not exist) */
 
     /* Resolved by ny_cli_parse(). */
     NyTime now; /* --now, else clock_now */
@@ -145,5 +147,6 @@ gboolean ny_cmd_cancel(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_nudge(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_decisions(NyCli *cli, int argc, char **argv, GError **error);
+gboolean ny_cmd_init(NyCli *cli, int argc, char **argv, GError **error);
 
 G_END_DECLS

@@ -38,6 +38,7 @@ static const NyCommand commands[] = {
     {"nudge", ny_cmd_nudge, "Send new times for an offer that got no answer"},
     {"calendars", ny_cmd_calendars, "List the configured calendars"},
     {"decisions", ny_cmd_decisions, "List the recorded decisions, newest first"},
+    {"init", ny_cmd_init, "Set up: ask, find the calendars, write the configuration"},
 };
 
 /* Global options that take a value as the next argument. */
