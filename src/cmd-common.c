@@ -335,6 +335,18 @@ ny_reply_check(NyCli *cli, const NyReplyOptions *o, const char *name, GError **e
     }
     if (!ny_cli_their_day(cli, o->their_tz, o->their_hours, &day, &their_zone, error))
         return FALSE;
+    if (cli->config->path == NULL) {
+        /* No file at all: say where it goes and how to write it, as the
+         * lookup does, rather than the first key a letter misses. */
+        g_autofree char *path =
+            cli->config_path != NULL ? g_strdup(cli->config_path) : ny_config_default_path();
+
+        ny_cli_usage_error(cli, error,
+                           "no configuration at '%s': run 'notyet init' to write one (a letter "
+                           "needs [me] name, and busy times a [calendar NAME] or --ics FILE)",
+                           path);
+        return FALSE;
+    }
     return ny_replyflow_check_signer(cli->config, error);
 }
 
