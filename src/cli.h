@@ -122,5 +122,6 @@ gboolean ny_cmd_done(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_cancel(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_nudge(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error);
+gboolean ny_cmd_week(NyCli *cli, int argc, char **argv, GError **error);
 
 G_END_DECLS

@@ -37,6 +37,7 @@ static const NyCommand commands[] = {
     {"cancel", ny_cmd_cancel, "Cancel a follow-up"},
     {"nudge", ny_cmd_nudge, "Send new times for an offer that got no answer"},
     {"calendars", ny_cmd_calendars, "List the configured calendars"},
+    {"week", ny_cmd_week, "Show the working days as a grid of busy and open times"},
 };
 
 /* Global options that take a value as the next argument. */
