@@ -39,6 +39,7 @@ static const char *const calendar_keys[] = {"type",
                                             "calendars",
                                             "insecure",
                                             "allow_insecure_http",
+                                            "holds",
                                             NULL};
 static const char *const letter_keys[] = {"template", "nudge_template", NULL};
 static const char *const limits_keys[] = {"max_response_mib", "max_object_mib", "max_instances",
@@ -572,6 +573,47 @@ load_availability(const Loader *l, NyAvailability *a, GError **error)
     return TRUE;
 }
 
+/* holds=CAL: the calendar of a caldav account that notyet writes to
+ * (doc/calendar-writes.md); resolved by display name or href once the
+ * account's calendars are discovered. Empty is unset, as for every key. */
+static gboolean
+load_holds(const Loader *l, const char *group, NyCalendarConfig *cal, GError **error)
+{
+    if (!get_string(l, group, "holds", &cal->holds, error))
+        return FALSE;
+    if (cal->holds == NULL)
+        return TRUE;
+    if (cal->type != NY_SOURCE_CALDAV) {
+        set_invalid(error, l, group, "holds", "only a caldav calendar can hold times");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Holds go to one calendar: two groups saying holds= would split them. */
+static gboolean
+check_one_holds(const Loader *l, const NyConfig *c, GError **error)
+{
+    const NyCalendarConfig *first = NULL;
+
+    for (guint i = 0; i < c->calendars->len; i++) {
+        const NyCalendarConfig *cal = g_ptr_array_index(c->calendars, i);
+        g_autofree char *group = NULL;
+
+        if (cal->holds == NULL)
+            continue;
+        if (first == NULL) {
+            first = cal;
+            continue;
+        }
+        group = g_strdup_printf("calendar %s", cal->name);
+        set_invalid(error, l, group, "holds",
+                    "[calendar %s] says holds= already; only one calendar gets holds", first->name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 load_calendar(const Loader *l, const char *group, const char *name, NyConfig *c, GError **error)
 {
@@ -680,6 +722,8 @@ load_calendar(const Loader *l, const char *group, const char *name, NyConfig *c,
         set_invalid(error, l, group, "password", "give password= or password_command=, not both");
         return FALSE;
     }
+    if (!load_holds(l, group, cal, error))
+        return FALSE;
     g_ptr_array_add(c->calendars, g_steal_pointer(&cal));
     return TRUE;
 }
@@ -787,7 +831,7 @@ load_groups(const Loader *l, NyConfig *c, mode_t mode, GError **error)
         if (group_keys(*g, &name) == calendar_keys && !load_calendar(l, *g, name, c, error))
             return FALSE;
     }
-    if (!load_letter(l, c, error))
+    if (!check_one_holds(l, c, error) || !load_letter(l, c, error))
         return FALSE;
     return load_int_keys(l, "limits", limits_int_keys, G_N_ELEMENTS(limits_int_keys), &c->limits,
                          error);
@@ -891,6 +935,7 @@ ny_calendar_config_free(NyCalendarConfig *calendar)
         g_free(calendar->password);
     }
     g_strfreev(calendar->calendars);
+    g_free(calendar->holds);
     g_free(calendar);
 }
 

@@ -89,7 +89,8 @@ struct NyHttpTransfer {
     char *url; /* as asked */
     char *depth;
     char *content_type;
-    GBytes *body; /* or NULL */
+    GBytes *body;    /* or NULL */
+    char *condition; /* "If-Match: ETAG" or "If-None-Match: *" (a write), or NULL */
     char *first_origin;
     CURL *curl;                /* one easy handle for every hop */
     char *current;             /* the URL of the hop in flight */
@@ -650,6 +651,7 @@ ny_http_transfer_free(NyHttpTransfer *t)
     g_free(t->url);
     g_free(t->depth);
     g_free(t->content_type);
+    g_free(t->condition);
     if (t->body != NULL)
         g_bytes_unref(t->body);
     g_free(t->first_origin);
@@ -817,6 +819,12 @@ hop_setup(NyHttpTransfer *t, GError **error)
         g_autofree char *h = g_strdup_printf("If-None-Match: %s", http->if_none_match);
         t->headers = curl_slist_append(t->headers, h);
     }
+    if (t->condition != NULL)
+        t->headers = curl_slist_append(t->headers, t->condition);
+    /* A DELETE has no body: no Content-Type either (libcurl would send
+     * its form type). */
+    if (t->body == NULL && t->content_type == NULL && strcmp(t->method, "GET") != 0)
+        t->headers = curl_slist_append(t->headers, "Content-Type:");
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, t->headers);
     return TRUE;
 }
@@ -963,7 +971,7 @@ hop_done(NyHttpTransfer *t, CURLcode rc)
 
 static NyHttpTransfer *
 transfer_start(NyHttp *http, const char *method, const char *url, const char *depth,
-               const char *content_type, GBytes *body, gpointer user_data)
+               const char *content_type, GBytes *body, const char *condition, gpointer user_data)
 {
     NyHttpTransfer *t = g_new0(NyHttpTransfer, 1);
 
@@ -974,6 +982,7 @@ transfer_start(NyHttp *http, const char *method, const char *url, const char *de
     t->depth = g_strdup(depth);
     t->content_type = g_strdup(content_type);
     t->body = body ? g_bytes_ref(body) : NULL;
+    t->condition = g_strdup(condition);
     t->first_origin = url_origin(url);
     t->current = g_strdup(url);
     t->curl = curl_easy_init();
@@ -987,7 +996,7 @@ ny_http_request_start(NyHttp *http, const char *method, const char *url, const c
                       const char *content_type, GBytes *body, gpointer user_data)
 {
     g_return_if_fail(http != NULL && method != NULL && url != NULL);
-    transfer_start(http, method, url, depth, content_type, body, user_data);
+    transfer_start(http, method, url, depth, content_type, body, NULL, user_data);
 }
 
 /* Every transfer in flight fails: the multi handle itself broke. */
@@ -1090,7 +1099,35 @@ ny_http_request(NyHttp *http, const char *method, const char *url, const char *d
     g_autoptr(NyHttpTransfer) t = NULL;
 
     g_return_val_if_fail(http != NULL && method != NULL && url != NULL, NULL);
-    t = transfer_start(http, method, url, depth, content_type, body, NULL);
+    t = transfer_start(http, method, url, depth, content_type, body, NULL, NULL);
+    multi_run(http->multi, t);
+    g_queue_remove(&http->multi->done, t);
+    return ny_http_transfer_finish(t, error);
+}
+
+NyHttpResponse *
+ny_http_request_conditional(NyHttp *http, const char *method, const char *url,
+                            const char *content_type, GBytes *body, const char *if_match,
+                            gboolean if_none_match, GError **error)
+{
+    g_autoptr(NyHttpTransfer) t = NULL;
+    g_autofree char *condition = NULL;
+
+    g_return_val_if_fail(http != NULL && method != NULL && url != NULL, NULL);
+    g_return_val_if_fail(if_match == NULL || !if_none_match, NULL);
+    /* An ETag as the server sent it, quotes and all; a line break in it
+     * would start a header of its own. */
+    if (if_match != NULL && (*if_match == '\0' || strpbrk(if_match, "\r\n") != NULL)) {
+        g_autofree char *shown = url_display(url);
+        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL,
+                    "refusing to write '%s': its ETag is not one header value", shown);
+        return NULL;
+    }
+    if (if_match != NULL)
+        condition = g_strdup_printf("If-Match: %s", if_match);
+    else if (if_none_match)
+        condition = g_strdup("If-None-Match: *");
+    t = transfer_start(http, method, url, NULL, content_type, body, condition, NULL);
     multi_run(http->multi, t);
     g_queue_remove(&http->multi->done, t);
     return ny_http_transfer_finish(t, error);

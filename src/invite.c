@@ -159,31 +159,28 @@ build_event(const NyInvite *inv, NyTime dtstamp)
     return ev;
 }
 
-char *
-ny_invite_build(const NyInvite *invites, guint n_invites, NyInviteMethod method, NyTime dtstamp,
-                GError **error)
+/* Every call has a UID, an end after its start and a zone we know. */
+static gboolean
+check_call(const char *uid, NyTime start, NyTime end, const char *tzid, guint i, GError **error)
 {
-    g_autoptr(icalcomponent) cal = NULL;
-    g_autoptr(GHashTable) zones = g_hash_table_new(g_str_hash, g_str_equal);
-    char *text;
-    char *copy;
-
-    g_return_val_if_fail(invites != NULL || n_invites == 0, NULL);
-    for (guint i = 0; i < n_invites; i++) {
-        const NyInvite *inv = &invites[i];
-        if (inv->uid == NULL || *inv->uid == '\0' || inv->end <= inv->start) {
-            g_set_error(error, NY_INVITE_ERROR, NY_INVITE_ERROR_INVALID,
-                        "call %u: an invite needs a UID and an end after its start", i + 1);
-            return NULL;
-        }
-        if (!is_utc(inv->tzid) && icaltimezone_get_builtin_timezone(inv->tzid) == NULL) {
-            g_set_error(error, NY_INVITE_ERROR, NY_INVITE_ERROR_INVALID, "unknown time zone '%s'",
-                        inv->tzid);
-            return NULL;
-        }
+    if (uid == NULL || *uid == '\0' || end <= start) {
+        g_set_error(error, NY_INVITE_ERROR, NY_INVITE_ERROR_INVALID,
+                    "call %u: an invite needs a UID and an end after its start", i + 1);
+        return FALSE;
     }
+    if (!is_utc(tzid) && icaltimezone_get_builtin_timezone(tzid) == NULL) {
+        g_set_error(error, NY_INVITE_ERROR, NY_INVITE_ERROR_INVALID, "unknown time zone '%s'",
+                    tzid);
+        return FALSE;
+    }
+    return TRUE;
+}
 
-    cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+static icalcomponent *
+calendar_new(NyInviteMethod method)
+{
+    icalcomponent *cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+
     icalcomponent_add_property(cal, icalproperty_new_prodid("-//notyet//notyet//EN"));
     icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
     icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
@@ -191,7 +188,41 @@ ny_invite_build(const NyInvite *invites, guint n_invites, NyInviteMethod method,
         icalcomponent_add_property(cal, icalproperty_new_method(ICAL_METHOD_REQUEST));
     else if (method == NY_INVITE_METHOD_CANCEL)
         icalcomponent_add_property(cal, icalproperty_new_method(ICAL_METHOD_CANCEL));
+    return cal;
+}
 
+static char *
+calendar_text(icalcomponent *cal, GError **error)
+{
+    char *text = icalcomponent_as_ical_string_r(cal);
+    char *copy;
+
+    if (text == NULL) {
+        g_set_error(error, NY_INVITE_ERROR, NY_INVITE_ERROR_FAILED,
+                    "the invite could not be written: %s", icalerror_strerror(icalerrno));
+        return NULL;
+    }
+    /* libical's memory is freed with free(); hand out g-memory. */
+    copy = g_strdup(text);
+    free(text);
+    return copy;
+}
+
+char *
+ny_invite_build(const NyInvite *invites, guint n_invites, NyInviteMethod method, NyTime dtstamp,
+                GError **error)
+{
+    g_autoptr(icalcomponent) cal = NULL;
+    g_autoptr(GHashTable) zones = g_hash_table_new(g_str_hash, g_str_equal);
+
+    g_return_val_if_fail(invites != NULL || n_invites == 0, NULL);
+    for (guint i = 0; i < n_invites; i++) {
+        const NyInvite *inv = &invites[i];
+        if (!check_call(inv->uid, inv->start, inv->end, inv->tzid, i, error))
+            return NULL;
+    }
+
+    cal = calendar_new(method);
     /* One VTIMEZONE per zone, cut from the earliest call in it. */
     for (guint i = 0; i < n_invites; i++) {
         const NyInvite *inv = &invites[i];
@@ -212,15 +243,248 @@ ny_invite_build(const NyInvite *invites, guint n_invites, NyInviteMethod method,
     }
     for (guint i = 0; i < n_invites; i++)
         icalcomponent_add_component(cal, build_event(&invites[i], dtstamp));
+    return calendar_text(cal, error);
+}
 
-    text = icalcomponent_as_ical_string_r(cal);
-    if (text == NULL) {
-        g_set_error(error, NY_INVITE_ERROR, NY_INVITE_ERROR_FAILED,
-                    "the invite could not be written: %s", icalerror_strerror(icalerrno));
+/* Calendar writes: holds and booked calls (doc/calendar-writes.md). */
+
+#define X_FOLLOWUP "X-NOTYET-FOLLOWUP"
+#define X_STORE "X-NOTYET-STORE"
+
+/* Our ids go into X- property values, which libical writes as they are:
+ * only characters that need no escaping in any iCalendar value. */
+static gboolean
+id_ok(const char *id)
+{
+    if (id == NULL || *id == '\0' || strlen(id) > 200)
+        return FALSE;
+    for (const char *p = id; *p; p++) {
+        if (!g_ascii_isalnum(*p) && strchr(".-_@", *p) == NULL)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+check_owner(const NyInviteOwner *owner, GError **error)
+{
+    if (!id_ok(owner->followup_id) || !id_ok(owner->store_id)) {
+        g_set_error(error, NY_INVITE_ERROR, NY_INVITE_ERROR_INVALID,
+                    "a calendar event needs a follow-up id and a store id of letters and "
+                    "digits");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static void
+add_x(icalcomponent *ev, const char *name, const char *value)
+{
+    icalproperty *prop = icalproperty_new_x(value);
+
+    icalproperty_set_x_name(prop, name);
+    icalcomponent_add_property(ev, prop);
+}
+
+static void
+mark_ours(icalcomponent *ev, const NyInviteOwner *owner)
+{
+    add_x(ev, X_FOLLOWUP, owner->followup_id);
+    add_x(ev, X_STORE, owner->store_id);
+}
+
+/* The resource: a VCALENDAR without METHOD (RFC 4791 4.1), the event's
+ * zone, the event. Takes @ev. */
+static char *
+resource_text(icalcomponent *ev, const char *tzid, NyTime start, GError **error)
+{
+    g_autoptr(icalcomponent) cal = calendar_new(NY_INVITE_METHOD_NONE);
+
+    if (!is_utc(tzid)) {
+        icalcomponent *vtz = vtimezone_for(tzid, start, error);
+        if (vtz == NULL) {
+            icalcomponent_free(ev);
+            return NULL;
+        }
+        icalcomponent_add_component(cal, vtz);
+    }
+    icalcomponent_add_component(cal, ev);
+    return calendar_text(cal, error);
+}
+
+char *
+ny_invite_build_hold(const NyHold *hold, const NyInviteOwner *owner, NyTime dtstamp, GError **error)
+{
+    icalcomponent *ev;
+    g_autofree char *summary = NULL;
+
+    g_return_val_if_fail(hold != NULL && owner != NULL, NULL);
+    if (!check_call(hold->uid, hold->start, hold->end, hold->tzid, 0, error) ||
+        !check_owner(owner, error))
+        return NULL;
+    if (hold->summary == NULL || *hold->summary == '\0') {
+        g_set_error(error, NY_INVITE_ERROR, NY_INVITE_ERROR_INVALID,
+                    "a hold needs a summary: set [letter] hold_summary");
         return NULL;
     }
-    /* libical's memory is freed with free(); hand out g-memory. */
-    copy = g_strdup(text);
-    free(text);
-    return copy;
+    summary = clean_text(hold->summary, FALSE);
+
+    ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+    icalcomponent_add_property(ev, icalproperty_new_uid(hold->uid));
+    icalcomponent_add_property(ev, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(
+                                       (time_t)dtstamp, 0, icaltimezone_get_utc_timezone())));
+    icalcomponent_add_property(ev, time_property(ICAL_DTSTART_PROPERTY, hold->start, hold->tzid));
+    icalcomponent_add_property(ev, time_property(ICAL_DTEND_PROPERTY, hold->end, hold->tzid));
+    icalcomponent_add_property(ev, icalproperty_new_sequence(0));
+    /* RFC 5545 3.8.1.11, 3.8.2.7: tentative, yet busy for everyone who looks. */
+    icalcomponent_add_property(ev, icalproperty_new_status(ICAL_STATUS_TENTATIVE));
+    icalcomponent_add_property(ev, icalproperty_new_transp(ICAL_TRANSP_OPAQUE));
+    icalcomponent_add_property(ev, icalproperty_new_summary(summary));
+    icalcomponent_add_property(ev, icalproperty_new_categories("notyet-hold"));
+    mark_ours(ev, owner);
+    return resource_text(ev, hold->tzid, hold->start, error);
+}
+
+char *
+ny_invite_build_booked(const NyInvite *invite, const NyInviteOwner *owner, gboolean send,
+                       NyTime dtstamp, GError **error)
+{
+    icalcomponent *ev;
+
+    g_return_val_if_fail(invite != NULL && owner != NULL, NULL);
+    if (!check_call(invite->uid, invite->start, invite->end, invite->tzid, 0, error) ||
+        !check_owner(owner, error))
+        return NULL;
+    ev = build_event(invite, dtstamp);
+    /* RFC 6638 7.1: SCHEDULE-AGENT=CLIENT on the attendee tells a
+     * scheduling server that the client sends the invitation itself. */
+    if (!send) {
+        icalproperty *att = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY);
+        if (att != NULL)
+            icalproperty_add_parameter(att,
+                                       icalparameter_new_scheduleagent(ICAL_SCHEDULEAGENT_CLIENT));
+    }
+    mark_ours(ev, owner);
+    return resource_text(ev, invite->tzid, invite->start, error);
+}
+
+/* The value of X-NOTYET-STORE in @ev: NULL when it has none, "" when it
+ * has several that differ. */
+static const char *
+store_of(icalcomponent *ev)
+{
+    const char *found = NULL;
+
+    for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_X_PROPERTY); p != NULL;
+         p = icalcomponent_get_next_property(ev, ICAL_X_PROPERTY)) {
+        const char *name = icalproperty_get_x_name(p);
+        const char *value = icalproperty_get_x(p);
+
+        if (name == NULL || g_ascii_strcasecmp(name, X_STORE) != 0)
+            continue;
+        if (value == NULL || (found != NULL && strcmp(found, value) != 0))
+            return "";
+        found = value;
+    }
+    return found;
+}
+
+/* The X- property @name of @ev, or NULL. */
+static const char *
+x_of(icalcomponent *ev, const char *name)
+{
+    for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_X_PROPERTY); p != NULL;
+         p = icalcomponent_get_next_property(ev, ICAL_X_PROPERTY)) {
+        const char *its = icalproperty_get_x_name(p);
+        if (its != NULL && g_ascii_strcasecmp(its, name) == 0)
+            return icalproperty_get_x(p);
+    }
+    return NULL;
+}
+
+static gboolean
+has_hold_category(icalcomponent *ev)
+{
+    for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_CATEGORIES_PROPERTY);
+         p != NULL; p = icalcomponent_get_next_property(ev, ICAL_CATEGORIES_PROPERTY)) {
+        const char *value = icalproperty_get_categories(p);
+        if (value != NULL && strcmp(value, "notyet-hold") == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+void
+ny_invite_marks_clear(NyInviteMarks *marks)
+{
+    g_clear_pointer(&marks->uid, g_free);
+    g_clear_pointer(&marks->store_id, g_free);
+    g_clear_pointer(&marks->followup_id, g_free);
+    marks->dtstamp = 0;
+    marks->hold = FALSE;
+}
+
+gboolean
+ny_invite_read_marks(const char *text, NyInviteMarks *out)
+{
+    g_autoptr(icalcomponent) cal = NULL;
+    const char *uid = NULL;
+    const char *store = NULL;
+    icalcomponent *marked = NULL;
+
+    g_return_val_if_fail(out != NULL, FALSE);
+    if (text == NULL)
+        return FALSE;
+    cal = icalparser_parse_string(text);
+    /* A text libical had to mend (a missing END, a broken line) is not
+     * proof of anything. */
+    if (cal == NULL || icalcomponent_isa(cal) != ICAL_VCALENDAR_COMPONENT ||
+        icalcomponent_count_errors(cal) > 0)
+        return FALSE;
+    for (icalcomponent *c = icalcomponent_get_first_component(cal, ICAL_ANY_COMPONENT); c != NULL;
+         c = icalcomponent_get_next_component(cal, ICAL_ANY_COMPONENT)) {
+        icalcomponent_kind kind = icalcomponent_isa(c);
+        const char *its_uid;
+        const char *its_store;
+
+        if (kind == ICAL_VTIMEZONE_COMPONENT)
+            continue;
+        if (kind != ICAL_VEVENT_COMPONENT)
+            return FALSE;
+        /* One event: its overrides share its UID. */
+        its_uid = icalcomponent_get_uid(c);
+        if (its_uid == NULL || *its_uid == '\0' || (uid != NULL && strcmp(its_uid, uid) != 0))
+            return FALSE;
+        uid = its_uid;
+        its_store = store_of(c);
+        if (its_store == NULL)
+            continue;
+        if (*its_store == '\0' || (store != NULL && strcmp(its_store, store) != 0))
+            return FALSE;
+        store = its_store;
+        if (marked == NULL)
+            marked = c;
+    }
+    if (marked == NULL)
+        return FALSE;
+    out->uid = g_strdup(uid);
+    out->store_id = g_strdup(store);
+    out->followup_id = g_strdup(x_of(marked, X_FOLLOWUP));
+    if (icalcomponent_get_first_property(marked, ICAL_DTSTAMP_PROPERTY) != NULL)
+        out->dtstamp = (NyTime)icaltime_as_timet(icalcomponent_get_dtstamp(marked));
+    else
+        out->dtstamp = 0;
+    out->hold = has_hold_category(marked);
+    return TRUE;
+}
+
+gboolean
+ny_invite_is_ours(const char *text, const char *store_id, const char *uid)
+{
+    g_auto(NyInviteMarks) marks = {0};
+
+    if (store_id == NULL || uid == NULL || *store_id == '\0' || *uid == '\0')
+        return FALSE;
+    return ny_invite_read_marks(text, &marks) && strcmp(marks.uid, uid) == 0 &&
+           strcmp(marks.store_id, store_id) == 0;
 }

@@ -106,4 +106,161 @@ gboolean ny_caldav_busy_cached(const NyCalendarConfig *config, NyCache *cache,
                                const NyBusyQuery *query, GArray *busy, GPtrArray *warnings,
                                GError **error);
 
+/* ---- Calendar writes: holds and booked calls (src/caldav-write.c) ----
+ *
+ * doc/calendar-writes.md. Every write is conditional (RFC 4791 5.3.2,
+ * RFC 9110 13.1): a new event with If-None-Match: *, so nothing is
+ * overwritten; a change or a deletion with If-Match and the ETag notyet
+ * last saw, so an edit the user made meanwhile is never lost. Only an event
+ * notyet wrote (ny_invite_is_ours()) is ever changed or deleted. Errors are
+ * NY_CALDAV_WRITE_ERROR for what callers act on, NY_HTTP_ERROR for the
+ * transport (network, timeout, 401, 5xx), each prefixed "PUT 'URL': ". */
+
+#define NY_CALDAV_WRITE_ERROR (ny_caldav_write_error_quark())
+GQuark ny_caldav_write_error_quark(void);
+
+typedef enum {
+    NY_CALDAV_WRITE_ERROR_EXISTS,   /* create: something is at the URL already (412) */
+    NY_CALDAV_WRITE_ERROR_CHANGED,  /* update, delete: changed since its ETag (412): left alone */
+    NY_CALDAV_WRITE_ERROR_NOT_OURS, /* not an event notyet wrote: refused, nothing sent */
+    NY_CALDAV_WRITE_ERROR_GONE,     /* update, fetch: nothing at the URL (404, 410) */
+    NY_CALDAV_WRITE_ERROR_FAILED,   /* the server refused it (403, 409, 415, ...) */
+} NyCaldavWriteError;
+
+/* An event notyet wrote, as the store knows it. Strings are borrowed. */
+typedef struct {
+    const char *url;      /* the resource's absolute URL */
+    const char *etag;     /* its ETag when last seen, as the server sent it, or NULL */
+    const char *uid;      /* the UID notyet gave it */
+    const char *store_id; /* the store's own id (X-NOTYET-STORE) */
+    const char *text;     /* (nullable) its text as read with @etag; NULL when @etag
+                           * came from notyet's own write */
+} NyCaldavEvent;
+
+typedef enum {
+    NY_CALDAV_EVENT_UNCHANGED, /* ours, and still at the ETag we hold */
+    NY_CALDAV_EVENT_EDITED,    /* ours, but changed since (another ETag) */
+    NY_CALDAV_EVENT_NOT_OURS,  /* no longer carries our UID and marks */
+    NY_CALDAV_EVENT_GONE,      /* nothing at the URL */
+} NyCaldavEventState;
+
+/**
+ * ny_caldav_event_create:
+ * @http: a session with the calendar's credentials
+ * @url: the new resource's URL (the calendar's URL plus "UID.ics")
+ * @ics: the calendar object (ny_invite_build_hold(), ny_invite_build_booked())
+ * @out_etag: (out) (optional) (nullable): its ETag: from the PUT, else read
+ *            back (GET, then PROPFIND getetag); NULL when the server gives none
+ *
+ * PUT with If-None-Match: *: never replaces anything.
+ *
+ * Returns: TRUE when created (201 or 204); FALSE with
+ * NY_CALDAV_WRITE_ERROR_EXISTS (412), _FAILED, or NY_HTTP_ERROR.
+ */
+gboolean ny_caldav_event_create(NyHttp *http, const char *url, const char *ics, char **out_etag,
+                                GError **error);
+
+/**
+ * ny_caldav_event_fetch:
+ * @out_etag: (out) (optional) (nullable): the ETag of the text, or NULL
+ *
+ * GET of one resource.
+ *
+ * Returns: (transfer full): its text, or NULL with NY_CALDAV_WRITE_ERROR_GONE
+ * (404, 410) or NY_HTTP_ERROR.
+ */
+char *ny_caldav_event_fetch(NyHttp *http, const char *url, char **out_etag, GError **error);
+
+/**
+ * ny_caldav_event_check:
+ * @event: the event as the store knows it (@event->text is not used)
+ * @out_state: (out): what became of it
+ * @out_text: (out) (optional) (nullable): its text now, NULL when gone
+ * @out_etag: (out) (optional) (nullable): its ETag now, or NULL
+ *
+ * Reads the event again: after a 412, to tell the user what was left
+ * alone, or before a change when the ETag is not known.
+ *
+ * Returns: FALSE with NY_HTTP_ERROR when it cannot be read.
+ */
+gboolean ny_caldav_event_check(NyHttp *http, const NyCaldavEvent *event,
+                               NyCaldavEventState *out_state, char **out_text, char **out_etag,
+                               GError **error);
+
+/**
+ * ny_caldav_event_update:
+ * @event: the event to replace; without an ETag it is read first and must
+ *         be ours
+ * @ics: its new text
+ * @out_etag: (out) (optional) (nullable): the new ETag, as for create
+ *
+ * PUT with If-Match: the event's ETag. @event->text, when given, must be
+ * ours, or nothing is sent.
+ *
+ * Returns: TRUE when replaced; FALSE with NY_CALDAV_WRITE_ERROR_CHANGED
+ * (412: read it with ny_caldav_event_check() and leave it), _NOT_OURS,
+ * _GONE, _FAILED, or NY_HTTP_ERROR.
+ */
+gboolean ny_caldav_event_update(NyHttp *http, const NyCaldavEvent *event, const char *ics,
+                                char **out_etag, GError **error);
+
+/**
+ * ny_caldav_event_delete:
+ * @event: the event to delete, as for ny_caldav_event_update()
+ *
+ * DELETE with If-Match: the event's ETag. An event already gone (404, 410)
+ * is success.
+ *
+ * Returns: TRUE when it is gone; FALSE with NY_CALDAV_WRITE_ERROR_CHANGED,
+ * _NOT_OURS, _FAILED, or NY_HTTP_ERROR.
+ */
+gboolean ny_caldav_event_delete(NyHttp *http, const NyCaldavEvent *event, GError **error);
+
+/**
+ * ny_caldav_holds_url:
+ * @config: a [calendar NAME] group of type caldav with holds= set
+ * @cached: (element-type NyCacheCalendar): the calendars discovered for
+ *          @config (ny_cache_list_calendars(), after ny_caldav_sync())
+ *
+ * Resolves holds= to the calendar it names: the one whose display name is
+ * exactly the value, or whose href is the value resolved against url=
+ * (trailing slashes aside). It need not be one of calendars=.
+ *
+ * Returns: (transfer full): the calendar's absolute URL with a trailing
+ * slash, or NULL with NY_CALDAV_ERROR_NOT_FOUND (nothing by that name, or
+ * two calendars share the display name: the message lists them).
+ */
+char *ny_caldav_holds_url(const NyCalendarConfig *config, GPtrArray *cached, GError **error);
+
+/* One event written by ny_caldav_holds_create(). */
+typedef struct {
+    char *url;  /* the resource */
+    char *etag; /* its ETag, or NULL when the server gives none */
+} NyCaldavWritten;
+
+void ny_caldav_written_free(NyCaldavWritten *written);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyCaldavWritten, ny_caldav_written_free)
+
+/**
+ * ny_caldav_holds_create:
+ * @calendar_url: the holds calendar (ny_caldav_holds_url())
+ * @uids: (array length=n): the holds' UIDs; hold i is written to
+ *        @calendar_url + UID (percent-encoded) + ".ics"
+ * @texts: (array length=n): their text (ny_invite_build_hold())
+ * @store_id: the store's id, to delete only our own on a failure
+ *
+ * Creates the holds of one letter, all or none: when one cannot be
+ * written, those already written are deleted again (If-Match) before the
+ * error returns. A create whose answer was lost (a timeout) may have
+ * happened: the clean-up does not know it, and the next sync removes the
+ * hold no follow-up owns.
+ *
+ * Returns: (transfer full) (element-type NyCaldavWritten): one per hold,
+ * in order; or NULL with the first write's error, prefixed "N written
+ * holds could not be removed: " when the clean-up failed too.
+ */
+GPtrArray *ny_caldav_holds_create(NyHttp *http, const char *calendar_url, const char *const *uids,
+                                  const char *const *texts, guint n, const char *store_id,
+                                  GError **error);
+
 G_END_DECLS

@@ -37,6 +37,9 @@ typedef struct {
     char **calendars;             /* caldav: display names or hrefs to use; NULL = all */
     gboolean insecure;            /* caldav: skip TLS verification (warned about) */
     gboolean allow_insecure_http; /* credentials over plain http to a non-loopback host */
+    char *holds; /* caldav: the display name or href of the one calendar notyet writes
+                  * holds and booked calls to (doc/calendar-writes.md); NULL: none. At
+                  * most one group of a configuration has it. */
 } NyCalendarConfig;
 
 /* [limits]: bounds on untrusted input that a real user may need to raise.

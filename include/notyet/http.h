@@ -137,6 +137,27 @@ NyHttpResponse *ny_http_request(NyHttp *http, const char *method, const char *ur
                                 const char *depth, const char *content_type, GBytes *body,
                                 GError **error);
 
+/**
+ * ny_http_request_conditional:
+ * @method: "PUT", "DELETE" or "GET"
+ * @url: absolute http or https URL
+ * @content_type: (nullable): of @body
+ * @body: (nullable): the request body, sent with Content-Length
+ * @if_match: (nullable): an ETag as the server sent it: sent as If-Match
+ * @if_none_match: send "If-None-Match: *" (only with no @if_match)
+ *
+ * As ny_http_request(), with a precondition (RFC 9110 13.1): a write that
+ * changes only what the caller last saw, or creates only what is not
+ * there. A failed precondition is the status 412, returned like any other.
+ *
+ * Returns: (transfer full): the response, or NULL with NY_HTTP_ERROR (as
+ * ny_http_request(); NY_HTTP_ERROR_PROTOCOL for an ETag with a line break).
+ */
+NyHttpResponse *ny_http_request_conditional(NyHttp *http, const char *method, const char *url,
+                                            const char *content_type, GBytes *body,
+                                            const char *if_match, gboolean if_none_match,
+                                            GError **error);
+
 /* One request started with ny_http_request_start(). */
 typedef struct NyHttpTransfer NyHttpTransfer;
 

@@ -59,4 +59,103 @@ typedef struct {
 char *ny_invite_build(const NyInvite *invites, guint n_invites, NyInviteMethod method,
                       NyTime dtstamp, GError **error);
 
+/* The marks that make an event notyet's own (doc/calendar-writes.md): only
+ * an event carrying both, with the UID notyet gave it, is ever changed or
+ * deleted. Ids are letters, digits and ".-_@" only. */
+typedef struct {
+    const char *followup_id; /* X-NOTYET-FOLLOWUP: the follow-up it belongs to */
+    const char *store_id;    /* X-NOTYET-STORE: the store's own random id */
+} NyInviteOwner;
+
+/* A hold: one offered time kept free on the calendar. Strings borrowed. */
+typedef struct {
+    const char *uid;     /* our own, one per hold (g_uuid_string_random()) */
+    const char *summary; /* the rendered [letter] hold_summary */
+    NyTime start;
+    NyTime end;
+    const char *tzid; /* Olson name for DTSTART/DTEND and VTIMEZONE; NULL/"UTC": UTC */
+} NyHold;
+
+/**
+ * ny_invite_build_hold:
+ * @hold: the time and text
+ * @owner: the follow-up and store ids
+ * @dtstamp: DTSTAMP (now)
+ * @error: NY_INVITE_ERROR
+ *
+ * Builds a CalDAV calendar object resource (RFC 4791 4.1: no METHOD) with
+ * the VTIMEZONE of @hold->tzid and one VEVENT: UID, DTSTAMP, DTSTART, DTEND
+ * (with TZID), SEQUENCE:0, STATUS:TENTATIVE, TRANSP:OPAQUE, SUMMARY,
+ * CATEGORIES:notyet-hold, X-NOTYET-FOLLOWUP and X-NOTYET-STORE.
+ *
+ * Returns: (transfer full): the iCalendar text with CRLF line ends, or NULL
+ * with NY_INVITE_ERROR_INVALID (no UID, empty summary, end before start,
+ * unknown zone, an id with other characters).
+ */
+char *ny_invite_build_hold(const NyHold *hold, const NyInviteOwner *owner, NyTime dtstamp,
+                           GError **error);
+
+/**
+ * ny_invite_build_booked:
+ * @invite: the call, as ny_invite_build() takes it (its UID and SEQUENCE)
+ * @owner: the follow-up and store ids
+ * @send: FALSE: the ATTENDEE carries SCHEDULE-AGENT=CLIENT, so a server
+ *        that schedules (RFC 6638 7.1) sends nothing; TRUE: no SCHEDULE-AGENT,
+ *        the server sends the invitation itself
+ * @dtstamp: DTSTAMP (now)
+ * @error: NY_INVITE_ERROR
+ *
+ * Builds the booked call as a calendar object resource: the VEVENT
+ * ny_invite_build() writes (STATUS:CONFIRMED unless @invite->cancelled,
+ * ORGANIZER me, ATTENDEE them), no METHOD, plus X-NOTYET-FOLLOWUP and
+ * X-NOTYET-STORE. It replaces the follow-up's hold on the calendar.
+ *
+ * Returns: (transfer full): the iCalendar text with CRLF line ends, or NULL.
+ */
+char *ny_invite_build_booked(const NyInvite *invite, const NyInviteOwner *owner, gboolean send,
+                             NyTime dtstamp, GError **error);
+
+/* What ny_invite_read_marks() finds in an event notyet wrote. */
+typedef struct {
+    char *uid;         /* the event's UID */
+    char *store_id;    /* X-NOTYET-STORE */
+    char *followup_id; /* X-NOTYET-FOLLOWUP, or NULL */
+    NyTime dtstamp;    /* DTSTAMP, the time it was written; 0 when absent */
+    gboolean hold;     /* CATEGORIES notyet-hold: a hold, not a booked call */
+} NyInviteMarks;
+
+void ny_invite_marks_clear(NyInviteMarks *marks);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(NyInviteMarks, ny_invite_marks_clear)
+
+/**
+ * ny_invite_read_marks:
+ * @text: (nullable): a calendar object resource as read from a server
+ * @out: (out caller-allocates): filled on success; clear it with
+ *       ny_invite_marks_clear()
+ *
+ * Reads notyet's marks: @text parses as one VCALENDAR without repairs,
+ * whose only components are VEVENTs sharing one UID (and VTIMEZONEs), at
+ * least one carrying X-NOTYET-STORE and none carrying another value. The
+ * follow-up, DTSTAMP and category are the first marked VEVENT's. For the
+ * sync that removes holds no follow-up owns.
+ *
+ * Returns: TRUE when @text is an event notyet wrote (for some store).
+ */
+gboolean ny_invite_read_marks(const char *text, NyInviteMarks *out);
+
+/**
+ * ny_invite_is_ours:
+ * @text: (nullable): a calendar object resource as read from a server
+ * @store_id: the store's id
+ * @uid: the UID notyet gave the event
+ *
+ * Whether @text is an event notyet wrote: it parses as one VCALENDAR whose
+ * only components are VEVENTs (and VTIMEZONEs), every VEVENT has UID @uid,
+ * at least one carries X-NOTYET-STORE @store_id and none carries another.
+ * Anything else, unreadable text included, is not ours.
+ *
+ * Returns: TRUE when notyet may change or delete it.
+ */
+gboolean ny_invite_is_ours(const char *text, const char *store_id, const char *uid);
+
 G_END_DECLS

@@ -1,5 +1,5 @@
-"""Real CalDAV servers for the integration suite: Debian's Radicale and
-Xandikos on 127.0.0.1, free ports, throwaway storage, stopped by PID.
+"""Real CalDAV servers for the integration suite: Debian's Radicale,
+Xandikos and Cyrus on 127.0.0.1, free ports, throwaway storage, stopped by PID.
 
 Also small DAV client helpers (MKCALENDAR, PUT, DELETE) that always send
 Content-Length (Radicale reads a chunked body as empty).
@@ -189,3 +189,130 @@ class Xandikos(Server):
         self._spawn(["xandikos", "-d", os.path.join(self.dir, "data"), "-l", "127.0.0.1",
                      "-p", str(self.port), "--current-user-principal", "/user/", "--defaults"])
         self._wait_ready("/health", lambda status: status == 200)
+
+
+class Cyrus(Server):
+    """Cyrus IMAP's CalDAV (the server Fastmail runs): RFC 6638 scheduling,
+    which Radicale and Xandikos lack. Its master process runs as root and
+    drops to the cyrus user, so everything under self.dir belongs to cyrus;
+    nothing outside self.dir is read or written. Users log in with SASL
+    PLAIN from their own sasldb. One IMAP login makes a user's mailbox; the
+    first authenticated CalDAV request then makes the calendar home
+    /dav/calendars/user/NAME/ with Default/, Inbox/ and Outbox/."""
+    name = "cyrus"
+    LIBEXEC = "/usr/lib/cyrus/bin"
+
+    def __init__(self, users=None):
+        super().__init__()
+        self.users = users or {"jane": "janepass", "john": "johnpass"}
+        self.user, self.password = next(iter(self.users.items()))
+        self.imap_port = free_port()
+        self.conf = os.path.join(self.dir, "imapd.conf")
+
+    @classmethod
+    def available(cls):
+        """Why Cyrus cannot run here, or None."""
+        if os.geteuid() != 0:
+            return "Cyrus's master must start as root"
+        for prog in ("master", "imapd", "httpd"):
+            if not os.access(os.path.join(cls.LIBEXEC, prog), os.X_OK):
+                return "cyrus-imapd and cyrus-caldav are not installed"
+        if shutil.which("saslpasswd2") is None:
+            return "sasl2-bin is not installed"
+        return None
+
+    def home(self, user=None):
+        return "%s/dav/calendars/user/%s/" % (self.base, user or self.user)
+
+    def _write_config(self):
+        d = self.dir
+        settings = [
+            ("configdirectory", d + "/config"),
+            ("defaultpartition", "main"),
+            ("partition-main", d + "/mail"),
+            ("sievedir", d + "/sieve"),
+            ("proc_path", d + "/run/proc"),
+            ("mboxname_lockpath", d + "/run/lock"),
+            ("lmtpsocket", d + "/run/lmtp.sock"),
+            ("idlesocket", d + "/run/idle.sock"),
+            ("notifysocket", d + "/run/notify.sock"),
+            ("servername", "localhost"),
+            ("syslog_prefix", "notyet-test-cyrus"),
+            # Mailboxes appear at the first login; SASL reads our own sasldb.
+            ("autocreate_quota", "0"),
+            ("allowplaintext", "yes"),
+            ("sasl_pwcheck_method", "auxprop"),
+            ("sasl_auxprop_plugin", "sasldb"),
+            ("sasl_sasldb_path", d + "/sasldb2"),
+            ("sasl_mech_list", "PLAIN"),
+            ("httpmodules", "caldav"),
+            ("caldav_allowscheduling", "on"),
+        ]
+        with open(self.conf, "w") as f:
+            f.write("".join("%s: %s\n" % kv for kv in settings))
+        services = [
+            ("imap", "imapd", self.imap_port),
+            ("http", "httpd", self.port),
+        ]
+        with open(os.path.join(d, "cyrus.conf"), "w") as f:
+            f.write("START {\n  recover cmd=\"%s/ctl_cyrusdb -C %s -r\"\n}\nSERVICES {\n"
+                    % (self.LIBEXEC, self.conf))
+            for name, prog, port in services:
+                f.write("  %s cmd=\"%s/%s -C %s\" listen=\"127.0.0.1:%d\" prefork=0\n"
+                        % (name, self.LIBEXEC, prog, self.conf, port))
+            f.write("}\nEVENTS {\n}\n")
+
+    def _make_dirs(self):
+        letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
+        for sub in ("config/db", "config/proc", "config/socket", "config/log", "config/msg",
+                    "config/sync", "config/ptclient", "run/proc", "run/lock", "mail", "sieve"):
+            os.makedirs(os.path.join(self.dir, sub), exist_ok=True)
+        # Cyrus's own layout (hashimapspool, the default): one folder per letter.
+        for top in ("config/user", "config/quota", "config/lock", "mail", "sieve"):
+            for h in letters:
+                os.makedirs(os.path.join(self.dir, top, h), exist_ok=True)
+
+    def _add_users(self):
+        for user, pw in self.users.items():
+            subprocess.run(["saslpasswd2", "-p", "-c", "-f", os.path.join(self.dir, "sasldb2"),
+                            "-u", "localhost", user], input=pw, text=True, check=True,
+                           capture_output=True)
+        subprocess.run(["chown", "-R", "cyrus:mail", self.dir], check=True)
+
+    def _login(self, user, pw):
+        import imaplib
+        m = imaplib.IMAP4("127.0.0.1", self.imap_port, timeout=5)
+        try:
+            m.login(user, pw)
+        finally:
+            m.logout()
+
+    def start(self):
+        self._write_config()
+        self._make_dirs()
+        self._add_users()
+        # -D: stay in the foreground, so self.proc is master and SIGTERM stops
+        # it with every service it started.
+        self._spawn([os.path.join(self.LIBEXEC, "master"), "-D", "-C", self.conf, "-M",
+                     os.path.join(self.dir, "cyrus.conf"), "-p",
+                     os.path.join(self.dir, "run", "master.pid")])
+        deadline = time.monotonic() + READY_TIMEOUT
+        pending = dict(self.users)
+        while pending:
+            if self.proc.poll() is not None:
+                raise RuntimeError("cyrus exited at start:\n%s" % self.tail())
+            user, pw = next(iter(pending.items()))
+            try:
+                self._login(user, pw)
+                del pending[user]
+                continue
+            except Exception:  # noqa: BLE001 - not listening yet, or not ready
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("cyrus: no IMAP login within %.0f s:\n%s"
+                                       % (READY_TIMEOUT, self.tail()))
+            time.sleep(0.1)
+        # The first authenticated request makes each calendar home.
+        for user, pw in self.users.items():
+            request("PROPFIND", self.home(user), "", {"Depth": "0",
+                    "Content-Type": "application/xml"}, user, pw)

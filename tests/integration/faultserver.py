@@ -562,6 +562,66 @@ class Handler(socketserver.BaseRequestHandler):
         except OSError:
             pass
 
+    # --- calendar writes: /w/<mode>/<name>.ics, an in-memory calendar with
+    # ETags and preconditions (RFC 9110 13.1); the mode scripts a fault:
+    # "plain" answers as a server should, "noetag" sends no ETag on PUT,
+    # "noetagget" none on GET either (PROPFIND getetag has it), "e500" and
+    # "e503" fail every write, "p412" answers 412 to every write; "failsome"
+    # fails a PUT to a name with "-fail" in it, "failboth" every DELETE too -
+    def case_w(self, method, path, headers, body):
+        owner = self.server.owner
+        mode = path.strip("/").split("/")[1]
+        store = owner.resources
+        have = store.get(path)
+        if (mode in ("failsome", "failboth") and method == "PUT" and "-fail" in path) or \
+                (mode == "failboth" and method == "DELETE"):
+            self.send(500, "scripted", reason="Scripted")
+            return
+        if method in ("PUT", "DELETE") and mode in ("e500", "e503", "p412"):
+            status = {"e500": 500, "e503": 503, "p412": 412}[mode]
+            self.send(status, "scripted", reason="Scripted")
+            return
+        if method == "GET":
+            if have is None:
+                self.send(404, "not here", reason="Not Found")
+                return
+            etag = None if mode == "noetagget" else have[0]
+            self.send(200, have[1], {"ETag": etag, "Content-Type": "text/calendar"}, reason="OK")
+            return
+        if method == "PROPFIND":
+            if have is None:
+                self.send(404, "not here", reason="Not Found")
+                return
+            self.send(207, MULTISTATUS_HEAD + '<D:multistatus xmlns:D="DAV:"><D:response>'
+                      '<D:href>%s</D:href><D:propstat><D:prop><D:getetag>%s</D:getetag>'
+                      '</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>'
+                      '</D:response></D:multistatus>' % (path, have[0]),
+                      {"Content-Type": "text/xml"}, reason="Multi-Status")
+            return
+        if_match = headers.get("if-match")
+        if_none_match = headers.get("if-none-match")
+        if (if_none_match == "*" and have is not None) or \
+                (if_match is not None and (have is None or if_match != have[0])):
+            self.send(412, "precondition failed", reason="Precondition Failed")
+            return
+        if method == "DELETE":
+            if have is None:
+                self.send(404, "not here", reason="Not Found")
+                return
+            del store[path]
+            self.send(204, reason="No Content")
+            return
+        if method != "PUT":
+            self.send(405, "no")
+            return
+        owner.etag_counter += 1
+        etag = '"w%d"' % owner.etag_counter
+        store[path] = (etag, body)
+        self.send(204 if have is not None else 201, b"",
+                  {"ETag": None if mode in ("noetag", "noetagget") else etag},
+                  reason="Created")
+
+
 class _TCPServer(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     daemon_threads = True
@@ -580,6 +640,8 @@ class FaultServer:
         self.feed_version = 1
         self.busy_seen = 0
         self.down_seen = 0
+        self.resources = {}  # /w/ path -> (etag, body)
+        self.etag_counter = 0
         self.server = _TCPServer(("127.0.0.1", 0), Handler)
         self.server.owner = self
         self.port = self.server.server_address[1]

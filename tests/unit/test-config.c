@@ -497,6 +497,26 @@ test_store_and_cache_paths(void)
     g_unsetenv("NOTYET_CACHE");
 }
 
+/* holds= names one calendar of one caldav account, trimmed; the others
+ * have none. */
+static void
+test_holds(void)
+{
+    g_autofree char *path = fixture_path("good-holds.ini");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NyConfig) c = ny_config_load(path, TRUE, &error);
+    const NyCalendarConfig *work;
+    const NyCalendarConfig *home;
+
+    g_assert_no_error(error);
+    g_assert_cmpuint(c->calendars->len, ==, 2);
+    work = g_ptr_array_index(c->calendars, 0);
+    home = g_ptr_array_index(c->calendars, 1);
+    g_assert_cmpstr(work->name, ==, "work");
+    g_assert_cmpstr(work->holds, ==, "Holds");
+    g_assert_cmpstr(home->holds, ==, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -523,6 +543,7 @@ main(int argc, char **argv)
 
         g_test_add_data_func(name, row, test_case);
     }
+    g_test_add_func("/config/holds", test_holds);
     g_test_add_func("/config/missing-file", test_missing_file);
     g_test_add_func("/config/not-a-file", test_not_a_file);
     g_test_add_func("/config/defaults", test_defaults);

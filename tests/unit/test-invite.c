@@ -257,6 +257,292 @@ test_invalid(void)
     g_assert_nonnull(strstr(error->message, "'Nowhere/Nope'"));
 }
 
+static const NyInviteOwner OWNER = {.followup_id = "42", .store_id = "0f3c9a1e-store"};
+
+static NyHold
+base_hold(void)
+{
+    NyHold hold = {
+        .uid = "6c0e2f7a-hold@notyet",
+        .summary = "Hold: call with Richard",
+        .start = START,
+        .end = START + 20 * 60,
+        .tzid = "America/New_York",
+    };
+    return hold;
+}
+
+static const char *
+x_value(icalcomponent *ev, const char *name)
+{
+    for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_X_PROPERTY); p != NULL;
+         p = icalcomponent_get_next_property(ev, ICAL_X_PROPERTY)) {
+        if (strcmp(icalproperty_get_x_name(p), name) == 0)
+            return icalproperty_get_x(p);
+    }
+    return NULL;
+}
+
+/* What libical makes of the text when it writes it again: the marks and
+ * the UID survive a server that re-serialises. */
+static char *
+reserialise(const char *text)
+{
+    g_autoptr(icalcomponent) cal = icalparser_parse_string(text);
+    char *out;
+    char *copy;
+
+    g_assert_nonnull(cal);
+    out = icalcomponent_as_ical_string_r(cal);
+    copy = g_strdup(out);
+    free(out);
+    return copy;
+}
+
+static void
+test_hold(void)
+{
+    g_autoptr(GError) error = NULL;
+    NyHold hold = base_hold();
+    g_autofree char *text = ny_invite_build_hold(&hold, &OWNER, STAMP, &error);
+    g_autoptr(icalcomponent) cal = NULL;
+    g_autofree char *again = NULL;
+    icalcomponent *ev;
+    icalproperty *dtstart;
+    icaltimezone *zone;
+
+    g_assert_no_error(error);
+    cal = reparse(text);
+    /* RFC 4791 4.1: a stored resource has no METHOD. */
+    g_assert_null(icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY));
+    g_assert_cmpint(icalcomponent_count_components(cal, ICAL_VEVENT_COMPONENT), ==, 1);
+    g_assert_cmpint(icalcomponent_count_components(cal, ICAL_VTIMEZONE_COMPONENT), ==, 1);
+    ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+    g_assert_cmpstr(icalcomponent_get_uid(ev), ==, "6c0e2f7a-hold@notyet");
+    g_assert_cmpint(icalcomponent_get_status(ev), ==, ICAL_STATUS_TENTATIVE);
+    g_assert_cmpstr(icalproperty_get_value_as_string(
+                        icalcomponent_get_first_property(ev, ICAL_TRANSP_PROPERTY)),
+                    ==, "OPAQUE");
+    g_assert_cmpstr(icalcomponent_get_summary(ev), ==, "Hold: call with Richard");
+    g_assert_cmpstr(
+        icalproperty_get_categories(icalcomponent_get_first_property(ev, ICAL_CATEGORIES_PROPERTY)),
+        ==, "notyet-hold");
+    g_assert_cmpstr(x_value(ev, "X-NOTYET-FOLLOWUP"), ==, "42");
+    g_assert_cmpstr(x_value(ev, "X-NOTYET-STORE"), ==, "0f3c9a1e-store");
+    g_assert_cmpint(icaltime_as_timet(icalcomponent_get_dtstamp(ev)), ==, STAMP);
+    g_assert_null(icalcomponent_get_first_property(ev, ICAL_ORGANIZER_PROPERTY));
+    g_assert_null(icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY));
+    g_assert_nonnull(strstr(text, "DTSTART;TZID=America/New_York:20261202T140000\r\n"));
+    dtstart = icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
+    zone = icalcomponent_get_timezone(cal, "America/New_York");
+    g_assert_nonnull(zone);
+    g_assert_cmpint(icaltime_as_timet_with_zone(icalproperty_get_dtstart(dtstart), zone), ==,
+                    START);
+
+    g_assert_true(ny_invite_is_ours(text, OWNER.store_id, hold.uid));
+    g_assert_false(ny_invite_is_ours(text, "another-store", hold.uid));
+    g_assert_false(ny_invite_is_ours(text, OWNER.store_id, "other@notyet"));
+    again = reserialise(text);
+    g_assert_true(ny_invite_is_ours(again, OWNER.store_id, hold.uid));
+}
+
+/* A summary from a template is text like any other: a newline or a
+ * control character cannot start a property of its own. */
+static void
+test_hold_hostile_summary(void)
+{
+    g_autoptr(GError) error = NULL;
+    NyHold hold = base_hold();
+    g_autofree char *text = NULL;
+    g_autoptr(icalcomponent) cal = NULL;
+    icalcomponent *ev;
+
+    hold.summary = "Hold\r\nX-NOTYET-STORE:evil\r\nATTENDEE:mailto:x@example.com";
+    hold.tzid = "UTC";
+    text = ny_invite_build_hold(&hold, &OWNER, STAMP, &error);
+    g_assert_no_error(error);
+    cal = reparse(text);
+    ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+    g_assert_null(icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY));
+    g_assert_cmpstr(x_value(ev, "X-NOTYET-STORE"), ==, "0f3c9a1e-store");
+    g_assert_null(icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT));
+    g_assert_nonnull(strstr(text, "DTSTART:20261202T190000Z\r\n"));
+    g_assert_true(ny_invite_is_ours(text, OWNER.store_id, hold.uid));
+}
+
+static void
+test_hold_invalid(void)
+{
+    static const char *const bad_ids[] = {"", "a\r\nb", "a,b", "a;b", "a:b", "\xc3\xa9"};
+    NyHold hold = base_hold();
+    NyInviteOwner owner = OWNER;
+    g_autoptr(GError) error = NULL;
+
+    hold.summary = "";
+    g_assert_null(ny_invite_build_hold(&hold, &OWNER, STAMP, &error));
+    g_assert_error(error, NY_INVITE_ERROR, NY_INVITE_ERROR_INVALID);
+    g_assert_nonnull(strstr(error->message, "hold_summary"));
+    g_clear_error(&error);
+    hold = base_hold();
+    hold.end = hold.start;
+    g_assert_null(ny_invite_build_hold(&hold, &OWNER, STAMP, &error));
+    g_assert_error(error, NY_INVITE_ERROR, NY_INVITE_ERROR_INVALID);
+    g_clear_error(&error);
+    hold = base_hold();
+    hold.tzid = "Nowhere/Nope";
+    g_assert_null(ny_invite_build_hold(&hold, &OWNER, STAMP, &error));
+    g_assert_error(error, NY_INVITE_ERROR, NY_INVITE_ERROR_INVALID);
+    g_clear_error(&error);
+    hold = base_hold();
+    for (gsize i = 0; i < G_N_ELEMENTS(bad_ids); i++) {
+        owner.store_id = bad_ids[i];
+        g_assert_null(ny_invite_build_hold(&hold, &owner, STAMP, &error));
+        g_assert_error(error, NY_INVITE_ERROR, NY_INVITE_ERROR_INVALID);
+        g_clear_error(&error);
+        owner.store_id = OWNER.store_id;
+        owner.followup_id = bad_ids[i];
+        g_assert_null(ny_invite_build_hold(&hold, &owner, STAMP, &error));
+        g_assert_error(error, NY_INVITE_ERROR, NY_INVITE_ERROR_INVALID);
+        g_clear_error(&error);
+        owner.followup_id = OWNER.followup_id;
+    }
+}
+
+static void
+test_booked(void)
+{
+    g_autoptr(GError) error = NULL;
+    NyInvite inv = base_invite();
+    g_autofree char *client = NULL;
+    g_autofree char *send = NULL;
+    g_autoptr(icalcomponent) cal = NULL;
+    g_autoptr(icalcomponent) cal_send = NULL;
+    icalcomponent *ev;
+    icalproperty *att;
+
+    inv.sequence = 2;
+    client = ny_invite_build_booked(&inv, &OWNER, FALSE, STAMP, &error);
+    g_assert_no_error(error);
+    cal = reparse(client);
+    g_assert_null(icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY));
+    g_assert_cmpint(icalcomponent_count_components(cal, ICAL_VEVENT_COMPONENT), ==, 1);
+    ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+    g_assert_cmpstr(icalcomponent_get_uid(ev), ==, inv.uid);
+    g_assert_cmpint(icalcomponent_get_sequence(ev), ==, 2);
+    g_assert_cmpint(icalcomponent_get_status(ev), ==, ICAL_STATUS_CONFIRMED);
+    g_assert_cmpstr(x_value(ev, "X-NOTYET-FOLLOWUP"), ==, "42");
+    g_assert_cmpstr(x_value(ev, "X-NOTYET-STORE"), ==, "0f3c9a1e-store");
+    g_assert_null(icalcomponent_get_first_property(ev, ICAL_CATEGORIES_PROPERTY));
+    g_assert_cmpstr(
+        icalproperty_get_organizer(icalcomponent_get_first_property(ev, ICAL_ORGANIZER_PROPERTY)),
+        ==, "mailto:jane@example.com");
+    att = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY);
+    g_assert_cmpstr(icalproperty_get_attendee(att), ==, "mailto:richard@example.org");
+    g_assert_cmpstr(icalproperty_get_parameter_as_string(att, "SCHEDULE-AGENT"), ==, "CLIENT");
+    g_assert_true(ny_invite_is_ours(client, OWNER.store_id, inv.uid));
+
+    send = ny_invite_build_booked(&inv, &OWNER, TRUE, STAMP, &error);
+    g_assert_no_error(error);
+    cal_send = reparse(send);
+    ev = icalcomponent_get_first_component(cal_send, ICAL_VEVENT_COMPONENT);
+    att = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY);
+    g_assert_cmpstr(icalproperty_get_attendee(att), ==, "mailto:richard@example.org");
+    g_assert_null(icalproperty_get_first_parameter(att, ICAL_SCHEDULEAGENT_PARAMETER));
+    g_assert_null(strstr(send, "SCHEDULE-AGENT"));
+    g_assert_true(ny_invite_is_ours(send, OWNER.store_id, inv.uid));
+
+    /* The only difference is the parameter. */
+    {
+        g_autoptr(GString) without = g_string_new(client);
+        g_string_replace(without, ";SCHEDULE-AGENT=CLIENT", "", 0);
+        g_assert_cmpstr(without->str, ==, send);
+    }
+}
+
+/* fixtures/invite/ours: yes-* are ours for store "store-1" and UID
+ * "hold-1@notyet", no-* are not. */
+static void
+test_is_ours_cases(void)
+{
+    g_autofree char *dir_path =
+        g_test_build_filename(G_TEST_DIST, "fixtures", "invite", "ours", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GDir) dir = g_dir_open(dir_path, 0, &error);
+    const char *name;
+    guint yes = 0;
+    guint no = 0;
+
+    g_assert_no_error(error);
+    while ((name = g_dir_read_name(dir)) != NULL) {
+        g_autofree char *path = g_build_filename(dir_path, name, NULL);
+        g_autofree char *text = NULL;
+        gboolean want = g_str_has_prefix(name, "yes-");
+
+        if (!g_str_has_suffix(name, ".ics"))
+            continue;
+        g_file_get_contents(path, &text, NULL, &error);
+        g_assert_no_error(error);
+        g_test_message("%s", name);
+        g_assert_cmpint(ny_invite_is_ours(text, "store-1", "hold-1@notyet"), ==, want);
+        if (want) {
+            g_autofree char *again = reserialise(text);
+            g_assert_true(ny_invite_is_ours(again, "store-1", "hold-1@notyet"));
+            g_assert_false(ny_invite_is_ours(text, "store-2", "hold-1@notyet"));
+            yes++;
+        } else {
+            no++;
+        }
+    }
+    g_assert_cmpuint(yes, >=, 3);
+    g_assert_cmpuint(no, >=, 10);
+    g_assert_false(ny_invite_is_ours(NULL, "store-1", "hold-1@notyet"));
+}
+
+/* The marks the sync reads to find holds no follow-up owns. */
+static void
+test_read_marks(void)
+{
+    g_autoptr(GError) error = NULL;
+    NyHold hold = base_hold();
+    NyInvite inv = base_invite();
+    g_autofree char *held = ny_invite_build_hold(&hold, &OWNER, STAMP, &error);
+    g_autofree char *booked = ny_invite_build_booked(&inv, &OWNER, FALSE, STAMP + 60, &error);
+    g_autofree char *unmarked = ny_invite_build(&inv, 1, NY_INVITE_METHOD_NONE, STAMP, &error);
+    g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "fixtures", "invite", "ours", NULL);
+    g_autofree char *other_path = g_build_filename(dir, "no-other-store.ics", NULL);
+    g_autofree char *two_path = g_build_filename(dir, "no-two-stores.ics", NULL);
+    g_autofree char *other = NULL;
+    g_autofree char *two = NULL;
+    g_auto(NyInviteMarks) marks = {0};
+
+    g_assert_no_error(error);
+    g_assert_true(ny_invite_read_marks(held, &marks));
+    g_assert_cmpstr(marks.uid, ==, hold.uid);
+    g_assert_cmpstr(marks.store_id, ==, OWNER.store_id);
+    g_assert_cmpstr(marks.followup_id, ==, "42");
+    g_assert_cmpint(marks.dtstamp, ==, STAMP);
+    g_assert_true(marks.hold);
+    ny_invite_marks_clear(&marks);
+
+    g_assert_true(ny_invite_read_marks(booked, &marks));
+    g_assert_cmpstr(marks.uid, ==, inv.uid);
+    g_assert_cmpint(marks.dtstamp, ==, STAMP + 60);
+    g_assert_false(marks.hold);
+    ny_invite_marks_clear(&marks);
+
+    /* Another store's event has marks too: the caller compares them. */
+    g_assert_true(g_file_get_contents(other_path, &other, NULL, NULL));
+    g_assert_true(ny_invite_read_marks(other, &marks));
+    g_assert_cmpstr(marks.store_id, ==, "store-2");
+    ny_invite_marks_clear(&marks);
+
+    g_assert_true(g_file_get_contents(two_path, &two, NULL, NULL));
+    g_assert_false(ny_invite_read_marks(two, &marks));
+    g_assert_false(ny_invite_read_marks(unmarked, &marks));
+    g_assert_false(ny_invite_read_marks(NULL, &marks));
+    g_assert_null(marks.uid);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -267,5 +553,11 @@ main(int argc, char **argv)
     g_test_add_func("/invite/golden-utc", test_golden_utc);
     g_test_add_func("/invite/calendar-of-calls", test_calendar_of_calls);
     g_test_add_func("/invite/invalid", test_invalid);
+    g_test_add_func("/invite/hold", test_hold);
+    g_test_add_func("/invite/hold-hostile-summary", test_hold_hostile_summary);
+    g_test_add_func("/invite/hold-invalid", test_hold_invalid);
+    g_test_add_func("/invite/booked", test_booked);
+    g_test_add_func("/invite/is-ours-cases", test_is_ours_cases);
+    g_test_add_func("/invite/read-marks", test_read_marks);
     return g_test_run();
 }
