@@ -403,17 +403,26 @@ ny_cmd_week(NyCli *cli, int argc, char **argv, GError **error)
     }
     n_days = opts.weeks != -1 ? opts.weeks * 7 : MIN(a->horizon_days, NY_WEEK_MAX_DAYS);
 
-    /* One lookup covers the grid with its buffers and the pick's window;
-     * the pick sees the busy time clipped to its own window, so it is the
-     * pick `slots` makes. */
+    /* The pick sees the busy time of its own window, so it is the pick
+     * `slots` makes. When the grid's days meet that window, one lookup
+     * covers both (one sync of the calendars); dates far from now get
+     * their own lookup, so the pick never reads a window years wide. */
     buffer = (NyTime)a->buffer_minutes * 60;
     grid_from = ny_time_local_midnight(first, cli->zone, 0) - buffer;
     grid_to = ny_time_local_midnight(first, cli->zone, n_days) + buffer;
     ny_cmd_busy_window(cli, &pick_from, &pick_to);
-    if (!ny_cmd_busy_lookup(cli, MIN(grid_from, pick_from), MAX(grid_to, pick_to), &busy, error))
-        return FALSE;
-    g_array_append_vals(busy_pick, busy->data, busy->len);
-    ny_intervals_normalize(busy_pick, pick_from, pick_to);
+    if (grid_from < pick_to && pick_from < grid_to) {
+        if (!ny_cmd_busy_lookup(cli, MIN(grid_from, pick_from), MAX(grid_to, pick_to), &busy,
+                                error))
+            return FALSE;
+        g_array_append_vals(busy_pick, busy->data, busy->len);
+        ny_intervals_normalize(busy_pick, pick_from, pick_to);
+    } else {
+        g_clear_pointer(&busy_pick, g_array_unref);
+        if (!ny_cmd_busy_lookup(cli, grid_from, grid_to, &busy, error) ||
+            !ny_cmd_busy_lookup(cli, pick_from, pick_to, &busy_pick, error))
+            return FALSE;
+    }
 
     if (!ny_cmd_store_if_exists(cli, &store, error))
         return FALSE;

@@ -214,6 +214,19 @@ def test_from_and_weeks():
           "from that day, a blank line between weeks", r)
 
 
+def test_far_dates_keep_the_pick():
+    """Dates years away get their own lookup: their cells follow freebusy
+    there, and the picks stay those of slots."""
+    doc = json.loads(week_ok("--from", "2031-06-02", "--weeks", "1", "--format", "json").out)
+    busy = json_of(run(NY + ["--ics", DEMO, "freebusy", "--from", doc["from"], "--to", doc["to"],
+                             "--format", "json"]), "busy")
+    check(busy, "the open-ended series is busy in 2031", doc)
+    for c in cells_of(doc):
+        check((c["kind"] == "busy") == overlaps(c["start"], c["end"], busy), "busy cells", c)
+    slots = json_of(run(NY + ["--ics", DEMO, "slots", "--format", "json"]), "slots")
+    check(doc["picks"] == slots, "picks as slots shows them", doc)
+
+
 def test_dst_week_keeps_local_hours():
     r = run(["--tz", "America/New_York", "--now", "2026-10-26T10:00:00-04:00", "--ics", DEMO,
              "week", "--from", "2026-10-30", "--weeks", "1", "--format", "json"])
