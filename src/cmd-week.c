@@ -93,7 +93,7 @@ append_hours(GString *s, const NyAvailability *a)
 {
     int first = a->start_minute / a->grid_minutes * a->grid_minutes;
     int w = cell_width(a->grid_minutes);
-    GString *line = g_string_new(NULL);
+    g_autoptr(GString) line = g_string_new(NULL);
     gsize next_free = 0;
 
     for (int m = first, col = 0; m < a->end_minute; m += a->grid_minutes, col++) {
@@ -110,51 +110,49 @@ append_hours(GString *s, const NyAvailability *a)
         next_free = pos + 3;
     }
     g_string_append_printf(s, "%*s%s\n", DAY_LABEL_WIDTH, "", line->str);
-    g_string_free(line, TRUE);
+}
+
+/* Switches the colour in effect, *@shown, to @sgr ("" for none). */
+static void
+switch_color(GString *s, const char **shown, const char *sgr)
+{
+    if (g_strcmp0(sgr, *shown) == 0)
+        return;
+    if (*shown != NULL && **shown)
+        g_string_append(s, "\033[0m");
+    if (*sgr)
+        g_string_append_printf(s, "\033[%sm", sgr);
+    *shown = sgr;
 }
 
 static void
 append_day(GString *s, const NyAvailability *a, const NyWeekDay *d, gboolean color)
 {
+    /* The rows line up in every locale: the names of the letter's language. */
+    static const char *const names[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
     int first_col = a->start_minute / a->grid_minutes;
     int w = cell_width(a->grid_minutes);
     int col = 0;
     const char *shown = NULL; /* the colour in effect */
-    GDate date;
-    char label[32];
+    g_autofree char *label = g_strdup_printf("%s %04d-%02d-%02d", names[(d->weekday + 6) % 7],
+                                             d->year, d->month, d->day);
 
-    g_date_clear(&date, 1);
-    g_date_set_dmy(&date, (GDateDay)d->day, (GDateMonth)d->month, (GDateYear)d->year);
-    g_date_strftime(label, sizeof(label), "%a %Y-%m-%d", &date);
     g_string_append_printf(s, "%-*s", DAY_LABEL_WIDTH, label);
     for (guint i = 0; i < d->cells->len; i++) {
         const NyWeekCell *c = &g_array_index(d->cells, NyWeekCell, i);
-        const char *sgr = color ? kind_look[c->kind].sgr : "";
         int want = c->minute / a->grid_minutes - first_col;
 
         /* A cell a DST gap left out stays blank. */
         if (col < want)
-            sgr = "";
-        /* One colour sequence per run of cells of one colour. */
-        if (g_strcmp0(sgr, shown) != 0) {
-            if (shown != NULL && *shown)
-                g_string_append(s, "\033[0m");
-            if (*sgr)
-                g_string_append_printf(s, "\033[%sm", sgr);
-            shown = sgr;
-        }
+            switch_color(s, &shown, "");
         for (; col < want; col++)
             append_run(s, FALSE, "", ' ', w);
-        if (color && g_strcmp0(kind_look[c->kind].sgr, shown) != 0) {
-            if (*kind_look[c->kind].sgr)
-                g_string_append_printf(s, "\033[%sm", kind_look[c->kind].sgr);
-            shown = kind_look[c->kind].sgr;
-        }
+        /* One colour sequence per run of cells of one colour. */
+        switch_color(s, &shown, color ? kind_look[c->kind].sgr : "");
         append_run(s, FALSE, "", cell_char(c), w);
         col++;
     }
-    if (shown != NULL && *shown)
-        g_string_append(s, "\033[0m");
+    switch_color(s, &shown, "");
     /* No trailing blanks (past cells at the end of a day). */
     while (s->len > 0 && s->str[s->len - 1] == ' ')
         g_string_truncate(s, s->len - 1);

@@ -236,6 +236,20 @@ def test_dst_week_keeps_local_hours():
           firsts["2026-11-02"] == "2026-11-02T14:00:00Z", "09:00 local on both sides", doc)
 
 
+def test_dst_gap_leaves_a_blank_column():
+    h = Home(CONFIG + "[availability]\ndays=Sun\nstart=00:00\nend=05:00\ngrid_minutes=60\n")
+    try:
+        r = run(["--tz", "America/New_York", "--now", "2026-02-20T12:00:00Z", "--ics", DEMO,
+                 "week", "--from", "2026-03-01", "--weeks", "2", "--color", "never"], home=h)
+        check(r.rc == 0, "exit 0", r)
+        lines = r.out.splitlines()
+        check(lines[0] == " " * 16 + "00 01 02 03 04", "hour labels", r)
+        check(len(lines[1]) == 16 + 15 and " " not in lines[1][16:], "five cells on the 1st", r)
+        check(lines[3] == "Sun 2026-03-08  ......   ......", "02:00 skipped on the 8th", r)
+    finally:
+        h.cleanup()
+
+
 def test_no_open_slot_still_draws():
     r = run(NY + ["--ics", fixture("slots", "busy-all.ics"), "week", "--color", "never"])
     check(r.rc == 0, "exit 0: a picture, not a pick", r)
