@@ -5,6 +5,7 @@ import os
 import pty
 import re
 import subprocess
+import tempfile
 
 import nytest
 from nytest import Home, check, check_usage_error, fixture, json_of, read_fixture, run
@@ -54,8 +55,10 @@ def on_terminal(args, env=None):
     """Runs notyet with stdout on a pseudo-terminal; returns (rc, what it printed)."""
     h = Home()
     master, slave = pty.openpty()
+    # stderr to a file: a full pipe would block the child while we read the terminal.
+    err = tempfile.TemporaryFile()
     try:
-        p = subprocess.Popen(nytest.command(args), stdout=slave, stderr=subprocess.PIPE,
+        p = subprocess.Popen(nytest.command(args), stdout=slave, stderr=err,
                              env=h.env(dict({"TERM": "xterm"}, **(env or {}))))
         os.close(slave)
         chunks = []
@@ -67,11 +70,13 @@ def on_terminal(args, env=None):
             if not data:
                 break
             chunks.append(data)
-        p.wait(timeout=60)
-        p.stderr.close()
+        p.wait(timeout=60 * (10 if nytest.WRAPPER else 1))
+        err.seek(0)
+        check(p.returncode != nytest.WRAPPER_ERROR, "wrapper errors: %s" % err.read())
         return p.returncode, b"".join(chunks).decode("utf-8")
     finally:
         os.close(master)
+        err.close()
         h.cleanup()
 
 

@@ -309,6 +309,26 @@ test_grids(void)
     g_assert_cmpint(c->span.end, ==, at("2026-12-08T11:15:00Z"));
 }
 
+/* A pick longer than a cell marks every cell it meets; a busy period
+ * across days (an all-day event) fills both days' cells. */
+static void
+test_spans(void)
+{
+    const char *busy[] = {"2026-12-08T16:40:00Z", "2026-12-09T09:10:00Z", NULL};
+    const char *picks[] = {"2026-12-08T10:00:00Z", "2026-12-08T10:50:00Z", "2026-12-09T11:00:00Z",
+                           "2026-12-09T11:20:00Z", NULL};
+    g_autoptr(GArray) b = times_of(busy);
+    g_autoptr(GArray) p = times_of(picks);
+    NyWeekTimes t = {b, NULL, NULL, NULL, p};
+    NyAvailability a;
+    g_autoptr(NyWeek) w = NULL;
+
+    avail(&a);
+    w = build(&a, "UTC", "2026-12-01T00:00:00Z", "2026-12-08", 2, &t);
+    assert_day(w, 0, "..11...........#");
+    assert_day(w, 1, "#...2...........");
+}
+
 /* Days off are left out; the window still counts them. */
 static void
 test_days_off(void)
@@ -398,6 +418,7 @@ main(int argc, char **argv)
     g_test_add_func("/week/dst-days", test_dst_days);
     g_test_add_func("/week/dst-gap", test_dst_gap);
     g_test_add_func("/week/grids", test_grids);
+    g_test_add_func("/week/spans", test_spans);
     g_test_add_func("/week/days-off", test_days_off);
     g_test_add_func("/week/notice", test_notice);
     g_test_add_func("/week/invalid", test_invalid);
