@@ -92,7 +92,7 @@ resolve(NyCli *cli, GError **error)
         return FALSE;
 
     if (cli->tz_name != NULL) {
-        cli->zone = ny_zone_new(cli->tz_name, error);
+        cli->zone = ny_config_zone_new(cli->tz_name, error);
         if (cli->zone == NULL) {
             g_prefix_error(error, "--tz: ");
             return FALSE;

@@ -13,17 +13,14 @@
 
 #include "cmd-common.h"
 
-/* 16 random bytes as hex: the invite's UID, made once per follow-up. */
+/* The invite's UID, made once per follow-up: a random (version 4) UUID,
+ * RFC 5545 3.8.4.7 suggests a globally unique identifier. */
 static char *
 new_uid(void)
 {
-    g_autoptr(GRand) rand = g_rand_new(); /* seeded from /dev/urandom */
-    GString *s = g_string_new(NULL);
+    g_autofree char *uuid = g_uuid_string_random();
 
-    for (int i = 0; i < 4; i++)
-        g_string_append_printf(s, "%08x", g_rand_int(rand));
-    g_string_append(s, "@notyet");
-    return g_string_free(s, FALSE);
+    return g_strconcat(uuid, "@notyet", NULL);
 }
 
 /* --slot: a slot number of the follow-up, else a time (ISO 8601). A bare

@@ -46,7 +46,9 @@ ny_cmd_sources_options(NyCli *cli, NySourcesOptions *out, char **out_cache_path)
 
     memset(out, 0, sizeof(*out));
     out->offline = cli->offline;
-    out->now = cli->now;
+    /* The real clock: a sync is recorded at the time it happened, --now
+     * or not. */
+    out->clock = cli->clock_now;
     out->cache_path = cache_path;
     out->verbose = cli->verbose;
     out->info = lookup_info;
@@ -310,7 +312,7 @@ ny_reply_check(NyCli *cli, const NyReplyOptions *o, const char *name, GError **e
         return FALSE;
     }
     if (o->their_tz != NULL) {
-        their_zone = ny_zone_new(o->their_tz, error);
+        their_zone = ny_config_zone_new(o->their_tz, error);
         if (their_zone == NULL) {
             g_prefix_error(error, "--their-tz: ");
             return FALSE;
@@ -326,7 +328,7 @@ ny_reply_print(NyCli *cli, const NyReplyOptions *o, NyReplyRequest *req, GError 
     NyFlowContext ctx;
     g_autofree char *cache_path = NULL;
     g_autofree char *db_path = ny_cmd_db_path(cli);
-    __attribute__((cleanup(ny_reply_result_clear))) NyReplyResult result = {0};
+    g_auto(NyReplyResult) result = {0};
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     gboolean ok;
 

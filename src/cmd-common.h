@@ -98,6 +98,7 @@ typedef struct {
 } NyReplyOptions;
 
 void ny_reply_options_clear(NyReplyOptions *o);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(NyReplyOptions, ny_reply_options_clear)
 
 /* TRUE when any option of @o was given. */
 gboolean ny_reply_options_given(const NyReplyOptions *o);

@@ -28,6 +28,7 @@ decide_options_clear(DecideOptions *o)
         g_clear_pointer(&o->flags[q], g_free);
     ny_reply_options_clear(&o->reply_options);
 }
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(DecideOptions, decide_options_clear)
 
 /* --reply needs a NAME and writes a letter; its options need --reply. All
  * checked before any question is asked or anything is written. */
@@ -279,7 +280,7 @@ run_decide(NyCli *cli, DecideOptions *o, int argc, char **argv, GError **error)
 gboolean
 ny_cmd_decide(NyCli *cli, int argc, char **argv, GError **error)
 {
-    DecideOptions o = {0};
+    g_auto(DecideOptions) o = {0};
     g_autoptr(GArray) all = g_array_new(TRUE, TRUE, sizeof(GOptionEntry));
     const GOptionEntry entries[] = {
         {"know", 0, 0, G_OPTION_ARG_STRING, &o.flags[NY_QUESTION_KNOW],
@@ -293,22 +294,15 @@ ny_cmd_decide(NyCli *cli, int argc, char **argv, GError **error)
         {"reply", 0, 0, G_OPTION_ARG_NONE, &o.reply,
          "On NOT YET, go straight on to the reply letter (takes the options of 'reply')", NULL},
     };
-    gboolean ok;
 
     g_array_append_vals(all, entries, G_N_ELEMENTS(entries));
     ny_reply_add_entries(all, &o.reply_options);
     if (!ny_cli_parse(cli, "[NAME]",
                       "Walk the three questions for a connection invite: ACCEPT, NOT YET or "
                       "DECLINE.\nWith a NAME the decision is recorded.",
-                      (const GOptionEntry *)all->data, &argc, &argv, error)) {
-        decide_options_clear(&o);
+                      (const GOptionEntry *)all->data, &argc, &argv, error))
         return FALSE;
-    }
-    if (cli->help) {
-        decide_options_clear(&o);
+    if (cli->help)
         return TRUE;
-    }
-    ok = run_decide(cli, &o, argc, argv, error);
-    decide_options_clear(&o);
-    return ok;
+    return run_decide(cli, &o, argc, argv, error);
 }

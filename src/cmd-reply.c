@@ -7,7 +7,7 @@
 gboolean
 ny_cmd_reply(NyCli *cli, int argc, char **argv, GError **error)
 {
-    __attribute__((cleanup(ny_reply_options_clear))) NyReplyOptions o = {0};
+    g_auto(NyReplyOptions) o = {0};
     g_autoptr(GArray) entries = g_array_new(TRUE, TRUE, sizeof(GOptionEntry));
     g_autofree char *name = NULL;
     NyReplyRequest req = {0};

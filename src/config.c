@@ -36,6 +36,7 @@ static const char *const calendar_keys[] = {"type",
                                             "username",
                                             "password_command",
                                             "password",
+                                            "token_command",
                                             "calendars",
                                             "insecure",
                                             "allow_insecure_http",
@@ -458,9 +459,10 @@ load_me(const Loader *l, NyConfig *c, GError **error)
     c->emails = (char **)g_ptr_array_free(g_steal_pointer(&emails), FALSE);
 
     if (c->timezone != NULL) {
-        g_autoptr(GTimeZone) zone = ny_zone_new(c->timezone, NULL);
+        g_autoptr(GError) local_error = NULL;
+        g_autoptr(GTimeZone) zone = ny_config_zone_new(c->timezone, &local_error);
         if (zone == NULL) {
-            set_invalid(error, l, "me", "timezone", "unknown time zone '%s'", c->timezone);
+            set_invalid(error, l, "me", "timezone", "%s", local_error->message);
             return FALSE;
         }
     }
@@ -614,6 +616,31 @@ check_one_holds(const Loader *l, const NyConfig *c, GError **error)
     return TRUE;
 }
 
+/* username=, password_command=, password= and token_command=: which one
+ * is used is credentials.c's business; here only what cannot work. The
+ * commands run with /bin/sh -c, so any text is a command line (an empty
+ * value is no value). */
+static gboolean
+load_credentials(const Loader *l, const char *group, NyCalendarConfig *cal, GError **error)
+{
+    if (!get_string(l, group, "username", &cal->username, error) ||
+        !get_string(l, group, "password_command", &cal->password_command, error) ||
+        !get_string(l, group, "password", &cal->password, error) ||
+        !get_string(l, group, "token_command", &cal->token_command, error))
+        return FALSE;
+    if (cal->password != NULL && cal->password_command != NULL) {
+        set_invalid(error, l, group, "password", "give password= or password_command=, not both");
+        return FALSE;
+    }
+    if (cal->token_command != NULL && (cal->password != NULL || cal->password_command != NULL)) {
+        set_invalid(error, l, group, "token_command",
+                    "a Bearer token replaces the password: give token_command= or "
+                    "password_command=, not both");
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 load_calendar(const Loader *l, const char *group, const char *name, NyConfig *c, GError **error)
 {
@@ -625,10 +652,7 @@ load_calendar(const Loader *l, const char *group, const char *name, NyConfig *c,
 
     cal->name = g_strdup(name);
     if (!get_string(l, group, "type", &type, error) || !get_string(l, group, "url", &url, error) ||
-        !get_string(l, group, "path", &path, error) ||
-        !get_string(l, group, "username", &cal->username, error) ||
-        !get_string(l, group, "password_command", &cal->password_command, error) ||
-        !get_string(l, group, "password", &cal->password, error) ||
+        !get_string(l, group, "path", &path, error) || !load_credentials(l, group, cal, error) ||
         !get_list(l, group, "calendars", &cal->calendars, error) ||
         !get_bool(l, group, "insecure", &cal->insecure, error) ||
         !get_bool(l, group, "allow_insecure_http", &cal->allow_insecure_http, error))
@@ -711,17 +735,6 @@ load_calendar(const Loader *l, const char *group, const char *name, NyConfig *c,
         break;
     }
 
-    if (cal->password_command != NULL) {
-        g_auto(GStrv) argv = NULL;
-        if (!g_shell_parse_argv(cal->password_command, NULL, &argv, NULL)) {
-            set_invalid(error, l, group, "password_command", "not a command line");
-            return FALSE;
-        }
-    }
-    if (cal->password != NULL && cal->password_command != NULL) {
-        set_invalid(error, l, group, "password", "give password= or password_command=, not both");
-        return FALSE;
-    }
     if (!load_holds(l, group, cal, error))
         return FALSE;
     g_ptr_array_add(c->calendars, g_steal_pointer(&cal));
@@ -884,10 +897,80 @@ ny_config_load_from_data(const char *name, const char *data, gsize len, guint mo
     return g_steal_pointer(&c);
 }
 
+/* The zone names tzdata knows, for suggestions: zone1970.tab (else
+ * zone.tab) under $TZDIR or /usr/share/zoneinfo, and UTC. */
+static GStrv
+known_zones(void)
+{
+    static const char *const tables[] = {"zone1970.tab", "zone.tab"};
+    const char *dir = g_getenv("TZDIR");
+    g_autoptr(GStrvBuilder) names = g_strv_builder_new();
+
+    if (dir == NULL || *dir == '\0')
+        dir = "/usr/share/zoneinfo";
+    for (gsize i = 0; i < G_N_ELEMENTS(tables); i++) {
+        g_autofree char *path = g_build_filename(dir, tables[i], NULL);
+        g_autofree char *text = NULL;
+        g_auto(GStrv) lines = NULL;
+
+        if (!g_file_get_contents(path, &text, NULL, NULL))
+            continue;
+        lines = g_strsplit(text, "\n", -1);
+        for (char **line = lines; *line != NULL; line++) {
+            g_auto(GStrv) fields = NULL;
+
+            if (**line == '#' || **line == '\0')
+                continue;
+            fields = g_strsplit(*line, "\t", 4);
+            if (g_strv_length(fields) >= 3)
+                g_strv_builder_add(names, fields[2]);
+        }
+        break;
+    }
+    g_strv_builder_add(names, "UTC");
+    return g_strv_builder_end(names);
+}
+
+GTimeZone *
+ny_config_zone_new(const char *name, GError **error)
+{
+    g_autoptr(GError) local_error = NULL;
+    GTimeZone *zone = ny_zone_new(name, &local_error);
+    g_auto(GStrv) known = NULL;
+    g_autofree char *suggestion = NULL;
+
+    if (zone != NULL)
+        return zone;
+    known = known_zones();
+    suggestion = ny_zone_suggest(name, (const char *const *)known);
+    if (suggestion != NULL)
+        g_set_error(error, NY_TIME_ERROR, NY_TIME_ERROR_ZONE, "%s; did you mean '%s'?",
+                    local_error->message, suggestion);
+    else
+        g_set_error(error, NY_TIME_ERROR, NY_TIME_ERROR_ZONE,
+                    "%s (give a place from the tz database, such as Europe/Paris)",
+                    local_error->message);
+    return NULL;
+}
+
+/* The environment is read here and in main.c only: NOTYET_HTTP_TIMEOUT
+ * (1-3600 s) wins over [limits] http_timeout_seconds for this run; any
+ * other value is ignored, as before. */
+static void
+apply_environment(NyConfig *config)
+{
+    const char *text = g_getenv("NOTYET_HTTP_TIMEOUT");
+    guint64 value = 0;
+
+    if (text != NULL && g_ascii_string_to_unsigned(text, 10, 1, 3600, &value, NULL))
+        config->limits.http_timeout_seconds = (int)value;
+}
+
 NyConfig *
 ny_config_load(const char *path, gboolean must_exist, GError **error)
 {
     g_autoptr(GError) local_error = NULL;
+    NyConfig *config;
     g_autofree char *data = NULL;
     gsize len = 0;
     GStatBuf st;
@@ -896,8 +979,11 @@ ny_config_load(const char *path, gboolean must_exist, GError **error)
 
     if (g_stat(path, &st) != 0) {
         int saved = errno;
-        if (saved == ENOENT && !must_exist)
-            return ny_config_new_default();
+        if (saved == ENOENT && !must_exist) {
+            config = ny_config_new_default();
+            apply_environment(config);
+            return config;
+        }
         g_set_error(error, NY_CONFIG_ERROR, NY_CONFIG_ERROR_IO, "%s: cannot read: %s", path,
                     g_strerror(saved));
         return NULL;
@@ -917,7 +1003,10 @@ ny_config_load(const char *path, gboolean must_exist, GError **error)
                     local_error->message);
         return NULL;
     }
-    return ny_config_load_from_data(path, data, len, st.st_mode & 07777, error);
+    config = ny_config_load_from_data(path, data, len, st.st_mode & 07777, error);
+    if (config != NULL)
+        apply_environment(config);
+    return config;
 }
 
 void
@@ -929,6 +1018,7 @@ ny_calendar_config_free(NyCalendarConfig *calendar)
     g_free(calendar->url);
     g_free(calendar->username);
     g_free(calendar->password_command);
+    g_free(calendar->token_command);
     if (calendar->password != NULL) {
         /* Do not leave the password lying around in freed memory. */
         memset(calendar->password, 0, strlen(calendar->password));

@@ -184,7 +184,9 @@ main(int argc, char **argv)
             fputs(text, stdout);
             return fflush(stdout) == 0 ? 0 : 1;
         }
-        fputs("notyet: no command given; see 'notyet --help'\n", stderr);
+        /* A bare `notyet`: the short help, on stderr as for any usage
+         * error, and exit status 2 (nothing was done). */
+        fputs(text, stderr);
         return 2;
     }
 

@@ -52,7 +52,6 @@ ny_replyflow_busy(const NyFlowContext *ctx, NyTime from, NyTime to, GPtrArray *w
     query.limits.max_instances = (guint)limits->max_instances;
     options.max_response = (gsize)limits->max_response_mib * 1024 * 1024;
     options.http_timeout = (guint)limits->http_timeout_seconds;
-    options.now = ctx->now;
     ok = ny_sources_busy(ctx->config, ctx->ics, &query, &options, &busy, &found, error);
     for (guint i = 0; found != NULL && i < found->len; i++)
         g_ptr_array_add(warnings, g_strdup(g_ptr_array_index(found, i)));

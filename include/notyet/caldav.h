@@ -40,8 +40,8 @@ typedef struct {
     gpointer progress_data;
     NyHttpTraceFunc trace; /* -v -v: redacted HTTP headers, or NULL */
     gpointer trace_data;
-    NyTime now; /* the caller's clock: recorded as the time of the sync, and
-                 * the age --offline reports; required (> 0) */
+    NyTime clock; /* the real clock (main.c's, never --now): recorded as the
+                   * time of the sync, and the age --offline reports; required (> 0) */
 
     gsize max_response; /* bytes in one response ([limits]); 0 = NY_HTTP_MAX_BODY_DEFAULT */
     guint http_timeout; /* seconds, see ny_http_options_set_timeout(); 0 = default */
@@ -88,7 +88,7 @@ gboolean ny_caldav_sync(const NyCalendarConfig *config, NyCache *cache,
  *
  * Syncs unless @offline, then feeds the cached objects whose span meets the
  * window to the busy engine. With @offline a warning says how old the cache
- * is (against @options->now). The call sources.c makes for type=caldav.
+ * is (against @options->clock). The call sources.c makes for type=caldav.
  *
  * Returns: FALSE with an error as ny_caldav_sync(), or NY_CALDAV_ERROR_OFFLINE
  * when @offline and the calendar was never synced.

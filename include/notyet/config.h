@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "notyet/ntime.h"
 #include "notyet/slots.h"
 
 G_BEGIN_DECLS
@@ -32,8 +33,9 @@ typedef struct {
     NySourceType type;
     char *url; /* caldav: http(s) URL; ics: absolute path or http(s) URL; vdir: absolute path */
     char *username;               /* or NULL */
-    char *password_command;       /* run without a shell; or NULL */
+    char *password_command;       /* run with /bin/sh -c (credentials.h); or NULL */
     char *password;               /* from password=, warned about; or NULL */
+    char *token_command;          /* a Bearer token, run with /bin/sh -c; or NULL */
     char **calendars;             /* caldav: display names or hrefs to use; NULL = all */
     gboolean insecure;            /* caldav: skip TLS verification (warned about) */
     gboolean allow_insecure_http; /* credentials over plain http to a non-loopback host */
@@ -51,7 +53,8 @@ typedef struct {
     int max_instances;        /* recurrence steps per series (1000..1000000; default 50000) */
     int http_timeout_seconds; /* connect timeout; 3x the slow-transfer time, 30x the
                                * whole-sync deadline (1..3600; default 10);
-                               * NOTYET_HTTP_TIMEOUT wins over it */
+                               * NOTYET_HTTP_TIMEOUT (read by ny_config_load())
+                               * wins over it */
 } NyConfigLimits;
 
 #define NY_CONFIG_MAX_RESPONSE_MIB_DEFAULT 32
@@ -154,6 +157,19 @@ char *ny_config_cache_path(const char *db_option);
  * Returns: FALSE when @text is not such a time.
  */
 gboolean ny_config_parse_time(const char *text, gboolean allow_24, int *out_minute);
+
+/**
+ * ny_config_zone_new:
+ * @name: a zone name from the configuration or the command line
+ *
+ * ny_zone_new(), with an error that suggests the zone the user most likely
+ * meant (ny_zone_suggest() over the names in tzdata's zone1970.tab, under
+ * $TZDIR or /usr/share/zoneinfo): "unknown time zone 'EST'; did you mean
+ * 'America/New_York'? ...".
+ *
+ * Returns: (transfer full): the zone, or NULL with NY_TIME_ERROR_ZONE.
+ */
+GTimeZone *ny_config_zone_new(const char *name, GError **error);
 
 /**
  * ny_config_email_valid:

@@ -107,6 +107,7 @@ typedef struct {
 } NyReplyResult;
 
 void ny_reply_result_clear(NyReplyResult *r);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(NyReplyResult, ny_reply_result_clear)
 
 /**
  * ny_replyflow_reply:

@@ -404,6 +404,8 @@ def test_ics_not_a_regular_file_or_garbage():
                 check(r.err == want, "%s %s: the exact line" % (args[0], path), r)
             h.write_config(CONFIG + "[calendar c]\ntype=ics\npath=%s\n" % path)
             r = nt(h, "freebusy", ics=None, timeout=20)
+            # A configured source names its [calendar NAME] first.
+            want = "notyet: calendar 'c': cannot read '%s': not a regular file\n" % path
             check(r.rc == 1 and r.out == "" and r.err == want, "type=ics %s" % path, r)
             h.write_config(CONFIG)
         check(not os.path.exists(h.db), "nothing recorded")

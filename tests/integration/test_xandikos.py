@@ -103,6 +103,7 @@ def test_refused_sync_token_resyncs_from_scratch():
         ct.spoil_sync_tokens(home)
         stats = ct.sync_stats(home)  # Xandikos answers 500
         check(stats["full_resync"], "full resync reported: %r" % stats)
+        check(stats["fetched"] == 0, "every ETag is cached: nothing fetched again: %r" % stats)
         cals, r = ct.calendars_json(home)
         check([c["events"] for c in cals if c["used"]] == [6], "mirror complete again", r)
     finally:

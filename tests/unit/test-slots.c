@@ -346,9 +346,8 @@ test_many_busy_periods(void)
     elapsed = g_get_monotonic_time() - t0;
     g_assert_no_error(error);
     g_assert_cmpuint(slots->len, >=, 1);
+    /* Speed is bench/pick.c's to measure; this only says it. */
     g_test_message("pick with 1000 busy periods: %" G_GINT64_FORMAT " us", elapsed);
-    /* Generous: the goal is under a millisecond; sanitizers are slower. */
-    g_assert_cmpint(elapsed, <, 100000);
 }
 
 /* Every grid time of every day of 2026, in zones that change their offset

@@ -562,10 +562,9 @@ test_busy(Fixture *fx, gconstpointer data)
     g_assert_cmpint(c, ==, '1');
     /* Opened after the fork: a connection must not cross fork() (SQLite),
      * and the child would carry this one as a leak (valgrind). Opening an
-     * up-to-date store does not wait for the write lock. */
-    t0 = g_get_monotonic_time();
+     * up-to-date store does not take the write lock: were it to wait for
+     * it, the open would end in BUSY and open_ok() fail. */
     store = open_ok(fx->path);
-    g_assert_cmpint((g_get_monotonic_time() - t0) / 1000, <, 1000);
 
     /* The other process holds the write lock: wait the timeout, then BUSY. */
     ny_store_set_busy_timeout(store, 300);
@@ -575,8 +574,9 @@ test_busy(Fixture *fx, gconstpointer data)
     g_assert_error(error, NY_DB_ERROR, NY_DB_ERROR_BUSY);
     g_assert_nonnull(strstr(error->message, "is locked by another notyet"));
     g_assert_nonnull(strstr(error->message, fx->path));
+    /* The busy timeout was honoured (a lower bound on behaviour, not a
+     * speed check: a hang is caught by the test's own timeout). */
     g_assert_cmpint(waited, >=, 250);
-    g_assert_cmpint(waited, <, 5000);
     g_clear_error(&error);
 
     /* Readers are not blocked meanwhile (WAL), and see no uncommitted row. */
