@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "notyet/config.h"
+#include "notyet/decision.h"
 #include "notyet/ntime.h"
 #include "notyet/store.h"
 
@@ -107,6 +108,27 @@ char *ny_cli_json_text(JsonBuilder *b);
 /* Adds {"start": T, "end": T} (UTC, DESIGN.md section 2) to @b. */
 void ny_cli_json_add_interval(JsonBuilder *b, const NyInterval *iv);
 
+/**
+ * ny_cli_their_day:
+ * @their_tz: (nullable): --their-tz ZONE
+ * @their_hours: (nullable): --their-hours HH:MM-HH:MM, which needs @their_tz
+ * @out_availability: (out): the configured [availability] with the
+ *         invitee's day: their zone and, with @their_hours, their hours
+ * @out_zone: (out) (transfer full): their zone, or NULL without @their_tz;
+ *         @out_availability borrows it, so keep it as long
+ *
+ * The options of the invitee's day, shared by `slots` and `reply`
+ * (doc/slots-and-letter.md, "Their day"). Usage errors for an unknown zone,
+ * a bad range, --their-hours alone, or hours too short for a slot.
+ */
+gboolean ny_cli_their_day(NyCli *cli, const char *their_tz, const char *their_hours,
+                          NyAvailability *out_availability, GTimeZone **out_zone, GError **error);
+
+/* Adds the answers object of `decide` and `decisions` to @b: every question
+ * by its name ("know", "trust", "recommend"), true, false, or null when it
+ * was not asked. */
+void ny_cli_json_add_answers(JsonBuilder *b, const NyAnswer answers[NY_QUESTION_COUNT]);
+
 void ny_cli_clear(NyCli *cli);
 
 typedef gboolean (*NyCmdFunc)(NyCli *cli, int argc, char **argv, GError **error);
@@ -122,6 +144,7 @@ gboolean ny_cmd_done(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_cancel(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_nudge(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error);
+gboolean ny_cmd_decisions(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_week(NyCli *cli, int argc, char **argv, GError **error);
 
 G_END_DECLS

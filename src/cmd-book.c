@@ -1,5 +1,5 @@
 /* cmd-book.c: `notyet book ID [--slot 1|2|TIME]`, they picked a time: the
- * call is booked (DESIGN.md sections 2, 7 and 8).
+ * call is booked (doc/store.md, "Follow-up rules"; doc/calendar-writes.md).
  *
  * Every time, an offered slot too, is checked again against a fresh lookup
  * of the calendars (a meeting may have been added since the letter) and
@@ -209,6 +209,7 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
     switch (ny_slots_time_open(a, busy, taken, &want)) {
     case NY_SLOT_OPEN:
     case NY_SLOT_NOTICE:
+    case NY_SLOT_THEIR_HOURS: /* not judged by ny_slots_time_open() */
         break;
     case NY_SLOT_OFFERED:
         ny_store_rollback(store);
@@ -237,7 +238,7 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
         ny_store_rollback(store);
         return FALSE;
     }
-    phrase = ny_cmd_slot_phrase(cli, want.start, NULL, NULL);
+    phrase = ny_cmd_followup_phrase(cli, f, want.start);
     text = g_strdup_printf("booked #%" G_GINT64_FORMAT " %s: %s\n"
                            "send the invite: notyet export %" G_GINT64_FORMAT " -o call.ics\n",
                            id, f->name, phrase, id);

@@ -52,6 +52,12 @@ check_reply(NyCli *cli, const DecideOptions *o, const char *name, GError **error
         ny_cli_usage_error(cli, error, "--reply writes a letter; it has no JSON form");
         return FALSE;
     }
+    if (r->decline) {
+        ny_cli_usage_error(cli, error,
+                           "--decline is for 'notyet reply'; with --reply the verdict says what "
+                           "to write");
+        return FALSE;
+    }
     return ny_reply_check(cli, r, name, error);
 }
 
@@ -129,14 +135,18 @@ render_text(NyCli *cli, const char *name, NyVerdict flow, NyVerdict verdict)
     case NY_VERDICT_ACCEPT:
         g_string_append(s, "ACCEPT: accept the invitation to connect.\n");
         break;
-    case NY_VERDICT_DECLINE:
+    case NY_VERDICT_DECLINE: {
+        g_autofree char *word = shell_word(name ? name : "NAME");
+
         if (flow == NY_VERDICT_NOT_YET)
             g_string_append(s, "DECLINE: decline the invitation for now with a short, polite "
                                "note; no call offered (--no-call).\n");
         else
             g_string_append(s, "DECLINE: decline the invitation with a short, polite note; "
                                "no call offered.\n");
+        g_string_append_printf(s, "Write the note with:\n  notyet reply %s --decline\n", word);
         break;
+    }
     case NY_VERDICT_NOT_YET: {
         g_autofree char *word = shell_word(name ? name : "NAME");
         g_autofree char *times = open_times(a->count);
@@ -167,15 +177,7 @@ render_json(const char *name, const NyAnswer answers[NY_QUESTION_COUNT], NyVerdi
     json_builder_add_string_value(b, ny_verdict_to_string(verdict));
     /* Every key is always there; a question that was not asked is null. */
     json_builder_set_member_name(b, "answers");
-    json_builder_begin_object(b);
-    for (int q = 0; q < NY_QUESTION_COUNT; q++) {
-        json_builder_set_member_name(b, ny_question_name((NyQuestion)q));
-        if (answers[q] == NY_ANSWER_UNSET)
-            json_builder_add_null_value(b);
-        else
-            json_builder_add_boolean_value(b, answers[q] == NY_ANSWER_YES);
-    }
-    json_builder_end_object(b);
+    ny_cli_json_add_answers(b, answers);
     json_builder_set_member_name(b, "name");
     if (name != NULL)
         json_builder_add_string_value(b, name);
@@ -272,6 +274,16 @@ run_decide(NyCli *cli, DecideOptions *o, int argc, char **argv, GError **error)
         g_printerr("%.*s\n", (int)strcspn(output, "\n"), output);
         return ny_reply_print(cli, &o->reply_options, &req, error);
     }
+    if (o->reply && final == NY_VERDICT_DECLINE) {
+        /* The decline note on stdout, written before anything is recorded:
+         * a bad template records nothing. */
+        g_autofree char *note = ny_reply_decline_note(cli, &o->reply_options, name, error);
+
+        if (note == NULL || !record(cli, name, answers, final, o->no_call, error))
+            return FALSE;
+        g_printerr("%.*s\n", (int)strcspn(output, "\n"), output);
+        return ny_cli_print(note, error);
+    }
     if (name != NULL && !record(cli, name, answers, final, o->no_call, error))
         return FALSE;
     return ny_cli_print(output, error);
@@ -292,7 +304,9 @@ ny_cmd_decide(NyCli *cli, int argc, char **argv, GError **error)
         {"no-call", 0, 0, G_OPTION_ARG_NONE, &o.no_call,
          "On NOT YET, decline without offering a call", NULL},
         {"reply", 0, 0, G_OPTION_ARG_NONE, &o.reply,
-         "On NOT YET, go straight on to the reply letter (takes the options of 'reply')", NULL},
+         "Go straight on to the verdict's words: the letter on NOT YET, the decline note on "
+         "DECLINE (takes the options of 'reply')",
+         NULL},
     };
 
     g_array_append_vals(all, entries, G_N_ELEMENTS(entries));

@@ -1,5 +1,5 @@
 /* cmd-nudge.c: `notyet nudge ID`, a short second letter with new times for
- * an offer that got no answer (DESIGN.md section 7). The flow is
+ * an offer that got no answer (doc/store.md, "Follow-up rules"). The flow is
  * replyflow.c's; whether a follow-up may be nudged is followup.c's. */
 #include "cmd-common.h"
 

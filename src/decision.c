@@ -89,6 +89,22 @@ ny_verdict_to_string(NyVerdict verdict)
     return "pending";
 }
 
+const char *
+ny_verdict_to_label(NyVerdict verdict)
+{
+    switch (verdict) {
+    case NY_VERDICT_ACCEPT:
+        return "ACCEPT";
+    case NY_VERDICT_NOT_YET:
+        return "NOT YET";
+    case NY_VERDICT_DECLINE:
+        return "DECLINE";
+    case NY_VERDICT_PENDING:
+        break;
+    }
+    return "PENDING";
+}
+
 NyVerdict
 ny_verdict_from_string(const char *text)
 {

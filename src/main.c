@@ -37,6 +37,7 @@ static const NyCommand commands[] = {
     {"cancel", ny_cmd_cancel, "Cancel a follow-up"},
     {"nudge", ny_cmd_nudge, "Send new times for an offer that got no answer"},
     {"calendars", ny_cmd_calendars, "List the configured calendars"},
+    {"decisions", ny_cmd_decisions, "List the recorded decisions, newest first"},
     {"week", ny_cmd_week, "Show the working days as a grid of busy and open times"},
 };
 
@@ -134,7 +135,8 @@ exit_status_for(const GError *error)
      * rules, a second reply to a pending contact: all usage errors. */
     if (error->domain == NY_FOLLOWUP_ERROR && error->code != NY_FOLLOWUP_ERROR_FAILED)
         return 2;
-    if (error->domain == NY_REPLYFLOW_ERROR && error->code == NY_REPLYFLOW_ERROR_PENDING)
+    if (error->domain == NY_REPLYFLOW_ERROR &&
+        (error->code == NY_REPLYFLOW_ERROR_PENDING || error->code == NY_REPLYFLOW_ERROR_NO_LETTER))
         return 2;
     return 1;
 }

@@ -76,11 +76,16 @@ typedef struct {
 
     GPtrArray *calendars; /* (element-type NyCalendarConfig) */
 
-    /* [letter] */
-    char *letter_template; /* path with ~ expanded, or NULL for the built-in letter */
-    char *nudge_template;  /* nudge_template=, idem, or NULL for the built-in nudge */
+    /* [letter]: paths with ~ expanded, or NULL for the built-in ones */
+    char *letter_template;  /* template: the letter (NOT YET) */
+    char *decline_template; /* decline_template: the decline note (DECLINE) */
+    char *nudge_template;   /* nudge_template: the nudge letter */
 
     NyConfigLimits limits;
+
+    /* (element-type utf8): lines for the user that do not stop the load,
+     * "FILE: [me] name: set twice, on lines 2 and 5; ..."; never NULL */
+    GPtrArray *warnings;
 } NyConfig;
 
 /**
@@ -95,6 +100,11 @@ NyConfig *ny_config_new_default(void);
  * @path: the file to read
  * @must_exist: when FALSE a missing file gives the defaults
  * @error: one line naming the file, group, key and what is wrong
+ *
+ * A value wrapped in one matching pair of quotes ("..." or '...') is read
+ * without them. A key set twice in a group is a warning in
+ * NyConfig.warnings (the last value is used); an unknown key or group is an
+ * error that names the closest known one ("did you mean 'timezone'?").
  *
  * Returns: (transfer full): the configuration, or NULL with NY_CONFIG_ERROR.
  */
@@ -170,6 +180,19 @@ gboolean ny_config_parse_time(const char *text, gboolean allow_24, int *out_minu
  * Returns: (transfer full): the zone, or NULL with NY_TIME_ERROR_ZONE.
  */
 GTimeZone *ny_config_zone_new(const char *name, GError **error);
+
+/**
+ * ny_config_parse_hours:
+ * @text: "HH:MM-HH:MM", the end after the start ("24:00" allowed as the end)
+ * @out_start: (out): minutes after midnight; untouched on failure
+ * @out_end: (out): idem
+ *
+ * The form of `--their-hours`, the command-line twin of [availability]
+ * their_start and their_end.
+ *
+ * Returns: FALSE when @text is not such a range.
+ */
+gboolean ny_config_parse_hours(const char *text, int *out_start, int *out_end);
 
 /**
  * ny_config_email_valid:

@@ -70,6 +70,9 @@ const char *ny_question_name(NyQuestion question);
 /* "accept", "not-yet", "decline" ("pending" for PENDING): the JSON and store form. */
 const char *ny_verdict_to_string(NyVerdict verdict);
 
+/* "ACCEPT", "NOT YET", "DECLINE" ("PENDING"): the text output form. */
+const char *ny_verdict_to_label(NyVerdict verdict);
+
 /**
  * ny_verdict_from_string:
  *
