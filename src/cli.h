@@ -148,5 +148,6 @@ gboolean ny_cmd_nudge(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_decisions(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_init(NyCli *cli, int argc, char **argv, GError **error);
+gboolean ny_cmd_week(NyCli *cli, int argc, char **argv, GError **error);
 
 G_END_DECLS

@@ -39,6 +39,7 @@ static const NyCommand commands[] = {
     {"calendars", ny_cmd_calendars, "List the configured calendars"},
     {"decisions", ny_cmd_decisions, "List the recorded decisions, newest first"},
     {"init", ny_cmd_init, "Set up: ask, find the calendars, write the configuration"},
+    {"week", ny_cmd_week, "Show the working days as a grid of busy and open times"},
 };
 
 /* Global options that take a value as the next argument. */

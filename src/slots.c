@@ -43,8 +43,8 @@ ny_slot_reason_to_string(NySlotReason reason)
     return "open";
 }
 
-static gboolean
-validate(const NyAvailability *a, GError **error)
+gboolean
+ny_availability_check(const NyAvailability *a, GError **error)
 {
     const char *what = NULL;
 
@@ -211,7 +211,7 @@ ny_slots_explain(const NyAvailability *a, GTimeZone *zone, NyTime now, const GAr
     GDate last;
 
     g_return_val_if_fail(a != NULL && zone != NULL && out_candidates != NULL, FALSE);
-    if (!validate(a, error))
+    if (!ny_availability_check(a, error))
         return FALSE;
 
     busy_sorted = normalized_copy(busy);

@@ -45,6 +45,17 @@ void ny_availability_init_default(NyAvailability *a);
 #define NY_SLOTS_ERROR (ny_slots_error_quark())
 GQuark ny_slots_error_quark(void);
 
+/**
+ * ny_availability_check:
+ *
+ * Whether @a makes sense: a working day, end after start within one day, a
+ * slot that fits, and every number in its range.
+ *
+ * Returns: TRUE; FALSE with NY_SLOTS_ERROR_INVALID naming the setting
+ * ("[availability] grid_minutes: must be between 1 and 1440").
+ */
+gboolean ny_availability_check(const NyAvailability *a, GError **error);
+
 typedef enum {
     NY_SLOTS_ERROR_NO_SLOT, /* no open slot in the horizon: exit 3 */
     NY_SLOTS_ERROR_INVALID, /* the availability settings make no sense: exit 2 */
