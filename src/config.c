@@ -125,6 +125,14 @@ ny_config_new_default(void)
     return c;
 }
 
+gboolean
+ny_config_path_from_environment(void)
+{
+    const char *env = g_getenv("NOTYET_CONFIG");
+
+    return env != NULL && *env != '\0';
+}
+
 char *
 ny_config_default_path(void)
 {
