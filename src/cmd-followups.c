@@ -82,16 +82,16 @@ render_text(NyCli *cli, GArray *rows)
                                        f->nudges == 1 ? "" : "s");
             g_string_append_c(s, '\n');
             for (guint k = 0; f->slots != NULL && k < f->slots->len; k++) {
-                g_autofree char *p = ny_cmd_slot_phrase(
-                    cli, g_array_index(f->slots, NyInterval, k).start, NULL, NULL);
+                g_autofree char *p =
+                    ny_cmd_followup_phrase(cli, f, g_array_index(f->slots, NyInterval, k).start);
                 g_string_append_printf(s, "    %u. %s\n", k + 1, p);
             }
         } else if (ny_followup_call_passed(&facts, cli->now)) {
-            g_autofree char *p = ny_cmd_slot_phrase(cli, f->booked.start, NULL, NULL);
+            g_autofree char *p = ny_cmd_followup_phrase(cli, f, f->booked.start);
             g_string_append_printf(
                 s, "call time passed: done? (%s; notyet done %" G_GINT64_FORMAT ")\n", p, f->id);
         } else if (f->has_booked) {
-            g_autofree char *p = ny_cmd_slot_phrase(cli, f->booked.start, NULL, NULL);
+            g_autofree char *p = ny_cmd_followup_phrase(cli, f, f->booked.start);
             g_string_append_printf(s, "%s: %s\n", ny_followup_status_to_string(status), p);
         } else {
             g_string_append_printf(s, "%s\n", ny_followup_status_to_string(status));

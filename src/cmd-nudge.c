@@ -21,7 +21,7 @@ ny_cmd_nudge(NyCli *cli, int argc, char **argv, GError **error)
     NyFlowContext ctx;
     g_autofree char *cache_path = NULL;
     g_autofree char *db_path = NULL;
-    __attribute__((cleanup(ny_reply_result_clear))) NyReplyResult result = {0};
+    g_auto(NyReplyResult) result = {0};
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     gboolean ok;
 

@@ -20,6 +20,7 @@ struct _NyHolds {
     const NyCalendarConfig *target; /* borrowed from the configuration */
     char *cache_path;
     NyCaldavOptions options;
+    NyTime now; /* the command's time (--now): DTSTAMP, created, the orphans' age */
     char *store_id;
     NyHttp *http;       /* made on the first write */
     char *calendar_url; /* resolved on the first new event */
@@ -40,7 +41,7 @@ ny_holds_target(const NyConfig *config)
 
 NyHolds *
 ny_holds_open(const NyConfig *config, NyStore *store, const char *cache_path,
-              const NyCaldavOptions *options, GError **error)
+              const NyCaldavOptions *options, NyTime now, GError **error)
 {
     g_autoptr(NyHolds) h = g_new0(NyHolds, 1);
 
@@ -48,6 +49,7 @@ ny_holds_open(const NyConfig *config, NyStore *store, const char *cache_path,
     g_return_val_if_fail(h->target != NULL && options != NULL, NULL);
     h->cache_path = g_strdup(cache_path);
     h->options = *options;
+    h->now = now;
     h->store_id = ny_store_id(store, error);
     if (h->store_id == NULL)
         return NULL;
@@ -297,7 +299,7 @@ ny_holds_write(NyHolds *h, NyStore *store, const NyFollowup *f, const char *summ
 
         g_ptr_array_add(uids, uid);
         hold.uid = uid;
-        text = ny_invite_build_hold(&hold, &owner, h->options.now, error);
+        text = ny_invite_build_hold(&hold, &owner, h->now, error);
         if (text == NULL)
             return FALSE;
         g_ptr_array_add(texts, text);
@@ -325,7 +327,7 @@ ny_holds_write(NyHolds *h, NyStore *store, const NyFollowup *f, const char *summ
             .uid = g_ptr_array_index(uids, i),
             .kind = NY_STORE_EVENT_HOLD,
             .span = g_array_index(f->slots, NyInterval, i),
-            .created = h->options.now,
+            .created = h->now,
         };
         if (!ny_store_put_event(store, &e, error)) {
             ny_holds_undo(h);
@@ -379,7 +381,7 @@ ny_holds_book(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *i
     g_autofree char *followup_id = g_strdup_printf("%" G_GINT64_FORMAT, f->id);
     NyInviteOwner owner = {.followup_id = followup_id, .store_id = h->store_id};
     g_autoptr(NyStoreEvent) old = ny_holds_find(store, f->id, &f->booked);
-    g_autofree char *text = ny_invite_build_booked(invite, &owner, send, h->options.now, error);
+    g_autofree char *text = ny_invite_build_booked(invite, &owner, send, h->now, error);
     g_autofree char *etag = NULL;
     g_autofree char *new_url = NULL;
     g_autoptr(GError) local = NULL;
@@ -439,7 +441,7 @@ ny_holds_book(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *i
         e.uid = (char *)invite->uid;
         e.kind = NY_STORE_EVENT_BOOKED;
         e.span = f->booked;
-        e.created = h->options.now;
+        e.created = h->now;
         if (!ny_store_put_event(store, &e, error)) {
             NyCaldavEvent gone = {
                 .url = new_url, .etag = etag, .uid = invite->uid, .store_id = h->store_id};
@@ -474,7 +476,7 @@ ny_holds_cancel(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite 
             return FALSE;
         event_of(h, old, &ev);
         if (send) {
-            text = ny_invite_build_booked(invite, &owner, TRUE, h->options.now, error);
+            text = ny_invite_build_booked(invite, &owner, TRUE, h->now, error);
             if (text == NULL)
                 return FALSE;
             ok = ny_caldav_event_update(h->http, &ev, text, &etag, &local);

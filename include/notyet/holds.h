@@ -51,7 +51,8 @@ const NyCalendarConfig *ny_holds_target(const NyConfig *config);
  * @store: the open store (its id marks every event written)
  * @cache_path: (nullable): the cache, where the holds calendar's URL and
  *              its objects are found after a sync
- * @options: the clock (required), tracing and the [limits] of the sync
+ * @options: the real clock (required), tracing and the [limits] of the sync
+ * @now: the command's time (--now): DTSTAMP of the events written
  *
  * A writer for the holds calendar; the session (password_command) is made
  * on the first write.
@@ -59,7 +60,7 @@ const NyCalendarConfig *ny_holds_target(const NyConfig *config);
  * Returns: (transfer full): the writer, or NULL with NY_DB_ERROR.
  */
 NyHolds *ny_holds_open(const NyConfig *config, NyStore *store, const char *cache_path,
-                       const NyCaldavOptions *options, GError **error);
+                       const NyCaldavOptions *options, NyTime now, GError **error);
 void ny_holds_free(NyHolds *h);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHolds, ny_holds_free)
 

@@ -74,9 +74,12 @@ class Setup:
         self.cal = home_path + HOLDS_PATH
         self.homes = []
 
-    def home(self, extra=""):
-        home = ct.make_home(self.server, self.server.base + "/", calendars="Work",
+    def home(self, extra="", url=None, me="name=Jane Doe\n"):
+        home = ct.make_home(self.server, url or self.server.base + "/", calendars="Work",
                             extra="holds=Holds\n" + extra)
+        with open(home.config, encoding="utf-8") as f:
+            text = f.read()
+        home.write_config(text.replace("[me]\n", "[me]\n" + me, 1))
         self.homes.append(home)
         return home
 
@@ -408,9 +411,7 @@ def make_tests(S):
                     plan.append((step, k))
             exercised = {}
             for step, k in plan:
-                home = ct.make_home(S.server, proxy.base + "/", calendars="Work",
-                                    extra="holds=Holds\n")
-                S.homes.append(home)
+                home = S.home(url=proxy.base + "/")
                 proxy.fail = 0
                 proxy.writes = 0
                 if step != "reply":
@@ -455,10 +456,7 @@ def make_tests(S):
             raise nytest.Skip("RFC 6638 scheduling: Cyrus only")
         jane = address_of(S.server, "jane", "janepass")
         john = address_of(S.server, "john", "johnpass")
-        home = S.home()
-        text = open(home.config, encoding="utf-8").read().replace(
-            "[me]\n", "[me]\nname=Jane Doe\nemail=%s\n" % jane, 1)
-        home.write_config(text)
+        home = S.home(me="name=Jane Doe\nemail=%s\n" % jane)
         # Cyrus schedules nothing for a call in the past (caldav_historical_age).
         future = "2027-01-04T08:00:00Z"
         for send in (False, True):
