@@ -390,7 +390,7 @@ discover(Sync *s, GError **error)
 
 /* holds= is read as a busy source too, in calendars= or not: another
  * store's holds on it are busy time, and the sync after a write sees them
- * (doc/calendar-writes.md, "Two machines"). A display name shared by two
+ * (doc/calendar-writes.md, "Holds"). A display name shared by two
  * calendars marks neither: ny_caldav_holds_url() refuses it. */
 static void
 select_holds(Sync *s, GPtrArray *found)
