@@ -24,7 +24,7 @@ so a slow moment of a loaded machine hits every one alike:
             server's own time plus curl's start;
   online    `notyet slots`, nothing changed;
   offline   `notyet --offline slots`;
-  floor     an empty C program linked (--no-as-needed) with notyet's six
+  floor     an empty C program linked with notyet's six
             libraries: glib/gio, libical, libxml2, libcurl, SQLite,
             json-glib: the process start and library loading notyet cannot
             go below;
@@ -100,7 +100,7 @@ def build_floor(tmp):
         f.write(FLOOR_C)
     flags = subprocess.run(["pkg-config", "--cflags", "--libs"] + LIBS, check=True,
                            capture_output=True, text=True).stdout.split()
-    subprocess.run(["cc", "-O2", "-o", exe, src, "-Wl,--no-as-needed"] + flags, check=True)
+    subprocess.run(["cc", "-O2", "-o", exe, src, "-Wl,--as-needed"] + flags, check=True)
     return exe
 
 
