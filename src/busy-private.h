@@ -1,10 +1,211 @@
-/* busy-private.h: internals of the busy module shared with its unit tests. */
+/* busy-private.h: internals of the busy module, shared by its files
+ * (src/busy*.c, listed in src/busy.c) and its unit tests. */
 #pragma once
 
 #include <glib.h>
 #include <libical/ical.h>
 
+#include "notyet/busy.h"
+
 G_BEGIN_DECLS
+
+/* What the raw text of one top-level component says about the time it can
+ * touch, read from its own unfolded property lines before libical sees it
+ * (src/busy-lines.c, src/busy-span.c). Days are numbered from 1970-01-01. */
+typedef struct {
+    gboolean open;      /* unknown or unbounded */
+    gboolean any_start; /* a DTSTART was read */
+    gint64 start_lo;    /* its day (the earliest and latest, when several) */
+    gint64 start_hi;
+    gboolean any_end;
+    gint64 end_hi;   /* the latest DTEND day */
+    gint64 dur_days; /* the longest DURATION, in days rounded up */
+    gboolean any_until;
+    gint64 until_hi;   /* the latest UNTIL day */
+    gint64 count_days; /* the most days a COUNT rule can run from DTSTART */
+    gboolean any_extra;
+    gint64 extra_lo; /* RDATE and RECURRENCE-ID days */
+    gint64 extra_hi;
+} NyRawSpan;
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(icalcomponent, icalcomponent_free)
+
+#define NY_DAY 86400
+/* Instances are kept this far around the window, so a THISANDFUTURE
+ * override can shift an instance into it (shifts up to this size). */
+#define NY_MARGIN (2 * NY_DAY)
+/* Components held back because a TZID was not defined yet. */
+#define NY_MAX_DEFERRED 2000
+/* Bytes of one unfolded property read for the span (an RDATE list can be
+ * long); a longer one leaves the span open. */
+#define NY_MAX_PROP (64 * 1024)
+
+/* A zone: the system's (GTimeZone), a calendar's VTIMEZONE (libical), or UTC
+ * when both are NULL. */
+typedef struct {
+    GTimeZone *g;
+    icaltimezone *i;
+} NyZone;
+
+/* ---------------------------------------------------------------------- */
+/* The scan */
+
+typedef struct {
+    NyTime recurid; /* the instance's original start */
+    NyTime start;
+    NyTime end;
+    gboolean blocks;
+} NyInst;
+
+typedef struct {
+    NyTime recurid;
+    NyTime start;
+    NyTime end;
+    gboolean blocks;
+    gboolean future; /* RANGE=THISANDFUTURE */
+    /* A floating RECURRENCE-ID is the master's wall-clock time, read in
+     * the master's zone once that is known (RFC 5545 3.8.4.4). */
+    gboolean floating;
+    gint64 wall;
+} NyOverride;
+
+typedef struct {
+    icaltimezone *tz; /* owns its VTIMEZONE */
+    gboolean trusted;
+    char *tzid;
+    int ref; /* a scan's table and a NyBusyZones pool may share it */
+} NyVtz;
+
+typedef struct {
+    GArray *inst;      /* (element-type NyInst) */
+    GArray *overrides; /* (element-type NyOverride) */
+    guint masters;     /* events without RECURRENCE-ID that gave instances */
+    /* The master's DTSTART zone, for floating RECURRENCE-IDs. */
+    gboolean has_zone;
+    NyZone zone;
+    NyVtz *vtz; /* keeps zone.i alive past its calendar */
+    /* A recurring master's text, until its calendar ends: a THISANDFUTURE
+     * override may move instances from far outside the window into it. */
+    char *master;
+} NyUidRecord;
+
+/* VTIMEZONEs kept by a NyBusyZones pool; later ones are built per object. */
+#define NY_ZONE_POOL_MAX 64
+
+struct _NyBusyZones {
+    GHashTable *by_text; /* the VTIMEZONE's text -> NyVtz */
+};
+
+struct _NyBusyScan {
+    const NyBusyQuery *q;
+    NyTime lo, hi; /* the window with its margin */
+
+    /* Line assembly. */
+    GString *line;
+    gboolean line_overflow; /* the current physical line is over the limit */
+    gboolean line_nul;
+
+    /* Structure. */
+    guint depth;
+    gboolean in_calendar;
+    guint comp_depth;                  /* depth of the current top-level component, 0 = none */
+    icalcomponent_kind open_kinds[16]; /* the component open at each depth */
+    GString *comp;                     /* its text, while kept */
+    icalcomponent_kind comp_kind;
+    gboolean comp_keep; /* VEVENT, VFREEBUSY, VTIMEZONE are read */
+    char *comp_problem; /* the first reason it cannot be read */
+    GString *comp_uid;
+    gboolean last_was_uid; /* for a folded UID line */
+    /* The component's own properties that bound its span, unfolded. */
+    GString *prop;
+    gboolean prop_on; /* prop holds a property being unfolded */
+    NyRawSpan raw;
+
+    /* The current calendar. */
+    GHashTable *vtz;     /* TZID -> NyVtz */
+    GPtrArray *deferred; /* icalcomponent*, waiting for a VTIMEZONE defined later */
+
+    GHashTable *sys_zones; /* name -> GTimeZone (or a NULL-zone marker) */
+    GHashTable *warned;    /* warning text -> itself, to say each once */
+
+    /* Results. */
+    GHashTable *uids; /* UID -> NyUidRecord */
+    GArray *busy;     /* (element-type NyInterval): periods without a UID to match */
+    GPtrArray *warnings;
+    gboolean saw_component;
+    gboolean saw_text;
+    gboolean finished;
+    gboolean again; /* a master read again for a THISANDFUTURE override */
+
+    /* Splitting (ny_busy_scan_set_split) and spans (ny_busy_span). */
+    NyBusyObjectFunc split;
+    gpointer split_data;
+    gboolean split_whole; /* the objects give what the whole text gives */
+    guint calendars;
+    gboolean span_only; /* ny_busy_span(): nothing is computed */
+    NyTime span_lo, span_hi;
+    gboolean span_any;
+};
+
+/* ---------------------------------------------------------------------- */
+/* Values */
+
+/* A DATE or DATE-TIME value with the zone it is read in. */
+typedef struct {
+    struct icaltimetype t;
+    NyZone zone; /* for DATE-TIME; UTC when t is UTC */
+    gboolean is_date;
+} NyValue;
+
+/* ---------------------------------------------------------------------- */
+/* Events */
+
+/* How long each occurrence lasts: nominal days in local time, then exact
+ * seconds (RFC 5545 3.3.6 and 3.8.5.3). */
+typedef struct {
+    gint64 days;
+    gint64 seconds;
+} NyLength;
+
+/* Everything one series needs while its instances are generated. */
+typedef struct {
+    NyBusyScan *s;
+    const char *uid;
+    NyValue start;
+    NyLength len;
+    gboolean blocks;
+    GArray *out;     /* (element-type NyInst) */
+    GArray *exdates; /* (element-type NyTime), sorted */
+    GArray *exdays;  /* (element-type gint64): DATE exclusions on a DATE-TIME series */
+} NySeries;
+
+/**
+ * ny_busy_raw_span_reset:
+ * @r: set to "nothing read yet"
+ */
+void ny_busy_raw_span_reset(NyRawSpan *r);
+
+/**
+ * ny_busy_raw_property:
+ * @r: updated with one unfolded property line of an event (DTSTART, DTEND,
+ *     DURATION, RRULE, RDATE, RECURRENCE-ID; others are ignored)
+ */
+void ny_busy_raw_property(NyRawSpan *r, const char *line, gsize len);
+
+/**
+ * ny_busy_raw_span_get:
+ * @out_start, @out_end: (out): the instants every occurrence of the event
+ *   lies within, in any zone whose offsets stay within a day (the scan does
+ *   not use other VTIMEZONEs), with a margin; NY_BUSY_SPAN_OPEN_* when
+ *   unknown or unbounded
+ */
+void ny_busy_raw_span_get(const NyRawSpan *r, NyTime *out_start, NyTime *out_end);
+
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+gint64 ny_busy_days_from_civil(gint64 y, int m, int d);
+
+/* Whether a property line starts with @name followed by ':' or ';'. */
+gboolean ny_busy_prop_is(const char *line, gsize len, const char *name);
 
 /* A fast path for the rules real calendars use most, FREQ=DAILY or WEEKLY
  * with INTERVAL, plain BYDAY, WKST, COUNT or neither: days are computed with
@@ -43,5 +244,101 @@ void ny_busy_fast_rule_skip_to(NyFastRule *f, gint64 day);
 
 /* The next instance's day; FALSE after COUNT instances. */
 gboolean ny_busy_fast_rule_next(NyFastRule *f, gint64 *out_day);
+
+/* busy-zones.c */
+
+void ny_busy_civil_from_days(gint64 z, int *y, int *m, int *d);
+
+/* Wall-clock seconds as if the wall clock were UTC. */
+gint64 ny_busy_wall_seconds(int y, int m, int d, int hh, int mm, int ss);
+
+/* Wall-clock time to an instant, RFC 5545 3.3.5: a time in a DST gap is read
+ * with the offset before the gap (02:30 becomes 03:30), a repeated time is
+ * its first occurrence. */
+NyTime ny_busy_zone_to_utc(const NyZone *z, gint64 wall);
+
+gint64 ny_busy_zone_wall_at(const NyZone *z, NyTime utc);
+
+NyVtz *ny_busy_vtz_ref(NyVtz *v);
+
+void ny_busy_vtz_unref(gpointer data);
+
+/* A VTIMEZONE of the query's pool with exactly this @text, if any. */
+gboolean ny_busy_use_pooled_vtimezone(NyBusyScan *s, const char *text);
+
+void ny_busy_add_vtimezone(NyBusyScan *s, icalcomponent *vtz, const char *text);
+
+/* busy-tzid.c */
+
+/* The Olson name inside a TZID such as "/freeassociation.sourceforge.net/
+ * Tzfile/America/New_York" or "/mozilla.org/20070129_1/Europe/Berlin". */
+GTimeZone *ny_busy_system_zone_for_tzid(NyBusyScan *s, const char *tzid);
+
+/* Resolves @tzid for the component @uid: the calendar's trusted VTIMEZONE,
+ * else the system's zone of that name (also behind a prefix, or a Windows
+ * name), else the user's zone with a warning. */
+NyZone ny_busy_resolve_tzid(NyBusyScan *s, const char *tzid, const char *uid);
+
+/* busy-values.c */
+
+const char *ny_busy_prop_tzid(icalproperty *p);
+
+/* The zone of a DATE-TIME property: UTC, its TZID, or floating (the user's). */
+NyZone ny_busy_value_zone(NyBusyScan *s, struct icaltimetype t, icalproperty *p, const char *uid);
+
+gboolean ny_busy_time_is_sane(struct icaltimetype t);
+
+NyTime ny_busy_user_midnight(NyBusyScan *s, gint64 day);
+
+gint64 ny_busy_time_day(struct icaltimetype t);
+
+/* The instant of @t: a DATE is the local midnight in the user's zone. */
+NyTime ny_busy_value_instant(NyBusyScan *s, struct icaltimetype t, const NyZone *zone);
+
+NyTime ny_busy_occurrence_end(NyBusyScan *s, struct icaltimetype start, const NyZone *zone,
+                              NyTime start_utc, NyLength len);
+
+NyLength ny_busy_length_from_duration(struct icaldurationtype d);
+
+gboolean ny_busy_read_value(NyBusyScan *s, icalproperty *p, const char *uid, NyValue *out);
+
+/* busy-events.c */
+
+void ny_busy_uid_record_free(gpointer data);
+
+gint ny_busy_cmp_inst(gconstpointer a, gconstpointer b);
+
+void ny_busy_process_component_text(NyBusyScan *s, const char *text);
+
+/* A THISANDFUTURE override moves every later instance by its shift, from
+ * however far away: the master is read again for the instances that the
+ * shift brings into the window (RFC 5545 3.8.4.4). Done while the
+ * calendar's VTIMEZONEs are still known. */
+void ny_busy_expand_future(NyBusyScan *s);
+
+void ny_busy_end_calendar(NyBusyScan *s);
+
+/* busy-lines.c */
+
+/* ny_busy_span(): the union of the events' spans. */
+void ny_busy_span_add(NyBusyScan *s, NyTime start, NyTime end);
+
+void ny_busy_scan_end_line(NyBusyScan *s);
+
+/* busy-overrides.c */
+
+/* Floating RECURRENCE-IDs of @rec, read in its master's zone. */
+void ny_busy_resolve_floating(NyUidRecord *rec);
+
+void ny_busy_emit(NyBusyScan *s, GArray *busy, NyTime start, NyTime end);
+
+void ny_busy_finish_uid(NyBusyScan *s, NyUidRecord *rec, GArray *busy);
+
+/* busy.c */
+
+void ny_busy_scan_warn(NyBusyScan *s, const char *format, ...);
+
+/* A UID made safe to quote in one warning line. */
+char *ny_busy_uid_label(const char *uid);
 
 G_END_DECLS

@@ -1,9 +1,9 @@
 /* caldav.c: discovery and sync of CalDAV calendars into the cache.
  *
  * The server is asked for data only, never for free/busy arithmetic
- * (DESIGN.md 9): Radicale has no free-busy-query and Xandikos does not
- * expand recurrences, so every object is mirrored and the busy engine runs
- * locally on the cached text.
+ * (doc/sync-and-cache.md, "Data, never arithmetic"): Radicale has no free-busy-query and Xandikos
+ * does not expand recurrences, so every object is mirrored; src/sources.c feeds the cached text to
+ * the busy computation. Nothing here reads iCalendar.
  */
 #include "notyet/caldav.h"
 
@@ -1019,93 +1019,6 @@ ny_caldav_sync(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOpt
     if (!sync_source(config, cache, options, stats ? stats : &local, warnings, error)) {
         g_prefix_error(error, "calendar '%s': ", config->name);
         return FALSE;
-    }
-    return TRUE;
-}
-
-gboolean
-ny_caldav_busy_cached(const NyCalendarConfig *config, NyCache *cache, const NyBusyQuery *query,
-                      GArray *busy, GPtrArray *warnings, GError **error)
-{
-    g_autoptr(GPtrArray) cals = ny_cache_list_calendars(cache, config->name, error);
-    g_autoptr(NyBusyZones) zones = ny_busy_zones_new();
-    NyBusyQuery shared = *query;
-    gboolean synced = FALSE;
-
-    if (cals == NULL)
-        return FALSE;
-    /* Every object carries its own copy of the same few VTIMEZONEs: each
-     * is built once for the whole lookup. */
-    shared.zones = zones;
-    for (guint i = 0; i < cals->len; i++) {
-        const NyCacheCalendar *c = g_ptr_array_index(cals, i);
-        g_autoptr(GPtrArray) texts = NULL;
-        g_autoptr(GPtrArray) local_warnings = g_ptr_array_new_with_free_func(g_free);
-
-        if (!c->used)
-            continue;
-        if (c->last_sync > 0)
-            synced = TRUE;
-        texts = ny_cache_texts(cache, c->id, query->from, query->to, error);
-        if (texts == NULL)
-            return FALSE;
-        for (guint j = 0; j < texts->len; j++) {
-            const char *text = g_ptr_array_index(texts, j);
-            g_autoptr(GError) local_error = NULL;
-
-            if (!ny_busy_compute(&shared, text, strlen(text), busy, local_warnings, &local_error))
-                g_ptr_array_add(local_warnings,
-                                g_strdup_printf("an object was skipped: %s", local_error->message));
-        }
-        for (guint j = 0; j < local_warnings->len; j++)
-            g_ptr_array_add(warnings,
-                            g_strdup_printf("calendar '%s': %s", config->name,
-                                            (char *)g_ptr_array_index(local_warnings, j)));
-    }
-    if (!synced) {
-        g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_OFFLINE,
-                    "calendar '%s': nothing cached yet; run once without --offline", config->name);
-        return FALSE;
-    }
-    return TRUE;
-}
-
-/* The oldest sync among the used calendars of @config, 0 when none. */
-static NyTime
-oldest_sync(NyCache *cache, const NyCalendarConfig *config)
-{
-    g_autoptr(GPtrArray) cals = ny_cache_list_calendars(cache, config->name, NULL);
-    NyTime oldest = 0;
-
-    for (guint i = 0; cals != NULL && i < cals->len; i++) {
-        const NyCacheCalendar *c = g_ptr_array_index(cals, i);
-        if (c->used && c->last_sync > 0 && (oldest == 0 || c->last_sync < oldest))
-            oldest = c->last_sync;
-    }
-    return oldest;
-}
-
-gboolean
-ny_caldav_busy(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOptions *options,
-               gboolean offline, const NyBusyQuery *query, NyCaldavStats *stats, GArray *busy,
-               GPtrArray *warnings, GError **error)
-{
-    NyTime synced;
-
-    g_return_val_if_fail(options != NULL && options->now > 0, FALSE);
-    if (!offline && !ny_caldav_sync(config, cache, options, stats, warnings, error))
-        return FALSE;
-    if (!ny_caldav_busy_cached(config, cache, query, busy, warnings, error))
-        return FALSE;
-    /* --offline says how old its answer is. */
-    synced = offline ? oldest_sync(cache, config) : 0;
-    if (synced > 0) {
-        gint64 minutes = (options->now - synced) / 60;
-        g_autofree char *when = ny_time_format_utc(synced);
-
-        g_ptr_array_add(warnings, g_strdup_printf("calendar '%s': offline: from the cache of %s "
-                                                  "(%" G_GINT64_FORMAT " minutes old)",
-                                                  config->name, when, MAX(minutes, 0)));
     }
     return TRUE;
 }

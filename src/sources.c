@@ -179,155 +179,6 @@ ny_sources_busy_file(const char *path, const NyBusyQuery *query, GArray *busy, G
     return busy_fd(fd, path, &st, query, busy, warnings, error);
 }
 
-/* Splitting a calendar into cacheable objects. */
-
-static gboolean
-line_is(const char *line, gsize len, const char *word)
-{
-    gsize n = strlen(word);
-
-    return len >= n && g_ascii_strncasecmp(line, word, n) == 0;
-}
-
-/* The component name after BEGIN: or END:, upper-cased, without CR/LF. */
-static char *
-line_name(const char *line, gsize len, gsize skip)
-{
-    g_autofree char *name = g_strndup(line + skip, len - skip);
-
-    return g_ascii_strup(g_strstrip(name), -1);
-}
-
-static void
-append_line(GString *to, const char *line, gsize len)
-{
-    g_string_append_len(to, line, (gssize)len);
-    /* The file's last line may lack its newline: objects are joined later. */
-    if (len == 0 || line[len - 1] != '\n')
-        g_string_append(to, "\r\n");
-}
-
-static void
-string_free(gpointer data)
-{
-    g_string_free(data, TRUE);
-}
-
-gboolean
-ny_sources_split(const char *text, gsize len, char **out_zones, GPtrArray **out_objects)
-{
-    g_autoptr(GString) zones = g_string_new(NULL);
-    g_autoptr(GPtrArray) groups = g_ptr_array_new_with_free_func(string_free);
-    g_autoptr(GHashTable) by_uid = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    g_autoptr(GString) comp = g_string_new(NULL);
-    g_autoptr(GString) uid = g_string_new(NULL);
-    g_autofree char *comp_name = NULL;
-    gboolean in_uid = FALSE;
-    int depth = 0;      /* BEGIN/END nesting */
-    int comp_depth = 0; /* the depth of the component being captured; 0: none */
-    guint n = 0;
-    guint calendars = 0;
-    const char *p = text;
-    const char *end = text + len;
-
-    if (len == 0 || memchr(text, '\0', len) != NULL)
-        return FALSE;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (gsize)(end - p));
-        gsize line_len = nl ? (gsize)(nl - p) + 1 : (gsize)(end - p);
-        gsize content = line_len;
-        gboolean begin;
-        gboolean stop;
-
-        while (content > 0 && (p[content - 1] == '\n' || p[content - 1] == '\r'))
-            content--;
-        begin = line_is(p, content, "BEGIN:");
-        stop = line_is(p, content, "END:");
-        if (comp_depth == 0) {
-            if (begin) {
-                g_autofree char *name = line_name(p, content, 6);
-                if (depth == 0 && strcmp(name, "VCALENDAR") == 0) {
-                    depth = 1;
-                    calendars++;
-                } else {
-                    depth++;
-                    comp_depth = depth;
-                    g_string_truncate(comp, 0);
-                    g_string_truncate(uid, 0);
-                    in_uid = FALSE;
-                    g_free(comp_name);
-                    comp_name = g_steal_pointer(&name);
-                    append_line(comp, p, line_len);
-                }
-            } else if (stop) {
-                if (depth != 1)
-                    return FALSE; /* an END without its BEGIN */
-                depth = 0;
-            }
-            /* Calendar properties (VERSION, PRODID, ...) are not kept: the
-             * engine reads components only. */
-        } else {
-            append_line(comp, p, line_len);
-            if (begin) {
-                depth++;
-                in_uid = FALSE;
-            } else if (stop) {
-                depth--;
-                in_uid = FALSE;
-                if (depth < comp_depth) {
-                    comp_depth = 0;
-                    n++;
-                    if (strcmp(comp_name, "VTIMEZONE") == 0) {
-                        g_string_append_len(zones, comp->str, (gssize)comp->len);
-                    } else {
-                        g_autofree char *key = uid->len > 0 ? g_strconcat("U", uid->str, NULL)
-                                                            : g_strdup_printf("#%u", n);
-                        gpointer at = g_hash_table_lookup(by_uid, key);
-                        GString *group;
-
-                        if (at == NULL) {
-                            group = g_string_new(NULL);
-                            g_ptr_array_add(groups, group);
-                            g_hash_table_insert(by_uid, g_steal_pointer(&key),
-                                                GUINT_TO_POINTER(groups->len));
-                        } else {
-                            group = g_ptr_array_index(groups, GPOINTER_TO_UINT(at) - 1);
-                        }
-                        g_string_append_len(group, comp->str, (gssize)comp->len);
-                    }
-                }
-            } else if (depth == comp_depth) {
-                /* The component's own UID, unfolded (RFC 5545 3.1). */
-                if (content > 0 && (p[0] == ' ' || p[0] == '\t')) {
-                    if (in_uid)
-                        g_string_append_len(uid, p + 1, (gssize)content - 1);
-                } else if (line_is(p, content, "UID:") || line_is(p, content, "UID;")) {
-                    const char *colon = memchr(p, ':', content);
-                    g_string_truncate(uid, 0);
-                    g_string_append_len(uid, colon + 1, (gssize)(content - (gsize)(colon + 1 - p)));
-                    in_uid = TRUE;
-                } else {
-                    in_uid = FALSE;
-                }
-            }
-        }
-        p += line_len;
-    }
-    if (comp_depth != 0 || depth != 0 || n == 0)
-        return FALSE;
-    /* A VTIMEZONE belongs to its VCALENDAR (the engine forgets it at the
-     * END): with several calendars, the split cannot keep that apart. */
-    if (calendars > 1 && zones->len > 0)
-        return FALSE;
-    *out_zones = g_string_free(g_steal_pointer(&zones), FALSE);
-    *out_objects = g_ptr_array_new_full(groups->len, g_free);
-    for (guint i = 0; i < groups->len; i++) {
-        GString *g = g_ptr_array_index(groups, i);
-        g_ptr_array_add(*out_objects, g_strndup(g->str, g->len));
-    }
-    return TRUE;
-}
-
 /* One lookup over every source: the cache is opened once, when first
  * needed. */
 typedef struct {
@@ -415,75 +266,103 @@ mark_if_racy(Lookup *l, gint64 id, const struct stat *src)
         ny_cache_calendar_set_synced(l->cache, id, "racy", NULL, l->options->now, NULL);
 }
 
-static const char cache_head[] =
-    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//notyet//cache//EN\r\n";
-static const char cache_tail[] = "END:VCALENDAR\r\n";
+/* One pass over a text about to be cached: the scan computes its busy time
+ * and splits it, every object being stored (with its span) as the scan
+ * reads it, in one transaction; nothing is held whole. The rows are in
+ * text order, the zones always read: a later lookup feeds the objects whose
+ * span meets its window, and gets exactly what the whole text gives
+ * (ny_busy_scan_split_whole()). A text that cannot be split so is not
+ * cached. */
+typedef struct {
+    Lookup *l;
+    NyBusyScan *scan;
+    gint64 id; /* 0: not storing (the cache is busy or failed) */
+    guint n;   /* objects stored */
+    GError *error;
+} Split;
 
-/* The busy time of a whole text about to be cached, read the way the cache
- * will give it back (the zones first, then the objects), so that the first
- * lookup and the later ones agree even where thousands of events come
- * before the VTIMEZONE they use. A text that cannot be split is read as it
- * is; *out_objects is then NULL and it is not cached. */
-static gboolean
-scan_split(Lookup *l, const char *text, gsize len, const char *label, char **out_zones,
-           GPtrArray **out_objects, GError **error)
+static void
+split_object(const char *text, gsize len, NyTime start, NyTime end, gpointer data)
 {
-    g_autoptr(NyBusyScan) scan = ny_busy_scan_new(l->query);
+    Split *sp = data;
+    char href[16];
 
-    *out_zones = NULL;
-    *out_objects = NULL;
-    if (ny_sources_split(text, len, out_zones, out_objects)) {
-        ny_busy_scan_feed(scan, cache_head, sizeof cache_head - 1);
-        ny_busy_scan_feed(scan, *out_zones, strlen(*out_zones));
-        for (guint i = 0; i < (*out_objects)->len; i++) {
-            const char *object = g_ptr_array_index(*out_objects, i);
-            ny_busy_scan_feed(scan, object, strlen(object));
-        }
-        ny_busy_scan_feed(scan, cache_tail, sizeof cache_tail - 1);
-    } else {
-        ny_busy_scan_feed(scan, text, len);
-    }
-    return scan_finish(scan, label, l->busy, l->warnings, error);
+    (void)len;
+    if (sp->id == 0 || sp->error != NULL)
+        return;
+    g_snprintf(href, sizeof href, "%08u", ++sp->n);
+    ny_cache_put_object_span(sp->l->cache, sp->id, href, NULL, text, start, end, &sp->error);
 }
 
-/* Stores what scan_split() split, in one transaction. */
 static void
-store_split(Lookup *l, const char *key, const char *validator, const char *zones,
-            GPtrArray *objects, const char *label, const struct stat *src)
+split_feed(const char *chunk, gsize len, gpointer data)
 {
+    Split *sp = data;
+
+    ny_busy_scan_feed(sp->scan, chunk, len);
+}
+
+/* Starts storing the split of @key: the transaction and an empty entry. */
+static void
+split_begin(Split *sp, const char *key, const char *label)
+{
+    Lookup *l = sp->l;
     g_autoptr(GError) local = NULL;
     gint64 id;
-    gboolean ok;
 
-    if (objects == NULL) {
-        info(l, 1, "'%s': not cached (it cannot be split into objects)", label);
-        return;
-    }
     if (!ny_cache_begin(l->cache, &local)) {
         info(l, 1, "'%s': not cached: %s", label, local->message);
         return;
     }
     id = ny_cache_calendar_update(l->cache, NY_CACHE_SOURCE_LOCAL, key, NULL, NULL, TRUE, &local);
-    ok = id != 0 && ny_cache_clear_objects(l->cache, id, &local);
-    /* The zones first (href order), always read: any object may use them. */
-    if (ok && *zones)
-        ok = ny_cache_put_object_span(l->cache, id, "00000000", NULL, zones,
-                                      NY_CACHE_SPAN_OPEN_START, NY_CACHE_SPAN_OPEN_END, &local);
-    for (guint i = 0; ok && i < objects->len; i++) {
-        g_autofree char *href = g_strdup_printf("%08u", i + 1);
-        ok = ny_cache_put_object(l->cache, id, href, NULL, g_ptr_array_index(objects, i), &local);
-    }
-    ok = ok &&
-         ny_cache_calendar_set_synced(l->cache, id, validator, NULL, l->options->now, &local) &&
-         ny_cache_commit(l->cache, &local);
-    if (!ok) {
+    if (id == 0 || !ny_cache_clear_objects(l->cache, id, &local)) {
         ny_cache_rollback(l->cache);
         info(l, 1, "'%s': not cached: %s", label, local->message);
         return;
     }
+    sp->id = id;
+}
+
+/* Ends the pass: the busy time, and the entry committed when the split
+ * holds all the text says. Storing is best effort: the lookup has its
+ * answer either way. */
+static gboolean
+split_end(Split *sp, const char *validator, const char *label, const struct stat *src,
+          GError **error)
+{
+    Lookup *l = sp->l;
+    g_autoptr(GError) local = NULL;
+
+    if (!scan_finish(sp->scan, label, l->busy, l->warnings, error)) {
+        if (sp->id != 0)
+            ny_cache_rollback(l->cache);
+        return FALSE;
+    }
+    if (sp->id == 0)
+        return TRUE;
+    if (!ny_busy_scan_split_whole(sp->scan)) {
+        ny_cache_rollback(l->cache);
+        info(l, 1, "'%s': not cached (it cannot be split into objects)", label);
+        return TRUE;
+    }
+    if (sp->error != NULL ||
+        !ny_cache_calendar_set_synced(l->cache, sp->id, validator, NULL, l->options->now, &local) ||
+        !ny_cache_commit(l->cache, &local)) {
+        ny_cache_rollback(l->cache);
+        info(l, 1, "'%s': not cached: %s", label, (sp->error ? sp->error : local)->message);
+        return TRUE;
+    }
     if (src != NULL)
-        mark_if_racy(l, id, src);
-    info(l, 1, "'%s': read whole, cached as %u objects", label, objects->len + (*zones ? 1 : 0));
+        mark_if_racy(l, sp->id, src);
+    info(l, 1, "'%s': read whole, cached as %u objects", label, sp->n);
+    return TRUE;
+}
+
+static void
+split_clear(Split *sp)
+{
+    ny_busy_scan_free(sp->scan);
+    g_clear_error(&sp->error);
 }
 
 typedef struct {
@@ -502,18 +381,18 @@ feed_object(const char *href, const char *ics, gsize len, gpointer data)
 }
 
 /* A cached file or feed: the objects that can meet the window, through one
- * scan (the zones come first), as if the whole text had been read. */
+ * scan, in the order of the text, as if the whole text had been read. */
 static gboolean
 scan_cached(Lookup *l, const NyCacheCalendar *cal, const char *label, GError **error)
 {
     g_autoptr(NyBusyScan) scan = ny_busy_scan_new(l->query);
     Feed f = {.scan = scan};
 
-    ny_busy_scan_feed(scan, cache_head, sizeof cache_head - 1);
+    ny_busy_scan_feed(scan, ny_busy_split_head, strlen(ny_busy_split_head));
     if (!ny_cache_foreach_object(l->cache, cal->id, l->query->from, l->query->to, feed_object, &f,
                                  error))
         return FALSE;
-    ny_busy_scan_feed(scan, cache_tail, sizeof cache_tail - 1);
+    ny_busy_scan_feed(scan, ny_busy_split_tail, strlen(ny_busy_split_tail));
     info(l, 1, "'%s': unchanged, from the cache: %u of %u objects read", label, f.n,
          cal->n_objects);
     return scan_finish(scan, label, l->busy, l->warnings, error);
@@ -538,11 +417,10 @@ busy_file(Lookup *l, const char *path, GError **error)
     struct stat st;
     g_autofree char *key = NULL;
     g_autofree char *validator = NULL;
+    g_autofree char *file_id = NULL;
     g_autoptr(NyCacheCalendar) cal = NULL;
-    g_autofree char *text = NULL;
-    g_autofree char *zones = NULL;
-    g_autoptr(GPtrArray) objects = NULL;
-    gsize len = 0;
+    Split sp = {.l = l};
+    gboolean ok;
 
     /* Opened first, so that neither the cache's validation nor a read
      * meets a FIFO or a device. */
@@ -556,18 +434,29 @@ busy_file(Lookup *l, const char *path, GError **error)
         return busy_fd(fd, path, &st, l->query, l->busy, l->warnings, error);
     }
     key = g_canonicalize_filename(path, NULL);
-    validator = file_validator(&st);
+    /* "split2": objects in text order; an entry of the older layout (the
+     * zones apart, the objects grouped by UID) is read again. */
+    file_id = file_validator(&st);
+    validator = g_strconcat("split2 ", file_id, NULL);
     cal = cached_entry(l, key);
     if (cal != NULL && g_strcmp0(cal->ctag, validator) == 0 && cal->last_sync > 0)
         return scan_cached(l, cal, path, error);
 
     /* Read, not mapped: a file truncated meanwhile by another program
-     * would kill a reader of a mapping with SIGBUS. At most its size now. */
-    text = read_whole(fd, path, &st, &len, error);
-    if (text == NULL || !scan_split(l, text, len, path, &zones, &objects, error))
+     * would kill a reader of a mapping with SIGBUS. At most its size now,
+     * in chunks, stored as it is read. */
+    sp.scan = ny_busy_scan_new(l->query);
+    ny_busy_scan_set_split(sp.scan, split_object, &sp);
+    split_begin(&sp, key, path);
+    if (!read_fd(fd, path, (gsize)st.st_size, split_feed, &sp, error)) {
+        if (sp.id != 0)
+            ny_cache_rollback(l->cache);
+        split_clear(&sp);
         return FALSE;
-    store_split(l, key, validator, zones, objects, path, &st);
-    return TRUE;
+    }
+    ok = split_end(&sp, validator, path, &st, error);
+    split_clear(&sp);
+    return ok;
 }
 
 static gint
@@ -608,6 +497,17 @@ static void
 warn_not_regular(Lookup *l, const char *file)
 {
     g_ptr_array_add(l->warnings, g_strdup_printf("'%s': not a regular file, skipped", file));
+}
+
+/* Stores one object with its span. */
+static gboolean
+put_object(Lookup *l, gint64 id, const char *href, const char *etag, const char *text, gsize len,
+           GError **error)
+{
+    NyTime start, end;
+
+    ny_busy_span(text, len, &start, &end);
+    return ny_cache_put_object_span(l->cache, id, href, etag, text, start, end, error);
 }
 
 /* Brings the cached copy of a vdir up to date: a file is read again only
@@ -694,7 +594,7 @@ vdir_refresh(Lookup *l, const char *key, const char *path, GPtrArray *names, GPt
                         "cannot read '%s': it holds a NUL byte", file);
             return FALSE;
         }
-        if (!ny_cache_put_object(l->cache, id, name, validator, text, error)) {
+        if (!put_object(l, id, name, validator, text, len, error)) {
             ny_cache_rollback(l->cache);
             return FALSE;
         }
@@ -731,7 +631,7 @@ vdir_refresh(Lookup *l, const char *key, const char *path, GPtrArray *names, GPt
         fd = open_regular(file, &st, &not_regular, NULL);
         if (fd >= 0 && is_racy(l, &st) && (text = read_whole(fd, file, &st, &len, NULL)) != NULL &&
             memchr(text, '\0', len) == NULL)
-            ny_cache_put_object(l->cache, id, name, "racy", text, NULL);
+            put_object(l, id, name, "racy", text, len, NULL);
     }
     *out_id = id;
     *out_read = read;
@@ -861,9 +761,9 @@ busy_url(Lookup *l, const char *url, const NyHttpOptions *http_options, GError *
     g_autoptr(NyCacheCalendar) cal = NULL;
     g_autoptr(GBytes) body = NULL;
     g_autofree char *etag = NULL;
-    g_autofree char *zones = NULL;
-    g_autoptr(GPtrArray) objects = NULL;
     gboolean not_modified = FALSE;
+    Split sp = {.l = l};
+    gboolean ok;
     NyHttpOptions options = {0};
     gsize len = 0;
     const char *data;
@@ -925,11 +825,14 @@ busy_url(Lookup *l, const char *url, const NyHttpOptions *http_options, GError *
         ny_busy_scan_feed(scan, data, len);
         return scan_finish(scan, url, l->busy, l->warnings, error);
     }
-    if (!scan_split(l, data ? data : "", len, url, &zones, &objects, error))
-        return FALSE;
+    sp.scan = ny_busy_scan_new(l->query);
+    ny_busy_scan_set_split(sp.scan, split_object, &sp);
     if (l->cache != NULL)
-        store_split(l, url, etag, zones, objects, url, NULL);
-    return TRUE;
+        split_begin(&sp, url, url);
+    ny_busy_scan_feed(sp.scan, data ? data : "", len);
+    ok = split_end(&sp, etag, url, NULL, error);
+    split_clear(&sp);
+    return ok;
 }
 
 static gboolean
@@ -940,6 +843,135 @@ busy_ics(Lookup *l, const char *where, const NyHttpOptions *options, GError **er
     return busy_file(l, where, error);
 }
 
+/* Spans of objects stored by a sync (ny_cache_put_object() knows none). */
+typedef struct {
+    GPtrArray *hrefs;
+    GArray *spans; /* (element-type NyTime): start, end per href */
+} Unspanned;
+
+static void
+unspanned_object(const char *href, const char *ics, gsize len, gpointer data)
+{
+    Unspanned *u = data;
+    NyTime span[2];
+
+    ny_busy_span(ics, len, &span[0], &span[1]);
+    g_ptr_array_add(u->hrefs, g_strdup(href));
+    g_array_append_vals(u->spans, span, 2);
+}
+
+/* Records the spans of the objects of calendar @id that have none yet.
+ * Best effort: an object without one is read for every window. */
+static void
+fill_spans(Lookup *l, gint64 id)
+{
+    g_autoptr(GPtrArray) hrefs = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GArray) spans = g_array_new(FALSE, FALSE, sizeof(NyTime));
+    Unspanned u = {.hrefs = hrefs, .spans = spans};
+    g_autoptr(GError) local = NULL;
+    gboolean ok;
+
+    if (!ny_cache_foreach_unspanned(l->cache, id, unspanned_object, &u, &local)) {
+        info(l, 1, "cache: %s", local->message);
+        return;
+    }
+    if (hrefs->len == 0)
+        return;
+    ok = ny_cache_begin(l->cache, &local);
+    for (guint i = 0; ok && i < hrefs->len; i++)
+        ok = ny_cache_set_span(l->cache, id, g_ptr_array_index(hrefs, i),
+                               g_array_index(spans, NyTime, 2 * i),
+                               g_array_index(spans, NyTime, 2 * i + 1), &local);
+    if (!ok || !ny_cache_commit(l->cache, &local)) {
+        ny_cache_rollback(l->cache);
+        info(l, 1, "cache: %s", local->message);
+    }
+}
+
+typedef struct {
+    const NyBusyQuery *query; /* the lookup's, sharing VTIMEZONEs across objects */
+    GArray *busy;
+    GPtrArray *warnings;
+} CaldavFeed;
+
+static void
+caldav_object(const char *href, const char *ics, gsize len, gpointer data)
+{
+    CaldavFeed *f = data;
+    g_autoptr(GError) local = NULL;
+
+    (void)href;
+    if (!ny_busy_compute(f->query, ics, len, f->busy, f->warnings, &local))
+        g_ptr_array_add(f->warnings, g_strdup_printf("an object was skipped: %s", local->message));
+}
+
+/* The oldest sync among the used calendars @cals, 0 when none. */
+static NyTime
+oldest_sync(GPtrArray *cals)
+{
+    NyTime oldest = 0;
+
+    for (guint i = 0; i < cals->len; i++) {
+        const NyCacheCalendar *c = g_ptr_array_index(cals, i);
+        if (c->used && c->last_sync > 0 && (oldest == 0 || c->last_sync < oldest))
+            oldest = c->last_sync;
+    }
+    return oldest;
+}
+
+/* The mirror of a CalDAV source: every used calendar's objects that can
+ * meet the window go through the busy computation, one object at a time. */
+static gboolean
+caldav_cached(Lookup *l, const NyCalendarConfig *config, GError **error)
+{
+    g_autoptr(GPtrArray) cals = ny_cache_list_calendars(l->cache, config->name, error);
+    g_autoptr(NyBusyZones) zones = ny_busy_zones_new();
+    NyBusyQuery shared = *l->query;
+    gboolean synced = FALSE;
+    NyTime oldest;
+
+    if (cals == NULL)
+        return FALSE;
+    /* Every object carries its own copy of the same few VTIMEZONEs: each
+     * is built once for the whole lookup. */
+    shared.zones = zones;
+    for (guint i = 0; i < cals->len; i++) {
+        const NyCacheCalendar *c = g_ptr_array_index(cals, i);
+        g_autoptr(GPtrArray) local = g_ptr_array_new_with_free_func(g_free);
+        CaldavFeed f = {.query = &shared, .busy = l->busy, .warnings = local};
+
+        if (!c->used)
+            continue;
+        if (c->last_sync > 0)
+            synced = TRUE;
+        fill_spans(l, c->id);
+        if (!ny_cache_foreach_object(l->cache, c->id, l->query->from, l->query->to, caldav_object,
+                                     &f, error))
+            return FALSE;
+        for (guint j = 0; j < local->len; j++)
+            g_ptr_array_add(l->warnings, g_strdup_printf("calendar '%s': %s", config->name,
+                                                         (char *)g_ptr_array_index(local, j)));
+    }
+    if (!synced) {
+        g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_OFFLINE,
+                    "calendar '%s': nothing cached yet; run once without --offline", config->name);
+        return FALSE;
+    }
+    /* --offline says how old its answer is. */
+    oldest = l->options->offline ? oldest_sync(cals) : 0;
+    if (oldest > 0) {
+        g_autofree char *when = ny_time_format_utc(oldest);
+
+        g_ptr_array_add(l->warnings, g_strdup_printf("calendar '%s': offline: from the cache of %s "
+                                                     "(%" G_GINT64_FORMAT " minutes old)",
+                                                     config->name, when,
+                                                     MAX((l->options->now - oldest) / 60, 0)));
+    }
+    return TRUE;
+}
+
+/* A CalDAV source: synced into the cache (unless offline), then read from
+ * it like every other source. */
 static gboolean
 busy_caldav(Lookup *l, const NyCalendarConfig *cal, GError **error)
 {
@@ -956,8 +988,10 @@ busy_caldav(Lookup *l, const NyCalendarConfig *cal, GError **error)
     options.trace_data = l->options->user_data;
     options.max_response = l->options->max_response;
     options.http_timeout = l->options->http_timeout;
-    if (!ny_caldav_busy(cal, l->cache, &options, l->options->offline, l->query, &stats, l->busy,
-                        l->warnings, error))
+    if (!l->options->offline &&
+        !ny_caldav_sync(cal, l->cache, &options, &stats, l->warnings, error))
+        return FALSE;
+    if (!caldav_cached(l, cal, error))
         return FALSE;
     if (!l->options->offline)
         info(l, 1,

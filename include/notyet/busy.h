@@ -1,4 +1,4 @@
-/* busy.h: busy periods from iCalendar data (DESIGN.md section 4).
+/* busy.h: busy periods from iCalendar data (doc/busy-rules.md).
  *
  * Pure module: the text, the window, the user's zone and addresses come in;
  * busy intervals and warnings go out. No clock, files or network. Titles,
@@ -6,7 +6,10 @@
  *
  * The text is read one top-level component at a time (a streaming scan), so
  * memory stays flat however large a calendar grows; the limits below are
- * checked on the raw text before libical sees it.
+ * checked on the raw text before libical sees it. The same scanner splits a
+ * calendar into objects for the cache and tells the span of time each can
+ * touch (doc/busy-rules.md, "The scanner"): this is the only code that
+ * reads iCalendar text.
  */
 #pragma once
 
@@ -117,6 +120,60 @@ gboolean ny_busy_scan_finish(NyBusyScan *scan, GArray *busy, GPtrArray *warnings
 
 void ny_busy_scan_free(NyBusyScan *scan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyBusyScan, ny_busy_scan_free)
+
+/* Span bounds meaning "no bound". */
+#define NY_BUSY_SPAN_OPEN_START G_MININT64
+#define NY_BUSY_SPAN_OPEN_END G_MAXINT64
+
+/* Receives one top-level component of the text (VEVENT, VFREEBUSY or
+ * VTIMEZONE), verbatim with CRLF line ends, and the span of time it can
+ * touch: NY_BUSY_SPAN_OPEN_* for a VTIMEZONE, a VFREEBUSY, and an event
+ * whose span is unknown or unbounded. @text is borrowed for the call. */
+typedef void (*NyBusyObjectFunc)(const char *text, gsize len, NyTime span_start, NyTime span_end,
+                                 gpointer user_data);
+
+/* The lines that wrap split objects for ny_busy_scan_feed(): the head,
+ * then the objects in the order they were split, then the tail. */
+extern const char ny_busy_split_head[];
+extern const char ny_busy_split_tail[];
+
+/**
+ * ny_busy_scan_set_split:
+ * @func: called with every top-level component as the scan reads it
+ *
+ * Splits the text as it is read, into objects to be stored (the cache).
+ * Call before the first feed.
+ */
+void ny_busy_scan_set_split(NyBusyScan *scan, NyBusyObjectFunc func, gpointer user_data);
+
+/**
+ * ny_busy_scan_split_whole:
+ *
+ * After ny_busy_scan_finish(): TRUE when the split objects say all the
+ * text says, so that for any query (same limits) feeding the head, every
+ * object whose span meets the window (zones always), in split order, and
+ * the tail gives exactly what the whole text gives: busy periods and
+ * warnings. FALSE for a text with no component, several VCALENDARs, a
+ * component outside the VCALENDAR, left open or over a limit, or a line
+ * over a limit outside any component: such a text is read whole.
+ */
+gboolean ny_busy_scan_split_whole(NyBusyScan *scan);
+
+/**
+ * ny_busy_span:
+ * @text: one calendar object (a VCALENDAR with its VTIMEZONEs and the
+ *        events of one UID, as a CalDAV server or a vdir file holds it)
+ * @out_start, @out_end: (out): the span of time its events can touch (the
+ *   union of their spans as ny_busy_scan_set_split() reports them):
+ *   NY_BUSY_SPAN_OPEN_* when unknown or unbounded, also when the text
+ *   cannot be read (reading it says why); start == end == 0 when it holds
+ *   no event at all
+ *
+ * A scan never computes anything for an event whose span misses its
+ * window, so skipping a whole object whose span misses it changes no busy
+ * period.
+ */
+void ny_busy_span(const char *text, gsize len, NyTime *out_start, NyTime *out_end);
 
 /**
  * ny_busy_compute:

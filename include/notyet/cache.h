@@ -1,11 +1,13 @@
-/* cache.h: the local mirror of remote calendars (DESIGN.md section 9).
+/* cache.h: the local mirror of remote calendars (doc/sync-and-cache.md).
  *
  * I/O module: one SQLite file beside the store (WAL, mode 0600), opened by
  * the db module (notyet/db.h): a file that is not a notyet cache is refused
  * and left as it was; SQLite's failures come as NY_DB_ERROR. Per
  * calendar its href, display name, ctag, sync-token and last sync; per
  * object its href, ETag, iCalendar text and the span of time it can touch,
- * so a lookup reads only objects that can meet the window. Writes happen
+ * so a lookup reads only objects that can meet the window. The cache
+ * stores bytes and numbers: the spans come from its callers (src/sources.c),
+ * it reads no iCalendar. Writes happen
  * inside ny_cache_begin()/ny_cache_commit() (BEGIN IMMEDIATE): a sync that
  * fails half-way is rolled back and leaves the previous mirror intact.
  */
@@ -134,24 +136,21 @@ gboolean ny_cache_set_home(NyCache *cache, const char *source, const char *url, 
  */
 GHashTable *ny_cache_etags(NyCache *cache, gint64 id, GError **error);
 
-/* Stores (replaces) one object; its span is computed from @ics. */
+/* Stores (replaces) one object with its span not known yet: it meets every
+ * window until ny_cache_set_span() records it (see
+ * ny_cache_foreach_unspanned()). The cache reads no iCalendar. */
 gboolean ny_cache_put_object(NyCache *cache, gint64 id, const char *href, const char *etag,
                              const char *ics, GError **error);
-/* As ny_cache_put_object() with the span given: @start, @end as
- * ny_cache_span() reports them (NY_CACHE_SPAN_OPEN_* for open). */
+/* As ny_cache_put_object() with the span given: [@start, @end), with
+ * NY_CACHE_SPAN_OPEN_* for no bound, start == end for an object that meets
+ * no window. */
 gboolean ny_cache_put_object_span(NyCache *cache, gint64 id, const char *href, const char *etag,
                                   const char *ics, NyTime start, NyTime end, GError **error);
+/* Records the span of an object stored by ny_cache_put_object(). */
+gboolean ny_cache_set_span(NyCache *cache, gint64 id, const char *href, NyTime start, NyTime end,
+                           GError **error);
 gboolean ny_cache_delete_object(NyCache *cache, gint64 id, const char *href, GError **error);
 gboolean ny_cache_clear_objects(NyCache *cache, gint64 id, GError **error);
-
-/**
- * ny_cache_texts:
- * @from, @to: the window
- *
- * Returns: (transfer full) (element-type utf8): the iCalendar text of every
- * object of calendar @id whose span meets [@from, @to).
- */
-GPtrArray *ny_cache_texts(NyCache *cache, gint64 id, NyTime from, NyTime to, GError **error);
 
 /* Receives one cached object: its href and text (borrowed for the call). */
 typedef void (*NyCacheObjectFunc)(const char *href, const char *ics, gsize len, gpointer user_data);
@@ -160,12 +159,23 @@ typedef void (*NyCacheObjectFunc)(const char *href, const char *ics, gsize len, 
  * ny_cache_foreach_object:
  * @from, @to: the window
  * @func: called for every object of calendar @id whose span meets
- *        [@from, @to), in href order, one at a time (nothing is held)
+ *        [@from, @to) or is not known yet, in href order, one at a time
+ *        (nothing is held)
  *
  * Returns: FALSE with NY_CACHE_ERROR.
  */
 gboolean ny_cache_foreach_object(NyCache *cache, gint64 id, NyTime from, NyTime to,
                                  NyCacheObjectFunc func, gpointer user_data, GError **error);
+
+/**
+ * ny_cache_foreach_unspanned:
+ * @func: called for every object of calendar @id whose span is not known
+ *        yet, in href order
+ *
+ * Returns: FALSE with NY_CACHE_ERROR.
+ */
+gboolean ny_cache_foreach_unspanned(NyCache *cache, gint64 id, NyCacheObjectFunc func,
+                                    gpointer user_data, GError **error);
 
 /**
  * ny_cache_calendar_lookup:
@@ -176,14 +186,5 @@ gboolean ny_cache_foreach_object(NyCache *cache, gint64 id, NyTime from, NyTime 
  */
 NyCacheCalendar *ny_cache_calendar_lookup(NyCache *cache, const char *source, const char *href,
                                           GError **error);
-
-/**
- * ny_cache_span:
- * @ics: one calendar object
- * @out_start, @out_end: (out): the time it can touch, conservatively (two
- *   days of margin for all-day and floating times); NY_CACHE_SPAN_OPEN_* when
- *   unknown or unbounded; start == end == 0 when it holds no event at all
- */
-void ny_cache_span(const char *ics, NyTime *out_start, NyTime *out_end);
 
 G_END_DECLS

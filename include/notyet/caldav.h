@@ -1,4 +1,4 @@
-/* caldav.h: CalDAV discovery and sync into the local cache (DESIGN.md 9).
+/* caldav.h: CalDAV discovery and sync into the local cache (doc/sync-and-cache.md).
  *
  * I/O module over http.h, multistatus.h and cache.h. Discovery follows
  * RFC 6764 (/.well-known/caldav), RFC 5397 (current-user-principal) and
@@ -14,7 +14,6 @@
 
 #include <glib.h>
 
-#include "notyet/busy.h"
 #include "notyet/cache.h"
 #include "notyet/config.h"
 #include "notyet/http.h"
@@ -74,37 +73,6 @@ typedef struct {
 gboolean ny_caldav_sync(const NyCalendarConfig *config, NyCache *cache,
                         const NyCaldavOptions *options, NyCaldavStats *stats, GPtrArray *warnings,
                         GError **error);
-
-/**
- * ny_caldav_busy:
- * @config: one [calendar NAME] group with type=caldav
- * @cache: the open cache (ny_cache_open())
- * @options: the clock (required), progress and tracing
- * @offline: answer from the cache alone
- * @query: the window, zone and addresses
- * @stats: (out caller-allocates) (optional): what the sync did (added to)
- * @busy: (element-type NyInterval): appended to (not normalized)
- * @warnings: (element-type utf8): appended to, each prefixed "calendar 'NAME': "
- *
- * Syncs unless @offline, then feeds the cached objects whose span meets the
- * window to the busy engine. With @offline a warning says how old the cache
- * is (against @options->now). The call sources.c makes for type=caldav.
- *
- * Returns: FALSE with an error as ny_caldav_sync(), or NY_CALDAV_ERROR_OFFLINE
- * when @offline and the calendar was never synced.
- */
-gboolean ny_caldav_busy(const NyCalendarConfig *config, NyCache *cache,
-                        const NyCaldavOptions *options, gboolean offline, const NyBusyQuery *query,
-                        NyCaldavStats *stats, GArray *busy, GPtrArray *warnings, GError **error);
-
-/**
- * ny_caldav_busy_cached:
- *
- * As ny_caldav_busy() with an open cache and no network.
- */
-gboolean ny_caldav_busy_cached(const NyCalendarConfig *config, NyCache *cache,
-                               const NyBusyQuery *query, GArray *busy, GPtrArray *warnings,
-                               GError **error);
 
 /* ---- Calendar writes: holds and booked calls (src/caldav-write.c) ----
  *

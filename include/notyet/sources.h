@@ -1,9 +1,11 @@
-/* sources.h: the user's busy time from every busy source (DESIGN.md 2, 3, 4).
+/* sources.h: the user's busy time from every busy source (doc/busy-rules.md).
  *
- * I/O module: reads .ics files, vdir folders and ics feeds (http(s) URLs)
- * and hands their text to the busy engine (busy.h) as a stream, so memory
- * stays flat however large a calendar is. Several sources merge into one
- * busy list.
+ * I/O module: reads .ics files, vdir folders, ics feeds (http(s) URLs) and
+ * CalDAV calendars (synced by caldav.h) and hands their text to the busy
+ * computation (busy.h) as a stream, so memory stays flat however large a
+ * calendar is: the one place that feeds calendar data to it, every source
+ * through the cache (cache.h) and its one read path,
+ * ny_cache_foreach_object(). Several sources merge into one busy list.
  */
 #pragma once
 
@@ -57,11 +59,13 @@ typedef struct {
  * @out_warnings: (out) (transfer full) (element-type utf8): one line per
  *                skipped or suspicious component, prefixed with its source
  *
- * Every source goes through the cache (DESIGN.md 9): an .ics file is split
- * into its objects (one per UID, with the calendar's VTIMEZONEs kept
- * apart), each stored with the span of time it can touch, and keyed by its
+ * Every source goes through the cache (doc/sync-and-cache.md,
+ * "Local files and feeds"): an .ics file is split
+ * into its top-level components as it is read (ny_busy_scan_set_split()),
+ * each stored with the span of time it can touch, and keyed by its
  * absolute path, size, mtime and inode; while those are unchanged a lookup
- * reads only the objects whose span meets the window. A vdir file is one
+ * reads only the objects whose span meets the window (and the zones),
+ * which gives exactly what reading the whole file gives. A vdir file is one
  * object, re-read when its size or mtime changed. Files under 64 KiB and
  * folders of fewer than 16 files are read directly (that is faster). An ics
  * feed is fetched
@@ -71,8 +75,9 @@ typedef struct {
  * Returns: TRUE on success; FALSE with NY_SOURCES_ERROR_NO_SOURCE when there
  * is no source at all, NY_SOURCES_ERROR_IO naming a path that cannot be
  * read, NY_SOURCES_ERROR_OFFLINE for a feed never fetched, NY_BUSY_ERROR
- * for a file that holds no iCalendar data, NY_HTTP_ERROR for a feed, or
- * the errors of ny_caldav_busy(). The out-parameters are untouched on
+ * for a file that holds no iCalendar data, NY_HTTP_ERROR for a feed, the
+ * errors of ny_caldav_sync(), or NY_CALDAV_ERROR_OFFLINE for a CalDAV
+ * calendar never synced. The out-parameters are untouched on
  * failure.
  *
  * The limits in @query are applied as the busy time is computed, also to
@@ -97,23 +102,5 @@ gboolean ny_sources_busy(const NyConfig *config, const char *const *ics, const N
  */
 gboolean ny_sources_busy_file(const char *path, const NyBusyQuery *query, GArray *busy,
                               GPtrArray *warnings, GError **error);
-
-/**
- * ny_sources_split:
- * @text: iCalendar text (one VCALENDAR, several, or bare components)
- * @len: its length
- * @out_zones: (out) (transfer full): the VTIMEZONE components, verbatim
- * @out_objects: (out) (transfer full) (element-type utf8): the other
- *               top-level components grouped by UID (a series with its
- *               overrides together), verbatim, in first-seen order
- *
- * Splits a calendar file into cacheable objects: feeding the zones and then
- * every object to one busy scan gives the same result as the whole text.
- *
- * Returns: FALSE when the text cannot be split faithfully (no component, a
- * component left open, a NUL byte, several VCALENDARs with VTIMEZONEs):
- * read it whole then.
- */
-gboolean ny_sources_split(const char *text, gsize len, char **out_zones, GPtrArray **out_objects);
 
 G_END_DECLS

@@ -268,6 +268,57 @@ def test_file_cache_warm_equals_cold():
         h.cleanup()
 
 
+def test_cache_gives_what_the_text_gives_with_an_offset_of_days():
+    """A VTIMEZONE whose offset is days long (TZOFFSETTO:-9900, RFC 5545 allows
+    hours 00-23) is not used, with a warning; the event is read in your zone. The
+    first lookup (read whole, cached), the second (from the cache) and a read
+    without the cache give the same busy time and the same warnings."""
+    h = Home()
+    try:
+        cal = os.path.join(h.dir, "odd.ics")
+        out = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//t//EN",
+               "BEGIN:VTIMEZONE", "TZID:Odd", "BEGIN:STANDARD", "DTSTART:19700101T000000",
+               "TZOFFSETFROM:-9900", "TZOFFSETTO:-9900", "END:STANDARD", "END:VTIMEZONE"]
+        for i in range(600):
+            out += ["BEGIN:VEVENT", "UID:filler-%d@odd" % i,
+                    "DTSTART:2024%02d%02dT090000Z" % (i % 12 + 1, i % 28 + 1),
+                    "DTEND:2024%02d%02dT100000Z" % (i % 12 + 1, i % 28 + 1),
+                    "SUMMARY:private title %d" % i, "END:VEVENT"]
+        out += ["BEGIN:VEVENT", "UID:odd@odd", "DTSTART;TZID=Odd:20260302T100000",
+                "DTEND;TZID=Odd:20260302T110000", "END:VEVENT", "END:VCALENDAR", ""]
+        with open(cal, "w") as f:
+            f.write("\r\n".join(out))
+        check(os.path.getsize(cal) > 64 * 1024, "big enough for the cache")
+        blocker = os.path.join(h.dir, "not-a-folder")
+        with open(blocker, "w"):
+            pass
+        direct_env = {"NOTYET_CACHE": os.path.join(blocker, "cache.db")}
+        # 10:00 at -99:00 would be 03-06 13:00Z: a window there, on a cold cache
+        # first, then the week around the event.
+        for start, end, want in (("2026-03-06", "2026-03-07", []),
+                                 ("2026-03-01", "2026-03-08",
+                                  [{"start": "2026-03-02T10:00:00Z",
+                                    "end": "2026-03-02T11:00:00Z"}])):
+            args = ["--tz", "UTC", "freebusy", "--ics", cal, "--from", start, "--to", end,
+                    "--format", "json"]
+            first = run(args, home=h)
+            second = run(args, home=h)
+            direct = run(args, home=h, env=direct_env)
+            what = "%s..%s" % (start, end)
+            check(first.rc == 0 and json.loads(first.out)["busy"] == want,
+                  what + ": first: read in your zone", first)
+            check("time zone 'Odd': its VTIMEZONE is not used" in first.err,
+                  what + ": first: warned", first)
+            check(second.rc == 0 and second.out == first.out and second.err == first.err,
+                  what + ": second (from the cache): the same", second)
+            check(direct.rc == 0 and direct.out == first.out and direct.err == first.err,
+                  what + ": without the cache: the same", direct)
+        r = run(["-v"] + args, home=h)
+        check("unchanged, from the cache" in r.err, "the second read was from the cache", r)
+    finally:
+        h.cleanup()
+
+
 def test_file_as_new_as_the_cache_is_read_again():
     """A file whose mtime is not older than the cache's own write may change
     again unseen (same size, same mtime): it is read again, like git's racy

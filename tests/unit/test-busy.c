@@ -4,12 +4,15 @@
  * hostile inputs made here), the window, the zone, the user's addresses, the
  * busy periods expected (UTC) and substrings of the warnings expected. A case
  * with no WARN line expects no warning at all. Every case also runs fed in
- * 7-byte chunks, which must give the same answer, and must finish fast.
+ * 7-byte chunks, and split into objects read back as the cache gives them,
+ * which must give the same answer, and must finish fast. Then the spans
+ * (ny_busy_span()) and the split itself.
  */
 #include <string.h>
 
 #include "notyet/busy.h"
 #include "src/busy-private.h"
+#include "tests/common/busy-split-check.h"
 
 typedef struct {
     char *name;
@@ -274,6 +277,16 @@ run_case(gconstpointer data)
     got2 = render(busy2);
     g_assert_cmpstr(got2, ==, got);
     g_assert_cmpuint(warnings2->len, ==, warnings->len);
+
+    /* Split into objects and read as the cache gives them back (only those
+     * whose span meets the window): the same busy time and warnings. */
+    {
+        g_autofree char *whole = NULL;
+        g_autofree char *split = NULL;
+        if (!busy_split_check(&q, text->str, text->len, &whole, &split))
+            g_test_message("whole:\n%s\nsplit:\n%s", whole, split);
+        g_assert_cmpstr(split, ==, whole);
+    }
 
     /* Twice more with one VTIMEZONE pool shared by every case of the
      * table (the second time from the pool): the same answer and the same
@@ -543,6 +556,250 @@ test_zones_pool_is_bounded(void)
     g_assert_cmpuint(ny_busy_zones_size(zones), ==, 64);
 }
 
+#define DAY 86400
+#define T_0105_09 1767603600 /* 2026-01-05T09:00:00Z */
+
+static void
+span_of(const char *body, NyTime *start, NyTime *end)
+{
+    g_autofree char *ics =
+        g_strdup_printf("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n%sEND:VCALENDAR\r\n", body);
+
+    ny_busy_span(ics, strlen(ics), start, end);
+}
+
+/* The span holds the event with more than a day to spare either way (any
+ * zone), and no more than a few days. */
+static void
+test_span_oneoff(void)
+{
+    NyTime s = 0, e = 0;
+
+    span_of("BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260105T090000Z\r\nDTEND:20260105T100000Z\r\n"
+            "END:VEVENT\r\n",
+            &s, &e);
+    g_assert_cmpint(s, <=, T_0105_09 - 2 * DAY);
+    g_assert_cmpint(e, >=, T_0105_09 + 3600 + 2 * DAY);
+    g_assert_cmpint(e - s, <=, 8 * DAY);
+    /* Folded anywhere: the same span. */
+    {
+        NyTime s2 = 0, e2 = 0;
+        span_of("BEGIN:VEVENT\r\nUID:a\r\nDTSTART:2026010\r\n 5T090000Z\r\nDTEND;TZID=Europe/\r\n"
+                " Berlin:20260105T100000\r\nEND:VEVENT\r\n",
+                &s2, &e2);
+        g_assert_cmpint(s2, ==, s);
+        g_assert_cmpint(e2, ==, e);
+    }
+}
+
+static void
+test_span_bounded_series(void)
+{
+    NyTime s = 0, e = 0;
+
+    /* Six Mondays from 01-05: the last is 02-09. */
+    span_of("BEGIN:VEVENT\r\nUID:w\r\nDTSTART:20260105T140000Z\r\nDTEND:20260105T150000Z\r\n"
+            "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=6\r\nEND:VEVENT\r\n",
+            &s, &e);
+    g_assert_cmpint(s, <=, T_0105_09 - 2 * DAY);
+    g_assert_cmpint(e, >=, T_0105_09 + 35 * DAY + 6 * 3600 + 2 * DAY);
+    g_assert_cmpint(e, <, NY_BUSY_SPAN_OPEN_END);
+    span_of("BEGIN:VEVENT\r\nUID:u\r\nDTSTART:20260105T090000Z\r\nDURATION:P2D\r\n"
+            "RRULE:FREQ=DAILY;UNTIL=20260110T090000Z\r\nEND:VEVENT\r\n",
+            &s, &e);
+    g_assert_cmpint(e, >=, T_0105_09 + 7 * DAY + 2 * DAY);
+    g_assert_cmpint(e, <=, T_0105_09 + 12 * DAY);
+    /* An override moved a week past the series' end widens it. */
+    span_of("BEGIN:VEVENT\r\nUID:x\r\nDTSTART:20260105T090000Z\r\nDTEND:20260105T100000Z\r\n"
+            "RRULE:FREQ=DAILY;UNTIL=20260106T090000Z\r\nEND:VEVENT\r\n"
+            "BEGIN:VEVENT\r\nUID:x\r\nRECURRENCE-ID:20260106T090000Z\r\n"
+            "DTSTART:20260113T090000Z\r\nDTEND:20260113T100000Z\r\nEND:VEVENT\r\n",
+            &s, &e);
+    g_assert_cmpint(e, >=, T_0105_09 + 8 * DAY + 3600 + 2 * DAY);
+    /* An RDATE period far later, too. */
+    span_of("BEGIN:VEVENT\r\nUID:r\r\nDTSTART:20260105T090000Z\r\nDTEND:20260105T100000Z\r\n"
+            "RDATE;VALUE=PERIOD:20260301T090000Z/PT3H,20260401T090000Z/20260403T090000Z\r\n"
+            "END:VEVENT\r\n",
+            &s, &e);
+    g_assert_cmpint(e, >=, T_0105_09 + 88 * DAY + 2 * DAY);
+    g_assert_cmpint(e, <, NY_BUSY_SPAN_OPEN_END);
+}
+
+static void
+test_span_open_cases(void)
+{
+    static const char *const open_ended[] = {
+        /* no end to the rule */
+        "BEGIN:VEVENT\r\nUID:o\r\nDTSTART:20260105T090000Z\r\nRRULE:FREQ=WEEKLY\r\nEND:VEVENT\r\n",
+        /* COUNT that may skip months: no cheap bound */
+        "BEGIN:VEVENT\r\nUID:m\r\nDTSTART:20260130T090000Z\r\n"
+        "RRULE:FREQ=MONTHLY;BYMONTHDAY=30;COUNT=3\r\nEND:VEVENT\r\n",
+        /* an UNTIL hidden in another part is no UNTIL */
+        "BEGIN:VEVENT\r\nUID:x\r\nDTSTART:20260105T090000Z\r\n"
+        "RRULE:FREQ=DAILY;X-A=UNTIL=20260106\r\nEND:VEVENT\r\n",
+        /* THISANDFUTURE shifts every later instance */
+        "BEGIN:VEVENT\r\nUID:t\r\nRECURRENCE-ID;RANGE=THISANDFUTURE:20260105T090000Z\r\n"
+        "DTSTART:20260105T100000Z\r\nEND:VEVENT\r\n",
+        /* no DTSTART, or one that cannot be read */
+        "BEGIN:VEVENT\r\nUID:n\r\nEND:VEVENT\r\n",
+        "BEGIN:VEVENT\r\nUID:n\r\nDTSTART:2026-01-05\r\nEND:VEVENT\r\n",
+        /* a name folded before it ends (it may be DTEND) */
+        "BEGIN:VEVENT\r\nUID:f\r\nDTSTART:20260105T090000Z\r\nDTE\r\n ND:20270105T090000Z\r\n"
+        "END:VEVENT\r\n",
+        /* a DURATION that cannot be read */
+        "BEGIN:VEVENT\r\nUID:d\r\nDTSTART:20260105T090000Z\r\nDURATION:1H\r\nEND:VEVENT\r\n",
+        /* free/busy periods */
+        "BEGIN:VFREEBUSY\r\nFREEBUSY:20260105T090000Z/PT1H\r\nEND:VFREEBUSY\r\n",
+        /* left open */
+        "BEGIN:VEVENT\r\nUID:l\r\nDTSTART:20260105T090000Z\r\n",
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(open_ended); i++) {
+        NyTime s = 0, e = 0;
+        g_test_message("case %" G_GSIZE_FORMAT, i);
+        span_of(open_ended[i], &s, &e);
+        g_assert_true(s == NY_BUSY_SPAN_OPEN_START || e == NY_BUSY_SPAN_OPEN_END);
+    }
+}
+
+static void
+test_span_no_event_and_garbage(void)
+{
+    NyTime s = 1, e = 1;
+
+    span_of("BEGIN:VTODO\r\nUID:t\r\nDTSTART:20260105T090000Z\r\nEND:VTODO\r\n", &s, &e);
+    g_assert_cmpint(s, ==, 0);
+    g_assert_cmpint(e, ==, 0);
+    ny_busy_span("not a calendar at all", 21, &s, &e);
+    g_assert_cmpint(s, ==, NY_BUSY_SPAN_OPEN_START);
+    g_assert_cmpint(e, ==, NY_BUSY_SPAN_OPEN_END);
+}
+
+/* Splitting: every VEVENT, VFREEBUSY and VTIMEZONE in text order,
+ * verbatim; other components and calendar properties are not kept. */
+static void
+test_split_objects(void)
+{
+    static const char text[] =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+        "BEGIN:VEVENT\r\nUID:series\r\nDTSTART:20260105T090000Z\r\nRRULE:FREQ=DAILY\r\n"
+        "BEGIN:VALARM\r\nUID:not-mine\r\nEND:VALARM\r\nEND:VEVENT\r\n"
+        "BEGIN:VTIMEZONE\r\nTZID:Z\r\nEND:VTIMEZONE\r\n"
+        "BEGIN:VTODO\r\nUID:todo\r\nEND:VTODO\r\n"
+        "BEGIN:VEVENT\nUID:one\nDTSTART:20260106T090000Z\nEND:VEVENT\n"
+        "END:VCALENDAR";
+    g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
+    g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GArray) spans = g_array_new(FALSE, FALSE, sizeof(NyTime));
+    SplitObjects objects = {texts, spans};
+    g_autoptr(GArray) busy = ny_intervals_new();
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(NyBusyScan) scan = NULL;
+    NyBusyQuery q;
+
+    ny_busy_query_init(&q, T_0105_09, T_0105_09 + DAY, utc, "UTC", NULL);
+    scan = ny_busy_scan_new(&q);
+    ny_busy_scan_set_split(scan, split_check_collect, &objects);
+    ny_busy_scan_feed(scan, text, sizeof text - 1);
+    g_assert_true(ny_busy_scan_finish(scan, busy, warnings, NULL));
+    g_assert_true(ny_busy_scan_split_whole(scan));
+    g_assert_cmpuint(texts->len, ==, 3);
+    g_assert_true(g_str_has_prefix(g_ptr_array_index(texts, 0), "BEGIN:VEVENT\r\nUID:series\r\n"));
+    g_assert_true(g_str_has_suffix(g_ptr_array_index(texts, 0), "END:VALARM\r\nEND:VEVENT\r\n"));
+    g_assert_cmpint(g_array_index(spans, NyTime, 1), ==, NY_BUSY_SPAN_OPEN_END);
+    g_assert_cmpstr(g_ptr_array_index(texts, 1), ==,
+                    "BEGIN:VTIMEZONE\r\nTZID:Z\r\nEND:VTIMEZONE\r\n");
+    g_assert_cmpint(g_array_index(spans, NyTime, 2), ==, NY_BUSY_SPAN_OPEN_START);
+    g_assert_cmpstr(g_ptr_array_index(texts, 2), ==,
+                    "BEGIN:VEVENT\r\nUID:one\r\nDTSTART:20260106T090000Z\r\nEND:VEVENT\r\n");
+    g_assert_cmpint(g_array_index(spans, NyTime, 5), <, NY_BUSY_SPAN_OPEN_END);
+}
+
+/* Texts whose objects cannot say all the text says: read whole. */
+static void
+test_split_not_whole(void)
+{
+    static const char *const texts[] = {
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nEND:VCALENDAR\r\n",       /* left open */
+        "BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260105T090000Z\r\nEND:VEVENT\r\n", /* bare */
+        "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\nBEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\n"
+        "DTSTART:20260105T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", /* two calendars */
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nX:a\0b\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    };
+    static const gsize lens[] = {0, 0, 0, 72};
+    g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
+    NyBusyQuery q;
+
+    ny_busy_query_init(&q, T_0105_09, T_0105_09 + DAY, utc, "UTC", NULL);
+    for (gsize i = 0; i < G_N_ELEMENTS(texts); i++) {
+        g_autoptr(GPtrArray) objs = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GArray) spans = g_array_new(FALSE, FALSE, sizeof(NyTime));
+        SplitObjects objects = {objs, spans};
+        g_autoptr(GArray) busy = ny_intervals_new();
+        g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(NyBusyScan) scan = ny_busy_scan_new(&q);
+        gsize len = lens[i] ? lens[i] : strlen(texts[i]);
+
+        g_test_message("case %" G_GSIZE_FORMAT, i);
+        ny_busy_scan_set_split(scan, split_check_collect, &objects);
+        ny_busy_scan_feed(scan, texts[i], len);
+        g_assert_true(ny_busy_scan_finish(scan, busy, warnings, NULL));
+        g_assert_false(ny_busy_scan_split_whole(scan));
+    }
+}
+
+static char *
+read_fixture(const char *name, gsize *len)
+{
+    g_autofree char *path = g_test_build_filename(G_TEST_DIST, "fixtures", "busy", name, NULL);
+    char *text = NULL;
+
+    g_assert_true(g_file_get_contents(path, &text, len, NULL));
+    return text;
+}
+
+/* Every busy fixture, over windows of every size: whole == split + cached. */
+static void
+test_split_same_as_whole(void)
+{
+    static const NyTime windows[][2] = {
+        {1735689600, 1893456000}, /* 2025-2030 */
+        {1767225600, 1769904000}, /* 2026-01 */
+        {1772323200, 1773532800}, /* 2026-03-01 .. 03-15 */
+        {1782864000, 1783468800}, /* 2026-07 one week */
+        {1772409600, 1772496000}, /* 2026-03-02 one day */
+    };
+    g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "fixtures", "busy", NULL);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    g_autoptr(GTimeZone) zone = g_time_zone_new_identifier("America/New_York");
+    const char *name;
+    guint compared = 0;
+
+    g_assert_nonnull(d);
+    while ((name = g_dir_read_name(d)) != NULL) {
+        g_autofree char *text = NULL;
+        gsize len = 0;
+
+        if (!g_str_has_suffix(name, ".ics"))
+            continue;
+        text = read_fixture(name, &len);
+        for (guint w = 0; w < G_N_ELEMENTS(windows); w++) {
+            g_autofree char *whole = NULL;
+            g_autofree char *split = NULL;
+            NyBusyQuery q;
+
+            ny_busy_query_init(&q, windows[w][0], windows[w][1], zone, "America/New_York", NULL);
+            /* The hostile fixtures run into it at once: the test stays fast. */
+            q.limits.max_instances = 2000;
+            g_test_message("%s window %u", name, w);
+            busy_split_check(&q, text, len, &whole, &split);
+            g_assert_cmpstr(split, ==, whole);
+            compared++;
+        }
+    }
+    g_assert_cmpuint(compared, >=, 100);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -564,6 +821,13 @@ main(int argc, char **argv)
     g_test_add_func("/busy/windows-zones-exist", test_windows_zones_exist);
     g_test_add_func("/busy/zones-pool-keys-by-text", test_zones_pool_keys_by_text);
     g_test_add_func("/busy/zones-pool-is-bounded", test_zones_pool_is_bounded);
+    g_test_add_func("/busy/span/oneoff", test_span_oneoff);
+    g_test_add_func("/busy/span/bounded-series", test_span_bounded_series);
+    g_test_add_func("/busy/span/open-cases", test_span_open_cases);
+    g_test_add_func("/busy/span/no-event-and-garbage", test_span_no_event_and_garbage);
+    g_test_add_func("/busy/split/objects", test_split_objects);
+    g_test_add_func("/busy/split/not-whole", test_split_not_whole);
+    g_test_add_func("/busy/split/same-as-whole", test_split_same_as_whole);
     status = g_test_run();
     shared_zones = NULL;
     return status;

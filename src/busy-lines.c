@@ -1,0 +1,307 @@
+/* busy-lines.c: raw lines: the one iCalendar scanner. Lines are assembled from
+ * chunks, checked against the limits, nested, cut into top-level components
+ * (split for the cache), and each event's span read before libical sees it.
+ *
+ * Part of the busy module (src/busy.c, src/busy-private.h). Pure.
+ */
+#include <string.h>
+
+#include "busy-private.h"
+
+static gboolean
+line_is(const char *line, gsize len, const char *word, const char **rest)
+{
+    gsize n = strlen(word);
+
+    if (len < n || g_ascii_strncasecmp(line, word, n) != 0)
+        return FALSE;
+    *rest = line + n;
+    return TRUE;
+}
+
+static icalcomponent_kind
+kind_of(const char *name, gsize len)
+{
+    char buf[32];
+
+    while (len > 0 && (name[len - 1] == ' ' || name[len - 1] == '\t'))
+        len--;
+    if (len == 0 || len >= sizeof buf)
+        return ICAL_X_COMPONENT;
+    memcpy(buf, name, len);
+    buf[len] = '\0';
+    for (gsize i = 0; i < len; i++)
+        buf[i] = g_ascii_toupper(buf[i]);
+    return icalcomponent_string_to_kind(buf);
+}
+
+static void
+comp_set_problem(NyBusyScan *s, const char *problem)
+{
+    if (s->comp_problem == NULL)
+        s->comp_problem = g_strdup(problem);
+    if (s->comp != NULL) {
+        g_string_free(s->comp, TRUE);
+        s->comp = NULL;
+    }
+}
+
+static void
+comp_begin(NyBusyScan *s, icalcomponent_kind kind)
+{
+    s->comp_depth = s->depth;
+    s->comp_kind = kind;
+    s->comp_keep = kind == ICAL_VEVENT_COMPONENT || kind == ICAL_VFREEBUSY_COMPONENT ||
+                   kind == ICAL_VTIMEZONE_COMPONENT;
+    s->comp = s->comp_keep ? g_string_new(NULL) : NULL;
+    g_clear_pointer(&s->comp_problem, g_free);
+    g_string_truncate(s->comp_uid, 0);
+    s->last_was_uid = FALSE;
+    ny_busy_raw_span_reset(&s->raw);
+    s->prop_on = FALSE;
+    s->saw_component = TRUE;
+    /* A component outside the VCALENDAR, or in a second one: the split
+     * cannot keep apart what belongs to which. */
+    if (!s->in_calendar || s->calendars > 1)
+        s->split_whole = FALSE;
+}
+
+/* The span of the current component, for the split and the window. */
+static void
+comp_span(NyBusyScan *s, NyTime *out_start, NyTime *out_end)
+{
+    if (s->comp_kind == ICAL_VEVENT_COMPONENT) {
+        ny_busy_raw_span_get(&s->raw, out_start, out_end);
+    } else {
+        *out_start = NY_BUSY_SPAN_OPEN_START;
+        *out_end = NY_BUSY_SPAN_OPEN_END;
+    }
+}
+
+/* ny_busy_span(): the union of the events' spans. */
+void
+ny_busy_span_add(NyBusyScan *s, NyTime start, NyTime end)
+{
+    if (s->comp_kind == ICAL_VTIMEZONE_COMPONENT)
+        return;
+    s->span_lo = s->span_any ? MIN(s->span_lo, start) : start;
+    s->span_hi = s->span_any ? MAX(s->span_hi, end) : end;
+    s->span_any = TRUE;
+}
+
+/* A top-level property line, unfolded, that may bound the span. */
+static void
+prop_flush(NyBusyScan *s)
+{
+    if (s->prop_on && s->comp_kind == ICAL_VEVENT_COMPONENT)
+        ny_busy_raw_property(&s->raw, s->prop->str, s->prop->len);
+    s->prop_on = FALSE;
+    g_string_truncate(s->prop, 0);
+}
+
+static void
+comp_end(NyBusyScan *s)
+{
+    NyTime start, end;
+
+    if (s->comp_problem != NULL) {
+        if (s->comp_keep) {
+            g_autofree char *label = ny_busy_uid_label(s->comp_uid->str);
+            if (!s->span_only)
+                ny_busy_scan_warn(s, "component '%s' skipped: %s", label, s->comp_problem);
+            ny_busy_span_add(s, NY_BUSY_SPAN_OPEN_START, NY_BUSY_SPAN_OPEN_END);
+            s->split_whole = FALSE;
+        }
+    } else if (s->comp != NULL) {
+        comp_span(s, &start, &end);
+        if (s->split != NULL)
+            s->split(s->comp->str, s->comp->len, start, end, s->split_data);
+        if (s->span_only)
+            ny_busy_span_add(s, start, end);
+        /* An event that cannot meet the window is not parsed: so a lookup
+         * that skips the objects whose span misses it (the cache) gives
+         * what the whole text gives. */
+        else if (start < s->q->to && end > s->q->from)
+            ny_busy_process_component_text(s, s->comp->str);
+    }
+    if (s->comp != NULL) {
+        g_string_free(s->comp, TRUE);
+        s->comp = NULL;
+    }
+    s->comp_depth = 0;
+}
+
+/* One physical line, without its line break. */
+static void
+scan_line(NyBusyScan *s, const char *line, gsize len)
+{
+    const char *rest;
+    gboolean continuation = len > 0 && (line[0] == ' ' || line[0] == '\t');
+
+    if (len > 0)
+        s->saw_text = TRUE;
+    if (!continuation && s->prop_on)
+        prop_flush(s);
+    if (!continuation && s->comp_depth != 0 &&
+        (line_is(line, len, "BEGIN;", &rest) || line_is(line, len, "END;", &rest))) {
+        /* libical would read these as BEGIN or END lines: its nesting and
+         * ours must agree, or it prints to stderr and drops data. */
+        comp_set_problem(s, "a BEGIN or END line with parameters");
+        return;
+    }
+    if (!continuation && line_is(line, len, "BEGIN:", &rest)) {
+        icalcomponent_kind kind = kind_of(rest, len - (gsize)(rest - line));
+        s->depth++;
+        if (s->depth < G_N_ELEMENTS(s->open_kinds))
+            s->open_kinds[s->depth] = kind;
+        if (s->comp_depth == 0) {
+            if (s->depth == 1 && kind == ICAL_VCALENDAR_COMPONENT) {
+                s->in_calendar = TRUE;
+                s->saw_component = TRUE;
+                s->calendars++;
+                return;
+            }
+            comp_begin(s, kind);
+        } else if (s->depth > s->q->limits.max_depth) {
+            g_autofree char *why =
+                g_strdup_printf("components nested deeper than %u", s->q->limits.max_depth);
+            comp_set_problem(s, why);
+        }
+    } else if (!continuation && line_is(line, len, "END:", &rest)) {
+        if (s->depth == 0)
+            return;
+        if (s->comp_depth != 0 && s->depth < G_N_ELEMENTS(s->open_kinds) &&
+            s->open_kinds[s->depth] != kind_of(rest, len - (gsize)(rest - line)))
+            comp_set_problem(s, "an END line that does not match its BEGIN");
+        if (s->comp != NULL && s->comp->len + len + 2 > s->q->limits.max_object) {
+            g_autofree char *why =
+                g_strdup_printf("larger than %" G_GSIZE_FORMAT " bytes", s->q->limits.max_object);
+            comp_set_problem(s, why);
+        }
+        if (s->comp != NULL) {
+            g_string_append_len(s->comp, line, (gssize)len);
+            g_string_append(s->comp, "\r\n");
+        }
+        s->depth--;
+        if (s->comp_depth != 0 && s->depth < s->comp_depth) {
+            comp_end(s);
+        } else if (s->comp_depth == 0 && s->depth == 0 && s->in_calendar) {
+            s->in_calendar = FALSE;
+            ny_busy_end_calendar(s);
+        }
+        return;
+    } else if (s->comp_depth != 0 && s->depth == s->comp_depth) {
+        /* A property of the top-level component itself. */
+        if (continuation) {
+            if (s->last_was_uid && s->comp_uid->len < 256)
+                g_string_append_len(s->comp_uid, line + 1, (gssize)MIN(len - 1, 256));
+            if (s->prop_on) {
+                if (s->prop->len + len > NY_MAX_PROP)
+                    s->raw.open = TRUE;
+                else
+                    g_string_append_len(s->prop, line + 1, (gssize)len - 1);
+            }
+        } else {
+            s->last_was_uid = FALSE;
+            if (line_is(line, len, "UID", &rest) && (*rest == ':' || *rest == ';')) {
+                const char *colon = memchr(line, ':', len);
+                if (colon != NULL && s->comp_uid->len == 0) {
+                    gsize n = len - (gsize)(colon + 1 - line);
+                    g_string_append_len(s->comp_uid, colon + 1, (gssize)MIN(n, 256));
+                    s->last_was_uid = TRUE;
+                }
+            } else if (s->comp_kind == ICAL_VEVENT_COMPONENT) {
+                if (memchr(line, ':', len) == NULL && memchr(line, ';', len) == NULL) {
+                    /* A name folded before it ends: it may be DTEND. */
+                    s->raw.open = TRUE;
+                } else if (ny_busy_prop_is(line, len, "DTSTART") ||
+                           ny_busy_prop_is(line, len, "DTEND") ||
+                           ny_busy_prop_is(line, len, "DURATION") ||
+                           ny_busy_prop_is(line, len, "RRULE") ||
+                           ny_busy_prop_is(line, len, "RDATE") ||
+                           ny_busy_prop_is(line, len, "RECURRENCE-ID")) {
+                    if (len > NY_MAX_PROP) {
+                        s->raw.open = TRUE;
+                    } else {
+                        g_string_append_len(s->prop, line, (gssize)len);
+                        s->prop_on = TRUE;
+                    }
+                }
+            }
+        }
+    }
+    if (s->comp != NULL) {
+        if (s->comp->len + len + 2 > s->q->limits.max_object) {
+            g_autofree char *why =
+                g_strdup_printf("larger than %" G_GSIZE_FORMAT " bytes", s->q->limits.max_object);
+            comp_set_problem(s, why);
+            return;
+        }
+        g_string_append_len(s->comp, line, (gssize)len);
+        g_string_append(s->comp, "\r\n");
+    }
+}
+
+/* A line that broke a limit: the component it belongs to is skipped. */
+static void
+scan_bad_line(NyBusyScan *s, const char *why)
+{
+    s->saw_text = TRUE;
+    if (s->comp_depth != 0) {
+        comp_set_problem(s, why);
+    } else {
+        if (!s->span_only)
+            ny_busy_scan_warn(s, "a line outside any event skipped: %s", why);
+        s->split_whole = FALSE;
+        s->span_lo = NY_BUSY_SPAN_OPEN_START;
+        s->span_hi = NY_BUSY_SPAN_OPEN_END;
+        s->span_any = TRUE;
+    }
+}
+
+void
+ny_busy_scan_end_line(NyBusyScan *s)
+{
+    gsize len = s->line->len;
+
+    if (len > 0 && s->line->str[len - 1] == '\r')
+        len--;
+    if (s->line_overflow) {
+        g_autofree char *why =
+            g_strdup_printf("a line longer than %" G_GSIZE_FORMAT " bytes", s->q->limits.max_line);
+        scan_bad_line(s, why);
+    } else if (s->line_nul) {
+        scan_bad_line(s, "a NUL byte in its text");
+    } else {
+        scan_line(s, s->line->str, len);
+    }
+    g_string_truncate(s->line, 0);
+    s->line_overflow = FALSE;
+    s->line_nul = FALSE;
+}
+
+void
+ny_busy_scan_feed(NyBusyScan *s, const char *data, gsize len)
+{
+    g_return_if_fail(s != NULL && !s->finished);
+    while (len > 0) {
+        const char *nl = memchr(data, '\n', len);
+        gsize n = nl ? (gsize)(nl - data) : len;
+
+        if (!s->line_overflow) {
+            if (s->line->len + n > s->q->limits.max_line + 1) {
+                s->line_overflow = TRUE;
+                g_string_truncate(s->line, 0);
+            } else {
+                if (memchr(data, '\0', n) != NULL)
+                    s->line_nul = TRUE;
+                g_string_append_len(s->line, data, (gssize)n);
+            }
+        }
+        if (nl == NULL)
+            break;
+        ny_busy_scan_end_line(s);
+        data += n + 1;
+        len -= n + 1;
+    }
+}

@@ -1,0 +1,233 @@
+/* busy-zones.c: civil dates, zones (the system's and a calendar's VTIMEZONEs), the
+ * VTIMEZONE pool. Wall-clock times to instants (RFC 5545 3.3.5).
+ *
+ * Part of the busy module (src/busy.c, src/busy-private.h). Pure.
+ */
+#include <string.h>
+
+#include "busy-private.h"
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+gint64
+ny_busy_days_from_civil(gint64 y, int m, int d)
+{
+    y -= m <= 2;
+    gint64 era = (y >= 0 ? y : y - 399) / 400;
+    gint64 yoe = y - era * 400;
+    gint64 doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    gint64 doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+void
+ny_busy_civil_from_days(gint64 z, int *y, int *m, int *d)
+{
+    z += 719468;
+    gint64 era = (z >= 0 ? z : z - 146096) / 146097;
+    gint64 doe = z - era * 146097;
+    gint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    gint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    gint64 mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* Wall-clock seconds as if the wall clock were UTC. */
+gint64
+ny_busy_wall_seconds(int y, int m, int d, int hh, int mm, int ss)
+{
+    return ny_busy_days_from_civil(y, m, d) * NY_DAY + hh * 3600 + mm * 60 + ss;
+}
+
+static int
+zone_offset_at(const NyZone *z, NyTime utc)
+{
+    if (z->g != NULL)
+        return g_time_zone_get_offset(z->g,
+                                      g_time_zone_find_interval(z->g, G_TIME_TYPE_UNIVERSAL, utc));
+    if (z->i != NULL) {
+        struct icaltimetype tt = icaltime_from_timet_with_zone((time_t)utc, 0, NULL);
+        int dst = 0;
+        return icaltimezone_get_utc_offset_of_utc_time(z->i, &tt, &dst);
+    }
+    return 0;
+}
+
+/* Wall-clock time to an instant, RFC 5545 3.3.5: a time in a DST gap is read
+ * with the offset before the gap (02:30 becomes 03:30), a repeated time is
+ * its first occurrence. */
+NyTime
+ny_busy_zone_to_utc(const NyZone *z, gint64 wall)
+{
+    int before = zone_offset_at(z, wall - NY_DAY);
+    int after = zone_offset_at(z, wall + NY_DAY);
+    NyTime t1 = wall - before;
+    NyTime t2 = wall - after;
+    gboolean ok1 = zone_offset_at(z, t1) == before;
+    gboolean ok2 = zone_offset_at(z, t2) == after;
+
+    if (ok1 && ok2)
+        return MIN(t1, t2);
+    if (ok2)
+        return t2;
+    if (ok1)
+        return t1;
+    /* In a gap: the offset in force before it. */
+    return t1;
+}
+
+gint64
+ny_busy_zone_wall_at(const NyZone *z, NyTime utc)
+{
+    return utc + zone_offset_at(z, utc);
+}
+
+NyVtz *
+ny_busy_vtz_ref(NyVtz *v)
+{
+    v->ref++;
+    return v;
+}
+
+void
+ny_busy_vtz_unref(gpointer data)
+{
+    NyVtz *v = data;
+
+    if (--v->ref > 0)
+        return;
+    icaltimezone_free(v->tz, 1);
+    g_free(v->tzid);
+    g_free(v);
+}
+
+NyBusyZones *
+ny_busy_zones_new(void)
+{
+    NyBusyZones *zones = g_new0(NyBusyZones, 1);
+
+    zones->by_text = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, ny_busy_vtz_unref);
+    return zones;
+}
+
+guint
+ny_busy_zones_size(const NyBusyZones *zones)
+{
+    return g_hash_table_size(zones->by_text);
+}
+
+void
+ny_busy_zones_free(NyBusyZones *zones)
+{
+    if (zones == NULL)
+        return;
+    g_hash_table_unref(zones->by_text);
+    g_free(zones);
+}
+
+/* Only VTIMEZONEs whose rules are yearly are used: a rule such as
+ * FREQ=MINUTELY makes libical spin for minutes (doc/busy-rules.md, "Time
+ * zones"). */
+static gboolean
+vtimezone_is_trusted(icalcomponent *vtz)
+{
+    int observances = 0;
+
+    for (icalcomponent *c = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT); c;
+         c = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT)) {
+        icalcomponent_kind k = icalcomponent_isa(c);
+        if (k != ICAL_XSTANDARD_COMPONENT && k != ICAL_XDAYLIGHT_COMPONENT)
+            continue;
+        observances++;
+        if (icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY) == NULL ||
+            icalcomponent_get_first_property(c, ICAL_TZOFFSETTO_PROPERTY) == NULL)
+            return FALSE;
+        /* RFC 5545 3.3.14: an offset's hours are 00 to 23. A larger one
+         * ("-9900") would move times by days, past the margin every span
+         * is computed with (src/busy-span.c). */
+        for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); p;
+             p = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY)) {
+            icalproperty_kind pk = icalproperty_isa(p);
+            int offset;
+            if (pk == ICAL_TZOFFSETTO_PROPERTY)
+                offset = icalproperty_get_tzoffsetto(p);
+            else if (pk == ICAL_TZOFFSETFROM_PROPERTY)
+                offset = icalproperty_get_tzoffsetfrom(p);
+            else
+                continue;
+            if (offset <= -NY_DAY || offset >= NY_DAY)
+                return FALSE;
+        }
+        for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY); p;
+             p = icalcomponent_get_next_property(c, ICAL_RRULE_PROPERTY)) {
+            struct icalrecurrencetype r = icalproperty_get_rrule(p);
+            if (r.freq != ICAL_YEARLY_RECURRENCE)
+                return FALSE;
+        }
+        if (icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY) != NULL)
+            return FALSE;
+    }
+    return observances > 0;
+}
+
+/* Makes @v the calendar's zone of its TZID. */
+static void
+use_vtimezone(NyBusyScan *s, NyVtz *v)
+{
+    if (!v->trusted) {
+        g_autofree char *label = ny_busy_uid_label(v->tzid);
+        ny_busy_scan_warn(
+            s,
+            "time zone '%s': its VTIMEZONE is not used (an observance without DTSTART, "
+            "with a rule that is not yearly, or with an offset of a day or more)",
+            label);
+    }
+    g_hash_table_replace(s->vtz, g_strdup(v->tzid), ny_busy_vtz_ref(v));
+}
+
+/* A VTIMEZONE of the query's pool with exactly this @text, if any. */
+gboolean
+ny_busy_use_pooled_vtimezone(NyBusyScan *s, const char *text)
+{
+    NyVtz *v;
+
+    if (s->q->zones == NULL)
+        return FALSE;
+    v = g_hash_table_lookup(s->q->zones->by_text, text);
+    if (v == NULL)
+        return FALSE;
+    use_vtimezone(s, v);
+    return TRUE;
+}
+
+void
+ny_busy_add_vtimezone(NyBusyScan *s, icalcomponent *vtz, const char *text)
+{
+    const char *tzid = NULL;
+    icalproperty *p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
+    NyVtz *v;
+
+    if (p != NULL)
+        tzid = icalproperty_get_tzid(p);
+    if (tzid == NULL || *tzid == '\0') {
+        icalcomponent_free(vtz);
+        return;
+    }
+    v = g_new0(NyVtz, 1);
+    v->ref = 1;
+    v->tzid = g_strdup(tzid);
+    v->trusted = vtimezone_is_trusted(vtz);
+    v->tz = icaltimezone_new();
+    if (!icaltimezone_set_component(v->tz, vtz)) {
+        icalcomponent_free(vtz);
+        v->trusted = FALSE;
+    }
+    use_vtimezone(s, v);
+    /* Real calendars use a handful of zones; a calendar whose every object
+     * carries a slightly different copy must not grow the pool without
+     * bound (each entry holds libical's expanded changes, up to ~40 KB). */
+    if (s->q->zones != NULL && g_hash_table_size(s->q->zones->by_text) < NY_ZONE_POOL_MAX)
+        g_hash_table_replace(s->q->zones->by_text, g_strdup(text), ny_busy_vtz_ref(v));
+    ny_busy_vtz_unref(v);
+}

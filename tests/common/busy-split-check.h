@@ -1,0 +1,99 @@
+/* busy-split-check.h: "whole text" == "split + spans + cached read".
+ *
+ * Shared by tests/unit/test-busy.c and tests/fuzz/fuzz-split.c. The cached
+ * read is simulated in memory with the pure core alone, as src/sources.c
+ * does it with the cache: the head, then every split object whose span
+ * meets the window (the zones always: their span is open), in split order,
+ * then the tail.
+ */
+#pragma once
+
+#include <string.h>
+
+#include "notyet/busy.h"
+
+typedef struct {
+    GPtrArray *texts;
+    GArray *spans; /* (element-type NyTime): start, end per object */
+} SplitObjects;
+
+static void
+split_check_collect(const char *text, gsize len, NyTime start, NyTime end, gpointer data)
+{
+    SplitObjects *o = data;
+    NyTime span[2] = {start, end};
+
+    g_ptr_array_add(o->texts, g_strndup(text, len));
+    g_array_append_vals(o->spans, span, 2);
+}
+
+/* The busy periods (normalized) and the warnings, one per line. */
+static char *
+split_check_render(const NyBusyQuery *q, GArray *busy, GPtrArray *warnings)
+{
+    GString *out = g_string_new(NULL);
+
+    ny_intervals_normalize(busy, q->from, q->to);
+    for (guint i = 0; i < busy->len; i++) {
+        const NyInterval *iv = &g_array_index(busy, NyInterval, i);
+        g_string_append_printf(out, "busy %" G_GINT64_FORMAT " %" G_GINT64_FORMAT "\n", iv->start,
+                               iv->end);
+    }
+    for (guint i = 0; i < warnings->len; i++)
+        g_string_append_printf(out, "warn %s\n", (const char *)g_ptr_array_index(warnings, i));
+    return g_string_free(out, FALSE);
+}
+
+/**
+ * busy_split_check:
+ * @out_whole, @out_split: (out): what each read gave, rendered; on a text
+ *   that is not split whole, both are the whole read
+ *
+ * Returns: TRUE when the reads agree: the whole text read plainly, read
+ * while split, and (when the split is whole) the cached read.
+ */
+static gboolean
+busy_split_check(const NyBusyQuery *q, const char *text, gsize len, char **out_whole,
+                 char **out_split)
+{
+    g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GArray) spans = g_array_new(FALSE, FALSE, sizeof(NyTime));
+    SplitObjects objects = {texts, spans};
+    g_autoptr(GArray) busy0 = ny_intervals_new();
+    g_autoptr(GArray) busy1 = ny_intervals_new();
+    g_autoptr(GArray) busy2 = ny_intervals_new();
+    g_autoptr(GPtrArray) warn0 = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) warn1 = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) warn2 = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(NyBusyScan) split = ny_busy_scan_new(q);
+    g_autoptr(NyBusyScan) cached = NULL;
+    g_autofree char *plain = NULL;
+    gboolean ok0, ok1;
+
+    ok0 = ny_busy_compute(q, text, len, busy0, warn0, NULL);
+    plain = ok0 ? split_check_render(q, busy0, warn0) : g_strdup("invalid\n");
+    ny_busy_scan_set_split(split, split_check_collect, &objects);
+    ny_busy_scan_feed(split, text, len);
+    ok1 = ny_busy_scan_finish(split, busy1, warn1, NULL);
+    *out_whole = g_strdup(plain);
+    *out_split = ok1 ? split_check_render(q, busy1, warn1) : g_strdup("invalid\n");
+    if (strcmp(*out_whole, *out_split) != 0 || !ok1 || !ny_busy_scan_split_whole(split))
+        return strcmp(*out_whole, *out_split) == 0;
+
+    cached = ny_busy_scan_new(q);
+    ny_busy_scan_feed(cached, ny_busy_split_head, strlen(ny_busy_split_head));
+    for (guint i = 0; i < texts->len; i++) {
+        NyTime start = g_array_index(spans, NyTime, 2 * i);
+        NyTime end = g_array_index(spans, NyTime, 2 * i + 1);
+        const char *o = g_ptr_array_index(texts, i);
+
+        if (start < q->to && end > q->from)
+            ny_busy_scan_feed(cached, o, strlen(o));
+    }
+    ny_busy_scan_feed(cached, ny_busy_split_tail, strlen(ny_busy_split_tail));
+    g_free(*out_split);
+    *out_split = ny_busy_scan_finish(cached, busy2, warn2, NULL)
+                     ? split_check_render(q, busy2, warn2)
+                     : g_strdup("invalid\n");
+    return strcmp(*out_whole, *out_split) == 0;
+}
