@@ -13,8 +13,10 @@ way it ships (debugoptimized or release) first.
 For each server the same data: a 1,000-object calendar "bench" (the first
 940 one-off events and the 60 series of bench/gen-calendar.py medium, seed
 1, one object per UID) and a small "personal" calendar of 12 events, both in
-one calendar home that notyet discovers. notyet syncs it twice (so the
-cache is warm and nothing has changed), and then, in one run, each of these
+one calendar home that notyet discovers (without ORGANIZER and ATTENDEE,
+which Cyrus checks across a series and busy time does not need here).
+notyet syncs it twice (so the cache is warm and nothing has changed), and
+then, in one run, each of these
 commands is started N times (default 15) in turn - A B C D A B C D ... -
 so a slow moment of a loaded machine hits every one alike:
 
@@ -115,11 +117,26 @@ def personal_objects():
     return out
 
 
+def without_people(text):
+    """The object without ORGANIZER and ATTENDEE (folded lines too): Cyrus
+    refuses a series whose overrides name another organizer, and busy time
+    does not depend on them here (no [me] emails)."""
+    out, skipping = [], False
+    for line in text.split("\r\n"):
+        if line.startswith(" ") and skipping:
+            continue
+        skipping = line.startswith(("ORGANIZER", "ATTENDEE"))
+        if not skipping:
+            out.append(line)
+    return "\r\n".join(out)
+
+
 def bench_objects(tmp):
     path = os.path.join(tmp, "medium.ics")
     bench_caldav.generate("medium", path)
     with open(path, newline="") as f:
-        objects = bench_caldav.split_objects(f.read())
+        objects = [(uid, without_people(text))
+                   for uid, text in bench_caldav.split_objects(f.read())]
     series = [o for o in objects if not o[0].startswith("ev-")]
     one_offs = [o for o in objects if o[0].startswith("ev-")]
     return one_offs[:1000 - len(series)] + series
