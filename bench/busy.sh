@@ -1,5 +1,5 @@
 #!/bin/bash
-# The free/busy benchmark (issue 3), run by hand:
+# The free/busy benchmark, run by hand:
 #
 #   bench/busy.sh [NOTYET_BINARY]        default: build/src/notyet
 #

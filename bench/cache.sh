@@ -1,5 +1,5 @@
 #!/bin/bash
-# The local-source cache benchmark (issue 5 item 4), run by hand:
+# The local-source cache benchmark, run by hand:
 #
 #   bench/cache.sh [NOTYET_BINARY [COMMAND...]]   default: build/src/notyet,
 #                                                 freebusy slots
