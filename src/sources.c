@@ -973,7 +973,7 @@ caldav_cached(Lookup *l, const NyCalendarConfig *config, gboolean fill, GError *
 
 /* The sync of one CalDAV source on a thread of its own, with its own
  * connection to the cache, while the lookup's thread computes the answer
- * from the cache as it is (doc/sync-and-cache.md, "The unchanged lookup"). */
+ * from the cache as it is (doc/sync-and-cache.md, "CalDAV sync"). */
 typedef struct {
     const NyCalendarConfig *cal;
     const char *cache_path;
