@@ -39,6 +39,18 @@ in milliseconds; the min and max show the spread. The last lines give the
 two ratios the lookups are judged by: online - curl (ms), offline / floor.
 The machine's load average is printed first: on a busy machine absolute
 times move, the same-run medians and ratios much less.
+
+Measured 2026-12-06 on 2 shared cores under a load average of 7-10 (11
+runs, medians, ms; "before" is the code of 4b3d548 in the same run):
+
+              curl  online  before  offline  before  floor  off/floor (before)
+  Radicale     460     502     462      119     162     98  1.22x (1.66x)
+  Cyrus         82     243     228      132     141     76  1.74x (1.86x)
+
+Radicale answers slower than notyet computes, so the overlapped lookup
+costs the server's time (online - curl within the spread); Cyrus answers
+in a few tens of milliseconds, and on cores that are all busy the
+computation running beside the sync has no core of its own to run on.
 """
 import argparse
 import importlib.util
