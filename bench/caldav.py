@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The CalDAV benchmark (issue 5), run by hand:
+"""The CalDAV benchmark (doc/performance.md), run by hand:
 
     bench/caldav.py NOTYET_BINARY [--server radicale|xandikos|both] [--runs N]
                     [--size small|medium|large|xlarge] [--now ISO8601]

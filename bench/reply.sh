@@ -1,5 +1,5 @@
 #!/bin/bash
-# The reply benchmark (issue 4), run by hand:
+# The reply benchmark (doc/performance.md), run by hand:
 #
 #   bench/reply.sh [BUILD_DIR]          default: build
 #

@@ -35,7 +35,7 @@ _notyet()
     prev=${COMP_WORDS[COMP_CWORD - 1]}
     [[ $prev == = && $COMP_CWORD -ge 2 ]] && prev=${COMP_WORDS[COMP_CWORD - 2]}
     [[ $cur == = ]] && cur=
-    local commands="decide freebusy slots reply followups book export done cancel calendars help"
+    local commands="decide freebusy slots reply followups book export done cancel calendars week help"
     local global="--config --db --now --tz --ics --offline --format --verbose --quiet --help --version"
 
     cmd=
@@ -66,7 +66,10 @@ _notyet()
     --slot)
         COMPREPLY=($(compgen -W "1 2" -- "$cur"))
         return ;;
-    --now | --from | --to | --email | --met | --closing)
+    --color)
+        COMPREPLY=($(compgen -W "never always auto" -- "$cur"))
+        return ;;
+    --now | --from | --to | --weeks | --email | --met | --closing)
         return ;;
     esac
 
@@ -81,6 +84,7 @@ _notyet()
     followups) opts="--all" ;;
     book) opts="--slot" ;;
     export) opts="--output --force --all" ;;
+    week) opts="--from --weeks --color" ;;
     help) opts=$commands ;;
     esac
     if [[ -n $cmd && $cur == -* ]]; then

@@ -1,6 +1,6 @@
 # fish completion for notyet: commands, options, follow-up ids, zone names.
 
-set -l commands decide freebusy slots reply followups book export done cancel calendars help
+set -l commands decide freebusy slots reply followups book export done cancel calendars week help
 
 function __notyet_zones
     if test -d /usr/share/zoneinfo
@@ -40,6 +40,7 @@ complete -c notyet -n "not __fish_seen_subcommand_from $commands" -a export -d '
 complete -c notyet -n "not __fish_seen_subcommand_from $commands" -a done -d 'Mark a follow-up call as done'
 complete -c notyet -n "not __fish_seen_subcommand_from $commands" -a cancel -d 'Cancel a follow-up'
 complete -c notyet -n "not __fish_seen_subcommand_from $commands" -a calendars -d 'List the configured calendars'
+complete -c notyet -n "not __fish_seen_subcommand_from $commands" -a week -d 'Show the working days as a grid of busy and open times'
 complete -c notyet -n "not __fish_seen_subcommand_from $commands" -a help -d 'Show the help of a command'
 complete -c notyet -n "__fish_seen_subcommand_from help" -a "$commands"
 
@@ -74,6 +75,9 @@ complete -c notyet -n "__fish_seen_subcommand_from decide reply" -l new -d 'A se
 complete -c notyet -n "__fish_seen_subcommand_from freebusy" -l from -x -d 'Start of the window'
 complete -c notyet -n "__fish_seen_subcommand_from freebusy" -l to -x -d 'End of the window'
 complete -c notyet -n "__fish_seen_subcommand_from slots" -l explain -d 'Say why earlier times were passed over'
+complete -c notyet -n "__fish_seen_subcommand_from week" -l from -x -d 'The first day'
+complete -c notyet -n "__fish_seen_subcommand_from week" -l weeks -x -d 'How many weeks (1-52)'
+complete -c notyet -n "__fish_seen_subcommand_from week" -l color -x -a 'never always auto' -d 'Colours'
 complete -c notyet -n "__fish_seen_subcommand_from followups" -s a -l all -d 'Also done and cancelled'
 complete -c notyet -n "__fish_seen_subcommand_from book" -l slot -x -a '1 2' -d 'Offered time N, or a time'
 complete -c notyet -n "__fish_seen_subcommand_from book done cancel" -x -a '(__notyet_ids)'

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "notyet/credentials.h"
 #include "notyet/multistatus.h"
 
 G_DEFINE_QUARK(ny_caldav_error, ny_caldav_error)
@@ -22,18 +23,22 @@ G_DEFINE_QUARK(ny_caldav_error, ny_caldav_error)
     "xmlns:CS=\"http://calendarserver.org/ns/\" xmlns:I=\"http://apple.com/ns/ical/\""
 
 /* What discovery and the calendar listing ask for (RFC 4791 5.2.3, RFC 6578
- * 4, RFC 5397, and the CalendarServer getctag extension). */
-static const char propfind_calendar[] =
-    XML_HEAD "<D:propfind " NS_ALL "><D:prop><D:resourcetype/><D:current-user-principal/>"
-             "<D:displayname/><C:supported-calendar-component-set/><CS:getctag/>"
-             "<D:sync-token/><I:calendar-color/></D:prop></D:propfind>";
-/* The same without getctag, once the server gave sync-tokens: the ctag is
- * only read without one, and servers compute it on every request (about
- * 40% of Radicale's answer for 20,000 objects, bench/caldav.py). */
-static const char propfind_calendar_no_ctag[] =
-    XML_HEAD "<D:propfind " NS_ALL "><D:prop><D:resourcetype/><D:current-user-principal/>"
-             "<D:displayname/><C:supported-calendar-component-set/>"
-             "<D:sync-token/><I:calendar-color/></D:prop></D:propfind>";
+ * 4, RFC 5397, and the CalendarServer getctag extension). getctag is asked
+ * only until the server gave sync-tokens: the ctag is only read without
+ * one, and servers compute it on every request (about 40% of Radicale's
+ * answer for 20,000 objects, bench/caldav.py). The first request of a
+ * discovery asks for the calendar home too, for a URL that is its own
+ * principal (Radicale's /alice/): one PROPFIND of it, not two. */
+#define PROPFIND(home, ctag)                                                                       \
+    XML_HEAD "<D:propfind " NS_ALL "><D:prop><D:resourcetype/><D:current-user-principal/>" home    \
+             "<D:displayname/><C:supported-calendar-component-set/>" ctag                          \
+             "<D:sync-token/><I:calendar-color/></D:prop></D:propfind>"
+#define HOME_SET "<C:calendar-home-set/>"
+#define CTAG "<CS:getctag/>"
+static const char propfind_calendar[] = PROPFIND("", CTAG);
+static const char propfind_calendar_no_ctag[] = PROPFIND("", "");
+static const char propfind_first[] = PROPFIND(HOME_SET, CTAG);
+static const char propfind_first_no_ctag[] = PROPFIND(HOME_SET, "");
 static const char propfind_home[] =
     XML_HEAD "<D:propfind " NS_ALL "><D:prop><C:calendar-home-set/></D:prop></D:propfind>";
 static const char propfind_etags[] =
@@ -46,8 +51,8 @@ typedef struct {
     NyHttpMulti *multi; /* the session's */
     NyCache *cache;
     NyCaldavStats *stats;
-    NyTime now;
-    char *home; /* the calendar home discovery ended at, or NULL */
+    NyTime clock; /* the real clock: when the sync happened */
+    char *home;   /* the calendar home discovery ended at, or NULL */
     const NyCaldavOptions *options;
 } Sync;
 
@@ -82,6 +87,7 @@ typedef struct {
     char *color;
     char *ctag;
     char *sync_token;
+    gboolean events; /* takes VEVENT: a tasks-only calendar is listed, never used */
     gboolean used;
 } Found;
 
@@ -200,6 +206,8 @@ found_new(const NyDavResponse *r, const char *url)
     f->color = g_strdup(r->color);
     f->ctag = g_strdup(r->ctag);
     f->sync_token = g_strdup(r->sync_token);
+    /* RFC 4791 5.2.3: without the property, any component. */
+    f->events = !r->has_component_set || r->supports_vevent;
     return f;
 }
 
@@ -223,7 +231,8 @@ had_sync_tokens(Sync *s)
     return synced > 0;
 }
 
-/* PROPFIND Depth 1 on the calendar home: the calendars that take VEVENT. */
+/* PROPFIND Depth 1 on the calendar home: every calendar, also those that
+ * take no VEVENT (listed by `calendars`, never used). */
 static GPtrArray *
 list_home(Sync *s, const char *home_url, gboolean want_ctag, GError **error)
 {
@@ -240,7 +249,7 @@ list_home(Sync *s, const char *home_url, gboolean want_ctag, GError **error)
 
         if (c->status != 0 && (c->status < 200 || c->status >= 300))
             continue;
-        if (!c->is_calendar || (c->has_component_set && !c->supports_vevent))
+        if (!c->is_calendar)
             continue;
         abs = ny_http_resolve(home_url, c->href);
         if (abs != NULL && ny_http_url_has_userinfo(abs)) {
@@ -256,6 +265,18 @@ list_home(Sync *s, const char *home_url, gboolean want_ctag, GError **error)
             g_ptr_array_add(found, found_new(c, abs));
     }
     return g_steal_pointer(&found);
+}
+
+/* The calendars of the home discovery found (@home_url is taken). */
+static GPtrArray *
+list_found_home(Sync *s, char *home_url, gboolean want_ctag, GError **error)
+{
+    g_autofree char *home = home_url;
+    GPtrArray *found = list_home(s, home, want_ctag, error);
+
+    if (found != NULL)
+        s->home = g_steal_pointer(&home);
+    return found;
 }
 
 /* RFC 6764 6: the principal from the URL itself, else from
@@ -292,14 +313,21 @@ discover(Sync *s, GError **error)
         g_clear_error(&local_error);
     }
 
-    ms = dav(s, "PROPFIND", url, "0", tokens ? propfind_calendar_no_ctag : propfind_calendar,
-             &status, &local_error);
+    ms = dav(s, "PROPFIND", url, "0", tokens ? propfind_first_no_ctag : propfind_first, &status,
+             &local_error);
     if (ms != NULL && (r = first_ok(ms)) != NULL) {
         if (r->is_calendar) {
             g_ptr_array_add(found, found_new(r, url));
             return g_steal_pointer(&found);
         }
         principal = g_strdup(r->current_user_principal);
+        /* The URL is its own principal: its calendar home is known. */
+        if (principal != NULL && r->calendar_home_set != NULL) {
+            g_autofree char *abs = ny_http_resolve(url, principal);
+
+            if (abs != NULL && same_collection(abs, url))
+                home_url = ny_http_resolve(url, r->calendar_home_set);
+        }
     } else if (ms != NULL || status == 404 || status == 410) {
         /* Xandikos reports a missing collection inside a 207. */
         if (!path_is_root(url)) {
@@ -334,6 +362,8 @@ discover(Sync *s, GError **error)
         g_clear_pointer(&ms, ny_multistatus_free);
     }
 
+    if (home_url != NULL)
+        return list_found_home(s, g_steal_pointer(&home_url), !tokens, error);
     principal_url = ny_http_resolve(url, principal);
     if (principal_url == NULL) {
         g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_PROTOCOL,
@@ -355,21 +385,19 @@ discover(Sync *s, GError **error)
         return NULL;
     }
 
-    g_clear_pointer(&found, g_ptr_array_unref);
-    found = list_home(s, home_url, !tokens, error);
-    if (found != NULL)
-        s->home = g_steal_pointer(&home_url);
-    return g_steal_pointer(&found);
+    return list_found_home(s, g_steal_pointer(&home_url), !tokens, error);
 }
 
-/* calendars= selects by display name or href (DESIGN.md 3). */
+/* calendars= selects by display name or href (doc/notyet-config.5). */
 static gboolean
 select_calendars(Sync *s, GPtrArray *found, GError **error)
 {
     char **wanted = s->config->calendars;
 
-    for (guint i = 0; i < found->len; i++)
-        ((Found *)g_ptr_array_index(found, i))->used = wanted == NULL;
+    for (guint i = 0; i < found->len; i++) {
+        Found *f = g_ptr_array_index(found, i);
+        f->used = wanted == NULL && f->events;
+    }
     if (wanted == NULL)
         return TRUE;
     for (char **w = wanted; *w; w++) {
@@ -380,6 +408,13 @@ select_calendars(Sync *s, GPtrArray *found, GError **error)
             Found *f = g_ptr_array_index(found, i);
             if ((f->displayname && strcmp(f->displayname, *w) == 0) ||
                 (abs && same_collection(abs, f->url))) {
+                if (!f->events) {
+                    g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_NOT_FOUND,
+                                "calendars=: '%s' takes no events (a task list?); remove it "
+                                "from calendars=",
+                                *w);
+                    return FALSE;
+                }
                 f->used = TRUE;
                 hit = TRUE;
             }
@@ -448,9 +483,10 @@ typedef struct {
     guint fetched_before; /* stats.fetched before that query */
     gboolean truncated;   /* more changes to list from new_token */
     guint rounds;         /* truncated sync-collection rounds so far */
+    gboolean relist;      /* the sync-token was refused: everything is listed again */
+    GHashTable *seen;     /* while relisting: every href listed (a set) */
     /* out */
     NyCaldavStats stats;
-    gboolean clear;     /* apply to an empty mirror (a refused sync-token) */
     GPtrArray *deletes; /* (element-type utf8) hrefs */
     GPtrArray *puts;    /* (element-type Put) */
     char *new_token;
@@ -468,6 +504,8 @@ job_free(gpointer data)
         g_bytes_unref(job->body);
     g_ptr_array_unref(job->changed);
     g_hash_table_unref(job->listed);
+    if (job->seen != NULL)
+        g_hash_table_unref(job->seen);
     g_ptr_array_unref(job->deletes);
     g_ptr_array_unref(job->puts);
     g_free(job->new_token);
@@ -525,6 +563,8 @@ job_listed(Job *job, const NyDavResponse *r)
     const char *old = g_hash_table_lookup(job->cached, r->href);
 
     g_hash_table_insert(job->listed, g_strdup(r->href), g_strdup(r->etag));
+    if (job->seen != NULL)
+        g_hash_table_add(job->seen, g_strdup(r->href));
     if (old == NULL || strcmp(old, r->etag) != 0)
         g_ptr_array_add(job->changed, g_strdup(r->href));
 }
@@ -650,6 +690,26 @@ job_read_multiget(Job *job, const NyMultistatus *ms, GError **error)
 
 #define MAX_SYNC_ROUNDS 100
 
+/* After a full listing that replaced a refused sync-token: what the cache
+ * holds and the server no longer lists is gone. */
+static void
+relist_sweep(Job *job)
+{
+    GHashTableIter iter;
+    gpointer key;
+
+    if (job->seen == NULL)
+        return;
+    g_hash_table_iter_init(&iter, job->cached);
+    while (g_hash_table_iter_next(&iter, &key, NULL)) {
+        if (!g_hash_table_contains(job->seen, key)) {
+            job_delete(job, key);
+            job->stats.deleted++;
+        }
+    }
+    g_clear_pointer(&job->seen, g_hash_table_unref);
+}
+
 /* After an answer: the next fetch, the next sync-collection round, or the
  * end (FALSE; with *error on a failure). */
 static gboolean
@@ -678,8 +738,10 @@ job_next(Job *job, GError **error)
         job_request(job, JOB_MULTIGET, "REPORT", "1", g_string_free(body, FALSE));
         return TRUE;
     }
-    if (!job->truncated)
+    if (!job->truncated) {
+        relist_sweep(job);
         return FALSE;
+    }
     if (++job->rounds == MAX_SYNC_ROUNDS) {
         g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_PROTOCOL,
                     "REPORT '%s': sync-collection still truncated after %d rounds",
@@ -696,7 +758,7 @@ job_token_refused(const Job *job, const NyHttpResponse *response)
 {
     guint s = response ? response->status : 0;
 
-    return job->state == JOB_LIST && job->found->sync_token != NULL && !job->clear &&
+    return job->state == JOB_LIST && job->found->sync_token != NULL && !job->relist &&
            job->token != NULL && *job->token && (s == 403 || s == 409 || s >= 500);
 }
 
@@ -712,13 +774,15 @@ job_step(NyHttp *http, Job *job, NyHttpTransfer *transfer)
     if (response != NULL)
         ms = dav_parse(http, job->method, job->found->url, response, &local_error);
     if (ms == NULL && job_token_refused(job, response)) {
-        /* From scratch, into an empty mirror. */
+        /* Everything is listed again (RFC 6578 3.8: an empty token), but
+         * only what is missing or whose ETag changed is fetched; what is
+         * no longer listed is deleted after the last round. */
         job->stats.full_resync = TRUE;
-        job->clear = TRUE;
+        job->relist = TRUE;
         job->rounds = 0;
         g_ptr_array_set_size(job->deletes, 0);
         g_ptr_array_set_size(job->puts, 0);
-        g_hash_table_remove_all(job->cached);
+        job->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         job_list(job, NULL);
         return TRUE;
     }
@@ -760,8 +824,6 @@ job_apply(Sync *s, Job *job, GError **error)
 
     if (!ok)
         return FALSE;
-    if (job->clear)
-        ok = ny_cache_clear_objects(s->cache, job->id, error);
     for (guint i = 0; ok && i < job->deletes->len; i++)
         ok = ny_cache_delete_object(s->cache, job->id, g_ptr_array_index(job->deletes, i), error);
     for (guint i = 0; ok && i < job->puts->len; i++) {
@@ -770,7 +832,7 @@ job_apply(Sync *s, Job *job, GError **error)
     }
     if (ok)
         ok = ny_cache_calendar_set_synced(s->cache, job->id, job->found->ctag, job->new_token,
-                                          s->now, error);
+                                          s->clock, error);
     if (!ok) {
         ny_cache_rollback(s->cache);
         return FALSE;
@@ -861,7 +923,7 @@ sync_calendars(Sync *s, GPtrArray *found, GArray *ids, GPtrArray *old, GError **
             if (!ny_cache_begin(s->cache, error))
                 return FALSE;
             if (!ny_cache_calendar_set_synced(s->cache, id, before->ctag, before->sync_token,
-                                              s->now, error)) {
+                                              s->clock, error)) {
                 ny_cache_rollback(s->cache);
                 return FALSE;
             }
@@ -922,7 +984,7 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
             NyCaldavStats *stats, GPtrArray *warnings, GError **error)
 {
     NyHttpOptions http_options = {0};
-    g_autofree char *password = NULL;
+    g_auto(NyCredentials) credentials = {0};
     /* Before the session: freed after it. */
     g_autoptr(NyHttpMulti) multi = ny_http_multi_new(NY_CALDAV_MAX_PARALLEL);
     g_autoptr(NyHttp) http = NULL;
@@ -937,31 +999,16 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
         g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_NOT_FOUND, "no url= given");
         return FALSE;
     }
-    g_return_val_if_fail(options != NULL && options->now > 0, FALSE);
-    s.now = options->now;
+    g_return_val_if_fail(options != NULL && options->clock > 0, FALSE);
+    s.clock = options->clock;
 
     if (config->insecure && warnings != NULL)
         g_ptr_array_add(warnings, g_strdup_printf("calendar '%s': TLS verification is off "
                                                   "(insecure=true)",
                                                   config->name));
-    if (config->username != NULL) {
-        if (config->password_command != NULL) {
-            password = ny_http_password_from_command(config->password_command, 30, error);
-            if (password == NULL)
-                return FALSE;
-        } else if (config->password != NULL) {
-            password = g_strdup(config->password);
-            if (warnings != NULL)
-                g_ptr_array_add(warnings,
-                                g_strdup_printf("calendar '%s': password= keeps the password "
-                                                "in the file; prefer password_command",
-                                                config->name));
-        } else {
-            http_options.use_netrc = TRUE;
-        }
-    }
-    http_options.username = config->username;
-    http_options.password = password;
+    if (!ny_credentials_init(&credentials, config, TRUE, warnings, error))
+        return FALSE;
+    ny_credentials_apply(&credentials, &http_options);
     /* Credentials go to url='s origin only, whatever the cached home or the
      * server's hrefs name. */
     http_options.credentials_url = config->url;
@@ -1003,11 +1050,47 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
         ny_cache_rollback(cache);
     else
         ok = sync_calendars(&s, found, ids, old, error);
-
-    /* The jobs are done with it: no copy outlives the sync. */
-    if (password != NULL)
-        explicit_bzero(password, strlen(password));
     return ok;
+}
+
+/* The oldest sync among the used calendars of @config, 0 when none. */
+static NyTime
+oldest_sync(NyCache *cache, const NyCalendarConfig *config)
+{
+    g_autoptr(GPtrArray) cals = ny_cache_list_calendars(cache, config->name, NULL);
+    NyTime oldest = 0;
+
+    for (guint i = 0; cals != NULL && i < cals->len; i++) {
+        const NyCacheCalendar *c = g_ptr_array_index(cals, i);
+        if (c->used && c->last_sync > 0 && (oldest == 0 || c->last_sync < oldest))
+            oldest = c->last_sync;
+    }
+    return oldest;
+}
+
+/* A server that cannot be reached: what --offline would answer from. */
+static void
+suggest_offline(NyCache *cache, const NyCalendarConfig *config, NyTime clock, GError **error)
+{
+    NyTime synced;
+    g_autofree char *hint = NULL;
+    GError *e;
+
+    if (error == NULL || *error == NULL ||
+        !g_error_matches(*error, NY_HTTP_ERROR, NY_HTTP_ERROR_NETWORK))
+        return;
+    synced = oldest_sync(cache, config);
+    if (synced > 0) {
+        g_autofree char *when = ny_time_format_utc(synced);
+        hint = g_strdup_printf("; --offline answers from the cache of %s (%" G_GINT64_FORMAT
+                               " minutes old)",
+                               when, MAX((clock - synced) / 60, 0));
+    } else {
+        hint = g_strdup("; nothing is cached yet for --offline: check the network and url=");
+    }
+    e = g_error_new(NY_HTTP_ERROR, NY_HTTP_ERROR_NETWORK, "%s%s", (*error)->message, hint);
+    g_clear_error(error);
+    *error = e;
 }
 
 gboolean
@@ -1017,6 +1100,7 @@ ny_caldav_sync(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOpt
     NyCaldavStats local = {0};
 
     if (!sync_source(config, cache, options, stats ? stats : &local, warnings, error)) {
+        suggest_offline(cache, config, options != NULL ? options->clock : 0, error);
         g_prefix_error(error, "calendar '%s': ", config->name);
         return FALSE;
     }

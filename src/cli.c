@@ -87,12 +87,17 @@ resolve(NyCli *cli, GError **error)
      * Only the XDG default may be missing. */
     must_exist = cli->config_path != NULL || g_getenv("NOTYET_CONFIG") != NULL;
     config_path = cli->config_path ? g_strdup(cli->config_path) : ny_config_default_path();
-    cli->config = ny_config_load(config_path, must_exist, error);
+    if (cli->no_config)
+        cli->config = ny_config_new_default();
+    else
+        cli->config = ny_config_load(config_path, must_exist, error);
     if (cli->config == NULL)
         return FALSE;
+    for (guint i = 0; i < cli->config->warnings->len; i++)
+        ny_cli_warn(cli, "%s", (const char *)g_ptr_array_index(cli->config->warnings, i));
 
     if (cli->tz_name != NULL) {
-        cli->zone = ny_zone_new(cli->tz_name, error);
+        cli->zone = ny_config_zone_new(cli->tz_name, error);
         if (cli->zone == NULL) {
             g_prefix_error(error, "--tz: ");
             return FALSE;
@@ -370,6 +375,60 @@ ny_cli_json_add_interval(JsonBuilder *b, const NyInterval *iv)
     json_builder_add_string_value(b, start);
     json_builder_set_member_name(b, "end");
     json_builder_add_string_value(b, end);
+    json_builder_end_object(b);
+}
+
+gboolean
+ny_cli_their_day(NyCli *cli, const char *their_tz, const char *their_hours,
+                 NyAvailability *out_availability, GTimeZone **out_zone, GError **error)
+{
+    NyAvailability a = cli->config->availability;
+    g_autoptr(GTimeZone) zone = NULL;
+
+    if (their_hours != NULL && their_tz == NULL) {
+        ny_cli_usage_error(cli, error, "--their-hours needs --their-tz ZONE");
+        return FALSE;
+    }
+    if (their_tz != NULL) {
+        g_autoptr(GError) local = NULL;
+
+        zone = ny_config_zone_new(their_tz, &local);
+        if (zone == NULL) {
+            ny_cli_usage_error(cli, error, "--their-tz: %s", local->message);
+            return FALSE;
+        }
+    }
+    if (their_hours != NULL &&
+        !ny_config_parse_hours(their_hours, &a.their_start_minute, &a.their_end_minute)) {
+        ny_cli_usage_error(cli, error,
+                           "--their-hours: '%s' is not a range of hours such as 09:00-17:00",
+                           their_hours);
+        return FALSE;
+    }
+    if (zone != NULL && a.slot_minutes > a.their_end_minute - a.their_start_minute) {
+        ny_cli_usage_error(cli, error,
+                           "a %d-minute slot does not fit in their hours %02d:%02d-%02d:%02d",
+                           a.slot_minutes, a.their_start_minute / 60, a.their_start_minute % 60,
+                           a.their_end_minute / 60, a.their_end_minute % 60);
+        return FALSE;
+    }
+    a.their_zone = zone;
+    *out_availability = a;
+    *out_zone = g_steal_pointer(&zone);
+    return TRUE;
+}
+
+void
+ny_cli_json_add_answers(JsonBuilder *b, const NyAnswer answers[NY_QUESTION_COUNT])
+{
+    json_builder_begin_object(b);
+    for (int q = 0; q < NY_QUESTION_COUNT; q++) {
+        json_builder_set_member_name(b, ny_question_name((NyQuestion)q));
+        if (answers[q] == NY_ANSWER_UNSET)
+            json_builder_add_null_value(b);
+        else
+            json_builder_add_boolean_value(b, answers[q] == NY_ANSWER_YES);
+    }
     json_builder_end_object(b);
 }
 

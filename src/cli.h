@@ -1,6 +1,6 @@
 /* cli.h: what main.c hands every command (private to the executable).
  *
- * The global options of DESIGN.md section 2 are parsed once per command line
+ * The global options of doc/notyet.1 are parsed once per command line
  * into NyCli, resolved (clock, zone, configuration) and passed down; nothing
  * is read from globals.
  */
@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "notyet/config.h"
+#include "notyet/decision.h"
 #include "notyet/ntime.h"
 #include "notyet/store.h"
 
@@ -42,6 +43,8 @@ typedef struct {
     const char *command; /* the command's name */
     NyTime clock_now;    /* the real clock, read once in main.c */
     gboolean stdin_is_tty;
+    gboolean no_config; /* set by a command before ny_cli_parse(): no file is read, the
+                         * defaults are used (init writes the file, it may not exist) */
 
     /* Resolved by ny_cli_parse(). */
     NyTime now; /* --now, else clock_now */
@@ -104,8 +107,29 @@ gboolean ny_cli_print(const char *text, GError **error);
  * --format json output goes through here. */
 char *ny_cli_json_text(JsonBuilder *b);
 
-/* Adds {"start": T, "end": T} (UTC, DESIGN.md section 2) to @b. */
+/* Adds {"start": T, "end": T} (UTC, doc/notyet.1, JSON OUTPUT) to @b. */
 void ny_cli_json_add_interval(JsonBuilder *b, const NyInterval *iv);
+
+/**
+ * ny_cli_their_day:
+ * @their_tz: (nullable): --their-tz ZONE
+ * @their_hours: (nullable): --their-hours HH:MM-HH:MM, which needs @their_tz
+ * @out_availability: (out): the configured [availability] with the
+ *         invitee's day: their zone and, with @their_hours, their hours
+ * @out_zone: (out) (transfer full): their zone, or NULL without @their_tz;
+ *         @out_availability borrows it, so keep it as long
+ *
+ * The options of the invitee's day, shared by `slots` and `reply`
+ * (doc/slots-and-letter.md, "Their day"). Usage errors for an unknown zone,
+ * a bad range, --their-hours alone, or hours too short for a slot.
+ */
+gboolean ny_cli_their_day(NyCli *cli, const char *their_tz, const char *their_hours,
+                          NyAvailability *out_availability, GTimeZone **out_zone, GError **error);
+
+/* Adds the answers object of `decide` and `decisions` to @b: every question
+ * by its name ("know", "trust", "recommend"), true, false, or null when it
+ * was not asked. */
+void ny_cli_json_add_answers(JsonBuilder *b, const NyAnswer answers[NY_QUESTION_COUNT]);
 
 void ny_cli_clear(NyCli *cli);
 
@@ -122,5 +146,8 @@ gboolean ny_cmd_done(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_cancel(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_nudge(NyCli *cli, int argc, char **argv, GError **error);
 gboolean ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error);
+gboolean ny_cmd_decisions(NyCli *cli, int argc, char **argv, GError **error);
+gboolean ny_cmd_init(NyCli *cli, int argc, char **argv, GError **error);
+gboolean ny_cmd_week(NyCli *cli, int argc, char **argv, GError **error);
 
 G_END_DECLS

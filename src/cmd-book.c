@@ -1,5 +1,5 @@
 /* cmd-book.c: `notyet book ID [--slot 1|2|TIME]`, they picked a time: the
- * call is booked (DESIGN.md sections 2, 7 and 8).
+ * call is booked (doc/store.md, "Follow-up rules"; doc/calendar-writes.md).
  *
  * Every time, an offered slot too, is checked again against a fresh lookup
  * of the calendars (a meeting may have been added since the letter) and
@@ -13,17 +13,14 @@
 
 #include "cmd-common.h"
 
-/* 16 random bytes as hex: the invite's UID, made once per follow-up. */
+/* The invite's UID, made once per follow-up: a random (version 4) UUID,
+ * RFC 5545 3.8.4.7 suggests a globally unique identifier. */
 static char *
 new_uid(void)
 {
-    g_autoptr(GRand) rand = g_rand_new(); /* seeded from /dev/urandom */
-    GString *s = g_string_new(NULL);
+    g_autofree char *uuid = g_uuid_string_random();
 
-    for (int i = 0; i < 4; i++)
-        g_string_append_printf(s, "%08x", g_rand_int(rand));
-    g_string_append(s, "@notyet");
-    return g_string_free(s, FALSE);
+    return g_strconcat(uuid, "@notyet", NULL);
 }
 
 /* --slot: a slot number of the follow-up, else a time (ISO 8601). A bare
@@ -212,6 +209,7 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
     switch (ny_slots_time_open(a, busy, taken, &want)) {
     case NY_SLOT_OPEN:
     case NY_SLOT_NOTICE:
+    case NY_SLOT_THEIR_HOURS: /* not judged by ny_slots_time_open() */
         break;
     case NY_SLOT_OFFERED:
         ny_store_rollback(store);
@@ -240,7 +238,7 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
         ny_store_rollback(store);
         return FALSE;
     }
-    phrase = ny_cmd_slot_phrase(cli, want.start, NULL, NULL);
+    phrase = ny_cmd_followup_phrase(cli, f, want.start);
     text = g_strdup_printf("booked #%" G_GINT64_FORMAT " %s: %s\n"
                            "send the invite: notyet export %" G_GINT64_FORMAT " -o call.ics\n",
                            id, f->name, phrase, id);

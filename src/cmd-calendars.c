@@ -1,11 +1,12 @@
 /* cmd-calendars.c: `notyet calendars`, every configured calendar and the
  * calendars found on its server, which are used, and how fresh the cache is
- * (DESIGN.md sections 2 and 9). */
+ * (doc/notyet.1 and doc/sync-and-cache.md). */
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "notyet/busy.h"
 #include "notyet/caldav.h"
 
 /* One output row. */
@@ -46,6 +47,34 @@ progress_line(const char *what, gpointer data)
     (void)data;
     fprintf(stderr, "\r\033[K%s", shown);
     fflush(stderr);
+}
+
+static void
+count_object(const char *href, const char *ics, gsize len, gpointer data)
+{
+    NyTime start;
+    NyTime end;
+
+    (void)href;
+    /* The one scanner says whether the object holds an event at all. */
+    ny_busy_span(ics, len, &start, &end);
+    if (start != 0 || end != 0)
+        (*(gint64 *)data)++;
+}
+
+/* The events of a cached calendar, not its objects: an object without a
+ * VEVENT (a VTODO, a VJOURNAL) has the empty span at 0 (ny_busy_span() in
+ * the core); nothing is parsed here. */
+static gboolean
+count_events(NyCache *cache, const NyCacheCalendar *k, gint64 *out_events, GError **error)
+{
+    gint64 events = 0;
+
+    if (k->n_objects > 0 &&
+        !ny_cache_foreach_object(cache, k->id, 0, G_MAXINT64, count_object, &events, error))
+        return FALSE;
+    *out_events = events;
+    return TRUE;
 }
 
 static char *
@@ -114,15 +143,17 @@ render_json(GArray *rows, gboolean offline, gint64 age)
 }
 
 static char *
-render_text(GArray *rows, gboolean offline, gint64 age)
+render_text(GArray *rows, gboolean offline, gint64 age, const char *config_path)
 {
     GString *s = g_string_new(NULL);
     int w_source = 6;
     int w_name = 8;
 
     if (rows->len == 0) {
-        g_string_append(s, "(no calendars configured: add a [calendar NAME] group to the "
-                           "configuration)\n");
+        g_string_append_printf(s,
+                               "(no calendars configured: add a [calendar NAME] group to '%s', "
+                               "or run 'notyet init')\n",
+                               config_path);
         return g_string_free(s, FALSE);
     }
     /* Names and hrefs come from the server: control characters (a terminal
@@ -222,7 +253,7 @@ ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error)
         }
         if (!cli->offline) {
             NyCaldavOptions options = {
-                .now = cli->now,
+                .clock = cli->clock_now,
                 .max_response = (gsize)cli->config->limits.max_response_mib * 1024 * 1024,
                 .http_timeout = (guint)cli->config->limits.http_timeout_seconds};
             NyCaldavStats stats = {0};
@@ -259,13 +290,13 @@ ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error)
         }
         for (guint j = 0; j < cals->len; j++) {
             const NyCacheCalendar *k = g_ptr_array_index(cals, j);
-            Row r = {.source = c->name,
-                     .type = "caldav",
-                     .name = g_strdup(k->displayname ? k->displayname : k->href),
-                     .href = g_strdup(k->href),
-                     .used = k->used,
-                     .events = k->n_objects,
-                     .last_sync = k->last_sync};
+            Row r = {
+                .source = c->name, .type = "caldav", .used = k->used, .last_sync = k->last_sync};
+
+            if (!count_events(cache, k, &r.events, error))
+                return FALSE;
+            r.name = g_strdup(k->displayname ? k->displayname : k->href);
+            r.href = g_strdup(k->href);
             if (k->used && k->last_sync > 0 && (oldest == 0 || k->last_sync < oldest))
                 oldest = k->last_sync;
             g_array_append_val(rows, r);
@@ -275,9 +306,12 @@ ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error)
     for (guint i = 0; i < warnings->len; i++)
         ny_cli_warn(cli, "%s", (const char *)g_ptr_array_index(warnings, i));
     {
-        gint64 age = cli->offline && oldest > 0 ? cli->now - oldest : -1;
-        text =
-            cli->json ? render_json(rows, cli->offline, age) : render_text(rows, cli->offline, age);
+        gint64 age = cli->offline && oldest > 0 ? cli->clock_now - oldest : -1;
+        g_autofree char *config_path =
+            cli->config->path != NULL ? g_strdup(cli->config->path) : ny_config_default_path();
+
+        text = cli->json ? render_json(rows, cli->offline, age)
+                         : render_text(rows, cli->offline, age, config_path);
     }
     return ny_cli_print(text, error);
 }

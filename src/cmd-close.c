@@ -1,6 +1,6 @@
 /* cmd-close.c: `notyet done ID` and `notyet cancel ID`, closing a follow-up
- * (DESIGN.md section 7). The rules, which state may close and when, are
- * followup.c's. */
+ * (doc/store.md, "Follow-up rules"). The rules, which state may close and
+ * when, are followup.c's. */
 #include "cmd-common.h"
 
 static gboolean

@@ -46,7 +46,9 @@ ny_cmd_sources_options(NyCli *cli, NySourcesOptions *out, char **out_cache_path)
 
     memset(out, 0, sizeof(*out));
     out->offline = cli->offline;
-    out->now = cli->now;
+    /* The real clock: a sync is recorded at the time it happened, --now
+     * or not. */
+    out->clock = cli->clock_now;
     out->cache_path = cache_path;
     out->verbose = cli->verbose;
     /* The differential test's reference order (tests/integration). */
@@ -147,6 +149,16 @@ ny_cmd_slot_phrase(NyCli *cli, NyTime t, GTimeZone *their_zone, const char *thei
     return ny_phrase_slot(t, cli->now, cli->zone, cli->zone_name, their_zone, their_name);
 }
 
+char *
+ny_cmd_followup_phrase(NyCli *cli, const NyFollowup *f, NyTime t)
+{
+    /* A zone stored by an older notyet that this system does not know
+     * just goes unmentioned. */
+    g_autoptr(GTimeZone) theirs = f->their_tz != NULL ? ny_zone_new(f->their_tz, NULL) : NULL;
+
+    return ny_cmd_slot_phrase(cli, t, theirs, theirs != NULL ? f->their_tz : NULL);
+}
+
 gboolean
 ny_cmd_parse_id(NyCli *cli, const char *text, gint64 *out_id, GError **error)
 {
@@ -212,6 +224,8 @@ add_string_or_null(JsonBuilder *b, const char *name, const char *value)
 void
 ny_cmd_followup_to_json(NyCli *cli, JsonBuilder *b, const NyFollowup *f)
 {
+    NyFollowupFacts facts;
+
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "id");
     json_builder_add_int_value(b, f->id);
@@ -233,6 +247,9 @@ ny_cmd_followup_to_json(NyCli *cli, JsonBuilder *b, const NyFollowup *f)
     add_string_or_null(b, "met", f->met);
     json_builder_set_member_name(b, "nudges");
     json_builder_add_int_value(b, f->nudges);
+    json_builder_set_member_name(b, "call_passed");
+    ny_replyflow_facts(f, &facts);
+    json_builder_add_boolean_value(b, ny_followup_call_passed(&facts, cli->now));
     json_builder_end_object(b);
 }
 
@@ -260,14 +277,15 @@ ny_reply_options_clear(NyReplyOptions *o)
     g_clear_pointer(&o->met, g_free);
     g_clear_pointer(&o->closing, g_free);
     g_clear_pointer(&o->their_tz, g_free);
+    g_clear_pointer(&o->their_hours, g_free);
     g_clear_pointer(&o->template_path, g_free);
 }
 
 gboolean
 ny_reply_options_given(const NyReplyOptions *o)
 {
-    return o->email || o->met || o->closing || o->their_tz || o->template_path || o->dry_run ||
-           o->allow_new;
+    return o->email || o->met || o->closing || o->their_tz || o->their_hours || o->template_path ||
+           o->dry_run || o->allow_new || o->decline;
 }
 
 void
@@ -280,13 +298,18 @@ ny_reply_add_entries(GArray *entries, NyReplyOptions *o)
         {"closing", 0, 0, G_OPTION_ARG_STRING, &o->closing, "A closing line before your name",
          "TEXT"},
         {"their-tz", 0, 0, G_OPTION_ARG_STRING, &o->their_tz,
-         "Their time zone: each time also in theirs", "ZONE"},
+         "Their time zone: only times inside their day, each also in theirs", "ZONE"},
+        {"their-hours", 0, 0, G_OPTION_ARG_STRING, &o->their_hours,
+         "Their day with --their-tz, instead of [availability] their_start/their_end",
+         "HH:MM-HH:MM"},
         {"template", 0, 0, G_OPTION_ARG_FILENAME, &o->template_path,
          "Use this letter template instead of [letter] template", "FILE"},
         {"dry-run", 'n', 0, G_OPTION_ARG_NONE, &o->dry_run, "Print the letter, record nothing",
          NULL},
         {"new", 0, 0, G_OPTION_ARG_NONE, &o->allow_new,
          "A separate follow-up, though they have a pending one", NULL},
+        {"decline", 0, 0, G_OPTION_ARG_NONE, &o->decline,
+         "Write the short decline note instead: no call, no times, nothing recorded", NULL},
     };
 
     g_array_append_vals(entries, rows, G_N_ELEMENTS(rows));
@@ -296,6 +319,7 @@ gboolean
 ny_reply_check(NyCli *cli, const NyReplyOptions *o, const char *name, GError **error)
 {
     g_autoptr(GTimeZone) their_zone = NULL;
+    NyAvailability day;
 
     if (!ny_cli_check_name(cli, name, error))
         return FALSE;
@@ -311,14 +335,42 @@ ny_reply_check(NyCli *cli, const NyReplyOptions *o, const char *name, GError **e
         ny_cli_usage_error(cli, error, "--email: '%s' is not an email address", o->email);
         return FALSE;
     }
-    if (o->their_tz != NULL) {
-        their_zone = ny_zone_new(o->their_tz, error);
-        if (their_zone == NULL) {
-            g_prefix_error(error, "--their-tz: ");
-            return FALSE;
-        }
+    if (!ny_cli_their_day(cli, o->their_tz, o->their_hours, &day, &their_zone, error))
+        return FALSE;
+    if (cli->config->path == NULL) {
+        /* No file at all: say where it goes and how to write it, as the
+         * lookup does, rather than the first key a letter misses. */
+        g_autofree char *path =
+            cli->config_path != NULL ? g_strdup(cli->config_path) : ny_config_default_path();
+
+        ny_cli_usage_error(cli, error,
+                           "no configuration at '%s': run 'notyet init' to write one (a letter "
+                           "needs [me] name, and busy times a [calendar NAME] or --ics FILE)",
+                           path);
+        return FALSE;
     }
-    return TRUE;
+    return ny_replyflow_check_signer(cli->config, error);
+}
+
+char *
+ny_reply_decline_note(NyCli *cli, const NyReplyOptions *o, const char *name, GError **error)
+{
+    NySourcesOptions sources;
+    NyFlowContext ctx;
+    g_autofree char *cache_path = NULL;
+    g_autofree char *db_path = ny_cmd_db_path(cli);
+    NyReplyRequest req = {
+        .name = name,
+        .met = o->met,
+        .closing = o->closing,
+        .template_path = o->template_path,
+    };
+
+    if (!ny_reply_check(cli, o, name, error))
+        return NULL;
+    ny_cmd_sources_options(cli, &sources, &cache_path);
+    ny_cmd_flow_context(cli, &sources, db_path, &ctx);
+    return ny_replyflow_decline(&ctx, &req, error);
 }
 
 gboolean
@@ -328,7 +380,7 @@ ny_reply_print(NyCli *cli, const NyReplyOptions *o, NyReplyRequest *req, GError 
     NyFlowContext ctx;
     g_autofree char *cache_path = NULL;
     g_autofree char *db_path = ny_cmd_db_path(cli);
-    __attribute__((cleanup(ny_reply_result_clear))) NyReplyResult result = {0};
+    g_auto(NyReplyResult) result = {0};
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     gboolean ok;
 
@@ -338,6 +390,9 @@ ny_reply_print(NyCli *cli, const NyReplyOptions *o, NyReplyRequest *req, GError 
     req->met = o->met;
     req->closing = o->closing;
     req->their_tz = o->their_tz;
+    if (o->their_hours != NULL &&
+        !ny_config_parse_hours(o->their_hours, &req->their_start_minute, &req->their_end_minute))
+        return FALSE; /* checked by ny_reply_check() */
     req->template_path = o->template_path;
     req->dry_run = o->dry_run;
     req->allow_new = o->allow_new;

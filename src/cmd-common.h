@@ -66,6 +66,10 @@ gboolean ny_cmd_taken(NyCli *cli, NyStore *store, gint64 except_id, GArray *out,
 /* "this Wednesday at 2p ET" in the user's zone, relative to cli->now. */
 char *ny_cmd_slot_phrase(NyCli *cli, NyTime t, GTimeZone *their_zone, const char *their_name);
 
+/* ny_cmd_slot_phrase() of a time of @f, with the invitee's local time when
+ * their zone is stored with it. */
+char *ny_cmd_followup_phrase(NyCli *cli, const NyFollowup *f, NyTime t);
+
 /* Parses "3" or "#3" into a follow-up id; a usage error otherwise. */
 gboolean ny_cmd_parse_id(NyCli *cli, const char *text, gint64 *out_id, GError **error);
 
@@ -80,7 +84,7 @@ NyFollowupStatus ny_cmd_followup_status(NyCli *cli, const NyFollowup *f);
 gboolean ny_cmd_followup_check(NyCli *cli, const NyFollowup *f, NyFollowupAction action,
                                GError **error);
 
-/* Adds the follow-up object of the JSON output (README "JSON") to @b. */
+/* Adds the follow-up object of the --format json output to @b. */
 void ny_cmd_followup_to_json(NyCli *cli, JsonBuilder *b, const NyFollowup *f);
 
 /* Prints @text, or with --format json {"followup": {...}} for @f. */
@@ -92,12 +96,15 @@ typedef struct {
     char *met;
     char *closing;
     char *their_tz;
+    char *their_hours; /* --their-hours HH:MM-HH:MM, with --their-tz */
     char *template_path;
     gboolean dry_run;
     gboolean allow_new;
+    gboolean decline; /* --decline: the decline note instead (`reply` only) */
 } NyReplyOptions;
 
 void ny_reply_options_clear(NyReplyOptions *o);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(NyReplyOptions, ny_reply_options_clear)
 
 /* TRUE when any option of @o was given. */
 gboolean ny_reply_options_given(const NyReplyOptions *o);
@@ -110,7 +117,8 @@ void ny_reply_add_entries(GArray *entries, NyReplyOptions *o);
  * ny_reply_check:
  *
  * Checks the NAME and the options without touching the network or the store:
- * a usage error for an empty NAME, a bad --email or an unknown --their-tz.
+ * a usage error for an empty NAME, a bad --email, an unknown --their-tz or a
+ * bad --their-hours; no [me] name is NY_REPLYFLOW_ERROR_NO_LETTER.
  */
 gboolean ny_reply_check(NyCli *cli, const NyReplyOptions *o, const char *name, GError **error);
 
@@ -124,5 +132,14 @@ gboolean ny_reply_check(NyCli *cli, const NyReplyOptions *o, const char *name, G
  * is printed on stdout and nothing is recorded.
  */
 gboolean ny_reply_print(NyCli *cli, const NyReplyOptions *o, NyReplyRequest *req, GError **error);
+
+/**
+ * ny_reply_decline_note:
+ *
+ * The decline note to @name (ny_replyflow_decline()) with the options of @o.
+ *
+ * Returns: (transfer full): the note, or NULL with the error.
+ */
+char *ny_reply_decline_note(NyCli *cli, const NyReplyOptions *o, const char *name, GError **error);
 
 G_END_DECLS

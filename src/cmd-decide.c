@@ -1,4 +1,5 @@
-/* cmd-decide.c: `notyet decide [NAME]`, the invite decision flow (DESIGN.md section 1).
+/* cmd-decide.c: `notyet decide [NAME]`, the invite decision flow (doc/architecture.md, "The
+ * decision flow").
  *
  * The flow itself is the pure decision module; this file gets the answers
  * (flags, else y/n prompts on a terminal), records the decision when a NAME
@@ -28,6 +29,7 @@ decide_options_clear(DecideOptions *o)
         g_clear_pointer(&o->flags[q], g_free);
     ny_reply_options_clear(&o->reply_options);
 }
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(DecideOptions, decide_options_clear)
 
 /* --reply needs a NAME and writes a letter; its options need --reply. All
  * checked before any question is asked or anything is written. */
@@ -49,6 +51,12 @@ check_reply(NyCli *cli, const DecideOptions *o, const char *name, GError **error
     }
     if (cli->json) {
         ny_cli_usage_error(cli, error, "--reply writes a letter; it has no JSON form");
+        return FALSE;
+    }
+    if (r->decline) {
+        ny_cli_usage_error(cli, error,
+                           "--decline is for 'notyet reply'; with --reply the verdict says what "
+                           "to write");
         return FALSE;
     }
     return ny_reply_check(cli, r, name, error);
@@ -128,14 +136,18 @@ render_text(NyCli *cli, const char *name, NyVerdict flow, NyVerdict verdict)
     case NY_VERDICT_ACCEPT:
         g_string_append(s, "ACCEPT: accept the invitation to connect.\n");
         break;
-    case NY_VERDICT_DECLINE:
+    case NY_VERDICT_DECLINE: {
+        g_autofree char *word = shell_word(name ? name : "NAME");
+
         if (flow == NY_VERDICT_NOT_YET)
             g_string_append(s, "DECLINE: decline the invitation for now with a short, polite "
                                "note; no call offered (--no-call).\n");
         else
             g_string_append(s, "DECLINE: decline the invitation with a short, polite note; "
                                "no call offered.\n");
+        g_string_append_printf(s, "Write the note with:\n  notyet reply %s --decline\n", word);
         break;
+    }
     case NY_VERDICT_NOT_YET: {
         g_autofree char *word = shell_word(name ? name : "NAME");
         g_autofree char *times = open_times(a->count);
@@ -166,15 +178,7 @@ render_json(const char *name, const NyAnswer answers[NY_QUESTION_COUNT], NyVerdi
     json_builder_add_string_value(b, ny_verdict_to_string(verdict));
     /* Every key is always there; a question that was not asked is null. */
     json_builder_set_member_name(b, "answers");
-    json_builder_begin_object(b);
-    for (int q = 0; q < NY_QUESTION_COUNT; q++) {
-        json_builder_set_member_name(b, ny_question_name((NyQuestion)q));
-        if (answers[q] == NY_ANSWER_UNSET)
-            json_builder_add_null_value(b);
-        else
-            json_builder_add_boolean_value(b, answers[q] == NY_ANSWER_YES);
-    }
-    json_builder_end_object(b);
+    ny_cli_json_add_answers(b, answers);
     json_builder_set_member_name(b, "name");
     if (name != NULL)
         json_builder_add_string_value(b, name);
@@ -271,6 +275,16 @@ run_decide(NyCli *cli, DecideOptions *o, int argc, char **argv, GError **error)
         g_printerr("%.*s\n", (int)strcspn(output, "\n"), output);
         return ny_reply_print(cli, &o->reply_options, &req, error);
     }
+    if (o->reply && final == NY_VERDICT_DECLINE) {
+        /* The decline note on stdout, written before anything is recorded:
+         * a bad template records nothing. */
+        g_autofree char *note = ny_reply_decline_note(cli, &o->reply_options, name, error);
+
+        if (note == NULL || !record(cli, name, answers, final, o->no_call, error))
+            return FALSE;
+        g_printerr("%.*s\n", (int)strcspn(output, "\n"), output);
+        return ny_cli_print(note, error);
+    }
     if (name != NULL && !record(cli, name, answers, final, o->no_call, error))
         return FALSE;
     return ny_cli_print(output, error);
@@ -279,7 +293,7 @@ run_decide(NyCli *cli, DecideOptions *o, int argc, char **argv, GError **error)
 gboolean
 ny_cmd_decide(NyCli *cli, int argc, char **argv, GError **error)
 {
-    DecideOptions o = {0};
+    g_auto(DecideOptions) o = {0};
     g_autoptr(GArray) all = g_array_new(TRUE, TRUE, sizeof(GOptionEntry));
     const GOptionEntry entries[] = {
         {"know", 0, 0, G_OPTION_ARG_STRING, &o.flags[NY_QUESTION_KNOW],
@@ -291,24 +305,19 @@ ny_cmd_decide(NyCli *cli, int argc, char **argv, GError **error)
         {"no-call", 0, 0, G_OPTION_ARG_NONE, &o.no_call,
          "On NOT YET, decline without offering a call", NULL},
         {"reply", 0, 0, G_OPTION_ARG_NONE, &o.reply,
-         "On NOT YET, go straight on to the reply letter (takes the options of 'reply')", NULL},
+         "Go straight on to the verdict's words: the letter on NOT YET, the decline note on "
+         "DECLINE (takes the options of 'reply')",
+         NULL},
     };
-    gboolean ok;
 
     g_array_append_vals(all, entries, G_N_ELEMENTS(entries));
     ny_reply_add_entries(all, &o.reply_options);
     if (!ny_cli_parse(cli, "[NAME]",
                       "Walk the three questions for a connection invite: ACCEPT, NOT YET or "
                       "DECLINE.\nWith a NAME the decision is recorded.",
-                      (const GOptionEntry *)all->data, &argc, &argv, error)) {
-        decide_options_clear(&o);
+                      (const GOptionEntry *)all->data, &argc, &argv, error))
         return FALSE;
-    }
-    if (cli->help) {
-        decide_options_clear(&o);
+    if (cli->help)
         return TRUE;
-    }
-    ok = run_decide(cli, &o, argc, argv, error);
-    decide_options_clear(&o);
-    return ok;
+    return run_decide(cli, &o, argc, argv, error);
 }

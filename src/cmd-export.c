@@ -1,7 +1,7 @@
 /* cmd-export.c: `notyet export ID [-o FILE]`, the iTIP invite of a booked
  * call (METHOD:REQUEST), or METHOD:CANCEL once it is cancelled; `export
  * --all` writes every upcoming booked call as one calendar for import
- * (DESIGN.md sections 2 and 8). */
+ * (doc/notyet.1 and doc/calendar-writes.md). */
 #include <string.h>
 
 #include "cmd-common.h"
@@ -18,6 +18,7 @@ export_options_clear(ExportOptions *o)
 {
     g_clear_pointer(&o->output, g_free);
 }
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ExportOptions, export_options_clear)
 
 static NyInvite
 invite_for(NyCli *cli, const NyFollowup *f)
@@ -86,7 +87,7 @@ export_all(NyCli *cli, NyStore *store, NyInvite **out_invites, guint *out_n, GPt
 gboolean
 ny_cmd_export(NyCli *cli, int argc, char **argv, GError **error)
 {
-    __attribute__((cleanup(export_options_clear))) ExportOptions o = {0};
+    g_auto(ExportOptions) o = {0};
     const GOptionEntry entries[] = {
         {"output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output,
          "Write the invite to FILE instead of stdout", "FILE"},

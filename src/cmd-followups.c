@@ -1,5 +1,5 @@
 /* cmd-followups.c: `notyet followups [--all]`, the pending follow-up calls,
- * soonest first (DESIGN.md sections 2 and 7). */
+ * soonest first (doc/store.md, "Follow-up states"). */
 #include "cmd-common.h"
 
 typedef struct {
@@ -8,15 +8,26 @@ typedef struct {
 } Row;
 
 /* What "soonest" means per state: a booked call by its time, an offer by its
- * first slot still ahead (an expired one by its last slot, so the ones that
- * need a nudge come first), a closed one by its booked or first slot. */
+ * first slot still ahead, an expired one by when it expired (at or before
+ * now, so the ones that need a nudge come first), a closed one by its
+ * booked or first slot. */
 static NyTime
-sort_key(const NyFollowup *f, NyTime now)
+sort_key(NyCli *cli, const NyFollowup *f)
 {
+    NyTime now = cli->now;
     NyTime key = G_MAXINT64;
 
     if (f->has_booked && f->state != NY_FOLLOWUP_OFFERED)
         return f->booked.start;
+    if (ny_cmd_followup_status(cli, f) == NY_FOLLOWUP_STATUS_EXPIRED) {
+        NyFollowupFacts facts;
+
+        ny_replyflow_facts(f, &facts);
+        key = facts.letter_at + (NyTime)cli->config->availability.offer_days * 86400;
+        if (f->slots != NULL && f->slots->len > 0)
+            key = MIN(key, g_array_index(f->slots, NyInterval, f->slots->len - 1).start);
+        return MIN(key, now);
+    }
     for (guint i = 0; f->slots != NULL && i < f->slots->len; i++) {
         NyTime s = g_array_index(f->slots, NyInterval, i).start;
         if (s > now && s < key)
@@ -71,16 +82,16 @@ render_text(NyCli *cli, GArray *rows)
                                        f->nudges == 1 ? "" : "s");
             g_string_append_c(s, '\n');
             for (guint k = 0; f->slots != NULL && k < f->slots->len; k++) {
-                g_autofree char *p = ny_cmd_slot_phrase(
-                    cli, g_array_index(f->slots, NyInterval, k).start, NULL, NULL);
+                g_autofree char *p =
+                    ny_cmd_followup_phrase(cli, f, g_array_index(f->slots, NyInterval, k).start);
                 g_string_append_printf(s, "    %u. %s\n", k + 1, p);
             }
         } else if (ny_followup_call_passed(&facts, cli->now)) {
-            g_autofree char *p = ny_cmd_slot_phrase(cli, f->booked.start, NULL, NULL);
+            g_autofree char *p = ny_cmd_followup_phrase(cli, f, f->booked.start);
             g_string_append_printf(
                 s, "call time passed: done? (%s; notyet done %" G_GINT64_FORMAT ")\n", p, f->id);
         } else if (f->has_booked) {
-            g_autofree char *p = ny_cmd_slot_phrase(cli, f->booked.start, NULL, NULL);
+            g_autofree char *p = ny_cmd_followup_phrase(cli, f, f->booked.start);
             g_string_append_printf(s, "%s: %s\n", ny_followup_status_to_string(status), p);
         } else {
             g_string_append_printf(s, "%s\n", ny_followup_status_to_string(status));
@@ -119,7 +130,7 @@ ny_cmd_followups(NyCli *cli, int argc, char **argv, GError **error)
             return FALSE;
         for (guint i = 0; i < list->len; i++) {
             Row r = {g_ptr_array_index(list, i), 0};
-            r.key = sort_key(r.f, cli->now);
+            r.key = sort_key(cli, r.f);
             g_array_append_val(rows, r);
         }
         g_array_sort(rows, compare_rows);

@@ -1,5 +1,5 @@
 /* cmd-freebusy.c: `notyet freebusy`, the merged busy periods of every busy
- * source in a window (DESIGN.md sections 2 and 4). */
+ * source in a window (doc/notyet.1 and doc/busy-rules.md). */
 #include <json-glib/json-glib.h>
 
 #include "cli.h"

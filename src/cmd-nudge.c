@@ -1,5 +1,5 @@
 /* cmd-nudge.c: `notyet nudge ID`, a short second letter with new times for
- * an offer that got no answer (DESIGN.md section 7). The flow is
+ * an offer that got no answer (doc/store.md, "Follow-up rules"). The flow is
  * replyflow.c's; whether a follow-up may be nudged is followup.c's. */
 #include "cmd-common.h"
 
@@ -19,7 +19,7 @@ ny_cmd_nudge(NyCli *cli, int argc, char **argv, GError **error)
     NyFlowContext ctx;
     g_autofree char *cache_path = NULL;
     g_autofree char *db_path = NULL;
-    __attribute__((cleanup(ny_reply_result_clear))) NyReplyResult result = {0};
+    g_auto(NyReplyResult) result = {0};
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     gboolean ok;
 

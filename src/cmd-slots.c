@@ -1,6 +1,7 @@
 /* cmd-slots.c: `notyet slots [--explain]`, the open slots a reply would
- * offer now, nothing recorded (DESIGN.md sections 2 and 5). */
+ * offer now, nothing recorded (doc/slots-and-letter.md, "Explaining the pick"). */
 #include "cmd-common.h"
+#include "notyet/phrase.h"
 
 #include <string.h>
 
@@ -18,6 +19,8 @@ reason_words(NySlotReason r)
     switch (r) {
     case NY_SLOT_NOTICE:
         return "inside the notice period";
+    case NY_SLOT_THEIR_HOURS:
+        return "outside their hours";
     case NY_SLOT_OFFERED:
         return "offered or booked in another follow-up";
     case NY_SLOT_BUSY:
@@ -104,14 +107,20 @@ render_explain(NyCli *cli, const GArray *cands)
     return g_string_free(s, FALSE);
 }
 
+/* The invitee of `slots --their-tz`: their zone and its name, or NULLs. */
+typedef struct {
+    GTimeZone *zone;
+    const char *name;
+} Their;
+
 static char *
-render_text(NyCli *cli, const GArray *slots)
+render_text(NyCli *cli, const GArray *slots, const Their *their)
 {
     GString *s = g_string_new(NULL);
 
     for (guint i = 0; i < slots->len; i++) {
         const NyInterval *iv = &g_array_index(slots, NyInterval, i);
-        g_autofree char *phrase = ny_cmd_slot_phrase(cli, iv->start, NULL, NULL);
+        g_autofree char *phrase = ny_cmd_slot_phrase(cli, iv->start, their->zone, their->name);
         g_autoptr(GDateTime) a = local_time(iv->start, cli->zone);
         g_autoptr(GDateTime) b = local_time(iv->end, cli->zone);
         g_autofree char *when = g_date_time_format(a, "%a %Y-%m-%d %H:%M");
@@ -123,7 +132,7 @@ render_text(NyCli *cli, const GArray *slots)
 }
 
 static char *
-render_json(NyCli *cli, const GArray *slots, const GArray *cands)
+render_json(NyCli *cli, const GArray *slots, const GArray *cands, const Their *their)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
 
@@ -134,7 +143,7 @@ render_json(NyCli *cli, const GArray *slots, const GArray *cands)
         const NyInterval *iv = &g_array_index(slots, NyInterval, i);
         g_autofree char *start = ny_time_format_utc(iv->start);
         g_autofree char *end = ny_time_format_utc(iv->end);
-        g_autofree char *text = ny_cmd_slot_phrase(cli, iv->start, NULL, NULL);
+        g_autofree char *text = ny_cmd_slot_phrase(cli, iv->start, their->zone, their->name);
         json_builder_begin_object(b);
         json_builder_set_member_name(b, "start");
         json_builder_add_string_value(b, start);
@@ -142,6 +151,13 @@ render_json(NyCli *cli, const GArray *slots, const GArray *cands)
         json_builder_add_string_value(b, end);
         json_builder_set_member_name(b, "text");
         json_builder_add_string_value(b, text);
+        if (their->zone != NULL) {
+            /* The same time as the invitee reads it: their day, their clock. */
+            g_autofree char *their_text =
+                ny_phrase_slot(iv->start, cli->now, their->zone, their->name, NULL, NULL);
+            json_builder_set_member_name(b, "their_text");
+            json_builder_add_string_value(b, their_text);
+        }
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
@@ -173,11 +189,21 @@ gboolean
 ny_cmd_slots(NyCli *cli, int argc, char **argv, GError **error)
 {
     gboolean explain = FALSE;
+    g_autofree char *their_tz = NULL;
+    g_autofree char *their_hours = NULL;
     const GOptionEntry entries[] = {
         {"explain", 0, 0, G_OPTION_ARG_NONE, &explain,
          "Say for each working day why earlier times were passed over", NULL},
+        {"their-tz", 0, 0, G_OPTION_ARG_STRING, &their_tz,
+         "Their time zone: only times inside their day, shown in theirs too", "ZONE"},
+        {"their-hours", 0, 0, G_OPTION_ARG_STRING, &their_hours,
+         "Their day with --their-tz, instead of [availability] their_start/their_end",
+         "HH:MM-HH:MM"},
         G_OPTION_ENTRY_NULL,
     };
+    NyAvailability a;
+    g_autoptr(GTimeZone) their_zone = NULL;
+    Their their = {NULL, NULL};
     g_autoptr(NyStore) store = NULL;
     g_autoptr(GArray) busy = NULL;
     g_autoptr(GArray) taken = ny_intervals_new();
@@ -196,6 +222,10 @@ ny_cmd_slots(NyCli *cli, int argc, char **argv, GError **error)
         ny_cli_usage_error(cli, error, "unexpected argument '%s'", argv[1]);
         return FALSE;
     }
+    if (!ny_cli_their_day(cli, their_tz, their_hours, &a, &their_zone, error))
+        return FALSE;
+    their.zone = their_zone;
+    their.name = their_tz;
     ny_cmd_busy_window(cli, &from, &to);
     if (!ny_cmd_busy_lookup(cli, from, to, &busy, error))
         return FALSE;
@@ -205,8 +235,7 @@ ny_cmd_slots(NyCli *cli, int argc, char **argv, GError **error)
         return FALSE;
 
     if (explain) {
-        if (!ny_slots_explain(&cli->config->availability, cli->zone, cli->now, busy, taken, &cands,
-                              error))
+        if (!ny_slots_explain(&a, cli->zone, cli->now, busy, taken, &cands, error))
             return FALSE;
         for (guint i = 0; i < cands->len; i++) {
             const NySlotCandidate *c = &g_array_index(cands, NySlotCandidate, i);
@@ -214,9 +243,9 @@ ny_cmd_slots(NyCli *cli, int argc, char **argv, GError **error)
                 g_array_append_val(slots, c->slot);
         }
         if (cli->json) {
-            out = render_json(cli, slots, cands);
+            out = render_json(cli, slots, cands, &their);
         } else {
-            g_autofree char *list = render_text(cli, slots);
+            g_autofree char *list = render_text(cli, slots, &their);
             g_autofree char *why = render_explain(cli, cands);
             out = g_strconcat(list, slots->len ? "\n" : "", why, NULL);
         }
@@ -225,8 +254,8 @@ ny_cmd_slots(NyCli *cli, int argc, char **argv, GError **error)
     }
 
     g_clear_pointer(&slots, g_array_unref);
-    if (!ny_slots_pick(&cli->config->availability, cli->zone, cli->now, busy, taken, &slots, error))
+    if (!ny_slots_pick(&a, cli->zone, cli->now, busy, taken, &slots, error))
         return FALSE;
-    out = cli->json ? render_json(cli, slots, NULL) : render_text(cli, slots);
+    out = cli->json ? render_json(cli, slots, NULL, &their) : render_text(cli, slots, &their);
     return ny_cli_print(out, error);
 }

@@ -1,4 +1,4 @@
-/* config.c: the configuration file (DESIGN.md section 3).
+/* config.c: the configuration file (doc/notyet-config.5).
  *
  * GKeyFile does the syntax; this file knows the groups and keys, fills the
  * defaults and validates every value, so that a mistake is one line naming
@@ -28,6 +28,8 @@ static const char *const availability_keys[] = {"days",
                                                 "horizon_days",
                                                 "count",
                                                 "spread_days",
+                                                "their_start",
+                                                "their_end",
                                                 "offer_days",
                                                 NULL};
 static const char *const calendar_keys[] = {"type",
@@ -36,12 +38,13 @@ static const char *const calendar_keys[] = {"type",
                                             "username",
                                             "password_command",
                                             "password",
+                                            "token_command",
                                             "calendars",
                                             "insecure",
                                             "allow_insecure_http",
                                             "holds",
                                             NULL};
-static const char *const letter_keys[] = {"template", "nudge_template", NULL};
+static const char *const letter_keys[] = {"template", "decline_template", "nudge_template", NULL};
 static const char *const limits_keys[] = {"max_response_mib", "max_object_mib", "max_instances",
                                           "http_timeout_seconds", NULL};
 
@@ -64,7 +67,7 @@ static const IntKey int_keys[] = {
     {"offer_days", G_STRUCT_OFFSET(NyAvailability, offer_days), 1, 366},
 };
 
-/* [limits]: the bounds a real user can need more of (README "Limits"). The
+/* [limits]: the bounds a real user can need more of (doc/guarantees.md, "Limits"). The
  * lowest values still leave room for any honest calendar; the highest keep a
  * hostile server from taking all memory or time. */
 static const IntKey limits_int_keys[] = {
@@ -117,6 +120,7 @@ ny_config_new_default(void)
     c->limits.max_instances = NY_CONFIG_MAX_INSTANCES_DEFAULT;
     c->limits.http_timeout_seconds = NY_CONFIG_HTTP_TIMEOUT_DEFAULT;
     c->emails = g_new0(char *, 1);
+    c->warnings = g_ptr_array_new_with_free_func(g_free);
     c->calendars = g_ptr_array_new_with_free_func((GDestroyNotify)ny_calendar_config_free);
     return c;
 }
@@ -206,8 +210,32 @@ ny_config_parse_time(const char *text, gboolean allow_24, int *out_minute)
     return TRUE;
 }
 
+gboolean
+ny_config_parse_hours(const char *text, int *out_start, int *out_end)
+{
+    const char *dash;
+    g_autofree char *first = NULL;
+    int start = 0;
+    int end = 0;
+
+    g_return_val_if_fail(text != NULL && out_start != NULL && out_end != NULL, FALSE);
+    dash = strchr(text, '-');
+    if (dash == NULL)
+        return FALSE;
+    first = g_strndup(text, (gsize)(dash - text));
+    if (!ny_config_parse_time(g_strstrip(first), FALSE, &start))
+        return FALSE;
+    while (dash[1] == ' ')
+        dash++;
+    if (!ny_config_parse_time(dash + 1, TRUE, &end) || end <= start)
+        return FALSE;
+    *out_start = start;
+    *out_end = end;
+    return TRUE;
+}
+
 /* A line starting with ';' or '#' is a comment, and so is the rest of a
- * line after a blank and a ';' or '#', as in DESIGN.md's example
+ * line after a blank and a ';' or '#', as in the example of doc/notyet-config.5
  * ("grid_minutes=30        ; slot starts on :00 and :30"); GKeyFile itself
  * knows only whole-line comments. Line ends are normalized to LF; line
  * numbers are kept. */
@@ -303,10 +331,85 @@ set_syntax_error(GError **error, const Loader *l, const char *text)
                 what);
 }
 
+/* The optimal string alignment distance (Levenshtein with transpositions,
+ * ASCII case folded): "timezoen" is 1 from "timezone". Names are short
+ * (keys of at most 64 bytes are compared; longer ones are no typo of ours). */
+static guint
+edit_distance(const char *a, const char *b)
+{
+    enum { MAX = 64 };
+    guint d[MAX + 1][MAX + 1];
+    gsize n = strlen(a);
+    gsize m = strlen(b);
+
+    if (n > MAX || m > MAX)
+        return G_MAXUINT;
+    for (gsize i = 0; i <= n; i++)
+        d[i][0] = (guint)i;
+    for (gsize j = 0; j <= m; j++)
+        d[0][j] = (guint)j;
+    for (gsize i = 1; i <= n; i++) {
+        for (gsize j = 1; j <= m; j++) {
+            guint cost = g_ascii_tolower(a[i - 1]) == g_ascii_tolower(b[j - 1]) ? 0 : 1;
+            guint best = MIN(d[i - 1][j] + 1, d[i][j - 1] + 1);
+
+            best = MIN(best, d[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                best = MIN(best, d[i - 2][j - 2] + 1);
+            d[i][j] = best;
+        }
+    }
+    return d[n][m];
+}
+
+/* The known name @word was most likely meant to be: the closest within a
+ * third of its length (at least 2 edits), else the one it is the start of
+ * ("buffer" for "buffer_minutes"); NULL when none is close. */
+static const char *
+closest_name(const char *const *known, const char *word)
+{
+    const char *best = NULL;
+    guint best_distance = MAX(2, (guint)strlen(word) / 3) + 1;
+    const char *prefixed = NULL;
+    guint n_prefixed = 0;
+
+    for (const char *const *k = known; *k != NULL; k++) {
+        guint dist = edit_distance(word, *k);
+
+        if (dist < best_distance) {
+            best = *k;
+            best_distance = dist;
+        }
+        if (*word != '\0' && g_str_has_prefix(*k, word)) {
+            prefixed = *k;
+            n_prefixed++;
+        }
+    }
+    if (best != NULL)
+        return best;
+    return n_prefixed == 1 ? prefixed : NULL;
+}
+
 static gboolean
 key_known(const char *const *keys, const char *key)
 {
     return g_strv_contains(keys, key);
+}
+
+/* name="Jane Doe" means Jane Doe: GKeyFile keeps the quotes, and they
+ * would reach the letter ("Hi \"Jane,"). A value wrapped in one matching
+ * pair of quotes, double or single, loses them (doc/slots-and-letter.md,
+ * "No silent gaps"); a quote anywhere else is kept. */
+static void
+unwrap_quotes(char *value)
+{
+    gsize len = strlen(value);
+
+    if (len >= 2 && (value[0] == '"' || value[0] == '\'') && value[len - 1] == value[0]) {
+        memmove(value, value + 1, len - 2);
+        value[len - 2] = '\0';
+        g_strstrip(value);
+    }
 }
 
 /* The value of @key as text, or NULL (no error) when the key is absent. An
@@ -339,6 +442,7 @@ get_string(const Loader *l, const char *group, const char *key, char **out, GErr
         }
     }
     g_strstrip(value);
+    unwrap_quotes(value);
     *out = *value != '\0' ? g_steal_pointer(&value) : NULL;
     return TRUE;
 }
@@ -361,6 +465,7 @@ get_list(const Loader *l, const char *group, const char *key, char ***out, GErro
     items = g_ptr_array_new_with_free_func(g_free);
     for (char **p = parts; *p != NULL; p++) {
         g_strstrip(*p);
+        unwrap_quotes(*p);
         if (**p != '\0')
             g_ptr_array_add(items, g_strdup(*p));
     }
@@ -458,9 +563,10 @@ load_me(const Loader *l, NyConfig *c, GError **error)
     c->emails = (char **)g_ptr_array_free(g_steal_pointer(&emails), FALSE);
 
     if (c->timezone != NULL) {
-        g_autoptr(GTimeZone) zone = ny_zone_new(c->timezone, NULL);
+        g_autoptr(GError) local_error = NULL;
+        g_autoptr(GTimeZone) zone = ny_config_zone_new(c->timezone, &local_error);
         if (zone == NULL) {
-            set_invalid(error, l, "me", "timezone", "unknown time zone '%s'", c->timezone);
+            set_invalid(error, l, "me", "timezone", "%s", local_error->message);
             return FALSE;
         }
     }
@@ -516,6 +622,43 @@ load_int_keys(const Loader *l, const char *g, const IntKey *keys, gsize n_keys, 
     return TRUE;
 }
 
+/* [availability] their_start and their_end: the invitee's day in their zone
+ * (doc/slots-and-letter.md, "Their day"), used when their zone is known. */
+static gboolean
+load_their_day(const Loader *l, NyAvailability *a, GError **error)
+{
+    const char *g = "availability";
+    g_autofree char *start = NULL;
+    g_autofree char *end = NULL;
+
+    if (!get_string(l, g, "their_start", &start, error) ||
+        !get_string(l, g, "their_end", &end, error))
+        return FALSE;
+    if (start != NULL && !ny_config_parse_time(start, FALSE, &a->their_start_minute)) {
+        set_invalid(error, l, g, "their_start", "'%s' is not a time of day (HH:MM, 00:00 to 23:59)",
+                    start);
+        return FALSE;
+    }
+    if (end != NULL && !ny_config_parse_time(end, TRUE, &a->their_end_minute)) {
+        set_invalid(error, l, g, "their_end", "'%s' is not a time of day (HH:MM, 00:00 to 24:00)",
+                    end);
+        return FALSE;
+    }
+    if (a->their_end_minute <= a->their_start_minute) {
+        set_invalid(error, l, g, "their_end", "%02d:%02d is not after their_start %02d:%02d",
+                    a->their_end_minute / 60, a->their_end_minute % 60, a->their_start_minute / 60,
+                    a->their_start_minute % 60);
+        return FALSE;
+    }
+    if (a->slot_minutes > a->their_end_minute - a->their_start_minute) {
+        set_invalid(error, l, g, "slot_minutes",
+                    "a %d-minute slot does not fit between their_start and their_end",
+                    a->slot_minutes);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 load_availability(const Loader *l, NyAvailability *a, GError **error)
 {
@@ -563,6 +706,8 @@ load_availability(const Loader *l, NyAvailability *a, GError **error)
     }
 
     if (!load_int_keys(l, g, int_keys, G_N_ELEMENTS(int_keys), a, error))
+        return FALSE;
+    if (!load_their_day(l, a, error))
         return FALSE;
 
     if (a->slot_minutes > a->end_minute - a->start_minute) {
@@ -614,6 +759,31 @@ check_one_holds(const Loader *l, const NyConfig *c, GError **error)
     return TRUE;
 }
 
+/* username=, password_command=, password= and token_command=: which one
+ * is used is credentials.c's business; here only what cannot work. The
+ * commands run with /bin/sh -c, so any text is a command line (an empty
+ * value is no value). */
+static gboolean
+load_credentials(const Loader *l, const char *group, NyCalendarConfig *cal, GError **error)
+{
+    if (!get_string(l, group, "username", &cal->username, error) ||
+        !get_string(l, group, "password_command", &cal->password_command, error) ||
+        !get_string(l, group, "password", &cal->password, error) ||
+        !get_string(l, group, "token_command", &cal->token_command, error))
+        return FALSE;
+    if (cal->password != NULL && cal->password_command != NULL) {
+        set_invalid(error, l, group, "password", "give password= or password_command=, not both");
+        return FALSE;
+    }
+    if (cal->token_command != NULL && (cal->password != NULL || cal->password_command != NULL)) {
+        set_invalid(error, l, group, "token_command",
+                    "a Bearer token replaces the password: give token_command= or "
+                    "password_command=, not both");
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 load_calendar(const Loader *l, const char *group, const char *name, NyConfig *c, GError **error)
 {
@@ -625,10 +795,7 @@ load_calendar(const Loader *l, const char *group, const char *name, NyConfig *c,
 
     cal->name = g_strdup(name);
     if (!get_string(l, group, "type", &type, error) || !get_string(l, group, "url", &url, error) ||
-        !get_string(l, group, "path", &path, error) ||
-        !get_string(l, group, "username", &cal->username, error) ||
-        !get_string(l, group, "password_command", &cal->password_command, error) ||
-        !get_string(l, group, "password", &cal->password, error) ||
+        !get_string(l, group, "path", &path, error) || !load_credentials(l, group, cal, error) ||
         !get_list(l, group, "calendars", &cal->calendars, error) ||
         !get_bool(l, group, "insecure", &cal->insecure, error) ||
         !get_bool(l, group, "allow_insecure_http", &cal->allow_insecure_http, error))
@@ -711,17 +878,6 @@ load_calendar(const Loader *l, const char *group, const char *name, NyConfig *c,
         break;
     }
 
-    if (cal->password_command != NULL) {
-        g_auto(GStrv) argv = NULL;
-        if (!g_shell_parse_argv(cal->password_command, NULL, &argv, NULL)) {
-            set_invalid(error, l, group, "password_command", "not a command line");
-            return FALSE;
-        }
-    }
-    if (cal->password != NULL && cal->password_command != NULL) {
-        set_invalid(error, l, group, "password", "give password= or password_command=, not both");
-        return FALSE;
-    }
     if (!load_holds(l, group, cal, error))
         return FALSE;
     g_ptr_array_add(c->calendars, g_steal_pointer(&cal));
@@ -731,17 +887,23 @@ load_calendar(const Loader *l, const char *group, const char *name, NyConfig *c,
 static gboolean
 load_letter(const Loader *l, NyConfig *c, GError **error)
 {
-    g_autofree char *value = NULL;
+    static const struct {
+        const char *key;
+        gsize offset;
+    } paths[] = {
+        {"template", G_STRUCT_OFFSET(NyConfig, letter_template)},
+        {"decline_template", G_STRUCT_OFFSET(NyConfig, decline_template)},
+        {"nudge_template", G_STRUCT_OFFSET(NyConfig, nudge_template)},
+    };
 
-    if (!get_string(l, "letter", "template", &value, error))
-        return FALSE;
-    if (value != NULL)
-        c->letter_template = expand_path(l, value);
-    g_clear_pointer(&value, g_free);
-    if (!get_string(l, "letter", "nudge_template", &value, error))
-        return FALSE;
-    if (value != NULL)
-        c->nudge_template = expand_path(l, value);
+    for (gsize i = 0; i < G_N_ELEMENTS(paths); i++) {
+        g_autofree char *value = NULL;
+
+        if (!get_string(l, "letter", paths[i].key, &value, error))
+            return FALSE;
+        if (value != NULL)
+            G_STRUCT_MEMBER(char *, c, paths[i].offset) = expand_path(l, value);
+    }
     return TRUE;
 }
 
@@ -771,7 +933,8 @@ group_keys(const char *group, const char **out_name)
     return NULL;
 }
 
-/* password= is refused in a file other users can read (issue 2 item 4). */
+/* password= is refused in a file other users can read (doc/notyet-config.5, [calendar NAME]
+ * password). */
 static gboolean
 check_password_safe(const Loader *l, const char *group, mode_t mode, GError **error)
 {
@@ -782,6 +945,45 @@ check_password_safe(const Loader *l, const char *group, mode_t mode, GError **er
                 "run 'chmod 600 %s' or use password_command=",
                 l->path, group, l->path);
     return FALSE;
+}
+
+/* GKeyFile keeps the last of two lines that set the same key of a group,
+ * silently (a group given twice is one group). Each repeat is a warning
+ * naming both lines, so the user sees which value is used. @text has LF line
+ * ends and the file's line numbers (strip_inline_comments()). */
+static void
+warn_duplicate_keys(const Loader *l, const char *text, GPtrArray *warnings)
+{
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    g_autoptr(GHashTable) first = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autofree char *group = NULL;
+
+    for (guint i = 0; lines[i] != NULL; i++) {
+        char *line = g_strstrip(lines[i]);
+        char *eq;
+        g_autofree char *id = NULL;
+        gpointer seen;
+
+        if (*line == '[') {
+            char *close = strrchr(line, ']');
+            g_free(group);
+            group = close != NULL ? g_strndup(line + 1, (gsize)(close - line - 1)) : NULL;
+            continue;
+        }
+        if (group == NULL || (eq = strchr(line, '=')) == NULL)
+            continue;
+        *eq = '\0';
+        g_strstrip(line);
+        id = g_strdup_printf("%s\n%s", group, line);
+        seen = g_hash_table_lookup(first, id);
+        if (seen != NULL)
+            g_ptr_array_add(warnings,
+                            g_strdup_printf("%s: [%s] %s: set twice, on lines %u and %u; the value "
+                                            "on line %u is used",
+                                            l->path, group, line, GPOINTER_TO_UINT(seen), i + 1,
+                                            i + 1));
+        g_hash_table_insert(first, g_steal_pointer(&id), GUINT_TO_POINTER(i + 1));
+    }
 }
 
 static gboolean
@@ -798,8 +1000,14 @@ load_groups(const Loader *l, NyConfig *c, mode_t mode, GError **error)
         g_auto(GStrv) keys = NULL;
 
         if (known == NULL) {
+            static const char *const group_names[] = {"me", "availability", "letter", "limits",
+                                                      NULL};
+            const char *near = closest_name(group_names, *g);
+
             if (strcmp(*g, "calendar") == 0 || g_str_has_prefix(*g, "calendar "))
                 set_invalid(error, l, *g, NULL, "a calendar group needs a name: [calendar NAME]");
+            else if (near != NULL)
+                set_invalid(error, l, *g, NULL, "unknown group: did you mean [%s]?", near);
             else
                 set_invalid(error, l, *g, NULL,
                             "unknown group (me, availability, calendar NAME, letter, limits)");
@@ -815,7 +1023,12 @@ load_groups(const Loader *l, NyConfig *c, mode_t mode, GError **error)
         keys = g_key_file_get_keys(l->kf, *g, NULL, NULL);
         for (char **k = keys; keys != NULL && *k != NULL; k++) {
             if (!key_known(known, *k)) {
-                set_invalid(error, l, *g, *k, "unknown key");
+                const char *near = closest_name(known, *k);
+
+                if (near != NULL)
+                    set_invalid(error, l, *g, *k, "unknown key: did you mean '%s'?", near);
+                else
+                    set_invalid(error, l, *g, *k, "unknown key");
                 return FALSE;
             }
         }
@@ -880,14 +1093,85 @@ ny_config_load_from_data(const char *name, const char *data, gsize len, guint mo
     c = ny_config_new_default();
     if (!load_groups(&l, c, (mode_t)mode, error))
         return NULL;
+    warn_duplicate_keys(&l, text, c->warnings);
     c->path = g_strdup(name);
     return g_steal_pointer(&c);
+}
+
+/* The zone names tzdata knows, for suggestions: zone1970.tab (else
+ * zone.tab) under $TZDIR or /usr/share/zoneinfo, and UTC. */
+static GStrv
+known_zones(void)
+{
+    static const char *const tables[] = {"zone1970.tab", "zone.tab"};
+    const char *dir = g_getenv("TZDIR");
+    g_autoptr(GStrvBuilder) names = g_strv_builder_new();
+
+    if (dir == NULL || *dir == '\0')
+        dir = "/usr/share/zoneinfo";
+    for (gsize i = 0; i < G_N_ELEMENTS(tables); i++) {
+        g_autofree char *path = g_build_filename(dir, tables[i], NULL);
+        g_autofree char *text = NULL;
+        g_auto(GStrv) lines = NULL;
+
+        if (!g_file_get_contents(path, &text, NULL, NULL))
+            continue;
+        lines = g_strsplit(text, "\n", -1);
+        for (char **line = lines; *line != NULL; line++) {
+            g_auto(GStrv) fields = NULL;
+
+            if (**line == '#' || **line == '\0')
+                continue;
+            fields = g_strsplit(*line, "\t", 4);
+            if (g_strv_length(fields) >= 3)
+                g_strv_builder_add(names, fields[2]);
+        }
+        break;
+    }
+    g_strv_builder_add(names, "UTC");
+    return g_strv_builder_end(names);
+}
+
+GTimeZone *
+ny_config_zone_new(const char *name, GError **error)
+{
+    g_autoptr(GError) local_error = NULL;
+    GTimeZone *zone = ny_zone_new(name, &local_error);
+    g_auto(GStrv) known = NULL;
+    g_autofree char *suggestion = NULL;
+
+    if (zone != NULL)
+        return zone;
+    known = known_zones();
+    suggestion = ny_zone_suggest(name, (const char *const *)known);
+    if (suggestion != NULL)
+        g_set_error(error, NY_TIME_ERROR, NY_TIME_ERROR_ZONE, "%s; did you mean '%s'?",
+                    local_error->message, suggestion);
+    else
+        g_set_error(error, NY_TIME_ERROR, NY_TIME_ERROR_ZONE,
+                    "%s (give a place from the tz database, such as Europe/Paris)",
+                    local_error->message);
+    return NULL;
+}
+
+/* The environment is read here and in main.c only: NOTYET_HTTP_TIMEOUT
+ * (1-3600 s) wins over [limits] http_timeout_seconds for this run; any
+ * other value is ignored, as before. */
+static void
+apply_environment(NyConfig *config)
+{
+    const char *text = g_getenv("NOTYET_HTTP_TIMEOUT");
+    guint64 value = 0;
+
+    if (text != NULL && g_ascii_string_to_unsigned(text, 10, 1, 3600, &value, NULL))
+        config->limits.http_timeout_seconds = (int)value;
 }
 
 NyConfig *
 ny_config_load(const char *path, gboolean must_exist, GError **error)
 {
     g_autoptr(GError) local_error = NULL;
+    NyConfig *config;
     g_autofree char *data = NULL;
     gsize len = 0;
     GStatBuf st;
@@ -896,8 +1180,11 @@ ny_config_load(const char *path, gboolean must_exist, GError **error)
 
     if (g_stat(path, &st) != 0) {
         int saved = errno;
-        if (saved == ENOENT && !must_exist)
-            return ny_config_new_default();
+        if (saved == ENOENT && !must_exist) {
+            config = ny_config_new_default();
+            apply_environment(config);
+            return config;
+        }
         g_set_error(error, NY_CONFIG_ERROR, NY_CONFIG_ERROR_IO, "%s: cannot read: %s", path,
                     g_strerror(saved));
         return NULL;
@@ -917,7 +1204,10 @@ ny_config_load(const char *path, gboolean must_exist, GError **error)
                     local_error->message);
         return NULL;
     }
-    return ny_config_load_from_data(path, data, len, st.st_mode & 07777, error);
+    config = ny_config_load_from_data(path, data, len, st.st_mode & 07777, error);
+    if (config != NULL)
+        apply_environment(config);
+    return config;
 }
 
 void
@@ -929,6 +1219,7 @@ ny_calendar_config_free(NyCalendarConfig *calendar)
     g_free(calendar->url);
     g_free(calendar->username);
     g_free(calendar->password_command);
+    g_free(calendar->token_command);
     if (calendar->password != NULL) {
         /* Do not leave the password lying around in freed memory. */
         memset(calendar->password, 0, strlen(calendar->password));
@@ -952,6 +1243,8 @@ ny_config_free(NyConfig *config)
     g_free(config->timezone);
     g_ptr_array_unref(config->calendars);
     g_free(config->letter_template);
+    g_free(config->decline_template);
     g_free(config->nudge_template);
+    g_ptr_array_unref(config->warnings);
     g_free(config);
 }

@@ -1,4 +1,5 @@
-/* decision.c: the three-question invite decision flow (DESIGN.md section 1). */
+/* decision.c: the three-question invite decision flow (doc/architecture.md, "The decision flow").
+ */
 #include "notyet/decision.h"
 
 #include <string.h>

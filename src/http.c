@@ -6,7 +6,7 @@
  * complete. A transfer is a small state machine over hops: redirects are
  * followed by hand (libcurl 7.88 re-sends PROPFIND and REPORT without their
  * body after a 301/302 and has no same-origin switch, so each hop is checked
- * here, RELIABILITY-ANCHORS.md 3.1), a 401 with a Digest challenge is tried
+ * here, doc/sync-and-cache.md, "HTTP rules"), a 401 with a Digest challenge is tried
  * once more with Digest, and a 429 or 503 with Retry-After parks the
  * transfer until then while the others go on.
  */
@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <gio/gio.h>
+#include <libpsl.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -40,6 +41,11 @@ struct NyHttp {
     NyHttpMulti *own_multi; /* when the options gave none */
     char *username;
     char *password; /* wiped on free */
+    char *token;    /* a Bearer token, wiped on free */
+    NyHttpTokenFunc refresh_token;
+    gpointer refresh_data;
+    gboolean token_refreshed; /* the one fresh token of the session was asked for */
+    guint token_generation;   /* bumped when the token is replaced */
     gboolean use_netrc;
     gboolean insecure;
     gboolean allow_insecure_http;
@@ -49,8 +55,9 @@ struct NyHttp {
     guint deadline_seconds;
     gint64 deadline; /* monotonic microseconds */
     gsize max_body;
-    char *origin;        /* the origin credentials belong to: credentials_url's, or NULL */
-    char *if_none_match; /* the ETag a conditional GET sends, or NULL */
+    char *origin;          /* the origin credentials belong to: credentials_url's, or NULL */
+    char *credentials_url; /* the configured URL, or NULL */
+    char *if_none_match;   /* the ETag a conditional GET sends, or NULL */
     NyHttpTraceFunc trace;
     gpointer trace_data;
 };
@@ -98,6 +105,8 @@ struct NyHttpTransfer {
     gboolean sent_credentials; /* this hop carries the session's credentials */
     gboolean sent_digest;      /* this hop answers a Digest challenge */
     gboolean digest_tried;     /* the Digest retry is spent */
+    guint token_generation;    /* of the token this hop sent */
+    gboolean token_retried;    /* sent again with a token fresher than its own */
     gboolean waited;           /* the Retry-After wait is spent */
     gint64 wake_at;            /* parked until then (monotonic microseconds), else 0 */
     Received received;
@@ -109,6 +118,21 @@ struct NyHttpTransfer {
 };
 
 static char *url_origin(const char *url);
+
+static gboolean
+has_credentials(const NyHttp *http)
+{
+    return http->username != NULL || http->token != NULL;
+}
+
+static void
+wipe_free(char *s)
+{
+    if (s == NULL)
+        return;
+    explicit_bzero(s, strlen(s));
+    g_free(s);
+}
 
 static void
 global_init(void)
@@ -158,17 +182,6 @@ ny_http_multi_free(NyHttpMulti *m)
     g_free(m);
 }
 
-static guint
-env_timeout(void)
-{
-    const char *text = g_getenv("NOTYET_HTTP_TIMEOUT");
-    guint64 value = 0;
-
-    if (text == NULL || !g_ascii_string_to_unsigned(text, 10, 1, 3600, &value, NULL))
-        return 0;
-    return (guint)value;
-}
-
 void
 ny_http_options_set_timeout(NyHttpOptions *options, guint seconds)
 {
@@ -185,7 +198,6 @@ ny_http_new(const NyHttpOptions *options)
 {
     NyHttp *http = g_new0(NyHttp, 1);
     NyHttpOptions defaults = {0};
-    guint env = env_timeout();
 
     global_init();
     if (options == NULL)
@@ -196,29 +208,23 @@ ny_http_new(const NyHttpOptions *options)
     http->multi = options->multi ? options->multi : http->own_multi;
     http->username = g_strdup(options->username);
     http->password = g_strdup(options->password);
+    http->token = g_strdup(options->token);
+    http->refresh_token = options->refresh_token;
+    http->refresh_data = options->refresh_data;
     /* Fixed here, never taken from whichever request goes first: a server
      * could name a host of its choosing (a calendar home, an href). */
-    if (options->credentials_url != NULL)
+    if (options->credentials_url != NULL) {
         http->origin = url_origin(options->credentials_url);
+        http->credentials_url = g_strdup(options->credentials_url);
+    }
     http->use_netrc = options->use_netrc;
     http->insecure = options->insecure;
     http->allow_insecure_http = options->allow_insecure_http;
-    if (env != 0) {
-        /* The environment wins over the options ([limits] in the config):
-         * a one-off override for this run. */
-        NyHttpOptions scaled = {0};
-
-        ny_http_options_set_timeout(&scaled, env);
-        http->connect_timeout = scaled.connect_timeout;
-        http->low_speed_time = scaled.low_speed_time;
-        http->deadline_seconds = scaled.deadline;
-    } else {
-        http->connect_timeout =
-            options->connect_timeout ? options->connect_timeout : NY_HTTP_CONNECT_TIMEOUT_DEFAULT;
-        http->low_speed_time =
-            options->low_speed_time ? options->low_speed_time : NY_HTTP_LOW_SPEED_TIME_DEFAULT;
-        http->deadline_seconds = options->deadline ? options->deadline : NY_HTTP_DEADLINE_DEFAULT;
-    }
+    http->connect_timeout =
+        options->connect_timeout ? options->connect_timeout : NY_HTTP_CONNECT_TIMEOUT_DEFAULT;
+    http->low_speed_time =
+        options->low_speed_time ? options->low_speed_time : NY_HTTP_LOW_SPEED_TIME_DEFAULT;
+    http->deadline_seconds = options->deadline ? options->deadline : NY_HTTP_DEADLINE_DEFAULT;
     http->deadline = g_get_monotonic_time() + (gint64)http->deadline_seconds * G_USEC_PER_SEC;
     http->max_body = options->max_body ? options->max_body : NY_HTTP_MAX_BODY_DEFAULT;
     http->trace = options->trace;
@@ -232,12 +238,11 @@ ny_http_free(NyHttp *http)
     if (http == NULL)
         return;
     ny_http_multi_free(http->own_multi);
-    if (http->password != NULL) {
-        explicit_bzero(http->password, strlen(http->password));
-        g_free(http->password);
-    }
+    wipe_free(http->password);
+    wipe_free(http->token);
     g_free(http->username);
     g_free(http->origin);
+    g_free(http->credentials_url);
     g_free(http->if_none_match);
     g_free(http);
 }
@@ -354,25 +359,91 @@ ny_http_url_has_userinfo(const char *url)
     return memchr(authority, '@', strcspn(authority, "/?#")) != NULL;
 }
 
+/* A host as libcurl gives it: "[::1]" keeps its brackets. */
+static GInetAddress *
+host_address(const char *host)
+{
+    gsize len = strlen(host);
+
+    if (len > 2 && host[0] == '[' && host[len - 1] == ']') {
+        g_autofree char *inner = g_strndup(host + 1, len - 2);
+        return g_inet_address_new_from_string(inner);
+    }
+    return g_inet_address_new_from_string(host);
+}
+
 gboolean
 ny_http_url_is_loopback(const char *url)
 {
     g_autofree char *host = url_host(url);
+    g_autoptr(GInetAddress) address = NULL;
 
     if (host == NULL)
         return FALSE;
-    if (g_ascii_strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
-        strcmp(host, "::1") == 0)
+    if (g_ascii_strcasecmp(host, "localhost") == 0)
         return TRUE;
-    if (g_str_has_prefix(host, "127.")) {
-        /* Only an IPv4 literal: "127.example.com" is not loopback. */
-        for (const char *p = host; *p; p++) {
-            if (!g_ascii_isdigit(*p) && *p != '.')
-                return FALSE;
-        }
-        return TRUE;
+    /* Only an address literal: "127.example.com" is not loopback. */
+    address = host_address(host);
+    return address != NULL && g_inet_address_get_is_loopback(address);
+}
+
+/* The Public Suffix List, loaded once: the system's copy when there is one,
+ * else the one built into libpsl. */
+static const psl_ctx_t *
+public_suffixes(void)
+{
+    static gsize done = 0;
+    static psl_ctx_t *psl = NULL;
+
+    if (g_once_init_enter(&done)) {
+        psl = psl_latest(NULL);
+        g_once_init_leave(&done, 1);
     }
-    return FALSE;
+    return psl != NULL ? psl : psl_builtin();
+}
+
+/* Whether two host names share a registrable domain ("icloud.com" for
+ * "p42-caldav.icloud.com" and "caldav.icloud.com"); never for an address
+ * literal, nor for a host that is itself a public suffix. */
+static gboolean
+same_site(const char *a, const char *b)
+{
+    g_autofree char *la = g_ascii_strdown(a, -1);
+    g_autofree char *lb = g_ascii_strdown(b, -1);
+    g_autoptr(GInetAddress) address_a = host_address(la);
+    g_autoptr(GInetAddress) address_b = host_address(lb);
+    const psl_ctx_t *psl = public_suffixes();
+    const char *da;
+    const char *db;
+
+    if (address_a != NULL || address_b != NULL || psl == NULL)
+        return FALSE;
+    da = psl_registrable_domain(psl, la);
+    db = psl_registrable_domain(psl, lb);
+    return da != NULL && db != NULL && strcmp(da, db) == 0;
+}
+
+gboolean
+ny_http_credentials_may_follow(const char *configured, const char *url)
+{
+    g_autofree char *from = NULL;
+    g_autofree char *to = NULL;
+    g_autofree char *from_host = NULL;
+    g_autofree char *to_host = NULL;
+
+    g_return_val_if_fail(configured != NULL && url != NULL, FALSE);
+    from = url_origin(configured);
+    to = url_origin(url);
+    if (from == NULL || to == NULL)
+        return FALSE;
+    if (strcmp(from, to) == 0)
+        return TRUE;
+    /* Another origin: https on both ends, and the same site. */
+    if (!g_str_has_prefix(from, "https://") || !g_str_has_prefix(to, "https://"))
+        return FALSE;
+    from_host = url_host(configured);
+    to_host = url_host(url);
+    return from_host != NULL && to_host != NULL && same_site(from_host, to_host);
 }
 
 char *
@@ -539,7 +610,7 @@ debug_cb(CURL *curl, curl_infotype type, char *data, size_t size, void *user)
     return 0;
 }
 
-/* RELIABILITY-ANCHORS.md 3.2: libcurl does not check the netrc's mode. */
+/* doc/sync-and-cache.md, "HTTP rules": libcurl does not check the netrc's mode. */
 static gboolean
 netrc_path(char **out_path, GError **error)
 {
@@ -725,19 +796,26 @@ hop_setup(NyHttpTransfer *t, GError **error)
         return FALSE;
     }
 
-    /* Credentials belong to the configured origin only. */
-    credentials =
-        http->username != NULL && http->origin != NULL && strcmp(http->origin, origin) == 0;
+    /* Credentials belong to the configured origin, and over https to its
+     * site (ny_http_credentials_may_follow()). */
+    credentials = has_credentials(http) && http->credentials_url != NULL &&
+                  ny_http_credentials_may_follow(http->credentials_url, url);
     if (credentials && g_str_has_prefix(url, "http://") && !http->allow_insecure_http &&
         !ny_http_url_is_loopback(url)) {
         g_autofree char *host = url_host(url);
-        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
-                    "refusing to send the password for '%s' over plain http to '%s' "
-                    "(use https, or set allow_insecure_http=true)",
-                    http->username, host ? host : origin);
+        if (http->token != NULL)
+            g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
+                        "refusing to send the token over plain http to '%s' "
+                        "(use https, or set allow_insecure_http=true)",
+                        host ? host : origin);
+        else
+            g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
+                        "refusing to send the password for '%s' over plain http to '%s' "
+                        "(use https, or set allow_insecure_http=true)",
+                        http->username, host ? host : origin);
         return FALSE;
     }
-    if (credentials && http->password == NULL && http->use_netrc) {
+    if (credentials && http->token == NULL && http->password == NULL && http->use_netrc) {
         if (!netrc_path(&netrc, error))
             return FALSE;
     }
@@ -751,6 +829,7 @@ hop_setup(NyHttpTransfer *t, GError **error)
     t->errbuf[0] = '\0';
     t->sent_digest = FALSE;
     t->sent_credentials = credentials;
+    t->token_generation = http->token_generation;
     curl_easy_setopt(c, CURLOPT_PRIVATE, t);
     curl_easy_setopt(c, CURLOPT_SHARE, http->multi->tls);
     curl_easy_setopt(c, CURLOPT_URL, url);
@@ -777,7 +856,12 @@ hop_setup(NyHttpTransfer *t, GError **error)
         curl_easy_setopt(c, CURLOPT_DEBUGDATA, http);
         curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
     }
-    if (credentials) {
+    if (credentials && http->token != NULL) {
+        /* RFC 6750 2.1 */
+        curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
+        curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, http->token);
+        curl_easy_setopt(c, CURLOPT_UNRESTRICTED_AUTH, 0L);
+    } else if (credentials) {
         curl_easy_setopt(c, CURLOPT_USERNAME, http->username);
         if (http->password != NULL)
             curl_easy_setopt(c, CURLOPT_PASSWORD, http->password);
@@ -868,8 +952,29 @@ hop_next(NyHttpTransfer *t, const NyHttpResponse *response, GError **error)
     /* A 401 naming Digest when Basic was sent: once more with Digest. Only
      * a hop that carried the credentials can say how they are wanted: a
      * challenge from any other host changes nothing. */
+    /* A 401 to a Bearer token: token_command once more, for the session
+     * (RFC 6750 3.1, invalid_token: the token expired). */
+    if (s == 401 && t->sent_credentials && http->token != NULL) {
+        char *fresh;
+
+        /* Another request in flight already got a fresh one: use it. */
+        if (t->token_generation != http->token_generation && !t->token_retried) {
+            t->token_retried = TRUE;
+            return HOP_AGAIN;
+        }
+        if (http->refresh_token == NULL || http->token_refreshed)
+            return HOP_DONE;
+        http->token_refreshed = TRUE;
+        fresh = http->refresh_token(http->refresh_data, error);
+        if (fresh == NULL)
+            return HOP_FAILED;
+        wipe_free(http->token);
+        http->token = fresh;
+        http->token_generation++;
+        return HOP_AGAIN;
+    }
     if (s == 401 && !t->sent_digest && !t->digest_tried && t->sent_credentials &&
-        challenge != NULL && strstr(challenge, "igest") != NULL) {
+        http->token == NULL && challenge != NULL && strstr(challenge, "igest") != NULL) {
         http->digest = TRUE;
         t->digest_tried = TRUE;
         return HOP_AGAIN;
@@ -1144,16 +1249,29 @@ ny_http_response_check(NyHttp *http, const NyHttpResponse *response, GError **er
         return TRUE;
     switch (s) {
     case 401:
-        if (http != NULL && http->username != NULL && !response->sent_credentials)
+        if (http != NULL && has_credentials(http) && !response->sent_credentials)
+            /* Another site: the URL as the server gave it (scheme, host,
+             * port, path) and the line that makes it the configured one. */
             g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
-                        "'%s' asks for a login: credentials are only sent to '%s'",
-                        host ? host : shown, http->origin ? http->origin : "the configured url");
+                        "'%s' asks for a login, but credentials are only sent to '%s' and, over "
+                        "https, to hosts of its own domain; if '%s' is your server, write "
+                        "url=%s in the calendar's group",
+                        shown, http->origin ? http->origin : "the configured url",
+                        host ? host : shown, shown);
+        else if (http != NULL && http->token != NULL)
+            g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
+                        "authentication failed for the token sent to '%s' (also with a fresh "
+                        "one): check token_command",
+                        host ? host : shown);
         else if (http != NULL && http->username != NULL)
             g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
-                        "authentication failed for '%s@%s'", http->username, host ? host : "");
+                        "authentication failed for '%s@%s': check username and %s", http->username,
+                        host ? host : "",
+                        http->password != NULL ? "password_command" : "the password in ~/.netrc");
         else
             g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
-                        "'%s' requires a login: set username and password_command",
+                        "'%s' requires a login: set username and password_command (or "
+                        "token_command for a Bearer token)",
                         host ? host : shown);
         return FALSE;
     case 403:
@@ -1242,147 +1360,4 @@ ny_http_get_conditional(const char *url, const NyHttpOptions *options, const cha
     if (out_etag != NULL)
         *out_etag = g_steal_pointer(&response->etag);
     return g_bytes_ref(response->body);
-}
-
-GBytes *
-ny_http_get(const char *url, const NyHttpOptions *options, char **out_etag, GError **error)
-{
-    g_autoptr(NyHttp) http = feed_session(url, options);
-    g_autoptr(NyHttpResponse) response = NULL;
-
-    response = ny_http_request(http, "GET", url, NULL, NULL, NULL, error);
-    if (response == NULL || !ny_http_response_check(http, response, error))
-        return NULL;
-    if (out_etag != NULL)
-        *out_etag = g_steal_pointer(&response->etag);
-    return g_bytes_ref(response->body);
-}
-
-/* password_command: a private main context so the timeout can kill it. */
-typedef struct {
-    gboolean done;
-    gboolean timed_out;
-    char *out;
-    char *err;
-    GError *error;
-} CommandRun;
-
-static void
-communicate_done(GObject *source, GAsyncResult *result, gpointer data)
-{
-    CommandRun *run = data;
-
-    g_subprocess_communicate_utf8_finish(G_SUBPROCESS(source), result, &run->out, &run->err,
-                                         &run->error);
-    run->done = TRUE;
-}
-
-static gboolean
-command_timeout(gpointer data)
-{
-    CommandRun *run = data;
-
-    run->timed_out = TRUE;
-    return G_SOURCE_REMOVE;
-}
-
-static void
-wipe(char *s)
-{
-    if (s != NULL)
-        explicit_bzero(s, strlen(s));
-}
-
-char *
-ny_http_password_from_command(const char *command, guint timeout, GError **error)
-{
-    g_auto(GStrv) argv = NULL;
-    g_autoptr(GError) local_error = NULL;
-    g_autoptr(GSubprocess) proc = NULL;
-    g_autoptr(GMainContext) context = g_main_context_new();
-    g_autoptr(GCancellable) cancellable = g_cancellable_new();
-    g_autoptr(GSource) timer = NULL;
-    CommandRun run = {0};
-    char *newline;
-    char *password;
-
-    if (!g_shell_parse_argv(command, NULL, &argv, &local_error)) {
-        /* Not GLib's message: it quotes the whole command line. */
-        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
-                    "password_command cannot be split into words (unbalanced quotes?)");
-        return NULL;
-    }
-    proc = g_subprocess_newv((const char *const *)argv,
-                             G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                             &local_error);
-    if (proc == NULL) {
-        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
-                    "password_command '%s' cannot run: %s", argv[0], local_error->message);
-        return NULL;
-    }
-
-    g_main_context_push_thread_default(context);
-    timer = g_timeout_source_new_seconds(timeout ? timeout : 30);
-    g_source_set_callback(timer, command_timeout, &run, NULL);
-    g_source_attach(timer, context);
-    g_subprocess_communicate_utf8_async(proc, NULL, cancellable, communicate_done, &run);
-    while (!run.done) {
-        if (run.timed_out && !g_cancellable_is_cancelled(cancellable)) {
-            g_subprocess_force_exit(proc);
-            g_cancellable_cancel(cancellable);
-        }
-        g_main_context_iteration(context, TRUE);
-    }
-    g_source_destroy(timer);
-    g_main_context_pop_thread_default(context);
-
-    if (run.timed_out) {
-        g_subprocess_wait(proc, NULL, NULL);
-        wipe(run.out);
-        g_free(run.out);
-        g_free(run.err);
-        g_clear_error(&run.error);
-        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
-                    "password_command '%s' did not finish within %u s", argv[0],
-                    timeout ? timeout : 30);
-        return NULL;
-    }
-    if (run.error != NULL) {
-        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH, "password_command '%s': %s", argv[0],
-                    run.error->message);
-        g_clear_error(&run.error);
-        wipe(run.out);
-        g_free(run.out);
-        g_free(run.err);
-        return NULL;
-    }
-    if (!g_subprocess_get_successful(proc)) {
-        g_autofree char *err = g_strstrip(run.err ? run.err : g_strdup(""));
-        char *nl = strchr(err, '\n');
-        int status = g_subprocess_get_if_exited(proc) ? g_subprocess_get_exit_status(proc) : -1;
-
-        run.err = NULL;
-        if (nl != NULL)
-            *nl = '\0';
-        wipe(run.out);
-        g_free(run.out);
-        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
-                    "password_command '%s' failed (exit %d)%s%s", argv[0], status, *err ? ": " : "",
-                    err);
-        return NULL;
-    }
-    g_free(run.err);
-    password = run.out ? run.out : g_strdup("");
-    newline = strpbrk(password, "\r\n");
-    if (newline != NULL) {
-        wipe(newline);
-        *newline = '\0';
-    }
-    if (*password == '\0') {
-        g_free(password);
-        g_set_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH,
-                    "password_command '%s' printed no password", argv[0]);
-        return NULL;
-    }
-    return password;
 }

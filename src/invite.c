@@ -1,4 +1,4 @@
-/* invite.c: iTIP invites built with libical (DESIGN.md section 8). Pure. */
+/* invite.c: iTIP invites built with libical (doc/calendar-writes.md, "Invites"). Pure. */
 #include "notyet/invite.h"
 
 #include <libical/ical.h>

@@ -37,6 +37,9 @@ static const NyCommand commands[] = {
     {"cancel", ny_cmd_cancel, "Cancel a follow-up"},
     {"nudge", ny_cmd_nudge, "Send new times for an offer that got no answer"},
     {"calendars", ny_cmd_calendars, "List the configured calendars"},
+    {"decisions", ny_cmd_decisions, "List the recorded decisions, newest first"},
+    {"init", ny_cmd_init, "Set up: ask, find the calendars, write the configuration"},
+    {"week", ny_cmd_week, "Show the working days as a grid of busy and open times"},
 };
 
 /* Global options that take a value as the next argument. */
@@ -99,7 +102,7 @@ general_help(void)
     return g_string_free(s, FALSE);
 }
 
-/* DESIGN.md section 2: 0 success, 1 runtime failure, 2 usage or
+/* doc/notyet.1, EXIT STATUS: 0 success, 1 runtime failure, 2 usage or
  * configuration, 3 no open slot. Foreign codes were translated by their
  * modules; this maps the module domains once. */
 static int
@@ -126,14 +129,15 @@ exit_status_for(const GError *error)
     if (error->domain == NY_SOURCES_ERROR && error->code == NY_SOURCES_ERROR_NO_SOURCE)
         return 2;
     /* A follow-up in the wrong state is a usage error; an unknown id is a
-     * runtime failure (issue 4: "an unknown id is exit 1 with the id named"). */
+     * runtime failure (doc/notyet.1, EXIT STATUS). */
     if (error->domain == NY_STORE_ERROR && error->code == NY_STORE_ERROR_STATE)
         return 2;
     /* A refused transition, done before the call, a typed time outside the
      * rules, a second reply to a pending contact: all usage errors. */
     if (error->domain == NY_FOLLOWUP_ERROR && error->code != NY_FOLLOWUP_ERROR_FAILED)
         return 2;
-    if (error->domain == NY_REPLYFLOW_ERROR && error->code == NY_REPLYFLOW_ERROR_PENDING)
+    if (error->domain == NY_REPLYFLOW_ERROR &&
+        (error->code == NY_REPLYFLOW_ERROR_PENDING || error->code == NY_REPLYFLOW_ERROR_NO_LETTER))
         return 2;
     return 1;
 }
@@ -183,7 +187,9 @@ main(int argc, char **argv)
             fputs(text, stdout);
             return fflush(stdout) == 0 ? 0 : 1;
         }
-        fputs("notyet: no command given; see 'notyet --help'\n", stderr);
+        /* A bare `notyet`: the short help, on stderr as for any usage
+         * error, and exit status 2 (nothing was done). */
+        fputs(text, stderr);
         return 2;
     }
 

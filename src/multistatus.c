@@ -1,7 +1,7 @@
 /* multistatus.c: 207 Multi-Status parsing with libxml2, hardened.
  *
  * libxml2 2.9.14 has no XML_PARSE_NO_XXE and no amplification setting, so
- * (RELIABILITY-ANCHORS.md 2.3): options XML_PARSE_NONET only (never NOENT,
+ * (doc/sync-and-cache.md, "XML"): options XML_PARSE_NONET only (never NOENT,
  * DTDLOAD, HUGE or RECOVER), a SAX hook that stops the parser at a DOCTYPE
  * (DAV responses never need one; it is where billion laughs and external
  * entities live), an external entity loader that refuses everything, and

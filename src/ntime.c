@@ -197,6 +197,66 @@ ny_time_parse(const char *text, GTimeZone *zone, NyTime *out_time, GError **erro
     }
 }
 
+/* Abbreviations and region names people type for a zone, and the place
+ * each usually means. tzdata has files for some (EST, MST, HST: fixed
+ * offsets; CET, EST5EDT: rules without a place); none is accepted. */
+static const struct {
+    const char *abbreviation;
+    const char *zone;
+} zone_abbreviations[] = {
+    {"EST", "America/New_York"},
+    {"EDT", "America/New_York"},
+    {"EST5EDT", "America/New_York"},
+    {"Eastern", "America/New_York"},
+    {"CST", "America/Chicago"},
+    {"CDT", "America/Chicago"},
+    {"CST6CDT", "America/Chicago"},
+    {"Central", "America/Chicago"},
+    {"MST", "America/Denver"},
+    {"MDT", "America/Denver"},
+    {"MST7MDT", "America/Denver"},
+    {"Mountain", "America/Denver"},
+    {"PST", "America/Los_Angeles"},
+    {"PDT", "America/Los_Angeles"},
+    {"PST8PDT", "America/Los_Angeles"},
+    {"Pacific", "America/Los_Angeles"},
+    {"AKST", "America/Anchorage"},
+    {"AKDT", "America/Anchorage"},
+    {"Alaska", "America/Anchorage"},
+    {"HST", "Pacific/Honolulu"},
+    {"Hawaii", "Pacific/Honolulu"},
+    {"BST", "Europe/London"},
+    {"CET", "Europe/Paris"},
+    {"CEST", "Europe/Paris"},
+    {"MET", "Europe/Paris"},
+    {"EET", "Europe/Athens"},
+    {"EEST", "Europe/Athens"},
+    {"WET", "Europe/Lisbon"},
+    {"WEST", "Europe/Lisbon"},
+    {"JST", "Asia/Tokyo"},
+    {"AEST", "Australia/Sydney"},
+    {"AEDT", "Australia/Sydney"},
+};
+
+static const char *
+abbreviation_zone(const char *name)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(zone_abbreviations); i++) {
+        if (g_ascii_strcasecmp(name, zone_abbreviations[i].abbreviation) == 0)
+            return zone_abbreviations[i].zone;
+    }
+    return NULL;
+}
+
+/* A name GLib reads as an offset or a POSIX TZ rule rather than a tzdata
+ * file: without a '/', a digit, sign or colon in it ("UTC+3", "EST5",
+ * "+05:00"). "Etc/GMT+5" names its offset on purpose and stays. */
+static gboolean
+looks_like_rule(const char *name)
+{
+    return strchr(name, '/') == NULL && strpbrk(name, "0123456789+-:,<>") != NULL;
+}
+
 GTimeZone *
 ny_zone_new(const char *name, GError **error)
 {
@@ -206,7 +266,8 @@ ny_zone_new(const char *name, GError **error)
     /* g_time_zone_new_identifier() returns NULL for an unknown name, where
      * g_time_zone_new() silently falls back to UTC. A leading ':' or '/'
      * would make GLib read a file path: only zone names are accepted. */
-    if (*name == '\0' || *name == ':' || *name == '/' || strstr(name, "..") != NULL) {
+    if (*name == '\0' || *name == ':' || *name == '/' || strstr(name, "..") != NULL ||
+        looks_like_rule(name) || abbreviation_zone(name) != NULL) {
         g_set_error(error, NY_TIME_ERROR, NY_TIME_ERROR_ZONE, "unknown time zone '%s'", name);
         return NULL;
     }
@@ -216,6 +277,86 @@ ny_zone_new(const char *name, GError **error)
         return NULL;
     }
     return zone;
+}
+
+/* Levenshtein distance of two ASCII-folded strings, giving up past @limit. */
+static guint
+edit_distance(const char *a, const char *b, guint limit)
+{
+    gsize la = strlen(a);
+    gsize lb = strlen(b);
+    g_autofree guint *row = NULL;
+
+    if ((la > lb ? la - lb : lb - la) > limit)
+        return limit + 1;
+    row = g_new(guint, lb + 1);
+    for (gsize j = 0; j <= lb; j++)
+        row[j] = (guint)j;
+    for (gsize i = 1; i <= la; i++) {
+        guint diagonal = row[0];
+        guint best;
+
+        row[0] = (guint)i;
+        best = row[0];
+        for (gsize j = 1; j <= lb; j++) {
+            guint up = row[j];
+            guint cost = g_ascii_tolower(a[i - 1]) == g_ascii_tolower(b[j - 1]) ? 0 : 1;
+
+            row[j] = MIN(MIN(up + 1, row[j - 1] + 1), diagonal + cost);
+            diagonal = up;
+            best = MIN(best, row[j]);
+        }
+        if (best > limit)
+            return limit + 1;
+    }
+    return row[lb];
+}
+
+/* "new york" and "New_York" alike: blanks are underscores. */
+static char *
+zone_key(const char *name)
+{
+    char *key = g_ascii_strdown(name, -1);
+
+    g_strdelimit(key, " ", '_');
+    return key;
+}
+
+char *
+ny_zone_suggest(const char *name, const char *const *known)
+{
+    g_autofree char *key = NULL;
+    const char *best = NULL;
+    guint best_distance;
+    const char *zone;
+
+    g_return_val_if_fail(name != NULL, NULL);
+    zone = abbreviation_zone(name);
+    if (zone != NULL)
+        return g_strdup(zone);
+    if (known == NULL || *name == '\0')
+        return NULL;
+    key = zone_key(name);
+    for (const char *const *k = known; *k != NULL; k++) {
+        if (g_ascii_strcasecmp(*k, key) == 0)
+            return g_strdup(*k);
+    }
+    for (const char *const *k = known; *k != NULL; k++) {
+        const char *last = strrchr(*k, '/');
+
+        if (last != NULL && g_ascii_strcasecmp(last + 1, key) == 0)
+            return g_strdup(*k);
+    }
+    best_distance = MAX(1, (guint)strlen(key) / 3);
+    for (const char *const *k = known; *k != NULL; k++) {
+        guint d = edit_distance(key, *k, best_distance);
+
+        if (d <= best_distance && (best == NULL || d < best_distance)) {
+            best = *k;
+            best_distance = d;
+        }
+    }
+    return g_strdup(best);
 }
 
 NyTime

@@ -1,4 +1,4 @@
-/* phrase.c: slot times in words (DESIGN.md section 6). Pure. */
+/* phrase.c: slot times in words (doc/slots-and-letter.md). Pure. */
 #include "notyet/phrase.h"
 
 #include <string.h>
@@ -47,12 +47,12 @@ ny_phrase_day(NyTime t, NyTime now, GTimeZone *zone)
         return g_strdup("today");
     if (days == 1)
         return g_strdup("tomorrow");
-    if (days >= 2 && days <= 6) {
-        /* Same Monday-Sunday week as today when its weekday comes later. */
-        gboolean same_week = dow > g_date_time_get_day_of_week(ln);
-        return g_strdup_printf("%s %s", same_week ? "this" : "next", weekdays[dow - 1]);
-    }
-    if (days < 0 || days > 300)
+    /* "this Wednesday" is the coming Wednesday, whatever day the reader's
+     * week starts on; from 7 days on only the date is unambiguous, so
+     * "next Wednesday" is never written (doc/slots-and-letter.md, "Phrases"). */
+    if (days >= 2 && days <= 6)
+        return g_strdup_printf("this %s", weekdays[dow - 1]);
+    if (g_date_time_get_year(lt) != g_date_time_get_year(ln))
         return g_strdup_printf("%s, %s %d, %d", weekdays[dow - 1],
                                months[g_date_time_get_month(lt) - 1],
                                g_date_time_get_day_of_month(lt), g_date_time_get_year(lt));

@@ -52,7 +52,6 @@ ny_replyflow_busy(const NyFlowContext *ctx, NyTime from, NyTime to, GPtrArray *w
     query.limits.max_instances = (guint)limits->max_instances;
     options.max_response = (gsize)limits->max_response_mib * 1024 * 1024;
     options.http_timeout = (guint)limits->http_timeout_seconds;
-    options.now = ctx->now;
     ok = ny_sources_busy(ctx->config, ctx->ics, &query, &options, &busy, &found, error);
     for (guint i = 0; found != NULL && i < found->len; i++)
         g_ptr_array_add(warnings, g_strdup(g_ptr_array_index(found, i)));
@@ -109,36 +108,24 @@ ny_replyflow_taken(NyStore *store, const NyAvailability *a, NyTime now, gint64 e
     return TRUE;
 }
 
-/* The first word of a name: "Richard" of "Richard Roe". */
-static char *
-first_word(const char *name)
-{
-    const char *p = name;
-    const char *end;
-
-    while (*p == ' ' || *p == '\t')
-        p++;
-    end = p;
-    while (*end && *end != ' ' && *end != '\t')
-        end++;
-    return g_strndup(p, (gsize)(end - p));
-}
-
-/* The template: @option_path (--template), else @config_path, else the
- * built-in one (@default_name, @default_text). */
+/* The template of @kind: @option_path (--template), else its [letter] key,
+ * else the built-in one. */
 static gboolean
-load_template(const char *option_path, const char *config_path, const char *default_name,
-              const char *default_text, char **out_name, char **out_text, GError **error)
+load_template(const NyConfig *config, NyTemplateKind kind, const char *option_path, char **out_name,
+              char **out_text, GError **error)
 {
-    const char *path = option_path ? option_path : config_path;
+    const char *configured = kind == NY_TEMPLATE_DECLINE ? config->decline_template
+                             : kind == NY_TEMPLATE_NUDGE ? config->nudge_template
+                                                         : config->letter_template;
+    const char *path = option_path ? option_path : configured;
     g_autoptr(GError) local = NULL;
     g_autofree char *text = NULL;
     gsize len = 0;
     GStatBuf st;
 
     if (path == NULL) {
-        *out_name = g_strdup(default_name);
-        *out_text = g_strdup(default_text);
+        *out_name = g_strdup(ny_template_builtin_name(kind));
+        *out_text = g_strdup(ny_template_builtin(kind));
         return TRUE;
     }
     /* Checked before reading: a FIFO would block and /dev/zero never ends. */
@@ -160,51 +147,80 @@ load_template(const char *option_path, const char *config_path, const char *defa
                     "cannot read the template '%s': %s", path, local->message);
         return FALSE;
     }
-    if (!ny_template_check(path, text, len, error))
+    if (!ny_template_check_kind(kind, path, text, len, error))
         return FALSE;
     *out_name = g_strdup(path);
     *out_text = g_steal_pointer(&text);
     return TRUE;
 }
 
-/* The template's fields for a letter to @name offering @slots. */
-static GHashTable *
-letter_values(const NyFlowContext *ctx, const NyReplyRequest *req, const GArray *slots,
-              GTimeZone *their_zone)
+/* The letter of @kind to @req->name offering @slots (NULL for a decline
+ * note), each time also in @their_zone when given. */
+static char *
+render_letter(const NyFlowContext *ctx, const NyReplyRequest *req, NyTemplateKind kind,
+              const char *tmpl_name, const char *tmpl, const GArray *slots, GTimeZone *their_zone,
+              const char *first_letter, GError **error)
 {
-    GHashTable *v = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     g_autoptr(GPtrArray) phrases = g_ptr_array_new_with_free_func(g_free);
     const NyConfig *c = ctx->config;
+    NyLetterFields fields = {
+        .name = req->name,
+        .met = req->met,
+        .closing = req->closing,
+        .my_name = c->name,
+        .my_email = c->email,
+        .my_phone = c->phone,
+        .slot_minutes = slots != NULL ? c->availability.slot_minutes : 0,
+        .first_letter = first_letter,
+    };
 
-    g_hash_table_insert(v, g_strdup("name"), g_strdup(req->name));
-    g_hash_table_insert(v, g_strdup("first_name"), first_word(req->name));
-    g_hash_table_insert(v, g_strdup("met"), g_strdup(req->met));
-    g_hash_table_insert(v, g_strdup("closing"), g_strdup(req->closing));
-    g_hash_table_insert(v, g_strdup("my_name"), g_strdup(c->name));
-    g_hash_table_insert(v, g_strdup("my_first_name"), c->name ? first_word(c->name) : NULL);
-    g_hash_table_insert(v, g_strdup("my_email"), g_strdup(c->email));
-    g_hash_table_insert(v, g_strdup("my_phone"), g_strdup(c->phone));
-    g_hash_table_insert(v, g_strdup("duration"), ny_phrase_duration(c->availability.slot_minutes));
-    for (guint i = 0; i < slots->len; i++) {
-        char *phrase = ny_phrase_slot(g_array_index(slots, NyInterval, i).start, ctx->now,
-                                      ctx->zone, ctx->zone_name, their_zone, req->their_tz);
-        g_hash_table_insert(v, g_strdup_printf("slot%u", i + 1), g_strdup(phrase));
-        g_ptr_array_add(phrases, phrase);
-    }
+    for (guint i = 0; slots != NULL && i < slots->len; i++)
+        g_ptr_array_add(phrases,
+                        ny_phrase_slot(g_array_index(slots, NyInterval, i).start, ctx->now,
+                                       ctx->zone, ctx->zone_name, their_zone, req->their_tz));
     g_ptr_array_add(phrases, NULL);
-    g_hash_table_insert(v, g_strdup("slots"), ny_phrase_join((const char *const *)phrases->pdata));
-    return v;
+    fields.slots = slots != NULL ? (const char *const *)phrases->pdata : NULL;
+    return ny_template_write(kind, tmpl_name, tmpl, &fields, error);
 }
 
-static char *
-render_letter(const char *tmpl_name, const char *tmpl, GHashTable *values, GError **error)
+/* A letter is signed: without [me] name there is none to write
+ * (doc/slots-and-letter.md, "No silent gaps"). */
+gboolean
+ny_replyflow_check_signer(const NyConfig *config, GError **error)
 {
-    g_autofree char *letter = ny_template_render(tmpl_name, tmpl, strlen(tmpl), values, error);
+    if (config->name != NULL)
+        return TRUE;
+    g_set_error(error, NY_REPLYFLOW_ERROR, NY_REPLYFLOW_ERROR_NO_LETTER,
+                "a letter needs your name: set [me] name in '%s', or run 'notyet init'",
+                config->path != NULL ? config->path : "the configuration file");
+    return FALSE;
+}
 
-    if (letter == NULL)
+/* The built-in letters end with "You can reach me at ...": without [me]
+ * email and phone that sentence is dropped, which the user should know. */
+static void
+warn_no_contact(const NyFlowContext *ctx, const char *tmpl, GPtrArray *warnings)
+{
+    if (ctx->config->email != NULL || ctx->config->phone != NULL)
+        return;
+    if (strstr(tmpl, "my_email") == NULL && strstr(tmpl, "my_phone") == NULL)
+        return;
+    g_ptr_array_add(warnings, g_strdup("the letter has no way to reach you: set [me] email or "
+                                       "phone in the configuration"));
+}
+
+char *
+ny_replyflow_decline(const NyFlowContext *ctx, const NyReplyRequest *req, GError **error)
+{
+    g_autofree char *tmpl_name = NULL;
+    g_autofree char *tmpl = NULL;
+
+    g_return_val_if_fail(ctx != NULL && req != NULL && req->name != NULL, NULL);
+    if (!ny_replyflow_check_signer(ctx->config, error) ||
+        !load_template(ctx->config, NY_TEMPLATE_DECLINE, req->template_path, &tmpl_name, &tmpl,
+                       error))
         return NULL;
-    /* A long slot phrase (--their-tz, a date) would make one ragged line. */
-    return ny_template_reflow(letter, NY_TEMPLATE_WIDTH);
+    return render_letter(ctx, req, NY_TEMPLATE_DECLINE, tmpl_name, tmpl, NULL, NULL, NULL, error);
 }
 
 /* Hook: holds on the calendar (doc/calendar-writes.md). Runs inside the open
@@ -286,21 +302,35 @@ check_pending(const NyFlowContext *ctx, NyStore *store, const NyReplyRequest *re
 }
 
 /* A warning when the newest decision recorded for @req's contact was
- * DECLINE: the letter offers a call to someone declined before. */
+ * DECLINE: the letter offers a call to someone declined before. Not for
+ * decide --reply, which has just decided again. */
 static gboolean
-warn_declined(NyStore *store, const NyReplyRequest *req, GPtrArray *warnings, GError **error)
+warn_declined(const NyFlowContext *ctx, NyStore *store, const NyReplyRequest *req,
+              GPtrArray *warnings, GError **error)
 {
-    NyVerdict last = NY_VERDICT_PENDING;
+    g_autoptr(GPtrArray) last = NULL;
+    const NyDecisionRecord *d;
+    g_autoptr(GDateTime) utc = NULL;
+    g_autoptr(GDateTime) local = NULL;
+    g_autofree char *day = NULL;
 
     if (req->has_decision)
         return TRUE;
-    if (!ny_store_last_verdict(store, req->name, &last, error))
+    last = ny_store_list_decisions(store, req->name, 1, error);
+    if (last == NULL)
         return FALSE;
-    if (last == NY_VERDICT_DECLINE)
-        g_ptr_array_add(warnings,
-                        g_strdup_printf("your last recorded decision for '%s' was DECLINE; "
-                                        "this letter offers them a call",
-                                        req->name));
+    if (last->len == 0)
+        return TRUE;
+    d = g_ptr_array_index(last, 0);
+    if (d->verdict != NY_VERDICT_DECLINE)
+        return TRUE;
+    utc = g_date_time_new_from_unix_utc(d->at);
+    local = utc != NULL ? g_date_time_to_timezone(utc, ctx->zone) : NULL;
+    day = local != NULL ? g_date_time_format(local, "%Y-%m-%d") : g_strdup("?");
+    g_ptr_array_add(warnings, g_strdup_printf("your last recorded decision for '%s' was DECLINE, "
+                                              "on %s; this letter offers them a call (see "
+                                              "'notyet decisions')",
+                                              req->name, day));
     return TRUE;
 }
 
@@ -308,8 +338,11 @@ gboolean
 ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req, GPtrArray *warnings,
                    NyReplyResult *out, GError **error)
 {
-    const NyAvailability *a = &ctx->config->availability;
+    NyAvailability day = ctx->config->availability;
+    const NyAvailability *a = &day;
     g_autoptr(GTimeZone) their_zone = NULL;
+    /* Said only when the letter is written. */
+    g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
     g_autofree char *tmpl_name = NULL;
     g_autofree char *tmpl = NULL;
     g_autoptr(GArray) busy = NULL;
@@ -317,18 +350,29 @@ ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req, GPtrArra
     g_autoptr(GArray) slots = NULL;
     g_autoptr(NyStore) store = NULL;
     g_autoptr(NyFollowup) f = NULL;
-    g_autoptr(GHashTable) values = NULL;
     g_autofree char *letter = NULL;
     NyTime from;
     NyTime to;
 
     g_return_val_if_fail(ctx != NULL && req != NULL && req->name != NULL && out != NULL, FALSE);
 
-    if (req->their_tz != NULL && (their_zone = ny_zone_new(req->their_tz, error)) == NULL)
+    if (!ny_replyflow_check_signer(ctx->config, error))
         return FALSE;
-    if (!load_template(req->template_path, ctx->config->letter_template, NY_TEMPLATE_DEFAULT_NAME,
-                       ny_template_default(), &tmpl_name, &tmpl, error))
+    if (req->their_tz != NULL) {
+        /* Their day (doc/slots-and-letter.md, "Their day"): the hours of the
+         * request, else the configured ones, kept with the follow-up. */
+        if ((their_zone = ny_zone_new(req->their_tz, error)) == NULL)
+            return FALSE;
+        day.their_zone = their_zone;
+        if (req->their_end_minute > req->their_start_minute) {
+            day.their_start_minute = req->their_start_minute;
+            day.their_end_minute = req->their_end_minute;
+        }
+    }
+    if (!load_template(ctx->config, NY_TEMPLATE_LETTER, req->template_path, &tmpl_name, &tmpl,
+                       error))
         return FALSE;
+    warn_no_contact(ctx, tmpl, notes);
 
     /* The lookup first, outside any transaction. */
     ny_replyflow_busy_window(a, ctx->now, &from, &to);
@@ -339,14 +383,14 @@ ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req, GPtrArra
         /* A dry run creates no store file. */
         if (g_file_test(ctx->db_path, G_FILE_TEST_EXISTS)) {
             store = ny_store_open(ctx->db_path, error);
-            if (store == NULL || !warn_declined(store, req, warnings, error) ||
+            if (store == NULL || !warn_declined(ctx, store, req, warnings, error) ||
                 !ny_replyflow_taken(store, a, ctx->now, 0, taken, error))
                 return FALSE;
         }
         if (!ny_slots_pick(a, ctx->zone, ctx->now, busy, taken, &slots, error))
             return FALSE;
-        values = letter_values(ctx, req, slots, their_zone);
-        letter = render_letter(tmpl_name, tmpl, values, error);
+        letter = render_letter(ctx, req, NY_TEMPLATE_LETTER, tmpl_name, tmpl, slots, their_zone,
+                               NULL, error);
         if (letter == NULL)
             return FALSE;
     } else {
@@ -356,14 +400,15 @@ ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req, GPtrArra
         /* One transaction: two replies at once never offer the same slot. */
         if (!ny_store_begin(store, error))
             return FALSE;
-        if (!check_pending(ctx, store, req, error) || !warn_declined(store, req, warnings, error) ||
+        if (!check_pending(ctx, store, req, error) ||
+            !warn_declined(ctx, store, req, warnings, error) ||
             !ny_replyflow_taken(store, a, ctx->now, 0, taken, error) ||
             !ny_slots_pick(a, ctx->zone, ctx->now, busy, taken, &slots, error)) {
             ny_store_rollback(store);
             return FALSE;
         }
-        values = letter_values(ctx, req, slots, their_zone);
-        letter = render_letter(tmpl_name, tmpl, values, error);
+        letter = render_letter(ctx, req, NY_TEMPLATE_LETTER, tmpl_name, tmpl, slots, their_zone,
+                               NULL, error);
         if (letter == NULL) {
             ny_store_rollback(store);
             return FALSE;
@@ -373,6 +418,10 @@ ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req, GPtrArra
         f->email = g_strdup(req->email);
         f->met = g_strdup(req->met);
         f->their_tz = g_strdup(req->their_tz);
+        if (their_zone != NULL) {
+            f->their_start_minute = day.their_start_minute;
+            f->their_end_minute = day.their_end_minute;
+        }
         f->state = NY_FOLLOWUP_OFFERED;
         g_array_append_vals(f->slots, slots->data, slots->len);
         if (!record_with_holds(ctx, store, req, f, error)) {
@@ -380,6 +429,8 @@ ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req, GPtrArra
             return FALSE;
         }
     }
+    for (guint i = 0; i < notes->len; i++)
+        g_ptr_array_add(warnings, g_strdup(g_ptr_array_index(notes, i)));
     if (!req->dry_run && slots->len < (guint)a->count)
         g_ptr_array_add(warnings,
                         g_strdup_printf("only %u open slot%s in the next %d days", slots->len,
@@ -414,7 +465,8 @@ gboolean
 ny_replyflow_nudge(const NyFlowContext *ctx, const NyNudgeRequest *req, GPtrArray *warnings,
                    NyReplyResult *out, GError **error)
 {
-    const NyAvailability *a = &ctx->config->availability;
+    NyAvailability day = ctx->config->availability;
+    const NyAvailability *a = &day;
     g_autofree char *tmpl_name = NULL;
     g_autofree char *tmpl = NULL;
     g_autoptr(GArray) busy = NULL;
@@ -423,7 +475,7 @@ ny_replyflow_nudge(const NyFlowContext *ctx, const NyNudgeRequest *req, GPtrArra
     g_autoptr(NyStore) store = NULL;
     g_autoptr(NyFollowup) f = NULL;
     g_autoptr(GTimeZone) their_zone = NULL;
-    g_autoptr(GHashTable) values = NULL;
+    g_autofree char *first_letter = NULL;
     g_autofree char *letter = NULL;
     NyFollowupFacts facts;
     NyReplyRequest as_reply = {0};
@@ -432,8 +484,7 @@ ny_replyflow_nudge(const NyFlowContext *ctx, const NyNudgeRequest *req, GPtrArra
 
     g_return_val_if_fail(ctx != NULL && req != NULL && out != NULL, FALSE);
 
-    if (!load_template(req->template_path, ctx->config->nudge_template, NY_TEMPLATE_NUDGE_NAME,
-                       ny_template_nudge_default(), &tmpl_name, &tmpl, error))
+    if (!ny_replyflow_check_signer(ctx->config, error))
         return FALSE;
     store = ny_store_open(ctx->db_path, error);
     if (store == NULL)
@@ -447,6 +498,9 @@ ny_replyflow_nudge(const NyFlowContext *ctx, const NyNudgeRequest *req, GPtrArra
                            error))
         return FALSE;
     g_clear_pointer(&f, ny_followup_free);
+    if (!load_template(ctx->config, NY_TEMPLATE_NUDGE, req->template_path, &tmpl_name, &tmpl,
+                       error))
+        return FALSE;
 
     ny_replyflow_busy_window(a, ctx->now, &from, &to);
     if (!ny_replyflow_busy(ctx, from, to, warnings, &busy, error))
@@ -460,8 +514,18 @@ ny_replyflow_nudge(const NyFlowContext *ctx, const NyNudgeRequest *req, GPtrArra
     if (f == NULL ||
         !ny_followup_check(&facts, NY_FOLLOWUP_ACTION_NUDGE, a->offer_days, ctx->now, ctx->zone,
                            error) ||
-        (f->their_tz != NULL && (their_zone = ny_zone_new(f->their_tz, error)) == NULL) ||
-        !ny_replyflow_taken(store, a, ctx->now, req->id, taken, error) ||
+        (f->their_tz != NULL && (their_zone = ny_zone_new(f->their_tz, error)) == NULL)) {
+        ny_store_rollback(store);
+        return FALSE;
+    }
+    /* The invitee's day of the first letter, its hours too (kept with the
+     * follow-up; else the configured ones). */
+    day.their_zone = their_zone;
+    if (their_zone != NULL && f->their_end_minute > f->their_start_minute) {
+        day.their_start_minute = f->their_start_minute;
+        day.their_end_minute = f->their_end_minute;
+    }
+    if (!ny_replyflow_taken(store, a, ctx->now, req->id, taken, error) ||
         !ny_slots_pick(a, ctx->zone, ctx->now, busy, taken, &slots, error)) {
         ny_store_rollback(store);
         return FALSE;
@@ -470,10 +534,9 @@ ny_replyflow_nudge(const NyFlowContext *ctx, const NyNudgeRequest *req, GPtrArra
     as_reply.email = f->email;
     as_reply.met = f->met;
     as_reply.their_tz = f->their_tz;
-    values = letter_values(ctx, &as_reply, slots, their_zone);
-    g_hash_table_insert(values, g_strdup("first_letter"),
-                        letter_day(f->created, ctx->now, ctx->zone));
-    letter = render_letter(tmpl_name, tmpl, values, error);
+    first_letter = letter_day(f->created, ctx->now, ctx->zone);
+    letter = render_letter(ctx, &as_reply, NY_TEMPLATE_NUDGE, tmpl_name, tmpl, slots, their_zone,
+                           first_letter, error);
     if (letter == NULL) {
         ny_store_rollback(store);
         return FALSE;

@@ -1,4 +1,4 @@
-/* slots.c: picking open slots (DESIGN.md section 5). Pure. */
+/* slots.c: picking open slots (doc/slots-and-letter.md, "Picking the slots"). Pure. */
 #include "notyet/slots.h"
 
 G_DEFINE_QUARK(ny_slots_error, ny_slots_error)
@@ -17,6 +17,9 @@ ny_availability_init_default(NyAvailability *a)
     a->horizon_days = 14;
     a->count = 2;
     a->spread_days = 2;
+    a->their_start_minute = 8 * 60;
+    a->their_end_minute = 18 * 60;
+    a->their_zone = NULL;
     a->offer_days = 7;
 }
 
@@ -28,6 +31,8 @@ ny_slot_reason_to_string(NySlotReason reason)
         return "open";
     case NY_SLOT_NOTICE:
         return "notice";
+    case NY_SLOT_THEIR_HOURS:
+        return "their-hours";
     case NY_SLOT_OFFERED:
         return "offered";
     case NY_SLOT_BUSY:
@@ -38,8 +43,8 @@ ny_slot_reason_to_string(NySlotReason reason)
     return "open";
 }
 
-static gboolean
-validate(const NyAvailability *a, GError **error)
+gboolean
+ny_availability_check(const NyAvailability *a, GError **error)
 {
     const char *what = NULL;
 
@@ -61,6 +66,11 @@ validate(const NyAvailability *a, GError **error)
         what = "count: must be between 1 and 20";
     else if (a->spread_days < 0 || a->spread_days > 366)
         what = "spread_days: must be between 0 and 366";
+    else if (a->their_start_minute < 0 || a->their_end_minute > 24 * 60 ||
+             a->their_end_minute <= a->their_start_minute)
+        what = "their_start and their_end: their_end must come after their_start within one day";
+    else if (a->their_zone != NULL && a->slot_minutes > a->their_end_minute - a->their_start_minute)
+        what = "slot_minutes: must fit between their_start and their_end";
     if (what != NULL) {
         g_set_error(error, NY_SLOTS_ERROR, NY_SLOTS_ERROR_INVALID, "[availability] %s", what);
         return FALSE;
@@ -109,6 +119,29 @@ local_minute(GTimeZone *zone, GDate *date, int minute)
     }
     return ny_time_from_local(zone, g_date_get_year(date), g_date_get_month(date),
                               g_date_get_day(date), minute / 60, minute % 60, 0);
+}
+
+/* Whether [start, end) lies inside the invitee's day: from their_start to
+ * their_end of the local day, in their zone, on which the slot starts. The
+ * bounds are wall-clock times through the zone database, so their DST
+ * changes move them with their clocks (doc/slots-and-letter.md, "Their
+ * day"). */
+static gboolean
+in_their_hours(const NyAvailability *a, NyTime start, NyTime end)
+{
+    g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(start);
+    g_autoptr(GDateTime) theirs = NULL;
+    GDate day;
+
+    if (utc == NULL)
+        return FALSE;
+    theirs = g_date_time_to_timezone(utc, a->their_zone);
+    g_date_clear(&day, 1);
+    g_date_set_dmy(&day, (GDateDay)g_date_time_get_day_of_month(theirs),
+                   (GDateMonth)g_date_time_get_month(theirs),
+                   (GDateYear)g_date_time_get_year(theirs));
+    return start >= local_minute(a->their_zone, &day, a->their_start_minute) &&
+           end <= local_minute(a->their_zone, &day, a->their_end_minute);
 }
 
 static void
@@ -178,7 +211,7 @@ ny_slots_explain(const NyAvailability *a, GTimeZone *zone, NyTime now, const GAr
     GDate last;
 
     g_return_val_if_fail(a != NULL && zone != NULL && out_candidates != NULL, FALSE);
-    if (!validate(a, error))
+    if (!ny_availability_check(a, error))
         return FALSE;
 
     busy_sorted = normalized_copy(busy);
@@ -244,6 +277,8 @@ ny_slots_explain(const NyAvailability *a, GTimeZone *zone, NyTime now, const GAr
             c.day = g_date_get_day(&day);
             if (start < notice_at)
                 c.reason = NY_SLOT_NOTICE;
+            else if (a->their_zone != NULL && !in_their_hours(a, start, c.slot.end))
+                c.reason = NY_SLOT_THEIR_HOURS;
             else
                 c.reason = ny_slots_time_open(a, busy_sorted, taken_sorted, &c.slot);
             g_array_append_val(cands, c);
@@ -255,11 +290,26 @@ ny_slots_explain(const NyAvailability *a, GTimeZone *zone, NyTime now, const GAr
     return TRUE;
 }
 
+/* Every working hour past the notice is night or evening for them. */
+static void
+set_their_hours_error(const NyAvailability *a, GError **error)
+{
+    const char *zone_name = g_time_zone_get_identifier(a->their_zone);
+
+    g_set_error(error, NY_SLOTS_ERROR, NY_SLOTS_ERROR_NO_SLOT,
+                "no working hour in the next %d days falls between %02d:%02d and %02d:%02d in "
+                "'%s': widen 'their_start' and 'their_end' (or 'start' and 'end') in "
+                "[availability], or give --their-hours",
+                a->horizon_days, a->their_start_minute / 60, a->their_start_minute % 60,
+                a->their_end_minute / 60, a->their_end_minute % 60, zone_name);
+}
+
 /* Which limit to relax, judged from why the candidates were passed over. */
 static void
 set_no_slot_error(const NyAvailability *a, const GArray *cands, GError **error)
 {
     guint notice = 0;
+    guint theirs = 0;
     guint buffer = 0;
     guint offered = 0;
 
@@ -267,6 +317,9 @@ set_no_slot_error(const NyAvailability *a, const GArray *cands, GError **error)
         switch (g_array_index(cands, NySlotCandidate, i).reason) {
         case NY_SLOT_NOTICE:
             notice++;
+            break;
+        case NY_SLOT_THEIR_HOURS:
+            theirs++;
             break;
         case NY_SLOT_BUFFER:
             buffer++;
@@ -289,6 +342,8 @@ set_no_slot_error(const NyAvailability *a, const GArray *cands, GError **error)
                     "every working hour in the next %d days is inside the %d-hour notice: lower "
                     "'min_notice_hours' or raise 'horizon_days' in [availability]",
                     a->horizon_days, a->min_notice_hours);
+    else if (theirs > 0 && notice + theirs == cands->len)
+        set_their_hours_error(a, error);
     else if (buffer > 0)
         g_set_error(error, NY_SLOTS_ERROR, NY_SLOTS_ERROR_NO_SLOT,
                     "no open slot in the next %d days: %u times are free but within the "

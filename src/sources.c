@@ -10,6 +10,7 @@
 
 #include "notyet/cache.h"
 #include "notyet/caldav.h"
+#include "notyet/credentials.h"
 #include "notyet/http.h"
 
 G_DEFINE_QUARK(ny_sources_error, ny_sources_error)
@@ -263,7 +264,7 @@ static void
 mark_if_racy(Lookup *l, gint64 id, const struct stat *src)
 {
     if (is_racy(l, src))
-        ny_cache_calendar_set_synced(l->cache, id, "racy", NULL, l->options->now, NULL);
+        ny_cache_calendar_set_synced(l->cache, id, "racy", NULL, l->options->clock, NULL);
 }
 
 /* One pass over a text about to be cached: the scan computes its busy time
@@ -346,7 +347,8 @@ split_end(Split *sp, const char *validator, const char *label, const struct stat
         return TRUE;
     }
     if (sp->error != NULL ||
-        !ny_cache_calendar_set_synced(l->cache, sp->id, validator, NULL, l->options->now, &local) ||
+        !ny_cache_calendar_set_synced(l->cache, sp->id, validator, NULL, l->options->clock,
+                                      &local) ||
         !ny_cache_commit(l->cache, &local)) {
         ny_cache_rollback(l->cache);
         info(l, 1, "'%s': not cached: %s", label, (sp->error ? sp->error : local)->message);
@@ -465,6 +467,24 @@ cmp_names(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A vdir entry that is a FIFO, a device or a link to one: never read. */
+static void
+warn_not_regular(Lookup *l, const char *file)
+{
+    g_ptr_array_add(l->warnings, g_strdup_printf("'%s': not a regular file, skipped", file));
+}
+
+/* A vdir file that holds no iCalendar data (a stray note, a binary): one
+ * bad file must not fail every command, so it is skipped, named. */
+static void
+warn_not_calendar(Lookup *l, const char *file)
+{
+    g_ptr_array_add(l->warnings,
+                    g_strdup_printf("'%s': not an iCalendar file, skipped (move it out of the "
+                                    "folder)",
+                                    file));
+}
+
 typedef struct {
     Lookup *l;
     const NyBusyQuery *query; /* the lookup's, sharing VTIMEZONEs across files */
@@ -485,18 +505,15 @@ vdir_object(const char *href, const char *ics, gsize len, gpointer data)
     if (v->error != NULL)
         return;
     if (!ny_busy_compute(v->query, ics, len, v->l->busy, local, &error)) {
+        if (g_error_matches(error, NY_BUSY_ERROR, NY_BUSY_ERROR_INVALID)) {
+            warn_not_calendar(v->l, file);
+            return;
+        }
         g_prefix_error(&error, "'%s': ", file);
         v->error = g_steal_pointer(&error);
         return;
     }
     take_warnings(local, v->l->warnings, file);
-}
-
-/* A vdir entry that is a FIFO, a device or a link to one: never read. */
-static void
-warn_not_regular(Lookup *l, const char *file)
-{
-    g_ptr_array_add(l->warnings, g_strdup_printf("'%s': not a regular file, skipped", file));
 }
 
 /* Stores one object with its span. */
@@ -589,10 +606,9 @@ vdir_refresh(Lookup *l, const char *key, const char *path, GPtrArray *names, GPt
             return FALSE;
         }
         if (memchr(text, '\0', len) != NULL) {
-            ny_cache_rollback(l->cache);
-            g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_IO,
-                        "cannot read '%s': it holds a NUL byte", file);
-            return FALSE;
+            g_hash_table_remove(seen, name);
+            warn_not_calendar(l, file);
+            continue;
         }
         if (!put_object(l, id, name, validator, text, len, error)) {
             ny_cache_rollback(l->cache);
@@ -612,7 +628,7 @@ vdir_refresh(Lookup *l, const char *key, const char *path, GPtrArray *names, GPt
             }
         }
     }
-    if (!ny_cache_calendar_set_synced(l->cache, id, "vdir", NULL, l->options->now, error) ||
+    if (!ny_cache_calendar_set_synced(l->cache, id, "vdir", NULL, l->options->clock, error) ||
         !ny_cache_commit(l->cache, error)) {
         ny_cache_rollback(l->cache);
         return FALSE;
@@ -645,6 +661,7 @@ stream_vdir_files(Lookup *l, const char *path, GPtrArray *names, GError **error)
 {
     for (guint i = 0; i < names->len; i++) {
         g_autofree char *file = g_build_filename(path, g_ptr_array_index(names, i), NULL);
+        g_autoptr(GError) local = NULL;
         __attribute__((cleanup(close_fd))) int fd = -1;
         gboolean not_regular;
         struct stat st;
@@ -655,8 +672,16 @@ stream_vdir_files(Lookup *l, const char *path, GPtrArray *names, GError **error)
             warn_not_regular(l, file);
             continue;
         }
-        if (fd < 0 || !busy_fd(fd, file, &st, l->query, l->busy, l->warnings, error))
+        if (fd < 0)
             return FALSE;
+        if (!busy_fd(fd, file, &st, l->query, l->busy, l->warnings, &local)) {
+            if (!g_error_matches(local, NY_BUSY_ERROR, NY_BUSY_ERROR_INVALID)) {
+                g_propagate_error(error, g_steal_pointer(&local));
+                return FALSE;
+            }
+            g_clear_error(&local);
+            warn_not_calendar(l, file);
+        }
     }
     return TRUE;
 }
@@ -784,7 +809,7 @@ busy_url(Lookup *l, const char *url, const NyHttpOptions *http_options, GError *
                         g_strdup_printf("'%s': offline: from the cache of %s (%" G_GINT64_FORMAT
                                         " minutes old)",
                                         url, when,
-                                        MAX((l->options->now - cal->last_sync) / 60, 0)));
+                                        MAX((l->options->clock - cal->last_sync) / 60, 0)));
         return scan_cached(l, cal, url, error);
     }
     if (http_options != NULL)
@@ -803,7 +828,7 @@ busy_url(Lookup *l, const char *url, const NyHttpOptions *http_options, GError *
     if (not_modified) {
         g_autoptr(GError) local = NULL;
         info(l, 1, "'%s': not modified (304)", url);
-        if (!ny_cache_calendar_set_synced(l->cache, cal->id, cal->ctag, NULL, l->options->now,
+        if (!ny_cache_calendar_set_synced(l->cache, cal->id, cal->ctag, NULL, l->options->clock,
                                           &local))
             info(l, 1, "cache: %s", local->message);
         return scan_cached(l, cal, url, error);
@@ -966,7 +991,7 @@ caldav_cached(Lookup *l, const NyCalendarConfig *config, gboolean fill, GError *
         g_ptr_array_add(l->warnings, g_strdup_printf("calendar '%s': offline: from the cache of %s "
                                                      "(%" G_GINT64_FORMAT " minutes old)",
                                                      config->name, when,
-                                                     MAX((l->options->now - oldest) / 60, 0)));
+                                                     MAX((l->options->clock - oldest) / 60, 0)));
     }
     return TRUE;
 }
@@ -1085,7 +1110,7 @@ sync_overlapped(Lookup *l, const NyCalendarConfig *cal, const NyCaldavOptions *o
 static gboolean
 busy_caldav(Lookup *l, const NyCalendarConfig *cal, GError **error)
 {
-    NyCaldavOptions options = {.now = l->options->now};
+    NyCaldavOptions options = {.clock = l->options->clock};
     NyCaldavStats stats = {0};
     gboolean done = FALSE;
 
@@ -1116,14 +1141,21 @@ busy_caldav(Lookup *l, const NyCalendarConfig *cal, GError **error)
     return TRUE;
 }
 
+/* A configured file source that fails says which group to look at. */
+static gboolean
+name_calendar(const NyCalendarConfig *cal, GError **error)
+{
+    g_prefix_error(error, "calendar '%s': ", cal->name);
+    return FALSE;
+}
+
 static gboolean
 busy_calendar(Lookup *l, const NyCalendarConfig *cal, GError **error)
 {
     switch (cal->type) {
     case NY_SOURCE_ICS: {
         NyHttpOptions options = {0};
-        g_autofree char *password = NULL;
-        gboolean ok;
+        g_auto(NyCredentials) credentials = {0};
 
         if (cal->url == NULL) {
             g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_IO,
@@ -1131,23 +1163,13 @@ busy_calendar(Lookup *l, const NyCalendarConfig *cal, GError **error)
             return FALSE;
         }
         /* A private feed: the same credentials as a CalDAV calendar. */
-        if (is_url(cal->url) && !l->options->offline && cal->username != NULL &&
-            cal->password == NULL && cal->password_command != NULL) {
-            password = ny_http_password_from_command(cal->password_command, 0, error);
-            if (password == NULL) {
-                g_prefix_error(error, "calendar '%s': ", cal->name);
-                return FALSE;
-            }
-        }
-        options.username = cal->username;
-        options.password = password != NULL ? password : cal->password;
-        options.use_netrc = cal->username != NULL && options.password == NULL;
+        if (!ny_credentials_init(&credentials, cal, is_url(cal->url) && !l->options->offline,
+                                 l->warnings, error))
+            return FALSE;
+        ny_credentials_apply(&credentials, &options);
         options.insecure = cal->insecure;
         options.allow_insecure_http = cal->allow_insecure_http;
-        ok = busy_ics(l, cal->url, &options, error);
-        if (password != NULL)
-            explicit_bzero(password, strlen(password));
-        return ok;
+        return busy_ics(l, cal->url, &options, error) || name_calendar(cal, error);
     }
     case NY_SOURCE_VDIR:
         if (cal->url == NULL) {
@@ -1155,7 +1177,7 @@ busy_calendar(Lookup *l, const NyCalendarConfig *cal, GError **error)
                         "calendar '%s': no url= (folder) given", cal->name);
             return FALSE;
         }
-        return busy_vdir(l, cal->url, error);
+        return busy_vdir(l, cal->url, error) || name_calendar(cal, error);
     case NY_SOURCE_CALDAV:
         /* Mirrored into the cache (synced unless offline); the cached
          * objects that can meet the window go through the engine. */
@@ -1184,9 +1206,15 @@ ny_sources_busy(const NyConfig *config, const char *const *ics, const NyBusyQuer
         for (guint i = 0; ok && i < config->calendars->len; i++)
             ok = busy_calendar(&l, g_ptr_array_index(config->calendars, i), error);
     } else {
+        /* The file that was read, else where one would be read from. */
+        g_autofree char *config_path = config != NULL && config->path != NULL
+                                           ? g_strdup(config->path)
+                                           : ny_config_default_path();
+
         g_set_error(error, NY_SOURCES_ERROR, NY_SOURCES_ERROR_NO_SOURCE,
-                    "no busy source: give --ics FILE or configure a [calendar NAME] "
-                    "(type=ics, vdir or caldav)");
+                    "no busy source: add a [calendar NAME] group (type=ics, vdir or caldav) "
+                    "to '%s' (or run 'notyet init'), or give --ics FILE",
+                    config_path);
         ok = FALSE;
     }
     lookup_clear(&l);

@@ -67,6 +67,11 @@ static const char *const migrations[] = {
     "  at INTEGER NOT NULL"
     ");"
     "CREATE INDEX followup_nudges_followup ON followup_nudges(followup_id);",
+    /* 3: the invitee's day (--their-tz, --their-hours) kept with the
+     * follow-up, so a nudge offers times inside the same hours. Minutes
+     * after their midnight; NULL when no zone was given. */
+    "ALTER TABLE followups ADD COLUMN their_start INTEGER;"
+    "ALTER TABLE followups ADD COLUMN their_end INTEGER;",
 };
 
 #define NY_STORE_SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
@@ -363,8 +368,8 @@ ny_store_add_followup(NyStore *store, NyFollowup *f, NyTime now, GError **error)
         return FALSE;
     stmt = prepare(store,
                    "INSERT INTO followups (contact_id, email, met, their_tz, state, "
-                   "booked_start, booked_end, uid, sequence, created, updated) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+                   "booked_start, booked_end, uid, sequence, created, updated, their_start, "
+                   "their_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12)",
                    error);
     if (stmt == NULL)
         return FALSE;
@@ -377,6 +382,13 @@ ny_store_add_followup(NyStore *store, NyFollowup *f, NyTime now, GError **error)
     bind_text_or_null(stmt, 8, f->uid);
     sqlite3_bind_int(stmt, 9, f->sequence);
     sqlite3_bind_int64(stmt, 10, now);
+    if (f->their_end_minute > f->their_start_minute) {
+        sqlite3_bind_int(stmt, 11, f->their_start_minute);
+        sqlite3_bind_int(stmt, 12, f->their_end_minute);
+    } else {
+        sqlite3_bind_null(stmt, 11);
+        sqlite3_bind_null(stmt, 12);
+    }
     if (!step_done(store, stmt, "add the follow-up", error))
         return FALSE;
     id = sqlite3_last_insert_rowid(store->db);
@@ -439,7 +451,8 @@ ny_store_update_followup(NyStore *store, NyFollowup *f, NyTime now, GError **err
     "f.id, c.name, f.email, f.met, f.their_tz, f.state, f.booked_start, f.booked_end, f.uid, "     \
     "f.sequence, f.created, f.updated, "                                                           \
     "(SELECT count(*) FROM followup_nudges n WHERE n.followup_id = f.id), "                        \
-    "(SELECT max(n.at) FROM followup_nudges n WHERE n.followup_id = f.id)"
+    "(SELECT max(n.at) FROM followup_nudges n WHERE n.followup_id = f.id), "                       \
+    "f.their_start, f.their_end"
 
 /* A follow-up from a row of FOLLOWUP_COLUMNS, without its slots. */
 static NyFollowup *
@@ -470,6 +483,11 @@ followup_from_row(NyStore *store, sqlite3_stmt *stmt, GError **error)
     f->updated = sqlite3_column_int64(stmt, 11);
     f->nudges = sqlite3_column_int(stmt, 12);
     f->nudged_at = sqlite3_column_int64(stmt, 13);
+    if (sqlite3_column_type(stmt, 14) != SQLITE_NULL &&
+        sqlite3_column_type(stmt, 15) != SQLITE_NULL) {
+        f->their_start_minute = sqlite3_column_int(stmt, 14);
+        f->their_end_minute = sqlite3_column_int(stmt, 15);
+    }
     return g_steal_pointer(&f);
 }
 
@@ -644,29 +662,64 @@ ny_store_nudge_followup(NyStore *store, NyFollowup *f, const GArray *slots, NyTi
     return TRUE;
 }
 
-gboolean
-ny_store_last_verdict(NyStore *store, const char *name, NyVerdict *out_verdict, GError **error)
+void
+ny_decision_record_free(NyDecisionRecord *d)
+{
+    if (d == NULL)
+        return;
+    g_free(d->name);
+    g_free(d);
+}
+
+/* The stored form of an answer: 1 yes, 0 no, NULL not asked. */
+static NyAnswer
+column_answer(sqlite3_stmt *stmt, int index)
+{
+    if (sqlite3_column_type(stmt, index) == SQLITE_NULL)
+        return NY_ANSWER_UNSET;
+    return sqlite3_column_int(stmt, index) ? NY_ANSWER_YES : NY_ANSWER_NO;
+}
+
+GPtrArray *
+ny_store_list_decisions(NyStore *store, const char *name, guint limit, GError **error)
 {
     g_autoptr(sqlite3_stmt) stmt = NULL;
+    g_autoptr(GPtrArray) list = NULL;
     int rc;
 
-    g_return_val_if_fail(store != NULL && name != NULL && out_verdict != NULL, FALSE);
+    g_return_val_if_fail(store != NULL, NULL);
+
     stmt = prepare(store,
-                   "SELECT d.verdict FROM decisions d JOIN contacts c ON c.id = d.contact_id "
-                   "WHERE c.name = ?1 COLLATE NOCASE ORDER BY d.at DESC, d.id DESC LIMIT 1",
+                   "SELECT d.id, c.name, d.at, d.verdict, d.know, d.trust, d.recommend, "
+                   "d.no_call FROM decisions d JOIN contacts c ON c.id = d.contact_id "
+                   "WHERE ?1 IS NULL OR c.name = ?1 COLLATE NOCASE "
+                   "ORDER BY d.at DESC, d.id DESC LIMIT ?2",
                    error);
     if (stmt == NULL)
-        return FALSE;
-    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        *out_verdict = ny_verdict_from_string((const char *)sqlite3_column_text(stmt, 0));
-        return TRUE;
+        return NULL;
+    if (name != NULL)
+        sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(stmt, 1);
+    sqlite3_bind_int64(stmt, 2, limit > 0 ? (gint64)limit : -1);
+    list = g_ptr_array_new_with_free_func((GDestroyNotify)ny_decision_record_free);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        NyDecisionRecord *d = g_new0(NyDecisionRecord, 1);
+        const char *verdict = (const char *)sqlite3_column_text(stmt, 3);
+
+        d->id = sqlite3_column_int64(stmt, 0);
+        d->name = g_strdup((const char *)sqlite3_column_text(stmt, 1));
+        d->at = sqlite3_column_int64(stmt, 2);
+        d->verdict = ny_verdict_from_string(verdict != NULL ? verdict : "");
+        d->answers[NY_QUESTION_KNOW] = column_answer(stmt, 4);
+        d->answers[NY_QUESTION_TRUST] = column_answer(stmt, 5);
+        d->answers[NY_QUESTION_RECOMMEND] = column_answer(stmt, 6);
+        d->no_call = sqlite3_column_int(stmt, 7) != 0;
+        g_ptr_array_add(list, d);
     }
     if (rc != SQLITE_DONE) {
-        set_sqlite_error(store, rc, "read the decisions", error);
-        return FALSE;
+        set_sqlite_error(store, rc, "list the decisions", error);
+        return NULL;
     }
-    *out_verdict = NY_VERDICT_PENDING;
-    return TRUE;
+    return g_steal_pointer(&list);
 }

@@ -1,37 +1,61 @@
-/* template.c: the letter template renderer (DESIGN.md section 6). Pure. */
+/* template.c: the letter template renderer (doc/slots-and-letter.md). Pure. */
 #include "notyet/template.h"
+
+#include "notyet/phrase.h"
 
 #include <string.h>
 
 G_DEFINE_QUARK(ny_template_error, ny_template_error)
 
-/* The letter of DESIGN.md section 6. Sections alone on their lines vanish
- * with their line; the contact sentence has one form per combination of
- * email and phone, so nothing dangles when one is missing. */
-static const char default_template[] =
-    "Hi {{first_name}},\n"
+/* The pieces the built-in templates share. Sections alone on their lines
+ * vanish with their line; the contact sentence has one form per combination
+ * of email and phone, so nothing dangles when one is missing. */
+#define GREETING                                                                                   \
+    "Hi {{first_name}},\n"                                                                         \
     "\n"
-    "{{#met}}\n"
-    "Great to meet you {{met}}.\n"
-    "\n"
+#define MET                                                                                        \
+    "{{#met}}\n"                                                                                   \
+    "Great to meet you {{met}}.\n"                                                                 \
+    "\n"                                                                                           \
     "{{/met}}\n"
+/* Follows a sentence on the same line, so "You can" keeps the line width. */
+#define CONTACT                                                                                    \
+    "{{#my_email}} You can\n"                                                                      \
+    "reach me at {{my_email}}{{#my_phone}} or on {{my_phone}}{{/my_phone}}.{{/my_email}}"          \
+    "{{^my_email}}{{#my_phone}} You can\n"                                                         \
+    "reach me on {{my_phone}}.{{/my_phone}}{{/my_email}}\n"
+#define SIGNATURE                                                                                  \
+    "{{#closing}}\n"                                                                               \
+    "\n"                                                                                           \
+    "{{closing}}\n"                                                                                \
+    "{{/closing}}\n"                                                                               \
+    "{{#my_first_name}}\n"                                                                         \
+    "\n"                                                                                           \
+    "{{my_first_name}}\n"                                                                          \
+    "{{/my_first_name}}\n"
+
+/* The letter (NOT YET), doc/slots-and-letter.md "The letter". */
+static const char default_template[] = GREETING MET
     "Thank you for the invitation to connect on LinkedIn. I keep my network to people I\n"
     "know well, so I'll hold off for now, until we've had the chance to get to know each\n"
     "other. I hope you understand.\n"
     "\n"
     "Is there something in particular you'd like to talk about? I'd be glad to help where\n"
-    "I can. I have {{duration}} {{slots}}.{{#my_email}} You can\n"
-    "reach me at {{my_email}}{{#my_phone}} or on {{my_phone}}{{/my_phone}}.{{/my_email}}"
-    "{{^my_email}}{{#my_phone}} You can\n"
-    "reach me on {{my_phone}}.{{/my_phone}}{{/my_email}}\n"
-    "{{#closing}}\n"
-    "\n"
-    "{{closing}}\n"
-    "{{/closing}}\n"
-    "{{#my_first_name}}\n"
-    "\n"
-    "{{my_first_name}}\n"
-    "{{/my_first_name}}\n";
+    "I can. I have {{duration}} {{slots}}." CONTACT SIGNATURE;
+
+/* The DECLINE verdict's words (doc/slots-and-letter.md, "Every verdict's
+ * words"): warm, brief, and no call offered, so it has no time fields. */
+static const char decline_template[] = GREETING MET
+    "Thank you for the invitation to connect on LinkedIn, and for thinking of me. I keep\n"
+    "my network to people I know well, so I'll say no this time. I hope you understand,\n"
+    "and I wish you all the best.\n" SIGNATURE;
+
+/* The nudge: a second, shorter letter that refers to the first
+ * (first_letter: "yesterday", "on Monday, November 30") with new times. */
+static const char nudge_template[] =
+    GREETING "I wrote to you {{first_letter}} about a call to get to know each other. In case\n"
+             "those times did not suit you, here are new ones: I have {{duration}} {{slots}}.\n"
+             "Just reply with the one that works for you.\n" SIGNATURE;
 
 const char *
 ny_template_default(void)
@@ -39,22 +63,49 @@ ny_template_default(void)
     return default_template;
 }
 
-/* The nudge: a second, shorter letter that refers to the first. */
-static const char nudge_template[] =
-    "Hi {{first_name}},\n"
-    "\n"
-    "I wrote to you {{first_letter}} about a call to get to know each other. In case\n"
-    "those times did not suit you, here are new ones: I have {{duration}} {{slots}}.\n"
-    "Just reply with the one that works for you.\n"
-    "{{#my_first_name}}\n"
-    "\n"
-    "{{my_first_name}}\n"
-    "{{/my_first_name}}\n";
+const char *
+ny_template_builtin(NyTemplateKind kind)
+{
+    switch (kind) {
+    case NY_TEMPLATE_DECLINE:
+        return decline_template;
+    case NY_TEMPLATE_NUDGE:
+        return nudge_template;
+    case NY_TEMPLATE_LETTER:
+        break;
+    }
+    return default_template;
+}
 
 const char *
-ny_template_nudge_default(void)
+ny_template_builtin_name(NyTemplateKind kind)
 {
-    return nudge_template;
+    switch (kind) {
+    case NY_TEMPLATE_DECLINE:
+        return "built-in decline note";
+    case NY_TEMPLATE_NUDGE:
+        return "built-in nudge letter";
+    case NY_TEMPLATE_LETTER:
+        break;
+    }
+    return NY_TEMPLATE_DEFAULT_NAME;
+}
+
+/* The fields that carry times, which a decline note never has. */
+static gboolean
+is_time_field(const char *field)
+{
+    return strcmp(field, "duration") == 0 || strncmp(field, "slot", 4) == 0 ||
+           strcmp(field, "first_letter") == 0;
+}
+
+gboolean
+ny_template_kind_field_known(NyTemplateKind kind, const char *field)
+{
+    g_return_val_if_fail(field != NULL, FALSE);
+    if (!ny_template_field_known(field))
+        return FALSE;
+    return kind != NY_TEMPLATE_DECLINE || !is_time_field(field);
 }
 
 gboolean
@@ -133,7 +184,7 @@ excerpt(const char *s, gsize len)
 
 /* Splits the template into tokens and checks every tag and section. */
 static GArray *
-tokenize(const char *name, const char *text, gsize len, GError **error)
+tokenize(NyTemplateKind kind, const char *name, const char *text, gsize len, GError **error)
 {
     g_autoptr(GArray) tokens = g_array_new(FALSE, FALSE, sizeof(Token));
     g_autoptr(GArray) stack = g_array_new(FALSE, FALSE, sizeof(guint)); /* open tokens */
@@ -201,9 +252,10 @@ tokenize(const char *name, const char *text, gsize len, GError **error)
                         name, line, bad);
             return NULL;
         }
-        if (!ny_template_field_known(word)) {
+        if (!ny_template_kind_field_known(kind, word)) {
             g_set_error(error, NY_TEMPLATE_ERROR, NY_TEMPLATE_ERROR_UNKNOWN_FIELD,
-                        "'%s' line %d: unknown field '%s'", name, line, word);
+                        "'%s' line %d: unknown field '%s'%s", name, line, word,
+                        ny_template_field_known(word) ? " (a decline note offers no times)" : "");
             return NULL;
         }
         t.field = g_strdup(word);
@@ -277,13 +329,20 @@ tokenize(const char *name, const char *text, gsize len, GError **error)
 }
 
 gboolean
-ny_template_check(const char *name, const char *text, gsize len, GError **error)
+ny_template_check_kind(NyTemplateKind kind, const char *name, const char *text, gsize len,
+                       GError **error)
 {
     g_autoptr(GArray) tokens = NULL;
 
     g_return_val_if_fail(name != NULL && (text != NULL || len == 0), FALSE);
-    tokens = tokenize(name, text ? text : "", len, error);
+    tokens = tokenize(kind, name, text ? text : "", len, error);
     return tokens != NULL;
+}
+
+gboolean
+ny_template_check(const char *name, const char *text, gsize len, GError **error)
+{
+    return ny_template_check_kind(NY_TEMPLATE_LETTER, name, text, len, error);
 }
 
 static const char *
@@ -297,6 +356,13 @@ char *
 ny_template_render(const char *name, const char *text, gsize len, GHashTable *values,
                    GError **error)
 {
+    return ny_template_render_kind(NY_TEMPLATE_LETTER, name, text, len, values, error);
+}
+
+char *
+ny_template_render_kind(NyTemplateKind kind, const char *name, const char *text, gsize len,
+                        GHashTable *values, GError **error)
+{
     g_autoptr(GArray) tokens = NULL;
     g_autoptr(GString) out = NULL;
     /* Depth of sections entered, and how many of them are hidden. */
@@ -306,7 +372,7 @@ ny_template_render(const char *name, const char *text, gsize len, GHashTable *va
     g_return_val_if_fail(name != NULL && (text != NULL || len == 0), NULL);
     if (text == NULL)
         text = "";
-    tokens = tokenize(name, text, len, error);
+    tokens = tokenize(kind, name, text, len, error);
     if (tokens == NULL)
         return NULL;
     out = g_string_sized_new(len + 256);
@@ -338,6 +404,65 @@ ny_template_render(const char *name, const char *text, gsize len, GHashTable *va
         }
     }
     return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+char *
+ny_template_first_word(const char *name)
+{
+    const char *p = name;
+    const char *end;
+
+    g_return_val_if_fail(name != NULL, NULL);
+    while (*p == ' ' || *p == '\t')
+        p++;
+    end = p;
+    while (*end && *end != ' ' && *end != '\t')
+        end++;
+    return g_strndup(p, (gsize)(end - p));
+}
+
+GHashTable *
+ny_template_values_new(const NyLetterFields *f)
+{
+    GHashTable *v = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    guint n = f->slots != NULL ? g_strv_length((char **)f->slots) : 0;
+
+    g_hash_table_insert(v, g_strdup("name"), g_strdup(f->name));
+    g_hash_table_insert(v, g_strdup("first_name"),
+                        f->name ? ny_template_first_word(f->name) : NULL);
+    g_hash_table_insert(v, g_strdup("met"), g_strdup(f->met));
+    g_hash_table_insert(v, g_strdup("closing"), g_strdup(f->closing));
+    g_hash_table_insert(v, g_strdup("my_name"), g_strdup(f->my_name));
+    g_hash_table_insert(v, g_strdup("my_first_name"),
+                        f->my_name ? ny_template_first_word(f->my_name) : NULL);
+    g_hash_table_insert(v, g_strdup("my_email"), g_strdup(f->my_email));
+    g_hash_table_insert(v, g_strdup("my_phone"), g_strdup(f->my_phone));
+    if (f->slot_minutes > 0)
+        g_hash_table_insert(v, g_strdup("duration"), ny_phrase_duration(f->slot_minutes));
+    for (guint i = 0; i < n; i++)
+        g_hash_table_insert(v, g_strdup_printf("slot%u", i + 1), g_strdup(f->slots[i]));
+    if (n > 0)
+        g_hash_table_insert(v, g_strdup("slots"), ny_phrase_join(f->slots));
+    g_hash_table_insert(v, g_strdup("first_letter"), g_strdup(f->first_letter));
+    return v;
+}
+
+char *
+ny_template_write(NyTemplateKind kind, const char *name, const char *text, const NyLetterFields *f,
+                  GError **error)
+{
+    g_autoptr(GHashTable) values = NULL;
+    g_autofree char *letter = NULL;
+
+    g_return_val_if_fail(name != NULL && f != NULL, NULL);
+    if (text == NULL)
+        text = ny_template_builtin(kind);
+    values = ny_template_values_new(f);
+    letter = ny_template_render_kind(kind, name, text, strlen(text), values, error);
+    if (letter == NULL)
+        return NULL;
+    /* A long slot phrase (--their-tz, a date) would make one ragged line. */
+    return ny_template_reflow(letter, NY_TEMPLATE_WIDTH);
 }
 
 static gboolean

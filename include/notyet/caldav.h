@@ -39,8 +39,8 @@ typedef struct {
     gpointer progress_data;
     NyHttpTraceFunc trace; /* -v -v: redacted HTTP headers, or NULL */
     gpointer trace_data;
-    NyTime now; /* the caller's clock: recorded as the time of the sync, and
-                 * the age --offline reports; required (> 0) */
+    NyTime clock; /* the real clock (main.c's, never --now): recorded as the
+                   * time of the sync, and the age --offline reports; required (> 0) */
 
     gsize max_response; /* bytes in one response ([limits]); 0 = NY_HTTP_MAX_BODY_DEFAULT */
     guint http_timeout; /* seconds, see ny_http_options_set_timeout(); 0 = default */

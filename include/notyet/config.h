@@ -1,4 +1,4 @@
-/* config.h: the configuration file (DESIGN.md section 3).
+/* config.h: the configuration file (doc/notyet-config.5).
  *
  * I/O module: reads one GKeyFile, fills every key's default, validates on load.
  */
@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "notyet/ntime.h"
 #include "notyet/slots.h"
 
 G_BEGIN_DECLS
@@ -32,8 +33,9 @@ typedef struct {
     NySourceType type;
     char *url; /* caldav: http(s) URL; ics: absolute path or http(s) URL; vdir: absolute path */
     char *username;               /* or NULL */
-    char *password_command;       /* run without a shell; or NULL */
+    char *password_command;       /* run with /bin/sh -c (credentials.h); or NULL */
     char *password;               /* from password=, warned about; or NULL */
+    char *token_command;          /* a Bearer token, run with /bin/sh -c; or NULL */
     char **calendars;             /* caldav: display names or hrefs to use; NULL = all */
     gboolean insecure;            /* caldav: skip TLS verification (warned about) */
     gboolean allow_insecure_http; /* credentials over plain http to a non-loopback host */
@@ -44,14 +46,15 @@ typedef struct {
 
 /* [limits]: bounds on untrusted input that a real user may need to raise.
  * Line length, nesting depth, the letter template and this file have fixed
- * limits (README "Limits"). */
+ * limits (doc/guarantees.md, "Limits"). */
 typedef struct {
     int max_response_mib;     /* one HTTP response body, MiB (1..1024; default 32) */
     int max_object_mib;       /* one iCalendar component, MiB (1..256; default 10) */
     int max_instances;        /* recurrence steps per series (1000..1000000; default 50000) */
     int http_timeout_seconds; /* connect timeout; 3x the slow-transfer time, 30x the
                                * whole-sync deadline (1..3600; default 10);
-                               * NOTYET_HTTP_TIMEOUT wins over it */
+                               * NOTYET_HTTP_TIMEOUT (read by ny_config_load())
+                               * wins over it */
 } NyConfigLimits;
 
 #define NY_CONFIG_MAX_RESPONSE_MIB_DEFAULT 32
@@ -73,11 +76,16 @@ typedef struct {
 
     GPtrArray *calendars; /* (element-type NyCalendarConfig) */
 
-    /* [letter] */
-    char *letter_template; /* path with ~ expanded, or NULL for the built-in letter */
-    char *nudge_template;  /* nudge_template=, idem, or NULL for the built-in nudge */
+    /* [letter]: paths with ~ expanded, or NULL for the built-in ones */
+    char *letter_template;  /* template: the letter (NOT YET) */
+    char *decline_template; /* decline_template: the decline note (DECLINE) */
+    char *nudge_template;   /* nudge_template: the nudge letter */
 
     NyConfigLimits limits;
+
+    /* (element-type utf8): lines for the user that do not stop the load,
+     * "FILE: [me] name: set twice, on lines 2 and 5; ..."; never NULL */
+    GPtrArray *warnings;
 } NyConfig;
 
 /**
@@ -92,6 +100,11 @@ NyConfig *ny_config_new_default(void);
  * @path: the file to read
  * @must_exist: when FALSE a missing file gives the defaults
  * @error: one line naming the file, group, key and what is wrong
+ *
+ * A value wrapped in one matching pair of quotes ("..." or '...') is read
+ * without them. A key set twice in a group is a warning in
+ * NyConfig.warnings (the last value is used); an unknown key or group is an
+ * error that names the closest known one ("did you mean 'timezone'?").
  *
  * Returns: (transfer full): the configuration, or NULL with NY_CONFIG_ERROR.
  */
@@ -154,6 +167,32 @@ char *ny_config_cache_path(const char *db_option);
  * Returns: FALSE when @text is not such a time.
  */
 gboolean ny_config_parse_time(const char *text, gboolean allow_24, int *out_minute);
+
+/**
+ * ny_config_zone_new:
+ * @name: a zone name from the configuration or the command line
+ *
+ * ny_zone_new(), with an error that suggests the zone the user most likely
+ * meant (ny_zone_suggest() over the names in tzdata's zone1970.tab, under
+ * $TZDIR or /usr/share/zoneinfo): "unknown time zone 'EST'; did you mean
+ * 'America/New_York'? ...".
+ *
+ * Returns: (transfer full): the zone, or NULL with NY_TIME_ERROR_ZONE.
+ */
+GTimeZone *ny_config_zone_new(const char *name, GError **error);
+
+/**
+ * ny_config_parse_hours:
+ * @text: "HH:MM-HH:MM", the end after the start ("24:00" allowed as the end)
+ * @out_start: (out): minutes after midnight; untouched on failure
+ * @out_end: (out): idem
+ *
+ * The form of `--their-hours`, the command-line twin of [availability]
+ * their_start and their_end.
+ *
+ * Returns: FALSE when @text is not such a range.
+ */
+gboolean ny_config_parse_hours(const char *text, int *out_start, int *out_end);
 
 /**
  * ny_config_email_valid:

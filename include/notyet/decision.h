@@ -1,4 +1,4 @@
-/* decision.h: the three-question invite decision flow (DESIGN.md section 1).
+/* decision.h: the three-question invite decision flow (doc/architecture.md, "The decision flow").
  *
  * Pure module: it knows the questions, their order and the verdicts; asking
  * (terminal or flags) and recording are the command's business.
@@ -35,7 +35,7 @@ typedef enum {
  * @out_next: (out) (optional): when the result is PENDING, the question to
  *            ask next; untouched otherwise
  *
- * The flow of DESIGN.md section 1: know=no is NOT YET, trust=no is DECLINE,
+ * The flow of doc/architecture.md, "The decision flow": know=no is NOT YET, trust=no is DECLINE,
  * recommend=no is NOT YET, three yes is ACCEPT. Answers after the one that
  * decided are ignored.
  *

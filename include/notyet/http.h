@@ -1,17 +1,21 @@
-/* http.h: the one HTTP adapter (libcurl), DESIGN.md section 9.
+/* http.h: the one HTTP adapter (libcurl), doc/sync-and-cache.md.
  *
  * I/O module. Every request notyet makes goes through here, so the rules
  * live in one place: TLS verified (a per-calendar escape hatch), http and
  * https only, redirects followed by hand (at most 5, same origin only, never
  * from https to http, the body kept), credentials sent only to the origin
- * of the configured URL (credentials_url), never to a host a server names,
+ * of the configured URL (credentials_url) or, over https only, to another
+ * https origin of the same registrable domain by the Public Suffix List
+ * (ny_http_credentials_may_follow()), never to another site a server names,
  * and over plain http only to a loopback host, no user name or password
  * inside a URL (refused: they would skip these rules), connect and low-speed
  * timeouts plus an overall deadline, a response size cap, gzip accepted,
  * an empty Expect header, Content-Length always set, Depth on PROPFIND and
  * REPORT, User-Agent "notyet/VERSION". CURLcode and HTTP status become a
  * GError here and nowhere else. Tracing redacts Authorization and Cookie
- * wherever they appear in a line (ny_http_trace_redact()).
+ * wherever they appear in a line (ny_http_trace_redact()). The environment
+ * is not read here: NOTYET_HTTP_TIMEOUT reaches the options through the
+ * configuration (config.h).
  */
 #pragma once
 
@@ -34,8 +38,7 @@ typedef enum {
 typedef void (*NyHttpTraceFunc)(const char *line, gpointer user_data);
 
 /* Default limits. The timeouts follow one number T (ny_http_options_set_timeout()):
- * connect T, slow transfer 3T, whole session 30T; NOTYET_HTTP_TIMEOUT=T
- * (1-3600) overrides them for every session, whatever the options say. */
+ * connect T, slow transfer 3T, whole session 30T. */
 #define NY_HTTP_MAX_BODY_DEFAULT (32u * 1024u * 1024u)
 #define NY_HTTP_CONNECT_TIMEOUT_DEFAULT 10
 #define NY_HTTP_LOW_SPEED_TIME_DEFAULT (3 * NY_HTTP_CONNECT_TIMEOUT_DEFAULT)
@@ -57,13 +60,22 @@ NyHttpMulti *ny_http_multi_new(guint max_connections);
 void ny_http_multi_free(NyHttpMulti *multi);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHttpMulti, ny_http_multi_free)
 
+/* Returns a fresh Bearer token (transfer full), or NULL with an error. */
+typedef char *(*NyHttpTokenFunc)(gpointer data, GError **error);
+
 typedef struct {
-    const char *username;         /* or NULL: no credentials */
-    const char *credentials_url;  /* the configured URL: credentials go to its origin (scheme,
-                                   * host, port) only, fixed when the session is created;
-                                   * NULL: to no origin (ny_http_get: the URL it gets) */
-    const char *password;         /* or NULL; copied, wiped on free, never logged */
-    gboolean use_netrc;           /* no password: read ~/.netrc (refused if others can read it) */
+    const char *username;          /* or NULL: no password credentials */
+    const char *credentials_url;   /* the configured URL: credentials go to its origin (scheme,
+                                    * host, port), and over https to its site
+                                    * (ny_http_credentials_may_follow()), fixed when the
+                                    * session is created; NULL: to no origin
+                                    * (ny_http_get_conditional: the URL it gets) */
+    const char *password;          /* or NULL; copied, wiped on free, never logged */
+    gboolean use_netrc;            /* no password: read ~/.netrc (refused if others can read it) */
+    const char *token;             /* or NULL: a Bearer token (RFC 6750) instead of a password;
+                                    * copied, wiped on free, never logged */
+    NyHttpTokenFunc refresh_token; /* or NULL: called once per session on a 401 to the token */
+    gpointer refresh_data;
     gboolean insecure;            /* skip TLS verification (the caller warns) */
     gboolean allow_insecure_http; /* credentials over plain http to a non-loopback host */
     guint connect_timeout;        /* seconds; 0 = default */
@@ -202,10 +214,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHttpTransfer, ny_http_transfer_free)
  * ny_http_response_check:
  *
  * Maps a non-2xx status to NY_HTTP_ERROR ("authentication failed for
- * 'user@host'", "'url' not found", "server error 500 for 'url'"); a 401
- * from a host that got no credentials because it is not the credentials'
- * origin says "credentials are only sent to 'ORIGIN'"; a 429 or 503 says in
- * how many seconds the server asks to be tried again.
+ * 'user@host': check username and password_command", "'url' not found",
+ * "server error 500 for 'url'"); a 401 from a host that got no credentials
+ * because it is another site names the full URL and the url= line that
+ * sends them there; a 429 or 503 says in how many seconds the server asks
+ * to be tried again.
  *
  * Returns: TRUE for 2xx.
  */
@@ -213,18 +226,6 @@ gboolean ny_http_response_check(NyHttp *http, const NyHttpResponse *response, GE
 
 void ny_http_response_free(NyHttpResponse *response);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHttpResponse, ny_http_response_free)
-
-/**
- * ny_http_get:
- * @url: an http or https URL (an ics feed)
- * @options: (nullable): as for ny_http_new()
- * @out_etag: (out) (optional) (nullable): the ETag header, or NULL
- *
- * A plain GET with every rule above; a non-2xx status is an error.
- *
- * Returns: (transfer full): the body, or NULL with NY_HTTP_ERROR.
- */
-GBytes *ny_http_get(const char *url, const NyHttpOptions *options, char **out_etag, GError **error);
 
 /**
  * ny_http_get_conditional:
@@ -236,7 +237,8 @@ GBytes *ny_http_get(const char *url, const NyHttpOptions *options, char **out_et
  *        the caller's copy is current (the returned body is then empty)
  * @out_etag: (out) (optional) (nullable): the ETag of the answer, or NULL
  *
- * As ny_http_get(), conditional on @etag.
+ * A GET with every rule above, conditional on @etag; a non-2xx status
+ * other than that 304 is an error.
  *
  * Returns: (transfer full): the body, or NULL with NY_HTTP_ERROR.
  */
@@ -244,21 +246,26 @@ GBytes *ny_http_get_conditional(const char *url, const NyHttpOptions *options, c
                                 gboolean *out_not_modified, char **out_etag, GError **error);
 
 /**
- * ny_http_password_from_command:
- * @command: a command line, split like a shell would but run without one
- * @timeout: seconds before the command is killed; 0 = 30
- *
- * Returns: (transfer full): the first line of the command's stdout, or NULL
- * with NY_HTTP_ERROR_AUTH naming the command's program and its stderr.
- */
-char *ny_http_password_from_command(const char *command, guint timeout, GError **error);
-
-/**
  * ny_http_url_is_loopback:
  *
  * Returns: TRUE when @url's host is localhost, 127.0.0.0/8 or ::1.
  */
 gboolean ny_http_url_is_loopback(const char *url);
+
+/**
+ * ny_http_credentials_may_follow:
+ * @configured: the configured URL (its origin owns the credentials)
+ * @url: a URL a server named (a calendar home, an href)
+ *
+ * Credentials go to @url when it has @configured's origin (scheme, host,
+ * port), or when both are https and their hosts share a registrable domain
+ * by the Public Suffix List (libpsl): "https://p42-caldav.icloud.com/" for
+ * "https://caldav.icloud.com/" yes, "https://b.github.io/" for
+ * "https://a.github.io/" no, plain http to another origin never.
+ *
+ * Returns: TRUE when the credentials of @configured may be sent to @url.
+ */
+gboolean ny_http_credentials_may_follow(const char *configured, const char *url);
 
 /**
  * ny_http_url_display:

@@ -1,4 +1,4 @@
-/* invite.h: iTIP invites for booked calls (DESIGN.md section 8).
+/* invite.h: iTIP invites for booked calls (doc/calendar-writes.md, "Invites").
  *
  * Pure module over libical: RFC 5545 text with RFC 5546 METHOD. Text values
  * are escaped, parameters quoted (RFC 6868) and lines folded by libical.

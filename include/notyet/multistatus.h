@@ -3,7 +3,7 @@
  *
  * Pure module: libxml2 only, no network, no files. Elements are matched by
  * namespace URI and local name, never by prefix. The parser is hardened for
- * untrusted input (RELIABILITY-ANCHORS.md 2.3): no network, no entity
+ * untrusted input (doc/sync-and-cache.md, "XML"): no network, no entity
  * substitution, no DTD loading, a DOCTYPE is refused, any parser error is
  * fatal (no recovery, no silently truncated text).
  */

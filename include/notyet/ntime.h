@@ -90,11 +90,32 @@ gboolean ny_time_parse(const char *text, GTimeZone *zone, NyTime *out_time, GErr
  * ny_zone_new:
  * @name: an Olson zone name such as "America/New_York", or "UTC"
  *
- * Unlike g_time_zone_new(), an unknown name is an error, never UTC.
+ * Unlike g_time_zone_new(), an unknown name is an error, never UTC. Names
+ * GLib would take for a fixed offset or a POSIX rule ("+05:00", "UTC+3",
+ * "EST5EDT") and the zone abbreviations of ny_zone_suggest() ("EST",
+ * "CET") are refused too, whatever tzdata holds: they are not the place
+ * the user lives in, and would silently lose its daylight saving time.
  *
  * Returns: (transfer full): the zone, or NULL with NY_TIME_ERROR_ZONE.
  */
 GTimeZone *ny_zone_new(const char *name, GError **error);
+
+/**
+ * ny_zone_suggest:
+ * @name: a zone name that ny_zone_new() refused
+ * @known: (array zero-terminated=1) (nullable): the zone names tzdata
+ *         knows (the caller reads them; this module reads no file)
+ *
+ * The zone the user most likely meant: a US abbreviation or region
+ * ("EST", "PST", "Eastern") or another common abbreviation
+ * ("CET", "JST") gives its usual place; otherwise the name in @known equal
+ * to @name but for case, or whose last part is @name ("new york"), or the
+ * closest by edit distance (case-insensitive, at most a third of @name's
+ * length).
+ *
+ * Returns: (transfer full) (nullable): the suggested name, or NULL.
+ */
+char *ny_zone_suggest(const char *name, const char *const *known);
 
 /**
  * ny_time_local_midnight:

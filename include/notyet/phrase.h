@@ -1,4 +1,4 @@
-/* phrase.h: slot times written the way a person writes them (DESIGN.md section 6).
+/* phrase.h: slot times written the way a person writes them (doc/slots-and-letter.md).
  *
  * Pure module: now and the zones are parameters.
  */
@@ -14,10 +14,10 @@ G_BEGIN_DECLS
  * ny_phrase_day:
  *
  * The local day of @t relative to the local day of @now, in @zone:
- * "today", "tomorrow"; within the next 6 days "this Wednesday" when it falls
- * in the same Monday-Sunday week as today, "next Wednesday" when in the
- * following week; else "Tuesday, January 5" (with ", 2027" when more than 300
- * days away, or before today).
+ * "today", "tomorrow", "this Wednesday" for 2 to 6 days ahead (the coming
+ * Wednesday), and from 7 days on (or before today) the date, "Monday,
+ * December 14", with ", 2027" when its year is not the year of @now.
+ * Never "next Wednesday", which readers take for two different days.
  *
  * Returns: (transfer full): the phrase.
  */

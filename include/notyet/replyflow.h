@@ -22,7 +22,8 @@ G_BEGIN_DECLS
 GQuark ny_replyflow_error_quark(void);
 
 typedef enum {
-    NY_REPLYFLOW_ERROR_PENDING, /* the contact has a pending follow-up: exit 2 */
+    NY_REPLYFLOW_ERROR_PENDING,   /* the contact has a pending follow-up: exit 2 */
+    NY_REPLYFLOW_ERROR_NO_LETTER, /* a letter needs [me] name: exit 2 */
     NY_REPLYFLOW_ERROR_FAILED,
 } NyReplyflowError;
 
@@ -87,7 +88,12 @@ typedef struct {
     const char *email;
     const char *met;
     const char *closing;
-    const char *their_tz;      /* checked by the caller */
+    const char *their_tz; /* checked by the caller */
+    /* Their day with their_tz, minutes after their midnight (--their-hours);
+     * both 0 for [availability] their_start/their_end. Kept with the
+     * follow-up. */
+    int their_start_minute;
+    int their_end_minute;
     const char *template_path; /* --template */
     gboolean dry_run;          /* record nothing, open no new store */
     gboolean allow_new;        /* --new: a second follow-up beside a pending one */
@@ -107,6 +113,7 @@ typedef struct {
 } NyReplyResult;
 
 void ny_reply_result_clear(NyReplyResult *r);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(NyReplyResult, ny_reply_result_clear)
 
 /**
  * ny_replyflow_reply:
@@ -119,9 +126,14 @@ void ny_reply_result_clear(NyReplyResult *r);
  * @req->allow_new, picks the slots, renders the letter and records the
  * follow-up (and the decision). On failure nothing is recorded.
  *
+ * A letter needs [me] name. With @req->their_tz, only times inside their
+ * day are offered. Warnings (kept for a written letter) say when the letter
+ * has no contact sentence and when the last decision on @req->name was
+ * DECLINE.
+ *
  * Returns: FALSE with NY_REPLYFLOW_ERROR_PENDING naming `nudge ID`,
- * NY_SLOTS_ERROR_NO_SLOT, NY_TEMPLATE_ERROR, NY_STORE_ERROR or the errors of
- * ny_replyflow_busy().
+ * NY_REPLYFLOW_ERROR_NO_LETTER, NY_SLOTS_ERROR_NO_SLOT, NY_TEMPLATE_ERROR,
+ * NY_STORE_ERROR or the errors of ny_replyflow_busy().
  */
 gboolean ny_replyflow_reply(const NyFlowContext *ctx, const NyReplyRequest *req,
                             GPtrArray *warnings, NyReplyResult *out, GError **error);
@@ -151,5 +163,28 @@ typedef struct {
  */
 gboolean ny_replyflow_nudge(const NyFlowContext *ctx, const NyNudgeRequest *req,
                             GPtrArray *warnings, NyReplyResult *out, GError **error);
+
+/**
+ * ny_replyflow_check_signer:
+ *
+ * Every letter is signed with [me] name: without it, none is written.
+ *
+ * Returns: TRUE; FALSE with NY_REPLYFLOW_ERROR_NO_LETTER naming the key and
+ * `notyet init`.
+ */
+gboolean ny_replyflow_check_signer(const NyConfig *config, GError **error);
+
+/**
+ * ny_replyflow_decline:
+ * @req: the NAME, --met, --closing and --template; the rest is not used
+ *
+ * The decline note of the DECLINE verdict to @req->name: --template, else
+ * [letter] decline_template, else the built-in one. No lookup, no times,
+ * nothing recorded.
+ *
+ * Returns: (transfer full): the note, or NULL with
+ * NY_REPLYFLOW_ERROR_NO_LETTER (no [me] name) or NY_TEMPLATE_ERROR.
+ */
+char *ny_replyflow_decline(const NyFlowContext *ctx, const NyReplyRequest *req, GError **error);
 
 G_END_DECLS

@@ -38,7 +38,8 @@ typedef void (*NySourcesInfoFunc)(int level, const char *line, gpointer user_dat
  * callbacks at once). */
 typedef struct {
     gboolean offline;       /* no network: CalDAV calendars and ics feeds from the cache */
-    NyTime now;             /* the caller's clock (--now): last sync, cache age; required */
+    NyTime clock;           /* the real clock (main.c's, never --now): recorded as the time
+                             * of a sync, and cache ages are measured against it; required */
     const char *cache_path; /* the cache file (ny_config_cache_path()), or NULL: none */
     int verbose;            /* -v count: >= 2 turns @trace on for every request */
     NySourcesInfoFunc info; /* -v statistics, or NULL */

@@ -50,6 +50,10 @@ typedef struct {
     char *email;    /* or NULL */
     char *met;      /* where they met, or NULL */
     char *their_tz; /* their zone, or NULL */
+    /* Their day with their_tz, minutes after their midnight; both 0 when not
+     * stored (a follow-up without their zone, or from before it was kept). */
+    int their_start_minute;
+    int their_end_minute;
     NyFollowupState state;
     GArray *slots; /* (element-type NyInterval) the offered slots, in order */
     gboolean has_booked;
@@ -155,12 +159,28 @@ gboolean ny_store_taken(NyStore *store, gint64 except_id, GArray *out, GError **
 gboolean ny_store_nudge_followup(NyStore *store, NyFollowup *f, const GArray *slots, NyTime now,
                                  GError **error);
 
+/* One recorded decision (`decide`), for `decisions` and the reply's warning. */
+typedef struct {
+    gint64 id;
+    char *name; /* the contact's name */
+    NyTime at;  /* when it was decided */
+    NyVerdict verdict;
+    NyAnswer answers[NY_QUESTION_COUNT]; /* UNSET for questions not asked */
+    gboolean no_call;                    /* --no-call was given */
+} NyDecisionRecord;
+
+void ny_decision_record_free(NyDecisionRecord *d);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyDecisionRecord, ny_decision_record_free)
+
 /**
- * ny_store_last_verdict:
- * @out_verdict: (out): the verdict of the newest decision recorded for
- *               @name (ASCII case ignored), or NY_VERDICT_PENDING when none
+ * ny_store_list_decisions:
+ * @name: (nullable): only this contact's decisions (the name as recorded,
+ *        ASCII case ignored); NULL for everyone's
+ * @limit: at most this many (the newest); 0 for all
+ *
+ * Returns: (transfer full) (element-type NyDecisionRecord): newest first (by
+ * time, then by the order they were recorded); NULL with NY_STORE_ERROR.
  */
-gboolean ny_store_last_verdict(NyStore *store, const char *name, NyVerdict *out_verdict,
-                               GError **error);
+GPtrArray *ny_store_list_decisions(NyStore *store, const char *name, guint limit, GError **error);
 
 G_END_DECLS

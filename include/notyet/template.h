@@ -1,4 +1,4 @@
-/* template.h: the letter template (DESIGN.md section 6).
+/* template.h: the letter template (doc/slots-and-letter.md).
  *
  * Pure module. A template is plain UTF-8 text with
  *   {{field}}                 the field's value, inserted literally (a value
@@ -11,7 +11,14 @@
  * Fields: first_name, name, met, closing, my_name, my_first_name, my_email,
  * my_phone, duration ("20 minutes"), slot1, slot2, ... slotN (each a phrase
  * such as "this Wednesday at 2p ET"), slots (all of them joined: "A and then
- * B", "A, B and then C").
+ * B", "A, B and then C"), first_letter (a nudge: when the first letter went
+ * out, "today", "yesterday" or "on Monday, November 30").
+ *
+ * Three kinds of template (doc/slots-and-letter.md, "Every verdict's words"):
+ * the letter (NOT YET), the decline note (DECLINE: no time fields, so
+ * duration, slots, slotN and first_letter are unknown in it) and the nudge letter (the
+ * letter's fields). Each has a built-in default and a [letter] key to
+ * replace it.
  */
 #pragma once
 
@@ -42,16 +49,34 @@ typedef enum {
  */
 const char *ny_template_default(void);
 
-#define NY_TEMPLATE_NUDGE_NAME "built-in nudge"
+typedef enum {
+    NY_TEMPLATE_LETTER = 0, /* the NOT YET letter with times */
+    NY_TEMPLATE_DECLINE,    /* the short decline note, no call offered */
+    NY_TEMPLATE_NUDGE,      /* the second letter with new times */
+} NyTemplateKind;
 
 /**
- * ny_template_nudge_default:
+ * ny_template_builtin:
  *
- * Returns: (transfer none): the built-in nudge, the short second letter
- * with new times; its field first_letter is when the first letter went
- * out: "today", "yesterday" or "on Monday, November 30".
+ * Returns: (transfer none): the built-in template of @kind.
  */
-const char *ny_template_nudge_default(void);
+const char *ny_template_builtin(NyTemplateKind kind);
+
+/**
+ * ny_template_builtin_name:
+ *
+ * Returns: (transfer none): the name of the built-in template of @kind in
+ * error messages: "built-in letter", "built-in decline note", "built-in
+ * nudge letter".
+ */
+const char *ny_template_builtin_name(NyTemplateKind kind);
+
+/**
+ * ny_template_kind_field_known:
+ *
+ * Returns: TRUE when @field may be used in a template of @kind.
+ */
+gboolean ny_template_kind_field_known(NyTemplateKind kind, const char *field);
 
 /**
  * ny_template_field_known:
@@ -86,6 +111,69 @@ gboolean ny_template_check(const char *name, const char *text, gsize len, GError
  */
 char *ny_template_render(const char *name, const char *text, gsize len, GHashTable *values,
                          GError **error);
+
+/**
+ * ny_template_check_kind:
+ *
+ * ny_template_check() for a template of @kind: a field @kind does not have
+ * is NY_TEMPLATE_ERROR_UNKNOWN_FIELD.
+ */
+gboolean ny_template_check_kind(NyTemplateKind kind, const char *name, const char *text, gsize len,
+                                GError **error);
+
+/**
+ * ny_template_render_kind:
+ *
+ * ny_template_render() for a template of @kind.
+ */
+char *ny_template_render_kind(NyTemplateKind kind, const char *name, const char *text, gsize len,
+                              GHashTable *values, GError **error);
+
+/* What a letter says, borrowed; NULL (or 0) when not given. */
+typedef struct {
+    const char *name;         /* the invitee's name; first_name is its first word */
+    const char *met;          /* "Great to meet you MET." */
+    const char *closing;      /* a line before the signature */
+    const char *my_name;      /* [me] name; my_first_name is its first word */
+    const char *my_email;     /* [me] email */
+    const char *my_phone;     /* [me] phone */
+    int slot_minutes;         /* the call's length, for duration; 0: no duration */
+    const char *const *slots; /* (array zero-terminated=1) (nullable) slot phrases */
+    const char *first_letter; /* a nudge: when the first letter went out, "yesterday" */
+} NyLetterFields;
+
+/**
+ * ny_template_first_word:
+ *
+ * Returns: (transfer full): the first word of @name, "Richard" of
+ * "Richard Roe", leading blanks skipped.
+ */
+char *ny_template_first_word(const char *name);
+
+/**
+ * ny_template_values_new:
+ *
+ * The field values of @f: name, first_name, met, closing, my_name,
+ * my_first_name, my_email, my_phone, duration, slot1..slotN, slots and
+ * first_letter.
+ *
+ * Returns: (transfer full) (element-type utf8 utf8): field -> value.
+ */
+GHashTable *ny_template_values_new(const NyLetterFields *f);
+
+/**
+ * ny_template_write:
+ * @kind: what the template is
+ * @name: its name for error messages (a path, or ny_template_builtin_name())
+ * @text: (nullable): the template, NUL-terminated; NULL for the built-in one
+ *
+ * Renders @text with the values of @f and re-wraps the paragraphs that a
+ * long phrase made too wide (ny_template_reflow() at NY_TEMPLATE_WIDTH).
+ *
+ * Returns: (transfer full): the letter, or NULL with NY_TEMPLATE_ERROR.
+ */
+char *ny_template_write(NyTemplateKind kind, const char *name, const char *text,
+                        const NyLetterFields *f, GError **error);
 
 /* The width of the built-in letter's lines. */
 #define NY_TEMPLATE_WIDTH 84

@@ -8,6 +8,7 @@ scripts need lives here, not in a copy in each (like git's
 t/test-lib-functions.sh): checks of a run's outcome, files, the store, a
 loopback HTTP server and calendars of a given size.
 """
+import configparser
 import functools
 import http.server
 import json
@@ -152,6 +153,15 @@ def one_error(r, rc, *needles):
 def check_usage_error(r, needle=None):
     """Exit 2, nothing on stdout, one 'notyet: ' line on stderr (naming needle)."""
     one_error(r, 2, *([needle] if needle else []))
+
+
+def read_ini(path):
+    """The configuration file at path as a ConfigParser, keys as written."""
+    p = configparser.ConfigParser(interpolation=None, delimiters=("=",))
+    p.optionxform = str
+    with open(path, encoding="utf-8") as f:
+        p.read_string(f.read())
+    return p
 
 
 def query(db, sql, *params):

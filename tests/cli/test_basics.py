@@ -21,10 +21,6 @@ def test_help_x_equals_x_help():
     check(a.rc == 0 and a.out == b.out and "decide" in a.out, "help decide == decide --help", a)
 
 
-def test_no_command():
-    check_usage_error(run([]), "no command")
-
-
 def test_unknown_command():
     check_usage_error(run(["frobnicate"]), "frobnicate")
 

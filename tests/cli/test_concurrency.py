@@ -223,18 +223,15 @@ def hold_write_lock(h):
 
 
 def test_reader_does_not_wait_for_a_writer():
-    import time
-
     h = Home()
     try:
         ok(h, "reply", "Ann Lee")
         db = hold_write_lock(h)
         try:
-            t0 = time.monotonic()
+            # A reader that waited for the lock would end in "is locked"
+            # after the busy timeout, and ok() would fail.
             r = ok(h, "followups", "--format", "json")
-            waited = time.monotonic() - t0
             check(len(json.loads(r.out)["followups"]) == 1, "the committed state", r)
-            check(nytest.WRAPPER or waited < 4.5, "no wait for the lock (%.1f s)" % waited, r)
         finally:
             db.rollback()
             db.close()

@@ -54,7 +54,8 @@ def test_flags_in_any_case_and_short():
 def test_no_call_turns_not_yet_into_decline():
     r = run(["decide", "--know", "no", "--no-call"])
     check(verdict_line(r) == "DECLINE", "DECLINE", r)
-    check("notyet reply" not in r.out, "no reply command offered", r)
+    check("--met" not in r.out, "no call offered", r)
+    check('notyet reply "NAME" --decline' in r.out, "the decline note's command", r)
     check("for now" in r.out, "a decline for now", r)
     r = run(["decide", "--know", "yes", "--trust", "yes", "--recommend", "yes", "--no-call"])
     check(verdict_line(r) == "ACCEPT", "--no-call leaves ACCEPT alone", r)
@@ -294,15 +295,54 @@ def test_reply_goes_on_to_the_letter():
         h.cleanup()
 
 
-def test_reply_only_on_not_yet():
+def test_reply_every_verdict_gets_its_words():
     h = Home()
     try:
         db = os.path.join(h.dir, "store.db")
         r = run(REPLY + ["--db", db, "decide", "Richard Roe", "--know", "yes", "--trust", "no",
-                         "--reply"], home=h)
-        check(verdict_line(r) == "DECLINE", "DECLINE, no letter", r)
+                         "--reply", "--met", "last week at SxSW", "--closing",
+                         "Good luck with your upcoming public beta launch!"], home=h)
+        check(r.rc == 0, "exit 0", r)
+        check(r.out == nytest.read_fixture("letter", "decline-full.txt"),
+              "DECLINE: the decline note alone on stdout", r)
+        check(r.err.splitlines()[0].startswith("DECLINE"), "verdict on stderr", r)
         check(followups(db) == [], "no follow-up for a DECLINE")
         check(len(decisions(db)) == 1, "the decision is recorded")
+        r = run(REPLY + ["--db", db, "decide", "Ann Lee", "--know", "yes", "--trust", "yes",
+                         "--recommend", "yes", "--reply"], home=h)
+        check(r.rc == 0 and r.out.startswith("ACCEPT") and "Hi Ann" not in r.out,
+              "ACCEPT: the verdict only", r)
+        check(followups(db) == [] and len(decisions(db)) == 2, "ACCEPT recorded, no follow-up")
+    finally:
+        h.cleanup()
+
+
+def test_reply_needs_my_name_before_asking():
+    h = Home()
+    try:
+        h.write_config("[me]\nemail=jane@example.com\n")
+        db = os.path.join(h.dir, "store.db")
+        r = run(["--db", db, "--now", "2026-12-01T14:00:00Z", "decide", "Richard Roe", "--reply"],
+                home=h, stdin="")
+        check_usage_error(r, "[me] name")
+        check(not os.path.exists(db), "nothing recorded", r)
+    finally:
+        h.cleanup()
+
+
+def test_reply_decline_bad_template_records_nothing():
+    h = Home()
+    try:
+        db = os.path.join(h.dir, "store.db")
+        bad = os.path.join(h.dir, "no.txt")
+        with open(bad, "w", encoding="utf-8") as f:
+            f.write("Hi {{first_name}}, maybe {{slot1}}?\n")
+        r = run(REPLY + ["--db", db, "decide", "Richard Roe", "--know", "yes", "--trust", "no",
+                         "--reply", "--template", bad], home=h)
+        check(r.rc == 2 and r.out == "" and "unknown field 'slot1'" in r.err, "exit 2", r)
+        check(not os.path.exists(db) or decisions(db) == [], "nothing recorded")
+        check_usage_error(run(REPLY + ["--db", db, "decide", "X", "--know", "no", "--reply",
+                                       "--decline"], home=h), "--decline")
     finally:
         h.cleanup()
 

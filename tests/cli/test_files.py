@@ -136,6 +136,8 @@ def test_store_path_refuses_what_is_not_a_store():
             os.makedirs(folder)
             path = os.path.join(folder, "their.db")
             needle = case(h, path, "store")
+            # reply writes a letter, which needs a signer before the store opens.
+            h.write_config("[me]\nname=Jane Doe\n")
             for args, env in ((["--db", path, "decide", "Bo", "--know", "no"], None),
                               (["--db", path, "reply", "Bo", "--ics", nytest.fixture("demo.ics"),
                                "--now", "2026-03-02T09:00:00Z"], None),

@@ -128,6 +128,11 @@ def test_offer_expires_after_offer_days():
         r = ok(h, "slots", "--format", "json", now=later)
         starts = [s["start"] for s in json.loads(r.out)["slots"]]
         check("2026-12-04T15:00:00Z" in starts, "Richard's Friday slot offered again", starts)
+        # The one that needs a nudge comes first, before Ann's newer offer.
+        ok(h, "reply", "Ann Lee", now=later)
+        r = ok(h, "followups", now=later)
+        check(r.out.startswith("#1  Richard Roe  expired") and "\n#2  Ann Lee  offered" in r.out,
+              "expired first", r)
     finally:
         h.cleanup()
 
@@ -142,7 +147,9 @@ def test_call_time_passed_asks_done():
         r = ok(h, "followups", now="2026-12-01T10:00:00-05:00")
         check(r.out == "#1  Richard Roe  call time passed: done? (today at 10a ET; notyet done 1)\n",
               "at the call's start", r)
-        check(followups(h, now="2026-12-01T10:00:00-05:00")[0]["state"] == "booked", "JSON", r)
+        f = followups(h, now="2026-12-01T10:00:00-05:00")[0]
+        check(f["state"] == "booked" and f["call_passed"] is True, "JSON", f)
+        check(followups(h)[0]["call_passed"] is False, "JSON before the call")
     finally:
         h.cleanup()
 

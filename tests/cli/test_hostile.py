@@ -4,7 +4,7 @@ credentials, times, iCalendar, letter template, store, invite writer.
 Each case asserts the exact behaviour: the exit status, one error line that
 names the input and the limit it hit, nothing on stdout, the store unchanged
 and no secret in any output. (HTTP/TLS and XML faults: tests/integration/
-test_faults.py; the catalogue map: README "What notyet guarantees".)
+test_faults.py; the catalogue map: doc/guarantees.md, "What notyet guarantees".)
 """
 import json
 import os
@@ -404,6 +404,8 @@ def test_ics_not_a_regular_file_or_garbage():
                 check(r.err == want, "%s %s: the exact line" % (args[0], path), r)
             h.write_config(CONFIG + "[calendar c]\ntype=ics\npath=%s\n" % path)
             r = nt(h, "freebusy", ics=None, timeout=20)
+            # A configured source names its [calendar NAME] first.
+            want = "notyet: calendar 'c': cannot read '%s': not a regular file\n" % path
             check(r.rc == 1 and r.out == "" and r.err == want, "type=ics %s" % path, r)
             h.write_config(CONFIG)
         check(not os.path.exists(h.db), "nothing recorded")

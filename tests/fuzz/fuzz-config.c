@@ -3,7 +3,7 @@
  * The first byte picks the file's mode (group/other bits or not), so the
  * password= refusal is exercised too. Checks: no crash, no hang; an error
  * is NY_CONFIG_ERROR, one line, naming the file; a loaded configuration
- * holds only values the loader promises (DESIGN.md section 3).
+ * holds only values the loader promises (doc/notyet-config.5).
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -30,6 +30,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         __builtin_trap();
     if (out == NULL && (error == NULL || error->message == NULL))
         __builtin_trap();
+    /* A decline note is the letter without time fields: it accepts no
+     * template that the letter refuses. */
+    if (!checked &&
+        ny_template_check_kind(NY_TEMPLATE_DECLINE, "fuzz", (const char *)data, size, NULL))
+        __builtin_trap();
     if (out != NULL) {
         g_autofree char *wrapped = ny_template_reflow(out, 20);
         if (wrapped == NULL || !g_utf8_validate(wrapped, -1, NULL))

@@ -16,7 +16,7 @@ from nytest import check, run  # noqa: E402
 EVENTS = nytest.fixture("dav", "events")
 WINDOW = ["--from", "2026-01-05", "--to", "2026-02-16"]
 
-# What DESIGN.md section 4 gives for fixtures/dav/events in WINDOW (UTC):
+# What doc/busy-rules.md gives for fixtures/dav/events in WINDOW (UTC):
 # the weekly series expanded (EXDATE on 01-12, 01-19 moved to 01-20 16:00,
 # COUNT=6 ends 02-09), transparent and cancelled free, all-day in UTC.
 EXPECTED = [

@@ -503,6 +503,118 @@ class Handler(socketserver.BaseRequestHandler):
         else:
             self.principal("/userinfo/listed/", "/userinfo/listed/h/")
 
+    # --- sync defects: /princ/ is its own principal and calendar home, with an
+    # event calendar holding a VEVENT and a VTODO and a tasks-only calendar;
+    # /expired/ refuses its sync-token once told to --------------------------
+    def case_princ(self, method, path, headers, body):
+        owner = self.server.owner
+        depth = headers.get("depth")
+        comp = ('<C:supported-calendar-component-set><C:comp name="%s"/>'
+                '</C:supported-calendar-component-set>')
+        cal = ('<D:response><D:href>/princ/%s/</D:href><D:propstat><D:prop><D:resourcetype>'
+               '<D:collection/><C:calendar/></D:resourcetype><D:displayname>%s</D:displayname>'
+               + comp + '<CS:getctag>%s</CS:getctag></D:prop><D:status>HTTP/1.1 200 OK'
+               '</D:status></D:propstat></D:response>')
+        if path == "/princ/" and depth == "0":
+            self.principal("/princ/", "/princ/")
+        elif path == "/princ/" and depth == "1":
+            self.dav_207('<D:response><D:href>/princ/</D:href><D:propstat><D:prop>'
+                         '<D:resourcetype><D:collection/></D:resourcetype></D:prop><D:status>'
+                         'HTTP/1.1 200 OK</D:status></D:propstat></D:response>' +
+                         cal % ("ev", "Events", "VEVENT", "e1") +
+                         cal % ("todo", "Tasks", "VTODO", "t1"))
+        elif path == "/princ/ev/" and method == "PROPFIND":
+            self.dav_207("".join('<D:response><D:href>/princ/ev/%s.ics</D:href><D:propstat>'
+                                 '<D:prop><D:getetag>"%s"</D:getetag></D:prop><D:status>HTTP/1.1 '
+                                 '200 OK</D:status></D:propstat></D:response>' % (n, n)
+                                 for n in ("e", "t")))
+        elif path == "/princ/ev/" and method == "REPORT":
+            todo = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//notyet//tests//EN\r\n"
+                    "BEGIN:VTODO\r\nUID:t@fault\r\nDTSTAMP:20260101T000000Z\r\n"
+                    "DUE:20260105T120000Z\r\nEND:VTODO\r\nEND:VCALENDAR\r\n")
+            texts = {"e": EVENT % ("e", 9, 10), "t": todo}
+            self.dav_207("".join('<D:response><D:href>/princ/ev/%s.ics</D:href><D:propstat>'
+                                 '<D:prop><D:getetag>"%s"</D:getetag><C:calendar-data>%s'
+                                 '</C:calendar-data></D:prop><D:status>HTTP/1.1 200 OK</D:status>'
+                                 '</D:propstat></D:response>' % (n, n, t.replace("\r", "&#13;"))
+                                 for n, t in texts.items()))
+        else:
+            self.send(404, "not here", reason="Not Found")
+
+    def case_expired(self, method, path, headers, body):
+        """A calendar with sync-tokens: owner.expired_items (href name -> ETag),
+        owner.expired_token its token; with owner.expired_refuse a non-empty
+        token is refused (403, as Radicale does). Multiget hrefs are recorded
+        in owner.expired_fetched."""
+        owner = self.server.owner
+        text = body.decode("utf-8", "replace")
+        item = ('<D:response><D:href>/expired/%s.ics</D:href><D:propstat><D:prop><D:getetag>'
+                '"%s"</D:getetag>%s</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>'
+                '</D:response>')
+        if method == "PROPFIND":
+            self.dav_207('<D:response><D:href>/expired/</D:href><D:propstat><D:prop>'
+                         '<D:resourcetype><D:collection/><C:calendar/></D:resourcetype>'
+                         '<D:displayname>Expired</D:displayname><D:sync-token>%s</D:sync-token>'
+                         '</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>'
+                         '</D:response>' % owner.expired_token)
+        elif "sync-collection" in text:
+            token = re.search(r"<D:sync-token>(.*?)</D:sync-token>", text).group(1)
+            if token and owner.expired_refuse:
+                self.send(403, MULTISTATUS_HEAD + '<D:error xmlns:D="DAV:"><D:valid-sync-token/>'
+                          '</D:error>', {"Content-Type": "text/xml"}, reason="Forbidden")
+                return
+            listed = owner.expired_items.items() if not token else []
+            self.dav_207("".join(item % (n, e, "") for n, e in listed) +
+                         "<D:sync-token>%s</D:sync-token>" % owner.expired_token)
+        else:
+            names = re.findall(r"<D:href>/expired/(\w+)\.ics</D:href>", text)
+            owner.expired_fetched += names
+            self.dav_207("".join(
+                item % (n, owner.expired_items[n], "<C:calendar-data>%s</C:calendar-data>" %
+                        (EVENT % (n, 9 + i, 10 + i)).replace("\r", "&#13;"))
+                for i, n in enumerate(names) if n in owner.expired_items))
+
+    def case_bearer(self, method, path, headers, body):
+        """The calendar of case_cal behind a Bearer token (RFC 6750): only
+        "Bearer " + owner.bearer_token is accepted."""
+        owner = self.server.owner
+        if headers.get("authorization") != "Bearer " + owner.bearer_token:
+            self.send(401, "token", {"WWW-Authenticate": 'Bearer realm="fault", '
+                                     'error="invalid_token"'}, reason="Unauthorized")
+            return
+        self.case_cal(method, path, headers, body)
+
+    def case_bearerhome(self, method, path, headers, body):
+        """/bearerhome/ is its own principal and home with calendars c0-c2 of one
+        event each, behind owner.bearer_token; once the home is listed, the
+        token expires (owner.bearer_next takes its place), so the calendars'
+        requests in flight at once all get a 401."""
+        owner = self.server.owner
+        if headers.get("authorization") != "Bearer " + owner.bearer_token:
+            self.send(401, "token", {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+                      reason="Unauthorized")
+            return
+        depth = headers.get("depth")
+        if path == "/bearerhome/" and depth == "0":
+            self.principal("/bearerhome/", "/bearerhome/")
+        elif path == "/bearerhome/":
+            self.dav_207("".join(
+                '<D:response><D:href>/bearerhome/c%d/</D:href><D:propstat><D:prop>'
+                '<D:resourcetype><D:collection/><C:calendar/></D:resourcetype><D:displayname>'
+                'B%d</D:displayname><CS:getctag>b</CS:getctag></D:prop><D:status>HTTP/1.1 200 OK'
+                '</D:status></D:propstat></D:response>' % (i, i) for i in range(3)))
+            owner.bearer_token = owner.bearer_next
+        elif method == "PROPFIND":
+            self.dav_207('<D:response><D:href>%se.ics</D:href><D:propstat><D:prop><D:getetag>'
+                         '"e"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status>'
+                         '</D:propstat></D:response>' % path)
+        else:
+            self.dav_207('<D:response><D:href>%se.ics</D:href><D:propstat><D:prop><D:getetag>'
+                         '"e"</D:getetag><C:calendar-data>%s</C:calendar-data></D:prop>'
+                         '<D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>'
+                         % (path, (EVENT % (path.strip("/").replace("/", "-"), 9, 10))
+                            .replace("\r", "&#13;")))
+
     def case_farfuture(self, method, path, *a):
         """503 with Retry-After a date in year <year>, against a Date in 1970."""
         year = path.strip("/").split("/")[1]
@@ -642,6 +754,12 @@ class FaultServer:
         self.down_seen = 0
         self.resources = {}  # /w/ path -> (etag, body)
         self.etag_counter = 0
+        self.expired_items = {}
+        self.expired_token = "s1"
+        self.expired_refuse = False
+        self.expired_fetched = []
+        self.bearer_token = "tok-2"
+        self.bearer_next = "tok-3"
         self.server = _TCPServer(("127.0.0.1", 0), Handler)
         self.server.owner = self
         self.port = self.server.server_address[1]

@@ -1,7 +1,9 @@
 """notyet against a scripted misbehaving server: every fault gives exit 1,
 one clear error line, nothing on stdout, within the timeouts, and leaves
 the cache as it was."""
+import calendar
 import os
+import re
 import time
 
 import caldavtest as ct
@@ -97,7 +99,8 @@ def test_503_retry_after_date_waits_once():
 
 
 def test_401_without_challenge():
-    fault("nochallenge", "authentication failed for 'alice@127.0.0.1'")
+    fault("nochallenge", "authentication failed for 'alice@127.0.0.1': check username and "
+          "password_command")
 
 
 def test_body_cut_short():
@@ -150,8 +153,11 @@ def test_login_asked_by_another_host():
     try:
         n0 = len(SERVER.sent_to("/xhomeb/digest/"))
         r = ct.notyet(home, ["calendars"])
-        ct.check_one_error_line(r, "'127.0.0.2' asks for a login: credentials are only sent to "
-                                "'http://127.0.0.1:%d'" % SERVER.port)
+        # The full URL the server gave (scheme, host, port, path) and the url= line.
+        other = "http://127.0.0.2:%d/xhomeb/digest/" % SERVER.port
+        ct.check_one_error_line(r, "'%s' asks for a login, but credentials are only sent to "
+                                "'http://127.0.0.1:%d'" % (other, SERVER.port))
+        check("write url=%s in the calendar's group" % other in r.err, "the url= line", r)
         sent = SERVER.sent_to("/xhomeb/digest/")[n0:]
         check(len(sent) == 1 and "authorization" not in sent[0][2],
               "one request to the other host, without credentials", sent)
@@ -319,7 +325,8 @@ def test_calendars_in_parallel_on_reused_connections():
     try:
         stats = ct.sync_stats(home)
         check(stats["calendars"] == 5 and stats["fetched"] == 10, "all synced: %r" % stats)
-        check(stats["requests"] == 13, "3 discovery + 2 per calendar: %r" % stats)
+        # /par/ is its own principal and home: one PROPFIND of it, one listing.
+        check(stats["requests"] == 12, "2 discovery + 2 per calendar: %r" % stats)
         par = faultserver.PAR
         check(1 < par.max_in_flight <= 4, "in flight at once: %d" % par.max_in_flight)
         check(par.connections <= 4 and par.connections < par.requests,
@@ -535,6 +542,173 @@ def test_whole_sync_deadline_from_config():
     check(r.rc == 1 and r.out == "" and len(r.err.splitlines()) == 1 and
           r.err.startswith("notyet: '127.0.0.1' did not answer in time: "), "cut off", r)
     check(29 < took < 35, "at the 30 s deadline (%.1f s)" % took, r)
+
+
+def test_now_is_not_stored_as_the_sync_time():
+    """--now moves the window, never the clock of the cache: the sync time
+    stored is the real one, so a later --offline run gives the cache's true
+    age (it once said "last synced 1358 days ago")."""
+    home = ct.make_home(Creds, SERVER.base + "/cal/")
+    try:
+        r = ct.notyet(home, ["--now", "2022-03-01T09:00:00Z", "calendars"])
+        check(r.rc == 0, "synced under --now", r)
+        cals, r = ct.calendars_json(home, ["--offline"])
+        synced = calendar.timegm(time.strptime(cals[0]["last_sync"], "%Y-%m-%dT%H:%M:%SZ"))
+        check(abs(synced - time.time()) < 3600, "the real clock was stored", cals)
+        r = ct.notyet(home, ["--offline", "calendars"])
+        check(r.rc == 0 and "last synced" in r.out and "days ago" not in r.out,
+              "the offline age is the real one", r)
+        r = ct.notyet(home, ["--offline", "--now", "2022-03-01T09:00:00Z", "--format", "json",
+                             "freebusy", "--from", "2026-01-05", "--to", "2026-01-06"])
+        check(r.rc == 0 and "offline: from the cache of 2022" not in r.err,
+              "the freebusy warning names the real sync time", r)
+    finally:
+        home.cleanup()
+
+
+def test_refused_sync_token_fetches_only_what_changed():
+    """A refused sync-token lists everything again, but fetches only what is
+    missing or whose ETag changed, and deletes what is gone."""
+    SERVER.expired_items = {"a": "a1", "b": "b1"}
+    SERVER.expired_token = "s1"
+    SERVER.expired_refuse = False
+    home = ct.make_home(Creds, SERVER.base + "/expired/")
+    try:
+        stats = ct.sync_stats(home)
+        check(stats["fetched"] == 2, "first sync fetches both: %r" % stats)
+        SERVER.expired_items = {"a": "a1", "c": "c1"}
+        SERVER.expired_token = "s2"
+        SERVER.expired_refuse = True
+        del SERVER.expired_fetched[:]
+        stats = ct.sync_stats(home)
+        check(stats["full_resync"], "the refused token is reported: %r" % stats)
+        check(SERVER.expired_fetched == ["c"], "only the new object fetched",
+              SERVER.expired_fetched)
+        check(stats["fetched"] == 1 and stats["deleted"] == 1, "1 fetched, 1 deleted: %r" % stats)
+        cals, r = ct.calendars_json(home, ["--offline"])
+        check([c["events"] for c in cals] == [2], "the mirror holds a and c", cals)
+    finally:
+        SERVER.expired_refuse = False
+        home.cleanup()
+
+
+def test_principal_propfound_once_and_tasks_calendar_listed():
+    """A URL that is its own principal is PROPFINDed once with Depth 0 on a
+    first sync; a VTODO in an event calendar is no event; a tasks-only
+    calendar is listed, never used, and never synced."""
+    home = ct.make_home(Creds, SERVER.base + "/princ/")
+    try:
+        n0 = len(SERVER.requests)
+        cals, r = ct.calendars_json(home)
+        sent = SERVER.requests[n0:]
+        depth0 = [p for m, p, h in sent if m == "PROPFIND" and p == "/princ/" and
+                  h.get("depth") == "0"]
+        check(len(depth0) == 1, "the principal asked once", sent)
+        check(not any(p.startswith("/princ/todo/") for m, p, h in sent),
+              "the tasks-only calendar is not synced", sent)
+        got = [(c["name"], c["used"], c["events"]) for c in cals]
+        check(got == [("Events", True, 1), ("Tasks", False, 0)],
+              "both calendars listed, the VTODO not counted as an event", got)
+        r = ct.notyet(home, ["--offline", "calendars"])
+        check(r.rc == 0 and "Tasks" in r.out, "the text listing shows the task list too", r)
+        home.write_config(open(home.config).read() + "calendars=Tasks\n")
+        r = ct.notyet(home, ["calendars"])
+        ct.check_one_error_line(r, "calendars=: 'Tasks' takes no events")
+    finally:
+        home.cleanup()
+
+
+# A token_command that counts its runs in ~/runs and prints tok-<run>.
+COUNTING_TOKEN = ('n=$(cat ~/runs 2>/dev/null || echo 0); n=$((n+1)); echo $n > ~/runs; '
+                  'echo "tok-$n"; echo "stderr-$n" >&2')
+
+
+def bearer_home():
+    home = nytest.Home()
+    home.write_config("[me]\ntimezone=UTC\n\n[calendar work]\ntype=caldav\nurl=%s/bearer/\n"
+                      "token_command=%s\n" % (SERVER.base, COUNTING_TOKEN))
+    return home
+
+
+def runs(home):
+    with open(os.path.join(home.dir, "runs")) as f:
+        return int(f.read())
+
+
+def test_token_command_run_again_once_on_a_401():
+    """token_command runs through /bin/sh (~ works); a 401 runs it once more
+    and the fresh token is used; a second 401 is an error naming
+    token_command. No token, nor the command's stderr, is ever shown."""
+    SERVER.bearer_token = "tok-2"
+    home = bearer_home()
+    try:
+        r = ct.notyet(home, ["-v", "-v", "--format", "json", "calendars"])
+        check(r.rc == 0, "synced with the fresh token", r)
+        check(runs(home) == 2, "the command ran twice", r)
+        check("tok-" not in r.err and "stderr-" not in r.err, "no token, no stderr shown", r)
+        check("Authorization: [redacted]" in r.err, "the header is traced, redacted", r)
+        SERVER.bearer_token = "never"
+        r = ct.notyet(home, ["calendars"])
+        ct.check_one_error_line(r, "calendar 'work': authentication failed for the token sent to "
+                                "'127.0.0.1' (also with a fresh one): check token_command")
+        check(runs(home) == 4, "once more on the 401, not again", r)
+        check("tok-" not in r.err and "stderr-" not in r.err, "no token, no stderr shown", r)
+    finally:
+        home.cleanup()
+
+
+def test_token_expiring_under_requests_in_flight():
+    """The token expires while the calendars' requests are in flight: the
+    first 401 runs token_command once, the others use its fresh token."""
+    SERVER.bearer_token = "tok-1"
+    SERVER.bearer_next = "tok-2"
+    home = nytest.Home()
+    try:
+        home.write_config("[me]\ntimezone=UTC\n\n[calendar work]\ntype=caldav\n"
+                          "url=%s/bearerhome/\ntoken_command=%s\n" % (SERVER.base, COUNTING_TOKEN))
+        cals, r = ct.calendars_json(home)
+        check([c["events"] for c in cals] == [1, 1, 1], "every calendar synced", r)
+        check(runs(home) == 2, "one fresh token for all of them", r)
+    finally:
+        home.cleanup()
+
+
+def test_failing_token_command_summarised():
+    home = nytest.Home()
+    try:
+        home.write_config("[me]\ntimezone=UTC\n\n[calendar work]\ntype=caldav\n"
+                          "url=%s/bearer/\ntoken_command=echo oauth-broke >&2; exit 7\n"
+                          % SERVER.base)
+        n0 = len(SERVER.requests)
+        r = ct.notyet(home, ["calendars"])
+        ct.check_one_error_line(r, "calendar 'work': token_command exited with status 7")
+        check("oauth-broke" not in r.err, "the command's stderr is not shown", r)
+        check(len(SERVER.requests) == n0, "nothing sent without a token", r)
+    finally:
+        home.cleanup()
+
+
+def test_cannot_connect_names_offline_and_the_cache_age():
+    home = ct.make_home(Creds, SERVER.base + "/cal/")
+    try:
+        dead = "http://127.0.0.1:%d/cal/" % faultserver.unused_socket_port()
+        fresh = ct.make_home(Creds, dead)
+        try:
+            r = ct.notyet(fresh, ["calendars"])
+            ct.check_one_error_line(r, "nothing is cached yet for --offline")
+            check("cannot connect" in r.err, "says it cannot connect", r)
+        finally:
+            fresh.cleanup()
+        r = ct.notyet(home, ["calendars"])
+        check(r.rc == 0, "synced once", r)
+        home.write_config(open(home.config).read().replace(SERVER.base + "/cal/", dead))
+        r = ct.notyet(home, ["calendars"])
+        ct.check_one_error_line(r, "--offline answers from the cache of ")
+        check(re.search(r"\(\d+ minutes old\)", r.err), "the cache's age", r)
+        r = ct.notyet(home, ["--offline", "calendars"])
+        check(r.rc == 0, "and --offline does answer", r)
+    finally:
+        home.cleanup()
 
 
 try:

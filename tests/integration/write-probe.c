@@ -164,6 +164,10 @@ main(int argc, char **argv)
     options.username = g_getenv("NY_PROBE_USER");
     options.password = g_getenv("NY_PROBE_PASSWORD");
     options.credentials_url = argv[2];
+    /* The probe stands in for a command: the timeout a command would take
+     * from NOTYET_HTTP_TIMEOUT through config.c comes from the same variable. */
+    if (g_getenv("NOTYET_HTTP_TIMEOUT") != NULL)
+        ny_http_options_set_timeout(&options, (guint)atoi(g_getenv("NOTYET_HTTP_TIMEOUT")));
     http = ny_http_new(&options);
 
     if (strcmp(cmd, "create") == 0 && argc == 4) {

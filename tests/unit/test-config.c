@@ -249,7 +249,7 @@ test_limits(void)
     }
 }
 
-/* DESIGN.md section 3's example, inline comments and all. */
+/* doc/notyet-config.5's example, inline comments and all. */
 static void
 test_design_example(void)
 {
@@ -418,6 +418,77 @@ test_from_data(void)
     g_assert_cmpstr(error->message, ==, "c.ini: not UTF-8 text");
 }
 
+/* Quotes around a value never reach the letter: name="Jane Doe" is Jane
+ * Doe; lists and paths lose them too; their day is read. */
+static void
+test_quotes(void)
+{
+    g_autofree char *dir = NULL;
+    g_autofree char *path = copy_fixture("good-quotes.ini", 0600, &dir);
+    g_autofree char *letter = g_build_filename(dir, "letter.txt", NULL);
+    g_autofree char *decline = g_build_filename(g_get_home_dir(), "decline.txt", NULL);
+    g_autofree char *nudge = g_build_filename(dir, "nudge.txt", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NyConfig) c = ny_config_load(path, TRUE, &error);
+    g_autoptr(NyConfig) kept = NULL;
+    static const char quoted[] = "[me]\nname=\"Jane\nphone='212\"\n";
+
+    g_assert_no_error(error);
+    g_assert_cmpstr(c->name, ==, "Jane Doe");
+    g_assert_cmpstr(c->email, ==, "jane@example.com");
+    g_assert_cmpstr(c->phone, ==, "212.888.9999");
+    g_assert_cmpstr(c->timezone, ==, "America/New_York");
+    g_assert_cmpuint(c->availability.days, ==, NY_DAY_BIT(1) | NY_DAY_BIT(2));
+    g_assert_cmpint(c->availability.start_minute, ==, 9 * 60);
+    g_assert_cmpint(c->availability.their_start_minute, ==, 7 * 60 + 30);
+    g_assert_cmpint(c->availability.their_end_minute, ==, 19 * 60);
+    g_assert_null(c->availability.their_zone);
+    g_assert_cmpstr(c->letter_template, ==, letter);
+    g_assert_cmpstr(c->decline_template, ==, decline);
+    g_assert_cmpstr(c->nudge_template, ==, nudge);
+    g_assert_cmpuint(c->warnings->len, ==, 0);
+    remove_copy(path, dir);
+
+    /* One quote, or quotes that do not match, are part of the value. */
+    kept = ny_config_load_from_data("q.ini", quoted, strlen(quoted), 0600, &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(kept->name, ==, "\"Jane");
+    g_assert_cmpstr(kept->phone, ==, "'212\"");
+}
+
+/* A key set twice is a warning naming both lines; the last value is used. */
+static void
+test_duplicate_key(void)
+{
+    g_autofree char *dir = NULL;
+    g_autofree char *path = copy_fixture("good-duplicate-key.ini", 0600, &dir);
+    g_autofree char *want = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NyConfig) c = ny_config_load(path, TRUE, &error);
+    g_autoptr(NyConfig) three = NULL;
+    static const char dup_text[] = "[availability]\nstart=08:00 ; early\n# x\nstart = 09:00\n"
+                                   "end=17:00\nstart=10:00\n";
+
+    g_assert_no_error(error);
+    g_assert_cmpstr(c->name, ==, "Jane Doe");
+    g_assert_cmpuint(c->warnings->len, ==, 1);
+    want = g_strdup_printf(
+        "%s: [me] name: set twice, on lines 2 and 9; the value on line 9 is used", path);
+    g_assert_cmpstr(g_ptr_array_index(c->warnings, 0), ==, want);
+    remove_copy(path, dir);
+
+    three = ny_config_load_from_data("t.ini", dup_text, strlen(dup_text), 0600, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(three->availability.start_minute, ==, 10 * 60);
+    g_assert_cmpuint(three->warnings->len, ==, 2);
+    g_assert_cmpstr(g_ptr_array_index(three->warnings, 0), ==,
+                    "t.ini: [availability] start: set twice, on lines 2 and 4; the value on "
+                    "line 4 is used");
+    g_assert_cmpstr(g_ptr_array_index(three->warnings, 1), ==,
+                    "t.ini: [availability] start: set twice, on lines 4 and 6; the value on "
+                    "line 6 is used");
+}
+
 static void
 test_parse_time(void)
 {
@@ -437,6 +508,47 @@ test_parse_time(void)
         } else {
             g_assert_true(ok);
             g_assert_cmpint(minute, ==, (int)g_ascii_strtoll(row[1], NULL, 10));
+        }
+    }
+}
+
+/* --their-hours: "HH:MM-HH:MM", the end after the start. */
+static void
+test_parse_hours(void)
+{
+    static const struct {
+        const char *text;
+        gboolean ok;
+        int start;
+        int end;
+    } cases[] = {
+        {"09:00-17:00", TRUE, 540, 1020},
+        {"7:30-19:00", TRUE, 450, 1140},
+        {"08:00 - 18:00", TRUE, 480, 1080},
+        {"00:00-24:00", TRUE, 0, 1440},
+        {"17:00-09:00", FALSE, 0, 0},
+        {"09:00-09:00", FALSE, 0, 0},
+        {"09:00", FALSE, 0, 0},
+        {"9am-5pm", FALSE, 0, 0},
+        {"24:00-24:00", FALSE, 0, 0},
+        {"-17:00", FALSE, 0, 0},
+        {"09:00-", FALSE, 0, 0},
+        {"09:00-17:00x", FALSE, 0, 0},
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        int start = -1;
+        int end = -1;
+        gboolean ok = ny_config_parse_hours(cases[i].text, &start, &end);
+
+        g_test_message("hours '%s'", cases[i].text);
+        g_assert_cmpint(ok, ==, cases[i].ok);
+        if (ok) {
+            g_assert_cmpint(start, ==, cases[i].start);
+            g_assert_cmpint(end, ==, cases[i].end);
+        } else {
+            g_assert_cmpint(start, ==, -1);
+            g_assert_cmpint(end, ==, -1);
         }
     }
 }
@@ -555,6 +667,9 @@ main(int argc, char **argv)
     g_test_add_func("/config/password-kept", test_password_kept);
     g_test_add_func("/config/from-data", test_from_data);
     g_test_add_func("/config/parse-time", test_parse_time);
+    g_test_add_func("/config/quotes", test_quotes);
+    g_test_add_func("/config/parse-hours", test_parse_hours);
+    g_test_add_func("/config/duplicate-key", test_duplicate_key);
     g_test_add_func("/config/default-path", test_default_path);
     g_test_add_func("/config/store-and-cache-paths", test_store_and_cache_paths);
     rc = g_test_run();

@@ -1,6 +1,8 @@
-/* Unit tests for http: URL rules, password_command and the multi handle's
+/* Unit tests for http and credentials: URL rules, the commands and the multi handle's
  * bookkeeping (no network). */
 #include "notyet/http.h"
+
+#include "notyet/credentials.h"
 
 #include <string.h>
 
@@ -16,6 +18,8 @@ test_loopback(void)
         {"http://localhost/", TRUE},
         {"http://LOCALHOST:80/x", TRUE},
         {"http://[::1]:8080/", TRUE},
+        {"http://[::2]:8080/", FALSE},
+        {"http://[::ffff:127.0.0.1]/", FALSE},
         {"http://127.example.com/", FALSE},
         {"http://128.0.0.1/", FALSE},
         {"https://dav.example.com/", FALSE},
@@ -53,21 +57,24 @@ static void
 test_password_first_line(void)
 {
     g_autoptr(GError) error = NULL;
-    g_autofree char *pw = ny_http_password_from_command("printf 's3cret\\nsecond\\n'", 5, &error);
+    g_autofree char *pw =
+        ny_credentials_run_command("password_command", "printf 's3cret\\nsecond\\n'", 5, &error);
 
     g_assert_no_error(error);
     g_assert_cmpstr(pw, ==, "s3cret");
 }
 
 static void
-test_password_no_shell(void)
+test_password_through_the_shell(void)
 {
     g_autoptr(GError) error = NULL;
-    /* Without a shell, '$HOME' and ';' are plain arguments to echo. */
-    g_autofree char *pw = ny_http_password_from_command("echo 'a;b' '$HOME'", 5, &error);
+    g_autofree char *want = g_strdup_printf("%s|%s", g_get_home_dir(), g_get_home_dir());
+    /* /bin/sh -c: "~", "$HOME" and pipes work as in a mail client's. */
+    g_autofree char *pw = ny_credentials_run_command(
+        "password_command", "echo ~ | tr -d '\\n'; printf '|%s\\n' \"$HOME\"", 5, &error);
 
     g_assert_no_error(error);
-    g_assert_cmpstr(pw, ==, "a;b $HOME");
+    g_assert_cmpstr(pw, ==, want);
 }
 
 static void
@@ -76,21 +83,28 @@ test_password_failures(void)
     static const struct {
         const char *command;
         const char *needle;
+        const char *hidden; /* never in the message */
     } cases[] = {
-        {"sh -c 'echo vault locked >&2; exit 4'", "failed (exit 4): vault locked"},
-        {"true", "printed no password"},
-        {"/nonexistent/notyet-pw", "cannot run"},
-        {"echo 'unclosed", "password_command"},
+        {"echo vault locked >&2; echo half-secret; exit 4", "password_command exited with status 4",
+         "vault"},
+        {"true", "password_command printed nothing", NULL},
+        {"/nonexistent/notyet-pw", "exited with status 127 (command not found?)", "nonexistent"},
+        {"echo 'unclosed", "password_command exited with status 2", "unclosed"},
+        {"kill -9 $$", "password_command was killed by signal 9", NULL},
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autoptr(GError) error = NULL;
-        g_autofree char *pw = ny_http_password_from_command(cases[i].command, 5, &error);
+        g_autofree char *pw =
+            ny_credentials_run_command("password_command", cases[i].command, 5, &error);
 
         g_test_message("%s: %s", cases[i].command, error ? error->message : "(none)");
         g_assert_null(pw);
-        g_assert_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH);
+        g_assert_error(error, NY_CREDENTIALS_ERROR, NY_CREDENTIALS_ERROR_COMMAND);
         g_assert_nonnull(strstr(error->message, cases[i].needle));
+        g_assert_null(strstr(error->message, "half-secret"));
+        if (cases[i].hidden != NULL)
+            g_assert_null(strstr(error->message, cases[i].hidden));
     }
 }
 
@@ -98,21 +112,111 @@ static void
 test_password_timeout(void)
 {
     g_autoptr(GError) error = NULL;
-    gint64 t0 = g_get_monotonic_time();
-    g_autofree char *pw = ny_http_password_from_command("sleep 20", 1, &error);
-    gint64 took = g_get_monotonic_time() - t0;
+    g_autofree char *pw = ny_credentials_run_command("token_command", "sleep 20", 1, &error);
 
     g_assert_null(pw);
-    g_assert_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH);
-    g_assert_nonnull(strstr(error->message, "did not finish within 1 s"));
-    g_assert_cmpint(took, <, 5 * G_USEC_PER_SEC);
+    g_assert_error(error, NY_CREDENTIALS_ERROR, NY_CREDENTIALS_ERROR_COMMAND);
+    g_assert_nonnull(strstr(error->message, "token_command did not finish within 1 s"));
+}
+
+/* Which configuration gives which credentials, and that no command runs
+ * offline. */
+static void
+test_credentials_kinds(void)
+{
+    NyCalendarConfig cal = {.name = (char *)"work", .username = (char *)"alice"};
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    NyHttpOptions options = {0};
+
+    {
+        g_auto(NyCredentials) c = {0};
+        g_assert_true(ny_credentials_init(&c, &cal, TRUE, warnings, NULL));
+        g_assert_cmpint(c.kind, ==, NY_CREDENTIALS_NETRC);
+        ny_credentials_apply(&c, &options);
+        g_assert_true(options.use_netrc);
+        g_assert_cmpstr(options.username, ==, "alice");
+    }
+    cal.password = (char *)"pw";
+    {
+        g_auto(NyCredentials) c = {0};
+        g_assert_true(ny_credentials_init(&c, &cal, TRUE, warnings, NULL));
+        g_assert_cmpint(c.kind, ==, NY_CREDENTIALS_PASSWORD);
+        g_assert_cmpuint(warnings->len, ==, 1);
+        g_assert_nonnull(strstr(g_ptr_array_index(warnings, 0), "calendar 'work': password="));
+        ny_credentials_apply(&c, &options);
+        g_assert_cmpstr(options.password, ==, "pw");
+        g_assert_false(options.use_netrc);
+    }
+    cal.password = NULL;
+    cal.username = NULL;
+    cal.token_command = (char *)"exit 3";
+    {
+        g_auto(NyCredentials) c = {0};
+        g_autoptr(GError) error = NULL;
+
+        /* Offline: nothing runs. */
+        g_assert_true(ny_credentials_init(&c, &cal, FALSE, NULL, NULL));
+        g_assert_cmpint(c.kind, ==, NY_CREDENTIALS_TOKEN);
+        g_assert_null(c.secret);
+        ny_credentials_clear(&c);
+        g_assert_false(ny_credentials_init(&c, &cal, TRUE, NULL, &error));
+        g_assert_cmpstr(error->message, ==, "calendar 'work': token_command exited with status 3");
+    }
+    cal.token_command = (char *)"echo tok-1";
+    {
+        g_auto(NyCredentials) c = {0};
+        g_assert_true(ny_credentials_init(&c, &cal, TRUE, NULL, NULL));
+        ny_credentials_apply(&c, &options);
+        g_assert_cmpstr(options.token, ==, "tok-1");
+        g_assert_null(options.username);
+        g_assert_nonnull(options.refresh_token);
+    }
+}
+
+/* The Public Suffix List decides whether credentials follow to another
+ * https origin. */
+static void
+test_credentials_may_follow(void)
+{
+    static const struct {
+        const char *configured;
+        const char *url;
+        gboolean follow;
+    } cases[] = {
+        {"https://caldav.icloud.com/", "https://p42-caldav.icloud.com/1234/calendars/", TRUE},
+        {"https://caldav.icloud.com/", "https://P42-CALDAV.icloud.com:8443/x/", TRUE},
+        {"https://a.github.io/", "https://b.github.io/cal/", FALSE},
+        {"https://dav.example.co.uk/", "https://other.co.uk/", FALSE},
+        {"https://dav.example.co.uk/", "https://www.example.co.uk/", TRUE},
+        {"http://caldav.icloud.com/", "http://p42-caldav.icloud.com/", FALSE},
+        {"https://caldav.icloud.com/", "http://p42-caldav.icloud.com/", FALSE},
+        {"http://127.0.0.1:5232/a/", "http://127.0.0.1:5232/b/", TRUE},
+        {"http://127.0.0.1:5232/", "http://127.0.0.1:5233/", FALSE},
+        {"https://127.0.0.1/", "https://127.0.0.2/", FALSE},
+        {"https://example.com/", "https://evil-example.com/", FALSE},
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_test_message("%s -> %s", cases[i].configured, cases[i].url);
+        g_assert_cmpint(ny_http_credentials_may_follow(cases[i].configured, cases[i].url), ==,
+                        cases[i].follow);
+    }
+}
+
+/* A plain GET, as sources.c makes for an ics feed. */
+static GBytes *
+get(const char *url, const NyHttpOptions *options, GError **error)
+{
+    gboolean not_modified = FALSE;
+
+    return ny_http_get_conditional(url, options, NULL, &not_modified, NULL, error);
 }
 
 static void
 test_refuses_other_schemes(void)
 {
     g_autoptr(GError) error = NULL;
-    g_autoptr(GBytes) body = ny_http_get("file:///etc/passwd", NULL, NULL, &error);
+    g_autoptr(GBytes) body = get("file:///etc/passwd", NULL, &error);
 
     g_assert_null(body);
     g_assert_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL);
@@ -123,7 +227,7 @@ test_credentials_not_over_plain_http(void)
 {
     NyHttpOptions options = {.username = "jane", .password = "pw"};
     g_autoptr(GError) error = NULL;
-    g_autoptr(GBytes) body = ny_http_get("http://dav.example.invalid/", &options, NULL, &error);
+    g_autoptr(GBytes) body = get("http://dav.example.invalid/", &options, &error);
 
     g_assert_null(body);
     g_assert_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_AUTH);
@@ -236,7 +340,7 @@ test_userinfo_refused(void)
 
     for (gsize i = 0; i < G_N_ELEMENTS(urls); i++) {
         g_autoptr(GError) error = NULL;
-        g_autoptr(GBytes) body = ny_http_get(urls[i], NULL, NULL, &error);
+        g_autoptr(GBytes) body = get(urls[i], NULL, &error);
 
         g_assert_null(body);
         g_assert_error(error, NY_HTTP_ERROR, NY_HTTP_ERROR_PROTOCOL);
@@ -252,10 +356,13 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/http/loopback", test_loopback);
     g_test_add_func("/http/resolve", test_resolve);
-    g_test_add_func("/http/password/first-line", test_password_first_line);
-    g_test_add_func("/http/password/no-shell", test_password_no_shell);
+    g_test_add_func("/credentials/command/first-line", test_password_first_line);
+    g_test_add_func("/credentials/command/shell", test_password_through_the_shell);
+    /* README cites these two paths. */
     g_test_add_func("/http/password/failures", test_password_failures);
     g_test_add_func("/http/password/timeout", test_password_timeout);
+    g_test_add_func("/credentials/kinds", test_credentials_kinds);
+    g_test_add_func("/http/credentials-may-follow", test_credentials_may_follow);
     g_test_add_func("/http/refuses-other-schemes", test_refuses_other_schemes);
     g_test_add_func("/http/credentials-not-over-plain-http", test_credentials_not_over_plain_http);
     g_test_add_func("/http/multi/hands-back-each-request", test_multi_hands_back_each_request);

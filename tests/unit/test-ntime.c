@@ -133,6 +133,67 @@ test_format(void)
     g_assert_cmpstr(l, ==, "2026-12-02T14:00:00-05:00");
 }
 
+/* Offsets, POSIX rules and abbreviations are refused although GLib (and
+ * tzdata) know some of them: never a silent fixed offset. */
+static void
+test_zone_refused(void)
+{
+    static const char *const refused[] = {"EST",    "est",  "PST8PDT", "CET", "UTC+3",
+                                          "+05:00", "FOO3", "HST",     ""};
+    static const char *const accepted[] = {"UTC", "America/New_York", "US/Eastern", "Etc/GMT+5",
+                                           "Europe/Paris"};
+
+    for (gsize i = 0; i < G_N_ELEMENTS(refused); i++) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GTimeZone) zone = ny_zone_new(refused[i], &error);
+
+        g_test_message("refused '%s'", refused[i]);
+        g_assert_null(zone);
+        g_assert_error(error, NY_TIME_ERROR, NY_TIME_ERROR_ZONE);
+    }
+    for (gsize i = 0; i < G_N_ELEMENTS(accepted); i++) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GTimeZone) zone = ny_zone_new(accepted[i], &error);
+
+        g_test_message("accepted '%s'", accepted[i]);
+        g_assert_no_error(error);
+    }
+}
+
+static void
+test_zone_suggest(void)
+{
+    static const char *const known[] = {
+        "America/New_York", "America/Los_Angeles", "Europe/Paris", "Europe/Berlin", "UTC", NULL};
+    static const struct {
+        const char *name;
+        const char *want; /* NULL: no suggestion */
+    } cases[] = {
+        {"america/new_york", "America/New_York"},
+        {"EST", "America/New_York"},
+        {"pst", "America/Los_Angeles"},
+        {"Eastern", "America/New_York"},
+        {"new york", "America/New_York"},
+        {"Europe/Pari", "Europe/Paris"},
+        {"Europe/Berln", "Europe/Berlin"},
+        {"utc", "UTC"},
+        {"Mars/Olympus_Mons", NULL},
+        {"XY", NULL},
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *got = ny_zone_suggest(cases[i].name, known);
+
+        g_test_message("'%s' -> '%s'", cases[i].name, got ? got : "(none)");
+        g_assert_cmpstr(got, ==, cases[i].want);
+    }
+    /* Without a list: the abbreviations still have their place. */
+    {
+        g_autofree char *got = ny_zone_suggest("CST", NULL);
+        g_assert_cmpstr(got, ==, "America/Chicago");
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -145,5 +206,7 @@ main(int argc, char **argv)
     g_test_add_func("/time/midnight-dst", test_midnight_dst);
     g_test_add_func("/time/from-local-gap", test_from_local_gap);
     g_test_add_func("/time/format", test_format);
+    g_test_add_func("/time/zone-refused", test_zone_refused);
+    g_test_add_func("/time/zone-suggest", test_zone_suggest);
     return g_test_run();
 }

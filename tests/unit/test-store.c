@@ -110,6 +110,8 @@ make_followup(const char *name, NyTime slot1, NyTime slot2)
     f->email = g_strdup("richard@example.com");
     f->met = g_strdup("at SxSW");
     f->their_tz = g_strdup("America/Chicago");
+    f->their_start_minute = 7 * 60 + 30;
+    f->their_end_minute = 19 * 60;
     ny_intervals_add(f->slots, slot1, slot1 + 1200);
     ny_intervals_add(f->slots, slot2, slot2 + 1200);
     return f;
@@ -301,6 +303,8 @@ check_same_followup(const NyFollowup *a, const NyFollowup *b)
     g_assert_cmpstr(a->email, ==, b->email);
     g_assert_cmpstr(a->met, ==, b->met);
     g_assert_cmpstr(a->their_tz, ==, b->their_tz);
+    g_assert_cmpint(a->their_start_minute, ==, b->their_start_minute);
+    g_assert_cmpint(a->their_end_minute, ==, b->their_end_minute);
     g_assert_cmpint(a->state, ==, b->state);
     g_assert_cmpint(a->has_booked, ==, b->has_booked);
     if (a->has_booked) {
@@ -335,6 +339,8 @@ test_followup_round_trip(Fixture *fx, gconstpointer data)
     g_clear_pointer(&b->email, g_free);
     g_clear_pointer(&b->met, g_free);
     g_clear_pointer(&b->their_tz, g_free);
+    b->their_start_minute = 0;
+    b->their_end_minute = 0;
     g_assert_cmpint(add_followup(store, a, 1000), >, 0);
     g_assert_cmpint(add_followup(store, b, 1001), >, a->id);
     g_assert_cmpint(a->created, ==, 1000);
@@ -501,6 +507,103 @@ test_decision(Fixture *fx, gconstpointer data)
                     ==, 1);
 }
 
+/* A store of schema 1 (before the invitee's day was kept) opens, gains the
+ * columns, and keeps its follow-up, which reads back without their hours. */
+static void
+test_migrate_from_1(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(NyStore) store = NULL;
+    g_autoptr(NyFollowup) f = NULL;
+    g_autoptr(GError) error = NULL;
+
+    (void)data;
+    store = open_ok(fx->path);
+    f = make_followup("Richard Roe", 1796238000, 1796418000);
+    add_followup(store, f, 1000);
+    g_clear_pointer(&store, ny_store_free);
+    /* Back to what version 1 wrote: no their_start/their_end columns. */
+    raw_sql(fx->path, "ALTER TABLE followups DROP COLUMN their_start;"
+                      "ALTER TABLE followups DROP COLUMN their_end;"
+                      "DROP TABLE followup_nudges;"
+                      "PRAGMA user_version = 1");
+
+    store = open_ok(fx->path);
+    g_assert_cmpint(raw_sql(fx->path, "PRAGMA user_version"), ==, ny_store_schema_version());
+    g_clear_pointer(&f, ny_followup_free);
+    f = ny_store_get_followup(store, 1, &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(f->their_tz, ==, "America/Chicago");
+    g_assert_cmpint(f->their_start_minute, ==, 0);
+    g_assert_cmpint(f->their_end_minute, ==, 0);
+}
+
+/* ny_store_list_decisions: newest first (a tie in time keeps the order of
+ * recording, newest first), by contact with ASCII case ignored, answers as
+ * recorded, and a limit. */
+static void
+test_list_decisions(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(NyStore) store = open_ok(fx->path);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) all = NULL;
+    g_autoptr(GPtrArray) richard = NULL;
+    g_autoptr(GPtrArray) newest = NULL;
+    g_autoptr(GPtrArray) nobody = NULL;
+    const NyAnswer no_know[NY_QUESTION_COUNT] = {NY_ANSWER_NO, NY_ANSWER_UNSET, NY_ANSWER_UNSET};
+    const NyAnswer no_trust[NY_QUESTION_COUNT] = {NY_ANSWER_YES, NY_ANSWER_NO, NY_ANSWER_UNSET};
+    const NyAnswer yes[NY_QUESTION_COUNT] = {NY_ANSWER_YES, NY_ANSWER_YES, NY_ANSWER_YES};
+    const NyDecisionRecord *d;
+
+    (void)data;
+    g_assert_true(ny_store_begin(store, &error));
+    g_assert_true(ny_store_add_decision(store, "Richard Roe", 1000, no_know, NY_VERDICT_NOT_YET,
+                                        FALSE, NULL, &error));
+    g_assert_true(
+        ny_store_add_decision(store, "Ann Lee", 3000, yes, NY_VERDICT_ACCEPT, FALSE, NULL, &error));
+    g_assert_true(ny_store_add_decision(store, "Richard Roe", 2000, no_trust, NY_VERDICT_DECLINE,
+                                        FALSE, NULL, &error));
+    g_assert_true(ny_store_add_decision(store, "Richard Roe", 2000, no_know, NY_VERDICT_DECLINE,
+                                        TRUE, NULL, &error));
+    g_assert_true(ny_store_commit(store, &error));
+    g_assert_no_error(error);
+
+    all = ny_store_list_decisions(store, NULL, 0, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(all->len, ==, 4);
+    d = g_ptr_array_index(all, 0);
+    g_assert_cmpstr(d->name, ==, "Ann Lee");
+    g_assert_cmpint(d->at, ==, 3000);
+    g_assert_cmpint(d->verdict, ==, NY_VERDICT_ACCEPT);
+    d = g_ptr_array_index(all, 1);
+    g_assert_cmpint(d->at, ==, 2000);
+    g_assert_true(d->no_call);
+    g_assert_cmpint(d->answers[NY_QUESTION_KNOW], ==, NY_ANSWER_NO);
+    d = g_ptr_array_index(all, 2);
+    g_assert_cmpint(d->at, ==, 2000);
+    g_assert_false(d->no_call);
+    g_assert_cmpint(d->answers[NY_QUESTION_KNOW], ==, NY_ANSWER_YES);
+    g_assert_cmpint(d->answers[NY_QUESTION_TRUST], ==, NY_ANSWER_NO);
+    g_assert_cmpint(d->answers[NY_QUESTION_RECOMMEND], ==, NY_ANSWER_UNSET);
+    d = g_ptr_array_index(all, 3);
+    g_assert_cmpint(d->verdict, ==, NY_VERDICT_NOT_YET);
+
+    richard = ny_store_list_decisions(store, "richard roe", 0, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(richard->len, ==, 3);
+    for (guint i = 0; i < richard->len; i++)
+        g_assert_cmpstr(((NyDecisionRecord *)g_ptr_array_index(richard, i))->name, ==,
+                        "Richard Roe");
+
+    newest = ny_store_list_decisions(store, "Richard Roe", 1, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(newest->len, ==, 1);
+    g_assert_true(((NyDecisionRecord *)g_ptr_array_index(newest, 0))->no_call);
+
+    nobody = ny_store_list_decisions(store, "Nobody", 0, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(nobody->len, ==, 0);
+}
+
 /* A child that holds the write lock until told to let go. */
 static pid_t
 spawn_lock_holder(const char *path, int *out_ready, int *out_release)
@@ -562,10 +665,9 @@ test_busy(Fixture *fx, gconstpointer data)
     g_assert_cmpint(c, ==, '1');
     /* Opened after the fork: a connection must not cross fork() (SQLite),
      * and the child would carry this one as a leak (valgrind). Opening an
-     * up-to-date store does not wait for the write lock. */
-    t0 = g_get_monotonic_time();
+     * up-to-date store does not take the write lock: were it to wait for
+     * it, the open would end in BUSY and open_ok() fail. */
     store = open_ok(fx->path);
-    g_assert_cmpint((g_get_monotonic_time() - t0) / 1000, <, 1000);
 
     /* The other process holds the write lock: wait the timeout, then BUSY. */
     ny_store_set_busy_timeout(store, 300);
@@ -575,8 +677,9 @@ test_busy(Fixture *fx, gconstpointer data)
     g_assert_error(error, NY_DB_ERROR, NY_DB_ERROR_BUSY);
     g_assert_nonnull(strstr(error->message, "is locked by another notyet"));
     g_assert_nonnull(strstr(error->message, fx->path));
+    /* The busy timeout was honoured (a lower bound on behaviour, not a
+     * speed check: a hang is caught by the test's own timeout). */
     g_assert_cmpint(waited, >=, 250);
-    g_assert_cmpint(waited, <, 5000);
     g_clear_error(&error);
 
     /* Readers are not blocked meanwhile (WAL), and see no uncommitted row. */
@@ -687,7 +790,7 @@ test_states(void)
 /* A nudge replaces the offered slots, counts, and keeps the id; the
  * newest decision's verdict is found by name. */
 static void
-test_nudge_and_last_verdict(Fixture *fx, gconstpointer data)
+test_nudge_and_last_decision(Fixture *fx, gconstpointer data)
 {
     g_autoptr(NyStore) store = open_ok(fx->path);
     g_autoptr(NyFollowup) a = make_followup("Richard Roe", 1796238000, 1796418000);
@@ -696,7 +799,7 @@ test_nudge_and_last_verdict(Fixture *fx, gconstpointer data)
     g_autoptr(GError) error = NULL;
     const NyAnswer no[NY_QUESTION_COUNT] = {NY_ANSWER_YES, NY_ANSWER_NO, NY_ANSWER_UNSET};
     const NyAnswer yes[NY_QUESTION_COUNT] = {NY_ANSWER_NO, NY_ANSWER_UNSET, NY_ANSWER_UNSET};
-    NyVerdict verdict = NY_VERDICT_ACCEPT;
+    g_autoptr(GPtrArray) last = NULL;
 
     (void)data;
     g_assert_cmpint(add_followup(store, a, 1000), >, 0);
@@ -715,8 +818,10 @@ test_nudge_and_last_verdict(Fixture *fx, gconstpointer data)
     g_assert_cmpint(g_array_index(got->slots, NyInterval, 0).start, ==, 1797000000);
     g_assert_cmpint(got->state, ==, NY_FOLLOWUP_OFFERED);
 
-    g_assert_true(ny_store_last_verdict(store, "Richard Roe", &verdict, &error));
-    g_assert_cmpint(verdict, ==, NY_VERDICT_PENDING);
+    last = ny_store_list_decisions(store, "Richard Roe", 1, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(last->len, ==, 0);
+    g_clear_pointer(&last, g_ptr_array_unref);
     g_assert_true(ny_store_begin(store, &error));
     g_assert_true(ny_store_add_decision(store, "Richard Roe", 100, no, NY_VERDICT_DECLINE, FALSE,
                                         NULL, &error));
@@ -725,8 +830,11 @@ test_nudge_and_last_verdict(Fixture *fx, gconstpointer data)
     g_assert_true(ny_store_commit(store, &error));
     g_assert_no_error(error);
     /* The newest by time, not by insertion; ASCII case ignored. */
-    g_assert_true(ny_store_last_verdict(store, "richard roe", &verdict, &error));
-    g_assert_cmpint(verdict, ==, NY_VERDICT_DECLINE);
+    last = ny_store_list_decisions(store, "richard roe", 1, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(last->len, ==, 1);
+    g_assert_cmpint(((NyDecisionRecord *)g_ptr_array_index(last, 0))->verdict, ==,
+                    NY_VERDICT_DECLINE);
 }
 
 #define ADD(name, func) g_test_add(name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -747,9 +855,11 @@ main(int argc, char **argv)
     ADD("/store/taken", test_taken);
     ADD("/store/rollback", test_rollback);
     ADD("/store/decision", test_decision);
+    ADD("/store/list-decisions", test_list_decisions);
+    ADD("/store/migrate-from-1", test_migrate_from_1);
     ADD("/store/busy", test_busy);
     ADD("/store/concurrent-writers", test_concurrent_writers);
-    ADD("/store/nudge-and-last-verdict", test_nudge_and_last_verdict);
+    ADD("/store/nudge-and-last-decision", test_nudge_and_last_decision);
     g_test_add_func("/store/states", test_states);
     return g_test_run();
 }

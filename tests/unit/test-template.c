@@ -21,6 +21,23 @@ read_fixture(const char *name)
     return text;
 }
 
+/* "decline:FILE" and "nudge:FILE" name a template kind; a bare FILE is the
+ * letter. Returns the rest of @spec. */
+static const char *
+parse_kind(const char *spec, NyTemplateKind *out_kind)
+{
+    *out_kind = NY_TEMPLATE_LETTER;
+    if (g_str_has_prefix(spec, "decline:")) {
+        *out_kind = NY_TEMPLATE_DECLINE;
+        return spec + strlen("decline:");
+    }
+    if (g_str_has_prefix(spec, "nudge:")) {
+        *out_kind = NY_TEMPLATE_NUDGE;
+        return spec + strlen("nudge:");
+    }
+    return spec;
+}
+
 static GHashTable *
 base_values(void)
 {
@@ -47,7 +64,9 @@ test_golden(gconstpointer data)
     g_autofree char *want = NULL;
     g_autofree char *got = NULL;
     g_autoptr(GError) error = NULL;
-    const char *tmpl = ny_template_default();
+    NyTemplateKind kind;
+    const char *file = parse_kind(parts[0], &kind);
+    const char *tmpl = ny_template_builtin(kind);
 
     g_assert_cmpuint(g_strv_length(parts), ==, 2);
     fields = g_strsplit(parts[1], ";", -1);
@@ -59,13 +78,14 @@ test_golden(gconstpointer data)
         *eq = '\0';
         g_hash_table_insert(values, g_strdup(fields[i]), g_strcompress(eq + 1));
     }
-    want = read_fixture(parts[0]);
-    got = ny_template_render(NY_TEMPLATE_DEFAULT_NAME, tmpl, strlen(tmpl), values, &error);
+    want = read_fixture(file);
+    got = ny_template_render_kind(kind, ny_template_builtin_name(kind), tmpl, strlen(tmpl), values,
+                                  &error);
     g_assert_no_error(error);
     g_assert_cmpstr(got, ==, want);
 }
 
-/* fixtures/letter/errors.txt: code | needle | template */
+/* fixtures/letter/errors.txt: code[@kind] | needle | template */
 static void
 test_error(gconstpointer data)
 {
@@ -75,22 +95,99 @@ test_error(gconstpointer data)
     g_autofree char *got = NULL;
     g_autoptr(GError) error = NULL;
     g_autoptr(GHashTable) values = base_values();
+    NyTemplateKind kind = NY_TEMPLATE_LETTER;
+    char *at;
     int code;
 
     g_assert_cmpuint(g_strv_length(parts), ==, 3);
     tmpl = g_strcompress(parts[2]);
+    if ((at = strchr(parts[0], '@')) != NULL) {
+        *at = '\0';
+        kind = strcmp(at + 1, "decline") == 0 ? NY_TEMPLATE_DECLINE : NY_TEMPLATE_NUDGE;
+    }
     code = strcmp(parts[0], "syntax") == 0    ? NY_TEMPLATE_ERROR_SYNTAX
            : strcmp(parts[0], "unknown") == 0 ? NY_TEMPLATE_ERROR_UNKNOWN_FIELD
                                               : NY_TEMPLATE_ERROR_TOO_BIG;
-    got = ny_template_render("t.txt", tmpl, strlen(tmpl), values, &error);
+    got = ny_template_render_kind(kind, "t.txt", tmpl, strlen(tmpl), values, &error);
     g_assert_null(got);
     g_assert_error(error, NY_TEMPLATE_ERROR, code);
     if (strstr(error->message, parts[1]) == NULL)
         g_error("'%s' not in '%s'", parts[1], error->message);
     g_assert_true(g_str_has_prefix(error->message, "'t.txt' line "));
     g_clear_error(&error);
-    g_assert_false(ny_template_check("t.txt", tmpl, strlen(tmpl), &error));
+    g_assert_false(ny_template_check_kind(kind, "t.txt", tmpl, strlen(tmpl), &error));
     g_assert_error(error, NY_TEMPLATE_ERROR, code);
+}
+
+/* Every built-in template passes its own kind's check; the decline note
+ * has no time field, so it passes the decline check too. */
+static void
+test_builtins(void)
+{
+    static const NyTemplateKind kinds[] = {NY_TEMPLATE_LETTER, NY_TEMPLATE_DECLINE,
+                                           NY_TEMPLATE_NUDGE};
+    const char *decline = ny_template_builtin(NY_TEMPLATE_DECLINE);
+    g_autoptr(GError) error = NULL;
+
+    for (gsize i = 0; i < G_N_ELEMENTS(kinds); i++) {
+        const char *t = ny_template_builtin(kinds[i]);
+        g_assert_true(ny_template_check_kind(kinds[i], ny_template_builtin_name(kinds[i]), t,
+                                             strlen(t), &error));
+        g_assert_no_error(error);
+    }
+    g_assert_cmpstr(ny_template_builtin(NY_TEMPLATE_LETTER), ==, ny_template_default());
+    g_assert_null(strstr(decline, "{{slot"));
+    g_assert_null(strstr(decline, "{{duration"));
+    g_assert_false(ny_template_kind_field_known(NY_TEMPLATE_DECLINE, "slots"));
+    g_assert_false(ny_template_kind_field_known(NY_TEMPLATE_DECLINE, "slot1"));
+    g_assert_true(ny_template_kind_field_known(NY_TEMPLATE_DECLINE, "my_first_name"));
+    g_assert_true(ny_template_kind_field_known(NY_TEMPLATE_NUDGE, "slot2"));
+}
+
+/* ny_template_write: the values from NyLetterFields, the first words, the
+ * reflow of a long phrase, and a decline note that names no time. */
+static void
+test_write(void)
+{
+    const char *phrases[] = {
+        "this Wednesday at 2p ET (7p in London)",
+        "Monday, December 14 at 3:30p ET (8:30p in London)",
+        NULL,
+    };
+    NyLetterFields f = {
+        .name = "  Richard Roe",
+        .met = "last week at SxSW",
+        .my_name = "Jane Doe",
+        .my_email = "jane@example.com",
+        .slot_minutes = 20,
+        .slots = phrases,
+    };
+    g_autoptr(GError) error = NULL;
+    g_autofree char *letter =
+        ny_template_write(NY_TEMPLATE_LETTER, NY_TEMPLATE_DEFAULT_NAME, NULL, &f, &error);
+    g_autofree char *note = NULL;
+    g_autofree char *first = ny_template_first_word("\tJane Doe");
+    g_auto(GStrv) lines = NULL;
+
+    g_assert_no_error(error);
+    g_assert_true(g_str_has_prefix(letter, "Hi Richard,\n"));
+    g_assert_true(g_str_has_suffix(letter, "\n\nJane\n"));
+    g_assert_nonnull(strstr(letter, "20 minutes this Wednesday at 2p ET (7p in London) and"));
+    g_assert_nonnull(strstr(letter, "reach me at jane@example.com."));
+    lines = g_strsplit(letter, "\n", -1);
+    for (guint i = 0; lines[i] != NULL; i++)
+        g_assert_cmpint(g_utf8_strlen(lines[i], -1), <=, NY_TEMPLATE_WIDTH);
+    g_assert_cmpstr(first, ==, "Jane");
+
+    f.slots = NULL;
+    f.slot_minutes = 0;
+    note = ny_template_write(NY_TEMPLATE_DECLINE, ny_template_builtin_name(NY_TEMPLATE_DECLINE),
+                             NULL, &f, &error);
+    g_assert_no_error(error);
+    g_assert_true(g_str_has_prefix(note, "Hi Richard,\n\nGreat to meet you last week at SxSW."));
+    g_assert_true(g_str_has_suffix(note, "\n\nJane\n"));
+    g_assert_null(strstr(note, " ET"));
+    g_assert_null(strstr(note, "minutes"));
 }
 
 static void
@@ -228,18 +325,20 @@ load_lines(const char *name)
 static void
 test_nudge_default(void)
 {
-    const char *tmpl = ny_template_nudge_default();
+    const char *tmpl = ny_template_builtin(NY_TEMPLATE_NUDGE);
     g_autoptr(GHashTable) v = g_hash_table_new(g_str_hash, g_str_equal);
     g_autoptr(GError) error = NULL;
     g_autofree char *out = NULL;
 
-    g_assert_true(ny_template_check(NY_TEMPLATE_NUDGE_NAME, tmpl, strlen(tmpl), &error));
+    g_assert_true(
+        ny_template_check(ny_template_builtin_name(NY_TEMPLATE_NUDGE), tmpl, strlen(tmpl), &error));
     g_assert_no_error(error);
     g_hash_table_insert(v, "first_name", "Richard");
     g_hash_table_insert(v, "first_letter", "on Monday, November 30");
     g_hash_table_insert(v, "duration", "20 minutes");
     g_hash_table_insert(v, "slots", "tomorrow at 10a ET");
-    out = ny_template_render(NY_TEMPLATE_NUDGE_NAME, tmpl, strlen(tmpl), v, &error);
+    out = ny_template_render(ny_template_builtin_name(NY_TEMPLATE_NUDGE), tmpl, strlen(tmpl), v,
+                             &error);
     g_assert_no_error(error);
     g_assert_true(g_str_has_prefix(out, "Hi Richard,\n\nI wrote to you on Monday, November 30 "));
     g_assert_nonnull(strstr(out, "I have 20 minutes tomorrow at 10a ET.\n"));
@@ -271,6 +370,8 @@ main(int argc, char **argv)
     g_test_add_func("/template/too-big-and-binary", test_too_big_and_binary);
     g_test_add_func("/template/fields-known", test_fields_known);
     g_test_add_func("/template/reflow", test_reflow);
+    g_test_add_func("/template/builtins", test_builtins);
+    g_test_add_func("/template/write", test_write);
     g_test_add_func("/template/nudge-default", test_nudge_default);
     return g_test_run();
 }

@@ -1,0 +1,188 @@
+"""`notyet init` driven by flags, without a calendar server: what it writes,
+where, with which mode, and what it refuses (tests/integration/test_init.py
+has the servers and the terminal)."""
+import os
+import stat
+
+import nytest
+from nytest import Home, check, check_usage_error, one_error, run
+
+ME = ["--name", "Jane Doe", "--email", "jane@example.com"]
+
+
+def init(home, args, env=None):
+    """init with stdin not a terminal (an empty pipe): nothing may be asked."""
+    return run(["init"] + list(args), home=home, stdin="", env=env)
+
+
+def listing(directory):
+    return sorted(os.listdir(directory)) if os.path.isdir(directory) else []
+
+
+def test_no_calendar_writes_me_and_availability():
+    home = Home()
+    try:
+        r = init(home, ME + ["--tz", "Europe/Berlin", "--phone", "+1 212 555 0100",
+                             "--days", "mon,wed-fri", "--hours", "8:30-12:00", "--no-calendar"])
+        check(r.rc == 0 and "wrote " + home.config in r.out, "exit 0, the path named", r)
+        check("--ics" in r.out, "the next command names --ics", r)
+        ini = nytest.read_ini(home.config)
+        check(ini.sections() == ["me", "availability"], "only [me] and [availability]", r)
+        check(dict(ini["me"]) == {"name": "Jane Doe", "email": "jane@example.com",
+                                  "phone": "+1 212 555 0100", "timezone": "Europe/Berlin"},
+              "[me] as given: %r" % dict(ini["me"]), r)
+        check(dict(ini["availability"]) == {"days": "Mon;Wed;Thu;Fri", "start": "08:30",
+                                            "end": "12:00"},
+              "[availability] normalized: %r" % dict(ini["availability"]), r)
+        # The file is one every command reads: slots offers times in those hours.
+        ics = nytest.write(os.path.join(home.dir, "empty.ics"),
+                           "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n")
+        s = run(["--now", "2026-03-02T06:00:00Z", "--ics", ics, "--format", "json", "slots"],
+                home=home)
+        starts = [x["start"] for x in nytest.json_of(s, "slots")]
+        # Tuesday is not a working day; 08:30 Berlin is 07:30Z.
+        check(starts and starts[0] == "2026-03-04T07:30:00Z", "slots from the written file", s)
+    finally:
+        home.cleanup()
+
+
+def test_yes_without_url_writes_no_calendar():
+    home = Home()
+    try:
+        r = init(home, ME + ["--yes"])
+        check(r.rc == 0, "exit 0", r)
+        ini = nytest.read_ini(home.config)
+        check(ini.sections() == ["me", "availability"], "no calendar group", r)
+        check(dict(ini["availability"]) == {"days": "Mon;Tue;Wed;Thu;Fri", "start": "09:00",
+                                            "end": "17:00"}, "the defaults", r)
+        check(ini["me"]["timezone"] == "UTC", "the system's zone (TZ=UTC)", r)
+    finally:
+        home.cleanup()
+
+
+def test_mode_0600_in_a_0700_folder():
+    home = Home()
+    try:
+        r = init(home, ME + ["--no-calendar"])
+        check(r.rc == 0, "exit 0", r)
+        mode = stat.S_IMODE(os.stat(home.config).st_mode)
+        check(mode == 0o600, "file mode 0600, not %o" % mode, r)
+        folder = stat.S_IMODE(os.stat(os.path.dirname(home.config)).st_mode)
+        check(folder == 0o700, "new folder mode 0700, not %o" % folder, r)
+    finally:
+        home.cleanup()
+
+
+def test_refuses_to_overwrite_without_force():
+    home = Home("[me]\nname=Old\n")
+    try:
+        r = init(home, ME + ["--no-calendar"])
+        check_usage_error(r, "--force")
+        check(nytest.read_bytes(home.config) == b"[me]\nname=Old\n", "the old file untouched", r)
+        r = init(home, ME + ["--no-calendar", "--force"])
+        check(r.rc == 0, "replaced with --force", r)
+        check(nytest.read_ini(home.config)["me"]["name"] == "Jane Doe", "the new file", r)
+        check(stat.S_IMODE(os.stat(home.config).st_mode) == 0o600, "mode 0600", r)
+    finally:
+        home.cleanup()
+
+
+def test_config_option_and_environment():
+    home = Home()
+    try:
+        target = os.path.join(home.dir, "elsewhere", "my.ini")
+        r = init(home, ["--config", target] + ME + ["--no-calendar"])
+        check(r.rc == 0 and os.path.exists(target), "--config: written there", r)
+        check("--config" in r.out, "the next command carries --config", r)
+        check(not os.path.exists(home.config), "not at the XDG path", r)
+        other = os.path.join(home.dir, "env.ini")
+        r = init(home, ME + ["--no-calendar"], env={"NOTYET_CONFIG": other})
+        check(r.rc == 0 and os.path.exists(other), "$NOTYET_CONFIG: written there", r)
+    finally:
+        home.cleanup()
+
+
+def test_bad_answers_name_their_flag():
+    cases = [
+        (["--hours", "17:00-09:00"], "--hours"),
+        (["--hours", "nine to five"], "--hours"),
+        (["--hours", "09:00-09:10"], "--hours"),
+        (["--days", "Mon-Funday"], "--days"),
+        (["--days", ";"], "--days"),
+        (["--tz", "Mars/Olympus_Mons"], "--tz"),
+        (["--email", "not-an-address"], "--email"),
+        (["--provider", "gmail"], "--provider"),
+        (["--provider", "nextcloud"], "--url"),
+        (["--url", "ftp://dav.example.com/"], "--url"),
+        (["--url", "https://jane:secret@dav.example.com/"], "--url"),
+    ]
+    for extra, flag in cases:
+        home = Home()
+        try:
+            args = ME + extra if "--email" not in extra else ["--name", "J"] + extra
+            r = init(home, args)
+            check_usage_error(r, flag)
+            check("secret" not in r.err, "no password in the message", r)
+            check(listing(os.path.dirname(home.config)) == [], "nothing written for %r" % extra,
+                  r)
+        finally:
+            home.cleanup()
+
+
+def test_missing_answer_without_terminal_names_the_flag():
+    home = Home()
+    try:
+        r = init(home, ["--name", "Jane Doe", "--no-calendar"])
+        check_usage_error(r, "--email")
+        r = init(home, ["--name", "Jane Doe", "--no-calendar", "--yes"])
+        check_usage_error(r, "--email")
+        check(not os.path.exists(home.config), "nothing written", r)
+    finally:
+        home.cleanup()
+
+
+def test_failed_run_leaves_no_file():
+    home = Home()
+    try:
+        # Nothing listens on port 1: discovery fails, exit 1.
+        r = init(home, ME + ["--url", "http://127.0.0.1:1/", "--username", "jane",
+                             "--password-command", "echo secret"])
+        one_error(r, 1, "127.0.0.1:1")
+        check("secret" not in r.err, "no password in the message", r)
+        check(listing(os.path.dirname(home.config)) == [], "no file, no temporary file", r)
+        # With --force over an existing file: the old file stays whole.
+        home.write_config("[me]\nname=Old\n")
+        r = init(home, ME + ["--force", "--url", "http://127.0.0.1:1/"])
+        check(r.rc == 1, "exit 1", r)
+        check(nytest.read_bytes(home.config) == b"[me]\nname=Old\n", "the old file untouched", r)
+        check(listing(os.path.dirname(home.config)) == ["config.ini"], "no temporary file", r)
+    finally:
+        home.cleanup()
+
+
+def test_without_configuration_commands_point_to_init():
+    home = Home()
+    try:
+        for cmd in (["slots"], ["reply", "Bob Smith", "--dry-run"], ["freebusy"]):
+            r = run(cmd, home=home, stdin="")
+            check_usage_error(r, "notyet init")
+            check(home.config in r.err and "--ics" in r.err, "the path and --ics named", r)
+        r = init(home, ME + ["--no-calendar"])
+        check(r.rc == 0, "init exit 0", r)
+        r = run(["slots"], home=home, stdin="")
+        check_usage_error(r, "--ics")
+        check(home.config in r.err, "the file named", r)
+    finally:
+        home.cleanup()
+
+
+def test_help():
+    r = run(["help", "init"])
+    check(r.rc == 0, "exit 0", r)
+    for flag in ("--name", "--email", "--phone", "--days", "--hours", "--url", "--provider",
+                 "--username", "--password-command", "--token-command", "--busy", "--holds",
+                 "--no-calendar", "--force", "--yes"):
+        check(flag in r.out, "help names " + flag, r)
+
+
+nytest.main(globals())
