@@ -562,6 +562,7 @@ load_me(const Loader *l, NyConfig *c, GError **error)
     g_strfreev(c->emails);
     c->emails = (char **)g_ptr_array_free(g_steal_pointer(&emails), FALSE);
 
+    g_clear_pointer(&c->zone, g_time_zone_unref);
     if (c->timezone != NULL) {
         g_autoptr(GError) local_error = NULL;
         g_autoptr(GTimeZone) zone = ny_config_zone_new(c->timezone, &local_error);
@@ -569,6 +570,8 @@ load_me(const Loader *l, NyConfig *c, GError **error)
             set_invalid(error, l, "me", "timezone", "%s", local_error->message);
             return FALSE;
         }
+        /* Kept: the zone file is read once per run. */
+        c->zone = g_steal_pointer(&zone);
     }
     return TRUE;
 }
@@ -1241,6 +1244,7 @@ ny_config_free(NyConfig *config)
     g_strfreev(config->emails);
     g_free(config->phone);
     g_free(config->timezone);
+    g_clear_pointer(&config->zone, g_time_zone_unref);
     g_ptr_array_unref(config->calendars);
     g_free(config->letter_template);
     g_free(config->decline_template);

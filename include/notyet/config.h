@@ -66,11 +66,12 @@ typedef struct {
     char *path; /* the file that was read, or NULL when none exists */
 
     /* [me] */
-    char *name;     /* or NULL */
-    char *email;    /* or NULL */
-    char **emails;  /* every address of the user: email plus [me] emails=; never NULL */
-    char *phone;    /* or NULL */
-    char *timezone; /* Olson name, or NULL for the system zone */
+    char *name;      /* or NULL */
+    char *email;     /* or NULL */
+    char **emails;   /* every address of the user: email plus [me] emails=; never NULL */
+    char *phone;     /* or NULL */
+    char *timezone;  /* Olson name, or NULL for the system zone */
+    GTimeZone *zone; /* timezone's, read by the loader; NULL with it */
 
     NyAvailability availability;
 
