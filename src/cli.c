@@ -85,7 +85,7 @@ resolve(NyCli *cli, GError **error)
 
     /* The configuration: --config, else $NOTYET_CONFIG, else the XDG path.
      * Only the XDG default may be missing. */
-    must_exist = cli->config_path != NULL || g_getenv("NOTYET_CONFIG") != NULL;
+    must_exist = cli->config_path != NULL || ny_config_path_from_environment();
     config_path = cli->config_path ? g_strdup(cli->config_path) : ny_config_default_path();
     if (cli->no_config)
         cli->config = ny_config_new_default();

@@ -43,8 +43,10 @@ typedef struct {
     const char *command; /* the command's name */
     NyTime clock_now;    /* the real clock, read once in main.c */
     gboolean stdin_is_tty;
-    gboolean no_config; /* set by a command before ny_cli_parse(): no file is read, the
-                         * defaults are used (init writes the file, it may not exist) */
+    gboolean stdout_is_tty;
+    gboolean color_allowed; /* NO_COLOR unset or empty, TERM not "dumb" (main.c) */
+    gboolean no_config;     /* set by a command before ny_cli_parse(): no file is read, the
+                             * defaults are used (init writes the file, it may not exist) */
 
     /* Resolved by ny_cli_parse(). */
     NyTime now; /* --now, else clock_now */

@@ -195,6 +195,11 @@ ask(Asker *a, const char *given, const char *flag, const char *question, const c
         if (answer == NULL)
             return no_answer(a, flag, error);
         if (*answer == '\0') {
+            /* Empty is "none" only for an answer that may be left out. */
+            if (def == NULL || *def != '\0') {
+                ny_cli_usage_error(a->cli, error, "%s: an empty value; give one", flag);
+                return FALSE;
+            }
             *out = NULL;
             return TRUE;
         }
@@ -228,6 +233,11 @@ ask(Asker *a, const char *given, const char *flag, const char *question, const c
             continue;
         }
         if (*answer == '\0') {
+            /* Empty is "none" only for an answer that may be left out. */
+            if (def == NULL || *def != '\0') {
+                ny_cli_usage_error(a->cli, error, "%s: an empty value; give one", flag);
+                return FALSE;
+            }
             *out = NULL;
             return TRUE;
         }
@@ -563,8 +573,21 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Answers, answers_clear)
 static void
 set_if(GKeyFile *kf, const char *group, const char *key, const char *value)
 {
-    if (value != NULL)
-        g_key_file_set_string(kf, group, key, value);
+    if (value == NULL)
+        return;
+    /* The loader takes " ;" and " #" for the start of a comment, and
+     * unwraps one pair of matching quotes: such a value (a password
+     * command, a phone "+1 ; 555") is written in quotes, so it loads
+     * back as given (load_back() checks it). */
+    if (strstr(value, " ;") != NULL || strstr(value, " #") != NULL ||
+        strstr(value, "\t;") != NULL || strstr(value, "\t#") != NULL ||
+        ((value[0] == '"' || value[0] == '\'') && value[strlen(value) - 1] == value[0])) {
+        g_autofree char *quoted = strchr(value, '\'') == NULL ? g_strdup_printf("'%s'", value)
+                                                              : g_strdup_printf("\"%s\"", value);
+        g_key_file_set_string(kf, group, key, quoted);
+        return;
+    }
+    g_key_file_set_string(kf, group, key, value);
 }
 
 /* Names that need none of a GKeyFile list's escapes: "Work;Family" is then
@@ -786,8 +809,12 @@ pick_busy(GPtrArray *found, const char *base_url, const char *answer, char ***ou
             *why = g_strdup_printf("no calendar '%s' (found: %s)", shown, names_found);
             return FALSE;
         }
+        /* calendars= splits on ';' and ',': a name holding one is
+         * written as its href, which always loads back as one calendar. */
         if (g_hash_table_add(seen, (gpointer)c))
-            g_ptr_array_add(names, g_strdup(calendar_label(c)));
+            g_ptr_array_add(
+                names,
+                g_strdup(strpbrk(calendar_label(c), ";,") != NULL ? c->href : calendar_label(c)));
     }
     if (names->len == 0) {
         *why = g_strdup("names no calendar");
@@ -812,7 +839,8 @@ found_summary(GPtrArray *found, const Answers *a)
         const NyCacheCalendar *c = g_ptr_array_index(found, i);
         const char *label = calendar_label(c);
         g_autofree char *shown = ny_cli_printable(label);
-        gboolean busy = a->busy == NULL || g_strv_contains((const char *const *)a->busy, label);
+        gboolean busy = a->busy == NULL || g_strv_contains((const char *const *)a->busy, label) ||
+                        g_strv_contains((const char *const *)a->busy, c->href);
         gboolean holds = a->holds != NULL && strcmp(a->holds, label) == 0;
 
         g_string_append_printf(s, "%s%s (%u event%s%s%s)", i ? ", " : "", shown, c->n_objects,

@@ -307,12 +307,8 @@ render_json(NyCli *cli, const NyWeek *week, const GArray *picks)
 static gboolean
 want_color(NyCli *cli, const char *when, gboolean *out_color, GError **error)
 {
-    const char *no_color = g_getenv("NO_COLOR");
-    const char *term = g_getenv("TERM");
-
     if (when == NULL || strcmp(when, "auto") == 0) {
-        *out_color = isatty(STDOUT_FILENO) && (no_color == NULL || *no_color == '\0') &&
-                     g_strcmp0(term, "dumb") != 0;
+        *out_color = cli->stdout_is_tty && cli->color_allowed;
     } else if (strcmp(when, "always") == 0) {
         *out_color = TRUE;
     } else if (strcmp(when, "never") == 0) {
@@ -376,7 +372,7 @@ ny_cmd_week(NyCli *cli, int argc, char **argv, GError **error)
     int n_days;
     gboolean color = FALSE;
 
-    opts.weeks = -1;
+    opts.weeks = G_MININT; /* unset: no value a user can type */
     if (!ny_cli_parse(cli, NULL, "Show the working days as a grid of busy and open times", entries,
                       &argc, &argv, error))
         return FALSE;
@@ -387,7 +383,7 @@ ny_cmd_week(NyCli *cli, int argc, char **argv, GError **error)
         return FALSE;
     }
     a = &cli->config->availability;
-    if (opts.weeks != -1 && (opts.weeks < 1 || opts.weeks > MAX_WEEKS)) {
+    if (opts.weeks != G_MININT && (opts.weeks < 1 || opts.weeks > MAX_WEEKS)) {
         ny_cli_usage_error(cli, error, "--weeks: %d is not between 1 and %d", opts.weeks,
                            MAX_WEEKS);
         return FALSE;
@@ -399,7 +395,7 @@ ny_cmd_week(NyCli *cli, int argc, char **argv, GError **error)
         g_prefix_error(error, "--from: ");
         return FALSE;
     }
-    n_days = opts.weeks != -1 ? opts.weeks * 7 : MIN(a->horizon_days, NY_WEEK_MAX_DAYS);
+    n_days = opts.weeks != G_MININT ? opts.weeks * 7 : MIN(a->horizon_days, NY_WEEK_MAX_DAYS);
 
     /* The pick sees the busy time of its own window, so it is the pick
      * `slots` makes. When the grid's days meet that window, one lookup

@@ -125,6 +125,14 @@ ny_config_new_default(void)
     return c;
 }
 
+gboolean
+ny_config_path_from_environment(void)
+{
+    const char *env = g_getenv("NOTYET_CONFIG");
+
+    return env != NULL && *env != '\0';
+}
+
 char *
 ny_config_default_path(void)
 {
@@ -235,7 +243,8 @@ ny_config_parse_hours(const char *text, int *out_start, int *out_end)
 }
 
 /* A line starting with ';' or '#' is a comment, and so is the rest of a
- * line after a blank and a ';' or '#', as in the example of doc/notyet-config.5
+ * line after a blank and a ';' or '#' (outside a value wrapped in quotes), as in the example of
+ * doc/notyet-config.5
  * ("grid_minutes=30        ; slot starts on :00 and :30"); GKeyFile itself
  * knows only whole-line comments. Line ends are normalized to LF; line
  * numbers are kept. */
@@ -265,7 +274,31 @@ strip_inline_comments(const char *data, gsize len)
             if (first < end && (data[first] == '#' || data[first] == ';')) {
                 cut = start;
             } else if (first < end) {
-                for (gsize j = first + 1; j < end; j++) {
+                gsize from = first + 1;
+                const char *eq = memchr(data + first, '=', end - first);
+
+                /* A value wrapped in quotes is taken whole: a password or
+                 * a command may hold " ;" or " #". Comments may follow the
+                 * closing quote. */
+                if (eq != NULL) {
+                    gsize v = (gsize)(eq - data) + 1;
+
+                    while (v < end && (data[v] == ' ' || data[v] == '\t'))
+                        v++;
+                    if (v < end && (data[v] == '"' || data[v] == '\'')) {
+                        const char *close = NULL;
+
+                        for (gsize k = end; k > v + 1; k--) {
+                            if (data[k - 1] == data[v]) {
+                                close = data + k - 1;
+                                break;
+                            }
+                        }
+                        if (close != NULL)
+                            from = (gsize)(close - data) + 1;
+                    }
+                }
+                for (gsize j = from; j < end; j++) {
                     if ((data[j] == ';' || data[j] == '#') &&
                         (data[j - 1] == ' ' || data[j - 1] == '\t')) {
                         cut = j;

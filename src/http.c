@@ -311,23 +311,41 @@ url_host(const char *url)
     return u ? url_part(u, CURLUPART_HOST) : NULL;
 }
 
-/* The URL without user info, for messages. */
+/* The URL for messages and traces: without user info, and without what
+ * makes a published calendar's address a secret: its query (feeds put
+ * tokens there) and a Google "private-<key>" path segment. */
 char *
 ny_http_url_display(const char *url)
 {
     g_autoptr(CURLU) u = url_parse(url);
+    g_autoptr(GString) shown = NULL;
+    g_autofree char *query = NULL;
     char *value = NULL;
-    char *copy;
+    char *key;
 
     if (u == NULL)
         return g_strdup(url);
     curl_url_set(u, CURLUPART_USER, NULL, 0);
     curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
+    query = url_part(u, CURLUPART_QUERY);
+    curl_url_set(u, CURLUPART_QUERY, NULL, 0);
     if (curl_url_get(u, CURLUPART_URL, &value, 0) != CURLUE_OK)
         return g_strdup(url);
-    copy = g_strdup(value);
+    shown = g_string_new(value);
     curl_free(value);
-    return copy;
+    key = strstr(shown->str, "/private-");
+    if (key != NULL) {
+        gsize at = (gsize)(key - shown->str) + strlen("/private-");
+        gsize end = at;
+
+        while (end < shown->len && shown->str[end] != '/')
+            end++;
+        g_string_erase(shown, (gssize)at, (gssize)(end - at));
+        g_string_insert(shown, (gssize)at, "...");
+    }
+    if (query != NULL && *query != '\0')
+        g_string_append(shown, "?...");
+    return g_string_free(g_steal_pointer(&shown), FALSE);
 }
 
 static char *

@@ -226,6 +226,14 @@ main(int argc, char **argv)
     /* The only place the real clock is read; --now overrides it. */
     cli.clock_now = g_get_real_time() / G_USEC_PER_SEC;
     cli.stdin_is_tty = isatty(STDIN_FILENO);
+    cli.stdout_is_tty = isatty(STDOUT_FILENO);
+    {
+        /* https://no-color.org: a non-empty NO_COLOR turns colours off. */
+        const char *no_color = g_getenv("NO_COLOR");
+
+        cli.color_allowed =
+            (no_color == NULL || *no_color == '\0') && g_strcmp0(g_getenv("TERM"), "dumb") != 0;
+    }
 
     {
         /* GOption rearranges its argv: give it a copy it may own. */

@@ -137,6 +137,10 @@ NyConfig *ny_config_load_from_data(const char *name, const char *data, gsize len
  */
 char *ny_config_default_path(void);
 
+/* TRUE when $NOTYET_CONFIG names the file: then it must exist, as with
+ * --config (only the XDG default may be missing). */
+gboolean ny_config_path_from_environment(void);
+
 /**
  * ny_config_store_path:
  * @db_option: (nullable): --db FILE as given on the command line

@@ -115,11 +115,20 @@ def test_bad_answers_name_their_flag():
         (["--provider", "nextcloud"], "--url"),
         (["--url", "ftp://dav.example.com/"], "--url"),
         (["--url", "https://jane:secret@dav.example.com/"], "--url"),
+        # Empty values of answers that cannot be left out (one crashed init).
+        (["--hours", ""], "--hours"),
+        (["--days", ""], "--days"),
+        (["--name", ""], "--name"),
     ]
     for extra, flag in cases:
         home = Home()
         try:
-            args = ME + extra if "--email" not in extra else ["--name", "J"] + extra
+            if "--email" in extra:
+                args = ["--name", "J"] + extra
+            elif "--name" in extra:
+                args = ["--email", "jane@example.com"] + extra
+            else:
+                args = ME + extra
             r = init(home, args)
             check_usage_error(r, flag)
             check("secret" not in r.err, "no password in the message", r)
@@ -137,6 +146,23 @@ def test_missing_answer_without_terminal_names_the_flag():
         r = init(home, ["--name", "Jane Doe", "--no-calendar", "--yes"])
         check_usage_error(r, "--email")
         check(not os.path.exists(home.config), "nothing written", r)
+    finally:
+        home.cleanup()
+
+
+def test_values_with_comment_marks_load_back_whole():
+    """A value holding " ;" or " #" (a password command, a phone) is written
+    so that the loader, which cuts inline comments, reads it back whole."""
+    home = Home()
+    try:
+        phone = "+1 ; 555 0100 #2"
+        r = init(home, ME + ["--phone", phone, "--no-calendar"])
+        check(r.rc == 0, "exit 0", r)
+        ics = nytest.write(os.path.join(home.dir, "empty.ics"),
+                           "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n")
+        s = run(["--now", "2026-03-02T06:00:00Z", "--ics", ics, "reply", "Bob Smith",
+                 "--dry-run"], home=home)
+        check(s.rc == 0 and phone in s.out, "the letter shows the phone whole", s)
     finally:
         home.cleanup()
 

@@ -267,6 +267,7 @@ def test_no_open_slot_still_draws():
 def test_usage_errors():
     for args, needle in ((["--weeks", "0"], "--weeks: 0 is not between 1 and 52"),
                          (["--weeks", "53"], "--weeks"),
+                         (["--weeks", "-1"], "--weeks: -1 is not between 1 and 52"),
                          (["--weeks", "x"], "--weeks"),
                          (["--from", "2026-13-01"], "--from: '2026-13-01'"),
                          (["--from", "next week"], "--from"),

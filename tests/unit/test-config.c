@@ -436,7 +436,8 @@ test_quotes(void)
     g_assert_no_error(error);
     g_assert_cmpstr(c->name, ==, "Jane Doe");
     g_assert_cmpstr(c->email, ==, "jane@example.com");
-    g_assert_cmpstr(c->phone, ==, "212.888.9999");
+    /* Inside quotes " ;" and " #" are text, not a comment's start. */
+    g_assert_cmpstr(c->phone, ==, "212.888.9999 ; ext #2");
     g_assert_cmpstr(c->timezone, ==, "America/New_York");
     g_assert_cmpuint(c->availability.days, ==, NY_DAY_BIT(1) | NY_DAY_BIT(2));
     g_assert_cmpint(c->availability.start_minute, ==, 9 * 60);

@@ -315,7 +315,13 @@ test_url_userinfo(void)
         {"http://:pw123@127.0.0.1:8080/x", TRUE, "http://127.0.0.1:8080/x"},
         {"http://@127.0.0.1/", TRUE, NULL},
         {"https://dav.example.com/a@b/", FALSE, "https://dav.example.com/a@b/"},
-        {"https://dav.example.com/?who=a@b", FALSE, "https://dav.example.com/?who=a@b"},
+        /* A feed's query and a Google private key are secrets too. */
+        {"https://dav.example.com/?who=a@b", FALSE, "https://dav.example.com/?..."},
+        {"https://feeds.example.com/cal.ics?token=pw123", FALSE,
+         "https://feeds.example.com/cal.ics?..."},
+        {"https://calendar.google.com/calendar/ical/jane%40example.com/private-pw123abc/basic.ics",
+         FALSE,
+         "https://calendar.google.com/calendar/ical/jane%40example.com/private-.../basic.ics"},
         {"https://dav.example.com:8443/", FALSE, "https://dav.example.com:8443/"},
     };
 
