@@ -52,7 +52,7 @@ ny_cmd_sources_options(NyCli *cli, NySourcesOptions *out, char **out_cache_path)
     out->cache_path = cache_path;
     out->verbose = cli->verbose;
     /* The differential test's reference order (tests/integration). */
-    out->sequential = g_strcmp0(g_getenv("NOTYET_LOOKUP_SEQUENTIAL"), "1") == 0;
+    out->sequential = cli->config != NULL && cli->config->lookup_sequential;
     out->info = lookup_info;
     if (cli->verbose >= 2)
         out->trace = lookup_trace;

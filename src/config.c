@@ -1192,7 +1192,8 @@ ny_config_zone_new(const char *name, GError **error)
 
 /* The environment is read here and in main.c only: NOTYET_HTTP_TIMEOUT
  * (1-3600 s) wins over [limits] http_timeout_seconds for this run; any
- * other value is ignored, as before. */
+ * other value is ignored, as before. NOTYET_LOOKUP_SEQUENTIAL=1 is for
+ * tests. */
 static void
 apply_environment(NyConfig *config)
 {
@@ -1201,6 +1202,7 @@ apply_environment(NyConfig *config)
 
     if (text != NULL && g_ascii_string_to_unsigned(text, 10, 1, 3600, &value, NULL))
         config->limits.http_timeout_seconds = (int)value;
+    config->lookup_sequential = g_strcmp0(g_getenv("NOTYET_LOOKUP_SEQUENTIAL"), "1") == 0;
 }
 
 NyConfig *

@@ -84,6 +84,11 @@ typedef struct {
 
     NyConfigLimits limits;
 
+    /* NOTYET_LOOKUP_SEQUENTIAL=1 (read by ny_config_load()): a lookup syncs
+     * first and reads the cache after, the order the overlapped lookup
+     * must answer as (src/sources.c; the differential test). */
+    gboolean lookup_sequential;
+
     /* (element-type utf8): lines for the user that do not stop the load,
      * "FILE: [me] name: set twice, on lines 2 and 5; ..."; never NULL */
     GPtrArray *warnings;
