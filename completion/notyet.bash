@@ -35,7 +35,7 @@ _notyet()
     prev=${COMP_WORDS[COMP_CWORD - 1]}
     [[ $prev == = && $COMP_CWORD -ge 2 ]] && prev=${COMP_WORDS[COMP_CWORD - 2]}
     [[ $cur == = ]] && cur=
-    local commands="decide freebusy slots reply followups book export done cancel calendars week help"
+    local commands="decide freebusy slots reply followups book export done cancel nudge calendars decisions init week help"
     local global="--config --db --now --tz --ics --offline --format --verbose --quiet --help --version"
 
     cmd=
@@ -50,7 +50,7 @@ _notyet()
     done
 
     case $prev in
-    --config | --db | --template | -o | --output | --ics)
+    --config | --db | --template | -o | --output | --ics | --password-command | --token-command)
         COMPREPLY=($(compgen -f -- "$cur"))
         compopt -o filenames 2>/dev/null
         return ;;
@@ -66,10 +66,17 @@ _notyet()
     --slot)
         COMPREPLY=($(compgen -W "1 2" -- "$cur"))
         return ;;
+    --provider)
+        COMPREPLY=($(compgen -W "fastmail icloud nextcloud radicale" -- "$cur"))
+        return ;;
+    --days)
+        COMPREPLY=($(compgen -W "Mon-Fri Mon-Sat Mon-Sun" -- "$cur"))
+        return ;;
     --color)
         COMPREPLY=($(compgen -W "never always auto" -- "$cur"))
         return ;;
-    --now | --from | --to | --weeks | --email | --met | --closing)
+    --now | --from | --to | --weeks | --email | --met | --closing | --their-hours | --name | \
+        --phone | --hours | --url | --username | --busy | --holds)
         return ;;
     esac
 
@@ -77,12 +84,14 @@ _notyet()
     case $cmd in
     "") opts=$global
         [[ $cur == -* ]] || opts=$commands ;;
-    decide) opts="--know --trust --recommend --no-call --reply --email --met --closing --their-tz --template --dry-run --new" ;;
+    decide) opts="--know --trust --recommend --no-call --reply --email --met --closing --their-tz --their-hours --template --dry-run --new --decline" ;;
     freebusy) opts="--from --to" ;;
-    slots) opts="--explain" ;;
-    reply) opts="--email --met --closing --their-tz --template --dry-run --new" ;;
+    slots) opts="--explain --their-tz --their-hours" ;;
+    reply) opts="--email --met --closing --their-tz --their-hours --template --dry-run --new --decline" ;;
     followups) opts="--all" ;;
-    book) opts="--slot" ;;
+    book) opts="--slot --force" ;;
+    nudge) opts="--template --dry-run" ;;
+    init) opts="--name --email --phone --days --hours --url --provider --username --password-command --token-command --busy --holds --no-calendar --force --yes" ;;
     export) opts="--output --force --all" ;;
     week) opts="--from --weeks --color" ;;
     help) opts=$commands ;;
@@ -91,7 +100,7 @@ _notyet()
         opts="$opts $global"
     elif [[ -n $cmd && $cur != -* ]]; then
         case $cmd in
-        book | done | cancel)
+        book | done | cancel | nudge)
             opts="$(_notyet_ids)" ;;
         export)
             opts="$(_notyet_ids --all)" ;;

@@ -1,6 +1,6 @@
 # fish completion for notyet: commands, options, follow-up ids, zone names.
 
-set -l commands decide freebusy slots reply followups book export done cancel calendars week help
+set -l commands decide freebusy slots reply followups book export done cancel nudge calendars decisions init week help
 
 function __notyet_zones
     if test -d /usr/share/zoneinfo
@@ -39,7 +39,10 @@ complete -c notyet -n "not __fish_seen_subcommand_from $commands" -a book -d 'Bo
 complete -c notyet -n "not __fish_seen_subcommand_from $commands" -a export -d 'Write the .ics invite for a booked call'
 complete -c notyet -n "not __fish_seen_subcommand_from $commands" -a done -d 'Mark a follow-up call as done'
 complete -c notyet -n "not __fish_seen_subcommand_from $commands" -a cancel -d 'Cancel a follow-up'
+complete -c notyet -n "not __fish_seen_subcommand_from $commands" -a nudge -d 'Send new times for an offer that got no answer'
 complete -c notyet -n "not __fish_seen_subcommand_from $commands" -a calendars -d 'List the configured calendars'
+complete -c notyet -n "not __fish_seen_subcommand_from $commands" -a decisions -d 'List the recorded decisions, newest first'
+complete -c notyet -n "not __fish_seen_subcommand_from $commands" -a init -d 'Set up: ask, find the calendars, write the configuration'
 complete -c notyet -n "not __fish_seen_subcommand_from $commands" -a week -d 'Show the working days as a grid of busy and open times'
 complete -c notyet -n "not __fish_seen_subcommand_from $commands" -a help -d 'Show the help of a command'
 complete -c notyet -n "__fish_seen_subcommand_from help" -a "$commands"
@@ -70,6 +73,9 @@ complete -c notyet -n "__fish_seen_subcommand_from decide reply" -l their-tz -x 
 complete -c notyet -n "__fish_seen_subcommand_from decide reply" -l template -r -F -d 'The letter template'
 complete -c notyet -n "__fish_seen_subcommand_from decide reply" -s n -l dry-run -d 'Record nothing'
 complete -c notyet -n "__fish_seen_subcommand_from decide reply" -l new -d 'A separate follow-up, though they have a pending one'
+complete -c notyet -n "__fish_seen_subcommand_from decide reply" -l decline -d 'Write the short decline note instead'
+complete -c notyet -n "__fish_seen_subcommand_from decide reply slots" -l their-hours -x -d 'Their day with --their-tz (HH:MM-HH:MM)'
+complete -c notyet -n "__fish_seen_subcommand_from slots" -l their-tz -x -a '(__notyet_zones)' -d 'Their time zone'
 
 # the other commands
 complete -c notyet -n "__fish_seen_subcommand_from freebusy" -l from -x -d 'Start of the window'
@@ -80,7 +86,25 @@ complete -c notyet -n "__fish_seen_subcommand_from week" -l weeks -x -d 'How man
 complete -c notyet -n "__fish_seen_subcommand_from week" -l color -x -a 'never always auto' -d 'Colours'
 complete -c notyet -n "__fish_seen_subcommand_from followups" -s a -l all -d 'Also done and cancelled'
 complete -c notyet -n "__fish_seen_subcommand_from book" -l slot -x -a '1 2' -d 'Offered time N, or a time'
-complete -c notyet -n "__fish_seen_subcommand_from book done cancel" -x -a '(__notyet_ids)'
+complete -c notyet -n "__fish_seen_subcommand_from book" -l force -d 'Book a typed time outside the working hours or off the grid'
+complete -c notyet -n "__fish_seen_subcommand_from book done cancel nudge" -x -a '(__notyet_ids)'
+complete -c notyet -n "__fish_seen_subcommand_from nudge" -l template -r -F -d 'The nudge template'
+complete -c notyet -n "__fish_seen_subcommand_from nudge" -s n -l dry-run -d 'Record nothing'
+complete -c notyet -n "__fish_seen_subcommand_from init" -l name -x -d 'Your name'
+complete -c notyet -n "__fish_seen_subcommand_from init" -l email -x -d 'Your email address'
+complete -c notyet -n "__fish_seen_subcommand_from init" -l phone -x -d 'Your phone number'
+complete -c notyet -n "__fish_seen_subcommand_from init" -l days -x -a 'Mon-Fri Mon-Sat' -d 'Working days'
+complete -c notyet -n "__fish_seen_subcommand_from init" -l hours -x -d 'Working hours (09:00-17:00)'
+complete -c notyet -n "__fish_seen_subcommand_from init" -l url -x -d 'The CalDAV server (URL or domain)'
+complete -c notyet -n "__fish_seen_subcommand_from init" -l provider -x -a 'fastmail icloud nextcloud radicale' -d 'A known provider'
+complete -c notyet -n "__fish_seen_subcommand_from init" -l username -x -d 'The user name on the server'
+complete -c notyet -n "__fish_seen_subcommand_from init" -l password-command -x -d 'A command that prints the password'
+complete -c notyet -n "__fish_seen_subcommand_from init" -l token-command -x -d 'A command that prints a Bearer token'
+complete -c notyet -n "__fish_seen_subcommand_from init" -l busy -x -d 'The calendars that count as busy (CAL;CAL)'
+complete -c notyet -n "__fish_seen_subcommand_from init" -l holds -x -d 'The calendar that gets holds'
+complete -c notyet -n "__fish_seen_subcommand_from init" -l no-calendar -d 'Write no calendar (use --ics files)'
+complete -c notyet -n "__fish_seen_subcommand_from init" -l force -d 'Replace an existing configuration'
+complete -c notyet -n "__fish_seen_subcommand_from init" -s y -l yes -d 'Take the defaults, ask nothing'
 complete -c notyet -n "__fish_seen_subcommand_from export" -x -a '(__notyet_ids --all)'
 complete -c notyet -n "__fish_seen_subcommand_from export" -s o -l output -r -F -d 'Write to FILE'
 complete -c notyet -n "__fish_seen_subcommand_from export" -s f -l force -d 'Replace FILE'

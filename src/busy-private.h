@@ -249,6 +249,13 @@ gboolean ny_busy_fast_rule_next(NyFastRule *f, gint64 *out_day);
 
 void ny_busy_civil_from_days(gint64 z, int *y, int *m, int *d);
 
+/* For the test of src/busy-zones.c: gives @whole (whose VTIMEZONE is @vtz,
+ * not taken) the copy whose plain yearly rules start in @year, read for
+ * instants from the year after on (TRUE when there is one); and takes it
+ * away again. */
+gboolean ny_busy_vtz_start_rules(icaltimezone *whole, icalcomponent *vtz, int year);
+void ny_busy_vtz_forget_rules(icaltimezone *whole);
+
 /* Wall-clock seconds as if the wall clock were UTC. */
 gint64 ny_busy_wall_seconds(int y, int m, int d, int hh, int mm, int ss);
 

@@ -40,6 +40,174 @@ ny_busy_wall_seconds(int y, int m, int d, int hh, int mm, int ss)
     return ny_busy_days_from_civil(y, m, d) * NY_DAY + hh * 3600 + mm * 60 + ss;
 }
 
+/* A calendar's VTIMEZONE whose yearly rules start again in a recent year.
+ *
+ * libical expands every rule of a VTIMEZONE from its DTSTART (1970, or
+ * 1601 in Outlook's) to five years past this one, each step through ICU:
+ * about 13 million instructions for one American zone, a third of an
+ * unchanged lookup. A copy whose rules start at their first onset in a
+ * recent year gives the same offsets from the year after on, for a sixth
+ * of that; earlier instants are read in the whole zone, expanded only if
+ * asked (doc/busy-rules.md, "Time zones"). */
+typedef struct {
+    icaltimezone *tz;
+    NyTime from; /* instants at or after it are read in tz */
+} Recent;
+
+/* From a zone as NyZone names it (the whole one) to its recent copy. The
+ * zones of one scan are read on one thread, but a process may scan on two. */
+static GMutex recent_lock;
+static GHashTable *recent_of;
+
+static void
+recent_free(gpointer data)
+{
+    Recent *r = data;
+
+    icaltimezone_free(r->tz, 1);
+    g_free(r);
+}
+
+static gboolean
+recent_lookup(icaltimezone *whole, NyTime utc, icaltimezone **out)
+{
+    Recent *r;
+
+    g_mutex_lock(&recent_lock);
+    r = recent_of != NULL ? g_hash_table_lookup(recent_of, whole) : NULL;
+    *out = r != NULL && utc >= r->from ? r->tz : NULL;
+    g_mutex_unlock(&recent_lock);
+    return *out != NULL;
+}
+
+/* A yearly rule whose onsets in a year do not depend on where DTSTART is:
+ * one month, and one day of it or one (nth) weekday, every year. */
+static gboolean
+rule_is_plain_yearly(const struct icalrecurrencetype *r, int year)
+{
+    gboolean by_day = r->by_day[0] != ICAL_RECURRENCE_ARRAY_MAX;
+    gboolean by_month_day = r->by_month_day[0] != ICAL_RECURRENCE_ARRAY_MAX;
+
+    if (r->freq != ICAL_YEARLY_RECURRENCE || r->interval != 1 || r->count != 0 || r->rscale != NULL)
+        return FALSE;
+    if (!icaltime_is_null_time(r->until) && r->until.year < year + 2)
+        return FALSE;
+    if (r->by_month[0] == ICAL_RECURRENCE_ARRAY_MAX ||
+        r->by_month[1] != ICAL_RECURRENCE_ARRAY_MAX || by_day == by_month_day)
+        return FALSE;
+    if ((by_day && r->by_day[1] != ICAL_RECURRENCE_ARRAY_MAX) ||
+        (by_month_day && r->by_month_day[1] != ICAL_RECURRENCE_ARRAY_MAX))
+        return FALSE;
+    return r->by_second[0] == ICAL_RECURRENCE_ARRAY_MAX &&
+           r->by_minute[0] == ICAL_RECURRENCE_ARRAY_MAX &&
+           r->by_hour[0] == ICAL_RECURRENCE_ARRAY_MAX &&
+           r->by_year_day[0] == ICAL_RECURRENCE_ARRAY_MAX &&
+           r->by_week_no[0] == ICAL_RECURRENCE_ARRAY_MAX &&
+           r->by_set_pos[0] == ICAL_RECURRENCE_ARRAY_MAX;
+}
+
+/* Moves the DTSTART of each plain yearly observance of @copy that starts
+ * before @year to its first onset in @year. Returns how many moved; -1
+ * when one could not be (then the copy is not used). */
+static int
+start_rules_in(icalcomponent *copy, int year)
+{
+    int moved = 0;
+
+    for (icalcomponent *c = icalcomponent_get_first_component(copy, ICAL_ANY_COMPONENT); c;
+         c = icalcomponent_get_next_component(copy, ICAL_ANY_COMPONENT)) {
+        icalproperty *dp = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
+        icalproperty *rp = icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY);
+        struct icaltimetype dt, start, occ;
+        struct icalrecurrencetype r;
+        icalrecur_iterator *it;
+
+        if (dp == NULL || rp == NULL)
+            continue; /* no rule: one onset, the same in both */
+        dt = icalproperty_get_dtstart(dp);
+        if (dt.is_date || dt.year >= year)
+            continue;
+        r = icalproperty_get_rrule(rp);
+        if (!icaltime_is_null_time(r.until) && r.until.year < year)
+            continue; /* over before @year: the same onsets in both */
+        if (icalcomponent_get_next_property(c, ICAL_RRULE_PROPERTY) != NULL ||
+            icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY) != NULL ||
+            !rule_is_plain_yearly(&r, year))
+            return -1;
+        it = icalrecur_iterator_new(r, dt);
+        if (it == NULL)
+            return -1;
+        start = dt;
+        start.year = year;
+        start.month = 1;
+        start.day = 1;
+        start.hour = start.minute = start.second = 0;
+        occ = icalrecur_iterator_set_start(it, start) ? icalrecur_iterator_next(it)
+                                                      : icaltime_null_time();
+        icalrecur_iterator_free(it);
+        if (icaltime_is_null_time(occ) || occ.year != year)
+            return -1;
+        icalproperty_set_dtstart(dp, occ);
+        moved++;
+    }
+    return moved;
+}
+
+/* Records the recent copy of @whole, built from @vtz (taken). */
+static gboolean
+add_recent(icaltimezone *whole, icalcomponent *vtz, int year)
+{
+    Recent *r;
+    icaltimezone *tz;
+
+    if (start_rules_in(vtz, year) <= 0) {
+        icalcomponent_free(vtz);
+        return FALSE;
+    }
+    tz = icaltimezone_new();
+    if (!icaltimezone_set_component(tz, vtz)) {
+        icalcomponent_free(vtz);
+        icaltimezone_free(tz, 1);
+        return FALSE;
+    }
+    r = g_new0(Recent, 1);
+    r->tz = tz;
+    /* Every moved rule has an onset in @year: from the next year on, the
+     * onset in force is one both zones have (a day of margin for the
+     * local-time comparisons libical makes). */
+    r->from = ny_busy_wall_seconds(year + 1, 1, 1, 0, 0, 0) + NY_DAY;
+    g_mutex_lock(&recent_lock);
+    if (recent_of == NULL)
+        recent_of = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, recent_free);
+    g_hash_table_replace(recent_of, whole, r);
+    g_mutex_unlock(&recent_lock);
+    return TRUE;
+}
+
+static void
+remove_recent(icaltimezone *whole)
+{
+    g_mutex_lock(&recent_lock);
+    if (recent_of != NULL) {
+        g_hash_table_remove(recent_of, whole);
+        if (g_hash_table_size(recent_of) == 0)
+            g_clear_pointer(&recent_of, g_hash_table_unref);
+    }
+    g_mutex_unlock(&recent_lock);
+}
+
+gboolean
+ny_busy_vtz_start_rules(icaltimezone *whole, icalcomponent *vtz, int year)
+{
+    return add_recent(whole, icalcomponent_new_clone(vtz), year);
+}
+
+void
+ny_busy_vtz_forget_rules(icaltimezone *whole)
+{
+    remove_recent(whole);
+}
+
 static int
 zone_offset_at(const NyZone *z, NyTime utc)
 {
@@ -48,8 +216,10 @@ zone_offset_at(const NyZone *z, NyTime utc)
                                       g_time_zone_find_interval(z->g, G_TIME_TYPE_UNIVERSAL, utc));
     if (z->i != NULL) {
         struct icaltimetype tt = icaltime_from_timet_with_zone((time_t)utc, 0, NULL);
+        icaltimezone *recent = NULL;
         int dst = 0;
-        return icaltimezone_get_utc_offset_of_utc_time(z->i, &tt, &dst);
+        return icaltimezone_get_utc_offset_of_utc_time(
+            recent_lookup(z->i, utc, &recent) ? recent : z->i, &tt, &dst);
     }
     return 0;
 }
@@ -97,6 +267,7 @@ ny_busy_vtz_unref(gpointer data)
 
     if (--v->ref > 0)
         return;
+    remove_recent(v->tz);
     icaltimezone_free(v->tz, 1);
     g_free(v->tzid);
     g_free(v);
@@ -206,6 +377,7 @@ ny_busy_add_vtimezone(NyBusyScan *s, icalcomponent *vtz, const char *text)
 {
     const char *tzid = NULL;
     icalproperty *p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
+    icalcomponent *recent;
     NyVtz *v;
 
     if (p != NULL)
@@ -219,10 +391,18 @@ ny_busy_add_vtimezone(NyBusyScan *s, icalcomponent *vtz, const char *text)
     v->tzid = g_strdup(tzid);
     v->trusted = vtimezone_is_trusted(vtz);
     v->tz = icaltimezone_new();
+    recent = v->trusted ? icalcomponent_new_clone(vtz) : NULL;
     if (!icaltimezone_set_component(v->tz, vtz)) {
         icalcomponent_free(vtz);
         v->trusted = FALSE;
     }
+    if (recent != NULL && v->trusted && s->q->from > 0) {
+        int y, m, d;
+        ny_busy_civil_from_days(s->q->from / NY_DAY, &y, &m, &d);
+        /* Five years back covers the series a lookup usually meets. */
+        (void)add_recent(v->tz, g_steal_pointer(&recent), y - 5);
+    }
+    g_clear_pointer(&recent, icalcomponent_free);
     use_vtimezone(s, v);
     /* Real calendars use a handful of zones; a calendar whose every object
      * carries a slightly different copy must not grow the pool without

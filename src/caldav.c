@@ -678,16 +678,34 @@ job_put(Job *job, const char *href, const char *etag, const char *ics)
     job->stats.fetched++;
 }
 
+/* The answer to the one calendar-query. What the listing named and the
+ * answer left out (a server that caps a query's answer, or an object added
+ * meanwhile) is fetched by calendar-multiget after it, never skipped: the
+ * sync-token or ctag is committed only over a complete mirror. */
 static void
 job_read_query(Job *job, const NyMultistatus *ms)
 {
+    g_autoptr(GHashTable) got = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func(g_free);
+
     for (guint i = 0; i < ms->responses->len; i++) {
         const NyDavResponse *r = g_ptr_array_index(ms->responses, i);
 
-        if (r->calendar_data != NULL)
+        if (r->calendar_data != NULL) {
             job_put(job, r->href, r->etag, r->calendar_data);
+            g_hash_table_add(got, r->href);
+        }
     }
-    job->next = job->changed->len;
+    for (guint i = 0; i < job->changed->len; i++) {
+        const char *href = g_ptr_array_index(job->changed, i);
+
+        if (!g_hash_table_contains(got, href))
+            g_ptr_array_add(missing, g_strdup(href));
+    }
+    g_ptr_array_set_size(job->changed, 0);
+    for (guint i = 0; i < missing->len; i++)
+        g_ptr_array_add(job->changed, g_strdup(g_ptr_array_index(missing, i)));
+    job->next = 0;
 }
 
 /* calendar-multiget (RFC 4791 7.9): one batch. */

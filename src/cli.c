@@ -104,8 +104,9 @@ resolve(NyCli *cli, GError **error)
         }
         cli->zone_name = g_strdup(cli->tz_name);
     } else if (cli->config->timezone != NULL) {
-        /* Validated by the configuration loader. */
-        cli->zone = ny_zone_new(cli->config->timezone, error);
+        /* Validated and read by the configuration loader. */
+        cli->zone = cli->config->zone != NULL ? g_time_zone_ref(cli->config->zone)
+                                              : ny_zone_new(cli->config->timezone, error);
         if (cli->zone == NULL)
             return FALSE;
         cli->zone_name = g_strdup(cli->config->timezone);

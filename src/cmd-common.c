@@ -51,6 +51,8 @@ ny_cmd_sources_options(NyCli *cli, NySourcesOptions *out, char **out_cache_path)
     out->clock = cli->clock_now;
     out->cache_path = cache_path;
     out->verbose = cli->verbose;
+    /* The differential test's reference order (tests/integration). */
+    out->sequential = cli->config != NULL && cli->config->lookup_sequential;
     out->info = lookup_info;
     if (cli->verbose >= 2)
         out->trace = lookup_trace;

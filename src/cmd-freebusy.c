@@ -50,8 +50,8 @@ local_time(NyTime t, GTimeZone *zone)
     return g_date_time_to_timezone(utc, zone);
 }
 
-/* "Wed 2026-12-02 14:00-15:00 EST", or with the end's date when the period
- * ends on another day. */
+/* "Wed 2026-12-02 14:00 - 15:00 EST", with the end's date when the period
+ * ends on another day, and the start's zone when the offset changes. */
 static char *
 render_text(const GArray *busy, GTimeZone *zone)
 {
@@ -63,7 +63,11 @@ render_text(const GArray *busy, GTimeZone *zone)
         const NyInterval *iv = &g_array_index(busy, NyInterval, i);
         g_autoptr(GDateTime) a = local_time(iv->start, zone);
         g_autoptr(GDateTime) b = local_time(iv->end, zone);
-        g_autofree char *start = g_date_time_format(a, "%a %Y-%m-%d %H:%M");
+        /* Across a DST change the start gets its own zone name, so that
+         * "01:30 EDT - 01:30 EST" does not read as zero minutes. */
+        gboolean same_offset = g_date_time_get_utc_offset(a) == g_date_time_get_utc_offset(b);
+        g_autofree char *start =
+            g_date_time_format(a, same_offset ? "%a %Y-%m-%d %H:%M" : "%a %Y-%m-%d %H:%M %Z");
         g_autofree char *end = NULL;
 
         if (g_date_time_get_year(a) == g_date_time_get_year(b) &&

@@ -597,6 +597,7 @@ load_me(const Loader *l, NyConfig *c, GError **error)
     g_strfreev(c->emails);
     c->emails = (char **)g_ptr_array_free(g_steal_pointer(&emails), FALSE);
 
+    g_clear_pointer(&c->zone, g_time_zone_unref);
     if (c->timezone != NULL) {
         g_autoptr(GError) local_error = NULL;
         g_autoptr(GTimeZone) zone = ny_config_zone_new(c->timezone, &local_error);
@@ -604,6 +605,8 @@ load_me(const Loader *l, NyConfig *c, GError **error)
             set_invalid(error, l, "me", "timezone", "%s", local_error->message);
             return FALSE;
         }
+        /* Kept: the zone file is read once per run. */
+        c->zone = g_steal_pointer(&zone);
     }
     return TRUE;
 }
@@ -1201,7 +1204,8 @@ ny_config_zone_new(const char *name, GError **error)
 
 /* The environment is read here and in main.c only: NOTYET_HTTP_TIMEOUT
  * (1-3600 s) wins over [limits] http_timeout_seconds for this run; any
- * other value is ignored, as before. */
+ * other value is ignored, as before. NOTYET_LOOKUP_SEQUENTIAL=1 is for
+ * tests. */
 static void
 apply_environment(NyConfig *config)
 {
@@ -1210,6 +1214,7 @@ apply_environment(NyConfig *config)
 
     if (text != NULL && g_ascii_string_to_unsigned(text, 10, 1, 3600, &value, NULL))
         config->limits.http_timeout_seconds = (int)value;
+    config->lookup_sequential = g_strcmp0(g_getenv("NOTYET_LOOKUP_SEQUENTIAL"), "1") == 0;
 }
 
 NyConfig *
@@ -1286,6 +1291,7 @@ ny_config_free(NyConfig *config)
     g_strfreev(config->emails);
     g_free(config->phone);
     g_free(config->timezone);
+    g_clear_pointer(&config->zone, g_time_zone_unref);
     g_ptr_array_unref(config->calendars);
     g_free(config->letter_template);
     g_free(config->decline_template);

@@ -947,7 +947,7 @@ oldest_sync(GPtrArray *cals)
 /* The mirror of a CalDAV source: every used calendar's objects that can
  * meet the window go through the busy computation, one object at a time. */
 static gboolean
-caldav_cached(Lookup *l, const NyCalendarConfig *config, GError **error)
+caldav_cached(Lookup *l, const NyCalendarConfig *config, gboolean fill, GError **error)
 {
     g_autoptr(GPtrArray) cals = ny_cache_list_calendars(l->cache, config->name, error);
     g_autoptr(NyBusyZones) zones = ny_busy_zones_new();
@@ -969,7 +969,8 @@ caldav_cached(Lookup *l, const NyCalendarConfig *config, GError **error)
             continue;
         if (c->last_sync > 0)
             synced = TRUE;
-        fill_spans(l, c->id);
+        if (fill)
+            fill_spans(l, c->id);
         if (!ny_cache_foreach_object(l->cache, c->id, l->query->from, l->query->to, caldav_object,
                                      &f, error))
             return FALSE;
@@ -995,13 +996,123 @@ caldav_cached(Lookup *l, const NyCalendarConfig *config, GError **error)
     return TRUE;
 }
 
+/* The sync of one CalDAV source on a thread of its own, with its own
+ * connection to the cache, while the lookup's thread computes the answer
+ * from the cache as it is (doc/sync-and-cache.md, "CalDAV sync"). */
+typedef struct {
+    const NyCalendarConfig *cal;
+    const char *cache_path;
+    const NyCaldavOptions *options;
+    NyCaldavStats stats;
+    GPtrArray *warnings;
+    GError *error;
+    gboolean opened; /* FALSE: the cache could not be opened again; nothing was sent */
+    gboolean ok;
+} SyncThread;
+
+static gpointer
+sync_thread(gpointer data)
+{
+    SyncThread *t = data;
+    g_autoptr(NyCache) cache = ny_cache_open(t->cache_path, &t->error);
+
+    t->opened = cache != NULL;
+    if (t->opened)
+        t->ok = ny_caldav_sync(t->cal, cache, t->options, &t->stats, t->warnings, &t->error);
+    return NULL;
+}
+
+/* What of the calendar list the answer depends on: the used calendars, in
+ * order, and whether each was ever synced. */
+static char *
+calendars_state(Lookup *l, const char *source)
+{
+    g_autoptr(GPtrArray) cals = ny_cache_list_calendars(l->cache, source, NULL);
+    GString *s = g_string_new(NULL);
+
+    if (cals == NULL)
+        return g_string_free(s, TRUE);
+    for (guint i = 0; i < cals->len; i++) {
+        const NyCacheCalendar *c = g_ptr_array_index(cals, i);
+        g_string_append_printf(s, "%" G_GINT64_FORMAT ":%d:%d;", c->id, c->used ? 1 : 0,
+                               c->last_sync > 0 ? 1 : 0);
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* The sync and the answer from the cache at once. The answer computed
+ * before the sync finished stands when the sync fetched and deleted
+ * nothing and left the used calendars as they were: then the objects it
+ * read are the objects a lookup after the sync reads, and the result is
+ * the same, byte for byte. Otherwise it is thrown away and computed again
+ * after the sync. Returns FALSE only for the sync's own failure. */
+static gboolean
+sync_overlapped(Lookup *l, const NyCalendarConfig *cal, const NyCaldavOptions *options,
+                NyCaldavStats *stats, gboolean *out_done, GError **error)
+{
+    g_autoptr(GArray) busy = g_array_new(FALSE, FALSE, sizeof(NyInterval));
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) sync_warnings = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GError) spec_error = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    SyncThread t = {.cal = cal,
+                    .cache_path = l->options->cache_path,
+                    .options = options,
+                    .warnings = sync_warnings};
+    Lookup spec = *l;
+    GThread *thread;
+    gboolean computed;
+
+    *out_done = FALSE;
+    thread = g_thread_try_new("notyet-sync", sync_thread, &t, NULL);
+    if (thread == NULL)
+        return ny_caldav_sync(cal, l->cache, options, stats, l->warnings, error);
+    spec.busy = busy;
+    spec.warnings = warnings;
+    before = calendars_state(l, cal->name);
+    /* No span is written here: the sync thread may be writing. */
+    computed = caldav_cached(&spec, cal, FALSE, &spec_error);
+    g_thread_join(thread);
+
+    *stats = t.stats;
+    for (guint i = 0; i < sync_warnings->len; i++)
+        g_ptr_array_add(l->warnings, g_steal_pointer(&sync_warnings->pdata[i]));
+    if (!t.opened) {
+        g_clear_error(&t.error);
+        return ny_caldav_sync(cal, l->cache, options, stats, l->warnings, error);
+    }
+    if (!t.ok) {
+        g_propagate_error(error, t.error);
+        return FALSE;
+    }
+    after = calendars_state(l, cal->name);
+    if (!computed || stats->fetched > 0 || stats->deleted > 0 || strcmp(before, after) != 0)
+        return TRUE;
+    /* The spans caldav_cached() would have filled, now that the sync is done. */
+    {
+        g_autoptr(GPtrArray) cals = ny_cache_list_calendars(l->cache, cal->name, NULL);
+        for (guint i = 0; cals != NULL && i < cals->len; i++) {
+            const NyCacheCalendar *c = g_ptr_array_index(cals, i);
+            if (c->used)
+                fill_spans(l, c->id);
+        }
+    }
+    g_array_append_vals(l->busy, busy->data, busy->len);
+    for (guint i = 0; i < warnings->len; i++)
+        g_ptr_array_add(l->warnings, g_steal_pointer(&warnings->pdata[i]));
+    *out_done = TRUE;
+    return TRUE;
+}
+
 /* A CalDAV source: synced into the cache (unless offline), then read from
- * it like every other source. */
+ * it like every other source. Online, the two run at once (sync_overlapped()). */
 static gboolean
 busy_caldav(Lookup *l, const NyCalendarConfig *cal, GError **error)
 {
     NyCaldavOptions options = {.clock = l->options->clock};
     NyCaldavStats stats = {0};
+    gboolean done = FALSE;
 
     if (lookup_cache(l) == NULL) {
         g_propagate_error(error, g_error_copy(l->cache_error));
@@ -1013,10 +1124,13 @@ busy_caldav(Lookup *l, const NyCalendarConfig *cal, GError **error)
     options.trace_data = l->options->user_data;
     options.max_response = l->options->max_response;
     options.http_timeout = l->options->http_timeout;
-    if (!l->options->offline &&
+    if (!l->options->offline && l->options->sequential &&
         !ny_caldav_sync(cal, l->cache, &options, &stats, l->warnings, error))
         return FALSE;
-    if (!caldav_cached(l, cal, error))
+    if (!l->options->offline && !l->options->sequential &&
+        !sync_overlapped(l, cal, &options, &stats, &done, error))
+        return FALSE;
+    if (!done && !caldav_cached(l, cal, TRUE, error))
         return FALSE;
     if (!l->options->offline)
         info(l, 1,

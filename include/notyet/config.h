@@ -66,11 +66,12 @@ typedef struct {
     char *path; /* the file that was read, or NULL when none exists */
 
     /* [me] */
-    char *name;     /* or NULL */
-    char *email;    /* or NULL */
-    char **emails;  /* every address of the user: email plus [me] emails=; never NULL */
-    char *phone;    /* or NULL */
-    char *timezone; /* Olson name, or NULL for the system zone */
+    char *name;      /* or NULL */
+    char *email;     /* or NULL */
+    char **emails;   /* every address of the user: email plus [me] emails=; never NULL */
+    char *phone;     /* or NULL */
+    char *timezone;  /* Olson name, or NULL for the system zone */
+    GTimeZone *zone; /* timezone's, read by the loader; NULL with it */
 
     NyAvailability availability;
 
@@ -84,6 +85,11 @@ typedef struct {
                              * {{first_name}} and {{name}}; NY_CONFIG_HOLD_SUMMARY by default */
 
     NyConfigLimits limits;
+
+    /* NOTYET_LOOKUP_SEQUENTIAL=1 (read by ny_config_load()): a lookup syncs
+     * first and reads the cache after, the order the overlapped lookup
+     * must answer as (src/sources.c; the differential test). */
+    gboolean lookup_sequential;
 
     /* (element-type utf8): lines for the user that do not stop the load,
      * "FILE: [me] name: set twice, on lines 2 and 5; ..."; never NULL */

@@ -32,7 +32,10 @@ typedef enum {
  * number of -v it needs (1: per-source statistics). */
 typedef void (*NySourcesInfoFunc)(int level, const char *line, gpointer user_data);
 
-/* How to look up busy time. Callbacks run in the calling thread. */
+/* How to look up busy time. @info runs in the calling thread; online, a
+ * CalDAV source is synced on a second thread while the calling one reads
+ * the cache, and @progress and @trace run on that thread (never two
+ * callbacks at once). */
 typedef struct {
     gboolean offline;       /* no network: CalDAV calendars and ics feeds from the cache */
     NyTime clock;           /* the real clock (main.c's, never --now): recorded as the time
@@ -43,8 +46,10 @@ typedef struct {
     void (*progress)(const char *what, gpointer user_data); /* one-line progress, or NULL */
     void (*trace)(const char *line, gpointer user_data);    /* redacted HTTP trace, or NULL */
     gpointer user_data;                                     /* for info, progress, trace */
-    gsize max_response; /* bytes in one HTTP response ([limits]); 0 = NY_HTTP_MAX_BODY_DEFAULT */
-    guint http_timeout; /* seconds, see ny_http_options_set_timeout(); 0 = default */
+    gsize max_response;  /* bytes in one HTTP response ([limits]); 0 = NY_HTTP_MAX_BODY_DEFAULT */
+    guint http_timeout;  /* seconds, see ny_http_options_set_timeout(); 0 = default */
+    gboolean sequential; /* sync first, then read the cache: the order the overlapped
+                          * lookup must match (tests) */
 } NySourcesOptions;
 
 /**

@@ -51,6 +51,22 @@ def test_text_other_zone():
     check(r.rc == 0 and r.out == "Mon 2026-03-02 19:00 - 20:00 CET\n", "berlin text", r)
 
 
+def test_text_across_a_dst_change():
+    """An hour that starts in EDT and ends in EST names both zones: the
+    wall clock shows 01:30 twice."""
+    home = Home()
+    try:
+        ics = nytest.write(os.path.join(home.dir, "dst.ics"),
+                           "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:d@t\r\n"
+                           "DTSTART:20261101T053000Z\r\nDTEND:20261101T063000Z\r\n"
+                           "END:VEVENT\r\nEND:VCALENDAR\r\n")
+        r = run(NY + ["freebusy", "--ics", ics, "--from", "2026-10-31", "--to", "2026-11-03"],
+                home=home)
+        check(r.rc == 0 and r.out == "Sun 2026-11-01 01:30 EDT - 01:30 EST\n", "both zones", r)
+    finally:
+        home.cleanup()
+
+
 def test_text_free():
     r = run(NY + ["freebusy", "--ics", GOOGLE, "--from", "2027-01-01", "--to", "2027-01-02"])
     check(r.rc == 0 and r.out == "(no busy periods)\n", "free window", r)

@@ -100,6 +100,47 @@ def test_add_change_delete_only_changed_fetched():
         home.cleanup()
 
 
+def test_overlapped_lookup_answers_as_sequential():
+    """Online, the answer is computed from the cache while the calendar
+    listing is in flight (src/sources.c, sync_overlapped). On a calendar
+    that changed it must be thrown away: two homes with the same cache, one
+    looking up overlapped, one synced first and read after
+    (NOTYET_LOOKUP_SEQUENTIAL=1), print the same bytes."""
+    SERVER.mkcalendar("/alice/differ/", "Differ")
+    for name in ("oneoff.ics", "allday.ics", "transparent.ics", "weekly.ics"):
+        with open(ct.EVENTS + "/" + name, "rb") as f:
+            SERVER.put("/alice/differ/" + name, f.read())
+    homes = [with_home(calendars="Differ"), with_home(calendars="Differ")]
+    args = ["-v", "--format", "json", "freebusy"] + ct.WINDOW
+    seq = {"NOTYET_LOOKUP_SEQUENTIAL": "1"}
+    try:
+        for home in homes:
+            check(ct.busy_of(ct.notyet(home, args)) == ct.busy_of(
+                ct.notyet(home, args)), "two syncs, the second unchanged")
+        with open(ct.EVENTS + "/oneoff.ics", encoding="utf-8") as f:
+            moved = f.read().replace("20260105T09", "20260107T11").replace("20260105T10",
+                                                                            "20260107T12")
+        SERVER.put("/alice/differ/oneoff.ics", moved)
+        with open(ct.EVENTS + "/newyork.ics", "rb") as f:
+            SERVER.put("/alice/differ/newyork.ics", f.read())
+        SERVER.delete("/alice/differ/allday.ics")
+        for what in ("changed", "unchanged"):
+            a = ct.run(["--config", homes[0].config] + args, home=homes[0])
+            b = ct.run(["--config", homes[1].config] + args, home=homes[1], env=seq)
+            check(a.rc == 0 and b.rc == 0, "%s: both exit 0" % what, a)
+            check(a.out == b.out and a.err == b.err,
+                  "%s: overlapped and sequential print the same:\n%s%s---\n%s%s"
+                  % (what, a.out, a.err, b.out, b.err))
+            busy = ct.busy_of(a)
+            check(("2026-01-07T11:00:00Z", "2026-01-07T12:00:00Z") in busy and
+                  ("2026-01-05T09:00:00Z", "2026-01-05T10:00:00Z") not in busy and
+                  ("2026-01-08T00:00:00Z", "2026-01-09T00:00:00Z") not in busy,
+                  "%s: the change is in the answer" % what, a)
+    finally:
+        for home in homes:
+            home.cleanup()
+
+
 def test_refused_sync_token_resyncs_from_scratch():
     home = with_home(calendars="Work")
     try:

@@ -1,0 +1,314 @@
+#!/usr/bin/python3
+"""The warm-lookup benchmark: what an online lookup with nothing changed
+costs beyond the server's own answer, run by hand:
+
+    bench/warm.py NOTYET_BINARY [--baseline OTHER_NOTYET] [--runs N]
+                  [--server radicale|cyrus|both]
+
+Needs Debian's radicale, and cyrus-imapd + cyrus-caldav + sasl2-bin run as
+root for Cyrus (tests/integration/davservers.py starts both on 127.0.0.1, a
+free port and throwaway storage, and stops them by PID). Build notyet the
+way it ships (debugoptimized or release) first.
+
+For each server the same data: a 1,000-object calendar "bench" (the first
+940 one-off events and the 60 series of bench/gen-calendar.py medium, seed
+1, one object per UID) and a small "personal" calendar of 12 events, both in
+one calendar home that notyet discovers (without ORGANIZER and ATTENDEE,
+which Cyrus checks across a series and busy time does not need here).
+notyet syncs it twice (so the cache is warm and nothing has changed), and
+then, in one run, each of these
+commands is started N times (default 15) in turn - A B C D A B C D ... -
+so a slow moment of a loaded machine hits every one alike:
+
+  curl      the one request an unchanged lookup makes (read from notyet's
+            own `-v -v` trace, with the body bench/caldav.py keeps in step
+            with src/caldav.c), sent by curl on a new connection: the
+            server's own time plus curl's start;
+  online    `notyet slots`, nothing changed;
+  offline   `notyet --offline slots`;
+  floor     an empty C program linked with notyet's six
+            libraries: glib/gio, libical, libxml2, libcurl, SQLite,
+            json-glib: the process start and library loading notyet cannot
+            go below;
+  version   `notyet --version`;
+and with --baseline the same online and offline lookups by that binary
+(the code before a change, for before/after in the same run).
+
+Each figure is the median wall time of the whole process (start to reaped),
+in milliseconds; the min and max show the spread. The last lines give the
+two ratios the lookups are judged by: online - curl (ms), offline / floor.
+The machine's load average is printed first: on a busy machine absolute
+times move, the same-run medians and ratios much less.
+
+Measured 2026-12-06 on 2 shared cores under a load average of 7-10 (11
+runs, medians, ms; "before" is the code of 4b3d548 in the same run):
+
+              curl  online  before  offline  before  floor  off/floor (before)
+  Radicale     460     502     462      119     162     98  1.22x (1.66x)
+  Cyrus         82     243     228      132     141     76  1.74x (1.86x)
+
+Radicale answers slower than notyet computes, so the overlapped lookup
+costs the server's time (online - curl within the spread); Cyrus answers
+in a few tens of milliseconds, and on cores that are all busy the
+computation running beside the sync has no core of its own to run on.
+"""
+import argparse
+import importlib.util
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+import davservers  # noqa: E402
+
+# bench/caldav.py by path: its name would shadow python3-caldav on the path.
+_spec = importlib.util.spec_from_file_location("bench_caldav", os.path.join(HERE, "caldav.py"))
+bench_caldav = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench_caldav)
+
+NOW = "2026-03-02T14:00:00Z"
+LIBS = ["gio-2.0", "glib-2.0", "libical", "libxml-2.0", "libcurl", "sqlite3", "json-glib-1.0"]
+FLOOR_C = """
+#include <gio/gio.h>
+#include <libical/ical.h>
+#include <libxml/parser.h>
+#include <curl/curl.h>
+#include <sqlite3.h>
+#include <json-glib/json-glib.h>
+/* One symbol of each library, never called: the libraries are loaded and
+ * relocated at start, as notyet's are, and nothing else is done. */
+void *volatile keep[] = {(void *)g_file_new_for_path, (void *)icalcomponent_new,
+                         (void *)xmlReadMemory, (void *)curl_easy_init,
+                         (void *)sqlite3_open_v2, (void *)json_builder_new};
+int main(void) { return 0; }
+"""
+
+PERSONAL = """BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//notyet bench//EN\r
+BEGIN:VEVENT\r
+UID:personal-%(k)d@bench\r
+DTSTAMP:20260101T000000Z\r
+DTSTART:%(start)s\r
+DTEND:%(end)s\r
+SUMMARY:personal %(k)d\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+class Failed(Exception):
+    pass
+
+
+def build_floor(tmp):
+    src, exe = os.path.join(tmp, "floor.c"), os.path.join(tmp, "floor")
+    with open(src, "w") as f:
+        f.write(FLOOR_C)
+    flags = subprocess.run(["pkg-config", "--cflags", "--libs"] + LIBS, check=True,
+                           capture_output=True, text=True).stdout.split()
+    subprocess.run(["cc", "-O2", "-o", exe, src, "-Wl,--as-needed"] + flags, check=True)
+    return exe
+
+
+def personal_objects():
+    out = []
+    for k in range(12):
+        day = 2 + k % 10
+        hour = 9 + k % 7
+        out.append(("personal-%d" % k, PERSONAL % {
+            "k": k, "start": "202603%02dT%02d0000Z" % (day, hour),
+            "end": "202603%02dT%02d3000Z" % (day, hour)}))
+    return out
+
+
+def without_people(text):
+    """The object without ORGANIZER and ATTENDEE (folded lines too): Cyrus
+    refuses a series whose overrides name another organizer, and busy time
+    does not depend on them here (no [me] emails)."""
+    out, skipping = [], False
+    for line in text.split("\r\n"):
+        if line.startswith(" ") and skipping:
+            continue
+        skipping = line.startswith(("ORGANIZER", "ATTENDEE"))
+        if not skipping:
+            out.append(line)
+    return "\r\n".join(out)
+
+
+def bench_objects(tmp):
+    path = os.path.join(tmp, "medium.ics")
+    bench_caldav.generate("medium", path)
+    with open(path, newline="") as f:
+        objects = [(uid, without_people(text))
+                   for uid, text in bench_caldav.split_objects(f.read())]
+    series = [o for o in objects if not o[0].startswith("ev-")]
+    one_offs = [o for o in objects if o[0].startswith("ev-")]
+    return one_offs[:1000 - len(series)] + series
+
+
+# --- the servers, loaded ----------------------------------------------------
+
+def load_radicale(server, big, small):
+    home = os.path.join(server.dir, "collections", "collection-root", server.user)
+    if not os.path.isdir(home):
+        raise Failed("radicale: no principal folder at %s" % home)
+    for name, objects in (("bench", big), ("personal", small)):
+        coll = os.path.join(home, name)
+        os.mkdir(coll)
+        with open(os.path.join(coll, ".Radicale.props"), "w") as f:
+            json.dump({"tag": "VCALENDAR", "D:displayname": name,
+                       "C:supported-calendar-component-set": "VEVENT"}, f)
+        for uid, text in objects:
+            with open(os.path.join(coll, bench_caldav.href_name(uid)), "w", newline="") as f:
+                f.write(text)
+    return server.base + "/"
+
+
+def load_cyrus(server, big, small):
+    home_path = "/dav/calendars/user/%s/" % server.user
+    for name, objects in (("bench", big), ("personal", small)):
+        server.mkcalendar(home_path + name + "/", name)
+        for uid, text in objects:
+            server.put(home_path + name + "/" + bench_caldav.href_name(uid), text)
+    return server.home()
+
+
+# --- timing -----------------------------------------------------------------
+
+def once(argv, env):
+    t0 = time.monotonic()
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, env=env)
+    _, err = p.communicate()
+    seconds = time.monotonic() - t0
+    if p.returncode not in (0, 3):
+        raise Failed("%s: exit %d: %s" % (argv[0], p.returncode,
+                                          err.decode(errors="replace").strip()[-400:]))
+    return seconds
+
+
+def measure(commands, env, runs):
+    """commands: [(label, argv)]; returns {label: [seconds]}, in turn."""
+    times = {label: [] for label, _ in commands}
+    for label, argv in commands:  # one warm-up each
+        once(argv, env)
+    for _ in range(runs):
+        for label, argv in commands:
+            times[label].append(once(argv, env))
+    return times
+
+
+def ms(x):
+    return "%.1f" % (x * 1000)
+
+
+def bench_server(kind, args, big, small, floor, tmp):
+    server = davservers.Radicale() if kind == "radicale" else davservers.Cyrus()
+    try:
+        server.start()
+        url = (load_radicale if kind == "radicale" else load_cyrus)(server, big, small)
+        work = os.path.join(tmp, kind)
+        os.mkdir(work)
+        config = os.path.join(work, "config.ini")
+        with open(config, "w") as f:
+            f.write("[me]\ntimezone=America/New_York\n\n[calendar work]\ntype=caldav\n"
+                    "url=%s\nusername=%s\npassword_command=echo %s\n"
+                    % (url, server.user, server.password))
+        os.chmod(config, 0o600)
+        env = dict(os.environ)
+        for var in ("NOTYET_CACHE", "NOTYET_CONFIG", "NOTYET_DB"):
+            env.pop(var, None)
+        env["NOTYET_HTTP_TIMEOUT"] = "300"
+
+        def notyet(binary, db, *rest):
+            return [binary, "--config", config, "--db", os.path.join(work, db),
+                    "--now", NOW] + list(rest)
+
+        # Two syncs: the first fetches everything, the second must be one request.
+        binaries = [("", args.binary)] + ([("base ", args.baseline)] if args.baseline else [])
+        for prefix, binary in binaries:
+            db = prefix.strip() + "notyet.db"
+            for _ in range(2):
+                once(notyet(binary, db, "slots"), env)
+            r = subprocess.run(notyet(binary, db, "-v", "-v", "slots"), env=env,
+                               capture_output=True, text=True)
+            reqs = re.findall(r"^notyet: http: > ([A-Z]+) (\S+) HTTP/", r.stderr, re.M)
+            if len(reqs) != 1:
+                raise Failed("%s: an unchanged lookup sent %d requests: %r" % (binary, len(reqs),
+                                                                               reqs))
+        method, path = reqs[0]
+        depth = re.search(r"^notyet: http: > Depth: (\S+)", r.stderr, re.M)
+        target = server.base + path if path.startswith("/") else path
+        body = os.path.join(work, "body.xml")
+        with open(body, "w") as f:
+            f.write(bench_caldav.PROPFIND_CALENDAR)
+        curl = ["curl", "-s", "-f", "-o", "/dev/null", "-X", method, "-u",
+                "%s:%s" % (server.user, server.password), "-H",
+                "Depth: %s" % (depth.group(1) if depth else "1"), "-H",
+                "Content-Type: application/xml; charset=utf-8", "--data-binary", "@" + body,
+                target]
+        commands = [("curl", curl), ("online", notyet(args.binary, "notyet.db", "slots")),
+                    ("offline", notyet(args.binary, "notyet.db", "--offline", "slots")),
+                    ("floor", [floor]), ("version", [args.binary, "--version"])]
+        if args.baseline:
+            commands += [("base online", notyet(args.baseline, "base.notyet.db", "slots")),
+                         ("base offline", notyet(args.baseline, "base.notyet.db", "--offline",
+                                                 "slots"))]
+        times = measure(commands, env, args.runs)
+        med = {k: statistics.median(v) for k, v in times.items()}
+        print("\n%s: %s %s, %d objects + %d, %d runs each, in turn" % (
+            kind, method, path, len(big), len(small), args.runs))
+        print("  %-13s %9s %9s %9s" % ("", "median ms", "min", "max"))
+        for label, _ in commands:
+            print("  %-13s %9s %9s %9s" % (label, ms(med[label]), ms(min(times[label])),
+                                            ms(max(times[label]))))
+        print("  online - curl:  %s ms" % ms(med["online"] - med["curl"]))
+        print("  offline/floor:  %.2fx" % (med["offline"] / med["floor"]))
+        if args.baseline:
+            print("  before: online - curl %s ms, offline/floor %.2fx" % (
+                ms(med["base online"] - med["curl"]), med["base offline"] / med["floor"]))
+    finally:
+        server.cleanup()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("binary")
+    ap.add_argument("--baseline")
+    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--server", choices=("radicale", "cyrus", "both"), default="both")
+    args = ap.parse_args()
+    args.binary = os.path.abspath(args.binary)
+    if args.baseline:
+        args.baseline = os.path.abspath(args.baseline)
+    kinds = ["radicale", "cyrus"] if args.server == "both" else [args.server]
+    if "cyrus" in kinds and davservers.Cyrus.available() is not None:
+        print("cyrus: skipped: %s" % davservers.Cyrus.available())
+        kinds.remove("cyrus")
+    tmp = tempfile.mkdtemp(prefix="notyet-bench-warm-")
+    try:
+        print("load average %s (%d cores)" % (" ".join(
+            "%.2f" % x for x in os.getloadavg()), os.cpu_count()))
+        floor = build_floor(tmp)
+        big, small = bench_objects(tmp), personal_objects()
+        for kind in kinds:
+            bench_server(kind, args, big, small, floor, tmp)
+        print("load average %s" % " ".join("%.2f" % x for x in os.getloadavg()))
+    except Failed as e:
+        print("bench/warm.py: %s" % e, file=sys.stderr)
+        return 1
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
