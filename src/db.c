@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,7 +33,84 @@ struct NyDb {
     sqlite3 *handle;
     char *path;
     const NyDbKind *kind;
+    dev_t dev; /* the file's identity while it is in open_files */
+    ino_t ino;
+    gboolean registered;
 };
+
+/* The files this process has open through SQLite, by device and inode,
+ * with a count. POSIX locks belong to the process: close() of any
+ * descriptor of a file drops every lock the process holds on it, so the
+ * raw read of examine() must never run on a file another connection of
+ * this process (another thread's) has open: SQLite's locks would vanish
+ * and other processes could write over a transaction in progress. Such a
+ * file was examined when that connection opened it. */
+G_LOCK_DEFINE_STATIC(open_files);
+static GHashTable *open_files; /* "dev:ino" -> count (GUINT_TO_POINTER) */
+
+static char *
+file_key(dev_t dev, ino_t ino)
+{
+    return g_strdup_printf("%ju:%ju", (uintmax_t)dev, (uintmax_t)ino);
+}
+
+/* Whether a connection of this process has @path open. */
+static gboolean
+open_here(const char *path)
+{
+    struct stat st;
+    g_autofree char *key = NULL;
+    gboolean here;
+
+    if (stat(path, &st) != 0)
+        return FALSE;
+    key = file_key(st.st_dev, st.st_ino);
+    G_LOCK(open_files);
+    here = open_files != NULL && g_hash_table_contains(open_files, key);
+    G_UNLOCK(open_files);
+    return here;
+}
+
+static void
+register_open(NyDb *db)
+{
+    struct stat st;
+    char *key;
+    guint count;
+
+    if (stat(db->path, &st) != 0)
+        return;
+    db->dev = st.st_dev;
+    db->ino = st.st_ino;
+    db->registered = TRUE;
+    key = file_key(st.st_dev, st.st_ino);
+    G_LOCK(open_files);
+    if (open_files == NULL)
+        open_files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    count = GPOINTER_TO_UINT(g_hash_table_lookup(open_files, key));
+    g_hash_table_insert(open_files, key, GUINT_TO_POINTER(count + 1));
+    G_UNLOCK(open_files);
+}
+
+static void
+unregister_open(NyDb *db)
+{
+    g_autofree char *key = NULL;
+    guint count;
+
+    if (!db->registered)
+        return;
+    key = file_key(db->dev, db->ino);
+    G_LOCK(open_files);
+    count = GPOINTER_TO_UINT(g_hash_table_lookup(open_files, key));
+    if (count <= 1)
+        g_hash_table_remove(open_files, key);
+    else
+        g_hash_table_insert(open_files, g_strdup(key), GUINT_TO_POINTER(count - 1));
+    if (open_files != NULL && g_hash_table_size(open_files) == 0)
+        g_clear_pointer(&open_files, g_hash_table_unref);
+    G_UNLOCK(open_files);
+}
 
 void
 ny_db_free(NyDb *db)
@@ -43,6 +121,7 @@ ny_db_free(NyDb *db)
         ny_db_rollback(db);
         sqlite3_close_v2(db->handle);
     }
+    unregister_open(db);
     g_free(db->path);
     g_free(db);
 }
@@ -534,7 +613,9 @@ ny_db_open(const char *path, const NyDbKind *kind, GError **error)
 
     g_return_val_if_fail(path != NULL && kind != NULL, NULL);
 
-    if (!create_or_examine(kind, path, &examined, error))
+    /* A file another connection of this process has open was examined
+     * then, and must not be read raw now (open_files). */
+    if (!open_here(path) && !create_or_examine(kind, path, &examined, error))
         return NULL;
     /* Not when the header had no application_id: an empty database
      * there was made by someone else. (One whose header was ours may read
@@ -549,6 +630,8 @@ ny_db_open(const char *path, const NyDbKind *kind, GError **error)
         ny_db_set_error(db, rc, "open", error);
         return NULL;
     }
+    /* From here SQLite may hold locks on the file (open_files). */
+    register_open(db);
     /* Until the file is known to be ours, closing must not checkpoint a
      * foreign write-ahead log into it. */
     sqlite3_db_config(db->handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);

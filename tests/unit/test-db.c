@@ -5,10 +5,12 @@
 #include "notyet/db.h"
 #include "notyet/store.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 typedef enum { KIND_STORE, KIND_CACHE } Kind;
@@ -364,6 +366,69 @@ test_new_file(Fixture *fx, gconstpointer data)
                      ==, kind == KIND_STORE ? NY_DB_ID_STORE : NY_DB_ID_CACHE);
 }
 
+/* Whether, seen from another process, this process holds a lock on
+ * @path's SQLite SHARED range (os_unix.c: 510 bytes after the PENDING byte
+ * at 0x40000000 and the RESERVED byte). Every open connection holds it in
+ * WAL mode: it tells a process that closes its own last connection not to
+ * checkpoint and delete the write-ahead log under the others. */
+static gboolean
+lock_seen_from_outside(const char *path)
+{
+    pid_t pid = fork();
+    int status = 0;
+
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        int fd = open(path, O_RDWR);
+        struct flock fl = {0};
+
+        fl.l_type = F_WRLCK;
+        fl.l_whence = SEEK_SET;
+        fl.l_start = 0x40000000 + 2;
+        fl.l_len = 510;
+        if (fd < 0 || fcntl(fd, F_GETLK, &fl) != 0)
+            _exit(2);
+        _exit(fl.l_type == F_UNLCK ? 1 : 0);
+    }
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), !=, 2);
+    return WEXITSTATUS(status) == 0;
+}
+
+/* A second connection of the same process (the lookup's sync thread opens
+ * the cache again) must not drop the first one's locks: POSIX locks belong
+ * to the process, and one close() of the file releases them all. */
+static void
+test_second_connection_keeps_locks(Fixture *fx, gconstpointer data)
+{
+    Kind kind = GPOINTER_TO_INT(data);
+    g_autoptr(GError) error = NULL;
+
+    make_notyet_file(kind, fx->path);
+    if (kind == KIND_STORE) {
+        g_autoptr(NyStore) a = ny_store_open(fx->path, &error);
+        g_autoptr(NyStore) b = NULL;
+
+        g_assert_no_error(error);
+        g_assert_true(lock_seen_from_outside(fx->path));
+        b = ny_store_open(fx->path, &error);
+        g_assert_no_error(error);
+        g_clear_pointer(&b, ny_store_free);
+        g_assert_true(lock_seen_from_outside(fx->path));
+    } else {
+        g_autoptr(NyCache) a = ny_cache_open(fx->path, &error);
+        g_autoptr(NyCache) b = NULL;
+
+        g_assert_no_error(error);
+        g_assert_true(lock_seen_from_outside(fx->path));
+        b = ny_cache_open(fx->path, &error);
+        g_assert_no_error(error);
+        g_clear_pointer(&b, ny_cache_free);
+        g_assert_true(lock_seen_from_outside(fx->path));
+    }
+}
+
 #define ADD(name, func)                                                                            \
     do {                                                                                           \
         g_test_add("/db/store/" name, Fixture, GINT_TO_POINTER(KIND_STORE), fixture_set_up, func,  \
@@ -386,5 +451,6 @@ main(int argc, char **argv)
     ADD("newer", test_newer);
     ADD("truncated", test_truncated);
     ADD("folder", test_folder);
+    ADD("second-connection-keeps-locks", test_second_connection_keeps_locks);
     return g_test_run();
 }
