@@ -13,6 +13,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -107,6 +108,15 @@ def command(args):
     return WRAPPER + [BIN] + list(args)
 
 
+def without_wrapper_notes(err):
+    """stderr without valgrind's own notes ("--PID-- WARNING: unhandled
+    syscall" for GLib's pidfd_open): they are not notyet's output, and its
+    errors (exit 99) are reported above."""
+    if not WRAPPER:
+        return err
+    return "".join(l for l in err.splitlines(True) if not re.match(r"--\d+-- ", l))
+
+
 def run(args, home=None, stdin=None, env=None, timeout=60):
     """Runs notyet with args; returns Result(rc, stdout, stderr) as text."""
     own = home is None
@@ -116,7 +126,7 @@ def run(args, home=None, stdin=None, env=None, timeout=60):
                            env=home.env(env), timeout=timeout * (10 if WRAPPER else 1))
         if WRAPPER and p.returncode == WRAPPER_ERROR:
             raise AssertionError("%s reported errors:\n%s" % (WRAPPER[0], p.stderr))
-        return Result(p.returncode, p.stdout, p.stderr)
+        return Result(p.returncode, p.stdout, without_wrapper_notes(p.stderr))
     finally:
         if own:
             home.cleanup()
