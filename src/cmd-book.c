@@ -187,6 +187,21 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
                     "--slot %s: %s; add --force to book it anyway", slot_text, local->message);
         return FALSE;
     }
+    /* Their day too, in the zone kept with the follow-up (their hours kept
+     * with it, else the configured ones). */
+    if (!force && !offered && f->their_tz != NULL) {
+        g_autoptr(GTimeZone) theirs = ny_zone_new(f->their_tz, NULL);
+        gboolean kept = f->their_end_minute > f->their_start_minute;
+
+        if (theirs != NULL &&
+            !ny_followup_check_their_time(kept ? f->their_start_minute : a->their_start_minute,
+                                          kept ? f->their_end_minute : a->their_end_minute,
+                                          a->slot_minutes, theirs, looked.start, &local)) {
+            g_set_error(error, NY_FOLLOWUP_ERROR, NY_FOLLOWUP_ERROR_TIME,
+                        "--slot %s: %s; add --force to book it anyway", slot_text, local->message);
+            return FALSE;
+        }
+    }
     /* Fresh busy time, every source asked again: an offered slot may have
      * been taken by a meeting added since the letter. The follow-up's own
      * holds and booked call keep its times for it, not from it. */

@@ -148,6 +148,37 @@ hhmm(int minutes)
 }
 
 gboolean
+ny_followup_check_their_time(int their_start, int their_end, int slot_minutes,
+                             GTimeZone *their_zone, NyTime start, GError **error)
+{
+    g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(start);
+    g_autoptr(GDateTime) local = NULL;
+    g_autofree char *when = NULL;
+    g_autofree char *from = NULL;
+    g_autofree char *to = NULL;
+    int minute;
+
+    g_return_val_if_fail(their_zone != NULL, FALSE);
+
+    if (utc == NULL) {
+        g_set_error(error, NY_FOLLOWUP_ERROR, NY_FOLLOWUP_ERROR_TIME, "the time is out of range");
+        return FALSE;
+    }
+    local = g_date_time_to_timezone(utc, their_zone);
+    minute = g_date_time_get_hour(local) * 60 + g_date_time_get_minute(local);
+    if (minute >= their_start && minute + slot_minutes <= their_end)
+        return TRUE;
+    when = ny_time_format_local(start, their_zone);
+    from = hhmm(their_start);
+    to = hhmm(their_end);
+    g_set_error(error, NY_FOLLOWUP_ERROR, NY_FOLLOWUP_ERROR_TIME,
+                "%s is outside their hours (%s to %s in their zone, [availability] "
+                "their_start and their_end)",
+                when, from, to);
+    return FALSE;
+}
+
+gboolean
 ny_followup_check_time(const NyAvailability *a, GTimeZone *zone, NyTime now, NyTime start,
                        GError **error)
 {

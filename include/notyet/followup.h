@@ -126,6 +126,21 @@ gboolean ny_followup_check_time(const NyAvailability *a, GTimeZone *zone, NyTime
                                 GError **error);
 
 /**
+ * ny_followup_check_their_time:
+ * @their_start, @their_end: the invitee's day, minutes after their midnight
+ * @slot_minutes: the call's length
+ * @their_zone: the invitee's zone (stored with the follow-up)
+ * @start: a time typed to `book --slot`
+ *
+ * With the invitee's zone known, a typed call must also fit inside their
+ * day, as every offered slot did (`book --force` skips this check).
+ *
+ * Returns: TRUE; FALSE with NY_FOLLOWUP_ERROR_TIME naming their local time.
+ */
+gboolean ny_followup_check_their_time(int their_start, int their_end, int slot_minutes,
+                                      GTimeZone *their_zone, NyTime start, GError **error);
+
+/**
  * ny_followup_call_passed:
  *
  * Returns: TRUE for a booked call that has started by @now: what `followups`

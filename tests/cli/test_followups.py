@@ -340,6 +340,22 @@ def test_book_typed_time_rules():
         h.cleanup()
 
 
+def test_book_typed_time_in_their_hours():
+    """A follow-up that keeps the invitee's zone: a typed time must fit
+    their day too (London, 08:00 to 18:00: 15:00 ET is 20:00 there)."""
+    h = home()
+    try:
+        ok(h, "reply", "Richard Roe", "--their-tz", "Europe/London")
+        r = nt(h, "book", "1", "--slot", "2026-12-02T15:00:00-05:00")
+        check_usage_error(r, "is outside their hours (08:00 to 18:00 in their zone")
+        check("add --force to book it anyway" in r.err, "says --force", r)
+        check(followups(h)[0]["state"] == "offered", "nothing booked", r)
+        r = nt(h, "book", "1", "--slot", "2026-12-02T15:00:00-05:00", "--force")
+        check("outside their hours" not in r.err, "--force skips their hours", r)
+    finally:
+        h.cleanup()
+
+
 def test_book_rechecks_an_offered_slot():
     """A meeting added since the letter: booking the offered slot fails
     with the reason, and nothing changes."""

@@ -306,6 +306,32 @@ test_typed_times(void)
     }
 }
 
+/* Their day: London 08:00 to 18:00, a 20-minute call. 2026-12-02 is in
+ * GMT, so London's wall clock is UTC. */
+static void
+test_their_time(void)
+{
+    g_autoptr(GTimeZone) london = g_time_zone_new_identifier("Europe/London");
+    g_autoptr(GError) error = NULL;
+    const NyTime day = 1796169600; /* 2026-12-02T00:00:00Z */
+
+    g_assert_nonnull(london);
+    g_assert_true(ny_followup_check_their_time(480, 1080, 20, london, day + 8 * 3600, &error));
+    g_assert_no_error(error);
+    /* The last start that fits: 17:40. */
+    g_assert_true(
+        ny_followup_check_their_time(480, 1080, 20, london, day + 17 * 3600 + 2400, &error));
+    g_assert_no_error(error);
+    g_assert_false(
+        ny_followup_check_their_time(480, 1080, 20, london, day + 17 * 3600 + 3000, &error));
+    g_assert_error(error, NY_FOLLOWUP_ERROR, NY_FOLLOWUP_ERROR_TIME);
+    g_assert_nonnull(strstr(error->message, "outside their hours (08:00 to 18:00"));
+    g_clear_error(&error);
+    g_assert_false(
+        ny_followup_check_their_time(480, 1080, 20, london, day + 7 * 3600 + 3540, &error));
+    g_assert_error(error, NY_FOLLOWUP_ERROR, NY_FOLLOWUP_ERROR_TIME);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -316,6 +342,7 @@ main(int argc, char **argv)
     g_test_add_func("/followup/sequence", test_sequence);
     g_test_add_func("/followup/taken", test_taken);
     g_test_add_func("/followup/typed-times", test_typed_times);
+    g_test_add_func("/followup/their-time", test_their_time);
     g_test_add_func("/followup/same-person", test_same_person);
     return g_test_run();
 }
