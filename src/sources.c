@@ -166,20 +166,6 @@ busy_fd(int fd, const char *path, const struct stat *st, const NyBusyQuery *quer
     return scan_finish(scan, path, busy, warnings, error);
 }
 
-gboolean
-ny_sources_busy_file(const char *path, const NyBusyQuery *query, GArray *busy, GPtrArray *warnings,
-                     GError **error)
-{
-    __attribute__((cleanup(close_fd))) int fd = -1;
-    gboolean not_regular;
-    struct stat st;
-
-    fd = open_regular(path, &st, &not_regular, error);
-    if (fd < 0)
-        return FALSE;
-    return busy_fd(fd, path, &st, query, busy, warnings, error);
-}
-
 /* One lookup over every source: the cache is opened once, when first
  * needed. */
 typedef struct {

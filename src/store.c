@@ -600,37 +600,6 @@ ny_store_list_followups(NyStore *store, gboolean all, GError **error)
 }
 
 gboolean
-ny_store_taken(NyStore *store, gint64 except_id, GArray *out, GError **error)
-{
-    /* Offered slots of offered follow-ups and the booked calls: a slot
-     * offered to one person is not offered to another. */
-    g_autoptr(sqlite3_stmt) stmt = NULL;
-    int rc;
-
-    g_return_val_if_fail(store != NULL && out != NULL, FALSE);
-    stmt = prepare(store,
-                   "SELECT s.start, s.end FROM followup_slots s "
-                   "JOIN followups f ON f.id = s.followup_id "
-                   "WHERE f.state = 'offered' AND f.id != ?1 "
-                   "UNION ALL "
-                   "SELECT booked_start, booked_end FROM followups "
-                   "WHERE state = 'booked' AND id != ?1 AND booked_start IS NOT NULL",
-                   error);
-    if (stmt == NULL)
-        return FALSE;
-    sqlite3_bind_int64(stmt, 1, except_id);
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        NyInterval iv = {sqlite3_column_int64(stmt, 0), sqlite3_column_int64(stmt, 1)};
-        g_array_append_val(out, iv);
-    }
-    if (rc != SQLITE_DONE) {
-        set_sqlite_error(store, rc, "read the taken slots", error);
-        return FALSE;
-    }
-    return TRUE;
-}
-
-gboolean
 ny_store_nudge_followup(NyStore *store, NyFollowup *f, const GArray *slots, NyTime now,
                         GError **error)
 {

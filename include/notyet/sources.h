@@ -94,19 +94,4 @@ gboolean ny_sources_busy(const NyConfig *config, const char *const *ics, const N
                          const NySourcesOptions *options, GArray **out_busy,
                          GPtrArray **out_warnings, GError **error);
 
-/**
- * ny_sources_busy_file:
- * @path: an .ics file, read in chunks, without the cache
- * @busy: (element-type NyInterval): appended to (not normalized)
- * @warnings: (element-type utf8): appended to, each prefixed "'PATH': "
- *
- * Only a regular file (after links) is read, up to its size when opened: a
- * FIFO or a device is refused before any read ("cannot read 'PATH': not a
- * regular file"), and a file growing meanwhile cannot keep the read going.
- *
- * Returns: FALSE with NY_SOURCES_ERROR_IO or NY_BUSY_ERROR.
- */
-gboolean ny_sources_busy_file(const char *path, const NyBusyQuery *query, GArray *busy,
-                              GPtrArray *warnings, GError **error);
-
 G_END_DECLS

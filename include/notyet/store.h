@@ -141,14 +141,6 @@ NyFollowup *ny_store_get_followup(NyStore *store, gint64 id, GError **error);
 GPtrArray *ny_store_list_followups(NyStore *store, gboolean all, GError **error);
 
 /**
- * ny_store_taken:
- * @except_id: a follow-up to leave out (0 for none)
- * @out: (element-type NyInterval): receives every offered slot of an offered
- *       follow-up and every booked call, appended unsorted
- */
-gboolean ny_store_taken(NyStore *store, gint64 except_id, GArray *out, GError **error);
-
-/**
  * ny_store_nudge_followup:
  * @slots: (element-type NyInterval): the new offered slots, in order
  *

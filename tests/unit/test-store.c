@@ -404,57 +404,6 @@ test_followup_round_trip(Fixture *fx, gconstpointer data)
     g_assert_cmpint(raw_sql(fx->path, "SELECT count(*) FROM contacts"), ==, 2);
 }
 
-static int
-compare_intervals(gconstpointer a, gconstpointer b)
-{
-    const NyInterval *x = a;
-    const NyInterval *y = b;
-
-    return x->start < y->start ? -1 : x->start > y->start;
-}
-
-static void
-test_taken(Fixture *fx, gconstpointer data)
-{
-    g_autoptr(NyStore) store = open_ok(fx->path);
-    g_autoptr(NyFollowup) offered = make_followup("A", 10000, 20000);
-    g_autoptr(NyFollowup) booked = make_followup("B", 30000, 40000);
-    g_autoptr(NyFollowup) done = make_followup("C", 50000, 60000);
-    g_autoptr(GArray) taken = ny_intervals_new();
-    g_autoptr(GError) error = NULL;
-
-    (void)data;
-    add_followup(store, offered, 1);
-    add_followup(store, booked, 1);
-    add_followup(store, done, 1);
-    booked->state = NY_FOLLOWUP_BOOKED;
-    booked->has_booked = TRUE;
-    booked->booked.start = 40000;
-    booked->booked.end = 41200;
-    done->state = NY_FOLLOWUP_DONE;
-    g_assert_true(ny_store_begin(store, &error));
-    g_assert_true(ny_store_update_followup(store, booked, 2, &error));
-    g_assert_true(ny_store_update_followup(store, done, 2, &error));
-    g_assert_true(ny_store_commit(store, &error));
-    g_assert_no_error(error);
-
-    /* The offered slots of the offered one and the booked call; not the
-     * slot B did not pick, nothing of the done one. */
-    g_assert_true(ny_store_taken(store, 0, taken, &error));
-    g_assert_no_error(error);
-    g_array_sort(taken, compare_intervals);
-    g_assert_cmpuint(taken->len, ==, 3);
-    g_assert_cmpint(g_array_index(taken, NyInterval, 0).start, ==, 10000);
-    g_assert_cmpint(g_array_index(taken, NyInterval, 1).start, ==, 20000);
-    g_assert_cmpint(g_array_index(taken, NyInterval, 2).start, ==, 40000);
-    g_assert_cmpint(g_array_index(taken, NyInterval, 2).end, ==, 41200);
-
-    /* Appends; leaves out the one being rebooked. */
-    g_assert_true(ny_store_taken(store, offered->id, taken, &error));
-    g_assert_cmpuint(taken->len, ==, 4);
-    g_assert_cmpint(g_array_index(taken, NyInterval, 3).start, ==, 40000);
-}
-
 static void
 test_rollback(Fixture *fx, gconstpointer data)
 {
@@ -927,7 +876,6 @@ main(int argc, char **argv)
     ADD("/store/newer-schema", test_newer_schema);
     ADD("/store/not-a-file", test_not_a_file);
     ADD("/store/followup-round-trip", test_followup_round_trip);
-    ADD("/store/taken", test_taken);
     ADD("/store/rollback", test_rollback);
     ADD("/store/decision", test_decision);
     ADD("/store/list-decisions", test_list_decisions);
