@@ -254,7 +254,7 @@ ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error)
         if (!cli->offline) {
             NyCaldavOptions options = {
                 .clock = cli->clock_now,
-                .max_response = (gsize)cli->config->limits.max_response_mib * 1024 * 1024,
+                .max_response = ny_config_limits_max_response(&cli->config->limits),
                 .http_timeout = (guint)cli->config->limits.http_timeout_seconds};
             NyCaldavStats stats = {0};
 

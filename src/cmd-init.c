@@ -703,7 +703,7 @@ discover(NyCli *cli, const NyConfig *config, NyCache *cache, GError **error)
     const NyCalendarConfig *cal = g_ptr_array_index(config->calendars, 0);
     NyCaldavOptions options = {
         .clock = cli->clock_now,
-        .max_response = (gsize)config->limits.max_response_mib * 1024 * 1024,
+        .max_response = ny_config_limits_max_response(&config->limits),
         .http_timeout = (guint)config->limits.http_timeout_seconds,
     };
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);

@@ -48,9 +48,9 @@ ny_replyflow_busy(const NyFlowContext *ctx, NyTime from, NyTime to, GPtrArray *w
     ny_busy_query_init(&query, from, to, ctx->zone, ctx->zone_name,
                        (const char *const *)ctx->config->emails);
     /* [limits]: line length and nesting depth stay fixed. */
-    query.limits.max_object = (gsize)limits->max_object_mib * 1024 * 1024;
+    query.limits.max_object = ny_config_limits_max_object(limits);
     query.limits.max_instances = (guint)limits->max_instances;
-    options.max_response = (gsize)limits->max_response_mib * 1024 * 1024;
+    options.max_response = ny_config_limits_max_response(limits);
     options.http_timeout = (guint)limits->http_timeout_seconds;
     query.ignore_uids = ctx->ignore_uids;
     ok = ny_sources_busy(ctx->config, ctx->ics, &query, &options, &busy, &found, error);
@@ -235,7 +235,7 @@ caldav_options(const NyFlowContext *ctx, NyCaldavOptions *out)
     out->clock = ctx->sources != NULL ? ctx->sources->clock : 0;
     out->trace = ctx->sources != NULL ? ctx->sources->trace : NULL;
     out->trace_data = ctx->sources != NULL ? ctx->sources->user_data : NULL;
-    out->max_response = (gsize)limits->max_response_mib * 1024 * 1024;
+    out->max_response = ny_config_limits_max_response(limits);
     out->http_timeout = (guint)limits->http_timeout_seconds;
 }
 

@@ -57,6 +57,20 @@ typedef struct {
                                * wins over it */
 } NyConfigLimits;
 
+/* The one place [limits] become byte counts: one HTTP response body. */
+static inline gsize
+ny_config_limits_max_response(const NyConfigLimits *limits)
+{
+    return (gsize)limits->max_response_mib * 1024 * 1024;
+}
+
+/* One iCalendar component, in bytes. */
+static inline gsize
+ny_config_limits_max_object(const NyConfigLimits *limits)
+{
+    return (gsize)limits->max_object_mib * 1024 * 1024;
+}
+
 #define NY_CONFIG_MAX_RESPONSE_MIB_DEFAULT 32
 #define NY_CONFIG_MAX_OBJECT_MIB_DEFAULT 10
 #define NY_CONFIG_MAX_INSTANCES_DEFAULT 50000
