@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmd-common.h"
 #include "notyet/busy.h"
 #include "notyet/caldav.h"
 
@@ -27,26 +28,6 @@ row_clear(gpointer data)
 
     g_free(r->name);
     g_free(r->href);
-}
-
-static void
-trace_line(const char *line, gpointer data)
-{
-    g_autofree char *shown = ny_cli_printable(line);
-
-    (void)data;
-    fprintf(stderr, "notyet: http: %s\n", shown);
-}
-
-/* One line on a terminal, rewritten in place; cleared before the output. */
-static void
-progress_line(const char *what, gpointer data)
-{
-    g_autofree char *shown = ny_cli_printable(what);
-
-    (void)data;
-    fprintf(stderr, "\r\033[K%s", shown);
-    fflush(stderr);
 }
 
 static void
@@ -261,9 +242,9 @@ ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error)
             gboolean ok;
 
             if (cli->verbose >= 2)
-                options.trace = trace_line;
+                options.trace = ny_cmd_trace_line;
             else if (!cli->quiet && isatty(STDERR_FILENO))
-                options.progress = progress_line;
+                options.progress = ny_cmd_progress_line;
             ok = ny_caldav_sync(c, cache, &options, &stats, warnings, error);
             if (options.progress != NULL)
                 fputs("\r\033[K", stderr);

@@ -20,8 +20,8 @@ lookup_info(int level, const char *line, gpointer data)
     fprintf(stderr, "notyet: %s\n", shown);
 }
 
-static void
-lookup_trace(const char *line, gpointer data)
+void
+ny_cmd_trace_line(const char *line, gpointer data)
 {
     g_autofree char *shown = ny_cli_printable(line);
 
@@ -29,8 +29,8 @@ lookup_trace(const char *line, gpointer data)
     fprintf(stderr, "notyet: http: %s\n", shown);
 }
 
-static void
-lookup_progress(const char *what, gpointer data)
+void
+ny_cmd_progress_line(const char *what, gpointer data)
 {
     g_autofree char *shown = ny_cli_printable(what);
 
@@ -55,9 +55,9 @@ ny_cmd_sources_options(NyCli *cli, NySourcesOptions *out, char **out_cache_path)
     out->sequential = cli->config != NULL && cli->config->lookup_sequential;
     out->info = lookup_info;
     if (cli->verbose >= 2)
-        out->trace = lookup_trace;
+        out->trace = ny_cmd_trace_line;
     else if (!cli->quiet && isatty(STDERR_FILENO))
-        out->progress = lookup_progress;
+        out->progress = ny_cmd_progress_line;
     *out_cache_path = cache_path;
 }
 

@@ -174,4 +174,9 @@ gboolean ny_reply_print(NyCli *cli, const NyReplyOptions *o, NyReplyRequest *req
  */
 char *ny_reply_decline_note(NyCli *cli, const NyReplyOptions *o, const char *name, GError **error);
 
+/* The redacted HTTP trace of -v -v, one "notyet: http: " line each, and the
+ * one-line progress on a terminal, rewritten in place (user_data unused). */
+void ny_cmd_trace_line(const char *line, gpointer data);
+void ny_cmd_progress_line(const char *what, gpointer data);
+
 G_END_DECLS
