@@ -84,13 +84,14 @@ _notyet()
     case $cmd in
     "") opts=$global
         [[ $cur == -* ]] || opts=$commands ;;
-    decide) opts="--know --trust --recommend --no-call --reply --email --met --closing --their-tz --their-hours --template --dry-run --new --decline" ;;
+    decide) opts="--know --trust --recommend --no-call --reply --email --met --closing --their-tz --their-hours --template --dry-run --new --decline --no-hold" ;;
     freebusy) opts="--from --to" ;;
     slots) opts="--explain --their-tz --their-hours" ;;
-    reply) opts="--email --met --closing --their-tz --their-hours --template --dry-run --new --decline" ;;
+    reply) opts="--email --met --closing --their-tz --their-hours --template --dry-run --new --decline --no-hold" ;;
     followups) opts="--all" ;;
-    book) opts="--slot --force" ;;
-    nudge) opts="--template --dry-run" ;;
+    book) opts="--slot --force --send" ;;
+    cancel) opts="--send" ;;
+    nudge) opts="--template --dry-run --no-hold" ;;
     init) opts="--name --email --phone --days --hours --url --provider --username --password-command --token-command --busy --holds --no-calendar --force --yes" ;;
     export) opts="--output --force --all" ;;
     week) opts="--from --weeks --color" ;;
