@@ -38,6 +38,10 @@ def files(srcdir):
     for top in SCANNED:
         for root, _dirs, names in os.walk(os.path.join(srcdir, top)):
             out += [os.path.join(root, n) for n in names]
+    # The case tables' comments cite notes too (the other fixtures are
+    # inputs, some hostile on purpose).
+    for root, _dirs, names in os.walk(os.path.join(srcdir, "fixtures")):
+        out += [os.path.join(root, n) for n in names if n == "cases.txt"]
     for name in os.listdir(srcdir):
         if name.endswith(".md") or name == "HACKING":
             out.append(os.path.join(srcdir, name))
