@@ -320,20 +320,6 @@ ny_caldav_event_delete(NyHttp *http, const NyCaldavEvent *event, GError **error)
     return FALSE;
 }
 
-/* Trailing slashes aside, the same collection. */
-static gboolean
-same_url(const char *a, const char *b)
-{
-    gsize la = strlen(a);
-    gsize lb = strlen(b);
-
-    while (la > 0 && a[la - 1] == '/')
-        la--;
-    while (lb > 0 && b[lb - 1] == '/')
-        lb--;
-    return la == lb && strncmp(a, b, la) == 0;
-}
-
 char *
 ny_caldav_holds_url(const NyCalendarConfig *config, GPtrArray *cached, GError **error)
 {
@@ -347,7 +333,7 @@ ny_caldav_holds_url(const NyCalendarConfig *config, GPtrArray *cached, GError **
     /* An href names one calendar; a display name may be shared. */
     for (guint i = 0; abs != NULL && hit == NULL && i < cached->len; i++) {
         const NyCacheCalendar *c = g_ptr_array_index(cached, i);
-        if (same_url(abs, c->href))
+        if (ny_caldav_same_collection(abs, c->href))
             hit = c;
     }
     for (guint i = 0; hit == NULL && i < cached->len; i++) {

@@ -111,8 +111,8 @@ with_slash(const char *url)
     return g_str_has_suffix(url, "/") ? g_strdup(url) : g_strconcat(url, "/", NULL);
 }
 
-static gboolean
-same_collection(const char *a, const char *b)
+gboolean
+ny_caldav_same_collection(const char *a, const char *b)
 {
     gsize la = strlen(a);
     gsize lb = strlen(b);
@@ -325,7 +325,7 @@ discover(Sync *s, GError **error)
         if (principal != NULL && r->calendar_home_set != NULL) {
             g_autofree char *abs = ny_http_resolve(url, principal);
 
-            if (abs != NULL && same_collection(abs, url))
+            if (abs != NULL && ny_caldav_same_collection(abs, url))
                 home_url = ny_http_resolve(url, r->calendar_home_set);
         }
     } else if (ms != NULL || status == 404 || status == 410) {
@@ -405,7 +405,7 @@ select_holds(Sync *s, GPtrArray *found)
     abs = ny_http_resolve(s->config->url, holds);
     for (guint i = 0; i < found->len; i++) {
         Found *f = g_ptr_array_index(found, i);
-        if (abs != NULL && same_collection(abs, f->url)) {
+        if (abs != NULL && ny_caldav_same_collection(abs, f->url)) {
             f->used = TRUE;
             return;
         }
@@ -438,7 +438,7 @@ select_calendars(Sync *s, GPtrArray *found, GError **error)
         for (guint i = 0; i < found->len; i++) {
             Found *f = g_ptr_array_index(found, i);
             if ((f->displayname && strcmp(f->displayname, *w) == 0) ||
-                (abs && same_collection(abs, f->url))) {
+                (abs && ny_caldav_same_collection(abs, f->url))) {
                 if (!f->events) {
                     g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_NOT_FOUND,
                                 "calendars=: '%s' takes no events (a task list?); remove it "
@@ -612,7 +612,7 @@ job_read_etags(Job *job, const NyMultistatus *ms)
         const NyDavResponse *r = g_ptr_array_index(ms->responses, i);
         g_autofree char *abs = ny_http_resolve(url, r->href);
 
-        if (r->is_collection || (abs && same_collection(abs, url)) || r->etag == NULL)
+        if (r->is_collection || (abs && ny_caldav_same_collection(abs, url)) || r->etag == NULL)
             continue;
         job_listed(job, r);
     }
@@ -636,7 +636,7 @@ job_read_changes(Job *job, const NyMultistatus *ms)
         const NyDavResponse *r = g_ptr_array_index(ms->responses, i);
         g_autofree char *abs = ny_http_resolve(url, r->href);
 
-        if (abs != NULL && same_collection(abs, url)) {
+        if (abs != NULL && ny_caldav_same_collection(abs, url)) {
             if (r->status == 507)
                 job->truncated = TRUE;
             continue;

@@ -247,4 +247,8 @@ GPtrArray *ny_caldav_holds_create(NyHttp *http, const char *calendar_url, const 
                                   const char *const *texts, guint n, const char *store_id,
                                   GError **error);
 
+/* Whether two absolute URLs name the same collection, trailing slashes
+ * aside (servers list a calendar with and without one). */
+gboolean ny_caldav_same_collection(const char *a, const char *b);
+
 G_END_DECLS
