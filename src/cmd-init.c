@@ -561,10 +561,7 @@ answers_clear(Answers *a)
     g_free(a->username);
     g_free(a->password_command);
     g_free(a->token_command);
-    if (a->password != NULL) {
-        explicit_bzero(a->password, strlen(a->password));
-        g_free(a->password);
-    }
+    ny_http_secret_free(a->password);
     g_strfreev(a->busy);
     g_free(a->holds);
 }
