@@ -342,6 +342,28 @@ offered_and_booked(NyCli *cli, NyStore *store, GArray *offered, GArray *booked, 
     return TRUE;
 }
 
+/* The times held on the holds calendar: the holds this store recorded
+ * (doc/calendar-writes.md) and those of any store the cache has, another
+ * machine's among them, known by their marks, never by their titles. */
+static gboolean
+held_times(NyCli *cli, NyStore *store, NyTime from, NyTime to, GArray *held, GError **error)
+{
+    g_autofree char *cache_path = ny_config_cache_path(cli->db_path);
+
+    if (store != NULL) {
+        g_autoptr(GPtrArray) events = ny_store_list_events(store, 0, error);
+
+        if (events == NULL)
+            return FALSE;
+        for (guint i = 0; i < events->len; i++) {
+            const NyStoreEvent *e = g_ptr_array_index(events, i);
+            if (e->kind == NY_STORE_EVENT_HOLD)
+                ny_intervals_add(held, e->span.start, e->span.end);
+        }
+    }
+    return ny_holds_cached(cli->config, cache_path, from, to, held, error);
+}
+
 gboolean
 ny_cmd_week(NyCli *cli, int argc, char **argv, GError **error)
 {
@@ -362,6 +384,7 @@ ny_cmd_week(NyCli *cli, int argc, char **argv, GError **error)
     g_autoptr(GArray) taken = ny_intervals_new();
     g_autoptr(GArray) offered = ny_intervals_new();
     g_autoptr(GArray) booked = ny_intervals_new();
+    g_autoptr(GArray) held = ny_intervals_new();
     g_autoptr(GArray) picks = NULL;
     g_autoptr(GError) pick_error = NULL;
     g_autoptr(NyWeek) week = NULL;
@@ -423,6 +446,8 @@ ny_cmd_week(NyCli *cli, int argc, char **argv, GError **error)
     if (store != NULL && (!ny_cmd_taken(cli, store, 0, taken, error) ||
                           !offered_and_booked(cli, store, offered, booked, error)))
         return FALSE;
+    if (!held_times(cli, store, grid_from, grid_to, held, error))
+        return FALSE;
     if (!ny_slots_pick(a, cli->zone, cli->now, busy_pick, taken, &picks, &pick_error)) {
         /* No open slot is part of the picture, not a failure of it. */
         if (!g_error_matches(pick_error, NY_SLOTS_ERROR, NY_SLOTS_ERROR_NO_SLOT)) {
@@ -432,11 +457,8 @@ ny_cmd_week(NyCli *cli, int argc, char **argv, GError **error)
         picks = ny_intervals_new();
     }
 
-    /* Holds: the store does not know which calendar events notyet wrote
-     * yet (doc/calendar-writes.md), so no cell is "held": a hold of an
-     * offer shows as offered, which wins over busy. */
     times.busy = busy;
-    times.held = NULL;
+    times.held = held;
     times.offered = offered;
     times.booked = booked;
     times.picks = picks;

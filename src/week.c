@@ -16,10 +16,10 @@ ny_week_kind_to_string(NyWeekKind kind)
         return "past";
     case NY_WEEK_BUSY:
         return "busy";
-    case NY_WEEK_HELD:
-        return "held";
     case NY_WEEK_OFFERED:
         return "offered";
+    case NY_WEEK_HELD:
+        return "held";
     case NY_WEEK_BOOKED:
         return "booked";
     case NY_WEEK_PICK:
@@ -104,10 +104,10 @@ judge_cell(const Judge *j, NyWeekCell *c)
     }
     if (ny_intervals_overlaps(j->booked, s, e))
         c->kind = NY_WEEK_BOOKED;
-    else if (ny_intervals_overlaps(j->offered, s, e))
-        c->kind = NY_WEEK_OFFERED;
     else if (ny_intervals_overlaps(j->held, s, e))
         c->kind = NY_WEEK_HELD;
+    else if (ny_intervals_overlaps(j->offered, s, e))
+        c->kind = NY_WEEK_OFFERED;
     else if (ny_intervals_overlaps(j->busy, s, e))
         c->kind = NY_WEEK_BUSY;
     else if (s < j->now)

@@ -20,8 +20,10 @@ G_BEGIN_DECLS
 /* What a cell of the grid shows. When several apply to one cell, the one
  * with the higher value wins, so the order of the enum is the precedence:
  * the slots `reply` would offer first, then what the store and the calendar
- * say about the time (booked, offered, held, busy), then why a free time
- * could not be offered (past, notice, buffer), and open last. */
+ * say about the time (booked, held, offered, busy), then why a free time
+ * could not be offered (past, notice, buffer), and open last. A hold is an
+ * offered time that is also on the calendar, so held says more than
+ * offered, and both more than the busy time the hold makes. */
 typedef enum {
     NY_WEEK_OPEN = 0, /* free, and far enough from everything to be offered */
     NY_WEEK_BUFFER,   /* free itself, but closer than buffer_minutes to a busy, held,
@@ -29,15 +31,15 @@ typedef enum {
     NY_WEEK_NOTICE,   /* free, but starts before now + min_notice_hours */
     NY_WEEK_PAST,     /* free, but starts before now */
     NY_WEEK_BUSY,     /* overlaps a busy period of the calendars */
-    NY_WEEK_HELD,     /* overlaps one of notyet's own holds on the calendar */
     NY_WEEK_OFFERED,  /* overlaps a slot offered in a pending follow-up */
+    NY_WEEK_HELD,     /* overlaps a notyet hold on the calendar (this store's or another's) */
     NY_WEEK_BOOKED,   /* overlaps a booked call */
     NY_WEEK_PICK,     /* overlaps a slot `reply` would offer now (NyWeekCell.pick) */
 } NyWeekKind;
 
 #define NY_WEEK_KIND_COUNT (NY_WEEK_PICK + 1)
 
-/* "open", "buffer", "notice", "past", "busy", "held", "offered", "booked", "pick". */
+/* "open", "buffer", "notice", "past", "busy", "offered", "held", "booked", "pick". */
 const char *ny_week_kind_to_string(NyWeekKind kind);
 
 /* One grid step of the working hours of a day. */
@@ -66,7 +68,7 @@ typedef struct {
  * overlapping (they are copied, sorted and merged). */
 typedef struct {
     const GArray *busy;    /* (element-type NyInterval) busy periods of the calendars */
-    const GArray *held;    /* (element-type NyInterval) notyet's own holds */
+    const GArray *held;    /* (element-type NyInterval) notyet holds on the calendar */
     const GArray *offered; /* (element-type NyInterval) slots of pending offers */
     const GArray *booked;  /* (element-type NyInterval) booked calls */
     const GArray *picks;   /* (element-type NyInterval) the slots `reply` would offer, in

@@ -183,6 +183,38 @@ def test_offered_and_booked_cells():
         h.cleanup()
 
 
+def test_recorded_hold_shows_held_and_wins_over_offered():
+    """A hold the store recorded (doc/calendar-writes.md: holds.c records
+    each hold it writes) is drawn held, the offer's other slot offered; no
+    server is needed to draw what the store knows."""
+    import sqlite3
+    from datetime import datetime, timezone
+    h = Home(CONFIG)
+    base = ["--now", NOW, "--db", h.db, "--ics", WEEK_ICS, "--offline"]
+    try:
+        before = json.loads(run_ok(base + ["week", "--format", "json"], h).out)
+        check(run(base + ["reply", "Richard Roe"], home=h).rc == 0, "reply")
+        offered = [{"start": p["start"], "end": p["end"]} for p in before["picks"]]
+        epoch = [int(datetime.strptime(offered[0][k], "%Y-%m-%dT%H:%M:%SZ")
+                     .replace(tzinfo=timezone.utc).timestamp())
+                 for k in ("start", "end")]
+        con = sqlite3.connect(h.db)
+        with con:
+            con.execute("INSERT INTO calendar_events (url, followup_id, calendar_url, uid, kind,"
+                        " start, end, created) VALUES ('http://127.0.0.1:9/holds/a.ics', 1,"
+                        " 'http://127.0.0.1:9/holds/', 'a', 'hold', ?, ?, 0)", epoch)
+        con.close()
+        doc = json.loads(run_ok(base + ["week", "--format", "json"], h).out)
+        kinds = [{c["kind"] for c in cells_of(doc) if overlaps(c["start"], c["end"], [o])}
+                 for o in offered]
+        check(kinds == [{"held"}, {"offered"}], "slot 1 held, slot 2 offered", kinds)
+        text = run_ok(base + ["week", "--color", "never"], h).out
+        grid = "".join(l[16:] for l in text.splitlines() if re.match(r"[A-Z][a-z]{2} \d{4}-", l))
+        check("h" in grid and "o" in grid, "held and offered in the text grid", text)
+    finally:
+        h.cleanup()
+
+
 def run_ok(args, home):
     r = run(args, home=home)
     check(r.rc == 0, " ".join(args), r)

@@ -42,7 +42,7 @@ times_of(const char *const *pairs)
 static char *
 picture(const NyWeekDay *d)
 {
-    static const char chars[NY_WEEK_KIND_COUNT] = {'.', '~', '-', '_', '#', 'h', 'o', 'B', '?'};
+    static const char chars[NY_WEEK_KIND_COUNT] = {'.', '~', '-', '_', '#', 'o', 'h', 'B', '?'};
     GString *s = g_string_new(NULL);
 
     for (guint i = 0; i < d->cells->len; i++) {
@@ -135,18 +135,43 @@ test_each_kind(void)
 static void
 test_precedence(void)
 {
-    /* 10:00-10:30 is busy and offered (a hold of the offer on the
-     * calendar), 11:00-11:30 busy, held and booked, 12:00-12:30 busy and
-     * held, 13:00 busy in the past. */
-    const char *busy[] = {"2026-12-08T10:00:00Z", "2026-12-08T10:30:00Z", "2026-12-08T11:00:00Z",
-                          "2026-12-08T11:30:00Z", "2026-12-08T12:00:00Z", "2026-12-08T12:30:00Z",
-                          "2026-12-08T09:00:00Z", "2026-12-08T09:30:00Z", NULL};
-    const char *held[] = {"2026-12-08T11:00:00Z", "2026-12-08T11:30:00Z", "2026-12-08T12:00:00Z",
-                          "2026-12-08T12:30:00Z", NULL};
-    const char *offered[] = {"2026-12-08T10:00:00Z", "2026-12-08T10:20:00Z", NULL};
+    /* 10:00-10:30 is busy and offered (an offer without a hold, or a hold
+     * of another store), 11:00-11:30 busy, held, offered and booked,
+     * 12:00-12:30 busy and held, 14:00-14:30 busy, offered and held (an
+     * offer's own hold on the calendar), 13:00 and 15:00 held only (a hold
+     * the lookup did not see), 09:00 busy in the past. */
+    const char *busy[] = {"2026-12-08T10:00:00Z",
+                          "2026-12-08T10:30:00Z",
+                          "2026-12-08T11:00:00Z",
+                          "2026-12-08T11:30:00Z",
+                          "2026-12-08T12:00:00Z",
+                          "2026-12-08T12:30:00Z",
+                          "2026-12-08T09:00:00Z",
+                          "2026-12-08T09:30:00Z",
+                          "2026-12-08T14:00:00Z",
+                          "2026-12-08T14:30:00Z",
+                          NULL};
+    const char *held[] = {"2026-12-08T11:00:00Z",
+                          "2026-12-08T11:30:00Z",
+                          "2026-12-08T12:00:00Z",
+                          "2026-12-08T12:30:00Z",
+                          "2026-12-08T14:00:00Z",
+                          "2026-12-08T14:20:00Z",
+                          "2026-12-08T13:00:00Z",
+                          "2026-12-08T13:20:00Z",
+                          "2026-12-08T15:00:00Z",
+                          "2026-12-08T15:20:00Z",
+                          NULL};
+    const char *offered[] = {"2026-12-08T10:00:00Z",
+                             "2026-12-08T10:20:00Z",
+                             "2026-12-08T11:00:00Z",
+                             "2026-12-08T11:20:00Z",
+                             "2026-12-08T14:00:00Z",
+                             "2026-12-08T14:20:00Z",
+                             NULL};
     const char *booked[] = {"2026-12-08T11:00:00Z", "2026-12-08T11:20:00Z", NULL};
-    /* A pick over a booked time cannot come from ny_slots_pick(), but the
-     * grid must still show it as the pick. */
+    /* A pick over a booked or held time cannot come from ny_slots_pick(),
+     * but the grid must still show it as the pick. */
     const char *picks[] = {"2026-12-08T15:00:00Z", "2026-12-08T15:20:00Z", "2026-12-08T11:00:00Z",
                            "2026-12-08T11:20:00Z", NULL};
     g_autoptr(GArray) b = times_of(busy);
@@ -164,10 +189,10 @@ test_precedence(void)
     /* now 09:40: 09:00 busy although past, 09:30 past although near busy,
      * everything free after now inside the notice, never "buffer". */
     w = build(&a, "UTC", "2026-12-08T09:40:00Z", "2026-12-08", 1, &t);
-    assert_day(w, 0, "#_o-B-h---------");
+    assert_day(w, 0, "#_o-B-h-h-h-h---");
     t.picks = p;
     w2 = build(&a, "UTC", "2026-12-08T09:40:00Z", "2026-12-08", 1, &t);
-    assert_day(w2, 0, "#_o-2-h-----1---");
+    assert_day(w2, 0, "#_o-2-h-h-h-1---");
 }
 
 /* The buffer is kept from busy, held, offered and booked times alike, on
@@ -401,8 +426,8 @@ test_invalid(void)
 static void
 test_kind_names(void)
 {
-    const char *names[NY_WEEK_KIND_COUNT] = {"open", "buffer",  "notice", "past", "busy",
-                                             "held", "offered", "booked", "pick"};
+    const char *names[NY_WEEK_KIND_COUNT] = {"open",    "buffer", "notice", "past", "busy",
+                                             "offered", "held",   "booked", "pick"};
 
     for (int k = 0; k < NY_WEEK_KIND_COUNT; k++)
         g_assert_cmpstr(ny_week_kind_to_string((NyWeekKind)k), ==, names[k]);
