@@ -125,32 +125,37 @@ switch_color(GString *s, const char **shown, const char *sgr)
     *shown = sgr;
 }
 
+/* The text grid has one column per wall-clock grid step, under the hour
+ * labels: a step a DST gap skips is blank, and a step the hour a fall-back
+ * repeats gives twice shows the higher kind of its two cells (the JSON
+ * lists both). */
 static void
 append_day(GString *s, const NyAvailability *a, const NyWeekDay *d, gboolean color)
 {
     /* The rows line up in every locale: the names of the letter's language. */
     static const char *const names[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
     int first_col = a->start_minute / a->grid_minutes;
+    int n_cols = (a->end_minute - 1) / a->grid_minutes - first_col + 1;
     int w = cell_width(a->grid_minutes);
-    int col = 0;
     const char *shown = NULL; /* the colour in effect */
+    g_autofree const NyWeekCell **cols = g_new0(const NyWeekCell *, (gsize)n_cols);
     g_autofree char *label = g_strdup_printf("%s %04d-%02d-%02d", names[(d->weekday + 6) % 7],
                                              d->year, d->month, d->day);
 
-    g_string_append_printf(s, "%-*s", DAY_LABEL_WIDTH, label);
     for (guint i = 0; i < d->cells->len; i++) {
         const NyWeekCell *c = &g_array_index(d->cells, NyWeekCell, i);
-        int want = c->minute / a->grid_minutes - first_col;
+        int col = CLAMP(c->minute / a->grid_minutes - first_col, 0, n_cols - 1);
 
-        /* A cell a DST gap left out stays blank. */
-        if (col < want)
-            switch_color(s, &shown, "");
-        for (; col < want; col++)
-            append_run(s, FALSE, "", ' ', w);
+        if (cols[col] == NULL || c->kind > cols[col]->kind)
+            cols[col] = c;
+    }
+    g_string_append_printf(s, "%-*s", DAY_LABEL_WIDTH, label);
+    for (int col = 0; col < n_cols; col++) {
+        const NyWeekCell *c = cols[col];
+
         /* One colour sequence per run of cells of one colour. */
-        switch_color(s, &shown, color ? kind_look[c->kind].sgr : "");
-        append_run(s, FALSE, "", cell_char(c), w);
-        col++;
+        switch_color(s, &shown, c != NULL && color ? kind_look[c->kind].sgr : "");
+        append_run(s, FALSE, "", c != NULL ? cell_char(c) : ' ', w);
     }
     switch_color(s, &shown, "");
     /* No trailing blanks (past cells at the end of a day). */

@@ -45,7 +45,8 @@ const char *ny_week_kind_to_string(NyWeekKind kind);
 /* One grid step of the working hours of a day. */
 typedef struct {
     NyInterval span; /* the instants it covers, clipped to the working hours */
-    int minute;      /* its wall-clock start: minutes after local midnight */
+    int minute;      /* its wall-clock start: minutes after local midnight (twice the
+                        same in the hour a fall-back repeats) */
     NyWeekKind kind;
     int pick; /* 1-based number of the slot it shows when kind is NY_WEEK_PICK, else 0 */
 } NyWeekCell;
@@ -90,7 +91,11 @@ typedef struct {
  * that meet [start, end) of the working hours, each clipped to them (start
  * 09:10 with a grid of 30 gives a first cell 09:10-09:30). Wall-clock fields
  * go through the zone database, so 09:00-17:00 stays 09:00-17:00 on a DST
- * day; a cell whose wall-clock time a DST gap skips is left out.
+ * day, and every cell is the real time between its bounds: a cell whose
+ * wall-clock time a DST gap skips is left out, and the hour a fall-back
+ * repeats gives its cells twice (the same NyWeekCell.minute, one offset
+ * apart), never one cell of 90 minutes. The working hours of such a day
+ * run from the first instant that reads start to the last that reads end.
  *
  * A cell's kind is the highest NyWeekKind that applies to [start, end) of
  * the cell: the buffer is judged on [start - buffer, end + buffer) against

@@ -287,6 +287,30 @@ def test_dst_gap_leaves_a_blank_column():
         h.cleanup()
 
 
+def test_dst_fall_back_cells_are_their_real_length():
+    """The hour 2026-11-01 repeats in New York: JSON lists its cells twice,
+    each 30 real minutes; the text keeps one column per wall-clock step."""
+    from datetime import datetime
+    h = Home(CONFIG + "[availability]\ndays=Sun\nstart=00:00\nend=05:00\n")
+    try:
+        args = ["--tz", "America/New_York", "--now", "2026-10-20T12:00:00Z", "--ics", DEMO,
+                "week", "--from", "2026-10-25", "--weeks", "2"]
+        doc = json.loads(run_ok(args + ["--format", "json"], h).out)
+        day = [d for d in doc["days"] if d["date"] == "2026-11-01"][0]
+        starts = [datetime.strptime(c["start"], "%Y-%m-%dT%H:%M:%SZ") for c in day["cells"]]
+        ends = [datetime.strptime(c["end"], "%Y-%m-%dT%H:%M:%SZ") for c in day["cells"]]
+        check(len(day["cells"]) == 12 and day["cells"][0]["start"] == "2026-11-01T04:00:00Z"
+              and day["cells"][-1]["end"] == "2026-11-01T10:00:00Z", "six real hours", day)
+        check(all((e - b).total_seconds() == 1800 for b, e in zip(starts, ends)),
+              "every cell 30 minutes", day)
+        lines = run_ok(args + ["--color", "never"], h).out.splitlines()
+        rows = [l for l in lines if l.startswith("Sun 2026-")]
+        check(len(rows) == 2 and len(rows[0]) == len(rows[1]) == 16 + 20,
+              "ten columns on both Sundays", lines)
+    finally:
+        h.cleanup()
+
+
 def test_no_open_slot_still_draws():
     r = run(NY + ["--ics", fixture("slots", "busy-all.ics"), "week", "--color", "never"])
     check(r.rc == 0, "exit 0: a picture, not a pick", r)

@@ -294,6 +294,106 @@ test_dst_gap(void)
     g_assert_cmpint(g_array_index(d->cells, NyWeekCell, 3).minute, ==, 4 * 60);
 }
 
+/* Checks that the cells of day 0 of @w are consecutive, each @grid
+ * minutes of real time, at the wall-clock minutes @minutes (-1 ends), from
+ * @from. */
+static void
+assert_real_cells(const NyWeek *w, int grid, const char *from, const int *minutes)
+{
+    const NyWeekDay *d = day_at(w, 0);
+    guint n = 0;
+
+    while (minutes[n] >= 0)
+        n++;
+    g_assert_cmpuint(d->cells->len, ==, n);
+    for (guint i = 0; i < n; i++) {
+        const NyWeekCell *c = &g_array_index(d->cells, NyWeekCell, i);
+
+        g_assert_cmpint(c->span.start, ==, at(from) + (NyTime)i * grid * 60);
+        g_assert_cmpint(c->span.end - c->span.start, ==, grid * 60);
+        g_assert_cmpint(c->minute, ==, minutes[i]);
+    }
+}
+
+/* The hour a fall-back repeats: every cell is its real length, so the
+ * repeated wall-clock times are drawn twice, one offset apart, and never as
+ * one cell of 90 minutes. New York repeats 01:00-02:00 on 2026-11-01
+ * (EDT, then EST), Berlin 02:00-03:00 on 2026-10-25 (CEST, then CET). */
+static void
+test_dst_fall_back(void)
+{
+    static const int ny30[] = {0, 30, 60, 90, 60, 90, 120, 150, 180, 210, 240, 270, -1};
+    static const int ny60[] = {0, 60, 60, 120, 180, 240, -1};
+    static const int ny_inside[] = {60, 90, 60, 90, -1};
+    static const int berlin[] = {60, 90, 120, 150, 120, 150, 180, 210, 240, 270, -1};
+    const char *busy[] = {"2026-11-01T06:00:00Z", "2026-11-01T06:30:00Z", NULL};
+    g_autoptr(GArray) b = times_of(busy);
+    NyWeekTimes t = {b, NULL, NULL, NULL, NULL};
+    NyAvailability a;
+    g_autoptr(NyWeek) w = NULL;
+
+    avail(&a);
+    a.days = 0x7f;
+    a.start_minute = 0;
+    a.end_minute = 5 * 60;
+    a.slot_minutes = 20;
+    a.buffer_minutes = 0;
+    /* 00:00 EDT (04:00Z) to 05:00 EST (10:00Z): six real hours. */
+    w = build(&a, "America/New_York", "2026-10-01T00:00:00Z", "2026-11-01T12:00:00Z", 1, &t);
+    assert_real_cells(w, 30, "2026-11-01T04:00:00Z", ny30);
+    /* Only the second 01:00-01:30 (EST) is busy. */
+    assert_day(w, 0, "....#.......");
+    g_clear_pointer(&w, ny_week_free);
+
+    a.grid_minutes = 60;
+    w = build(&a, "America/New_York", "2026-10-01T00:00:00Z", "2026-11-01T12:00:00Z", 1, NULL);
+    assert_real_cells(w, 60, "2026-11-01T04:00:00Z", ny60);
+    g_clear_pointer(&w, ny_week_free);
+
+    /* Working hours that start and end inside the repeated hour hold both
+     * of its readings: the first 01:00 to the last 02:00. */
+    a.grid_minutes = 30;
+    a.start_minute = 60;
+    a.end_minute = 120;
+    w = build(&a, "America/New_York", "2026-10-01T00:00:00Z", "2026-11-01T12:00:00Z", 1, NULL);
+    assert_real_cells(w, 30, "2026-11-01T05:00:00Z", ny_inside);
+    g_clear_pointer(&w, ny_week_free);
+
+    /* 01:00 CEST (23:00Z the day before) to 05:00 CET (04:00Z). */
+    a.start_minute = 60;
+    a.end_minute = 5 * 60;
+    w = build(&a, "Europe/Berlin", "2026-10-01T00:00:00Z", "2026-10-25T12:00:00Z", 1, NULL);
+    g_assert_cmpint(day_at(w, 0)->day, ==, 25);
+    assert_real_cells(w, 30, "2026-10-24T23:00:00Z", berlin);
+}
+
+/* The spring-forward gap: no cell for the wall-clock times it skips, and
+ * the cells around it are their real length, never stretched or cut.
+ * Berlin skips 02:00-03:00 on 2026-03-29. */
+static void
+test_dst_spring_forward(void)
+{
+    static const int berlin[] = {60, 90, 180, 210, -1};
+    static const int ny[] = {0, 60, 180, 240, -1};
+    NyAvailability a;
+    g_autoptr(NyWeek) w = NULL;
+
+    avail(&a);
+    a.days = 0x7f;
+    a.start_minute = 60;
+    a.end_minute = 4 * 60;
+    a.slot_minutes = 20;
+    w = build(&a, "Europe/Berlin", "2026-03-01T00:00:00Z", "2026-03-29T12:00:00Z", 1, NULL);
+    assert_real_cells(w, 30, "2026-03-29T00:00:00Z", berlin);
+    g_clear_pointer(&w, ny_week_free);
+
+    a.start_minute = 0;
+    a.end_minute = 5 * 60;
+    a.grid_minutes = 60;
+    w = build(&a, "America/New_York", "2026-03-01T00:00:00Z", "2026-03-08T12:00:00Z", 1, NULL);
+    assert_real_cells(w, 60, "2026-03-08T05:00:00Z", ny);
+}
+
 /* Other grids: 15 minutes gives 32 cells, and a start off the grid makes a
  * short first cell; an end off the grid a short last one. */
 static void
@@ -442,6 +542,8 @@ main(int argc, char **argv)
     g_test_add_func("/week/buffer", test_buffer);
     g_test_add_func("/week/dst-days", test_dst_days);
     g_test_add_func("/week/dst-gap", test_dst_gap);
+    g_test_add_func("/week/dst-fall-back", test_dst_fall_back);
+    g_test_add_func("/week/dst-spring-forward", test_dst_spring_forward);
     g_test_add_func("/week/grids", test_grids);
     g_test_add_func("/week/spans", test_spans);
     g_test_add_func("/week/days-off", test_days_off);
