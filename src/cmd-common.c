@@ -322,6 +322,17 @@ ny_cmd_followup_to_json(NyCli *cli, JsonBuilder *b, const NyFollowup *f)
     else
         json_builder_add_null_value(b);
     add_string_or_null(b, "met", f->met);
+    /* Their zone and day, as the letter used them (reply --their-tz). */
+    add_string_or_null(b, "their_tz", f->their_tz);
+    json_builder_set_member_name(b, "their_hours");
+    if (f->their_tz != NULL && f->their_end_minute > f->their_start_minute) {
+        g_autofree char *hours = g_strdup_printf(
+            "%02d:%02d-%02d:%02d", f->their_start_minute / 60, f->their_start_minute % 60,
+            f->their_end_minute / 60, f->their_end_minute % 60);
+        json_builder_add_string_value(b, hours);
+    } else {
+        json_builder_add_null_value(b);
+    }
     json_builder_set_member_name(b, "nudges");
     json_builder_add_int_value(b, f->nudges);
     json_builder_set_member_name(b, "call_passed");

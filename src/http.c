@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "notyet/ntime.h"
 #include "ny-version.h"
 
 G_DEFINE_QUARK(ny_http_error, ny_http_error)
@@ -1378,4 +1379,28 @@ ny_http_get_conditional(const char *url, const NyHttpOptions *options, const cha
     if (out_etag != NULL)
         *out_etag = g_steal_pointer(&response->etag);
     return g_bytes_ref(response->body);
+}
+
+void
+ny_http_suggest_offline(GError **error, gint64 synced, gint64 clock, const char *check)
+{
+    g_autofree char *hint = NULL;
+    GError *e;
+
+    if (error == NULL || *error == NULL ||
+        !g_error_matches(*error, NY_HTTP_ERROR, NY_HTTP_ERROR_NETWORK))
+        return;
+    if (synced > 0) {
+        g_autofree char *when = ny_time_format_utc(synced);
+
+        hint = g_strdup_printf("; --offline answers from the cache of %s (%" G_GINT64_FORMAT
+                               " minutes old)",
+                               when, MAX((clock - synced) / 60, 0));
+    } else {
+        hint = g_strdup_printf("; nothing is cached yet for --offline: check the network and %s",
+                               check);
+    }
+    e = g_error_new(NY_HTTP_ERROR, NY_HTTP_ERROR_NETWORK, "%s%s", (*error)->message, hint);
+    g_clear_error(error);
+    *error = e;
 }

@@ -314,4 +314,17 @@ char *ny_http_trace_redact(const char *line);
  */
 char *ny_http_resolve(const char *base, const char *ref);
 
+/**
+ * ny_http_suggest_offline:
+ * @error: (inout) (nullable): a failure; only NY_HTTP_ERROR_NETWORK is changed
+ * @synced: when the cache last had the source (seconds since the epoch), 0 never
+ * @clock: the real time now (seconds since the epoch)
+ * @check: what to check when nothing is cached, e.g. "url="
+ *
+ * A CalDAV server or ics feed that cannot be reached: appends what --offline
+ * would answer from, the cache's time and age in minutes, or that nothing is
+ * cached yet and what to check. One wording for every source.
+ */
+void ny_http_suggest_offline(GError **error, gint64 synced, gint64 clock, const char *check);
+
 G_END_DECLS
