@@ -141,6 +141,45 @@ def test_overlapped_lookup_answers_as_sequential():
             home.cleanup()
 
 
+def test_unchanged_lookup_writes_nothing():
+    """A lookup the server answers with "nothing changed" leaves the cache
+    file as it was (src/caldav.c, list_unchanged and NY_CALDAV_CONFIRM_GRAIN):
+    no transaction, so no checkpoint and no fsync. A sync time older than
+    the grain is still brought forward."""
+    import os
+    import sqlite3
+    home = with_home(calendars="Work")
+    path = os.path.join(home.dir, "cache", "notyet", "cache.db")
+    args = ["-v", "--format", "json", "freebusy"] + ct.WINDOW
+    try:
+        for _ in range(2):
+            check(ct.busy_of(ct.notyet(home, args)) == ct.EXPECTED, "synced")
+        before = os.stat(path).st_mtime_ns
+        r = ct.notyet(home, args)
+        check(r.rc == 0 and "1 calendars synced (1 unchanged), 0 fetched" in r.err,
+              "unchanged", r)
+        check(ct.busy_of(r) == ct.EXPECTED, "the same answer", r)
+        check(os.stat(path).st_mtime_ns == before, "the cache file was not written", r)
+        db = sqlite3.connect(path)
+        try:
+            db.execute("UPDATE calendars SET last_sync = last_sync - 3600")
+            db.commit()
+            old = db.execute("SELECT max(last_sync) FROM calendars WHERE used").fetchone()[0]
+        finally:
+            db.close()
+        r = ct.notyet(home, args)
+        cals, r = ct.calendars_json(home, ["--offline"])
+        synced = [c["last_sync"] for c in cals if c["used"]]
+        db = sqlite3.connect(path)
+        try:
+            new = db.execute("SELECT max(last_sync) FROM calendars WHERE used").fetchone()[0]
+        finally:
+            db.close()
+        check(new >= old + 3600, "an hour-old sync time is written again: %r" % synced, r)
+    finally:
+        home.cleanup()
+
+
 def test_refused_sync_token_resyncs_from_scratch():
     home = with_home(calendars="Work")
     try:
