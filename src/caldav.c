@@ -1025,6 +1025,8 @@ sync_calendars(Sync *s, GPtrArray *found, GArray *ids, GPtrArray *old, GError **
         }
         if (!job_apply(s, job, error))
             return FALSE;
+        if (s->stats->changed != NULL && (job->puts->len > 0 || job->deletes->len > 0))
+            g_array_append_val(s->stats->changed, job->id);
         progress(s, "%s: '%s' %u fetched, %u deleted", s->config->name,
                  job->found->displayname ? job->found->displayname : job->found->shown,
                  job->stats.fetched, job->stats.deleted);

@@ -105,12 +105,22 @@ def test_overlapped_lookup_answers_as_sequential():
     listing is in flight (src/sources.c, sync_overlapped). On a calendar
     that changed it must be thrown away: two homes with the same cache, one
     looking up overlapped, one synced first and read after
-    (NOTYET_LOOKUP_SEQUENTIAL=1), print the same bytes."""
+    (NOTYET_LOOKUP_SEQUENTIAL=1), print the same bytes. A second calendar,
+    Steady, does not change: only Differ is read again, and Steady's part
+    computed during the sync goes in its place."""
     SERVER.mkcalendar("/alice/differ/", "Differ")
+    SERVER.mkcalendar("/alice/steady/", "Steady")
     for name in ("oneoff.ics", "allday.ics", "transparent.ics", "weekly.ics"):
         with open(ct.EVENTS + "/" + name, "rb") as f:
             SERVER.put("/alice/differ/" + name, f.read())
-    homes = [with_home(calendars="Differ"), with_home(calendars="Differ")]
+    with open(ct.EVENTS + "/cancelled.ics", "rb") as f:
+        SERVER.put("/alice/steady/cancelled.ics", f.read())
+    SERVER.put("/alice/steady/lunch.ics",
+               "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//notyet//tests//EN\r\n"
+               "BEGIN:VEVENT\r\nUID:lunch@notyet-test\r\nDTSTAMP:20260101T000000Z\r\n"
+               "DTSTART:20260109T120000Z\r\nDTEND:20260109T130000Z\r\nSUMMARY:Lunch\r\n"
+               "END:VEVENT\r\nEND:VCALENDAR\r\n")
+    homes = [with_home(calendars="Differ;Steady"), with_home(calendars="Differ;Steady")]
     args = ["-v", "--format", "json", "freebusy"] + ct.WINDOW
     seq = {"NOTYET_LOOKUP_SEQUENTIAL": "1"}
     try:
@@ -136,6 +146,8 @@ def test_overlapped_lookup_answers_as_sequential():
                   ("2026-01-05T09:00:00Z", "2026-01-05T10:00:00Z") not in busy and
                   ("2026-01-08T00:00:00Z", "2026-01-09T00:00:00Z") not in busy,
                   "%s: the change is in the answer" % what, a)
+            check(("2026-01-09T12:00:00Z", "2026-01-09T13:00:00Z") in busy,
+                  "%s: the unchanged calendar is in the answer" % what, a)
     finally:
         for home in homes:
             home.cleanup()
