@@ -1108,6 +1108,10 @@ config_arg(NyCli *cli, const char *path)
 gboolean
 ny_cmd_init(NyCli *cli, int argc, char **argv, GError **error)
 {
+    static const NyCmdUsage usage = {
+        .summary = "First-time set-up: asks (or takes the flags) for you, your working hours "
+                   "and your calendar server, finds the calendars, checks a 14-day lookup "
+                   "and writes the configuration (mode 0600). --tz ZONE sets your zone."};
     g_auto(InitOptions) o = {0};
     g_auto(Answers) a = {0};
     const GOptionEntry entries[] = {
@@ -1146,18 +1150,8 @@ ny_cmd_init(NyCli *cli, int argc, char **argv, GError **error)
     guint n_busy = 0;
 
     cli->no_config = TRUE;
-    if (!ny_cli_parse(cli, NULL,
-                      "First-time set-up: asks (or takes the flags) for you, your working hours "
-                      "and your calendar server, finds the calendars, checks a 14-day lookup "
-                      "and writes the configuration (mode 0600). --tz ZONE sets your zone.",
-                      entries, &argc, &argv, error))
-        return FALSE;
-    if (cli->help)
-        return TRUE;
-    if (argc > 1) {
-        ny_cli_usage_error(cli, error, "unexpected argument '%s'", argv[1]);
-        return FALSE;
-    }
+    if (!ny_cmd_parse(cli, &usage, entries, &argc, &argv, error))
+        return cli->help;
     if (o.no_calendar && (o.url != NULL || o.provider != NULL)) {
         ny_cli_usage_error(cli, error, "--no-calendar with --url or --provider");
         return FALSE;

@@ -345,6 +345,8 @@ offered_and_booked(NyCli *cli, NyStore *store, GArray *offered, GArray *booked, 
 gboolean
 ny_cmd_week(NyCli *cli, int argc, char **argv, GError **error)
 {
+    static const NyCmdUsage usage = {.summary =
+                                         "Show the working days as a grid of busy and open times"};
     g_auto(WeekOptions) opts = {0};
     const GOptionEntry entries[] = {
         {"from", 0, 0, G_OPTION_ARG_STRING, &opts.from,
@@ -373,15 +375,8 @@ ny_cmd_week(NyCli *cli, int argc, char **argv, GError **error)
     gboolean color = FALSE;
 
     opts.weeks = G_MININT; /* unset: no value a user can type */
-    if (!ny_cli_parse(cli, NULL, "Show the working days as a grid of busy and open times", entries,
-                      &argc, &argv, error))
-        return FALSE;
-    if (cli->help)
-        return TRUE;
-    if (argc > 1) {
-        ny_cli_usage_error(cli, error, "unexpected argument '%s'", argv[1]);
-        return FALSE;
-    }
+    if (!ny_cmd_parse(cli, &usage, entries, &argc, &argv, error))
+        return cli->help;
     a = &cli->config->availability;
     if (opts.weeks != G_MININT && (opts.weeks < 1 || opts.weeks > MAX_WEEKS)) {
         ny_cli_usage_error(cli, error, "--weeks: %d is not between 1 and %d", opts.weeks,
