@@ -35,22 +35,36 @@ and with --baseline the same online and offline lookups by that binary
 (the code before a change, for before/after in the same run).
 
 Each figure is the median wall time of the whole process (start to reaped),
-in milliseconds; the min and max show the spread. The last lines give the
-two ratios the lookups are judged by: online - curl (ms), offline / floor.
-The machine's load average is printed first: on a busy machine absolute
-times move, the same-run medians and ratios much less.
+in milliseconds; the min and max show the spread, and "cpu ms" is the
+median user + sys time of the process and the children it waited for. The
+last lines give the two ratios the lookups are judged by: online - curl
+(ms), offline / floor, for the wall and for the CPU time. The machine's load
+average is printed first: on a busy machine absolute times move, the
+same-run medians, ratios and CPU times much less.
 
-Measured 2026-12-06 on 2 shared cores under a load average of 7-10 (11
-runs, medians, ms; "before" is the code of 4b3d548 in the same run):
+Measured 2026-12-06 on 2 shared cores under a load average of 11-14 (11
+runs, medians, ms, wall (cpu); "before" is the code of b9d2b2a, "after"
+that of the warm14 branch, in the same run):
 
-              curl  online  before  offline  before  floor  off/floor (before)
-  Radicale     460     502     462      119     162     98  1.22x (1.66x)
-  Cyrus         82     243     228      132     141     76  1.74x (1.86x)
+              curl       online before  online after  offline before  offline after  floor
+  Radicale  758 (28)     780 (91)       657 (76)      266 (62)        255 (60)       168 (40)
+  Cyrus     123 (31)     484 (105)      344 (86)      302 (70)        274 (64)       188 (46)
+
+              online - curl, before / after     offline / floor, before / after
+  Radicale    22 / -101 ms  (cpu 63 / 48)       1.58 / 1.52  (cpu 1.53 / 1.47)
+  Cyrus      362 /  222 ms  (cpu 75 / 56)       1.61 / 1.46  (cpu 1.53 / 1.39)
+
+The run before this one (load 7-10, the code of that time) gave Radicale: curl 460, online 502, offline 119, floor 98; Cyrus:
+curl 82, online 243, offline 132, floor 76.
 
 Radicale answers slower than notyet computes, so the overlapped lookup
-costs the server's time (online - curl within the spread); Cyrus answers
-in a few tens of milliseconds, and on cores that are all busy the
-computation running beside the sync has no core of its own to run on.
+costs the server's time. Cyrus answers its PROPFIND in 8-22 ms (curl's
+own time_total for it), faster than notyet starts: the floor
+program alone (the process and its six libraries, no work) costs 15 ms
+more CPU than curl's whole run, and --offline, the answer the online
+lookup must compute as well, 33 ms more. On this machine "online within
+10 ms of curl" on Cyrus cannot be met by any lookup that computes its
+answer; doc/performance.md has the breakdown.
 """
 import argparse
 import importlib.util
