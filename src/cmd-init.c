@@ -187,50 +187,34 @@ static gboolean
 ask(Asker *a, const char *given, const char *flag, const char *question, const char *def,
     CheckFunc check, char **out, GError **error)
 {
-    if (given != NULL || !a->interactive) {
-        g_autofree char *value = NULL;
-        g_autofree char *why = NULL;
-        const char *answer = given != NULL ? given : def;
+    /* Asked until an answer passes; a flag's value or the default once. */
+    gboolean asking = given == NULL && a->interactive;
 
-        if (answer == NULL)
-            return no_answer(a, flag, error);
-        if (*answer == '\0') {
-            /* Empty is "none" only for an answer that may be left out. */
-            if (def == NULL || *def != '\0') {
-                ny_cli_usage_error(a->cli, error, "%s: an empty value; give one", flag);
-                return FALSE;
-            }
-            *out = NULL;
-            return TRUE;
-        }
-        if (check != NULL && !check(answer, &value, &why)) {
-            g_autofree char *shown = shown_answer(answer);
-            ny_cli_usage_error(a->cli, error, "%s: '%s' %s", flag, shown, why);
-            return FALSE;
-        }
-        *out = value != NULL ? g_steal_pointer(&value) : g_strdup(answer);
-        return TRUE;
-    }
     for (;;) {
         g_autofree char *line = NULL;
         g_autofree char *value = NULL;
         g_autofree char *why = NULL;
-        const char *answer;
+        const char *answer = given != NULL ? given : def;
 
-        if (def != NULL && *def != '\0')
-            fprintf(stderr, "%s [%s]: ", question, def);
-        else if (def != NULL)
-            fprintf(stderr, "%s [none]: ", question);
-        else
-            fprintf(stderr, "%s: ", question);
-        fflush(stderr);
-        line = read_line();
-        if (line == NULL)
+        if (asking) {
+            if (def != NULL && *def != '\0')
+                fprintf(stderr, "%s [%s]: ", question, def);
+            else if (def != NULL)
+                fprintf(stderr, "%s [none]: ", question);
+            else
+                fprintf(stderr, "%s: ", question);
+            fflush(stderr);
+            line = read_line();
+            if (line == NULL)
+                return no_answer(a, flag, error);
+            if (*line != '\0')
+                answer = line;
+            if (answer == NULL) {
+                fprintf(stderr, "  an answer is needed (or give %s)\n", flag);
+                continue;
+            }
+        } else if (answer == NULL) {
             return no_answer(a, flag, error);
-        answer = *line != '\0' ? line : def;
-        if (answer == NULL) {
-            fprintf(stderr, "  an answer is needed (or give %s)\n", flag);
-            continue;
         }
         if (*answer == '\0') {
             /* Empty is "none" only for an answer that may be left out. */
@@ -243,6 +227,11 @@ ask(Asker *a, const char *given, const char *flag, const char *question, const c
         }
         if (check != NULL && !check(answer, &value, &why)) {
             g_autofree char *shown = shown_answer(answer);
+
+            if (!asking) {
+                ny_cli_usage_error(a->cli, error, "%s: '%s' %s", flag, shown, why);
+                return FALSE;
+            }
             fprintf(stderr, "  '%s' %s\n", shown, why);
             continue;
         }
@@ -561,10 +550,7 @@ answers_clear(Answers *a)
     g_free(a->username);
     g_free(a->password_command);
     g_free(a->token_command);
-    if (a->password != NULL) {
-        explicit_bzero(a->password, strlen(a->password));
-        g_free(a->password);
-    }
+    ny_http_secret_free(a->password);
     g_strfreev(a->busy);
     g_free(a->holds);
 }

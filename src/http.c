@@ -126,15 +126,6 @@ has_credentials(const NyHttp *http)
 }
 
 static void
-wipe_free(char *s)
-{
-    if (s == NULL)
-        return;
-    explicit_bzero(s, strlen(s));
-    g_free(s);
-}
-
-static void
 global_init(void)
 {
     static gsize done = 0;
@@ -233,13 +224,22 @@ ny_http_new(const NyHttpOptions *options)
 }
 
 void
+ny_http_secret_free(char *secret)
+{
+    if (secret == NULL)
+        return;
+    explicit_bzero(secret, strlen(secret));
+    g_free(secret);
+}
+
+void
 ny_http_free(NyHttp *http)
 {
     if (http == NULL)
         return;
     ny_http_multi_free(http->own_multi);
-    wipe_free(http->password);
-    wipe_free(http->token);
+    ny_http_secret_free(http->password);
+    ny_http_secret_free(http->token);
     g_free(http->username);
     g_free(http->origin);
     g_free(http->credentials_url);
@@ -986,7 +986,7 @@ hop_next(NyHttpTransfer *t, const NyHttpResponse *response, GError **error)
         fresh = http->refresh_token(http->refresh_data, error);
         if (fresh == NULL)
             return HOP_FAILED;
-        wipe_free(http->token);
+        ny_http_secret_free(http->token);
         http->token = fresh;
         http->token_generation++;
         return HOP_AGAIN;

@@ -126,6 +126,10 @@ NyHttp *ny_http_new(const NyHttpOptions *options);
 void ny_http_free(NyHttp *http);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHttp, ny_http_free)
 
+/* Overwrites @secret (a password or token; nullable) with zeros, then
+ * frees it: what every holder of a secret clears it with. */
+void ny_http_secret_free(char *secret);
+
 /**
  * ny_http_request:
  * @method: "GET", "PROPFIND", "REPORT", ...

@@ -238,6 +238,9 @@ def answer_me(t):
     t.expect("Your name")
     t.send("Jane Doe")
     t.expect("Your email:")
+    t.send("")  # no default: asked again
+    t.expect("an answer is needed (or give --email)")
+    t.expect("Your email:")
     t.send("jane.example.com")  # not an address: asked again
     t.expect("is not an email address")
     t.expect("Your email:")
