@@ -54,6 +54,8 @@ typedef struct {
     guint fetched;        /* objects downloaded */
     guint deleted;        /* objects removed */
     gboolean full_resync; /* a sync-token was refused: synced from scratch */
+    GArray *changed;      /* (element-type gint64) (nullable): the caller's; the cache ids of
+                           * the calendars whose objects the sync changed are appended */
 } NyCaldavStats;
 
 /**
