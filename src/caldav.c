@@ -1040,18 +1040,27 @@ sync_calendars(Sync *s, GPtrArray *found, GArray *ids, GPtrArray *old, GError **
     return TRUE;
 }
 
-/* The session options of @config: its credentials (a command run once),
- * TLS and the [limits]; @credentials keeps the secret alive until the
- * session is made. */
+/* The session's first half: the TLS warning, and @config's credentials
+ * command started (run once), to run while the caller starts libcurl. */
 static gboolean
-session_options(const NyCalendarConfig *config, const NyCaldavOptions *options, GPtrArray *warnings,
-                NyHttpOptions *http_options, NyCredentials *credentials, GError **error)
+session_start(const NyCalendarConfig *config, GPtrArray *warnings, NyCredentials *credentials,
+              GError **error)
 {
     if (config->insecure && warnings != NULL)
         g_ptr_array_add(warnings, g_strdup_printf("calendar '%s': TLS verification is off "
                                                   "(insecure=true)",
                                                   config->name));
-    if (!ny_credentials_init(credentials, config, TRUE, warnings, error))
+    return ny_credentials_start(credentials, config, TRUE, warnings, error);
+}
+
+/* The session options of @config: its credentials (the command started by
+ * session_start(), read here), TLS and the [limits]; @credentials keeps the
+ * secret alive until the session is made. */
+static gboolean
+session_options(const NyCalendarConfig *config, const NyCaldavOptions *options,
+                NyHttpOptions *http_options, NyCredentials *credentials, GError **error)
+{
+    if (!ny_credentials_finish(credentials, error))
         return FALSE;
     ny_credentials_apply(credentials, http_options);
     /* Credentials go to url='s origin only, whatever the cached home or the
@@ -1079,7 +1088,8 @@ ny_caldav_session_new(const NyCalendarConfig *config, const NyCaldavOptions *opt
         g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_NOT_FOUND, "no url= given");
         return NULL;
     }
-    if (!session_options(config, options, warnings, &http_options, &credentials, error))
+    if (!session_start(config, warnings, &credentials, error) ||
+        !session_options(config, options, &http_options, &credentials, error))
         return NULL;
     return ny_http_new(&http_options);
 }
@@ -1123,7 +1133,7 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
     NyHttpOptions http_options = {0};
     g_auto(NyCredentials) credentials = {0};
     /* Before the session: freed after it. */
-    g_autoptr(NyHttpMulti) multi = ny_http_multi_new(NY_CALDAV_MAX_PARALLEL);
+    g_autoptr(NyHttpMulti) multi = NULL;
     g_autoptr(NyHttp) http = NULL;
     g_autoptr(GPtrArray) found = NULL;
     g_autoptr(GPtrArray) old = NULL;
@@ -1139,7 +1149,13 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
     g_return_val_if_fail(options != NULL && options->clock > 0, FALSE);
     s.clock = options->clock;
 
-    if (!session_options(config, options, warnings, &http_options, &credentials, error))
+    /* The password_command runs while libcurl starts (it loads and
+     * configures OpenSSL): the request waits for the later of the two, not
+     * for both in turn. */
+    if (!session_start(config, warnings, &credentials, error))
+        return FALSE;
+    multi = ny_http_multi_new(NY_CALDAV_MAX_PARALLEL);
+    if (!session_options(config, options, &http_options, &credentials, error))
         return FALSE;
     http_options.multi = multi;
     http = ny_http_new(&http_options);

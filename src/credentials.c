@@ -105,11 +105,35 @@ wait_child(pid_t pid)
     return status;
 }
 
+/* A command started and not yet read: ny_credentials_command_finish()
+ * reads it, or ny_credentials_clear() stops it. */
+struct _NyCredentialsCommand {
+    const char *key; /* static: "password_command" or "token_command" */
+    pid_t pid;
+    int out_fd;
+    int err_fd;
+    guint timeout;   /* seconds */
+    gint64 deadline; /* monotonic µs */
+};
+
+/* Kills and reaps a started command that will not be read. */
+static void
+command_stop(NyCredentialsCommand *c)
+{
+    if (c == NULL)
+        return;
+    kill(c->pid, SIGKILL);
+    close(c->out_fd);
+    close(c->err_fd);
+    wait_child(c->pid);
+    g_free(c);
+}
+
 /* The command runs with posix_spawn(): no copy of this process's memory
  * (a fork of a process with notyet's libraries mapped costs milliseconds),
  * and no thread or main loop of GLib's to watch it; stdin is /dev/null. */
-char *
-ny_credentials_run_command(const char *key, const char *command, guint timeout, GError **error)
+static NyCredentialsCommand *
+command_start(const char *key, const char *command, guint timeout, GError **error)
 {
     /* /bin/sh -c, as mail clients run theirs: "~", "$HOME" and pipes work. */
     char *const argv[] = {(char *)"/bin/sh", (char *)"-c", (char *)command, NULL};
@@ -119,16 +143,10 @@ ny_credentials_run_command(const char *key, const char *command, guint timeout, 
     posix_spawnattr_t attr;
     sigset_t none;
     sigset_t defaults;
-    GByteArray *out;
-    gboolean finished;
-    int read_errno = 0;
-    int status;
+    NyCredentialsCommand *c;
     pid_t pid;
-    gsize line;
-    char *secret;
     int rc;
 
-    g_return_val_if_fail(key != NULL && command != NULL, NULL);
     if (timeout == 0)
         timeout = NY_CREDENTIALS_COMMAND_TIMEOUT;
     if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -156,20 +174,41 @@ ny_credentials_run_command(const char *key, const char *command, guint timeout, 
     posix_spawnattr_destroy(&attr);
     close(out_pipe[1]);
     close(err_pipe[1]);
-    out_pipe[1] = err_pipe[1] = -1;
     if (rc != 0) {
-        close_pipe(out_pipe);
-        close_pipe(err_pipe);
+        close(out_pipe[0]);
+        close(err_pipe[0]);
         g_set_error(error, NY_CREDENTIALS_ERROR, NY_CREDENTIALS_ERROR_COMMAND, "%s cannot run: %s",
                     key, g_strerror(rc));
         return NULL;
     }
+    c = g_new0(NyCredentialsCommand, 1);
+    c->key = key;
+    c->pid = pid;
+    c->out_fd = out_pipe[0];
+    c->err_fd = err_pipe[0];
+    c->timeout = timeout;
+    c->deadline = g_get_monotonic_time() + (gint64)timeout * G_USEC_PER_SEC;
+    return c;
+}
 
-    out = g_byte_array_new();
-    finished = drain(out_pipe[0], err_pipe[0], out,
-                     g_get_monotonic_time() + (gint64)timeout * G_USEC_PER_SEC, &read_errno);
-    close_pipe(out_pipe);
-    close_pipe(err_pipe);
+/* Reads the started command @c to its end and frees it. */
+static char *
+command_finish(NyCredentialsCommand *c, GError **error)
+{
+    const char *key = c->key;
+    guint timeout = c->timeout;
+    GByteArray *out = g_byte_array_new();
+    gboolean finished;
+    int read_errno = 0;
+    int status;
+    pid_t pid = c->pid;
+    gsize line;
+    char *secret;
+
+    finished = drain(c->out_fd, c->err_fd, out, c->deadline, &read_errno);
+    close(c->out_fd);
+    close(c->err_fd);
+    g_free(c);
     if (!finished) {
         kill(pid, SIGKILL);
         wait_child(pid);
@@ -208,9 +247,19 @@ ny_credentials_run_command(const char *key, const char *command, guint timeout, 
     return secret;
 }
 
+char *
+ny_credentials_run_command(const char *key, const char *command, guint timeout, GError **error)
+{
+    NyCredentialsCommand *c;
+
+    g_return_val_if_fail(key != NULL && command != NULL, NULL);
+    c = command_start(key, command, timeout, error);
+    return c != NULL ? command_finish(c, error) : NULL;
+}
+
 gboolean
-ny_credentials_init(NyCredentials *c, const NyCalendarConfig *cal, gboolean run_commands,
-                    GPtrArray *warnings, GError **error)
+ny_credentials_start(NyCredentials *c, const NyCalendarConfig *cal, gboolean run_commands,
+                     GPtrArray *warnings, GError **error)
 {
     const char *key = NULL;
     const char *command = NULL;
@@ -242,12 +291,34 @@ ny_credentials_init(NyCredentials *c, const NyCalendarConfig *cal, gboolean run_
     }
     if (!run_commands)
         return TRUE;
-    c->secret = ny_credentials_run_command(key, command, 0, error);
-    if (c->secret == NULL) {
+    c->command = command_start(key, command, 0, error);
+    if (c->command == NULL) {
         g_prefix_error(error, "calendar '%s': ", cal->name);
         return FALSE;
     }
     return TRUE;
+}
+
+gboolean
+ny_credentials_finish(NyCredentials *c, GError **error)
+{
+    g_return_val_if_fail(c != NULL, FALSE);
+    if (c->command == NULL)
+        return TRUE;
+    c->secret = command_finish(g_steal_pointer(&c->command), error);
+    if (c->secret == NULL) {
+        g_prefix_error(error, "calendar '%s': ", c->calendar->name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+ny_credentials_init(NyCredentials *c, const NyCalendarConfig *cal, gboolean run_commands,
+                    GPtrArray *warnings, GError **error)
+{
+    return ny_credentials_start(c, cal, run_commands, warnings, error) &&
+           ny_credentials_finish(c, error);
 }
 
 void
@@ -255,6 +326,7 @@ ny_credentials_clear(NyCredentials *c)
 {
     if (c == NULL)
         return;
+    command_stop(g_steal_pointer(&c->command));
     ny_http_secret_free(g_steal_pointer(&c->secret));
 }
 

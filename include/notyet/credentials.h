@@ -36,12 +36,15 @@ typedef enum {
     NY_CREDENTIALS_TOKEN,    /* token_command=: a Bearer token (RFC 6750) */
 } NyCredentialsKind;
 
+typedef struct _NyCredentialsCommand NyCredentialsCommand;
+
 /* Caller-owned: ny_credentials_init() fills it, ny_credentials_clear()
  * wipes it. */
 typedef struct {
     NyCredentialsKind kind;
     const NyCalendarConfig *calendar; /* borrowed: for a fresh token */
     char *secret;                     /* the password or token, or NULL; wiped on clear */
+    NyCredentialsCommand *command;    /* started, not yet read (ny_credentials_start()) */
 } NyCredentials;
 
 /**
@@ -58,6 +61,27 @@ typedef struct {
  */
 gboolean ny_credentials_init(NyCredentials *credentials, const NyCalendarConfig *calendar,
                              gboolean run_commands, GPtrArray *warnings, GError **error);
+
+/**
+ * ny_credentials_start:
+ *
+ * ny_credentials_init() in two halves, so that the caller's own start-up
+ * (libcurl's, the cache's) runs while the command does: this one starts
+ * the command and returns at once (FALSE only when it cannot be started);
+ * ny_credentials_finish() reads it. ny_credentials_clear() on credentials
+ * never finished kills the command and reaps it.
+ */
+gboolean ny_credentials_start(NyCredentials *credentials, const NyCalendarConfig *calendar,
+                              gboolean run_commands, GPtrArray *warnings, GError **error);
+
+/**
+ * ny_credentials_finish:
+ *
+ * Waits for the command ny_credentials_start() started, if any, and keeps
+ * its first line as the secret. Returns: TRUE, or FALSE with
+ * NY_CREDENTIALS_ERROR_COMMAND prefixed "calendar 'NAME': ".
+ */
+gboolean ny_credentials_finish(NyCredentials *credentials, GError **error);
 
 /**
  * ny_credentials_clear:

@@ -4,7 +4,10 @@
 
 #include "notyet/credentials.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/wait.h>
 
 static void
 test_loopback(void)
@@ -186,6 +189,58 @@ test_credentials_kinds(void)
         g_assert_null(options.username);
         g_assert_nonnull(options.refresh_token);
     }
+}
+
+/* ny_credentials_start() returns while the command runs (the caller's
+ * start-up overlaps it): this command prints its secret only once a file
+ * exists that the test makes after start returned; a start that waited
+ * for the command would wait until its timeout. */
+static void
+test_credentials_start_returns_at_once(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("notyet-cred-XXXXXX", NULL);
+    g_autofree char *go = g_build_filename(dir, "go", NULL);
+    g_autofree char *quoted = g_shell_quote(go);
+    g_autofree char *command =
+        g_strdup_printf("while [ ! -e %s ]; do sleep 0.01; done; echo s3cret", quoted);
+    NyCalendarConfig cal = {
+        .name = (char *)"work", .username = (char *)"alice", .password_command = command};
+    g_auto(NyCredentials) c = {0};
+    NyHttpOptions options = {0};
+
+    g_assert_true(ny_credentials_start(&c, &cal, TRUE, NULL, NULL));
+    g_assert_null(c.secret);
+    g_assert_nonnull(c.command);
+    g_assert_true(g_file_set_contents(go, "", 0, NULL));
+    g_assert_true(ny_credentials_finish(&c, NULL));
+    g_assert_null(c.command);
+    ny_credentials_apply(&c, &options);
+    g_assert_cmpstr(options.password, ==, "s3cret");
+    g_assert_cmpint(g_remove(go), ==, 0);
+    g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
+/* Credentials cleared before their command was read kill it and reap it:
+ * no child is left (a zombie, or a command still running). */
+static void
+test_credentials_cleared_unread(void)
+{
+    NyCalendarConfig cal = {.name = (char *)"work", .token_command = (char *)"exec sleep 1000"};
+    NyCredentials c = {0};
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true(ny_credentials_start(&c, &cal, TRUE, NULL, NULL));
+    g_assert_nonnull(c.command);
+    ny_credentials_clear(&c);
+    g_assert_null(c.command);
+    g_assert_cmpint(waitpid(-1, NULL, WNOHANG), ==, -1);
+    g_assert_cmpint(errno, ==, ECHILD);
+    /* Offline: nothing starts. */
+    g_assert_true(ny_credentials_start(&c, &cal, FALSE, NULL, NULL));
+    g_assert_null(c.command);
+    g_assert_true(ny_credentials_finish(&c, &error));
+    g_assert_null(c.secret);
+    ny_credentials_clear(&c);
 }
 
 /* The Public Suffix List decides whether credentials follow to another
@@ -384,6 +439,8 @@ main(int argc, char **argv)
     g_test_add_func("/http/password/failures", test_password_failures);
     g_test_add_func("/http/password/timeout", test_password_timeout);
     g_test_add_func("/credentials/kinds", test_credentials_kinds);
+    g_test_add_func("/credentials/start/returns-at-once", test_credentials_start_returns_at_once);
+    g_test_add_func("/credentials/start/cleared-unread", test_credentials_cleared_unread);
     g_test_add_func("/http/credentials-may-follow", test_credentials_may_follow);
     g_test_add_func("/http/refuses-other-schemes", test_refuses_other_schemes);
     g_test_add_func("/http/credentials-not-over-plain-http", test_credentials_not_over_plain_http);
