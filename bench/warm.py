@@ -58,7 +58,9 @@ same for every command of a run (curl and floor included), no sleep, fsync
 or SQLite busy wait in strace, one request in one sendto, and Cyrus takes
 as long for notyet's request as for curl's (13 / 12 ms to the first byte).
 notyet sends it about 90 ms after its start, curl 30-40 ms after: the floor
-program alone outlasts curl's whole run. doc/performance.md has the path.
+program alone outlasts curl's whole run, and notyet runs password_command
+(/bin/sh, about 17 ms at load 9-10) where curl has the password in argv.
+doc/performance.md has the path.
 
 Earlier, measured 2026-12-06 on 2 shared cores under a load average of 11-14 (11
 runs, medians, ms, wall (cpu); "before" is the code of b9d2b2a, "after"
