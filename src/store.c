@@ -234,19 +234,6 @@ ny_store_open(const char *path, GError **error)
 }
 
 void
-ny_store_set_busy_timeout(NyStore *store, int milliseconds)
-{
-    g_return_if_fail(store != NULL);
-    ny_db_set_busy_timeout(store->file, milliseconds);
-}
-
-int
-ny_store_schema_version(void)
-{
-    return NY_STORE_SCHEMA_VERSION;
-}
-
-void
 ny_store_free(NyStore *store)
 {
     if (store == NULL)

@@ -58,12 +58,6 @@ static const char nudge_template[] =
              "Just reply with the one that works for you.\n" SIGNATURE;
 
 const char *
-ny_template_default(void)
-{
-    return default_template;
-}
-
-const char *
 ny_template_builtin(NyTemplateKind kind)
 {
     switch (kind) {
@@ -337,12 +331,6 @@ ny_template_check_kind(NyTemplateKind kind, const char *name, const char *text, 
     g_return_val_if_fail(name != NULL && (text != NULL || len == 0), FALSE);
     tokens = tokenize(kind, name, text ? text : "", len, error);
     return tokens != NULL;
-}
-
-gboolean
-ny_template_check(const char *name, const char *text, gsize len, GError **error)
-{
-    return ny_template_check_kind(NY_TEMPLATE_LETTER, name, text, len, error);
 }
 
 static const char *

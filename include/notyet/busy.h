@@ -65,8 +65,6 @@ typedef struct {
  */
 NyBusyZones *ny_busy_zones_new(void);
 void ny_busy_zones_free(NyBusyZones *zones);
-/* How many VTIMEZONEs @zones holds (at most 64; later ones are not kept). */
-guint ny_busy_zones_size(const NyBusyZones *zones);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyBusyZones, ny_busy_zones_free)
 
 /**

@@ -77,11 +77,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyDb, ny_db_free)
 
 /* The SQLite connection, owned by @db. */
 sqlite3 *ny_db_handle(NyDb *db);
-/* The path as given to ny_db_open(). */
-const char *ny_db_path(NyDb *db);
-
-/* How long ny_db_begin() and busy statements wait for another writer. */
-void ny_db_set_busy_timeout(NyDb *db, int milliseconds);
 
 /* BEGIN IMMEDIATE: takes the write lock now, waiting up to the busy timeout
  * (then NY_DB_ERROR_BUSY). A deferred transaction that later writes fails

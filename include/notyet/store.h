@@ -83,12 +83,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyFollowup, ny_followup_free)
  */
 NyStore *ny_store_open(const char *path, GError **error);
 void ny_store_free(NyStore *store);
-
-/* How long ny_store_begin() waits for another writer; 5000 ms after open. */
-void ny_store_set_busy_timeout(NyStore *store, int milliseconds);
-
-/* The schema version (PRAGMA user_version) this binary writes. */
-int ny_store_schema_version(void);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyStore, ny_store_free)
 
 /* BEGIN IMMEDIATE, waiting up to the busy timeout for other writers; then
