@@ -29,7 +29,10 @@
 
 G_DEFINE_QUARK(ny_busy_error, ny_busy_error)
 
-void
+/* ny_busy_limits_init:
+ * @limits: (out caller-allocates): set to the defaults
+ */
+static void
 ny_busy_limits_init(NyBusyLimits *limits)
 {
     limits->max_instances = 50000;

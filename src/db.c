@@ -155,7 +155,8 @@ ny_db_set_error(NyDb *db, int rc, const char *what, GError **error)
                 what, msg);
 }
 
-gboolean
+/* Runs @sql (no rows); @what names the step in an error. */
+static gboolean
 ny_db_exec(NyDb *db, const char *sql, const char *what, GError **error)
 {
     int rc = sqlite3_exec(db->handle, sql, NULL, NULL, NULL);

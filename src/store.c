@@ -720,7 +720,8 @@ ny_store_id(NyStore *store, GError **error)
     return column_text(stmt, 0);
 }
 
-const char *
+/* "hold" or "booked". */
+static const char *
 ny_store_event_kind_to_string(NyStoreEventKind kind)
 {
     return kind == NY_STORE_EVENT_BOOKED ? "booked" : "hold";

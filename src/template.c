@@ -409,7 +409,15 @@ ny_template_first_word(const char *name)
     return g_strndup(p, (gsize)(end - p));
 }
 
-GHashTable *
+/* ny_template_values_new:
+ *
+ * The field values of @f: name, first_name, met, closing, my_name,
+ * my_first_name, my_email, my_phone, duration, slot1..slotN, slots and
+ * first_letter.
+ *
+ * Returns: (transfer full) (element-type utf8 utf8): field -> value.
+ */
+static GHashTable *
 ny_template_values_new(const NyLetterFields *f)
 {
     GHashTable *v = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);

@@ -68,12 +68,6 @@ void ny_busy_zones_free(NyBusyZones *zones);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyBusyZones, ny_busy_zones_free)
 
 /**
- * ny_busy_limits_init:
- * @limits: (out caller-allocates): set to the defaults
- */
-void ny_busy_limits_init(NyBusyLimits *limits);
-
-/**
  * ny_busy_query_init:
  * @query: (out caller-allocates): filled in, with the default limits
  * @from, @to: the window

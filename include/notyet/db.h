@@ -88,9 +88,6 @@ gboolean ny_db_commit(NyDb *db, GError **error);
 void ny_db_rollback(NyDb *db);
 gboolean ny_db_in_transaction(NyDb *db);
 
-/* Runs @sql (no rows); @what names the step in an error. */
-gboolean ny_db_exec(NyDb *db, const char *sql, const char *what, GError **error);
-
 /**
  * ny_db_set_error:
  * @rc: an SQLite result code (extended or primary)

@@ -185,9 +185,6 @@ typedef enum {
     NY_STORE_EVENT_BOOKED,   /* the booked call (STATUS:CONFIRMED) */
 } NyStoreEventKind;
 
-/* "hold" or "booked". */
-const char *ny_store_event_kind_to_string(NyStoreEventKind kind);
-
 /* An event notyet wrote to a calendar, as the store keeps it. */
 typedef struct {
     char *url;          /* the resource's absolute URL: the key */

@@ -138,17 +138,6 @@ typedef struct {
 char *ny_template_first_word(const char *name);
 
 /**
- * ny_template_values_new:
- *
- * The field values of @f: name, first_name, met, closing, my_name,
- * my_first_name, my_email, my_phone, duration, slot1..slotN, slots and
- * first_letter.
- *
- * Returns: (transfer full) (element-type utf8 utf8): field -> value.
- */
-GHashTable *ny_template_values_new(const NyLetterFields *f);
-
-/**
  * ny_template_write:
  * @kind: what the template is
  * @name: its name for error messages (a path, or ny_template_builtin_name())
