@@ -70,12 +70,6 @@ ny_holds_free(NyHolds *h)
     g_free(h);
 }
 
-const char *
-ny_holds_name(const NyHolds *h)
-{
-    return h->target->name;
-}
-
 static NyHttp *
 session(NyHolds *h, GError **error)
 {

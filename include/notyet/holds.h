@@ -64,9 +64,6 @@ NyHolds *ny_holds_open(const NyConfig *config, NyStore *store, const char *cache
 void ny_holds_free(NyHolds *h);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHolds, ny_holds_free)
 
-/* The [calendar NAME] with holds=, for messages. */
-const char *ny_holds_name(const NyHolds *h);
-
 /**
  * ny_holds_write:
  * @f: a recorded follow-up (its id set) whose slots are held
