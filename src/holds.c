@@ -12,7 +12,6 @@
 #include "notyet/busy.h"
 #include "notyet/db.h"
 #include "notyet/http.h"
-#include "notyet/multistatus.h"
 
 G_DEFINE_QUARK(ny_holds_error, ny_holds_error)
 
@@ -197,78 +196,88 @@ event_busy(const char *text, NyTime from, NyTime to)
     return g_steal_pointer(&busy);
 }
 
-/* After the holds are written: another store may have picked the same
- * time between our lookup and our write (two machines at one instant).
- * One calendar-query (RFC 4791 7.8) over the held times reads the holds
- * calendar again; a hold or booked call of another store that overlaps
- * ours means both may have offered it, so ours yields: NY_HOLDS_ERROR_RACE.
- * Both may yield; neither offers the time twice. */
-static gboolean
-recheck(NyHolds *h, const char *url, const NyFollowup *f, GError **error)
+/* The name of a hold at @start: "notyet-hold-20260105T090000Z.ics", then
+ * "...-2.ics" and on when something that leaves the time free sits at the
+ * first. The same time gives every store the same name, so the PUT with
+ * If-None-Match: * is the claim: of two stores that picked one time at one
+ * instant, the second gets 412 (doc/calendar-writes.md, "Two stores"). */
+static char *
+hold_url(const char *base, NyTime start, guint n)
 {
-    static const char body_format[] =
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-        "<C:calendar-query xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
-        "<D:prop><D:getetag/><C:calendar-data/></D:prop>"
-        "<C:filter><C:comp-filter name=\"VCALENDAR\"><C:comp-filter name=\"VEVENT\">"
-        "<C:time-range start=\"%s\" end=\"%s\"/></C:comp-filter></C:comp-filter></C:filter>"
-        "</C:calendar-query>";
-    NyTime from = G_MAXINT64;
-    NyTime to = G_MININT64;
-    g_autofree char *start = NULL;
-    g_autofree char *end = NULL;
-    g_autofree char *body = NULL;
-    g_autoptr(GBytes) bytes = NULL;
-    g_autoptr(NyHttpResponse) response = NULL;
-    g_autoptr(NyMultistatus) ms = NULL;
-    g_autoptr(GError) local = NULL;
-    g_autoptr(GDateTime) a = NULL;
-    g_autoptr(GDateTime) b = NULL;
+    g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(start);
+    g_autofree char *stamp = g_date_time_format(t, "%Y%m%dT%H%M%SZ");
 
-    for (guint i = 0; i < f->slots->len; i++) {
-        const NyInterval *slot = &g_array_index(f->slots, NyInterval, i);
-        from = MIN(from, slot->start);
-        to = MAX(to, slot->end);
-    }
-    a = g_date_time_new_from_unix_utc(from);
-    b = g_date_time_new_from_unix_utc(to);
-    start = g_date_time_format(a, "%Y%m%dT%H%M%SZ");
-    end = g_date_time_format(b, "%Y%m%dT%H%M%SZ");
-    body = g_strdup_printf(body_format, start, end);
-    bytes = g_bytes_new(body, strlen(body));
-    response = ny_http_request(h->http, "REPORT", url, "1", "application/xml; charset=utf-8", bytes,
-                               &local);
-    if (response == NULL || response->status != 207) {
-        /* The holds are written and recorded; a server that cannot answer
-         * the query is no reason to take them back. */
-        return TRUE;
-    }
-    ms = ny_multistatus_parse(g_bytes_get_data(response->body, NULL),
-                              g_bytes_get_size(response->body), NULL);
-    for (guint i = 0; ms != NULL && i < ms->responses->len; i++) {
-        const NyDavResponse *r = g_ptr_array_index(ms->responses, i);
-        g_auto(NyInviteMarks) marks = {0};
-        g_autoptr(GArray) theirs = NULL;
+    if (n == 0)
+        return g_strdup_printf("%snotyet-hold-%s.ics", base, stamp);
+    return g_strdup_printf("%snotyet-hold-%s-%u.ics", base, stamp, n + 1);
+}
 
-        if (r->calendar_data == NULL || !ny_invite_read_marks(r->calendar_data, &marks) ||
-            g_strcmp0(marks.store_id, h->store_id) == 0)
-            continue;
-        theirs = event_busy(r->calendar_data, from, to);
-        for (guint j = 0; theirs != NULL && j < theirs->len; j++) {
-            const NyInterval *t = &g_array_index(theirs, NyInterval, j);
-            for (guint k = 0; k < f->slots->len; k++) {
-                const NyInterval *slot = &g_array_index(f->slots, NyInterval, k);
-                if (t->start < slot->end && slot->start < t->end) {
-                    g_set_error(error, NY_HOLDS_ERROR, NY_HOLDS_ERROR_RACE,
-                                "calendar '%s': another notyet held one of these times at the "
-                                "same moment; nothing was recorded: run the command again",
-                                h->target->name);
-                    return FALSE;
-                }
-            }
+/* How many names a hold tries before giving up (the first one, and one
+ * per event left there that keeps the time free). */
+#define NY_HOLDS_CLAIM_NAMES 4
+
+/* Whether the event @text found at a hold's name keeps @slot from being
+ * offered: busy over it, and not a hold of @f itself (a nudge may offer a
+ * time again whose old hold it deletes after its commit). */
+static gboolean
+blocks(const NyHolds *h, const char *text, const NyFollowup *f, const NyInterval *slot)
+{
+    g_auto(NyInviteMarks) marks = {0};
+    g_autoptr(GArray) busy = NULL;
+    g_autofree char *id = g_strdup_printf("%" G_GINT64_FORMAT, f->id);
+
+    if (ny_invite_read_marks(text, &marks) && marks.hold &&
+        g_strcmp0(marks.store_id, h->store_id) == 0 && g_strcmp0(marks.followup_id, id) == 0)
+        return FALSE;
+    busy = event_busy(text, slot->start, slot->end);
+    /* Unreadable: counted as busy, like the lookup counts what it cannot
+     * read as a warning, never as free time. */
+    return busy == NULL || busy->len > 0;
+}
+
+/* Writes the hold @text of @slot at the first free name: TRUE with the
+ * written event in @out, or FALSE: NY_HOLDS_ERROR_RACE when an event at the
+ * name keeps the time (another store claimed it since our lookup), else
+ * the write's error. Never writes over anything. */
+static gboolean
+claim(NyHolds *h, const char *base, const NyFollowup *f, const NyInterval *slot, const char *text,
+      NyCaldavWritten **out, GError **error)
+{
+    for (guint n = 0; n < NY_HOLDS_CLAIM_NAMES; n++) {
+        g_autoptr(NyCaldavWritten) w = g_new0(NyCaldavWritten, 1);
+        g_autoptr(GError) local = NULL;
+        g_autofree char *there = NULL;
+
+        w->url = hold_url(base, slot->start, n);
+        if (ny_caldav_event_create(h->http, w->url, text, &w->etag, &local)) {
+            *out = g_steal_pointer(&w);
+            return TRUE;
+        }
+        if (!g_error_matches(local, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_EXISTS)) {
+            g_propagate_error(error, g_steal_pointer(&local));
+            return FALSE;
+        }
+        g_clear_error(&local);
+        there = ny_caldav_event_fetch(h->http, w->url, NULL, &local);
+        if (there == NULL &&
+            !g_error_matches(local, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_GONE)) {
+            g_propagate_error(error, g_steal_pointer(&local));
+            return FALSE;
+        }
+        /* Gone meanwhile: its owner released the time; the next name. */
+        if (there != NULL && blocks(h, there, f, slot)) {
+            g_set_error(error, NY_HOLDS_ERROR, NY_HOLDS_ERROR_RACE,
+                        "calendar '%s': another notyet held one of these times at the "
+                        "same moment; nothing was recorded: run the command again",
+                        h->target->name);
+            return FALSE;
         }
     }
-    return TRUE;
+    g_set_error(error, NY_HOLDS_ERROR, NY_HOLDS_ERROR_FAILED,
+                "calendar '%s': %d events sit where a hold of this time goes; remove the "
+                "cancelled ones, or run with --no-hold",
+                h->target->name, NY_HOLDS_CLAIM_NAMES);
+    return FALSE;
 }
 
 gboolean
@@ -277,9 +286,6 @@ ny_holds_write(NyHolds *h, NyStore *store, const NyFollowup *f, const char *summ
 {
     g_autofree char *followup_id = g_strdup_printf("%" G_GINT64_FORMAT, f->id);
     NyInviteOwner owner = {.followup_id = followup_id, .store_id = h->store_id};
-    g_autoptr(GPtrArray) uids = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(GPtrArray) written = NULL;
     const char *url;
 
     g_clear_pointer(&h->written, g_ptr_array_unref);
@@ -289,42 +295,36 @@ ny_holds_write(NyHolds *h, NyStore *store, const NyFollowup *f, const char *summ
     url = calendar_url(h, error);
     if (url == NULL || session(h, error) == NULL)
         return FALSE;
+    h->written = g_ptr_array_new_with_free_func((GDestroyNotify)ny_caldav_written_free);
+    h->uids = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; i < f->slots->len; i++) {
         const NyInterval *slot = &g_array_index(f->slots, NyInterval, i);
         NyHold hold = {
             .uid = NULL, .summary = summary, .start = slot->start, .end = slot->end, .tzid = tzid};
         g_autofree char *random = g_uuid_string_random();
-        char *uid = g_strdup_printf("%s@notyet", random);
-        char *text;
+        g_autofree char *uid = g_strdup_printf("%s@notyet", random);
+        g_autofree char *text = NULL;
+        NyCaldavWritten *w = NULL;
 
-        g_ptr_array_add(uids, uid);
         hold.uid = uid;
         text = ny_invite_build_hold(&hold, &owner, h->now, error);
-        if (text == NULL)
+        if (text == NULL || !claim(h, url, f, slot, text, &w, error)) {
+            if (text != NULL && (*error)->domain != NY_HOLDS_ERROR)
+                g_prefix_error(error, "calendar '%s': holds: ", h->target->name);
+            ny_holds_undo(h);
             return FALSE;
-        g_ptr_array_add(texts, text);
+        }
+        g_ptr_array_add(h->written, w);
+        g_ptr_array_add(h->uids, g_steal_pointer(&uid));
     }
-    written =
-        ny_caldav_holds_create(h->http, url, (const char *const *)uids->pdata,
-                               (const char *const *)texts->pdata, uids->len, h->store_id, error);
-    if (written == NULL) {
-        g_prefix_error(error, "calendar '%s': holds: ", h->target->name);
-        return FALSE;
-    }
-    h->written = g_ptr_array_ref(written);
-    h->uids = g_ptr_array_ref(uids);
-    if (!recheck(h, url, f, error)) {
-        ny_holds_undo(h);
-        return FALSE;
-    }
-    for (guint i = 0; i < written->len; i++) {
-        const NyCaldavWritten *w = g_ptr_array_index(written, i);
+    for (guint i = 0; i < h->written->len; i++) {
+        const NyCaldavWritten *w = g_ptr_array_index(h->written, i);
         NyStoreEvent e = {
             .url = w->url,
             .followup_id = f->id,
             .calendar_url = (char *)url,
             .etag = w->etag,
-            .uid = g_ptr_array_index(uids, i),
+            .uid = g_ptr_array_index(h->uids, i),
             .kind = NY_STORE_EVENT_HOLD,
             .span = g_array_index(f->slots, NyInterval, i),
             .created = h->now,

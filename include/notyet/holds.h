@@ -74,13 +74,15 @@ const char *ny_holds_name(const NyHolds *h);
  * @tzid: the user's zone name
  *
  * Inside the store's transaction: writes one hold per offered slot
- * (If-None-Match, all or none), reads the holds calendar once more over
- * those times (another store may have written a hold there since the
- * lookup) and records each. On failure none is left on the server and the
- * caller rolls back.
+ * (If-None-Match, all or none) at a name made of its start time, so that
+ * a second store writing the same time gets 412: the PUT is the claim,
+ * and no request reads the calendar again. Each is recorded. On failure
+ * none is left on the server and the caller rolls back.
  *
- * Returns: FALSE with NY_HOLDS_ERROR_RACE, NY_CALDAV_WRITE_ERROR, NY_CALDAV_ERROR (holds= names
- * no calendar), NY_HTTP_ERROR or NY_DB_ERROR.
+ * Returns: FALSE with NY_HOLDS_ERROR_RACE (an event at the name keeps that
+ * time), NY_HOLDS_ERROR_FAILED (every name taken by events that leave it
+ * free), NY_CALDAV_WRITE_ERROR, NY_CALDAV_ERROR (holds= names no calendar),
+ * NY_HTTP_ERROR or NY_DB_ERROR.
  */
 gboolean ny_holds_write(NyHolds *h, NyStore *store, const NyFollowup *f, const char *summary,
                         const char *tzid, GError **error);

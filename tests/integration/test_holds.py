@@ -361,6 +361,36 @@ def make_tests(S):
         check(r.rc == 0, "cancel", r)
         check("Kept by me" in events_on(S.server, S.cal).get(href, ""), "never deleted")
 
+    def test_an_event_at_a_holds_name_is_left_alone():
+        """A hold's name is made of its time (the claim two stores race
+        for); a cancelled event already there is never touched, and the
+        hold takes the next name."""
+        home = S.home()
+        r = run(home, ["--format", "json", "slots"])
+        check(r.rc == 0, "slots", r)
+        first = json.loads(r.out)["slots"][0]["start"].replace("-", "").replace(":", "")
+        href = "%snotyet-hold-%s.ics" % (S.cal, first)
+        stamp = first.rstrip("Z")
+        cancelled = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//user//EN\r\n"
+                     "BEGIN:VEVENT\r\nUID:users-own-%s\r\nDTSTAMP:20260101T000000Z\r\n"
+                     "DTSTART:%sZ\r\nDURATION:PT30M\r\nSTATUS:CANCELLED\r\n"
+                     "SUMMARY:Mine\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n" % (stamp, stamp))
+        status, _, _ = davservers.request("PUT", S.server.base + href, cancelled,
+                                          {"Content-Type": "text/calendar"}, S.server.user,
+                                          S.server.password)
+        check(status in (201, 204), "the user's cancelled event: %d" % status)
+        before = events_on(S.server, S.cal)[href]
+        r = reply(home, "Uma Roe")
+        check(r.rc == 0, "reply", r)
+        fid = offered_ids(r)
+        check(first in slot_starts(home, fid), "a cancelled event leaves the time free")
+        evs = events_on(S.server, S.cal)
+        check(evs.get(href) == before, "the cancelled event is as it was")
+        mine = ours(evs, home.db, fid)
+        at_first = [h for h, t in mine.items() if starts(t) == first]
+        check(at_first == ["%snotyet-hold-%s-2.ics" % (S.cal, first)],
+              "the hold took the next name: %r" % list(mine))
+
     def test_orphan_hold_of_this_store_is_swept_never_another_stores():
         home = S.home()
         db = home.db
