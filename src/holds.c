@@ -285,7 +285,9 @@ ny_holds_write(NyHolds *h, NyStore *store, const NyFollowup *f, const char *summ
                const char *tzid, GError **error)
 {
     g_autofree char *followup_id = g_strdup_printf("%" G_GINT64_FORMAT, f->id);
-    NyInviteOwner owner = {.followup_id = followup_id, .store_id = h->store_id};
+    g_autofree char *write_id = g_uuid_string_random();
+    NyInviteOwner owner = {
+        .followup_id = followup_id, .store_id = h->store_id, .write_id = write_id};
     const char *url;
 
     g_clear_pointer(&h->written, g_ptr_array_unref);
@@ -379,7 +381,9 @@ ny_holds_book(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *i
               gboolean send, GPtrArray *notes, GError **error)
 {
     g_autofree char *followup_id = g_strdup_printf("%" G_GINT64_FORMAT, f->id);
-    NyInviteOwner owner = {.followup_id = followup_id, .store_id = h->store_id};
+    g_autofree char *write_id = g_uuid_string_random();
+    NyInviteOwner owner = {
+        .followup_id = followup_id, .store_id = h->store_id, .write_id = write_id};
     g_autoptr(NyStoreEvent) old = ny_holds_find(store, f->id, &f->booked);
     g_autofree char *text = ny_invite_build_booked(invite, &owner, send, h->now, error);
     g_autofree char *etag = NULL;
@@ -457,7 +461,9 @@ ny_holds_cancel(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite 
                 gboolean send, GPtrArray *notes, GError **error)
 {
     g_autofree char *followup_id = g_strdup_printf("%" G_GINT64_FORMAT, f->id);
-    NyInviteOwner owner = {.followup_id = followup_id, .store_id = h->store_id};
+    g_autofree char *write_id = g_uuid_string_random();
+    NyInviteOwner owner = {
+        .followup_id = followup_id, .store_id = h->store_id, .write_id = write_id};
     g_autoptr(GPtrArray) events = ny_store_list_events(store, f->id, error);
 
     if (events == NULL)
