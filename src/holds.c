@@ -355,6 +355,20 @@ ny_holds_undo(NyHolds *h)
     g_clear_pointer(&h->uids, g_ptr_array_unref);
 }
 
+/* The booked call ny_holds_book() wrote, for ny_holds_undo(). */
+static void
+remember_written(NyHolds *h, const char *url, const char *etag, const char *uid)
+{
+    NyCaldavWritten *w = g_new0(NyCaldavWritten, 1);
+
+    w->url = g_strdup(url);
+    w->etag = g_strdup(etag);
+    h->written = g_ptr_array_new_with_free_func((GDestroyNotify)ny_caldav_written_free);
+    h->uids = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(h->written, w);
+    g_ptr_array_add(h->uids, g_strdup(uid));
+}
+
 NyStoreEvent *
 ny_holds_find(NyStore *store, gint64 followup_id, const NyInterval *span)
 {
@@ -392,11 +406,14 @@ ny_holds_book(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *i
     NyCaldavEvent ev;
     NyStoreEvent e = {0};
 
+    g_clear_pointer(&h->written, g_ptr_array_unref);
+    g_clear_pointer(&h->uids, g_ptr_array_unref);
     if (text == NULL || session(h, error) == NULL)
         return FALSE;
     if (old != NULL && strcmp(old->uid, invite->uid) == 0) {
         event_of(h, old, &ev);
         if (ny_caldav_event_update(h->http, &ev, text, &etag, &local)) {
+            remember_written(h, old->url, etag, invite->uid);
             e = *old;
             e.etag = etag;
             e.kind = NY_STORE_EVENT_BOOKED;
@@ -438,6 +455,7 @@ ny_holds_book(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *i
                                        "calendar '%s': ", h->target->name);
             return FALSE;
         }
+        remember_written(h, new_url, etag, invite->uid);
         e.url = new_url;
         e.followup_id = f->id;
         e.calendar_url = (char *)base;
@@ -446,14 +464,8 @@ ny_holds_book(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *i
         e.kind = NY_STORE_EVENT_BOOKED;
         e.span = f->booked;
         e.created = h->now;
-        if (!ny_store_put_event(store, &e, error)) {
-            NyCaldavEvent gone = {
-                .url = new_url, .etag = etag, .uid = invite->uid, .store_id = h->store_id};
-            (void)ny_caldav_event_delete(h->http, &gone, NULL);
-            return FALSE;
-        }
+        return ny_store_put_event(store, &e, error);
     }
-    return TRUE;
 }
 
 gboolean

@@ -90,9 +90,10 @@ gboolean ny_holds_write(NyHolds *h, NyStore *store, const NyFollowup *f, const c
 /**
  * ny_holds_undo:
  *
- * Deletes the holds the last ny_holds_write() made, when the commit after
- * it failed. Best effort: what is left is removed by a later
- * ny_holds_sweep().
+ * Deletes the holds the last ny_holds_write() made, or the booked call the
+ * last ny_holds_book() wrote, when the commit after it failed: the store
+ * says the follow-up is as it was, so the calendar must too. Best effort:
+ * what is left is removed by a later ny_holds_sweep().
  */
 void ny_holds_undo(NyHolds *h);
 
