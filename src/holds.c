@@ -605,27 +605,37 @@ is_live(GPtrArray *live, const NyStoreEvent *e)
 /* One cached object of the holds calendar, while looking for orphans. */
 typedef struct {
     NyHolds *h;
-    GHashTable *recorded; /* url -> NULL: what the store knows */
+    GHashTable *recorded; /* url -> the NyStoreEvent the store keeps */
     GHashTable *etags;    /* href -> ETag, from the cache */
     const char *base;     /* the calendar's URL */
     NyTime now;
     GPtrArray *orphans; /* (element-type NyStoreEvent) */
 } Sweep;
 
+/* An event of this store that no record owns: a hold written by a run
+ * killed before its commit, or a booked call at the place of a recorded
+ * hold: the booking of a `book` killed before its commit (or whose commit
+ * failed and whose undo failed too), its follow-up still offered in the
+ * store. A cancelled event keeps no time and is left to the server's
+ * scheduling. */
 static void
 sweep_object(const char *href, const char *ics, gsize len, gpointer data)
 {
     Sweep *s = data;
     g_auto(NyInviteMarks) marks = {0};
     g_autofree char *url = NULL;
+    const NyStoreEvent *known;
     NyStoreEvent *e;
 
     (void)len;
-    if (!ny_invite_read_marks(ics, &marks) || !marks.hold ||
+    if (!ny_invite_read_marks(ics, &marks) || marks.cancelled ||
         g_strcmp0(marks.store_id, s->h->store_id) != 0)
         return;
     url = ny_http_resolve(s->base, href);
-    if (url == NULL || g_hash_table_contains(s->recorded, url))
+    if (url == NULL)
+        return;
+    known = g_hash_table_lookup(s->recorded, url);
+    if (known == NULL ? !marks.hold : (known->kind != NY_STORE_EVENT_HOLD || marks.hold))
         return;
     /* Not yet committed, perhaps: the writer may still be running. */
     if (marks.dtstamp == 0 || s->now - marks.dtstamp < NY_HOLDS_ORPHAN_AGE)
@@ -634,12 +644,15 @@ sweep_object(const char *href, const char *ics, gsize len, gpointer data)
     e->url = g_steal_pointer(&url);
     e->uid = g_strdup(marks.uid);
     e->etag = g_strdup(g_hash_table_lookup(s->etags, href));
-    e->kind = NY_STORE_EVENT_HOLD;
+    e->kind = marks.hold ? NY_STORE_EVENT_HOLD : NY_STORE_EVENT_BOOKED;
     e->followup_id = marks.followup_id != NULL ? g_ascii_strtoll(marks.followup_id, NULL, 10) : 0;
+    /* Recorded (as the hold it replaced): the record goes with it. */
+    e->calendar_url = known != NULL ? g_strdup(known->calendar_url) : NULL;
     g_ptr_array_add(s->orphans, e);
 }
 
-/* This store's holds on the holds calendar that no record owns. */
+/* This store's events on the holds calendar that no record owns
+ * (sweep_object()); those with calendar_url set are recorded as a hold. */
 static GPtrArray *
 find_orphans(NyHolds *h, NyStore *store, NyTime now, GError **error)
 {
@@ -656,8 +669,10 @@ find_orphans(NyHolds *h, NyStore *store, NyTime now, GError **error)
 
     if (all == NULL)
         return NULL;
-    for (guint i = 0; i < all->len; i++)
-        g_hash_table_add(recorded, ((NyStoreEvent *)g_ptr_array_index(all, i))->url);
+    for (guint i = 0; i < all->len; i++) {
+        NyStoreEvent *e = g_ptr_array_index(all, i);
+        g_hash_table_insert(recorded, e->url, e);
+    }
     base = calendar_url(h, error);
     if (base == NULL)
         return NULL;
@@ -726,8 +741,13 @@ ny_holds_sweep(NyHolds *h, NyStore *store, GPtrArray *live, NyTime now, GPtrArra
         if (session(h, &gone) == NULL)
             return TRUE; /* said by the write that needs it */
         event_of(h, e, &ev);
-        if (!ny_caldav_event_delete(h->http, &ev, &gone) && left_alone(gone))
+        if (!ny_caldav_event_delete(h->http, &ev, &gone)) {
+            if (!left_alone(gone))
+                continue; /* a later run tries again */
             note_left_alone(h, e, why_left(h, e), notes);
+        }
+        if (e->calendar_url != NULL && !ny_store_forget_event(store, e->url, error))
+            return FALSE;
     }
     return TRUE;
 }

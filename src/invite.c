@@ -427,6 +427,7 @@ ny_invite_marks_clear(NyInviteMarks *marks)
     g_clear_pointer(&marks->write_id, g_free);
     marks->dtstamp = 0;
     marks->hold = FALSE;
+    marks->cancelled = FALSE;
 }
 
 gboolean
@@ -481,6 +482,7 @@ ny_invite_read_marks(const char *text, NyInviteMarks *out)
     else
         out->dtstamp = 0;
     out->hold = has_hold_category(marked);
+    out->cancelled = icalcomponent_get_status(marked) == ICAL_STATUS_CANCELLED;
     return TRUE;
 }
 

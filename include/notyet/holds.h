@@ -165,8 +165,10 @@ gboolean ny_holds_release_list(NyHolds *h, NyStore *store, GPtrArray *events, GP
  * Outside any transaction, after a sync: removes the recorded holds of
  * every other follow-up (booked, closed, expired), and the holds of this
  * store on the holds calendar that no follow-up owns once they are older
- * than NY_HOLDS_ORPHAN_AGE (a notyet killed before its commit). Another
- * store's holds are never touched.
+ * than NY_HOLDS_ORPHAN_AGE (a notyet killed before its commit), and a
+ * booked call at the place of a recorded hold (a `book` killed before its
+ * commit: the store still says offered), forgetting that record. Another
+ * store's events and cancelled events are never touched.
  *
  * Returns: FALSE only with NY_DB_ERROR.
  */

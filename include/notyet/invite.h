@@ -118,12 +118,13 @@ char *ny_invite_build_booked(const NyInvite *invite, const NyInviteOwner *owner,
 
 /* What ny_invite_read_marks() finds in an event notyet wrote. */
 typedef struct {
-    char *uid;         /* the event's UID */
-    char *store_id;    /* X-NOTYET-STORE */
-    char *followup_id; /* X-NOTYET-FOLLOWUP, or NULL */
-    NyTime dtstamp;    /* DTSTAMP, the time it was written; 0 when absent */
-    gboolean hold;     /* CATEGORIES notyet-hold: a hold, not a booked call */
-    char *write_id;    /* X-NOTYET-WRITE, or NULL */
+    char *uid;          /* the event's UID */
+    char *store_id;     /* X-NOTYET-STORE */
+    char *followup_id;  /* X-NOTYET-FOLLOWUP, or NULL */
+    NyTime dtstamp;     /* DTSTAMP, the time it was written; 0 when absent */
+    gboolean hold;      /* CATEGORIES notyet-hold: a hold, not a booked call */
+    char *write_id;     /* X-NOTYET-WRITE, or NULL */
+    gboolean cancelled; /* STATUS:CANCELLED: it keeps no time */
 } NyInviteMarks;
 
 void ny_invite_marks_clear(NyInviteMarks *marks);

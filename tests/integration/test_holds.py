@@ -475,6 +475,69 @@ def make_tests(S):
         return [t for t in ours(events_on(S.server, S.cal), home.db, fid).values()
                 if prop(t, "STATUS") == "CONFIRMED"]
 
+    def test_reply_killed_between_the_holds_and_the_commit():
+        home = S.home()
+        check(reply(home, "Quin Roe").rc == 0, "a first reply makes the store")
+        before = followup_states(home.db)
+        r = faulty(home, "signal=KILL:when=1", ["reply", "Rae Roe"])
+        check(r.rc == KILLED and r.out == "", "killed at the store's commit, no letter", r)
+        check(followup_states(home.db) == before, "nothing recorded")
+        recorded = {urllib.parse.unquote(u) for u, _ in recorded_events(home.db)}
+        sid = store_id(home.db)
+        left = [h for h, t in events_on(S.server, S.cal).items()
+                if prop(t, "X-NOTYET-STORE") == sid and
+                urllib.parse.unquote(S.server.base + h) not in recorded]
+        check(len(left) == 2, "its two holds were written before the commit: %r" % left)
+        r = run(home, ["reply", "Sue Roe", "--no-hold"], now=LATER)
+        check(r.rc == 0, "the next run", r)
+        settled(home, S.server.base, "reply killed before its commit, after the next sync")
+
+    def test_book_killed_between_the_call_and_the_commit():
+        home = S.home()
+        fid = offered_ids(reply(home, "Tea Roe"))
+        before = followup_states(home.db)
+        r = faulty(home, "signal=KILL:when=1", ["book", str(fid), "--slot", "1"])
+        check(r.rc == KILLED and r.out == "", "killed at the store's commit", r)
+        check(followup_states(home.db) == before, "the store still says offered")
+        check(len(confirmed(home, fid)) == 1, "the booked call was written before the commit")
+        r = run(home, ["reply", "Uli Roe", "--no-hold"], now=LATER)
+        check(r.rc == 0, "the next run", r)
+        check(confirmed(home, fid) == [], "the booking that was never recorded is removed")
+        settled(home, S.server.base, "book killed before its commit, after the next sync")
+        r = run(home, ["book", str(fid), "--slot", "1"], now=LATER)
+        check(r.rc == 0 and "alone" not in r.err, "booking again works, nothing left alone", r)
+        check(len(confirmed(home, fid)) == 1, "one booked call")
+        settled(home, S.server.base, "booked again")
+
+    def test_book_killed_between_the_commit_and_the_other_holds_removal():
+        proxy = FaultProxy(S.server.base)
+        try:
+            home = S.home(url=proxy.base + "/")
+            fid = offered_ids(reply(home, "Vi Roe"))
+            proxy.writes = 0
+            proxy.fail = 2  # the PUT of the booked call, then the DELETE of the other hold
+            argv = nytest.command(["--config", home.config, "--now", NOW, "book", str(fid),
+                                   "--slot", "1"])
+            p = subprocess.Popen(argv, env=home.env(), stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+            proxy.on_fail = lambda: os.kill(p.pid, signal.SIGKILL)
+            p.communicate(timeout=120)
+            proxy.fail = 0
+            proxy.on_fail = None
+            check(p.returncode == KILLED, "killed at the DELETE, after the commit")
+            states = dict(followup_states(home.db))
+            check(states[fid] == "booked", "the booking is recorded: %r" % states)
+            check(len(ours(events_on(S.server, S.cal), home.db, fid)) == 2,
+                  "the other hold is still there")
+            r = run(home, ["reply", "Wyn Roe", "--no-hold"], now=LATER)
+            check(r.rc == 0, "the next run", r)
+            mine = ours(events_on(S.server, S.cal), home.db, fid)
+            check([prop(t, "STATUS") for t in mine.values()] == ["CONFIRMED"],
+                  "the next sync removed the other hold: %r" % list(mine))
+            settled(home, proxy.base, "book killed after its commit, after the next sync")
+        finally:
+            proxy.stop()
+
     def test_book_with_a_store_that_cannot_commit_takes_the_call_back():
         home = S.home()
         fid = offered_ids(reply(home, "Xo Roe"))
