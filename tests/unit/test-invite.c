@@ -508,6 +508,7 @@ test_read_marks(void)
     g_autofree char *held = ny_invite_build_hold(&hold, &OWNER, STAMP, &error);
     g_autofree char *booked = ny_invite_build_booked(&inv, &OWNER, FALSE, STAMP + 60, &error);
     g_autofree char *unmarked = ny_invite_build(&inv, 1, NY_INVITE_METHOD_NONE, STAMP, &error);
+    g_autofree char *cancelled = NULL;
     g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "fixtures", "invite", "ours", NULL);
     g_autofree char *other_path = g_build_filename(dir, "no-other-store.ics", NULL);
     g_autofree char *two_path = g_build_filename(dir, "no-two-stores.ics", NULL);
@@ -527,6 +528,17 @@ test_read_marks(void)
     g_assert_true(ny_invite_read_marks(booked, &marks));
     g_assert_cmpstr(marks.uid, ==, inv.uid);
     g_assert_cmpint(marks.dtstamp, ==, STAMP + 60);
+    g_assert_false(marks.hold);
+    g_assert_false(marks.cancelled);
+    g_assert_null(marks.write_id);
+    ny_invite_marks_clear(&marks);
+
+    /* A cancelled call keeps no time: the sweep leaves it. */
+    inv.cancelled = TRUE;
+    cancelled = ny_invite_build_booked(&inv, &OWNER, TRUE, STAMP + 60, &error);
+    g_assert_no_error(error);
+    g_assert_true(ny_invite_read_marks(cancelled, &marks));
+    g_assert_true(marks.cancelled);
     g_assert_false(marks.hold);
     ny_invite_marks_clear(&marks);
 
