@@ -1145,31 +1145,6 @@ oldest_sync(NyCache *cache, const NyCalendarConfig *config)
     return oldest;
 }
 
-/* A server that cannot be reached: what --offline would answer from. */
-static void
-suggest_offline(NyCache *cache, const NyCalendarConfig *config, NyTime clock, GError **error)
-{
-    NyTime synced;
-    g_autofree char *hint = NULL;
-    GError *e;
-
-    if (error == NULL || *error == NULL ||
-        !g_error_matches(*error, NY_HTTP_ERROR, NY_HTTP_ERROR_NETWORK))
-        return;
-    synced = oldest_sync(cache, config);
-    if (synced > 0) {
-        g_autofree char *when = ny_time_format_utc(synced);
-        hint = g_strdup_printf("; --offline answers from the cache of %s (%" G_GINT64_FORMAT
-                               " minutes old)",
-                               when, MAX((clock - synced) / 60, 0));
-    } else {
-        hint = g_strdup("; nothing is cached yet for --offline: check the network and url=");
-    }
-    e = g_error_new(NY_HTTP_ERROR, NY_HTTP_ERROR_NETWORK, "%s%s", (*error)->message, hint);
-    g_clear_error(error);
-    *error = e;
-}
-
 gboolean
 ny_caldav_sync(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOptions *options,
                NyCaldavStats *stats, GPtrArray *warnings, GError **error)
@@ -1177,7 +1152,8 @@ ny_caldav_sync(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOpt
     NyCaldavStats local = {0};
 
     if (!sync_source(config, cache, options, stats ? stats : &local, warnings, error)) {
-        suggest_offline(cache, config, options != NULL ? options->clock : 0, error);
+        ny_http_suggest_offline(error, oldest_sync(cache, config),
+                                options != NULL ? options->clock : 0, "url=");
         g_prefix_error(error, "calendar '%s': ", config->name);
         return FALSE;
     }

@@ -7,15 +7,6 @@
 
 G_DEFINE_QUARK(ny_credentials_error, ny_credentials_error)
 
-static void
-wipe_free(char *s)
-{
-    if (s == NULL)
-        return;
-    explicit_bzero(s, strlen(s));
-    g_free(s);
-}
-
 /* A private main context, so the timeout can kill the command. */
 typedef struct {
     gboolean done;
@@ -144,7 +135,7 @@ ny_credentials_run_command(const char *key, const char *command, guint timeout, 
     if (*secret == '\0' || strlen(secret) != line) {
         gboolean empty = *secret == '\0' && line == 0;
 
-        wipe_free(secret);
+        ny_http_secret_free(secret);
         g_set_error(error, NY_CREDENTIALS_ERROR, NY_CREDENTIALS_ERROR_COMMAND,
                     empty ? "%s printed nothing on its first line"
                           : "%s printed a NUL byte on its first line",
@@ -201,7 +192,7 @@ ny_credentials_clear(NyCredentials *c)
 {
     if (c == NULL)
         return;
-    wipe_free(g_steal_pointer(&c->secret));
+    ny_http_secret_free(g_steal_pointer(&c->secret));
 }
 
 /* RFC 6750 3.1: a 401 on a Bearer token asks for a fresh one. */

@@ -651,6 +651,18 @@ sweep_object(const char *href, const char *ics, gsize len, gpointer data)
     g_ptr_array_add(s->orphans, e);
 }
 
+/* The cached calendar at @url, or NULL. */
+static const NyCacheCalendar *
+cached_at(GPtrArray *cached, const char *url)
+{
+    for (guint i = 0; i < cached->len; i++) {
+        const NyCacheCalendar *c = g_ptr_array_index(cached, i);
+        if (ny_caldav_same_collection(c->href, url))
+            return c;
+    }
+    return NULL;
+}
+
 /* This store's events on the holds calendar that no record owns
  * (sweep_object()); those with calendar_url set are recorded as a hold. */
 static GPtrArray *
@@ -682,13 +694,7 @@ find_orphans(NyHolds *h, NyStore *store, NyTime now, GError **error)
     cached = ny_cache_list_calendars(cache, h->target->name, error);
     if (cached == NULL)
         return NULL;
-    for (guint i = 0; i < cached->len; i++) {
-        const NyCacheCalendar *c = g_ptr_array_index(cached, i);
-        g_autofree char *with =
-            g_str_has_suffix(c->href, "/") ? g_strdup(c->href) : g_strconcat(c->href, "/", NULL);
-        if (strcmp(with, base) == 0)
-            cal = c;
-    }
+    cal = cached_at(cached, base);
     if (cal == NULL || cal->last_sync == 0)
         return g_steal_pointer(&orphans);
     etags = ny_cache_etags(cache, cal->id, error);
@@ -750,6 +756,57 @@ ny_holds_sweep(NyHolds *h, NyStore *store, GPtrArray *live, NyTime now, GPtrArra
             return FALSE;
     }
     return TRUE;
+}
+
+/* One cached object of the holds calendar, for ny_holds_cached(). */
+typedef struct {
+    NyTime from;
+    NyTime to;
+    GArray *out;
+} Held;
+
+static void
+held_object(const char *href, const char *ics, gsize len, gpointer data)
+{
+    Held *held = data;
+    g_auto(NyInviteMarks) marks = {0};
+    g_autoptr(GArray) busy = NULL;
+
+    (void)href;
+    (void)len;
+    if (!ny_invite_read_marks(ics, &marks) || !marks.hold)
+        return;
+    busy = event_busy(ics, held->from, held->to);
+    if (busy != NULL)
+        g_array_append_vals(held->out, busy->data, busy->len);
+}
+
+gboolean
+ny_holds_cached(const NyConfig *config, const char *cache_path, NyTime from, NyTime to, GArray *out,
+                GError **error)
+{
+    const NyCalendarConfig *target = ny_holds_target(config);
+    g_autoptr(NyCache) cache = NULL;
+    g_autoptr(GPtrArray) cached = NULL;
+    g_autofree char *url = NULL;
+    const NyCacheCalendar *cal;
+    Held held = {from, to, out};
+
+    /* Never create a cache only to find it empty. */
+    if (target == NULL || cache_path == NULL || !g_file_test(cache_path, G_FILE_TEST_EXISTS))
+        return TRUE;
+    cache = ny_cache_open(cache_path, error);
+    if (cache == NULL)
+        return FALSE;
+    cached = ny_cache_list_calendars(cache, target->name, error);
+    if (cached == NULL)
+        return FALSE;
+    /* holds= that names no calendar is said by the write that needs it. */
+    url = ny_caldav_holds_url(target, cached, NULL);
+    cal = url != NULL ? cached_at(cached, url) : NULL;
+    if (cal == NULL || cal->last_sync == 0)
+        return TRUE;
+    return ny_cache_foreach_object(cache, cal->id, from, to, held_object, &held, error);
 }
 
 char **

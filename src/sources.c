@@ -765,7 +765,8 @@ is_url(const char *s)
 }
 
 /* An ics feed: fetched whole (the HTTP layer caps its size) with
- * If-None-Match, split into the cache; 304 or --offline read the cache. */
+ * If-None-Match, split into the cache; 304 or --offline read the cache.
+ * @http_options is NULL for an --ics URL, else a [calendar NAME]'s url=. */
 static gboolean
 busy_url(Lookup *l, const char *url, const NyHttpOptions *http_options, GError **error)
 {
@@ -809,8 +810,11 @@ busy_url(Lookup *l, const char *url, const NyHttpOptions *http_options, GError *
     body =
         ny_http_get_conditional(url, &options, cal != NULL && cal->last_sync > 0 ? cal->ctag : NULL,
                                 &not_modified, &etag, error);
-    if (body == NULL)
+    if (body == NULL) {
+        ny_http_suggest_offline(error, cal != NULL ? cal->last_sync : 0, l->options->clock,
+                                http_options != NULL ? "url=" : "the address");
         return FALSE;
+    }
     if (not_modified) {
         g_autoptr(GError) local = NULL;
         info(l, 1, "'%s': not modified (304)", url);

@@ -175,6 +175,25 @@ gboolean ny_holds_release_list(NyHolds *h, NyStore *store, GPtrArray *events, GP
 gboolean ny_holds_sweep(NyHolds *h, NyStore *store, GPtrArray *live, NyTime now, GPtrArray *notes,
                         GError **error);
 
+/**
+ * ny_holds_cached:
+ * @config: the configuration
+ * @cache_path: (nullable): the cache a lookup filled
+ * @from, @to: the window
+ * @out: (element-type NyInterval): gets the times held
+ *
+ * The times of the notyet holds on the holds calendar as the cache has
+ * them: every event with notyet's marks (X-NOTYET-STORE, CATEGORIES
+ * notyet-hold) of any store, this one's and another machine's alike; a
+ * booked call or any other event is not a hold. Reads the cache only:
+ * nothing is synced, no title is read. Without holds=, a cache or a synced
+ * holds calendar, nothing is added.
+ *
+ * Returns: FALSE only with NY_DB_ERROR.
+ */
+gboolean ny_holds_cached(const NyConfig *config, const char *cache_path, NyTime from, NyTime to,
+                         GArray *out, GError **error);
+
 /* The UIDs of @followup_id's events (for NyBusyQuery.ignore_uids), NULL-
  * terminated; NULL when it has none. */
 char **ny_holds_uids(NyStore *store, gint64 followup_id);

@@ -138,6 +138,23 @@ def slot_starts(home, fid):
     return [s["start"].replace("-", "").replace(":", "") for s in f["slots"]]
 
 
+def slot_spans(home, fid, db=None):
+    return [(s["start"], s["end"]) for s in followup_json(home, fid, db=db)["slots"]]
+
+
+def week_kinds(home, spans, db=None):
+    """The kinds of the `week --format json` cells that overlap each span."""
+    r = run(home, ["--format", "json", "week", "--weeks", "2"], db=db)
+    check(r.rc == 0, "week", r)
+    kinds = []
+    for span in spans:
+        cells = [c for d in json.loads(r.out)["days"] for c in d["cells"]
+                 if c["start"] < span[1] and span[0] < c["end"]]
+        check(cells != [], "the grid shows %r" % (span,), r)
+        kinds.append({c["kind"] for c in cells})
+    return kinds
+
+
 class FaultProxy:
     """Forwards every request to a real server, and answers the Nth write
     (PUT or DELETE, counted from 1) with a 500 instead of passing it on
@@ -315,6 +332,31 @@ def make_tests(S):
         r = ct.notyet(home, later + ["reply", "Oli Roe", "--no-hold"])
         check(r.rc == 0, "a later reply", r)
         check(ours(events_on(S.server, S.cal), home.db, fid) == {}, "expired: no hold left")
+
+    def test_week_shows_the_holds_of_every_store_as_held():
+        home = S.home()
+        other_db = os.path.join(home.dir, "week-other.db")
+        fid = offered_ids(reply(home, "Hal Roe"))
+        held = slot_spans(home, fid)
+        plain = slot_spans(home, offered_ids(reply(home, "Ida Roe", ["--no-hold"])))
+        # This store: its own holds are held, an offer without holds offered.
+        check(week_kinds(home, held) == [{"held"}, {"held"}], "held", held)
+        check(week_kinds(home, plain) == [{"offered"}, {"offered"}], "offered", plain)
+        # Another store, which recorded nothing: the holds it finds on the
+        # calendar by their marks are held; the offer without holds is
+        # nothing to it.
+        check(week_kinds(home, held, db=other_db) == [{"held"}, {"held"}], "theirs held")
+        for kinds in week_kinds(home, plain, db=other_db):
+            check(not kinds & {"held", "offered", "busy"}, "no hold there: %r" % kinds)
+        # Booked, the call is another store's busy time, no longer a hold.
+        r = run(home, ["book", str(fid), "--slot", "1"])
+        check(r.rc == 0, "book", r)
+        booked, released = week_kinds(home, held)
+        check(booked == {"booked"} and not released & {"held", "offered"}, "booked here",
+              (booked, released))
+        booked, released = week_kinds(home, held, db=other_db)
+        check(booked == {"busy"} and not released & {"held", "offered", "busy"}, "busy there",
+              (booked, released))
 
     def test_cancel_an_offer_removes_its_holds():
         home = S.home()
