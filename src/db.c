@@ -429,9 +429,15 @@ examine(const NyDbKind *kind, const char *path, Examined *out, GError **error)
             refuse_newer(kind, path, version, error);
             return FALSE;
         }
+        /* The size is taken again here, after the header and the logs
+         * were read: another notyet may have been writing its first commit
+         * while this one read (the header then says more pages than the
+         * first fstat saw). A commit that ended before the logs were
+         * looked at has written all its pages, and a file only grows. */
         if (!log && pages != 0 &&
             be32(head + HEADER_CHANGE_COUNTER) == be32(head + HEADER_VERSION_VALID_FOR) &&
-            (guint64)st.st_size < (guint64)pages * page_size) {
+            (guint64)st.st_size < (guint64)pages * page_size &&
+            (g_stat(path, &st) != 0 || (guint64)st.st_size < (guint64)pages * page_size)) {
             g_autofree char *why = g_strdup_printf("cut short: %" G_GUINT64_FORMAT
                                                    " bytes, its header says %" G_GUINT64_FORMAT,
                                                    (guint64)st.st_size, (guint64)pages * page_size);
