@@ -219,6 +219,19 @@ ny_cache_list_calendars(NyCache *cache, const char *source, GError **error)
     return list_calendars(cache, source, 0, error);
 }
 
+NyTime
+ny_cache_oldest_sync(GPtrArray *calendars)
+{
+    NyTime oldest = 0;
+
+    for (guint i = 0; calendars != NULL && i < calendars->len; i++) {
+        const NyCacheCalendar *c = g_ptr_array_index(calendars, i);
+        if (c->used && c->last_sync > 0 && (oldest == 0 || c->last_sync < oldest))
+            oldest = c->last_sync;
+    }
+    return oldest;
+}
+
 gint64
 ny_cache_calendar_update(NyCache *cache, const char *source, const char *href,
                          const char *displayname, const char *color, gboolean used, GError **error)

@@ -1195,21 +1195,6 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
     return ok;
 }
 
-/* The oldest sync among the used calendars of @config, 0 when none. */
-static NyTime
-oldest_sync(NyCache *cache, const NyCalendarConfig *config)
-{
-    g_autoptr(GPtrArray) cals = ny_cache_list_calendars(cache, config->name, NULL);
-    NyTime oldest = 0;
-
-    for (guint i = 0; cals != NULL && i < cals->len; i++) {
-        const NyCacheCalendar *c = g_ptr_array_index(cals, i);
-        if (c->used && c->last_sync > 0 && (oldest == 0 || c->last_sync < oldest))
-            oldest = c->last_sync;
-    }
-    return oldest;
-}
-
 gboolean
 ny_caldav_sync(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOptions *options,
                NyCaldavStats *stats, GPtrArray *warnings, GError **error)
@@ -1217,7 +1202,9 @@ ny_caldav_sync(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOpt
     NyCaldavStats local = {0};
 
     if (!sync_source(config, cache, options, stats ? stats : &local, warnings, error)) {
-        ny_http_suggest_offline(error, oldest_sync(cache, config),
+        g_autoptr(GPtrArray) cals = ny_cache_list_calendars(cache, config->name, NULL);
+
+        ny_http_suggest_offline(error, ny_cache_oldest_sync(cals),
                                 options != NULL ? options->clock : 0, "url=");
         g_prefix_error(error, "calendar '%s': ", config->name);
         return FALSE;

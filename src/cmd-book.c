@@ -275,11 +275,16 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
         /* In the transaction: a booked call the server refused is not
          * booked in the store either. */
         if (!ny_holds_book(holds, store, f, &inv, send, notes, error)) {
+            ny_holds_undo(holds);
             ny_store_rollback(store);
             return FALSE;
         }
     }
     if (!ny_store_update_followup(store, f, cli->now, error) || !ny_store_commit(store, error)) {
+        /* The store says offered: the booked call goes too
+         * (doc/calendar-writes.md, "Order and failure"). */
+        if (holds != NULL)
+            ny_holds_undo(holds);
         ny_store_rollback(store);
         return FALSE;
     }

@@ -133,20 +133,6 @@ ny_db_handle(NyDb *db)
     return db->handle;
 }
 
-const char *
-ny_db_path(NyDb *db)
-{
-    g_return_val_if_fail(db != NULL, NULL);
-    return db->path;
-}
-
-void
-ny_db_set_busy_timeout(NyDb *db, int milliseconds)
-{
-    g_return_if_fail(db != NULL);
-    sqlite3_busy_timeout(db->handle, milliseconds);
-}
-
 void
 ny_db_set_error(NyDb *db, int rc, const char *what, GError **error)
 {
@@ -169,7 +155,8 @@ ny_db_set_error(NyDb *db, int rc, const char *what, GError **error)
                 what, msg);
 }
 
-gboolean
+/* Runs @sql (no rows); @what names the step in an error. */
+static gboolean
 ny_db_exec(NyDb *db, const char *sql, const char *what, GError **error)
 {
     int rc = sqlite3_exec(db->handle, sql, NULL, NULL, NULL);
@@ -442,9 +429,15 @@ examine(const NyDbKind *kind, const char *path, Examined *out, GError **error)
             refuse_newer(kind, path, version, error);
             return FALSE;
         }
+        /* The size is taken again here, after the header and the logs
+         * were read: another notyet may have been writing its first commit
+         * while this one read (the header then says more pages than the
+         * first fstat saw). A commit that ended before the logs were
+         * looked at has written all its pages, and a file only grows. */
         if (!log && pages != 0 &&
             be32(head + HEADER_CHANGE_COUNTER) == be32(head + HEADER_VERSION_VALID_FOR) &&
-            (guint64)st.st_size < (guint64)pages * page_size) {
+            (guint64)st.st_size < (guint64)pages * page_size &&
+            (g_stat(path, &st) != 0 || (guint64)st.st_size < (guint64)pages * page_size)) {
             g_autofree char *why = g_strdup_printf("cut short: %" G_GUINT64_FORMAT
                                                    " bytes, its header says %" G_GUINT64_FORMAT,
                                                    (guint64)st.st_size, (guint64)pages * page_size);

@@ -920,20 +920,6 @@ caldav_object(const char *href, const char *ics, gsize len, gpointer data)
         g_ptr_array_add(f->warnings, g_strdup_printf("an object was skipped: %s", local->message));
 }
 
-/* The oldest sync among the used calendars @cals, 0 when none. */
-static NyTime
-oldest_sync(GPtrArray *cals)
-{
-    NyTime oldest = 0;
-
-    for (guint i = 0; i < cals->len; i++) {
-        const NyCacheCalendar *c = g_ptr_array_index(cals, i);
-        if (c->used && c->last_sync > 0 && (oldest == 0 || c->last_sync < oldest))
-            oldest = c->last_sync;
-    }
-    return oldest;
-}
-
 /* One used calendar's part of a lookup: its busy time and its warnings
  * ("calendar 'NAME': ..."), in the order they were found. */
 typedef struct {
@@ -1036,7 +1022,7 @@ caldav_cached(Lookup *l, const NyCalendarConfig *config, gboolean fill, GPtrArra
         return FALSE;
     }
     /* --offline says how old its answer is. */
-    oldest = l->options->offline ? oldest_sync(cals) : 0;
+    oldest = l->options->offline ? ny_cache_oldest_sync(cals) : 0;
     if (oldest > 0) {
         g_autofree char *when = ny_time_format_utc(oldest);
 

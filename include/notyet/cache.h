@@ -87,6 +87,15 @@ void ny_cache_rollback(NyCache *cache);
 GPtrArray *ny_cache_list_calendars(NyCache *cache, const char *source, GError **error);
 
 /**
+ * ny_cache_oldest_sync:
+ * @calendars: (nullable) (element-type NyCacheCalendar): a listing
+ *
+ * Returns: the oldest last sync among the used calendars of @calendars,
+ * 0 when none was ever synced.
+ */
+NyTime ny_cache_oldest_sync(GPtrArray *calendars);
+
+/**
  * ny_cache_calendar_update:
  *
  * Creates or updates the calendar (@source, @href) with what discovery
