@@ -423,15 +423,6 @@ series_collect_exdates(NySeries *se, icalcomponent *ev)
     g_array_sort(se->exdates, cmp_time);
 }
 
-gint
-ny_busy_cmp_inst(gconstpointer a, gconstpointer b)
-{
-    const NyInst *x = a;
-    const NyInst *y = b;
-
-    return x->recurid < y->recurid ? -1 : x->recurid > y->recurid;
-}
-
 static void
 skip_event(NyBusyScan *s, const char *uid, const char *why)
 {

@@ -22,6 +22,15 @@ ny_busy_resolve_floating(NyUidRecord *rec)
     }
 }
 
+gint
+ny_busy_cmp_inst(gconstpointer a, gconstpointer b)
+{
+    const NyInst *x = a;
+    const NyInst *y = b;
+
+    return x->recurid < y->recurid ? -1 : x->recurid > y->recurid;
+}
+
 static gint
 cmp_override(gconstpointer a, gconstpointer b)
 {

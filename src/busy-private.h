@@ -1,5 +1,21 @@
 /* busy-private.h: internals of the busy module, shared by its files
- * (src/busy*.c, listed in src/busy.c) and its unit tests. */
+ * (src/busy*.c, listed in src/busy.c) and its unit tests.
+ *
+ * The files stand in layers; each calls only files below it, never one
+ * above, so no two of them call each other (doc/architecture.md):
+ *
+ *   busy.c            the public API: the scan's life, the split, the span
+ *   busy-lines.c      the one iCalendar scanner: lines, limits, components
+ *   busy-events.c     instances of events and series, VFREEBUSY, deferral,
+ *                     with busy-rrule.c (the fast path for plain rules)
+ *   busy-overrides.c  overrides applied per UID, the end of a scan
+ *   busy-values.c     DATE and DATE-TIME values
+ *   busy-tzid.c       TZIDs to zones, with wintz.c (Windows names)
+ *   busy-span.c       an event's span from its raw lines (for the scanner)
+ *   busy-zones.c      civil dates, zones, VTIMEZONEs
+ *   busy-warn.c       a scan's warnings and the UID labels they quote
+ *
+ * The declarations below follow the files from the bottom up. */
 #pragma once
 
 #include <glib.h>
@@ -179,33 +195,50 @@ typedef struct {
     GArray *exdays;  /* (element-type gint64): DATE exclusions on a DATE-TIME series */
 } NySeries;
 
-/**
- * ny_busy_raw_span_reset:
- * @r: set to "nothing read yet"
- */
-void ny_busy_raw_span_reset(NyRawSpan *r);
+/* ---------------------------------------------------------------------- */
+/* busy-warn.c: warnings and UID labels */
 
-/**
- * ny_busy_raw_property:
- * @r: updated with one unfolded property line of an event (DTSTART, DTEND,
- *     DURATION, RRULE, RDATE, RECURRENCE-ID; others are ignored)
- */
-void ny_busy_raw_property(NyRawSpan *r, const char *line, gsize len);
+void ny_busy_scan_warn(NyBusyScan *s, const char *format, ...);
 
-/**
- * ny_busy_raw_span_get:
- * @out_start, @out_end: (out): the instants every occurrence of the event
- *   lies within, in any zone whose offsets stay within a day (the scan does
- *   not use other VTIMEZONEs), with a margin; NY_BUSY_SPAN_OPEN_* when
- *   unknown or unbounded
- */
-void ny_busy_raw_span_get(const NyRawSpan *r, NyTime *out_start, NyTime *out_end);
+/* A UID made safe to quote in one warning line. */
+char *ny_busy_uid_label(const char *uid);
+
+/* ---------------------------------------------------------------------- */
+/* busy-zones.c: civil dates, zones, VTIMEZONEs */
 
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 gint64 ny_busy_days_from_civil(gint64 y, int m, int d);
 
-/* Whether a property line starts with @name followed by ':' or ';'. */
-gboolean ny_busy_prop_is(const char *line, gsize len, const char *name);
+void ny_busy_civil_from_days(gint64 z, int *y, int *m, int *d);
+
+/* For the test of src/busy-zones.c: gives @whole (whose VTIMEZONE is @vtz,
+ * not taken) the copy whose plain yearly rules start in @year, read for
+ * instants from the year after on (TRUE when there is one); and takes it
+ * away again. */
+gboolean ny_busy_vtz_start_rules(icaltimezone *whole, icalcomponent *vtz, int year);
+void ny_busy_vtz_forget_rules(icaltimezone *whole);
+
+/* Wall-clock seconds as if the wall clock were UTC. */
+gint64 ny_busy_wall_seconds(int y, int m, int d, int hh, int mm, int ss);
+
+/* Wall-clock time to an instant, RFC 5545 3.3.5: a time in a DST gap is read
+ * with the offset before the gap (02:30 becomes 03:30), a repeated time is
+ * its first occurrence. */
+NyTime ny_busy_zone_to_utc(const NyZone *z, gint64 wall);
+
+gint64 ny_busy_zone_wall_at(const NyZone *z, NyTime utc);
+
+NyVtz *ny_busy_vtz_ref(NyVtz *v);
+
+void ny_busy_vtz_unref(gpointer data);
+
+/* A VTIMEZONE of the query's pool with exactly this @text, if any. */
+gboolean ny_busy_use_pooled_vtimezone(NyBusyScan *s, const char *text);
+
+void ny_busy_add_vtimezone(NyBusyScan *s, icalcomponent *vtz, const char *text);
+
+/* ---------------------------------------------------------------------- */
+/* busy-rrule.c: the fast path for plain rules */
 
 /* A fast path for the rules real calendars use most, FREQ=DAILY or WEEKLY
  * with INTERVAL, plain BYDAY, WKST, COUNT or neither: days are computed with
@@ -245,37 +278,36 @@ void ny_busy_fast_rule_skip_to(NyFastRule *f, gint64 day);
 /* The next instance's day; FALSE after COUNT instances. */
 gboolean ny_busy_fast_rule_next(NyFastRule *f, gint64 *out_day);
 
-/* busy-zones.c */
+/* ---------------------------------------------------------------------- */
+/* busy-span.c: an event's span from its raw lines */
 
-void ny_busy_civil_from_days(gint64 z, int *y, int *m, int *d);
+/**
+ * ny_busy_raw_span_reset:
+ * @r: set to "nothing read yet"
+ */
+void ny_busy_raw_span_reset(NyRawSpan *r);
 
-/* For the test of src/busy-zones.c: gives @whole (whose VTIMEZONE is @vtz,
- * not taken) the copy whose plain yearly rules start in @year, read for
- * instants from the year after on (TRUE when there is one); and takes it
- * away again. */
-gboolean ny_busy_vtz_start_rules(icaltimezone *whole, icalcomponent *vtz, int year);
-void ny_busy_vtz_forget_rules(icaltimezone *whole);
+/**
+ * ny_busy_raw_property:
+ * @r: updated with one unfolded property line of an event (DTSTART, DTEND,
+ *     DURATION, RRULE, RDATE, RECURRENCE-ID; others are ignored)
+ */
+void ny_busy_raw_property(NyRawSpan *r, const char *line, gsize len);
 
-/* Wall-clock seconds as if the wall clock were UTC. */
-gint64 ny_busy_wall_seconds(int y, int m, int d, int hh, int mm, int ss);
+/**
+ * ny_busy_raw_span_get:
+ * @out_start, @out_end: (out): the instants every occurrence of the event
+ *   lies within, in any zone whose offsets stay within a day (the scan does
+ *   not use other VTIMEZONEs), with a margin; NY_BUSY_SPAN_OPEN_* when
+ *   unknown or unbounded
+ */
+void ny_busy_raw_span_get(const NyRawSpan *r, NyTime *out_start, NyTime *out_end);
 
-/* Wall-clock time to an instant, RFC 5545 3.3.5: a time in a DST gap is read
- * with the offset before the gap (02:30 becomes 03:30), a repeated time is
- * its first occurrence. */
-NyTime ny_busy_zone_to_utc(const NyZone *z, gint64 wall);
+/* Whether a property line starts with @name followed by ':' or ';'. */
+gboolean ny_busy_prop_is(const char *line, gsize len, const char *name);
 
-gint64 ny_busy_zone_wall_at(const NyZone *z, NyTime utc);
-
-NyVtz *ny_busy_vtz_ref(NyVtz *v);
-
-void ny_busy_vtz_unref(gpointer data);
-
-/* A VTIMEZONE of the query's pool with exactly this @text, if any. */
-gboolean ny_busy_use_pooled_vtimezone(NyBusyScan *s, const char *text);
-
-void ny_busy_add_vtimezone(NyBusyScan *s, icalcomponent *vtz, const char *text);
-
-/* busy-tzid.c */
+/* ---------------------------------------------------------------------- */
+/* busy-tzid.c: TZIDs */
 
 /* The Olson name inside a TZID such as "/freeassociation.sourceforge.net/
  * Tzfile/America/New_York" or "/mozilla.org/20070129_1/Europe/Berlin". */
@@ -286,7 +318,8 @@ GTimeZone *ny_busy_system_zone_for_tzid(NyBusyScan *s, const char *tzid);
  * name), else the user's zone with a warning. */
 NyZone ny_busy_resolve_tzid(NyBusyScan *s, const char *tzid, const char *uid);
 
-/* busy-values.c */
+/* ---------------------------------------------------------------------- */
+/* busy-values.c: DATE and DATE-TIME values */
 
 const char *ny_busy_prop_tzid(icalproperty *p);
 
@@ -309,11 +342,23 @@ NyLength ny_busy_length_from_duration(struct icaldurationtype d);
 
 gboolean ny_busy_read_value(NyBusyScan *s, icalproperty *p, const char *uid, NyValue *out);
 
-/* busy-events.c */
+/* ---------------------------------------------------------------------- */
+/* busy-overrides.c: overrides applied, the end of a scan */
+
+/* Floating RECURRENCE-IDs of @rec, read in its master's zone. */
+void ny_busy_resolve_floating(NyUidRecord *rec);
+
+void ny_busy_emit(NyBusyScan *s, GArray *busy, NyTime start, NyTime end);
+
+void ny_busy_finish_uid(NyBusyScan *s, NyUidRecord *rec, GArray *busy);
+
+/* Instances by their original start. */
+gint ny_busy_cmp_inst(gconstpointer a, gconstpointer b);
+
+/* ---------------------------------------------------------------------- */
+/* busy-events.c: instances of events and series */
 
 void ny_busy_uid_record_free(gpointer data);
-
-gint ny_busy_cmp_inst(gconstpointer a, gconstpointer b);
 
 void ny_busy_process_component_text(NyBusyScan *s, const char *text);
 
@@ -325,27 +370,12 @@ void ny_busy_expand_future(NyBusyScan *s);
 
 void ny_busy_end_calendar(NyBusyScan *s);
 
-/* busy-lines.c */
+/* ---------------------------------------------------------------------- */
+/* busy-lines.c: the scanner */
 
 /* ny_busy_span(): the union of the events' spans. */
 void ny_busy_span_add(NyBusyScan *s, NyTime start, NyTime end);
 
 void ny_busy_scan_end_line(NyBusyScan *s);
-
-/* busy-overrides.c */
-
-/* Floating RECURRENCE-IDs of @rec, read in its master's zone. */
-void ny_busy_resolve_floating(NyUidRecord *rec);
-
-void ny_busy_emit(NyBusyScan *s, GArray *busy, NyTime start, NyTime end);
-
-void ny_busy_finish_uid(NyBusyScan *s, NyUidRecord *rec, GArray *busy);
-
-/* busy.c */
-
-void ny_busy_scan_warn(NyBusyScan *s, const char *format, ...);
-
-/* A UID made safe to quote in one warning line. */
-char *ny_busy_uid_label(const char *uid);
 
 G_END_DECLS

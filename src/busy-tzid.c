@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "busy-private.h"
+#include "wintz.h"
 
 /* Names that GLib would read as POSIX TZ strings ("GMT+1" is UTC-1 there)
  * are not zone names: only tzdata-style names are looked up. */

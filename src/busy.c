@@ -10,14 +10,15 @@
  * instances -> per-UID records (masters' instances and overrides near the
  * window) -> at the end, overrides applied -> busy intervals.
  *
- * The module's files, in that order: busy-lines.c (the one iCalendar
- * scanner: lines, limits, components, the split) with busy-span.c (an
- * event's span from its raw text), busy-tzid.c and busy-zones.c (TZIDs,
- * zones, VTIMEZONEs), busy-values.c (DATE and DATE-TIME values),
- * busy-events.c and busy-rrule.c (instances of events and series),
- * busy-overrides.c (the end: overrides applied), and this file (the scan's
- * life, the split and span entry points). busy-private.h is their shared
- * header; wintz.c maps Windows zone names.
+ * The module's files stand in layers, each calling only those below it
+ * (the list is in busy-private.h, their shared header): this file (the
+ * scan's life, the split and span entry points) on top, then busy-lines.c
+ * (the one iCalendar scanner: lines, limits, components, the split),
+ * busy-events.c with busy-rrule.c (instances of events and series),
+ * busy-overrides.c (the end: overrides applied), busy-values.c (DATE and
+ * DATE-TIME values), busy-tzid.c with wintz.c (TZIDs, Windows zone names),
+ * busy-span.c (an event's span from its raw text), busy-zones.c (civil
+ * dates, zones, VTIMEZONEs) and busy-warn.c (warnings, UID labels).
  */
 #include "notyet/busy.h"
 
@@ -48,39 +49,6 @@ ny_busy_query_init(NyBusyQuery *query, NyTime from, NyTime to, GTimeZone *zone,
     query->zone_name = zone_name;
     query->emails = emails;
     ny_busy_limits_init(&query->limits);
-}
-
-void
-ny_busy_scan_warn(NyBusyScan *s, const char *format, ...)
-{
-    va_list ap;
-    char *msg;
-
-    va_start(ap, format);
-    msg = g_strdup_vprintf(format, ap);
-    va_end(ap);
-    if (g_hash_table_contains(s->warned, msg)) {
-        g_free(msg);
-        return;
-    }
-    g_hash_table_add(s->warned, msg);
-    g_ptr_array_add(s->warnings, g_strdup(msg));
-}
-
-/* A UID made safe to quote in one warning line. */
-char *
-ny_busy_uid_label(const char *uid)
-{
-    GString *out;
-
-    if (uid == NULL || *uid == '\0')
-        return g_strdup("(no UID)");
-    out = g_string_new(NULL);
-    for (const char *p = uid; *p && out->len < 120; p++) {
-        unsigned char c = (unsigned char)*p;
-        g_string_append_c(out, (c < 0x20 || c == 0x7f || c == '\'') ? '?' : (char)c);
-    }
-    return g_string_free(out, FALSE);
 }
 
 NyBusyScan *

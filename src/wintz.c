@@ -4,7 +4,7 @@
  * canonical tzdata name where CLDR keeps an old alias. Outlook and Exchange
  * write these names as TZIDs, often without a usable VTIMEZONE.
  */
-#include "notyet/busy.h"
+#include "wintz.h"
 
 typedef struct {
     const char *windows;

@@ -194,14 +194,4 @@ void ny_busy_span(const char *text, gsize len, NyTime *out_start, NyTime *out_en
 gboolean ny_busy_compute(const NyBusyQuery *query, const char *text, gsize len, GArray *busy,
                          GPtrArray *warnings, GError **error);
 
-/**
- * ny_busy_windows_zone_to_olson:
- * @name: a Windows zone name such as "Eastern Standard Time" (any case)
- *
- * The CLDR windowsZones mapping for territory "001".
- *
- * Returns: (transfer none) (nullable): the Olson name, or NULL.
- */
-const char *ny_busy_windows_zone_to_olson(const char *name);
-
 G_END_DECLS

@@ -12,6 +12,7 @@
 
 #include "notyet/busy.h"
 #include "src/busy-private.h"
+#include "src/wintz.h"
 #include "tests/common/busy-split-check.h"
 
 typedef struct {
