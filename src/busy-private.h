@@ -127,6 +127,7 @@ struct _NyBusyScan {
     guint comp_depth;                  /* depth of the current top-level component, 0 = none */
     icalcomponent_kind open_kinds[16]; /* the component open at each depth */
     GString *comp;                     /* its text, while kept */
+    GString *comp_spare;               /* comp's buffer between components */
     icalcomponent_kind comp_kind;
     gboolean comp_keep; /* VEVENT, VFREEBUSY, VTIMEZONE are read */
     char *comp_problem; /* the first reason it cannot be read */
