@@ -11,15 +11,22 @@ calendars=Bench and holds=Holds, and one `slots` fills its cache first.
 
   requests  `notyet -v -v reply NAME --new`: the HTTP requests in its
             trace, for --no-hold after --no-hold (nothing changed), a reply
-            with holds after that (its two PUTs and the calendar-query that
-            reads the holds calendar again), and the --no-hold after it
-            (whose lookup syncs the two new holds).
+            with holds after that (its two PUTs: each is the claim of its
+            time, doc/calendar-writes.md "Two stores", so nothing reads the
+            holds calendar again), and the --no-hold after it (whose lookup
+            syncs the two new holds).
   time      farm-bench, reply (A) against reply --no-hold (B) in turn, the
             ratio A/B pair by pair; every reply records a follow-up (--new)
             and A leaves two holds on the server, which the next lookup of
             either command syncs.
 
 Target: at most 2 more requests and 1.5x the time of --no-hold.
+
+Results (2026-12-06, 2 shared CPUs at load ~12, medians, doc/performance.md "Holds"):
+
+  objects  requests --no-hold / holds   cpu --no-hold / holds (A/B)   wall (A/B)
+  1,000    1 / 3 (PROPFIND PUT PUT)     0.116 s / 0.118 s (0.99)      0.68 s / 0.90 s (1.14)
+  20,000   1 / 3 (PROPFIND PUT PUT)     0.135 s / 0.146 s (1.14)      4.12 s / 3.37 s (0.93)
 """
 import argparse
 import importlib.util
@@ -64,12 +71,21 @@ def one_size(binary, n, objects, runs, tmp):
         config = os.path.join(tmp, "config-%d.ini" % n)
         db = os.path.join(tmp, "store-%d.db" % n)
         with open(config, "w") as f:
-            f.write("[me]\ntimezone=UTC\n\n[calendar work]\ntype=caldav\nurl=%s/\n"
+            f.write("[me]\nname=Bench User\ntimezone=UTC\n\n[calendar work]\ntype=caldav\nurl=%s/\n"
                     "username=%s\npassword_command=echo %s\ncalendars=Bench\nholds=Holds\n"
                     % (server.base, server.user, server.password))
-        subprocess.run([binary, "--config", config, "--db", db, "--now", NOW, "slots"],
-                       check=True, capture_output=True,
-                       env=dict(os.environ, NOTYET_HTTP_TIMEOUT="300"))
+        # A freshly loaded Radicale parses every item before its first
+        # answer, past notyet's slow-transfer limit on a loaded machine
+        # (bench/caldav.py's warm-up run): the first sync is tried again.
+        for attempt in range(3):
+            p = subprocess.run([binary, "--config", config, "--db", db, "--now", NOW, "slots"],
+                               capture_output=True, text=True,
+                               env=dict(os.environ, NOTYET_HTTP_TIMEOUT="300"))
+            if p.returncode == 0:
+                break
+            print("first sync, try %d: %s" % (attempt + 1, p.stderr.strip()[-300:]))
+        else:
+            raise SystemExit("the first sync failed three times")
         # Requests: --no-hold after --no-hold (nothing changed: the floor),
         # a reply with holds after that (its own writes and re-check), and
         # --no-hold after it (the next lookup syncs the two new holds).

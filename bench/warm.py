@@ -35,22 +35,36 @@ and with --baseline the same online and offline lookups by that binary
 (the code before a change, for before/after in the same run).
 
 Each figure is the median wall time of the whole process (start to reaped),
-in milliseconds; the min and max show the spread. The last lines give the
-two ratios the lookups are judged by: online - curl (ms), offline / floor.
-The machine's load average is printed first: on a busy machine absolute
-times move, the same-run medians and ratios much less.
+in milliseconds; the min and max show the spread, and "cpu ms" is the
+median user + sys time of the process and the children it waited for. The
+last lines give the two ratios the lookups are judged by: online - curl
+(ms), offline / floor, for the wall and for the CPU time. The machine's load
+average is printed first: on a busy machine absolute times move, the
+same-run medians, ratios and CPU times much less.
 
-Measured 2026-12-06 on 2 shared cores under a load average of 7-10 (11
-runs, medians, ms; "before" is the code of 4b3d548 in the same run):
+Measured 2026-12-06 on 2 shared cores under a load average of 11-14 (11
+runs, medians, ms, wall (cpu); "before" is the code of b9d2b2a, "after"
+that of the warm14 branch, in the same run):
 
-              curl  online  before  offline  before  floor  off/floor (before)
-  Radicale     460     502     462      119     162     98  1.22x (1.66x)
-  Cyrus         82     243     228      132     141     76  1.74x (1.86x)
+              curl       online before  online after  offline before  offline after  floor
+  Radicale  758 (28)     780 (91)       657 (76)      266 (62)        255 (60)       168 (40)
+  Cyrus     123 (31)     484 (105)      344 (86)      302 (70)        274 (64)       188 (46)
+
+              online - curl, before / after     offline / floor, before / after
+  Radicale    22 / -101 ms  (cpu 63 / 48)       1.58 / 1.52  (cpu 1.53 / 1.47)
+  Cyrus      362 /  222 ms  (cpu 75 / 56)       1.61 / 1.46  (cpu 1.53 / 1.39)
+
+The run before this one (load 7-10, the code of that time) gave Radicale: curl 460, online 502, offline 119, floor 98; Cyrus:
+curl 82, online 243, offline 132, floor 76.
 
 Radicale answers slower than notyet computes, so the overlapped lookup
-costs the server's time (online - curl within the spread); Cyrus answers
-in a few tens of milliseconds, and on cores that are all busy the
-computation running beside the sync has no core of its own to run on.
+costs the server's time. Cyrus answers its PROPFIND in 8-22 ms (curl's
+own time_total for it), faster than notyet starts: the floor
+program alone (the process and its six libraries, no work) costs 15 ms
+more CPU than curl's whole run, and --offline, the answer the online
+lookup must compute as well, 33 ms more. On this machine "online within
+10 ms of curl" on Cyrus cannot be met by any lookup that computes its
+answer; doc/performance.md has the breakdown.
 """
 import argparse
 import importlib.util
@@ -184,26 +198,36 @@ def load_cyrus(server, big, small):
 # --- timing -----------------------------------------------------------------
 
 def once(argv, env):
+    """(wall seconds, cpu seconds): the CPU time is user + sys of the
+    process and the children it waited for (a password_command), which a
+    loaded machine moves much less than the wall time."""
     t0 = time.monotonic()
     p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=subprocess.PIPE, env=env)
-    _, err = p.communicate()
+    err = p.stderr.read()
+    p.stderr.close()
+    _, status, usage = os.wait4(p.pid, 0)
     seconds = time.monotonic() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode not in (0, 3):
         raise Failed("%s: exit %d: %s" % (argv[0], p.returncode,
                                           err.decode(errors="replace").strip()[-400:]))
-    return seconds
+    return seconds, usage.ru_utime + usage.ru_stime
 
 
 def measure(commands, env, runs):
-    """commands: [(label, argv)]; returns {label: [seconds]}, in turn."""
+    """commands: [(label, argv)]; returns {label: [seconds]} for the wall
+    and for the CPU time, in turn."""
     times = {label: [] for label, _ in commands}
+    cpu = {label: [] for label, _ in commands}
     for label, argv in commands:  # one warm-up each
         once(argv, env)
     for _ in range(runs):
         for label, argv in commands:
-            times[label].append(once(argv, env))
-    return times
+            wall, used = once(argv, env)
+            times[label].append(wall)
+            cpu[label].append(used)
+    return times, cpu
 
 
 def ms(x):
@@ -262,19 +286,23 @@ def bench_server(kind, args, big, small, floor, tmp):
             commands += [("base online", notyet(args.baseline, "base.notyet.db", "slots")),
                          ("base offline", notyet(args.baseline, "base.notyet.db", "--offline",
                                                  "slots"))]
-        times = measure(commands, env, args.runs)
+        times, cpu = measure(commands, env, args.runs)
         med = {k: statistics.median(v) for k, v in times.items()}
+        cmed = {k: statistics.median(v) for k, v in cpu.items()}
         print("\n%s: %s %s, %d objects + %d, %d runs each, in turn" % (
             kind, method, path, len(big), len(small), args.runs))
-        print("  %-13s %9s %9s %9s" % ("", "median ms", "min", "max"))
+        print("  %-13s %9s %9s %9s %9s" % ("", "median ms", "min", "max", "cpu ms"))
         for label, _ in commands:
-            print("  %-13s %9s %9s %9s" % (label, ms(med[label]), ms(min(times[label])),
-                                            ms(max(times[label]))))
-        print("  online - curl:  %s ms" % ms(med["online"] - med["curl"]))
-        print("  offline/floor:  %.2fx" % (med["offline"] / med["floor"]))
+            print("  %-13s %9s %9s %9s %9s" % (label, ms(med[label]), ms(min(times[label])),
+                                                ms(max(times[label])), ms(cmed[label])))
+        print("  online - curl:  %s ms (cpu %s ms)" % (ms(med["online"] - med["curl"]),
+                                                      ms(cmed["online"] - cmed["curl"])))
+        print("  offline/floor:  %.2fx (cpu %.2fx)" % (med["offline"] / med["floor"],
+                                                       cmed["offline"] / cmed["floor"]))
         if args.baseline:
-            print("  before: online - curl %s ms, offline/floor %.2fx" % (
-                ms(med["base online"] - med["curl"]), med["base offline"] / med["floor"]))
+            print("  before: online - curl %s ms (cpu %s ms), offline/floor %.2fx (cpu %.2fx)" % (
+                ms(med["base online"] - med["curl"]), ms(cmed["base online"] - cmed["curl"]),
+                med["base offline"] / med["floor"], cmed["base offline"] / cmed["floor"]))
     finally:
         server.cleanup()
 

@@ -734,12 +734,51 @@ ny_busy_process_component_text(NyBusyScan *s, const char *text)
  * however far away: the master is read again for the instances that the
  * shift brings into the window (RFC 5545 3.8.4.4). Done while the
  * calendar's VTIMEZONEs are still known. */
+/* The series' masters whose span misses the window, read after all when
+ * their UID has a THISANDFUTURE override and no master read: the override
+ * may move their instances into the window. Parsed only then. */
+static void
+read_far_masters(NyBusyScan *s)
+{
+    g_autoptr(GHashTable) wanted = g_hash_table_new(g_str_hash, g_str_equal);
+    GHashTableIter iter;
+    gpointer key, value;
+
+    g_hash_table_iter_init(&iter, s->uids);
+    while (g_hash_table_iter_next(&iter, &key, &value)) {
+        NyUidRecord *rec = value;
+        if (rec->master != NULL)
+            continue;
+        for (guint i = 0; i < rec->overrides->len; i++) {
+            if (g_array_index(rec->overrides, NyOverride, i).future) {
+                g_hash_table_add(wanted, key);
+                break;
+            }
+        }
+    }
+    for (guint i = 0; i < s->far_masters->len && g_hash_table_size(wanted) > 0; i++) {
+        const char *text = g_ptr_array_index(s->far_masters, i);
+        icalcomponent *c = icalparser_parse_string(text);
+        const char *uid;
+
+        if (c == NULL)
+            continue;
+        uid = icalcomponent_get_uid(c);
+        if (icalcomponent_isa(c) == ICAL_VEVENT_COMPONENT && uid != NULL &&
+            g_hash_table_contains(wanted, uid))
+            process_event(s, c, text);
+        icalcomponent_free(c);
+    }
+    g_ptr_array_set_size(s->far_masters, 0);
+}
+
 void
 ny_busy_expand_future(NyBusyScan *s)
 {
     GHashTableIter iter;
     gpointer value;
 
+    read_far_masters(s);
     g_hash_table_iter_init(&iter, s->uids);
     while (g_hash_table_iter_next(&iter, NULL, &value)) {
         NyUidRecord *rec = value;

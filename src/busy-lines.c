@@ -116,6 +116,28 @@ prop_flush(NyBusyScan *s)
     g_string_truncate(s->prop, 0);
 }
 
+/* A THISANDFUTURE override moves the instances of its series' master
+ * anywhere, so a master whose span is bounded cannot be skipped by its
+ * span: a text with both for one UID is not split whole. */
+static void
+split_note_series(NyBusyScan *s, NyTime start, NyTime end)
+{
+    const char *uid = s->comp_uid->str;
+    gboolean bounded = start != NY_BUSY_SPAN_OPEN_START || end != NY_BUSY_SPAN_OPEN_END;
+
+    if (s->comp_uid->len == 0 || s->comp_kind != ICAL_VEVENT_COMPONENT)
+        return;
+    if (s->raw.future) {
+        g_hash_table_add(s->future_uids, g_strdup(uid));
+        if (g_hash_table_contains(s->bounded_uids, uid))
+            s->split_whole = FALSE;
+    } else if (s->raw.recurs && !s->raw.recurid && bounded) {
+        g_hash_table_add(s->bounded_uids, g_strdup(uid));
+        if (g_hash_table_contains(s->future_uids, uid))
+            s->split_whole = FALSE;
+    }
+}
+
 static void
 comp_end(NyBusyScan *s)
 {
@@ -131,8 +153,10 @@ comp_end(NyBusyScan *s)
         }
     } else if (s->comp != NULL) {
         comp_span(s, &start, &end);
-        if (s->split != NULL)
+        if (s->split != NULL) {
             s->split(s->comp->str, s->comp->len, start, end, s->split_data);
+            split_note_series(s, start, end);
+        }
         if (s->span_only)
             ny_busy_span_add(s, start, end);
         /* An event that cannot meet the window is not parsed: so a lookup
@@ -140,6 +164,9 @@ comp_end(NyBusyScan *s)
          * what the whole text gives. */
         else if (start < s->q->to && end > s->q->from)
             ny_busy_process_component_text(s, s->comp->str);
+        /* But a series' master is kept, for a THISANDFUTURE override. */
+        else if (s->raw.recurs && !s->raw.recurid)
+            g_ptr_array_add(s->far_masters, g_string_free(g_steal_pointer(&s->comp), FALSE));
     }
     comp_drop_text(s);
     s->comp_depth = 0;

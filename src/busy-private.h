@@ -42,6 +42,9 @@ typedef struct {
     gboolean any_extra;
     gint64 extra_lo; /* RDATE and RECURRENCE-ID days */
     gint64 extra_hi;
+    gboolean recurs;  /* an RRULE or RDATE was read: a series' master */
+    gboolean recurid; /* a RECURRENCE-ID was read: an override */
+    gboolean future;  /* with RANGE=THISANDFUTURE */
 } NyRawSpan;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(icalcomponent, icalcomponent_free)
@@ -141,6 +144,10 @@ struct _NyBusyScan {
     /* The current calendar. */
     GHashTable *vtz;     /* TZID -> NyVtz */
     GPtrArray *deferred; /* icalcomponent*, waiting for a VTIMEZONE defined later */
+    /* The text of each series' master whose span misses the window (not
+     * parsed): a THISANDFUTURE override may still move its instances into
+     * it, from however far (ny_busy_expand_future()). */
+    GPtrArray *far_masters;
 
     GHashTable *sys_zones; /* name -> GTimeZone (or a NULL-zone marker) */
     GHashTable *warned;    /* warning text -> itself, to say each once */
@@ -158,6 +165,10 @@ struct _NyBusyScan {
     NyBusyObjectFunc split;
     gpointer split_data;
     gboolean split_whole; /* the objects give what the whole text gives */
+    /* The UIDs of split masters with a bounded span, and of THISANDFUTURE
+     * overrides: a UID in both cannot be split (src/busy-lines.c). */
+    GHashTable *bounded_uids;
+    GHashTable *future_uids;
     guint calendars;
     gboolean span_only; /* ny_busy_span(): nothing is computed */
     NyTime span_lo, span_hi;

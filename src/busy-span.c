@@ -329,12 +329,14 @@ ny_busy_raw_property(NyRawSpan *r, const char *line, gsize len)
         }
         r->dur_days = MAX(r->dur_days, days);
     } else if (ny_busy_prop_is(line, len, "RRULE")) {
+        r->recurs = TRUE;
         if (!line_value(line, len, &v, &n)) {
             r->open = TRUE;
             return;
         }
         raw_rule(r, v, n);
     } else if (ny_busy_prop_is(line, len, "RDATE")) {
+        r->recurs = TRUE;
         if (!line_value(line, len, &v, &n)) {
             r->open = TRUE;
             return;
@@ -342,8 +344,17 @@ ny_busy_raw_property(NyRawSpan *r, const char *line, gsize len)
         raw_rdates(r, v, n);
     } else if (ny_busy_prop_is(line, len, "RECURRENCE-ID")) {
         /* RANGE=THISANDFUTURE moves every later instance: unbounded. */
-        if (!line_value(line, len, &v, &n) || has_word(line, (gsize)(v - line), "RANGE") ||
-            (day = raw_date(v, n)) == G_MININT64) {
+        r->recurid = TRUE;
+        if (!line_value(line, len, &v, &n)) {
+            r->open = TRUE;
+            return;
+        }
+        if (has_word(line, (gsize)(v - line), "RANGE")) {
+            r->future = TRUE;
+            r->open = TRUE;
+            return;
+        }
+        if ((day = raw_date(v, n)) == G_MININT64) {
             r->open = TRUE;
             return;
         }

@@ -306,12 +306,6 @@ ny_busy_zones_new(void)
     return zones;
 }
 
-guint
-ny_busy_zones_size(const NyBusyZones *zones)
-{
-    return g_hash_table_size(zones->by_text);
-}
-
 void
 ny_busy_zones_free(NyBusyZones *zones)
 {

@@ -29,7 +29,10 @@
 
 G_DEFINE_QUARK(ny_busy_error, ny_busy_error)
 
-void
+/* ny_busy_limits_init:
+ * @limits: (out caller-allocates): set to the defaults
+ */
+static void
 ny_busy_limits_init(NyBusyLimits *limits)
 {
     limits->max_instances = 50000;
@@ -67,6 +70,9 @@ ny_busy_scan_new(const NyBusyQuery *query)
     s->comp_uid = g_string_new(NULL);
     s->vtz = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, ny_busy_vtz_unref);
     s->deferred = g_ptr_array_new_with_free_func((GDestroyNotify)icalcomponent_free);
+    s->far_masters = g_ptr_array_new_with_free_func(g_free);
+    s->bounded_uids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    s->future_uids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     s->sys_zones =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_time_zone_unref);
     s->warned = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -90,6 +96,9 @@ ny_busy_scan_free(NyBusyScan *s)
     g_string_free(s->comp_uid, TRUE);
     g_free(s->comp_problem);
     g_ptr_array_unref(s->deferred);
+    g_ptr_array_unref(s->far_masters);
+    g_hash_table_unref(s->bounded_uids);
+    g_hash_table_unref(s->future_uids);
     g_hash_table_unref(s->vtz);
     g_hash_table_unref(s->sys_zones);
     g_hash_table_unref(s->warned);

@@ -97,6 +97,30 @@ is_gone(NyHttp *http, const char *url)
     return response != NULL && (response->status == 404 || response->status == 410);
 }
 
+/* After a PUT whose answer was lost (a timeout, a dropped connection):
+ * it may have landed. A GET tells: when the resource holds what was sent
+ * (ny_invite_same_write(): notyet's marks and this write's own id), the
+ * write happened and its ETag is adopted, so a later If-Match does not
+ * take our own write for the user's edit. Else @error stays the PUT's. */
+static gboolean
+landed(NyHttp *http, const char *url, const char *ics, GError **error, char **out_etag)
+{
+    g_autofree char *text = NULL;
+    g_autofree char *etag = NULL;
+
+    if (!g_error_matches(*error, NY_HTTP_ERROR, NY_HTTP_ERROR_NETWORK))
+        return FALSE;
+    text = ny_caldav_event_fetch(http, url, &etag, NULL);
+    if (!ny_invite_same_write(ics, text))
+        return FALSE;
+    if (etag == NULL)
+        etag = read_etag(http, url, NULL);
+    g_clear_error(error);
+    if (out_etag != NULL)
+        *out_etag = g_steal_pointer(&etag);
+    return TRUE;
+}
+
 /* A PUT's answer: 201 or 204, and the ETag if the server sent one. */
 static gboolean
 put(NyHttp *http, const char *url, const char *ics, const char *if_match, gboolean if_none_match,
@@ -111,6 +135,8 @@ put(NyHttp *http, const char *url, const char *ics, const char *if_match, gboole
     response = ny_http_request_conditional(http, "PUT", url, ICS_CONTENT_TYPE, body, if_match,
                                            if_none_match, error);
     if (response == NULL) {
+        if (landed(http, url, ics, error, out_etag))
+            return TRUE;
         g_prefix_error(error, "PUT '%s': ", shown);
         return FALSE;
     }

@@ -904,6 +904,10 @@ stats_add(NyCaldavStats *to, const NyCaldavStats *from)
 #define NY_CALDAV_MAX_PARALLEL 4
 #endif
 
+/* Seconds within which an unchanged calendar's sync time is not written
+ * again (sync_calendars()). */
+#define NY_CALDAV_CONFIRM_GRAIN 60
+
 static void
 job_send(Sync *s, Job *job)
 {
@@ -969,6 +973,12 @@ sync_calendars(Sync *s, GPtrArray *found, GArray *ids, GPtrArray *old, GError **
              (f->sync_token == NULL && f->ctag && before->ctag &&
               strcmp(f->ctag, before->ctag) == 0))) {
             s->stats->unchanged++;
+            /* A confirmation less than NY_CALDAV_CONFIRM_GRAIN after the
+             * last one recorded is not written: an unchanged lookup writes
+             * nothing, and the age --offline reports is in minutes. */
+            if (s->clock >= before->last_sync &&
+                s->clock - before->last_sync < NY_CALDAV_CONFIRM_GRAIN)
+                continue;
             if (!ny_cache_begin(s->cache, error))
                 return FALSE;
             if (!ny_cache_calendar_set_synced(s->cache, id, before->ctag, before->sync_token,
@@ -1015,6 +1025,8 @@ sync_calendars(Sync *s, GPtrArray *found, GArray *ids, GPtrArray *old, GError **
         }
         if (!job_apply(s, job, error))
             return FALSE;
+        if (s->stats->changed != NULL && (job->puts->len > 0 || job->deletes->len > 0))
+            g_array_append_val(s->stats->changed, job->id);
         progress(s, "%s: '%s' %u fetched, %u deleted", s->config->name,
                  job->found->displayname ? job->found->displayname : job->found->shown,
                  job->stats.fetched, job->stats.deleted);
@@ -1072,6 +1084,38 @@ ny_caldav_session_new(const NyCalendarConfig *config, const NyCaldavOptions *opt
     return ny_http_new(&http_options);
 }
 
+/* Whether the cache already records the calendars @found, their names,
+ * colours and use, and the home discovery ended at: then a sync writes
+ * nothing for the list (and @ids gets the cached ids, in @found's order). */
+static gboolean
+list_unchanged(Sync *s, GPtrArray *found, GPtrArray *old, GArray *ids)
+{
+    g_autofree char *home = NULL;
+
+    if (found->len != old->len)
+        return FALSE;
+    home = ny_cache_get_home(s->cache, s->config->name, s->config->url);
+    if (g_strcmp0(home, s->home) != 0)
+        return FALSE;
+    for (guint i = 0; i < found->len; i++) {
+        const Found *f = g_ptr_array_index(found, i);
+        const NyCacheCalendar *match = NULL;
+
+        for (guint j = 0; j < old->len && match == NULL; j++) {
+            const NyCacheCalendar *c = g_ptr_array_index(old, j);
+            if (strcmp(c->href, f->url) == 0)
+                match = c;
+        }
+        if (match == NULL || g_strcmp0(match->displayname, f->displayname) != 0 ||
+            g_strcmp0(match->color, f->color) != 0 || !match->used != !f->used) {
+            g_array_set_size(ids, 0);
+            return FALSE;
+        }
+        g_array_append_val(ids, match->id);
+    }
+    return TRUE;
+}
+
 static gboolean
 sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOptions *options,
             NyCaldavStats *stats, GPtrArray *warnings, GError **error)
@@ -1106,11 +1150,16 @@ sync_source(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOption
     found = discover(&s, error);
     ok = found != NULL && select_calendars(&s, found, error);
 
-    /* Record what the server has, used or not, in one transaction. */
+    /* Record what the server has, used or not, in one transaction; none
+     * when the cache holds exactly that already. */
     if (ok) {
         old = ny_cache_list_calendars(cache, config->name, error);
-        ok = old != NULL && ny_cache_begin(cache, error);
+        ok = old != NULL;
     }
+    if (ok && list_unchanged(&s, found, old, ids))
+        return sync_calendars(&s, found, ids, old, error);
+    if (ok)
+        ok = ny_cache_begin(cache, error);
     for (guint i = 0; ok && i < found->len; i++) {
         Found *f = g_ptr_array_index(found, i);
         gint64 id = ny_cache_calendar_update(cache, config->name, f->url, f->displayname, f->color,
@@ -1145,31 +1194,6 @@ oldest_sync(NyCache *cache, const NyCalendarConfig *config)
     return oldest;
 }
 
-/* A server that cannot be reached: what --offline would answer from. */
-static void
-suggest_offline(NyCache *cache, const NyCalendarConfig *config, NyTime clock, GError **error)
-{
-    NyTime synced;
-    g_autofree char *hint = NULL;
-    GError *e;
-
-    if (error == NULL || *error == NULL ||
-        !g_error_matches(*error, NY_HTTP_ERROR, NY_HTTP_ERROR_NETWORK))
-        return;
-    synced = oldest_sync(cache, config);
-    if (synced > 0) {
-        g_autofree char *when = ny_time_format_utc(synced);
-        hint = g_strdup_printf("; --offline answers from the cache of %s (%" G_GINT64_FORMAT
-                               " minutes old)",
-                               when, MAX((clock - synced) / 60, 0));
-    } else {
-        hint = g_strdup("; nothing is cached yet for --offline: check the network and url=");
-    }
-    e = g_error_new(NY_HTTP_ERROR, NY_HTTP_ERROR_NETWORK, "%s%s", (*error)->message, hint);
-    g_clear_error(error);
-    *error = e;
-}
-
 gboolean
 ny_caldav_sync(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOptions *options,
                NyCaldavStats *stats, GPtrArray *warnings, GError **error)
@@ -1177,7 +1201,8 @@ ny_caldav_sync(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOpt
     NyCaldavStats local = {0};
 
     if (!sync_source(config, cache, options, stats ? stats : &local, warnings, error)) {
-        suggest_offline(cache, config, options != NULL ? options->clock : 0, error);
+        ny_http_suggest_offline(error, oldest_sync(cache, config),
+                                options != NULL ? options->clock : 0, "url=");
         g_prefix_error(error, "calendar '%s': ", config->name);
         return FALSE;
     }

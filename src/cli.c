@@ -306,36 +306,37 @@ ny_cli_open_store(NyCli *cli, GError **error)
     return ny_store_open(path, error);
 }
 
+/* "notyet: " @prefix and the message, made printable, on stderr. */
+static void G_GNUC_PRINTF(2, 0) print_line(const char *prefix, const char *format, va_list ap)
+{
+    g_autofree char *msg = g_strdup_vprintf(format, ap);
+    g_autofree char *line = ny_cli_printable(msg);
+
+    fprintf(stderr, "notyet: %s%s\n", prefix, line);
+}
+
 void
 ny_cli_warn(NyCli *cli, const char *format, ...)
 {
     va_list ap;
-    g_autofree char *msg = NULL;
-    g_autofree char *line = NULL;
 
     if (cli->quiet)
         return;
     va_start(ap, format);
-    msg = g_strdup_vprintf(format, ap);
+    print_line("warning: ", format, ap);
     va_end(ap);
-    line = ny_cli_printable(msg);
-    fprintf(stderr, "notyet: warning: %s\n", line);
 }
 
 void
 ny_cli_info(NyCli *cli, int level, const char *format, ...)
 {
     va_list ap;
-    g_autofree char *msg = NULL;
-    g_autofree char *line = NULL;
 
     if (cli->verbose < level)
         return;
     va_start(ap, format);
-    msg = g_strdup_vprintf(format, ap);
+    print_line("", format, ap);
     va_end(ap);
-    line = ny_cli_printable(msg);
-    fprintf(stderr, "notyet: %s\n", line);
 }
 
 gboolean

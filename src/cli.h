@@ -45,7 +45,7 @@ typedef struct {
     gboolean stdin_is_tty;
     gboolean stdout_is_tty;
     gboolean color_allowed; /* NO_COLOR unset or empty, TERM not "dumb" (main.c) */
-    gboolean no_config;     /* set by a command before ny_cli_parse(): no file is read, the
+    gboolean no_config;     /* set by a command before ny_cmd_parse(): no file is read, the
                              * defaults are used (init writes the file, it may not exist) */
 
     /* Resolved by ny_cli_parse(). */
@@ -63,9 +63,9 @@ typedef struct {
  * @entries: (array zero-terminated=1): the command's own options, or NULL
  *
  * Parses the command's options together with the global ones, handles --help
- * (help on stdout, cli->help set; the command then returns TRUE), then
- * resolves now, the format, the configuration and the zone. A usage error
- * ends with "see 'notyet CMD --help'".
+ * (help on stdout, cli->help set), then resolves now, the format, the
+ * configuration and the zone. A usage error ends with "see 'notyet CMD
+ * --help'". Commands call it through ny_cmd_parse() (cmd-common.h).
  */
 gboolean ny_cli_parse(NyCli *cli, const char *params, const char *summary,
                       const GOptionEntry *entries, int *argc, char ***argv, GError **error);

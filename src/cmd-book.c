@@ -107,6 +107,7 @@ wanted(NyCli *cli, const NyFollowup *f, const char *slot_text, gboolean is_numbe
 gboolean
 ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
 {
+    static const NyCmdUsage usage = NY_CMD_ID_USAGE("Book the call at the time they picked");
     g_autofree char *slot_text = NULL;
     gboolean force = FALSE;
     gboolean send = FALSE;
@@ -144,12 +145,9 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
     gint64 id = 0;
     NyFollowupFacts facts;
 
-    if (!ny_cli_parse(cli, "ID", "Book the call at the time they picked", entries, &argc, &argv,
-                      error))
-        return FALSE;
-    if (cli->help)
-        return TRUE;
-    if (!ny_cmd_one_id(cli, argc, argv, &id, error))
+    if (!ny_cmd_parse(cli, &usage, entries, &argc, &argv, error))
+        return cli->help;
+    if (!ny_cmd_parse_id(cli, argv[1], &id, error))
         return FALSE;
     a = &cli->config->availability;
     buffer = (NyTime)a->buffer_minutes * 60;
@@ -277,11 +275,16 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
         /* In the transaction: a booked call the server refused is not
          * booked in the store either. */
         if (!ny_holds_book(holds, store, f, &inv, send, notes, error)) {
+            ny_holds_undo(holds);
             ny_store_rollback(store);
             return FALSE;
         }
     }
     if (!ny_store_update_followup(store, f, cli->now, error) || !ny_store_commit(store, error)) {
+        /* The store says offered: the booked call goes too
+         * (doc/calendar-writes.md, "Order and failure"). */
+        if (holds != NULL)
+            ny_holds_undo(holds);
         ny_store_rollback(store);
         return FALSE;
     }

@@ -182,6 +182,10 @@ render_text(GArray *rows, gboolean offline, gint64 age, const char *config_path)
 gboolean
 ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error)
 {
+    static const NyCmdUsage usage = {
+        .summary = "List every configured calendar, the calendars found on each CalDAV "
+                   "server, which are used as busy sources, and when they were last "
+                   "synced. Syncs first unless --offline."};
     g_autofree char *path = NULL;
     g_autoptr(NyCache) cache = NULL;
     g_autoptr(GArray) rows = g_array_new(FALSE, TRUE, sizeof(Row));
@@ -191,18 +195,8 @@ ny_cmd_calendars(NyCli *cli, int argc, char **argv, GError **error)
     gboolean any_caldav = FALSE;
     GPtrArray *configured;
 
-    if (!ny_cli_parse(cli, NULL,
-                      "List every configured calendar, the calendars found on each CalDAV "
-                      "server, which are used as busy sources, and when they were last "
-                      "synced. Syncs first unless --offline.",
-                      NULL, &argc, &argv, error))
-        return FALSE;
-    if (cli->help)
-        return TRUE;
-    if (argc > 1) {
-        ny_cli_usage_error(cli, error, "unexpected argument '%s'", argv[1]);
-        return FALSE;
-    }
+    if (!ny_cmd_parse(cli, &usage, NULL, &argc, &argv, error))
+        return cli->help;
     g_array_set_clear_func(rows, row_clear);
     configured = cli->config->calendars;
 

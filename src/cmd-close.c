@@ -4,7 +4,7 @@
 #include "cmd-common.h"
 
 static gboolean
-close_followup(NyCli *cli, int argc, char **argv, NyFollowupState to, gboolean send, GError **error)
+close_followup(NyCli *cli, const char *id_text, NyFollowupState to, gboolean send, GError **error)
 {
     g_autoptr(NyStore) store = NULL;
     g_autoptr(NyHolds) holds = NULL;
@@ -20,7 +20,7 @@ close_followup(NyCli *cli, int argc, char **argv, NyFollowupState to, gboolean s
     gboolean was_booked;
     gint64 id = 0;
 
-    if (!ny_cmd_one_id(cli, argc, argv, &id, error))
+    if (!ny_cmd_parse_id(cli, id_text, &id, error))
         return FALSE;
     store = ny_cli_open_store(cli, error);
     if (store == NULL)
@@ -85,16 +85,17 @@ close_followup(NyCli *cli, int argc, char **argv, NyFollowupState to, gboolean s
 gboolean
 ny_cmd_done(NyCli *cli, int argc, char **argv, GError **error)
 {
-    if (!ny_cli_parse(cli, "ID", "Mark a booked call as done", NULL, &argc, &argv, error))
-        return FALSE;
-    if (cli->help)
-        return TRUE;
-    return close_followup(cli, argc, argv, NY_FOLLOWUP_DONE, FALSE, error);
+    static const NyCmdUsage usage = NY_CMD_ID_USAGE("Mark a booked call as done");
+
+    if (!ny_cmd_parse(cli, &usage, NULL, &argc, &argv, error))
+        return cli->help;
+    return close_followup(cli, argv[1], NY_FOLLOWUP_DONE, FALSE, error);
 }
 
 gboolean
 ny_cmd_cancel(NyCli *cli, int argc, char **argv, GError **error)
 {
+    static const NyCmdUsage usage = NY_CMD_ID_USAGE("Cancel a follow-up (offered or booked)");
     gboolean send = FALSE;
     const GOptionEntry entries[] = {
         {"send", 0, 0, G_OPTION_ARG_NONE, &send,
@@ -102,10 +103,7 @@ ny_cmd_cancel(NyCli *cli, int argc, char **argv, GError **error)
         G_OPTION_ENTRY_NULL,
     };
 
-    if (!ny_cli_parse(cli, "ID", "Cancel a follow-up (offered or booked)", entries, &argc, &argv,
-                      error))
-        return FALSE;
-    if (cli->help)
-        return TRUE;
-    return close_followup(cli, argc, argv, NY_FOLLOWUP_CANCELLED, send, error);
+    if (!ny_cmd_parse(cli, &usage, entries, &argc, &argv, error))
+        return cli->help;
+    return close_followup(cli, argv[1], NY_FOLLOWUP_CANCELLED, send, error);
 }

@@ -9,6 +9,33 @@
 #include "notyet/phrase.h"
 #include "notyet/sources.h"
 
+gboolean
+ny_cmd_parse(NyCli *cli, const NyCmdUsage *usage, const GOptionEntry *entries, int *argc,
+             char ***argv, GError **error)
+{
+    if (!ny_cli_parse(cli, usage->params, usage->summary, entries, argc, argv, error)) {
+        /* Help that could not be printed is a failure like any other. */
+        cli->help = FALSE;
+        return FALSE;
+    }
+    if (cli->help)
+        return FALSE;
+    if (*argc < 2 && usage->missing != NULL) {
+        ny_cli_usage_error(cli, error, "%s", usage->missing);
+        return FALSE;
+    }
+    if (*argc - 1 > usage->max_args) {
+        const char *extra = (*argv)[usage->max_args + 1];
+
+        if (usage->hint != NULL)
+            ny_cli_usage_error(cli, error, "unexpected argument '%s' (%s)", extra, usage->hint);
+        else
+            ny_cli_usage_error(cli, error, "unexpected argument '%s'", extra);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* The lookup's -v lines, HTTP trace and one-line terminal progress. */
 static void
 lookup_info(int level, const char *line, gpointer data)
@@ -242,20 +269,6 @@ ny_cmd_parse_id(NyCli *cli, const char *text, gint64 *out_id, GError **error)
     return TRUE;
 }
 
-gboolean
-ny_cmd_one_id(NyCli *cli, int argc, char **argv, gint64 *out_id, GError **error)
-{
-    if (argc < 2) {
-        ny_cli_usage_error(cli, error, "which follow-up? give its ID");
-        return FALSE;
-    }
-    if (argc > 2) {
-        ny_cli_usage_error(cli, error, "unexpected argument '%s'", argv[2]);
-        return FALSE;
-    }
-    return ny_cmd_parse_id(cli, argv[1], out_id, error);
-}
-
 NyFollowupStatus
 ny_cmd_followup_status(NyCli *cli, const NyFollowup *f)
 {
@@ -309,6 +322,17 @@ ny_cmd_followup_to_json(NyCli *cli, JsonBuilder *b, const NyFollowup *f)
     else
         json_builder_add_null_value(b);
     add_string_or_null(b, "met", f->met);
+    /* Their zone and day, as the letter used them (reply --their-tz). */
+    add_string_or_null(b, "their_tz", f->their_tz);
+    json_builder_set_member_name(b, "their_hours");
+    if (f->their_tz != NULL && f->their_end_minute > f->their_start_minute) {
+        g_autofree char *hours = g_strdup_printf(
+            "%02d:%02d-%02d:%02d", f->their_start_minute / 60, f->their_start_minute % 60,
+            f->their_end_minute / 60, f->their_end_minute % 60);
+        json_builder_add_string_value(b, hours);
+    } else {
+        json_builder_add_null_value(b);
+    }
     json_builder_set_member_name(b, "nudges");
     json_builder_add_int_value(b, f->nudges);
     json_builder_set_member_name(b, "call_passed");

@@ -17,6 +17,35 @@
 
 G_BEGIN_DECLS
 
+/* What a command takes on its command line: one static constant per
+ * command, read by ny_cmd_parse(). */
+typedef struct {
+    const char *params;  /* the arguments --help shows ("ID", "[NAME]"), or NULL */
+    const char *summary; /* one line (or two) for --help */
+    int max_args;        /* how many arguments it takes at most */
+    const char *missing; /* the usage error without an argument, or NULL when none is needed */
+    const char *hint;    /* said after "unexpected argument 'X'" in parentheses, or NULL */
+} NyCmdUsage;
+
+/**
+ * ny_cmd_parse:
+ * @entries: (array zero-terminated=1) (nullable): the command's own options
+ * @argc: (inout): on return, 1 + the number of arguments
+ * @argv: (inout): on return, the arguments from argv[1] on, options taken out
+ *
+ * The start of every command: ny_cli_parse() with @usage's help text (the
+ * options with the global ones, --help, the usage error of a bad option),
+ * then a usage error ("see 'notyet CMD --help'", exit 2) without an argument
+ * when @usage names one missing, or with more than max_args of them.
+ *
+ * Returns: TRUE when the command goes on; FALSE when it is over, after
+ * --help (cli->help set) or on an error (cli->help not set). So:
+ *     if (!ny_cmd_parse(cli, &usage, entries, &argc, &argv, error))
+ *         return cli->help;
+ */
+gboolean ny_cmd_parse(NyCli *cli, const NyCmdUsage *usage, const GOptionEntry *entries, int *argc,
+                      char ***argv, GError **error);
+
 /* The lookup's options for @cli: --offline, the cache beside the store, -v
  * lines, the HTTP trace and the terminal progress. @out_cache_path keeps
  * the cache path alive; free it with g_free(). */
@@ -104,9 +133,11 @@ char *ny_cmd_followup_phrase(NyCli *cli, const NyFollowup *f, NyTime t);
 /* Parses "3" or "#3" into a follow-up id; a usage error otherwise. */
 gboolean ny_cmd_parse_id(NyCli *cli, const char *text, gint64 *out_id, GError **error);
 
-/* The one ID argument of done, cancel, book and nudge (argv[1]): a usage
- * error when it is missing, not an id, or followed by another argument. */
-gboolean ny_cmd_one_id(NyCli *cli, int argc, char **argv, gint64 *out_id, GError **error);
+/* The usage of a command that takes one follow-up ID (ny_cmd_parse()). */
+#define NY_CMD_ID_USAGE(summary)                                                                   \
+    {                                                                                              \
+        "ID", (summary), 1, "which follow-up? give its ID", NULL                                   \
+    }
 
 /* The state of @f at cli->now (followup.h), with the configured offer_days. */
 NyFollowupStatus ny_cmd_followup_status(NyCli *cli, const NyFollowup *f);

@@ -221,10 +221,6 @@ run_decide(NyCli *cli, DecideOptions *o, int argc, char **argv, GError **error)
     NyVerdict final;
     g_autofree char *output = NULL;
 
-    if (argc > 2) {
-        ny_cli_usage_error(cli, error, "too many arguments: '%s'", argv[2]);
-        return FALSE;
-    }
     if (argc == 2) {
         name = g_strstrip(argv[1]);
         if (!ny_cli_check_name(cli, name, error))
@@ -293,6 +289,12 @@ run_decide(NyCli *cli, DecideOptions *o, int argc, char **argv, GError **error)
 gboolean
 ny_cmd_decide(NyCli *cli, int argc, char **argv, GError **error)
 {
+    static const NyCmdUsage usage = {
+        .params = "[NAME]",
+        .summary = "Walk the three questions for a connection invite: ACCEPT, NOT YET or "
+                   "DECLINE.\nWith a NAME the decision is recorded.",
+        .max_args = 1,
+        .hint = "quote a NAME with spaces"};
     g_auto(DecideOptions) o = {0};
     g_autoptr(GArray) all = g_array_new(TRUE, TRUE, sizeof(GOptionEntry));
     const GOptionEntry entries[] = {
@@ -312,12 +314,7 @@ ny_cmd_decide(NyCli *cli, int argc, char **argv, GError **error)
 
     g_array_append_vals(all, entries, G_N_ELEMENTS(entries));
     ny_reply_add_entries(all, &o.reply_options);
-    if (!ny_cli_parse(cli, "[NAME]",
-                      "Walk the three questions for a connection invite: ACCEPT, NOT YET or "
-                      "DECLINE.\nWith a NAME the decision is recorded.",
-                      (const GOptionEntry *)all->data, &argc, &argv, error))
-        return FALSE;
-    if (cli->help)
-        return TRUE;
+    if (!ny_cmd_parse(cli, &usage, (const GOptionEntry *)all->data, &argc, &argv, error))
+        return cli->help;
     return run_decide(cli, &o, argc, argv, error);
 }

@@ -82,21 +82,17 @@ render_json(GPtrArray *list)
 gboolean
 ny_cmd_decisions(NyCli *cli, int argc, char **argv, GError **error)
 {
+    static const NyCmdUsage usage = {.params = "[NAME]",
+                                     .summary = "List the recorded decisions, newest first",
+                                     .max_args = 1,
+                                     .hint = "quote a NAME with spaces"};
     g_autoptr(NyStore) store = NULL;
     g_autoptr(GPtrArray) list = NULL;
     g_autofree char *name = NULL;
     g_autofree char *out = NULL;
 
-    if (!ny_cli_parse(cli, "[NAME]", "List the recorded decisions, newest first", NULL, &argc,
-                      &argv, error))
-        return FALSE;
-    if (cli->help)
-        return TRUE;
-    if (argc > 2) {
-        ny_cli_usage_error(cli, error, "unexpected argument '%s' (quote a NAME with spaces)",
-                           argv[2]);
-        return FALSE;
-    }
+    if (!ny_cmd_parse(cli, &usage, NULL, &argc, &argv, error))
+        return cli->help;
     if (argc == 2) {
         name = g_strstrip(g_strdup(argv[1]));
         if (!ny_cli_check_name(cli, name, error))

@@ -68,6 +68,8 @@ export_all(NyCli *cli, NyStore *store, NyInvite **out_invites, guint *out_n, GPt
 gboolean
 ny_cmd_export(NyCli *cli, int argc, char **argv, GError **error)
 {
+    static const NyCmdUsage usage = {
+        .params = "ID", .summary = "Write the .ics invite for a booked call", .max_args = 1};
     g_auto(ExportOptions) o = {0};
     const GOptionEntry entries[] = {
         {"output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output,
@@ -86,18 +88,11 @@ ny_cmd_export(NyCli *cli, int argc, char **argv, GError **error)
     NyInviteMethod method = NY_INVITE_METHOD_REQUEST;
     gint64 id = 0;
 
-    if (!ny_cli_parse(cli, "ID", "Write the .ics invite for a booked call", entries, &argc, &argv,
-                      error))
-        return FALSE;
-    if (cli->help)
-        return TRUE;
-    if (o.all ? argc != 1 : argc != 2) {
-        if (o.all)
-            ny_cli_usage_error(cli, error, "--all takes no ID");
-        else if (argc < 2)
-            ny_cli_usage_error(cli, error, "which follow-up? give its ID, or --all");
-        else
-            ny_cli_usage_error(cli, error, "unexpected argument '%s'", argv[2]);
+    if (!ny_cmd_parse(cli, &usage, entries, &argc, &argv, error))
+        return cli->help;
+    if (o.all != (argc == 1)) {
+        ny_cli_usage_error(cli, error,
+                           o.all ? "--all takes no ID" : "which follow-up? give its ID, or --all");
         return FALSE;
     }
     if (!o.all && !ny_cmd_parse_id(cli, argv[1], &id, error))

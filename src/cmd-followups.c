@@ -103,6 +103,7 @@ render_text(NyCli *cli, GArray *rows)
 gboolean
 ny_cmd_followups(NyCli *cli, int argc, char **argv, GError **error)
 {
+    static const NyCmdUsage usage = {.summary = "List pending follow-up calls, soonest first"};
     gboolean all = FALSE;
     const GOptionEntry entries[] = {
         {"all", 'a', 0, G_OPTION_ARG_NONE, &all, "Also list done and cancelled follow-ups", NULL},
@@ -113,15 +114,8 @@ ny_cmd_followups(NyCli *cli, int argc, char **argv, GError **error)
     g_autoptr(GArray) rows = g_array_new(FALSE, FALSE, sizeof(Row));
     g_autofree char *out = NULL;
 
-    if (!ny_cli_parse(cli, NULL, "List pending follow-up calls, soonest first", entries, &argc,
-                      &argv, error))
-        return FALSE;
-    if (cli->help)
-        return TRUE;
-    if (argc > 1) {
-        ny_cli_usage_error(cli, error, "unexpected argument '%s'", argv[1]);
-        return FALSE;
-    }
+    if (!ny_cmd_parse(cli, &usage, entries, &argc, &argv, error))
+        return cli->help;
     if (!ny_cmd_store_if_exists(cli, &store, error))
         return FALSE;
     if (store != NULL) {

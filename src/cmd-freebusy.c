@@ -83,6 +83,8 @@ render_text(const GArray *busy, GTimeZone *zone)
 gboolean
 ny_cmd_freebusy(NyCli *cli, int argc, char **argv, GError **error)
 {
+    static const NyCmdUsage usage = {.summary =
+                                         "Show the merged busy periods of your busy sources"};
     g_auto(FreebusyOptions) opts = {0};
     const GOptionEntry entries[] = {
         {"from", 0, 0, G_OPTION_ARG_STRING, &opts.from,
@@ -95,15 +97,8 @@ ny_cmd_freebusy(NyCli *cli, int argc, char **argv, GError **error)
     g_autoptr(GArray) busy = NULL;
     g_autofree char *out = NULL;
 
-    if (!ny_cli_parse(cli, NULL, "Show the merged busy periods of your busy sources", entries,
-                      &argc, &argv, error))
-        return FALSE;
-    if (cli->help)
-        return TRUE;
-    if (argc > 1) {
-        ny_cli_usage_error(cli, error, "unexpected argument '%s'", argv[1]);
-        return FALSE;
-    }
+    if (!ny_cmd_parse(cli, &usage, entries, &argc, &argv, error))
+        return cli->help;
     from = cli->now;
     if (opts.from != NULL && !ny_time_parse(opts.from, cli->zone, &from, error)) {
         g_prefix_error(error, "--from: ");

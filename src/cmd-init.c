@@ -187,50 +187,34 @@ static gboolean
 ask(Asker *a, const char *given, const char *flag, const char *question, const char *def,
     CheckFunc check, char **out, GError **error)
 {
-    if (given != NULL || !a->interactive) {
-        g_autofree char *value = NULL;
-        g_autofree char *why = NULL;
-        const char *answer = given != NULL ? given : def;
+    /* Asked until an answer passes; a flag's value or the default once. */
+    gboolean asking = given == NULL && a->interactive;
 
-        if (answer == NULL)
-            return no_answer(a, flag, error);
-        if (*answer == '\0') {
-            /* Empty is "none" only for an answer that may be left out. */
-            if (def == NULL || *def != '\0') {
-                ny_cli_usage_error(a->cli, error, "%s: an empty value; give one", flag);
-                return FALSE;
-            }
-            *out = NULL;
-            return TRUE;
-        }
-        if (check != NULL && !check(answer, &value, &why)) {
-            g_autofree char *shown = shown_answer(answer);
-            ny_cli_usage_error(a->cli, error, "%s: '%s' %s", flag, shown, why);
-            return FALSE;
-        }
-        *out = value != NULL ? g_steal_pointer(&value) : g_strdup(answer);
-        return TRUE;
-    }
     for (;;) {
         g_autofree char *line = NULL;
         g_autofree char *value = NULL;
         g_autofree char *why = NULL;
-        const char *answer;
+        const char *answer = given != NULL ? given : def;
 
-        if (def != NULL && *def != '\0')
-            fprintf(stderr, "%s [%s]: ", question, def);
-        else if (def != NULL)
-            fprintf(stderr, "%s [none]: ", question);
-        else
-            fprintf(stderr, "%s: ", question);
-        fflush(stderr);
-        line = read_line();
-        if (line == NULL)
+        if (asking) {
+            if (def != NULL && *def != '\0')
+                fprintf(stderr, "%s [%s]: ", question, def);
+            else if (def != NULL)
+                fprintf(stderr, "%s [none]: ", question);
+            else
+                fprintf(stderr, "%s: ", question);
+            fflush(stderr);
+            line = read_line();
+            if (line == NULL)
+                return no_answer(a, flag, error);
+            if (*line != '\0')
+                answer = line;
+            if (answer == NULL) {
+                fprintf(stderr, "  an answer is needed (or give %s)\n", flag);
+                continue;
+            }
+        } else if (answer == NULL) {
             return no_answer(a, flag, error);
-        answer = *line != '\0' ? line : def;
-        if (answer == NULL) {
-            fprintf(stderr, "  an answer is needed (or give %s)\n", flag);
-            continue;
         }
         if (*answer == '\0') {
             /* Empty is "none" only for an answer that may be left out. */
@@ -243,6 +227,11 @@ ask(Asker *a, const char *given, const char *flag, const char *question, const c
         }
         if (check != NULL && !check(answer, &value, &why)) {
             g_autofree char *shown = shown_answer(answer);
+
+            if (!asking) {
+                ny_cli_usage_error(a->cli, error, "%s: '%s' %s", flag, shown, why);
+                return FALSE;
+            }
             fprintf(stderr, "  '%s' %s\n", shown, why);
             continue;
         }
@@ -404,126 +393,16 @@ check_server(const char *answer, char **out, char **why)
     return TRUE;
 }
 
-/* ---- RFC 6764 3: DNS SRV and TXT ------------------------------------ */
-
-typedef struct {
-    GAsyncResult *result;
-} Pending;
-
-static void
-lookup_done(GObject *source, GAsyncResult *result, gpointer data)
-{
-    Pending *p = data;
-
-    (void)source;
-    p->result = g_object_ref(result);
-}
-
-static gboolean
-cancel_lookup(gpointer data)
-{
-    g_cancellable_cancel(data);
-    return G_SOURCE_REMOVE;
-}
-
-/* The "path=" of a _caldavs._tcp TXT record (RFC 6764 4), or NULL. */
-static char *
-txt_path(GList *records)
-{
-    for (GList *l = records; l != NULL; l = l->next) {
-        g_autoptr(GVariantIter) iter = NULL;
-        const char *text;
-
-        g_variant_get(l->data, "(as)", &iter);
-        while (g_variant_iter_next(iter, "&s", &text)) {
-            if (g_str_has_prefix(text, "path=") && text[5] == '/')
-                return g_strdup(text + 5);
-        }
-    }
-    return NULL;
-}
-
-/**
- * srv_url:
- * @domain: a domain name, such as "example.com"
- *
- * RFC 6764 3 and 4: the _caldavs._tcp SRV record's host and port, with the
- * TXT record's path, as an https URL. Both lookups share one timeout.
- *
- * Returns: (transfer full) (nullable): the URL, or NULL when there is no
- * such record or DNS did not answer in time.
- */
-static char *
-srv_url(const char *domain)
-{
-    g_autoptr(GMainContext) context = g_main_context_new();
-    g_autoptr(GResolver) resolver = g_resolver_get_default();
-    g_autoptr(GCancellable) cancel = g_cancellable_new();
-    g_autoptr(GSource) timeout = g_timeout_source_new_seconds(SRV_TIMEOUT_SECONDS);
-    GList *targets = NULL; /* (element-type GSrvTarget): freed below */
-    g_autolist(GVariant) records = NULL;
-    g_autofree char *txt_name = g_strdup_printf("_caldavs._tcp.%s", domain);
-    g_autofree char *path = NULL;
-    Pending p = {0};
-    const char *host;
-    guint16 port;
-    char *url = NULL;
-
-    g_main_context_push_thread_default(context);
-    g_source_set_callback(timeout, cancel_lookup, cancel, NULL);
-    g_source_attach(timeout, context);
-    g_resolver_lookup_service_async(resolver, "caldavs", "tcp", domain, cancel, lookup_done, &p);
-    while (p.result == NULL)
-        g_main_context_iteration(context, TRUE);
-    targets = g_resolver_lookup_service_finish(resolver, p.result, NULL);
-    g_clear_object(&p.result);
-    if (targets != NULL) {
-        g_resolver_lookup_records_async(resolver, txt_name, G_RESOLVER_RECORD_TXT, cancel,
-                                        lookup_done, &p);
-        while (p.result == NULL)
-            g_main_context_iteration(context, TRUE);
-        records = g_resolver_lookup_records_finish(resolver, p.result, NULL);
-        g_clear_object(&p.result);
-    }
-    g_source_destroy(timeout);
-    g_main_context_pop_thread_default(context);
-
-    if (targets == NULL)
-        return NULL;
-    targets = g_srv_target_list_sort(targets);
-    host = g_srv_target_get_hostname(targets->data);
-    port = g_srv_target_get_port(targets->data);
-    path = txt_path(records);
-    /* RFC 2782: a target of "." says the service is not offered. */
-    if (host != NULL && *host != '\0' && strcmp(host, ".") != 0)
-        url = g_strdup_printf("https://%s:%u%s", host, port, path ? path : "/");
-    g_list_free_full(targets, (GDestroyNotify)g_srv_target_free);
-    return url;
-}
-
-/* The URL to start discovery from: a URL as given; a domain through DNS SRV,
- * else https://DOMAIN/ (whose /.well-known/caldav discovery then asks). */
+/* The URL to start discovery from (ny_caldav_start_url()). */
 static char *
 server_url(NyCli *cli, const char *answer)
 {
-    g_autofree char *host = NULL;
-    char *url;
+    gboolean srv = FALSE;
+    char *url = ny_caldav_start_url(NULL, answer, SRV_TIMEOUT_SECONDS, &srv);
 
-    if (strstr(answer, "://") != NULL)
-        return g_str_has_suffix(answer, "/") || strchr(strstr(answer, "://") + 3, '/') != NULL
-                   ? g_strdup(answer)
-                   : g_strconcat(answer, "/", NULL);
-    host = g_strdup(answer);
-    /* host:port, an address or localhost: no SRV record to ask for. */
-    if (strchr(host, ':') != NULL || g_hostname_is_ip_address(host) ||
-        g_ascii_strcasecmp(host, "localhost") == 0 || strchr(host, '.') == NULL)
-        return g_strdup_printf("https://%s/", host);
-    url = srv_url(host);
-    if (url != NULL) {
-        ny_cli_info(cli, 1, "DNS SRV _caldavs._tcp.%s: %s", host, url);
-        return url;
-    }
-    return g_strdup_printf("https://%s/", host);
+    if (srv)
+        ny_cli_info(cli, 1, "DNS SRV _caldavs._tcp.%s: %s", answer, url);
+    return url;
 }
 
 /* ---- The file ----------------------------------------------------------- */
@@ -561,10 +440,7 @@ answers_clear(Answers *a)
     g_free(a->username);
     g_free(a->password_command);
     g_free(a->token_command);
-    if (a->password != NULL) {
-        explicit_bzero(a->password, strlen(a->password));
-        g_free(a->password);
-    }
+    ny_http_secret_free(a->password);
     g_strfreev(a->busy);
     g_free(a->holds);
 }
@@ -1108,6 +984,10 @@ config_arg(NyCli *cli, const char *path)
 gboolean
 ny_cmd_init(NyCli *cli, int argc, char **argv, GError **error)
 {
+    static const NyCmdUsage usage = {
+        .summary = "First-time set-up: asks (or takes the flags) for you, your working hours "
+                   "and your calendar server, finds the calendars, checks a 14-day lookup "
+                   "and writes the configuration (mode 0600). --tz ZONE sets your zone."};
     g_auto(InitOptions) o = {0};
     g_auto(Answers) a = {0};
     const GOptionEntry entries[] = {
@@ -1146,18 +1026,8 @@ ny_cmd_init(NyCli *cli, int argc, char **argv, GError **error)
     guint n_busy = 0;
 
     cli->no_config = TRUE;
-    if (!ny_cli_parse(cli, NULL,
-                      "First-time set-up: asks (or takes the flags) for you, your working hours "
-                      "and your calendar server, finds the calendars, checks a 14-day lookup "
-                      "and writes the configuration (mode 0600). --tz ZONE sets your zone.",
-                      entries, &argc, &argv, error))
-        return FALSE;
-    if (cli->help)
-        return TRUE;
-    if (argc > 1) {
-        ny_cli_usage_error(cli, error, "unexpected argument '%s'", argv[1]);
-        return FALSE;
-    }
+    if (!ny_cmd_parse(cli, &usage, entries, &argc, &argv, error))
+        return cli->help;
     if (o.no_calendar && (o.url != NULL || o.provider != NULL)) {
         ny_cli_usage_error(cli, error, "--no-calendar with --url or --provider");
         return FALSE;

@@ -6,6 +6,8 @@
 gboolean
 ny_cmd_nudge(NyCli *cli, int argc, char **argv, GError **error)
 {
+    static const NyCmdUsage usage =
+        NY_CMD_ID_USAGE("Send new times for an offer that got no answer");
     g_autofree char *template_path = NULL;
     gboolean dry_run = FALSE;
     gboolean no_hold = FALSE;
@@ -25,12 +27,9 @@ ny_cmd_nudge(NyCli *cli, int argc, char **argv, GError **error)
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     gboolean ok;
 
-    if (!ny_cli_parse(cli, "ID", "Send new times for an offer that got no answer", entries, &argc,
-                      &argv, error))
-        return FALSE;
-    if (cli->help)
-        return TRUE;
-    if (!ny_cmd_one_id(cli, argc, argv, &req.id, error))
+    if (!ny_cmd_parse(cli, &usage, entries, &argc, &argv, error))
+        return cli->help;
+    if (!ny_cmd_parse_id(cli, argv[1], &req.id, error))
         return FALSE;
     if (cli->json) {
         ny_cli_usage_error(cli, error, "nudge writes a letter; it has no JSON form");

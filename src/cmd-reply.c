@@ -7,26 +7,20 @@
 gboolean
 ny_cmd_reply(NyCli *cli, int argc, char **argv, GError **error)
 {
+    static const NyCmdUsage usage = {.params = "NAME",
+                                     .summary =
+                                         "Write the reply letter with open slots, and record it",
+                                     .max_args = 1,
+                                     .missing = "whom to reply to? give their NAME",
+                                     .hint = "quote a NAME with spaces"};
     g_auto(NyReplyOptions) o = {0};
     g_autoptr(GArray) entries = g_array_new(TRUE, TRUE, sizeof(GOptionEntry));
     g_autofree char *name = NULL;
     NyReplyRequest req = {0};
 
     ny_reply_add_entries(entries, &o);
-    if (!ny_cli_parse(cli, "NAME", "Write the reply letter with open slots, and record it",
-                      (const GOptionEntry *)entries->data, &argc, &argv, error))
-        return FALSE;
-    if (cli->help)
-        return TRUE;
-    if (argc < 2) {
-        ny_cli_usage_error(cli, error, "whom to reply to? give their NAME");
-        return FALSE;
-    }
-    if (argc > 2) {
-        ny_cli_usage_error(cli, error, "unexpected argument '%s' (quote a NAME with spaces)",
-                           argv[2]);
-        return FALSE;
-    }
+    if (!ny_cmd_parse(cli, &usage, (const GOptionEntry *)entries->data, &argc, &argv, error))
+        return cli->help;
     name = g_strstrip(g_strdup(argv[1]));
     if (o.decline) {
         g_autofree char *note = NULL;

@@ -188,6 +188,7 @@ render_json(NyCli *cli, const GArray *slots, const GArray *cands, const Their *t
 gboolean
 ny_cmd_slots(NyCli *cli, int argc, char **argv, GError **error)
 {
+    static const NyCmdUsage usage = {.summary = "Show the open slots a reply would offer now"};
     gboolean explain = FALSE;
     g_autofree char *their_tz = NULL;
     g_autofree char *their_hours = NULL;
@@ -213,15 +214,8 @@ ny_cmd_slots(NyCli *cli, int argc, char **argv, GError **error)
     NyTime from;
     NyTime to;
 
-    if (!ny_cli_parse(cli, NULL, "Show the open slots a reply would offer now", entries, &argc,
-                      &argv, error))
-        return FALSE;
-    if (cli->help)
-        return TRUE;
-    if (argc > 1) {
-        ny_cli_usage_error(cli, error, "unexpected argument '%s'", argv[1]);
-        return FALSE;
-    }
+    if (!ny_cmd_parse(cli, &usage, entries, &argc, &argv, error))
+        return cli->help;
     if (!ny_cli_their_day(cli, their_tz, their_hours, &a, &their_zone, error))
         return FALSE;
     their.zone = their_zone;

@@ -125,32 +125,37 @@ switch_color(GString *s, const char **shown, const char *sgr)
     *shown = sgr;
 }
 
+/* The text grid has one column per wall-clock grid step, under the hour
+ * labels: a step a DST gap skips is blank, and a step the hour a fall-back
+ * repeats gives twice shows the higher kind of its two cells (the JSON
+ * lists both). */
 static void
 append_day(GString *s, const NyAvailability *a, const NyWeekDay *d, gboolean color)
 {
     /* The rows line up in every locale: the names of the letter's language. */
     static const char *const names[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
     int first_col = a->start_minute / a->grid_minutes;
+    int n_cols = (a->end_minute - 1) / a->grid_minutes - first_col + 1;
     int w = cell_width(a->grid_minutes);
-    int col = 0;
     const char *shown = NULL; /* the colour in effect */
+    g_autofree const NyWeekCell **cols = g_new0(const NyWeekCell *, (gsize)n_cols);
     g_autofree char *label = g_strdup_printf("%s %04d-%02d-%02d", names[(d->weekday + 6) % 7],
                                              d->year, d->month, d->day);
 
-    g_string_append_printf(s, "%-*s", DAY_LABEL_WIDTH, label);
     for (guint i = 0; i < d->cells->len; i++) {
         const NyWeekCell *c = &g_array_index(d->cells, NyWeekCell, i);
-        int want = c->minute / a->grid_minutes - first_col;
+        int col = CLAMP(c->minute / a->grid_minutes - first_col, 0, n_cols - 1);
 
-        /* A cell a DST gap left out stays blank. */
-        if (col < want)
-            switch_color(s, &shown, "");
-        for (; col < want; col++)
-            append_run(s, FALSE, "", ' ', w);
+        if (cols[col] == NULL || c->kind > cols[col]->kind)
+            cols[col] = c;
+    }
+    g_string_append_printf(s, "%-*s", DAY_LABEL_WIDTH, label);
+    for (int col = 0; col < n_cols; col++) {
+        const NyWeekCell *c = cols[col];
+
         /* One colour sequence per run of cells of one colour. */
-        switch_color(s, &shown, color ? kind_look[c->kind].sgr : "");
-        append_run(s, FALSE, "", cell_char(c), w);
-        col++;
+        switch_color(s, &shown, c != NULL && color ? kind_look[c->kind].sgr : "");
+        append_run(s, FALSE, "", c != NULL ? cell_char(c) : ' ', w);
     }
     switch_color(s, &shown, "");
     /* No trailing blanks (past cells at the end of a day). */
@@ -342,9 +347,33 @@ offered_and_booked(NyCli *cli, NyStore *store, GArray *offered, GArray *booked, 
     return TRUE;
 }
 
+/* The times held on the holds calendar: the holds this store recorded
+ * (doc/calendar-writes.md) and those of any store the cache has, another
+ * machine's among them, known by their marks, never by their titles. */
+static gboolean
+held_times(NyCli *cli, NyStore *store, NyTime from, NyTime to, GArray *held, GError **error)
+{
+    g_autofree char *cache_path = ny_config_cache_path(cli->db_path);
+
+    if (store != NULL) {
+        g_autoptr(GPtrArray) events = ny_store_list_events(store, 0, error);
+
+        if (events == NULL)
+            return FALSE;
+        for (guint i = 0; i < events->len; i++) {
+            const NyStoreEvent *e = g_ptr_array_index(events, i);
+            if (e->kind == NY_STORE_EVENT_HOLD)
+                ny_intervals_add(held, e->span.start, e->span.end);
+        }
+    }
+    return ny_holds_cached(cli->config, cache_path, from, to, held, error);
+}
+
 gboolean
 ny_cmd_week(NyCli *cli, int argc, char **argv, GError **error)
 {
+    static const NyCmdUsage usage = {.summary =
+                                         "Show the working days as a grid of busy and open times"};
     g_auto(WeekOptions) opts = {0};
     const GOptionEntry entries[] = {
         {"from", 0, 0, G_OPTION_ARG_STRING, &opts.from,
@@ -362,6 +391,7 @@ ny_cmd_week(NyCli *cli, int argc, char **argv, GError **error)
     g_autoptr(GArray) taken = ny_intervals_new();
     g_autoptr(GArray) offered = ny_intervals_new();
     g_autoptr(GArray) booked = ny_intervals_new();
+    g_autoptr(GArray) held = ny_intervals_new();
     g_autoptr(GArray) picks = NULL;
     g_autoptr(GError) pick_error = NULL;
     g_autoptr(NyWeek) week = NULL;
@@ -373,15 +403,8 @@ ny_cmd_week(NyCli *cli, int argc, char **argv, GError **error)
     gboolean color = FALSE;
 
     opts.weeks = G_MININT; /* unset: no value a user can type */
-    if (!ny_cli_parse(cli, NULL, "Show the working days as a grid of busy and open times", entries,
-                      &argc, &argv, error))
-        return FALSE;
-    if (cli->help)
-        return TRUE;
-    if (argc > 1) {
-        ny_cli_usage_error(cli, error, "unexpected argument '%s'", argv[1]);
-        return FALSE;
-    }
+    if (!ny_cmd_parse(cli, &usage, entries, &argc, &argv, error))
+        return cli->help;
     a = &cli->config->availability;
     if (opts.weeks != G_MININT && (opts.weeks < 1 || opts.weeks > MAX_WEEKS)) {
         ny_cli_usage_error(cli, error, "--weeks: %d is not between 1 and %d", opts.weeks,
@@ -423,6 +446,8 @@ ny_cmd_week(NyCli *cli, int argc, char **argv, GError **error)
     if (store != NULL && (!ny_cmd_taken(cli, store, 0, taken, error) ||
                           !offered_and_booked(cli, store, offered, booked, error)))
         return FALSE;
+    if (!held_times(cli, store, grid_from, grid_to, held, error))
+        return FALSE;
     if (!ny_slots_pick(a, cli->zone, cli->now, busy_pick, taken, &picks, &pick_error)) {
         /* No open slot is part of the picture, not a failure of it. */
         if (!g_error_matches(pick_error, NY_SLOTS_ERROR, NY_SLOTS_ERROR_NO_SLOT)) {
@@ -432,11 +457,8 @@ ny_cmd_week(NyCli *cli, int argc, char **argv, GError **error)
         picks = ny_intervals_new();
     }
 
-    /* Holds: the store does not know which calendar events notyet wrote
-     * yet (doc/calendar-writes.md), so no cell is "held": a hold of an
-     * offer shows as offered, which wins over busy. */
     times.busy = busy;
-    times.held = NULL;
+    times.held = held;
     times.offered = offered;
     times.booked = booked;
     times.picks = picks;

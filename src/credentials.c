@@ -2,149 +2,203 @@
  * for one [calendar NAME] group (see credentials.h). */
 #include "notyet/credentials.h"
 
-#include <gio/gio.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
 
 G_DEFINE_QUARK(ny_credentials_error, ny_credentials_error)
 
-static void
-wipe_free(char *s)
-{
-    if (s == NULL)
-        return;
-    explicit_bzero(s, strlen(s));
-    g_free(s);
-}
-
-/* A private main context, so the timeout can kill the command. */
-typedef struct {
-    gboolean done;
-    gboolean timed_out;
-    GBytes *out;
-    GBytes *err;
-    GError *error;
-} CommandRun;
-
-static void
-communicate_done(GObject *source, GAsyncResult *result, gpointer data)
-{
-    CommandRun *run = data;
-
-    g_subprocess_communicate_finish(G_SUBPROCESS(source), result, &run->out, &run->err,
-                                    &run->error);
-    run->done = TRUE;
-}
-
-static gboolean
-command_timeout(gpointer data)
-{
-    CommandRun *run = data;
-
-    run->timed_out = TRUE;
-    return G_SOURCE_REMOVE;
-}
-
-static void
-wipe_bytes(GBytes *bytes)
-{
-    gsize len = 0;
-    gpointer data;
-
-    if (bytes == NULL)
-        return;
-    /* The last reference: the memory is ours to wipe before it goes. */
-    data = g_bytes_unref_to_data(bytes, &len);
-    if (data != NULL) /* NULL for an empty output */
-        explicit_bzero(data, len);
-    g_free(data);
-}
-
-/* What became of a command that did not succeed, without its output. */
+/* What became of a command that did not succeed (a waitpid() status),
+ * without its output. */
 static char *
-how_it_ended(GSubprocess *proc)
+how_it_ended(int status)
 {
-    if (g_subprocess_get_if_exited(proc))
-        return g_strdup_printf("exited with status %d", g_subprocess_get_exit_status(proc));
-    if (g_subprocess_get_if_signaled(proc))
-        return g_strdup_printf("was killed by signal %d", g_subprocess_get_term_sig(proc));
+    if (WIFEXITED(status))
+        return g_strdup_printf("exited with status %d", WEXITSTATUS(status));
+    if (WIFSIGNALED(status))
+        return g_strdup_printf("was killed by signal %d", WTERMSIG(status));
     return g_strdup("failed");
 }
 
+static void
+close_pipe(int p[2])
+{
+    for (int i = 0; i < 2; i++)
+        if (p[i] >= 0)
+            close(p[i]);
+    p[0] = p[1] = -1;
+}
+
+/* At most this much of the command's stdout is kept (its first line is the
+ * secret); the rest is read and dropped, so the command never blocks. */
+#define COMMAND_OUTPUT_MAX (64 * 1024)
+
+/* Reads the command's stdout (kept in @out, up to COMMAND_OUTPUT_MAX) and
+ * stderr (dropped: it may echo the secret) until both end, or until
+ * @deadline (monotonic, µs): FALSE then, or on a read error (@out_errno). */
+static gboolean
+drain(int out_fd, int err_fd, GByteArray *out, gint64 deadline, int *out_errno)
+{
+    struct pollfd fds[2] = {{.fd = out_fd, .events = POLLIN}, {.fd = err_fd, .events = POLLIN}};
+    char buf[4096];
+
+    *out_errno = 0;
+    while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+        gint64 left = deadline - g_get_monotonic_time();
+        int n;
+
+        if (left <= 0)
+            return FALSE;
+        n = poll(fds, 2, (int)MIN((left + 999) / 1000, G_MAXINT));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            *out_errno = errno;
+            return FALSE;
+        }
+        for (int i = 0; i < 2; i++) {
+            gssize got;
+
+            if (fds[i].fd < 0 || fds[i].revents == 0)
+                continue;
+            got = read(fds[i].fd, buf, sizeof buf);
+            if (got < 0 && (errno == EINTR || errno == EAGAIN))
+                continue;
+            if (got < 0) {
+                *out_errno = errno;
+                explicit_bzero(buf, sizeof buf);
+                return FALSE;
+            }
+            if (got == 0)
+                fds[i].fd = -1; /* closed by the caller */
+            else if (i == 0 && out->len < COMMAND_OUTPUT_MAX)
+                g_byte_array_append(out, (const guint8 *)buf,
+                                    (guint)MIN((gsize)got, COMMAND_OUTPUT_MAX - out->len));
+        }
+    }
+    explicit_bzero(buf, sizeof buf);
+    return TRUE;
+}
+
+static void
+wipe_array(GByteArray *a)
+{
+    if (a->len > 0)
+        explicit_bzero(a->data, a->len);
+    g_byte_array_unref(a);
+}
+
+static int
+wait_child(pid_t pid)
+{
+    int status = 0;
+
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return status;
+}
+
+/* The command runs with posix_spawn(): no copy of this process's memory
+ * (a fork of a process with notyet's libraries mapped costs milliseconds),
+ * and no thread or main loop of GLib's to watch it; stdin is /dev/null. */
 char *
 ny_credentials_run_command(const char *key, const char *command, guint timeout, GError **error)
 {
     /* /bin/sh -c, as mail clients run theirs: "~", "$HOME" and pipes work. */
-    const char *argv[] = {"/bin/sh", "-c", command, NULL};
-    g_autoptr(GError) local_error = NULL;
-    g_autoptr(GSubprocess) proc = NULL;
-    g_autoptr(GMainContext) context = g_main_context_new();
-    g_autoptr(GCancellable) cancellable = g_cancellable_new();
-    g_autoptr(GSource) timer = NULL;
-    CommandRun run = {0};
-    const char *data;
-    gsize len = 0;
+    char *const argv[] = {(char *)"/bin/sh", (char *)"-c", (char *)command, NULL};
+    int out_pipe[2] = {-1, -1};
+    int err_pipe[2] = {-1, -1};
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    sigset_t none;
+    sigset_t defaults;
+    GByteArray *out;
+    gboolean finished;
+    int read_errno = 0;
+    int status;
+    pid_t pid;
     gsize line;
     char *secret;
+    int rc;
 
     g_return_val_if_fail(key != NULL && command != NULL, NULL);
     if (timeout == 0)
         timeout = NY_CREDENTIALS_COMMAND_TIMEOUT;
-    proc = g_subprocess_newv(argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                             &local_error);
-    if (proc == NULL) {
+    if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
+        int saved = errno;
+        close_pipe(out_pipe);
         g_set_error(error, NY_CREDENTIALS_ERROR, NY_CREDENTIALS_ERROR_COMMAND, "%s cannot run: %s",
-                    key, local_error->message);
+                    key, g_strerror(saved));
+        return NULL;
+    }
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+    /* The command gets the signals as a shell would give them: nothing
+     * blocked, and SIGPIPE (ignored here for the network) by default. */
+    posix_spawnattr_init(&attr);
+    sigemptyset(&none);
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGPIPE);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    rc = posix_spawn(&pid, argv[0], &actions, &attr, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    close(out_pipe[1]);
+    close(err_pipe[1]);
+    out_pipe[1] = err_pipe[1] = -1;
+    if (rc != 0) {
+        close_pipe(out_pipe);
+        close_pipe(err_pipe);
+        g_set_error(error, NY_CREDENTIALS_ERROR, NY_CREDENTIALS_ERROR_COMMAND, "%s cannot run: %s",
+                    key, g_strerror(rc));
         return NULL;
     }
 
-    g_main_context_push_thread_default(context);
-    timer = g_timeout_source_new_seconds(timeout);
-    g_source_set_callback(timer, command_timeout, &run, NULL);
-    g_source_attach(timer, context);
-    g_subprocess_communicate_async(proc, NULL, cancellable, communicate_done, &run);
-    while (!run.done) {
-        if (run.timed_out && !g_cancellable_is_cancelled(cancellable)) {
-            g_subprocess_force_exit(proc);
-            g_cancellable_cancel(cancellable);
-        }
-        g_main_context_iteration(context, TRUE);
-    }
-    g_source_destroy(timer);
-    g_main_context_pop_thread_default(context);
-    /* Never shown, not even in part: it may echo the secret. */
-    g_clear_pointer(&run.err, g_bytes_unref);
-
-    if (run.timed_out || run.error != NULL) {
-        g_subprocess_wait(proc, NULL, NULL);
-        wipe_bytes(run.out);
-        if (run.timed_out)
+    out = g_byte_array_new();
+    finished = drain(out_pipe[0], err_pipe[0], out,
+                     g_get_monotonic_time() + (gint64)timeout * G_USEC_PER_SEC, &read_errno);
+    close_pipe(out_pipe);
+    close_pipe(err_pipe);
+    if (!finished) {
+        kill(pid, SIGKILL);
+        wait_child(pid);
+        wipe_array(out);
+        if (read_errno == 0)
             g_set_error(error, NY_CREDENTIALS_ERROR, NY_CREDENTIALS_ERROR_COMMAND,
                         "%s did not finish within %u s", key, timeout);
         else
             g_set_error(error, NY_CREDENTIALS_ERROR, NY_CREDENTIALS_ERROR_COMMAND,
-                        "%s: cannot read its output: %s", key, run.error->message);
-        g_clear_error(&run.error);
+                        "%s: cannot read its output: %s", key, g_strerror(read_errno));
         return NULL;
     }
-    if (!g_subprocess_get_successful(proc)) {
-        g_autofree char *how = how_it_ended(proc);
+    status = wait_child(pid);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        g_autofree char *how = how_it_ended(status);
 
-        wipe_bytes(run.out);
+        wipe_array(out);
         g_set_error(error, NY_CREDENTIALS_ERROR, NY_CREDENTIALS_ERROR_COMMAND, "%s %s%s", key, how,
-                    g_subprocess_get_if_exited(proc) && g_subprocess_get_exit_status(proc) == 127
-                        ? " (command not found?)"
-                        : "");
+                    WIFEXITED(status) && WEXITSTATUS(status) == 127 ? " (command not found?)" : "");
         return NULL;
     }
-    data = run.out != NULL ? g_bytes_get_data(run.out, &len) : NULL;
-    for (line = 0; line < len && data[line] != '\n' && data[line] != '\r'; line++)
+    for (line = 0; line < out->len && out->data[line] != '\n' && out->data[line] != '\r'; line++)
         ;
-    secret = g_strndup(data != NULL ? data : "", line);
-    wipe_bytes(run.out);
+    secret = g_strndup(out->len > 0 ? (const char *)out->data : "", line);
+    wipe_array(out);
     if (*secret == '\0' || strlen(secret) != line) {
         gboolean empty = *secret == '\0' && line == 0;
 
-        wipe_free(secret);
+        ny_http_secret_free(secret);
         g_set_error(error, NY_CREDENTIALS_ERROR, NY_CREDENTIALS_ERROR_COMMAND,
                     empty ? "%s printed nothing on its first line"
                           : "%s printed a NUL byte on its first line",
@@ -201,7 +255,7 @@ ny_credentials_clear(NyCredentials *c)
 {
     if (c == NULL)
         return;
-    wipe_free(g_steal_pointer(&c->secret));
+    ny_http_secret_free(g_steal_pointer(&c->secret));
 }
 
 /* RFC 6750 3.1: a 401 on a Bearer token asks for a fresh one. */

@@ -133,20 +133,6 @@ ny_db_handle(NyDb *db)
     return db->handle;
 }
 
-const char *
-ny_db_path(NyDb *db)
-{
-    g_return_val_if_fail(db != NULL, NULL);
-    return db->path;
-}
-
-void
-ny_db_set_busy_timeout(NyDb *db, int milliseconds)
-{
-    g_return_if_fail(db != NULL);
-    sqlite3_busy_timeout(db->handle, milliseconds);
-}
-
 void
 ny_db_set_error(NyDb *db, int rc, const char *what, GError **error)
 {
@@ -169,7 +155,8 @@ ny_db_set_error(NyDb *db, int rc, const char *what, GError **error)
                 what, msg);
 }
 
-gboolean
+/* Runs @sql (no rows); @what names the step in an error. */
+static gboolean
 ny_db_exec(NyDb *db, const char *sql, const char *what, GError **error)
 {
     int rc = sqlite3_exec(db->handle, sql, NULL, NULL, NULL);

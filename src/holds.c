@@ -12,7 +12,6 @@
 #include "notyet/busy.h"
 #include "notyet/db.h"
 #include "notyet/http.h"
-#include "notyet/multistatus.h"
 
 G_DEFINE_QUARK(ny_holds_error, ny_holds_error)
 
@@ -68,12 +67,6 @@ ny_holds_free(NyHolds *h)
     g_clear_pointer(&h->written, g_ptr_array_unref);
     g_clear_pointer(&h->uids, g_ptr_array_unref);
     g_free(h);
-}
-
-const char *
-ny_holds_name(const NyHolds *h)
-{
-    return h->target->name;
 }
 
 static NyHttp *
@@ -197,78 +190,88 @@ event_busy(const char *text, NyTime from, NyTime to)
     return g_steal_pointer(&busy);
 }
 
-/* After the holds are written: another store may have picked the same
- * time between our lookup and our write (two machines at one instant).
- * One calendar-query (RFC 4791 7.8) over the held times reads the holds
- * calendar again; a hold or booked call of another store that overlaps
- * ours means both may have offered it, so ours yields: NY_HOLDS_ERROR_RACE.
- * Both may yield; neither offers the time twice. */
-static gboolean
-recheck(NyHolds *h, const char *url, const NyFollowup *f, GError **error)
+/* The name of a hold at @start: "notyet-hold-20260105T090000Z.ics", then
+ * "...-2.ics" and on when something that leaves the time free sits at the
+ * first. The same time gives every store the same name, so the PUT with
+ * If-None-Match: * is the claim: of two stores that picked one time at one
+ * instant, the second gets 412 (doc/calendar-writes.md, "Two stores"). */
+static char *
+hold_url(const char *base, NyTime start, guint n)
 {
-    static const char body_format[] =
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-        "<C:calendar-query xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
-        "<D:prop><D:getetag/><C:calendar-data/></D:prop>"
-        "<C:filter><C:comp-filter name=\"VCALENDAR\"><C:comp-filter name=\"VEVENT\">"
-        "<C:time-range start=\"%s\" end=\"%s\"/></C:comp-filter></C:comp-filter></C:filter>"
-        "</C:calendar-query>";
-    NyTime from = G_MAXINT64;
-    NyTime to = G_MININT64;
-    g_autofree char *start = NULL;
-    g_autofree char *end = NULL;
-    g_autofree char *body = NULL;
-    g_autoptr(GBytes) bytes = NULL;
-    g_autoptr(NyHttpResponse) response = NULL;
-    g_autoptr(NyMultistatus) ms = NULL;
-    g_autoptr(GError) local = NULL;
-    g_autoptr(GDateTime) a = NULL;
-    g_autoptr(GDateTime) b = NULL;
+    g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(start);
+    g_autofree char *stamp = g_date_time_format(t, "%Y%m%dT%H%M%SZ");
 
-    for (guint i = 0; i < f->slots->len; i++) {
-        const NyInterval *slot = &g_array_index(f->slots, NyInterval, i);
-        from = MIN(from, slot->start);
-        to = MAX(to, slot->end);
-    }
-    a = g_date_time_new_from_unix_utc(from);
-    b = g_date_time_new_from_unix_utc(to);
-    start = g_date_time_format(a, "%Y%m%dT%H%M%SZ");
-    end = g_date_time_format(b, "%Y%m%dT%H%M%SZ");
-    body = g_strdup_printf(body_format, start, end);
-    bytes = g_bytes_new(body, strlen(body));
-    response = ny_http_request(h->http, "REPORT", url, "1", "application/xml; charset=utf-8", bytes,
-                               &local);
-    if (response == NULL || response->status != 207) {
-        /* The holds are written and recorded; a server that cannot answer
-         * the query is no reason to take them back. */
-        return TRUE;
-    }
-    ms = ny_multistatus_parse(g_bytes_get_data(response->body, NULL),
-                              g_bytes_get_size(response->body), NULL);
-    for (guint i = 0; ms != NULL && i < ms->responses->len; i++) {
-        const NyDavResponse *r = g_ptr_array_index(ms->responses, i);
-        g_auto(NyInviteMarks) marks = {0};
-        g_autoptr(GArray) theirs = NULL;
+    if (n == 0)
+        return g_strdup_printf("%snotyet-hold-%s.ics", base, stamp);
+    return g_strdup_printf("%snotyet-hold-%s-%u.ics", base, stamp, n + 1);
+}
 
-        if (r->calendar_data == NULL || !ny_invite_read_marks(r->calendar_data, &marks) ||
-            g_strcmp0(marks.store_id, h->store_id) == 0)
-            continue;
-        theirs = event_busy(r->calendar_data, from, to);
-        for (guint j = 0; theirs != NULL && j < theirs->len; j++) {
-            const NyInterval *t = &g_array_index(theirs, NyInterval, j);
-            for (guint k = 0; k < f->slots->len; k++) {
-                const NyInterval *slot = &g_array_index(f->slots, NyInterval, k);
-                if (t->start < slot->end && slot->start < t->end) {
-                    g_set_error(error, NY_HOLDS_ERROR, NY_HOLDS_ERROR_RACE,
-                                "calendar '%s': another notyet held one of these times at the "
-                                "same moment; nothing was recorded: run the command again",
-                                h->target->name);
-                    return FALSE;
-                }
-            }
+/* How many names a hold tries before giving up (the first one, and one
+ * per event left there that keeps the time free). */
+#define NY_HOLDS_CLAIM_NAMES 4
+
+/* Whether the event @text found at a hold's name keeps @slot from being
+ * offered: busy over it, and not a hold of @f itself (a nudge may offer a
+ * time again whose old hold it deletes after its commit). */
+static gboolean
+blocks(const NyHolds *h, const char *text, const NyFollowup *f, const NyInterval *slot)
+{
+    g_auto(NyInviteMarks) marks = {0};
+    g_autoptr(GArray) busy = NULL;
+    g_autofree char *id = g_strdup_printf("%" G_GINT64_FORMAT, f->id);
+
+    if (ny_invite_read_marks(text, &marks) && marks.hold &&
+        g_strcmp0(marks.store_id, h->store_id) == 0 && g_strcmp0(marks.followup_id, id) == 0)
+        return FALSE;
+    busy = event_busy(text, slot->start, slot->end);
+    /* Unreadable: counted as busy, like the lookup counts what it cannot
+     * read as a warning, never as free time. */
+    return busy == NULL || busy->len > 0;
+}
+
+/* Writes the hold @text of @slot at the first free name: TRUE with the
+ * written event in @out, or FALSE: NY_HOLDS_ERROR_RACE when an event at the
+ * name keeps the time (another store claimed it since our lookup), else
+ * the write's error. Never writes over anything. */
+static gboolean
+claim(NyHolds *h, const char *base, const NyFollowup *f, const NyInterval *slot, const char *text,
+      NyCaldavWritten **out, GError **error)
+{
+    for (guint n = 0; n < NY_HOLDS_CLAIM_NAMES; n++) {
+        g_autoptr(NyCaldavWritten) w = g_new0(NyCaldavWritten, 1);
+        g_autoptr(GError) local = NULL;
+        g_autofree char *there = NULL;
+
+        w->url = hold_url(base, slot->start, n);
+        if (ny_caldav_event_create(h->http, w->url, text, &w->etag, &local)) {
+            *out = g_steal_pointer(&w);
+            return TRUE;
+        }
+        if (!g_error_matches(local, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_EXISTS)) {
+            g_propagate_error(error, g_steal_pointer(&local));
+            return FALSE;
+        }
+        g_clear_error(&local);
+        there = ny_caldav_event_fetch(h->http, w->url, NULL, &local);
+        if (there == NULL &&
+            !g_error_matches(local, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_GONE)) {
+            g_propagate_error(error, g_steal_pointer(&local));
+            return FALSE;
+        }
+        /* Gone meanwhile: its owner released the time; the next name. */
+        if (there != NULL && blocks(h, there, f, slot)) {
+            g_set_error(error, NY_HOLDS_ERROR, NY_HOLDS_ERROR_RACE,
+                        "calendar '%s': another notyet held one of these times at the "
+                        "same moment; nothing was recorded: run the command again",
+                        h->target->name);
+            return FALSE;
         }
     }
-    return TRUE;
+    g_set_error(error, NY_HOLDS_ERROR, NY_HOLDS_ERROR_FAILED,
+                "calendar '%s': %d events sit where a hold of this time goes; remove the "
+                "cancelled ones, or run with --no-hold",
+                h->target->name, NY_HOLDS_CLAIM_NAMES);
+    return FALSE;
 }
 
 gboolean
@@ -276,10 +279,9 @@ ny_holds_write(NyHolds *h, NyStore *store, const NyFollowup *f, const char *summ
                const char *tzid, GError **error)
 {
     g_autofree char *followup_id = g_strdup_printf("%" G_GINT64_FORMAT, f->id);
-    NyInviteOwner owner = {.followup_id = followup_id, .store_id = h->store_id};
-    g_autoptr(GPtrArray) uids = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(GPtrArray) written = NULL;
+    g_autofree char *write_id = g_uuid_string_random();
+    NyInviteOwner owner = {
+        .followup_id = followup_id, .store_id = h->store_id, .write_id = write_id};
     const char *url;
 
     g_clear_pointer(&h->written, g_ptr_array_unref);
@@ -289,42 +291,36 @@ ny_holds_write(NyHolds *h, NyStore *store, const NyFollowup *f, const char *summ
     url = calendar_url(h, error);
     if (url == NULL || session(h, error) == NULL)
         return FALSE;
+    h->written = g_ptr_array_new_with_free_func((GDestroyNotify)ny_caldav_written_free);
+    h->uids = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; i < f->slots->len; i++) {
         const NyInterval *slot = &g_array_index(f->slots, NyInterval, i);
         NyHold hold = {
             .uid = NULL, .summary = summary, .start = slot->start, .end = slot->end, .tzid = tzid};
         g_autofree char *random = g_uuid_string_random();
-        char *uid = g_strdup_printf("%s@notyet", random);
-        char *text;
+        g_autofree char *uid = g_strdup_printf("%s@notyet", random);
+        g_autofree char *text = NULL;
+        NyCaldavWritten *w = NULL;
 
-        g_ptr_array_add(uids, uid);
         hold.uid = uid;
         text = ny_invite_build_hold(&hold, &owner, h->now, error);
-        if (text == NULL)
+        if (text == NULL || !claim(h, url, f, slot, text, &w, error)) {
+            if (text != NULL && (*error)->domain != NY_HOLDS_ERROR)
+                g_prefix_error(error, "calendar '%s': holds: ", h->target->name);
+            ny_holds_undo(h);
             return FALSE;
-        g_ptr_array_add(texts, text);
+        }
+        g_ptr_array_add(h->written, w);
+        g_ptr_array_add(h->uids, g_steal_pointer(&uid));
     }
-    written =
-        ny_caldav_holds_create(h->http, url, (const char *const *)uids->pdata,
-                               (const char *const *)texts->pdata, uids->len, h->store_id, error);
-    if (written == NULL) {
-        g_prefix_error(error, "calendar '%s': holds: ", h->target->name);
-        return FALSE;
-    }
-    h->written = g_ptr_array_ref(written);
-    h->uids = g_ptr_array_ref(uids);
-    if (!recheck(h, url, f, error)) {
-        ny_holds_undo(h);
-        return FALSE;
-    }
-    for (guint i = 0; i < written->len; i++) {
-        const NyCaldavWritten *w = g_ptr_array_index(written, i);
+    for (guint i = 0; i < h->written->len; i++) {
+        const NyCaldavWritten *w = g_ptr_array_index(h->written, i);
         NyStoreEvent e = {
             .url = w->url,
             .followup_id = f->id,
             .calendar_url = (char *)url,
             .etag = w->etag,
-            .uid = g_ptr_array_index(uids, i),
+            .uid = g_ptr_array_index(h->uids, i),
             .kind = NY_STORE_EVENT_HOLD,
             .span = g_array_index(f->slots, NyInterval, i),
             .created = h->now,
@@ -353,6 +349,20 @@ ny_holds_undo(NyHolds *h)
     g_clear_pointer(&h->uids, g_ptr_array_unref);
 }
 
+/* The booked call ny_holds_book() wrote, for ny_holds_undo(). */
+static void
+remember_written(NyHolds *h, const char *url, const char *etag, const char *uid)
+{
+    NyCaldavWritten *w = g_new0(NyCaldavWritten, 1);
+
+    w->url = g_strdup(url);
+    w->etag = g_strdup(etag);
+    h->written = g_ptr_array_new_with_free_func((GDestroyNotify)ny_caldav_written_free);
+    h->uids = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(h->written, w);
+    g_ptr_array_add(h->uids, g_strdup(uid));
+}
+
 NyStoreEvent *
 ny_holds_find(NyStore *store, gint64 followup_id, const NyInterval *span)
 {
@@ -379,7 +389,9 @@ ny_holds_book(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *i
               gboolean send, GPtrArray *notes, GError **error)
 {
     g_autofree char *followup_id = g_strdup_printf("%" G_GINT64_FORMAT, f->id);
-    NyInviteOwner owner = {.followup_id = followup_id, .store_id = h->store_id};
+    g_autofree char *write_id = g_uuid_string_random();
+    NyInviteOwner owner = {
+        .followup_id = followup_id, .store_id = h->store_id, .write_id = write_id};
     g_autoptr(NyStoreEvent) old = ny_holds_find(store, f->id, &f->booked);
     g_autofree char *text = ny_invite_build_booked(invite, &owner, send, h->now, error);
     g_autofree char *etag = NULL;
@@ -388,11 +400,14 @@ ny_holds_book(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *i
     NyCaldavEvent ev;
     NyStoreEvent e = {0};
 
+    g_clear_pointer(&h->written, g_ptr_array_unref);
+    g_clear_pointer(&h->uids, g_ptr_array_unref);
     if (text == NULL || session(h, error) == NULL)
         return FALSE;
     if (old != NULL && strcmp(old->uid, invite->uid) == 0) {
         event_of(h, old, &ev);
         if (ny_caldav_event_update(h->http, &ev, text, &etag, &local)) {
+            remember_written(h, old->url, etag, invite->uid);
             e = *old;
             e.etag = etag;
             e.kind = NY_STORE_EVENT_BOOKED;
@@ -434,6 +449,7 @@ ny_holds_book(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *i
                                        "calendar '%s': ", h->target->name);
             return FALSE;
         }
+        remember_written(h, new_url, etag, invite->uid);
         e.url = new_url;
         e.followup_id = f->id;
         e.calendar_url = (char *)base;
@@ -442,14 +458,8 @@ ny_holds_book(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *i
         e.kind = NY_STORE_EVENT_BOOKED;
         e.span = f->booked;
         e.created = h->now;
-        if (!ny_store_put_event(store, &e, error)) {
-            NyCaldavEvent gone = {
-                .url = new_url, .etag = etag, .uid = invite->uid, .store_id = h->store_id};
-            (void)ny_caldav_event_delete(h->http, &gone, NULL);
-            return FALSE;
-        }
+        return ny_store_put_event(store, &e, error);
     }
-    return TRUE;
 }
 
 gboolean
@@ -457,7 +467,9 @@ ny_holds_cancel(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite 
                 gboolean send, GPtrArray *notes, GError **error)
 {
     g_autofree char *followup_id = g_strdup_printf("%" G_GINT64_FORMAT, f->id);
-    NyInviteOwner owner = {.followup_id = followup_id, .store_id = h->store_id};
+    g_autofree char *write_id = g_uuid_string_random();
+    NyInviteOwner owner = {
+        .followup_id = followup_id, .store_id = h->store_id, .write_id = write_id};
     g_autoptr(GPtrArray) events = ny_store_list_events(store, f->id, error);
 
     if (events == NULL)
@@ -587,27 +599,37 @@ is_live(GPtrArray *live, const NyStoreEvent *e)
 /* One cached object of the holds calendar, while looking for orphans. */
 typedef struct {
     NyHolds *h;
-    GHashTable *recorded; /* url -> NULL: what the store knows */
+    GHashTable *recorded; /* url -> the NyStoreEvent the store keeps */
     GHashTable *etags;    /* href -> ETag, from the cache */
     const char *base;     /* the calendar's URL */
     NyTime now;
     GPtrArray *orphans; /* (element-type NyStoreEvent) */
 } Sweep;
 
+/* An event of this store that no record owns: a hold written by a run
+ * killed before its commit, or a booked call at the place of a recorded
+ * hold: the booking of a `book` killed before its commit (or whose commit
+ * failed and whose undo failed too), its follow-up still offered in the
+ * store. A cancelled event keeps no time and is left to the server's
+ * scheduling. */
 static void
 sweep_object(const char *href, const char *ics, gsize len, gpointer data)
 {
     Sweep *s = data;
     g_auto(NyInviteMarks) marks = {0};
     g_autofree char *url = NULL;
+    const NyStoreEvent *known;
     NyStoreEvent *e;
 
     (void)len;
-    if (!ny_invite_read_marks(ics, &marks) || !marks.hold ||
+    if (!ny_invite_read_marks(ics, &marks) || marks.cancelled ||
         g_strcmp0(marks.store_id, s->h->store_id) != 0)
         return;
     url = ny_http_resolve(s->base, href);
-    if (url == NULL || g_hash_table_contains(s->recorded, url))
+    if (url == NULL)
+        return;
+    known = g_hash_table_lookup(s->recorded, url);
+    if (known == NULL ? !marks.hold : (known->kind != NY_STORE_EVENT_HOLD || marks.hold))
         return;
     /* Not yet committed, perhaps: the writer may still be running. */
     if (marks.dtstamp == 0 || s->now - marks.dtstamp < NY_HOLDS_ORPHAN_AGE)
@@ -616,12 +638,27 @@ sweep_object(const char *href, const char *ics, gsize len, gpointer data)
     e->url = g_steal_pointer(&url);
     e->uid = g_strdup(marks.uid);
     e->etag = g_strdup(g_hash_table_lookup(s->etags, href));
-    e->kind = NY_STORE_EVENT_HOLD;
+    e->kind = marks.hold ? NY_STORE_EVENT_HOLD : NY_STORE_EVENT_BOOKED;
     e->followup_id = marks.followup_id != NULL ? g_ascii_strtoll(marks.followup_id, NULL, 10) : 0;
+    /* Recorded (as the hold it replaced): the record goes with it. */
+    e->calendar_url = known != NULL ? g_strdup(known->calendar_url) : NULL;
     g_ptr_array_add(s->orphans, e);
 }
 
-/* This store's holds on the holds calendar that no record owns. */
+/* The cached calendar at @url, or NULL. */
+static const NyCacheCalendar *
+cached_at(GPtrArray *cached, const char *url)
+{
+    for (guint i = 0; i < cached->len; i++) {
+        const NyCacheCalendar *c = g_ptr_array_index(cached, i);
+        if (ny_caldav_same_collection(c->href, url))
+            return c;
+    }
+    return NULL;
+}
+
+/* This store's events on the holds calendar that no record owns
+ * (sweep_object()); those with calendar_url set are recorded as a hold. */
 static GPtrArray *
 find_orphans(NyHolds *h, NyStore *store, NyTime now, GError **error)
 {
@@ -638,8 +675,10 @@ find_orphans(NyHolds *h, NyStore *store, NyTime now, GError **error)
 
     if (all == NULL)
         return NULL;
-    for (guint i = 0; i < all->len; i++)
-        g_hash_table_add(recorded, ((NyStoreEvent *)g_ptr_array_index(all, i))->url);
+    for (guint i = 0; i < all->len; i++) {
+        NyStoreEvent *e = g_ptr_array_index(all, i);
+        g_hash_table_insert(recorded, e->url, e);
+    }
     base = calendar_url(h, error);
     if (base == NULL)
         return NULL;
@@ -649,13 +688,7 @@ find_orphans(NyHolds *h, NyStore *store, NyTime now, GError **error)
     cached = ny_cache_list_calendars(cache, h->target->name, error);
     if (cached == NULL)
         return NULL;
-    for (guint i = 0; i < cached->len; i++) {
-        const NyCacheCalendar *c = g_ptr_array_index(cached, i);
-        g_autofree char *with =
-            g_str_has_suffix(c->href, "/") ? g_strdup(c->href) : g_strconcat(c->href, "/", NULL);
-        if (strcmp(with, base) == 0)
-            cal = c;
-    }
+    cal = cached_at(cached, base);
     if (cal == NULL || cal->last_sync == 0)
         return g_steal_pointer(&orphans);
     etags = ny_cache_etags(cache, cal->id, error);
@@ -708,10 +741,66 @@ ny_holds_sweep(NyHolds *h, NyStore *store, GPtrArray *live, NyTime now, GPtrArra
         if (session(h, &gone) == NULL)
             return TRUE; /* said by the write that needs it */
         event_of(h, e, &ev);
-        if (!ny_caldav_event_delete(h->http, &ev, &gone) && left_alone(gone))
+        if (!ny_caldav_event_delete(h->http, &ev, &gone)) {
+            if (!left_alone(gone))
+                continue; /* a later run tries again */
             note_left_alone(h, e, why_left(h, e), notes);
+        }
+        if (e->calendar_url != NULL && !ny_store_forget_event(store, e->url, error))
+            return FALSE;
     }
     return TRUE;
+}
+
+/* One cached object of the holds calendar, for ny_holds_cached(). */
+typedef struct {
+    NyTime from;
+    NyTime to;
+    GArray *out;
+} Held;
+
+static void
+held_object(const char *href, const char *ics, gsize len, gpointer data)
+{
+    Held *held = data;
+    g_auto(NyInviteMarks) marks = {0};
+    g_autoptr(GArray) busy = NULL;
+
+    (void)href;
+    (void)len;
+    if (!ny_invite_read_marks(ics, &marks) || !marks.hold)
+        return;
+    busy = event_busy(ics, held->from, held->to);
+    if (busy != NULL)
+        g_array_append_vals(held->out, busy->data, busy->len);
+}
+
+gboolean
+ny_holds_cached(const NyConfig *config, const char *cache_path, NyTime from, NyTime to, GArray *out,
+                GError **error)
+{
+    const NyCalendarConfig *target = ny_holds_target(config);
+    g_autoptr(NyCache) cache = NULL;
+    g_autoptr(GPtrArray) cached = NULL;
+    g_autofree char *url = NULL;
+    const NyCacheCalendar *cal;
+    Held held = {from, to, out};
+
+    /* Never create a cache only to find it empty. */
+    if (target == NULL || cache_path == NULL || !g_file_test(cache_path, G_FILE_TEST_EXISTS))
+        return TRUE;
+    cache = ny_cache_open(cache_path, error);
+    if (cache == NULL)
+        return FALSE;
+    cached = ny_cache_list_calendars(cache, target->name, error);
+    if (cached == NULL)
+        return FALSE;
+    /* holds= that names no calendar is said by the write that needs it. */
+    url = ny_caldav_holds_url(target, cached, NULL);
+    cal = url != NULL ? cached_at(cached, url) : NULL;
+    if (cal == NULL || cal->last_sync == 0)
+        return TRUE;
+    return ny_cache_foreach_object(cache, cal->id, from, to, held_object, &held, error);
 }
 
 char **

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "notyet/ntime.h"
 #include "ny-version.h"
 
 G_DEFINE_QUARK(ny_http_error, ny_http_error)
@@ -126,15 +127,6 @@ has_credentials(const NyHttp *http)
 }
 
 static void
-wipe_free(char *s)
-{
-    if (s == NULL)
-        return;
-    explicit_bzero(s, strlen(s));
-    g_free(s);
-}
-
-static void
 global_init(void)
 {
     static gsize done = 0;
@@ -233,13 +225,22 @@ ny_http_new(const NyHttpOptions *options)
 }
 
 void
+ny_http_secret_free(char *secret)
+{
+    if (secret == NULL)
+        return;
+    explicit_bzero(secret, strlen(secret));
+    g_free(secret);
+}
+
+void
 ny_http_free(NyHttp *http)
 {
     if (http == NULL)
         return;
     ny_http_multi_free(http->own_multi);
-    wipe_free(http->password);
-    wipe_free(http->token);
+    ny_http_secret_free(http->password);
+    ny_http_secret_free(http->token);
     g_free(http->username);
     g_free(http->origin);
     g_free(http->credentials_url);
@@ -986,7 +987,7 @@ hop_next(NyHttpTransfer *t, const NyHttpResponse *response, GError **error)
         fresh = http->refresh_token(http->refresh_data, error);
         if (fresh == NULL)
             return HOP_FAILED;
-        wipe_free(http->token);
+        ny_http_secret_free(http->token);
         http->token = fresh;
         http->token_generation++;
         return HOP_AGAIN;
@@ -1378,4 +1379,28 @@ ny_http_get_conditional(const char *url, const NyHttpOptions *options, const cha
     if (out_etag != NULL)
         *out_etag = g_steal_pointer(&response->etag);
     return g_bytes_ref(response->body);
+}
+
+void
+ny_http_suggest_offline(GError **error, gint64 synced, gint64 clock, const char *check)
+{
+    g_autofree char *hint = NULL;
+    GError *e;
+
+    if (error == NULL || *error == NULL ||
+        !g_error_matches(*error, NY_HTTP_ERROR, NY_HTTP_ERROR_NETWORK))
+        return;
+    if (synced > 0) {
+        g_autofree char *when = ny_time_format_utc(synced);
+
+        hint = g_strdup_printf("; --offline answers from the cache of %s (%" G_GINT64_FORMAT
+                               " minutes old)",
+                               when, MAX((clock - synced) / 60, 0));
+    } else {
+        hint = g_strdup_printf("; nothing is cached yet for --offline: check the network and %s",
+                               check);
+    }
+    e = g_error_new(NY_HTTP_ERROR, NY_HTTP_ERROR_NETWORK, "%s%s", (*error)->message, hint);
+    g_clear_error(error);
+    *error = e;
 }

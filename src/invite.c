@@ -250,6 +250,7 @@ ny_invite_build(const NyInvite *invites, guint n_invites, NyInviteMethod method,
 
 #define X_FOLLOWUP "X-NOTYET-FOLLOWUP"
 #define X_STORE "X-NOTYET-STORE"
+#define X_WRITE "X-NOTYET-WRITE"
 
 /* Our ids go into X- property values, which libical writes as they are:
  * only characters that need no escaping in any iCalendar value. */
@@ -268,7 +269,8 @@ id_ok(const char *id)
 static gboolean
 check_owner(const NyInviteOwner *owner, GError **error)
 {
-    if (!id_ok(owner->followup_id) || !id_ok(owner->store_id)) {
+    if (!id_ok(owner->followup_id) || !id_ok(owner->store_id) ||
+        (owner->write_id != NULL && !id_ok(owner->write_id))) {
         g_set_error(error, NY_INVITE_ERROR, NY_INVITE_ERROR_INVALID,
                     "a calendar event needs a follow-up id and a store id of letters and "
                     "digits");
@@ -291,6 +293,8 @@ mark_ours(icalcomponent *ev, const NyInviteOwner *owner)
 {
     add_x(ev, X_FOLLOWUP, owner->followup_id);
     add_x(ev, X_STORE, owner->store_id);
+    if (owner->write_id != NULL)
+        add_x(ev, X_WRITE, owner->write_id);
 }
 
 /* The resource: a VCALENDAR without METHOD (RFC 4791 4.1), the event's
@@ -420,8 +424,10 @@ ny_invite_marks_clear(NyInviteMarks *marks)
     g_clear_pointer(&marks->uid, g_free);
     g_clear_pointer(&marks->store_id, g_free);
     g_clear_pointer(&marks->followup_id, g_free);
+    g_clear_pointer(&marks->write_id, g_free);
     marks->dtstamp = 0;
     marks->hold = FALSE;
+    marks->cancelled = FALSE;
 }
 
 gboolean
@@ -470,11 +476,13 @@ ny_invite_read_marks(const char *text, NyInviteMarks *out)
     out->uid = g_strdup(uid);
     out->store_id = g_strdup(store);
     out->followup_id = g_strdup(x_of(marked, X_FOLLOWUP));
+    out->write_id = g_strdup(x_of(marked, X_WRITE));
     if (icalcomponent_get_first_property(marked, ICAL_DTSTAMP_PROPERTY) != NULL)
         out->dtstamp = (NyTime)icaltime_as_timet(icalcomponent_get_dtstamp(marked));
     else
         out->dtstamp = 0;
     out->hold = has_hold_category(marked);
+    out->cancelled = icalcomponent_get_status(marked) == ICAL_STATUS_CANCELLED;
     return TRUE;
 }
 
@@ -487,4 +495,21 @@ ny_invite_is_ours(const char *text, const char *store_id, const char *uid)
         return FALSE;
     return ny_invite_read_marks(text, &marks) && strcmp(marks.uid, uid) == 0 &&
            strcmp(marks.store_id, store_id) == 0;
+}
+
+gboolean
+ny_invite_same_write(const char *sent, const char *found)
+{
+    g_auto(NyInviteMarks) a = {0};
+    g_auto(NyInviteMarks) b = {0};
+
+    if (sent == NULL || found == NULL || !ny_invite_read_marks(sent, &a) ||
+        !ny_invite_read_marks(found, &b))
+        return FALSE;
+    if (strcmp(a.uid, b.uid) != 0 || strcmp(a.store_id, b.store_id) != 0 ||
+        g_strcmp0(a.followup_id, b.followup_id) != 0 || a.hold != b.hold)
+        return FALSE;
+    if (a.write_id != NULL)
+        return g_strcmp0(a.write_id, b.write_id) == 0;
+    return b.write_id == NULL && a.dtstamp == b.dtstamp;
 }

@@ -60,7 +60,12 @@ ny_phrase_day(NyTime t, NyTime now, GTimeZone *zone)
                            g_date_time_get_day_of_month(lt));
 }
 
-char *
+/* ny_phrase_clock:
+ *
+ * Returns: (transfer full): the local time of @t in @zone as "2p", "10:30a",
+ * "12p" (noon), "12a" (midnight).
+ */
+static char *
 ny_phrase_clock(NyTime t, GTimeZone *zone)
 {
     g_autoptr(GDateTime) lt = local_time(t, zone);
@@ -127,7 +132,15 @@ static const struct {
     {"HST", "HT"},
 };
 
-char *
+/* ny_phrase_zone:
+ * @zone_name: the Olson name, or NULL
+ *
+ * Returns: (transfer full): "ET", "CT", "MT", "PT" (and "AKT", "HT") for the
+ * US zones and their aliases; else the zone's abbreviation at @t when it is
+ * letters only ("GMT", "BST", "CET", "IST"); else the offset ("UTC+5:30",
+ * "UTC-3", "UTC").
+ */
+static char *
 ny_phrase_zone(const char *zone_name, GTimeZone *zone, NyTime t)
 {
     g_autoptr(GDateTime) lt = local_time(t, zone);

@@ -253,7 +253,16 @@ ny_replyflow_holds_open(const NyFlowContext *ctx, NyStore *store, NyHolds **out,
     return *out != NULL;
 }
 
-gboolean
+/* ny_replyflow_holds_sweep:
+ * @notes: (element-type utf8): lines about events left alone or not yet removed
+ *
+ * After a lookup (the cache is fresh): removes the holds of follow-ups that
+ * no longer offer their times (booked, closed, expired) and this store's
+ * holds that no follow-up owns (ny_holds_sweep()).
+ *
+ * Returns: FALSE with NY_DB_ERROR.
+ */
+static gboolean
 ny_replyflow_holds_sweep(const NyFlowContext *ctx, NyHolds *h, NyStore *store, GPtrArray *notes,
                          GError **error)
 {

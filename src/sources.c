@@ -764,7 +764,8 @@ is_url(const char *s)
 }
 
 /* An ics feed: fetched whole (the HTTP layer caps its size) with
- * If-None-Match, split into the cache; 304 or --offline read the cache. */
+ * If-None-Match, split into the cache; 304 or --offline read the cache.
+ * @http_options is NULL for an --ics URL, else a [calendar NAME]'s url=. */
 static gboolean
 busy_url(Lookup *l, const char *url, const NyHttpOptions *http_options, GError **error)
 {
@@ -808,8 +809,11 @@ busy_url(Lookup *l, const char *url, const NyHttpOptions *http_options, GError *
     body =
         ny_http_get_conditional(url, &options, cal != NULL && cal->last_sync > 0 ? cal->ctag : NULL,
                                 &not_modified, &etag, error);
-    if (body == NULL)
+    if (body == NULL) {
+        ny_http_suggest_offline(error, cal != NULL ? cal->last_sync : 0, l->options->clock,
+                                http_options != NULL ? "url=" : "the address");
         return FALSE;
+    }
     if (not_modified) {
         g_autoptr(GError) local = NULL;
         info(l, 1, "'%s': not modified (304)", url);
@@ -929,26 +933,84 @@ oldest_sync(GPtrArray *cals)
     return oldest;
 }
 
-/* The mirror of a CalDAV source: every used calendar's objects that can
- * meet the window go through the busy computation, one object at a time. */
+/* One used calendar's part of a lookup: its busy time and its warnings
+ * ("calendar 'NAME': ..."), in the order they were found. */
+typedef struct {
+    gint64 id;
+    GArray *busy; /* (element-type NyInterval) */
+    GPtrArray *warnings;
+} CalendarPart;
+
+static void
+part_free(gpointer data)
+{
+    CalendarPart *p = data;
+
+    g_array_unref(p->busy);
+    g_ptr_array_unref(p->warnings);
+    g_free(p);
+}
+
+/* Takes calendar @id's part out of @parts (nullable), or NULL. */
+static CalendarPart *
+take_part(GPtrArray *parts, gint64 id)
+{
+    for (guint i = 0; parts != NULL && i < parts->len; i++) {
+        const CalendarPart *p = g_ptr_array_index(parts, i);
+        if (p->id == id)
+            return g_ptr_array_steal_index(parts, i);
+    }
+    return NULL;
+}
+
+/* The part of calendar @c: its cached objects that can meet the window,
+ * through the busy computation one at a time. */
+static CalendarPart *
+calendar_part(Lookup *l, const NyCalendarConfig *config, const NyCacheCalendar *c,
+              NyBusyZones *zones, GError **error)
+{
+    CalendarPart *p = g_new0(CalendarPart, 1);
+    g_autoptr(GPtrArray) local = g_ptr_array_new_with_free_func(g_free);
+    NyBusyQuery shared = *l->query;
+    CaldavFeed f = {.query = &shared, .warnings = local};
+
+    p->id = c->id;
+    p->busy = g_array_new(FALSE, FALSE, sizeof(NyInterval));
+    p->warnings = g_ptr_array_new_with_free_func(g_free);
+    shared.zones = zones;
+    f.busy = p->busy;
+    if (!ny_cache_foreach_object(l->cache, c->id, l->query->from, l->query->to, caldav_object, &f,
+                                 error)) {
+        part_free(p);
+        return NULL;
+    }
+    for (guint j = 0; j < local->len; j++)
+        g_ptr_array_add(p->warnings, g_strdup_printf("calendar '%s': %s", config->name,
+                                                     (char *)g_ptr_array_index(local, j)));
+    return p;
+}
+
+/* The mirror of a CalDAV source: every used calendar's part, in order.
+ * @keep (nullable): each part is also added there; @reuse (nullable): a
+ * calendar with a part there takes it instead of reading the cache (parts
+ * computed before a sync that left those calendars as they were). */
 static gboolean
-caldav_cached(Lookup *l, const NyCalendarConfig *config, gboolean fill, GError **error)
+caldav_cached(Lookup *l, const NyCalendarConfig *config, gboolean fill, GPtrArray *keep,
+              GPtrArray *reuse, GError **error)
 {
     g_autoptr(GPtrArray) cals = ny_cache_list_calendars(l->cache, config->name, error);
+    /* Every object carries its own copy of the same few VTIMEZONEs: each
+     * is built once for the whole lookup (by its text: the order the
+     * calendars are read in does not matter). */
     g_autoptr(NyBusyZones) zones = ny_busy_zones_new();
-    NyBusyQuery shared = *l->query;
     gboolean synced = FALSE;
     NyTime oldest;
 
     if (cals == NULL)
         return FALSE;
-    /* Every object carries its own copy of the same few VTIMEZONEs: each
-     * is built once for the whole lookup. */
-    shared.zones = zones;
     for (guint i = 0; i < cals->len; i++) {
         const NyCacheCalendar *c = g_ptr_array_index(cals, i);
-        g_autoptr(GPtrArray) local = g_ptr_array_new_with_free_func(g_free);
-        CaldavFeed f = {.query = &shared, .busy = l->busy, .warnings = local};
+        CalendarPart *p;
 
         if (!c->used)
             continue;
@@ -956,12 +1018,16 @@ caldav_cached(Lookup *l, const NyCalendarConfig *config, gboolean fill, GError *
             synced = TRUE;
         if (fill)
             fill_spans(l, c->id);
-        if (!ny_cache_foreach_object(l->cache, c->id, l->query->from, l->query->to, caldav_object,
-                                     &f, error))
+        p = take_part(reuse, c->id);
+        if (p == NULL && (p = calendar_part(l, config, c, zones, error)) == NULL)
             return FALSE;
-        for (guint j = 0; j < local->len; j++)
-            g_ptr_array_add(l->warnings, g_strdup_printf("calendar '%s': %s", config->name,
-                                                         (char *)g_ptr_array_index(local, j)));
+        g_array_append_vals(l->busy, p->busy->data, p->busy->len);
+        for (guint j = 0; j < p->warnings->len; j++)
+            g_ptr_array_add(l->warnings, g_strdup(g_ptr_array_index(p->warnings, j)));
+        if (keep != NULL)
+            g_ptr_array_add(keep, p);
+        else
+            part_free(p);
     }
     if (!synced) {
         g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_OFFLINE,
@@ -1025,12 +1091,14 @@ calendars_state(Lookup *l, const char *source)
     return g_string_free(s, FALSE);
 }
 
-/* The sync and the answer from the cache at once. The answer computed
- * before the sync finished stands when the sync fetched and deleted
- * nothing and left the used calendars as they were: then the objects it
- * read are the objects a lookup after the sync reads, and the result is
- * the same, byte for byte. Otherwise it is thrown away and computed again
- * after the sync. Returns FALSE only for the sync's own failure. */
+/* The sync and the answer from the cache at once. Each used calendar's
+ * part computed before the sync finished stands when the sync neither
+ * fetched nor deleted an object of it and left the used calendars as they
+ * were: then the objects it read are the objects a lookup after the sync
+ * reads, and the result is the same, byte for byte. The parts of the
+ * calendars that changed are computed again after the sync; when the list
+ * of calendars changed, all of them. Returns FALSE for the sync's own
+ * failure, or the cache's when read again. */
 static gboolean
 sync_overlapped(Lookup *l, const NyCalendarConfig *cal, const NyCaldavOptions *options,
                 NyCaldavStats *stats, gboolean *out_done, GError **error)
@@ -1038,6 +1106,8 @@ sync_overlapped(Lookup *l, const NyCalendarConfig *cal, const NyCaldavOptions *o
     g_autoptr(GArray) busy = g_array_new(FALSE, FALSE, sizeof(NyInterval));
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GPtrArray) sync_warnings = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func(part_free);
+    g_autoptr(GArray) changed = g_array_new(FALSE, FALSE, sizeof(gint64));
     g_autoptr(GError) spec_error = NULL;
     g_autofree char *before = NULL;
     g_autofree char *after = NULL;
@@ -1050,6 +1120,7 @@ sync_overlapped(Lookup *l, const NyCalendarConfig *cal, const NyCaldavOptions *o
     gboolean computed;
 
     *out_done = FALSE;
+    t.stats.changed = changed;
     thread = g_thread_try_new("notyet-sync", sync_thread, &t, NULL);
     if (thread == NULL)
         return ny_caldav_sync(cal, l->cache, options, stats, l->warnings, error);
@@ -1057,10 +1128,11 @@ sync_overlapped(Lookup *l, const NyCalendarConfig *cal, const NyCaldavOptions *o
     spec.warnings = warnings;
     before = calendars_state(l, cal->name);
     /* No span is written here: the sync thread may be writing. */
-    computed = caldav_cached(&spec, cal, FALSE, &spec_error);
+    computed = caldav_cached(&spec, cal, FALSE, parts, NULL, &spec_error);
     g_thread_join(thread);
 
     *stats = t.stats;
+    stats->changed = NULL;
     for (guint i = 0; i < sync_warnings->len; i++)
         g_ptr_array_add(l->warnings, g_steal_pointer(&sync_warnings->pdata[i]));
     if (!t.opened) {
@@ -1072,8 +1144,19 @@ sync_overlapped(Lookup *l, const NyCalendarConfig *cal, const NyCaldavOptions *o
         return FALSE;
     }
     after = calendars_state(l, cal->name);
-    if (!computed || stats->fetched > 0 || stats->deleted > 0 || strcmp(before, after) != 0)
+    if (!computed || strcmp(before, after) != 0)
         return TRUE;
+    if (changed->len > 0) {
+        /* Only the calendars that changed are read again; the others' parts
+         * go in their place, in the calendars' order. */
+        for (guint i = 0; i < changed->len; i++) {
+            CalendarPart *p = take_part(parts, g_array_index(changed, gint64, i));
+            if (p != NULL)
+                part_free(p);
+        }
+        *out_done = caldav_cached(l, cal, TRUE, NULL, parts, error);
+        return *out_done;
+    }
     /* The spans caldav_cached() would have filled, now that the sync is done. */
     {
         g_autoptr(GPtrArray) cals = ny_cache_list_calendars(l->cache, cal->name, NULL);
@@ -1115,7 +1198,7 @@ busy_caldav(Lookup *l, const NyCalendarConfig *cal, GError **error)
     if (!l->options->offline && !l->options->sequential &&
         !sync_overlapped(l, cal, &options, &stats, &done, error))
         return FALSE;
-    if (!done && !caldav_cached(l, cal, TRUE, error))
+    if (!done && !caldav_cached(l, cal, TRUE, NULL, NULL, error))
         return FALSE;
     if (!l->options->offline)
         info(l, 1,

@@ -234,19 +234,6 @@ ny_store_open(const char *path, GError **error)
 }
 
 void
-ny_store_set_busy_timeout(NyStore *store, int milliseconds)
-{
-    g_return_if_fail(store != NULL);
-    ny_db_set_busy_timeout(store->file, milliseconds);
-}
-
-int
-ny_store_schema_version(void)
-{
-    return NY_STORE_SCHEMA_VERSION;
-}
-
-void
 ny_store_free(NyStore *store)
 {
     if (store == NULL)
@@ -733,7 +720,8 @@ ny_store_id(NyStore *store, GError **error)
     return column_text(stmt, 0);
 }
 
-const char *
+/* "hold" or "booked". */
+static const char *
 ny_store_event_kind_to_string(NyStoreEventKind kind)
 {
     return kind == NY_STORE_EVENT_BOOKED ? "booked" : "hold";

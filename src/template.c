@@ -58,12 +58,6 @@ static const char nudge_template[] =
              "Just reply with the one that works for you.\n" SIGNATURE;
 
 const char *
-ny_template_default(void)
-{
-    return default_template;
-}
-
-const char *
 ny_template_builtin(NyTemplateKind kind)
 {
     switch (kind) {
@@ -339,12 +333,6 @@ ny_template_check_kind(NyTemplateKind kind, const char *name, const char *text, 
     return tokens != NULL;
 }
 
-gboolean
-ny_template_check(const char *name, const char *text, gsize len, GError **error)
-{
-    return ny_template_check_kind(NY_TEMPLATE_LETTER, name, text, len, error);
-}
-
 static const char *
 lookup(GHashTable *values, const char *field)
 {
@@ -421,7 +409,15 @@ ny_template_first_word(const char *name)
     return g_strndup(p, (gsize)(end - p));
 }
 
-GHashTable *
+/* ny_template_values_new:
+ *
+ * The field values of @f: name, first_name, met, closing, my_name,
+ * my_first_name, my_email, my_phone, duration, slot1..slotN, slots and
+ * first_letter.
+ *
+ * Returns: (transfer full) (element-type utf8 utf8): field -> value.
+ */
+static GHashTable *
 ny_template_values_new(const NyLetterFields *f)
 {
     GHashTable *v = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);

@@ -2,6 +2,8 @@
  * glance"). Pure. */
 #include "notyet/week.h"
 
+#include <string.h>
+
 const char *
 ny_week_kind_to_string(NyWeekKind kind)
 {
@@ -16,10 +18,10 @@ ny_week_kind_to_string(NyWeekKind kind)
         return "past";
     case NY_WEEK_BUSY:
         return "busy";
-    case NY_WEEK_HELD:
-        return "held";
     case NY_WEEK_OFFERED:
         return "offered";
+    case NY_WEEK_HELD:
+        return "held";
     case NY_WEEK_BOOKED:
         return "booked";
     case NY_WEEK_PICK:
@@ -104,10 +106,10 @@ judge_cell(const Judge *j, NyWeekCell *c)
     }
     if (ny_intervals_overlaps(j->booked, s, e))
         c->kind = NY_WEEK_BOOKED;
-    else if (ny_intervals_overlaps(j->offered, s, e))
-        c->kind = NY_WEEK_OFFERED;
     else if (ny_intervals_overlaps(j->held, s, e))
         c->kind = NY_WEEK_HELD;
+    else if (ny_intervals_overlaps(j->offered, s, e))
+        c->kind = NY_WEEK_OFFERED;
     else if (ny_intervals_overlaps(j->busy, s, e))
         c->kind = NY_WEEK_BUSY;
     else if (s < j->now)
@@ -120,27 +122,112 @@ judge_cell(const Judge *j, NyWeekCell *c)
         c->kind = NY_WEEK_OPEN;
 }
 
-/* The cells of one working day: the grid steps that meet the working hours. */
+/* The UTC offset of @zone at the instant @t, in seconds. */
+static gint64
+offset_at(GTimeZone *zone, NyTime t)
+{
+    int i = g_time_zone_find_interval(zone, G_TIME_TYPE_UNIVERSAL, t);
+
+    return i < 0 ? 0 : g_time_zone_get_offset(zone, i);
+}
+
+/* The instants whose wall-clock reading in @zone is @minute after local
+ * midnight of @date (24:00 is the next day's midnight), earlier first, in
+ * @out: one; two in the hour a fall-back repeats; none in a spring-forward
+ * gap. Every offset in effect a day either side is tried, and a reading
+ * counts when the zone is at that offset at its instant. */
+static guint
+local_readings(GTimeZone *zone, const GDate *date, int minute, NyTime out[3])
+{
+    GDate d = *date;
+    g_autoptr(GDateTime) wall = NULL;
+    NyTime as_utc;
+    guint n = 0;
+
+    if (minute >= 24 * 60) {
+        g_date_add_days(&d, 1);
+        minute -= 24 * 60;
+    }
+    wall = g_date_time_new_utc(g_date_get_year(&d), g_date_get_month(&d), g_date_get_day(&d),
+                               minute / 60, minute % 60, 0);
+    as_utc = g_date_time_to_unix(wall);
+    for (int k = -1; k <= 1; k++) {
+        gint64 offset = offset_at(zone, as_utc + k * 86400);
+        NyTime t = as_utc - offset;
+        guint i = n;
+
+        if (offset_at(zone, t) != offset)
+            continue;
+        while (i > 0 && out[i - 1] > t)
+            i--;
+        if (i > 0 && out[i - 1] == t)
+            continue;
+        memmove(&out[i + 1], &out[i], (n - i) * sizeof(NyTime));
+        out[i] = t;
+        n++;
+    }
+    return n;
+}
+
+/* The wall-clock minutes after local midnight of the instant @t. */
+static int
+wall_minute(GTimeZone *zone, NyTime t)
+{
+    gint64 local = t + offset_at(zone, t);
+
+    return (int)((local % 86400 + 86400) % 86400 / 60);
+}
+
+static gint
+compare_times(gconstpointer a, gconstpointer b)
+{
+    NyTime x = *(const NyTime *)a;
+    NyTime y = *(const NyTime *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* The cells of one working day: the grid steps that meet the working hours,
+ * each as long as the real time it covers. The working hours run from the
+ * first instant that reads start to the last that reads end; between, every
+ * instant that reads a multiple of grid_minutes starts a cell. So the hour a
+ * fall-back repeats gives cells twice (the same wall-clock minutes, one
+ * offset apart), and the wall-clock times a spring-forward gap skips give
+ * none. A start or end in a gap is moved past it by the zone database. */
 static GArray *
 day_cells(const NyAvailability *a, GTimeZone *zone, const GDate *date, const Judge *j)
 {
     GArray *cells = g_array_new(FALSE, TRUE, sizeof(NyWeekCell));
-    NyTime prev_start = G_MININT64;
-    int first = a->start_minute / a->grid_minutes * a->grid_minutes;
+    g_autoptr(GArray) bounds = g_array_new(FALSE, FALSE, sizeof(NyTime));
+    NyTime r[3];
+    guint n;
+    NyTime first, last;
 
-    for (int m = first; m < a->end_minute; m += a->grid_minutes) {
+    n = local_readings(zone, date, a->start_minute, r);
+    first = n > 0 ? r[0] : local_minute(zone, date, a->start_minute);
+    n = local_readings(zone, date, a->end_minute, r);
+    last = n > 0 ? r[n - 1] : local_minute(zone, date, a->end_minute);
+    g_array_append_val(bounds, first);
+    g_array_append_val(bounds, last);
+    /* From start itself: its second reading, in a repeated hour, starts a
+     * cell too. */
+    for (int m = a->start_minute; m < a->end_minute;
+         m = (m / a->grid_minutes + 1) * a->grid_minutes) {
+        n = local_readings(zone, date, m, r);
+        for (guint i = 0; i < n; i++) {
+            if (first < r[i] && r[i] < last)
+                g_array_append_val(bounds, r[i]);
+        }
+    }
+    g_array_sort(bounds, compare_times);
+    for (guint i = 1; i < bounds->len; i++) {
         NyWeekCell c = {0};
-        int from = MAX(m, a->start_minute);
-        int to = MIN(m + a->grid_minutes, a->end_minute);
 
-        c.minute = from;
-        c.span.start = local_minute(zone, date, from);
-        c.span.end = local_minute(zone, date, to);
-        /* A wall-clock time inside a DST gap moves to the gap's end: such a
-         * cell repeats an instant already drawn, or is empty. */
-        if (c.span.start <= prev_start || c.span.end <= c.span.start)
+        c.span.start = g_array_index(bounds, NyTime, i - 1);
+        c.span.end = g_array_index(bounds, NyTime, i);
+        if (c.span.end <= c.span.start)
             continue;
-        prev_start = c.span.start;
+        c.minute = wall_minute(zone, c.span.start);
         judge_cell(j, &c);
         g_array_append_val(cells, c);
     }

@@ -65,15 +65,7 @@ typedef struct {
  */
 NyBusyZones *ny_busy_zones_new(void);
 void ny_busy_zones_free(NyBusyZones *zones);
-/* How many VTIMEZONEs @zones holds (at most 64; later ones are not kept). */
-guint ny_busy_zones_size(const NyBusyZones *zones);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyBusyZones, ny_busy_zones_free)
-
-/**
- * ny_busy_limits_init:
- * @limits: (out caller-allocates): set to the defaults
- */
-void ny_busy_limits_init(NyBusyLimits *limits);
 
 /**
  * ny_busy_query_init:

@@ -12,6 +12,7 @@
  */
 #pragma once
 
+#include <gio/gio.h>
 #include <glib.h>
 
 #include "notyet/cache.h"
@@ -53,6 +54,8 @@ typedef struct {
     guint fetched;        /* objects downloaded */
     guint deleted;        /* objects removed */
     gboolean full_resync; /* a sync-token was refused: synced from scratch */
+    GArray *changed;      /* (element-type gint64) (nullable): the caller's; the cache ids of
+                           * the calendars whose objects the sync changed are appended */
 } NyCaldavStats;
 
 /**
@@ -250,5 +253,28 @@ GPtrArray *ny_caldav_holds_create(NyHttp *http, const char *calendar_url, const 
 /* Whether two absolute URLs name the same collection, trailing slashes
  * aside (servers list a calendar with and without one). */
 gboolean ny_caldav_same_collection(const char *a, const char *b);
+
+/**
+ * ny_caldav_start_url:
+ * @resolver: (nullable): the DNS resolver; NULL for g_resolver_get_default()
+ * @answer: what the user named: a URL, a host[:port] or a domain
+ * @timeout_seconds: how long the SRV and TXT lookups may take together
+ * @out_srv: (out) (optional): TRUE when DNS SRV gave the URL
+ *
+ * The URL CalDAV discovery starts from (src/caldav-srv.c): a URL as given
+ * (with "/" when it has no path); a host with a port, an address, localhost
+ * or a name without a dot as https://HOST/; a domain through its
+ * _caldavs._tcp SRV record (RFC 6764 3: the lowest priority, by weight
+ * among equals; a target of "." offers no service) and the path= of its
+ * _caldavs._tcp TXT record (RFC 6764 4, else "/"), as
+ * https://TARGET:PORT/PATH. Never _caldav._tcp: plain http is not looked
+ * for. With no record, or no answer in time, https://DOMAIN/, whose
+ * /.well-known/caldav the discovery then asks. Runs a private main context
+ * until the lookups end.
+ *
+ * Returns: (transfer full): the URL.
+ */
+char *ny_caldav_start_url(GResolver *resolver, const char *answer, guint timeout_seconds,
+                          gboolean *out_srv);
 
 G_END_DECLS

@@ -77,11 +77,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyDb, ny_db_free)
 
 /* The SQLite connection, owned by @db. */
 sqlite3 *ny_db_handle(NyDb *db);
-/* The path as given to ny_db_open(). */
-const char *ny_db_path(NyDb *db);
-
-/* How long ny_db_begin() and busy statements wait for another writer. */
-void ny_db_set_busy_timeout(NyDb *db, int milliseconds);
 
 /* BEGIN IMMEDIATE: takes the write lock now, waiting up to the busy timeout
  * (then NY_DB_ERROR_BUSY). A deferred transaction that later writes fails
@@ -92,9 +87,6 @@ gboolean ny_db_commit(NyDb *db, GError **error);
 /* Rolls back an open transaction; harmless when none is open. */
 void ny_db_rollback(NyDb *db);
 gboolean ny_db_in_transaction(NyDb *db);
-
-/* Runs @sql (no rows); @what names the step in an error. */
-gboolean ny_db_exec(NyDb *db, const char *sql, const char *what, GError **error);
 
 /**
  * ny_db_set_error:

@@ -64,9 +64,6 @@ NyHolds *ny_holds_open(const NyConfig *config, NyStore *store, const char *cache
 void ny_holds_free(NyHolds *h);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHolds, ny_holds_free)
 
-/* The [calendar NAME] with holds=, for messages. */
-const char *ny_holds_name(const NyHolds *h);
-
 /**
  * ny_holds_write:
  * @f: a recorded follow-up (its id set) whose slots are held
@@ -74,13 +71,15 @@ const char *ny_holds_name(const NyHolds *h);
  * @tzid: the user's zone name
  *
  * Inside the store's transaction: writes one hold per offered slot
- * (If-None-Match, all or none), reads the holds calendar once more over
- * those times (another store may have written a hold there since the
- * lookup) and records each. On failure none is left on the server and the
- * caller rolls back.
+ * (If-None-Match, all or none) at a name made of its start time, so that
+ * a second store writing the same time gets 412: the PUT is the claim,
+ * and no request reads the calendar again. Each is recorded. On failure
+ * none is left on the server and the caller rolls back.
  *
- * Returns: FALSE with NY_HOLDS_ERROR_RACE, NY_CALDAV_WRITE_ERROR, NY_CALDAV_ERROR (holds= names
- * no calendar), NY_HTTP_ERROR or NY_DB_ERROR.
+ * Returns: FALSE with NY_HOLDS_ERROR_RACE (an event at the name keeps that
+ * time), NY_HOLDS_ERROR_FAILED (every name taken by events that leave it
+ * free), NY_CALDAV_WRITE_ERROR, NY_CALDAV_ERROR (holds= names no calendar),
+ * NY_HTTP_ERROR or NY_DB_ERROR.
  */
 gboolean ny_holds_write(NyHolds *h, NyStore *store, const NyFollowup *f, const char *summary,
                         const char *tzid, GError **error);
@@ -88,9 +87,10 @@ gboolean ny_holds_write(NyHolds *h, NyStore *store, const NyFollowup *f, const c
 /**
  * ny_holds_undo:
  *
- * Deletes the holds the last ny_holds_write() made, when the commit after
- * it failed. Best effort: what is left is removed by a later
- * ny_holds_sweep().
+ * Deletes the holds the last ny_holds_write() made, or the booked call the
+ * last ny_holds_book() wrote, when the commit after it failed: the store
+ * says the follow-up is as it was, so the calendar must too. Best effort:
+ * what is left is removed by a later ny_holds_sweep().
  */
 void ny_holds_undo(NyHolds *h);
 
@@ -162,13 +162,34 @@ gboolean ny_holds_release_list(NyHolds *h, NyStore *store, GPtrArray *events, GP
  * Outside any transaction, after a sync: removes the recorded holds of
  * every other follow-up (booked, closed, expired), and the holds of this
  * store on the holds calendar that no follow-up owns once they are older
- * than NY_HOLDS_ORPHAN_AGE (a notyet killed before its commit). Another
- * store's holds are never touched.
+ * than NY_HOLDS_ORPHAN_AGE (a notyet killed before its commit), and a
+ * booked call at the place of a recorded hold (a `book` killed before its
+ * commit: the store still says offered), forgetting that record. Another
+ * store's events and cancelled events are never touched.
  *
  * Returns: FALSE only with NY_DB_ERROR.
  */
 gboolean ny_holds_sweep(NyHolds *h, NyStore *store, GPtrArray *live, NyTime now, GPtrArray *notes,
                         GError **error);
+
+/**
+ * ny_holds_cached:
+ * @config: the configuration
+ * @cache_path: (nullable): the cache a lookup filled
+ * @from, @to: the window
+ * @out: (element-type NyInterval): gets the times held
+ *
+ * The times of the notyet holds on the holds calendar as the cache has
+ * them: every event with notyet's marks (X-NOTYET-STORE, CATEGORIES
+ * notyet-hold) of any store, this one's and another machine's alike; a
+ * booked call or any other event is not a hold. Reads the cache only:
+ * nothing is synced, no title is read. Without holds=, a cache or a synced
+ * holds calendar, nothing is added.
+ *
+ * Returns: FALSE only with NY_DB_ERROR.
+ */
+gboolean ny_holds_cached(const NyConfig *config, const char *cache_path, NyTime from, NyTime to,
+                         GArray *out, GError **error);
 
 /* The UIDs of @followup_id's events (for NyBusyQuery.ignore_uids), NULL-
  * terminated; NULL when it has none. */

@@ -126,6 +126,10 @@ NyHttp *ny_http_new(const NyHttpOptions *options);
 void ny_http_free(NyHttp *http);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHttp, ny_http_free)
 
+/* Overwrites @secret (a password or token; nullable) with zeros, then
+ * frees it: what every holder of a secret clears it with. */
+void ny_http_secret_free(char *secret);
+
 /**
  * ny_http_request:
  * @method: "GET", "PROPFIND", "REPORT", ...
@@ -309,5 +313,18 @@ char *ny_http_trace_redact(const char *line);
  * cannot be parsed.
  */
 char *ny_http_resolve(const char *base, const char *ref);
+
+/**
+ * ny_http_suggest_offline:
+ * @error: (inout) (nullable): a failure; only NY_HTTP_ERROR_NETWORK is changed
+ * @synced: when the cache last had the source (seconds since the epoch), 0 never
+ * @clock: the real time now (seconds since the epoch)
+ * @check: what to check when nothing is cached, e.g. "url="
+ *
+ * A CalDAV server or ics feed that cannot be reached: appends what --offline
+ * would answer from, the cache's time and age in minutes, or that nothing is
+ * cached yet and what to check. One wording for every source.
+ */
+void ny_http_suggest_offline(GError **error, gint64 synced, gint64 clock, const char *check);
 
 G_END_DECLS

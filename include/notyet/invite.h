@@ -65,6 +65,7 @@ char *ny_invite_build(const NyInvite *invites, guint n_invites, NyInviteMethod m
 typedef struct {
     const char *followup_id; /* X-NOTYET-FOLLOWUP: the follow-up it belongs to */
     const char *store_id;    /* X-NOTYET-STORE: the store's own random id */
+    const char *write_id;    /* X-NOTYET-WRITE: this write's own random id, or NULL */
 } NyInviteOwner;
 
 /* A hold: one offered time kept free on the calendar. Strings borrowed. */
@@ -117,11 +118,13 @@ char *ny_invite_build_booked(const NyInvite *invite, const NyInviteOwner *owner,
 
 /* What ny_invite_read_marks() finds in an event notyet wrote. */
 typedef struct {
-    char *uid;         /* the event's UID */
-    char *store_id;    /* X-NOTYET-STORE */
-    char *followup_id; /* X-NOTYET-FOLLOWUP, or NULL */
-    NyTime dtstamp;    /* DTSTAMP, the time it was written; 0 when absent */
-    gboolean hold;     /* CATEGORIES notyet-hold: a hold, not a booked call */
+    char *uid;          /* the event's UID */
+    char *store_id;     /* X-NOTYET-STORE */
+    char *followup_id;  /* X-NOTYET-FOLLOWUP, or NULL */
+    NyTime dtstamp;     /* DTSTAMP, the time it was written; 0 when absent */
+    gboolean hold;      /* CATEGORIES notyet-hold: a hold, not a booked call */
+    char *write_id;     /* X-NOTYET-WRITE, or NULL */
+    gboolean cancelled; /* STATUS:CANCELLED: it keeps no time */
 } NyInviteMarks;
 
 void ny_invite_marks_clear(NyInviteMarks *marks);
@@ -157,5 +160,21 @@ gboolean ny_invite_read_marks(const char *text, NyInviteMarks *out);
  * Returns: TRUE when notyet may change or delete it.
  */
 gboolean ny_invite_is_ours(const char *text, const char *store_id, const char *uid);
+
+/**
+ * ny_invite_same_write:
+ * @sent: the text notyet sent in a PUT
+ * @found: (nullable): the text read back from the same resource
+ *
+ * Whether @found is the event of @sent, as the server stored it: both
+ * carry notyet's marks with the same UID, store and follow-up, and the same
+ * X-NOTYET-WRITE (the write's own random id), or, for a text without one,
+ * the same DTSTAMP and kind. For a PUT whose answer was lost: it landed
+ * when the resource, read at once, holds what was sent (a server may
+ * reorder or add properties, so the texts are not compared byte by byte).
+ *
+ * Returns: TRUE when @found is what @sent wrote.
+ */
+gboolean ny_invite_same_write(const char *sent, const char *found);
 
 G_END_DECLS

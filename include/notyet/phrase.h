@@ -24,25 +24,6 @@ G_BEGIN_DECLS
 char *ny_phrase_day(NyTime t, NyTime now, GTimeZone *zone);
 
 /**
- * ny_phrase_clock:
- *
- * Returns: (transfer full): the local time of @t in @zone as "2p", "10:30a",
- * "12p" (noon), "12a" (midnight).
- */
-char *ny_phrase_clock(NyTime t, GTimeZone *zone);
-
-/**
- * ny_phrase_zone:
- * @zone_name: the Olson name, or NULL
- *
- * Returns: (transfer full): "ET", "CT", "MT", "PT" (and "AKT", "HT") for the
- * US zones and their aliases; else the zone's abbreviation at @t when it is
- * letters only ("GMT", "BST", "CET", "IST"); else the offset ("UTC+5:30",
- * "UTC-3", "UTC").
- */
-char *ny_phrase_zone(const char *zone_name, GTimeZone *zone, NyTime t);
-
-/**
  * ny_phrase_city:
  *
  * Returns: (transfer full): the city of a zone name, "America/New_York" ->

@@ -97,19 +97,6 @@ gboolean ny_replyflow_taken(NyStore *store, const NyAvailability *a, NyTime now,
 gboolean ny_replyflow_holds_open(const NyFlowContext *ctx, NyStore *store, NyHolds **out,
                                  GError **error);
 
-/**
- * ny_replyflow_holds_sweep:
- * @notes: (element-type utf8): lines about events left alone or not yet removed
- *
- * After a lookup (the cache is fresh): removes the holds of follow-ups that
- * no longer offer their times (booked, closed, expired) and this store's
- * holds that no follow-up owns (ny_holds_sweep()).
- *
- * Returns: FALSE with NY_DB_ERROR.
- */
-gboolean ny_replyflow_holds_sweep(const NyFlowContext *ctx, NyHolds *h, NyStore *store,
-                                  GPtrArray *notes, GError **error);
-
 /* A reply to write. Borrowed strings; NULL when not given. */
 typedef struct {
     const char *name;

@@ -83,12 +83,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyFollowup, ny_followup_free)
  */
 NyStore *ny_store_open(const char *path, GError **error);
 void ny_store_free(NyStore *store);
-
-/* How long ny_store_begin() waits for another writer; 5000 ms after open. */
-void ny_store_set_busy_timeout(NyStore *store, int milliseconds);
-
-/* The schema version (PRAGMA user_version) this binary writes. */
-int ny_store_schema_version(void);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyStore, ny_store_free)
 
 /* BEGIN IMMEDIATE, waiting up to the busy timeout for other writers; then
@@ -190,9 +184,6 @@ typedef enum {
     NY_STORE_EVENT_HOLD = 0, /* an offered time kept free (STATUS:TENTATIVE) */
     NY_STORE_EVENT_BOOKED,   /* the booked call (STATUS:CONFIRMED) */
 } NyStoreEventKind;
-
-/* "hold" or "booked". */
-const char *ny_store_event_kind_to_string(NyStoreEventKind kind);
 
 /* An event notyet wrote to a calendar, as the store keeps it. */
 typedef struct {

@@ -42,13 +42,6 @@ typedef enum {
 /* The name used in error messages for the built-in letter. */
 #define NY_TEMPLATE_DEFAULT_NAME "built-in letter"
 
-/**
- * ny_template_default:
- *
- * Returns: (transfer none): the built-in letter template.
- */
-const char *ny_template_default(void);
-
 typedef enum {
     NY_TEMPLATE_LETTER = 0, /* the NOT YET letter with times */
     NY_TEMPLATE_DECLINE,    /* the short decline note, no call offered */
@@ -86,19 +79,6 @@ gboolean ny_template_kind_field_known(NyTemplateKind kind, const char *field);
 gboolean ny_template_field_known(const char *field);
 
 /**
- * ny_template_check:
- * @name: the template's name for error messages (its path)
- * @text: the template (need not be NUL-terminated)
- * @len: its length in bytes
- *
- * Checks the whole template, sections that would be dropped included.
- *
- * Returns: TRUE; FALSE with NY_TEMPLATE_ERROR and a message
- * "'NAME' line N: ..." naming the field or tag.
- */
-gboolean ny_template_check(const char *name, const char *text, gsize len, GError **error);
-
-/**
  * ny_template_render:
  * @name: the template's name for error messages
  * @text: the template
@@ -114,9 +94,16 @@ char *ny_template_render(const char *name, const char *text, gsize len, GHashTab
 
 /**
  * ny_template_check_kind:
+ * @kind: the kind of template (letter, decline, nudge)
+ * @name: the template's name for error messages (its path)
+ * @text: the template (need not be NUL-terminated)
+ * @len: its length in bytes
  *
- * ny_template_check() for a template of @kind: a field @kind does not have
- * is NY_TEMPLATE_ERROR_UNKNOWN_FIELD.
+ * Checks the whole template, sections that would be dropped included; a
+ * field @kind does not have is NY_TEMPLATE_ERROR_UNKNOWN_FIELD.
+ *
+ * Returns: TRUE; FALSE with NY_TEMPLATE_ERROR and a message
+ * "'NAME' line N: ..." naming the field or tag.
  */
 gboolean ny_template_check_kind(NyTemplateKind kind, const char *name, const char *text, gsize len,
                                 GError **error);
@@ -149,17 +136,6 @@ typedef struct {
  * "Richard Roe", leading blanks skipped.
  */
 char *ny_template_first_word(const char *name);
-
-/**
- * ny_template_values_new:
- *
- * The field values of @f: name, first_name, met, closing, my_name,
- * my_first_name, my_email, my_phone, duration, slot1..slotN, slots and
- * first_letter.
- *
- * Returns: (transfer full) (element-type utf8 utf8): field -> value.
- */
-GHashTable *ny_template_values_new(const NyLetterFields *f);
 
 /**
  * ny_template_write:

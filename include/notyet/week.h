@@ -20,8 +20,10 @@ G_BEGIN_DECLS
 /* What a cell of the grid shows. When several apply to one cell, the one
  * with the higher value wins, so the order of the enum is the precedence:
  * the slots `reply` would offer first, then what the store and the calendar
- * say about the time (booked, offered, held, busy), then why a free time
- * could not be offered (past, notice, buffer), and open last. */
+ * say about the time (booked, held, offered, busy), then why a free time
+ * could not be offered (past, notice, buffer), and open last. A hold is an
+ * offered time that is also on the calendar, so held says more than
+ * offered, and both more than the busy time the hold makes. */
 typedef enum {
     NY_WEEK_OPEN = 0, /* free, and far enough from everything to be offered */
     NY_WEEK_BUFFER,   /* free itself, but closer than buffer_minutes to a busy, held,
@@ -29,21 +31,22 @@ typedef enum {
     NY_WEEK_NOTICE,   /* free, but starts before now + min_notice_hours */
     NY_WEEK_PAST,     /* free, but starts before now */
     NY_WEEK_BUSY,     /* overlaps a busy period of the calendars */
-    NY_WEEK_HELD,     /* overlaps one of notyet's own holds on the calendar */
     NY_WEEK_OFFERED,  /* overlaps a slot offered in a pending follow-up */
+    NY_WEEK_HELD,     /* overlaps a notyet hold on the calendar (this store's or another's) */
     NY_WEEK_BOOKED,   /* overlaps a booked call */
     NY_WEEK_PICK,     /* overlaps a slot `reply` would offer now (NyWeekCell.pick) */
 } NyWeekKind;
 
 #define NY_WEEK_KIND_COUNT (NY_WEEK_PICK + 1)
 
-/* "open", "buffer", "notice", "past", "busy", "held", "offered", "booked", "pick". */
+/* "open", "buffer", "notice", "past", "busy", "offered", "held", "booked", "pick". */
 const char *ny_week_kind_to_string(NyWeekKind kind);
 
 /* One grid step of the working hours of a day. */
 typedef struct {
     NyInterval span; /* the instants it covers, clipped to the working hours */
-    int minute;      /* its wall-clock start: minutes after local midnight */
+    int minute;      /* its wall-clock start: minutes after local midnight (twice the
+                        same in the hour a fall-back repeats) */
     NyWeekKind kind;
     int pick; /* 1-based number of the slot it shows when kind is NY_WEEK_PICK, else 0 */
 } NyWeekCell;
@@ -66,7 +69,7 @@ typedef struct {
  * overlapping (they are copied, sorted and merged). */
 typedef struct {
     const GArray *busy;    /* (element-type NyInterval) busy periods of the calendars */
-    const GArray *held;    /* (element-type NyInterval) notyet's own holds */
+    const GArray *held;    /* (element-type NyInterval) notyet holds on the calendar */
     const GArray *offered; /* (element-type NyInterval) slots of pending offers */
     const GArray *booked;  /* (element-type NyInterval) booked calls */
     const GArray *picks;   /* (element-type NyInterval) the slots `reply` would offer, in
@@ -88,7 +91,11 @@ typedef struct {
  * that meet [start, end) of the working hours, each clipped to them (start
  * 09:10 with a grid of 30 gives a first cell 09:10-09:30). Wall-clock fields
  * go through the zone database, so 09:00-17:00 stays 09:00-17:00 on a DST
- * day; a cell whose wall-clock time a DST gap skips is left out.
+ * day, and every cell is the real time between its bounds: a cell whose
+ * wall-clock time a DST gap skips is left out, and the hour a fall-back
+ * repeats gives its cells twice (the same NyWeekCell.minute, one offset
+ * apart), never one cell of 90 minutes. The working hours of such a day
+ * run from the first instant that reads start to the last that reads end.
  *
  * A cell's kind is the highest NyWeekKind that applies to [start, end) of
  * the cell: the buffer is judged on [start - buffer, end + buffer) against

@@ -133,7 +133,9 @@ def test_missing_answer_without_terminal():
 
 
 def test_too_many_arguments():
-    check_usage_error(run(["decide", "A", "B", "--know", "no"]), "'B'")
+    # The words of decisions and reply, which take a NAME too.
+    check_usage_error(run(["decide", "A", "B", "--know", "no"]),
+                      "unexpected argument 'B' (quote a NAME with spaces)")
 
 
 def test_empty_name():

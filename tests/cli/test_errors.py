@@ -1,6 +1,9 @@
 """Errors that say what to do next: a bare notyet, no configuration, an
-unknown zone, a file source that fails, a stray file in a vdir folder."""
+unknown zone, a file source that fails, a stray file in a vdir folder, an
+ics feed that cannot be reached."""
 import os
+import re
+import socket
 
 import nytest
 from nytest import Home, check, check_usage_error, run
@@ -72,6 +75,57 @@ def test_failing_file_source_names_its_calendar():
                   "names [calendar family] and the path", r)
         finally:
             home.cleanup()
+
+
+def closed_port():
+    """A loopback port nobody listens on (bound, then closed)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def one_line(r, *needles):
+    check(r.rc == 1 and r.out == "" and r.err.count("\n") == 1, "exit 1, one line", r)
+    for n in needles:
+        check(n in r.err, "says %r" % n, r)
+
+
+def test_unreachable_feed_names_offline_and_the_cache_age():
+    """As a CalDAV server that cannot be reached: --offline and what is
+    cached for it, before and after one fetch (src/http.c)."""
+    home = Home()
+    folder = os.path.join(home.dir, "www")
+    os.makedirs(folder)
+    with open(os.path.join(folder, "cal.ics"), "w") as f:
+        f.write(EVENT % ("feed", 9, 10))
+    config = "[me]\ntimezone=UTC\n\n[calendar feed]\ntype=ics\nurl=%s\n"
+    try:
+        dead = "http://127.0.0.1:%d/cal.ics" % closed_port()
+        home.write_config(config % dead)
+        r = run(["--config", home.config] + WINDOW, home=home)
+        one_line(r, "notyet: calendar 'feed': cannot connect to '%s'" % dead,
+                 "nothing is cached yet for --offline: check the network and url=")
+        r = run(["--ics", dead] + WINDOW, home=home)
+        one_line(r, "cannot connect", "nothing is cached yet for --offline: check the network "
+                 "and the address")
+        server = nytest.Server(folder)
+        base = server.__enter__()
+        try:
+            home.write_config(config % (base + "cal.ics"))
+            r = run(["--config", home.config] + WINDOW, home=home)
+            check(r.rc == 0 and "2026-01-05T09:00:00Z" in r.out, "fetched once", r)
+            r = run(["--ics", base + "cal.ics"] + WINDOW, home=home)
+            check(r.rc == 0, "fetched once as --ics", r)
+        finally:
+            server.__exit__()
+        for args in (["--config", home.config], ["--ics", base + "cal.ics"]):
+            r = run(args + WINDOW, home=home)
+            one_line(r, "cannot connect", "; --offline answers from the cache of 20")
+            check(re.search(r"\(\d+ minutes old\)$", r.err.strip()), "the cache's age", r)
+            r = run(args + ["--offline"] + WINDOW, home=home)
+            check(r.rc == 0 and "2026-01-05T09:00:00Z" in r.out, "and --offline answers", r)
+    finally:
+        home.cleanup()
 
 
 def vdir_with_stray_files(home, n_good):

@@ -356,6 +356,22 @@ def test_book_typed_time_in_their_hours():
         h.cleanup()
 
 
+def test_json_their_zone_and_hours():
+    """followups --format json gives the other person's zone and day the
+    letter kept to, and null for a letter that kept to none."""
+    h = home()
+    try:
+        ok(h, "reply", "Richard Roe", "--their-tz", "Europe/London")
+        ok(h, "reply", "Ann Lee", "--their-tz", "Asia/Kolkata", "--their-hours", "07:30-21:00")
+        ok(h, "reply", "Bo Roe")
+        got = {f["name"]: (f["their_tz"], f["their_hours"]) for f in followups(h)}
+        check(got == {"Richard Roe": ("Europe/London", "08:00-18:00"),
+                      "Ann Lee": ("Asia/Kolkata", "07:30-21:00"),
+                      "Bo Roe": (None, None)}, "their zone and hours", got)
+    finally:
+        h.cleanup()
+
+
 def test_book_rechecks_an_offered_slot():
     """A meeting added since the letter: booking the offered slot fails
     with the reason, and nothing changes."""

@@ -183,6 +183,38 @@ def test_offered_and_booked_cells():
         h.cleanup()
 
 
+def test_recorded_hold_shows_held_and_wins_over_offered():
+    """A hold the store recorded (doc/calendar-writes.md: holds.c records
+    each hold it writes) is drawn held, the offer's other slot offered; no
+    server is needed to draw what the store knows."""
+    import sqlite3
+    from datetime import datetime, timezone
+    h = Home(CONFIG)
+    base = ["--now", NOW, "--db", h.db, "--ics", WEEK_ICS, "--offline"]
+    try:
+        before = json.loads(run_ok(base + ["week", "--format", "json"], h).out)
+        check(run(base + ["reply", "Richard Roe"], home=h).rc == 0, "reply")
+        offered = [{"start": p["start"], "end": p["end"]} for p in before["picks"]]
+        epoch = [int(datetime.strptime(offered[0][k], "%Y-%m-%dT%H:%M:%SZ")
+                     .replace(tzinfo=timezone.utc).timestamp())
+                 for k in ("start", "end")]
+        con = sqlite3.connect(h.db)
+        with con:
+            con.execute("INSERT INTO calendar_events (url, followup_id, calendar_url, uid, kind,"
+                        " start, end, created) VALUES ('http://127.0.0.1:9/holds/a.ics', 1,"
+                        " 'http://127.0.0.1:9/holds/', 'a', 'hold', ?, ?, 0)", epoch)
+        con.close()
+        doc = json.loads(run_ok(base + ["week", "--format", "json"], h).out)
+        kinds = [{c["kind"] for c in cells_of(doc) if overlaps(c["start"], c["end"], [o])}
+                 for o in offered]
+        check(kinds == [{"held"}, {"offered"}], "slot 1 held, slot 2 offered", kinds)
+        text = run_ok(base + ["week", "--color", "never"], h).out
+        grid = "".join(l[16:] for l in text.splitlines() if re.match(r"[A-Z][a-z]{2} \d{4}-", l))
+        check("h" in grid and "o" in grid, "held and offered in the text grid", text)
+    finally:
+        h.cleanup()
+
+
 def run_ok(args, home):
     r = run(args, home=home)
     check(r.rc == 0, " ".join(args), r)
@@ -251,6 +283,30 @@ def test_dst_gap_leaves_a_blank_column():
         check(lines[0] == " " * 16 + "00 01 02 03 04", "hour labels", r)
         check(len(lines[1]) == 16 + 15 and " " not in lines[1][16:], "five cells on the 1st", r)
         check(lines[3] == "Sun 2026-03-08  ......   ......", "02:00 skipped on the 8th", r)
+    finally:
+        h.cleanup()
+
+
+def test_dst_fall_back_cells_are_their_real_length():
+    """The hour 2026-11-01 repeats in New York: JSON lists its cells twice,
+    each 30 real minutes; the text keeps one column per wall-clock step."""
+    from datetime import datetime
+    h = Home(CONFIG + "[availability]\ndays=Sun\nstart=00:00\nend=05:00\n")
+    try:
+        args = ["--tz", "America/New_York", "--now", "2026-10-20T12:00:00Z", "--ics", DEMO,
+                "week", "--from", "2026-10-25", "--weeks", "2"]
+        doc = json.loads(run_ok(args + ["--format", "json"], h).out)
+        day = [d for d in doc["days"] if d["date"] == "2026-11-01"][0]
+        starts = [datetime.strptime(c["start"], "%Y-%m-%dT%H:%M:%SZ") for c in day["cells"]]
+        ends = [datetime.strptime(c["end"], "%Y-%m-%dT%H:%M:%SZ") for c in day["cells"]]
+        check(len(day["cells"]) == 12 and day["cells"][0]["start"] == "2026-11-01T04:00:00Z"
+              and day["cells"][-1]["end"] == "2026-11-01T10:00:00Z", "six real hours", day)
+        check(all((e - b).total_seconds() == 1800 for b, e in zip(starts, ends)),
+              "every cell 30 minutes", day)
+        lines = run_ok(args + ["--color", "never"], h).out.splitlines()
+        rows = [l for l in lines if l.startswith("Sun 2026-")]
+        check(len(rows) == 2 and len(rows[0]) == len(rows[1]) == 16 + 20,
+              "ten columns on both Sundays", lines)
     finally:
         h.cleanup()
 

@@ -23,7 +23,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         g_hash_table_insert(values, (char *)"slot1", (char *)"this Wednesday at 2p ET");
         g_hash_table_insert(values, (char *)"my_email", (char *)"");
     }
-    checked = ny_template_check("fuzz", (const char *)data, size, NULL);
+    checked = ny_template_check_kind(NY_TEMPLATE_LETTER, "fuzz", (const char *)data, size, NULL);
     out = ny_template_render("fuzz", (const char *)data, size, values, &error);
     /* check and render agree; an error always says why. */
     if ((out != NULL) != checked)

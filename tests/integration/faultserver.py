@@ -679,7 +679,9 @@ class Handler(socketserver.BaseRequestHandler):
     # "plain" answers as a server should, "noetag" sends no ETag on PUT,
     # "noetagget" none on GET either (PROPFIND getetag has it), "e500" and
     # "e503" fail every write, "p412" answers 412 to every write; "failsome"
-    # fails a PUT to a name with "-fail" in it, "failboth" every DELETE too -
+    # fails a PUT to a name with "-fail" in it, "failboth" every DELETE too;
+    # "landed" stores a PUT and drops the connection unanswered, "dropped"
+    # drops it without storing -
     def case_w(self, method, path, headers, body):
         owner = self.server.owner
         mode = path.strip("/").split("/")[1]
@@ -726,9 +728,13 @@ class Handler(socketserver.BaseRequestHandler):
         if method != "PUT":
             self.send(405, "no")
             return
+        if mode == "dropped":
+            return  # the connection closes with no answer, nothing stored
         owner.etag_counter += 1
         etag = '"w%d"' % owner.etag_counter
         store[path] = (etag, body)
+        if mode == "landed":
+            return  # stored, then the connection closes with no answer
         self.send(204 if have is not None else 201, b"",
                   {"ETag": None if mode in ("noetag", "noetagget") else etag},
                   reason="Created")

@@ -1,6 +1,7 @@
-"""`notyet init` against real Radicale (Basic auth) and Xandikos (none), by
-flags and through a pseudo-terminal, then `reply --dry-run` with the
-written file: the letter's times avoid an event seeded on the server."""
+"""`notyet init` against real Radicale (Basic auth), Xandikos (none) and,
+as root, Cyrus (SASL PLAIN), by flags and through a pseudo-terminal, then
+`reply --dry-run` with the written file: the letter's times avoid an event
+seeded on the server."""
 import os
 import pty
 import select
@@ -135,16 +136,27 @@ def test_xandikos_flags():
         home.cleanup()
 
 
-def test_cyrus_flags():
+def cyrus_with_meeting():
+    """A started Cyrus whose default calendar holds the meeting; skips the
+    test where Cyrus cannot run."""
     why = davservers.Cyrus.available()
     if why is not None:
         raise nytest.Skip(why)
     cyrus = davservers.Cyrus()
-    home = nytest.Home()
     try:
         cyrus.start()
         cyrus.put("/dav/calendars/user/%s/Default/meeting.ics" % cyrus.user,
                   event("meeting", MEETING))
+    except Exception:
+        cyrus.cleanup()
+        raise
+    return cyrus
+
+
+def test_cyrus_flags():
+    cyrus = cyrus_with_meeting()
+    home = nytest.Home()
+    try:
         r = init(home, ["--url", cyrus.base + "/", "--username", cyrus.user,
                         "--password-command", "echo " + cyrus.password])
         check(r.rc == 0, "init exit 0", r)
@@ -238,6 +250,9 @@ def answer_me(t):
     t.expect("Your name")
     t.send("Jane Doe")
     t.expect("Your email:")
+    t.send("")  # no default: asked again
+    t.expect("an answer is needed (or give --email)")
+    t.expect("Your email:")
     t.send("jane.example.com")  # not an address: asked again
     t.expect("is not an email address")
     t.expect("Your email:")
@@ -318,6 +333,45 @@ def test_xandikos_terminal():
         check_letter(home)
     finally:
         home.cleanup()
+
+
+def test_cyrus_terminal():
+    """Cyrus (the server Fastmail runs) through the questions: its calendar
+    home is found from the server's root, the login from a command."""
+    cyrus = cyrus_with_meeting()
+    home = nytest.Home()
+    try:
+        t = Terminal(home, ["--now", NOW, "init"])
+        try:
+            answer_me(t)
+            t.expect("Calendar server [none]:")
+            t.send(cyrus.base + "/")
+            t.expect("User name [none]:")
+            t.send(cyrus.user)
+            t.expect("Password command [none]:")
+            t.send("echo " + cyrus.password)
+            t.expect("(1 event)")
+            t.expect("Which count as busy?")
+            t.send("")
+            t.expect("holds")
+            t.send("")
+            rc, rest = t.finish()
+        except Exception:
+            t.finish(timeout=1)
+            raise
+        check(rc == 0, "init exit 0:\n" + rest)
+        check("the next 14 days: 1 busy period" in rest and "wrote " + home.config in rest,
+              "the 14-day check and the file:\n" + rest)
+        check(cyrus.password not in t.all.decode("utf-8", "replace").replace(
+            "echo " + cyrus.password, ""), "the password shown only as the typed command")
+        cal = nytest.read_ini(home.config)["calendar work"]
+        check(cal["url"] == cyrus.home() and cal["username"] == cyrus.user and
+              cal["password_command"] == "echo " + cyrus.password and "calendars" not in cal,
+              "the home, the login, every calendar busy: %r" % dict(cal))
+        check_letter(home)
+    finally:
+        home.cleanup()
+        cyrus.cleanup()
 
 
 def test_typed_password_is_not_echoed():

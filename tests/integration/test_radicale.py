@@ -105,12 +105,22 @@ def test_overlapped_lookup_answers_as_sequential():
     listing is in flight (src/sources.c, sync_overlapped). On a calendar
     that changed it must be thrown away: two homes with the same cache, one
     looking up overlapped, one synced first and read after
-    (NOTYET_LOOKUP_SEQUENTIAL=1), print the same bytes."""
+    (NOTYET_LOOKUP_SEQUENTIAL=1), print the same bytes. A second calendar,
+    Steady, does not change: only Differ is read again, and Steady's part
+    computed during the sync goes in its place."""
     SERVER.mkcalendar("/alice/differ/", "Differ")
+    SERVER.mkcalendar("/alice/steady/", "Steady")
     for name in ("oneoff.ics", "allday.ics", "transparent.ics", "weekly.ics"):
         with open(ct.EVENTS + "/" + name, "rb") as f:
             SERVER.put("/alice/differ/" + name, f.read())
-    homes = [with_home(calendars="Differ"), with_home(calendars="Differ")]
+    with open(ct.EVENTS + "/cancelled.ics", "rb") as f:
+        SERVER.put("/alice/steady/cancelled.ics", f.read())
+    SERVER.put("/alice/steady/lunch.ics",
+               "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//notyet//tests//EN\r\n"
+               "BEGIN:VEVENT\r\nUID:lunch@notyet-test\r\nDTSTAMP:20260101T000000Z\r\n"
+               "DTSTART:20260109T120000Z\r\nDTEND:20260109T130000Z\r\nSUMMARY:Lunch\r\n"
+               "END:VEVENT\r\nEND:VCALENDAR\r\n")
+    homes = [with_home(calendars="Differ;Steady"), with_home(calendars="Differ;Steady")]
     args = ["-v", "--format", "json", "freebusy"] + ct.WINDOW
     seq = {"NOTYET_LOOKUP_SEQUENTIAL": "1"}
     try:
@@ -136,9 +146,50 @@ def test_overlapped_lookup_answers_as_sequential():
                   ("2026-01-05T09:00:00Z", "2026-01-05T10:00:00Z") not in busy and
                   ("2026-01-08T00:00:00Z", "2026-01-09T00:00:00Z") not in busy,
                   "%s: the change is in the answer" % what, a)
+            check(("2026-01-09T12:00:00Z", "2026-01-09T13:00:00Z") in busy,
+                  "%s: the unchanged calendar is in the answer" % what, a)
     finally:
         for home in homes:
             home.cleanup()
+
+
+def test_unchanged_lookup_writes_nothing():
+    """A lookup the server answers with "nothing changed" leaves the cache
+    file as it was (src/caldav.c, list_unchanged and NY_CALDAV_CONFIRM_GRAIN):
+    no transaction, so no checkpoint and no fsync. A sync time older than
+    the grain is still brought forward."""
+    import os
+    import sqlite3
+    home = with_home(calendars="Work")
+    path = os.path.join(home.dir, "cache", "notyet", "cache.db")
+    args = ["-v", "--format", "json", "freebusy"] + ct.WINDOW
+    try:
+        for _ in range(2):
+            check(ct.busy_of(ct.notyet(home, args)) == ct.EXPECTED, "synced")
+        before = os.stat(path).st_mtime_ns
+        r = ct.notyet(home, args)
+        check(r.rc == 0 and "1 calendars synced (1 unchanged), 0 fetched" in r.err,
+              "unchanged", r)
+        check(ct.busy_of(r) == ct.EXPECTED, "the same answer", r)
+        check(os.stat(path).st_mtime_ns == before, "the cache file was not written", r)
+        db = sqlite3.connect(path)
+        try:
+            db.execute("UPDATE calendars SET last_sync = last_sync - 3600")
+            db.commit()
+            old = db.execute("SELECT max(last_sync) FROM calendars WHERE used").fetchone()[0]
+        finally:
+            db.close()
+        r = ct.notyet(home, args)
+        cals, r = ct.calendars_json(home, ["--offline"])
+        synced = [c["last_sync"] for c in cals if c["used"]]
+        db = sqlite3.connect(path)
+        try:
+            new = db.execute("SELECT max(last_sync) FROM calendars WHERE used").fetchone()[0]
+        finally:
+            db.close()
+        check(new >= old + 3600, "an hour-old sync time is written again: %r" % synced, r)
+    finally:
+        home.cleanup()
 
 
 def test_refused_sync_token_resyncs_from_scratch():

@@ -441,6 +441,38 @@ def test_fault_timeout_at_each_write():
         failed(probe(*args, env=FAST), HTTP_DOMAIN, HTTP_NETWORK, "%s timeout" % args[0])
 
 
+def test_fault_put_that_landed_unanswered_is_adopted():
+    """A PUT stored but never answered (a timeout, a dropped connection): a
+    GET finds our own write there and its ETag is adopted, so the next
+    If-Match is ours and no 412 calls it the user's edit."""
+    s, uid, path, r = fault_create("landed")
+    r = ok(r, "create that landed")
+    check(r["etag"] == s.resources[path][0], "the stored ETag adopted: %r" % r)
+    check([m for m, _ in sent(s, path)] == ["PUT", "GET"], "PUT, then GET: %r" % sent(s, path))
+    r2 = ok(probe("update", s.base + path, r["etag"], uid, STORE, save(booked_text(uid))),
+            "update that landed")
+    check(r2["etag"] == s.resources[path][0] and r2["etag"] != r["etag"], "the new ETag: %r" % r2)
+    ok(probe("delete", s.base + path, r2["etag"], uid, STORE), "the next write is ours")
+    check(path not in s.resources, "deleted with the adopted ETag")
+
+
+def test_fault_put_dropped_unstored_fails():
+    s, uid, path, r = fault_create("dropped")
+    failed(r, HTTP_DOMAIN, HTTP_NETWORK, "a PUT that never landed")
+    check([m for m, _ in sent(s, path)] == ["PUT", "GET"], "PUT, then GET: %r" % sent(s, path))
+
+
+def test_fault_put_unanswered_over_someone_elses_event_fails():
+    """What the GET finds after a lost answer is ours only when it is this
+    write: an older text of the event is not."""
+    s, uid, path, r = fault_create("plain")
+    etag = ok(r, "create")["etag"]
+    landed = path.replace("/w/plain/", "/w/dropped/")
+    s.resources[landed] = s.resources[path]
+    failed(probe("update", s.base + landed, etag, uid, STORE, save(booked_text(uid))),
+           HTTP_DOMAIN, HTTP_NETWORK, "the GET finds the old text: not adopted")
+
+
 def fault_holds(mode, *names):
     s = fault()
     COUNTER[0] += 1

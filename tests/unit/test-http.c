@@ -64,6 +64,21 @@ test_password_first_line(void)
     g_assert_cmpstr(pw, ==, "s3cret");
 }
 
+/* Output larger than a pipe's buffer, on stdout and on stderr at once,
+ * neither blocks the command nor ends in the secret. */
+static void
+test_password_long_output(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *pw = ny_credentials_run_command(
+        "password_command",
+        "echo s3cret; head -c 300000 /dev/zero >&2; head -c 300000 /dev/zero | tr '\\0' x", 5,
+        &error);
+
+    g_assert_no_error(error);
+    g_assert_cmpstr(pw, ==, "s3cret");
+}
+
 static void
 test_password_through_the_shell(void)
 {
@@ -364,6 +379,7 @@ main(int argc, char **argv)
     g_test_add_func("/http/resolve", test_resolve);
     g_test_add_func("/credentials/command/first-line", test_password_first_line);
     g_test_add_func("/credentials/command/shell", test_password_through_the_shell);
+    g_test_add_func("/credentials/command/long-output", test_password_long_output);
     /* README cites these two paths. */
     g_test_add_func("/http/password/failures", test_password_failures);
     g_test_add_func("/http/password/timeout", test_password_timeout);

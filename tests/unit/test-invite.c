@@ -508,6 +508,7 @@ test_read_marks(void)
     g_autofree char *held = ny_invite_build_hold(&hold, &OWNER, STAMP, &error);
     g_autofree char *booked = ny_invite_build_booked(&inv, &OWNER, FALSE, STAMP + 60, &error);
     g_autofree char *unmarked = ny_invite_build(&inv, 1, NY_INVITE_METHOD_NONE, STAMP, &error);
+    g_autofree char *cancelled = NULL;
     g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "fixtures", "invite", "ours", NULL);
     g_autofree char *other_path = g_build_filename(dir, "no-other-store.ics", NULL);
     g_autofree char *two_path = g_build_filename(dir, "no-two-stores.ics", NULL);
@@ -528,6 +529,17 @@ test_read_marks(void)
     g_assert_cmpstr(marks.uid, ==, inv.uid);
     g_assert_cmpint(marks.dtstamp, ==, STAMP + 60);
     g_assert_false(marks.hold);
+    g_assert_false(marks.cancelled);
+    g_assert_null(marks.write_id);
+    ny_invite_marks_clear(&marks);
+
+    /* A cancelled call keeps no time: the sweep leaves it. */
+    inv.cancelled = TRUE;
+    cancelled = ny_invite_build_booked(&inv, &OWNER, TRUE, STAMP + 60, &error);
+    g_assert_no_error(error);
+    g_assert_true(ny_invite_read_marks(cancelled, &marks));
+    g_assert_true(marks.cancelled);
+    g_assert_false(marks.hold);
     ny_invite_marks_clear(&marks);
 
     /* Another store's event has marks too: the caller compares them. */
@@ -541,6 +553,65 @@ test_read_marks(void)
     g_assert_false(ny_invite_read_marks(unmarked, &marks));
     g_assert_false(ny_invite_read_marks(NULL, &marks));
     g_assert_null(marks.uid);
+}
+
+/* A PUT whose answer was lost landed when the text read back is this
+ * write: its X-NOTYET-WRITE, else its DTSTAMP. */
+static void
+test_same_write(void)
+{
+    g_autoptr(GError) error = NULL;
+    NyHold hold = base_hold();
+    NyInvite inv = base_invite();
+    NyInviteOwner first = OWNER;
+    NyInviteOwner second = OWNER;
+    NyInviteOwner other_store = OWNER;
+    g_autofree char *a = NULL;
+    g_autofree char *a_again = NULL;
+    g_autofree char *b = NULL;
+    g_autofree char *theirs = NULL;
+    g_autofree char *booked = NULL;
+    g_autofree char *plain = NULL;
+    g_autofree char *plain_later = NULL;
+    g_autofree char *edited = NULL;
+    g_auto(GStrv) parts = NULL;
+    g_auto(NyInviteMarks) marks = {0};
+
+    first.write_id = "write-1";
+    second.write_id = "write-2";
+    other_store.store_id = "store-2";
+    other_store.write_id = "write-1";
+    a = ny_invite_build_hold(&hold, &first, STAMP, &error);
+    a_again = ny_invite_build_hold(&hold, &first, STAMP + 5, &error);
+    b = ny_invite_build_hold(&hold, &second, STAMP, &error);
+    theirs = ny_invite_build_hold(&hold, &other_store, STAMP, &error);
+    booked = ny_invite_build_booked(&inv, &first, FALSE, STAMP, &error);
+    plain = ny_invite_build_hold(&hold, &OWNER, STAMP, &error);
+    plain_later = ny_invite_build_hold(&hold, &OWNER, STAMP + 60, &error);
+    g_assert_no_error(error);
+
+    g_assert_true(ny_invite_read_marks(a, &marks));
+    g_assert_cmpstr(marks.write_id, ==, "write-1");
+    g_assert_true(ny_invite_same_write(a, a));
+    g_assert_true(ny_invite_same_write(a, a_again));
+    g_assert_false(ny_invite_same_write(a, b));
+    g_assert_false(ny_invite_same_write(a, theirs));
+    g_assert_false(ny_invite_same_write(a, booked));
+    g_assert_false(ny_invite_same_write(a, plain));
+    g_assert_false(ny_invite_same_write(a, NULL));
+    g_assert_false(ny_invite_same_write(a, "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"));
+    /* Without a write id: the DTSTAMP. */
+    g_assert_true(ny_invite_same_write(plain, plain));
+    g_assert_false(ny_invite_same_write(plain, plain_later));
+    g_assert_false(ny_invite_same_write(plain, a));
+    /* A server that folds lines and adds a property still stored it. */
+    parts = g_strsplit(a, "END:VEVENT", 2);
+    edited = g_strjoinv("X-SERVER:added\r\nEND:VEVENT", parts);
+    g_assert_true(ny_invite_same_write(a, edited));
+    /* An invalid write id is refused like the other ids. */
+    first.write_id = "a\r\nb";
+    g_assert_null(ny_invite_build_hold(&hold, &first, STAMP, &error));
+    g_assert_error(error, NY_INVITE_ERROR, NY_INVITE_ERROR_INVALID);
 }
 
 int
@@ -559,5 +630,6 @@ main(int argc, char **argv)
     g_test_add_func("/invite/booked", test_booked);
     g_test_add_func("/invite/is-ours-cases", test_is_ours_cases);
     g_test_add_func("/invite/read-marks", test_read_marks);
+    g_test_add_func("/invite/same-write", test_same_write);
     return g_test_run();
 }

@@ -42,7 +42,7 @@ times_of(const char *const *pairs)
 static char *
 picture(const NyWeekDay *d)
 {
-    static const char chars[NY_WEEK_KIND_COUNT] = {'.', '~', '-', '_', '#', 'h', 'o', 'B', '?'};
+    static const char chars[NY_WEEK_KIND_COUNT] = {'.', '~', '-', '_', '#', 'o', 'h', 'B', '?'};
     GString *s = g_string_new(NULL);
 
     for (guint i = 0; i < d->cells->len; i++) {
@@ -135,18 +135,43 @@ test_each_kind(void)
 static void
 test_precedence(void)
 {
-    /* 10:00-10:30 is busy and offered (a hold of the offer on the
-     * calendar), 11:00-11:30 busy, held and booked, 12:00-12:30 busy and
-     * held, 13:00 busy in the past. */
-    const char *busy[] = {"2026-12-08T10:00:00Z", "2026-12-08T10:30:00Z", "2026-12-08T11:00:00Z",
-                          "2026-12-08T11:30:00Z", "2026-12-08T12:00:00Z", "2026-12-08T12:30:00Z",
-                          "2026-12-08T09:00:00Z", "2026-12-08T09:30:00Z", NULL};
-    const char *held[] = {"2026-12-08T11:00:00Z", "2026-12-08T11:30:00Z", "2026-12-08T12:00:00Z",
-                          "2026-12-08T12:30:00Z", NULL};
-    const char *offered[] = {"2026-12-08T10:00:00Z", "2026-12-08T10:20:00Z", NULL};
+    /* 10:00-10:30 is busy and offered (an offer without a hold, or a hold
+     * of another store), 11:00-11:30 busy, held, offered and booked,
+     * 12:00-12:30 busy and held, 14:00-14:30 busy, offered and held (an
+     * offer's own hold on the calendar), 13:00 and 15:00 held only (a hold
+     * the lookup did not see), 09:00 busy in the past. */
+    const char *busy[] = {"2026-12-08T10:00:00Z",
+                          "2026-12-08T10:30:00Z",
+                          "2026-12-08T11:00:00Z",
+                          "2026-12-08T11:30:00Z",
+                          "2026-12-08T12:00:00Z",
+                          "2026-12-08T12:30:00Z",
+                          "2026-12-08T09:00:00Z",
+                          "2026-12-08T09:30:00Z",
+                          "2026-12-08T14:00:00Z",
+                          "2026-12-08T14:30:00Z",
+                          NULL};
+    const char *held[] = {"2026-12-08T11:00:00Z",
+                          "2026-12-08T11:30:00Z",
+                          "2026-12-08T12:00:00Z",
+                          "2026-12-08T12:30:00Z",
+                          "2026-12-08T14:00:00Z",
+                          "2026-12-08T14:20:00Z",
+                          "2026-12-08T13:00:00Z",
+                          "2026-12-08T13:20:00Z",
+                          "2026-12-08T15:00:00Z",
+                          "2026-12-08T15:20:00Z",
+                          NULL};
+    const char *offered[] = {"2026-12-08T10:00:00Z",
+                             "2026-12-08T10:20:00Z",
+                             "2026-12-08T11:00:00Z",
+                             "2026-12-08T11:20:00Z",
+                             "2026-12-08T14:00:00Z",
+                             "2026-12-08T14:20:00Z",
+                             NULL};
     const char *booked[] = {"2026-12-08T11:00:00Z", "2026-12-08T11:20:00Z", NULL};
-    /* A pick over a booked time cannot come from ny_slots_pick(), but the
-     * grid must still show it as the pick. */
+    /* A pick over a booked or held time cannot come from ny_slots_pick(),
+     * but the grid must still show it as the pick. */
     const char *picks[] = {"2026-12-08T15:00:00Z", "2026-12-08T15:20:00Z", "2026-12-08T11:00:00Z",
                            "2026-12-08T11:20:00Z", NULL};
     g_autoptr(GArray) b = times_of(busy);
@@ -164,10 +189,10 @@ test_precedence(void)
     /* now 09:40: 09:00 busy although past, 09:30 past although near busy,
      * everything free after now inside the notice, never "buffer". */
     w = build(&a, "UTC", "2026-12-08T09:40:00Z", "2026-12-08", 1, &t);
-    assert_day(w, 0, "#_o-B-h---------");
+    assert_day(w, 0, "#_o-B-h-h-h-h---");
     t.picks = p;
     w2 = build(&a, "UTC", "2026-12-08T09:40:00Z", "2026-12-08", 1, &t);
-    assert_day(w2, 0, "#_o-2-h-----1---");
+    assert_day(w2, 0, "#_o-2-h-h-h-1---");
 }
 
 /* The buffer is kept from busy, held, offered and booked times alike, on
@@ -267,6 +292,106 @@ test_dst_gap(void)
     g_assert_cmpint(g_array_index(d->cells, NyWeekCell, 2).span.start, ==,
                     at("2026-03-08T07:00:00Z"));
     g_assert_cmpint(g_array_index(d->cells, NyWeekCell, 3).minute, ==, 4 * 60);
+}
+
+/* Checks that the cells of day 0 of @w are consecutive, each @grid
+ * minutes of real time, at the wall-clock minutes @minutes (-1 ends), from
+ * @from. */
+static void
+assert_real_cells(const NyWeek *w, int grid, const char *from, const int *minutes)
+{
+    const NyWeekDay *d = day_at(w, 0);
+    guint n = 0;
+
+    while (minutes[n] >= 0)
+        n++;
+    g_assert_cmpuint(d->cells->len, ==, n);
+    for (guint i = 0; i < n; i++) {
+        const NyWeekCell *c = &g_array_index(d->cells, NyWeekCell, i);
+
+        g_assert_cmpint(c->span.start, ==, at(from) + (NyTime)i * grid * 60);
+        g_assert_cmpint(c->span.end - c->span.start, ==, grid * 60);
+        g_assert_cmpint(c->minute, ==, minutes[i]);
+    }
+}
+
+/* The hour a fall-back repeats: every cell is its real length, so the
+ * repeated wall-clock times are drawn twice, one offset apart, and never as
+ * one cell of 90 minutes. New York repeats 01:00-02:00 on 2026-11-01
+ * (EDT, then EST), Berlin 02:00-03:00 on 2026-10-25 (CEST, then CET). */
+static void
+test_dst_fall_back(void)
+{
+    static const int ny30[] = {0, 30, 60, 90, 60, 90, 120, 150, 180, 210, 240, 270, -1};
+    static const int ny60[] = {0, 60, 60, 120, 180, 240, -1};
+    static const int ny_inside[] = {60, 90, 60, 90, -1};
+    static const int berlin[] = {60, 90, 120, 150, 120, 150, 180, 210, 240, 270, -1};
+    const char *busy[] = {"2026-11-01T06:00:00Z", "2026-11-01T06:30:00Z", NULL};
+    g_autoptr(GArray) b = times_of(busy);
+    NyWeekTimes t = {b, NULL, NULL, NULL, NULL};
+    NyAvailability a;
+    g_autoptr(NyWeek) w = NULL;
+
+    avail(&a);
+    a.days = 0x7f;
+    a.start_minute = 0;
+    a.end_minute = 5 * 60;
+    a.slot_minutes = 20;
+    a.buffer_minutes = 0;
+    /* 00:00 EDT (04:00Z) to 05:00 EST (10:00Z): six real hours. */
+    w = build(&a, "America/New_York", "2026-10-01T00:00:00Z", "2026-11-01T12:00:00Z", 1, &t);
+    assert_real_cells(w, 30, "2026-11-01T04:00:00Z", ny30);
+    /* Only the second 01:00-01:30 (EST) is busy. */
+    assert_day(w, 0, "....#.......");
+    g_clear_pointer(&w, ny_week_free);
+
+    a.grid_minutes = 60;
+    w = build(&a, "America/New_York", "2026-10-01T00:00:00Z", "2026-11-01T12:00:00Z", 1, NULL);
+    assert_real_cells(w, 60, "2026-11-01T04:00:00Z", ny60);
+    g_clear_pointer(&w, ny_week_free);
+
+    /* Working hours that start and end inside the repeated hour hold both
+     * of its readings: the first 01:00 to the last 02:00. */
+    a.grid_minutes = 30;
+    a.start_minute = 60;
+    a.end_minute = 120;
+    w = build(&a, "America/New_York", "2026-10-01T00:00:00Z", "2026-11-01T12:00:00Z", 1, NULL);
+    assert_real_cells(w, 30, "2026-11-01T05:00:00Z", ny_inside);
+    g_clear_pointer(&w, ny_week_free);
+
+    /* 01:00 CEST (23:00Z the day before) to 05:00 CET (04:00Z). */
+    a.start_minute = 60;
+    a.end_minute = 5 * 60;
+    w = build(&a, "Europe/Berlin", "2026-10-01T00:00:00Z", "2026-10-25T12:00:00Z", 1, NULL);
+    g_assert_cmpint(day_at(w, 0)->day, ==, 25);
+    assert_real_cells(w, 30, "2026-10-24T23:00:00Z", berlin);
+}
+
+/* The spring-forward gap: no cell for the wall-clock times it skips, and
+ * the cells around it are their real length, never stretched or cut.
+ * Berlin skips 02:00-03:00 on 2026-03-29. */
+static void
+test_dst_spring_forward(void)
+{
+    static const int berlin[] = {60, 90, 180, 210, -1};
+    static const int ny[] = {0, 60, 180, 240, -1};
+    NyAvailability a;
+    g_autoptr(NyWeek) w = NULL;
+
+    avail(&a);
+    a.days = 0x7f;
+    a.start_minute = 60;
+    a.end_minute = 4 * 60;
+    a.slot_minutes = 20;
+    w = build(&a, "Europe/Berlin", "2026-03-01T00:00:00Z", "2026-03-29T12:00:00Z", 1, NULL);
+    assert_real_cells(w, 30, "2026-03-29T00:00:00Z", berlin);
+    g_clear_pointer(&w, ny_week_free);
+
+    a.start_minute = 0;
+    a.end_minute = 5 * 60;
+    a.grid_minutes = 60;
+    w = build(&a, "America/New_York", "2026-03-01T00:00:00Z", "2026-03-08T12:00:00Z", 1, NULL);
+    assert_real_cells(w, 60, "2026-03-08T05:00:00Z", ny);
 }
 
 /* Other grids: 15 minutes gives 32 cells, and a start off the grid makes a
@@ -401,8 +526,8 @@ test_invalid(void)
 static void
 test_kind_names(void)
 {
-    const char *names[NY_WEEK_KIND_COUNT] = {"open", "buffer",  "notice", "past", "busy",
-                                             "held", "offered", "booked", "pick"};
+    const char *names[NY_WEEK_KIND_COUNT] = {"open",    "buffer", "notice", "past", "busy",
+                                             "offered", "held",   "booked", "pick"};
 
     for (int k = 0; k < NY_WEEK_KIND_COUNT; k++)
         g_assert_cmpstr(ny_week_kind_to_string((NyWeekKind)k), ==, names[k]);
@@ -417,6 +542,8 @@ main(int argc, char **argv)
     g_test_add_func("/week/buffer", test_buffer);
     g_test_add_func("/week/dst-days", test_dst_days);
     g_test_add_func("/week/dst-gap", test_dst_gap);
+    g_test_add_func("/week/dst-fall-back", test_dst_fall_back);
+    g_test_add_func("/week/dst-spring-forward", test_dst_spring_forward);
     g_test_add_func("/week/grids", test_grids);
     g_test_add_func("/week/spans", test_spans);
     g_test_add_func("/week/days-off", test_days_off);
