@@ -19,24 +19,28 @@
 # read for the large file and the one four times larger.
 #
 # Measured 2026-12-06 with this script (AMD EPYC, 2 cores shared with other
-# builds, so wall times were noise: cpu = user + sys, medians of 5; the
-# baseline is notyet before the scanner was unified, 4b3d548; both release
-# builds, bench/first-read.sh build-rel/src/notyet base-rel/src/notyet):
+# builds, load 5 to 9, so wall times were noise: cpu = user + sys, medians of
+# 7; "before" is main at b9d2b2a, "after" these changes, both release builds,
+# bench/first-read.sh build-rel/src/notyet <main's build-rel/src/notyet>, the
+# before ratios from the same binaries a minute later):
 #                          before     after
-#   first read, cpu        0.47 s     0.37 s    (paired after/before 0.79)
-#   first / direct stream  -          1.71      (target 1.2: not met)
-#   first / libical parse  0.97 (*)   0.88      (target 0.5: not met)
-#   cached read, cpu       0.24 s     0.24 s    (paired 1.00)
-#   first read, peak RSS   39.7 MiB   23.2 MiB
-#   4x calendar, peak RSS  105.8 MiB  31.3 MiB
-# (*) as the issue measured it: 0.35 s against 0.36 s.
-# The direct streaming read takes 0.29 s cpu. Storing 20,300 rows of this
-# schema (two indexes) in one transaction costs SQLite alone ~0.10 s cpu
-# (measured with Python's sqlite3, same pragmas), so 1.2x cannot be met
-# without fewer rows or a lighter schema. Peak RSS grows 8 MiB for the 4x
-# calendar because a 1-year window holds 4x the events (the direct read
-# grows as much, 20.4 -> 27.9 MiB); over a 4-week window the first read
-# grows 21.3 -> 22.1 MiB: nothing grows with the file itself.
+#   first read, cpu        0.38 s     0.30 s    (paired after/before 0.79)
+#   first / direct stream  1.91       1.90      (target 1.2: not met)
+#   first / libical parse  0.85       0.69      (target 0.5: not met)
+#   cached read, cpu       0.25 s     0.20 s    (paired 0.80)
+#   first read, peak RSS   23.3 MiB   23.3 MiB
+#   4x calendar, peak RSS  31.3 MiB*  31.8 MiB   (* the earlier run below)
+# Instructions (callgrind, the same every run): first read 1.882 G -> 1.316 G,
+# direct read 1.331 G -> 0.916 G, cached 1.186 G -> 0.810 G; the bare libical
+# parse 1.746 G. The direct read got faster as much as the first (the
+# recurrence fast path, zone offsets, the scanner's buffers), so first/direct
+# stayed: storing is 0.40 G of the first read (0.55 G before), and SQLite
+# alone storing these 21,235 rows with this schema and these settings takes
+# 0.37 G (17,600 instructions a row: the table and two indexes; 12,100
+# without the span index). 1.2x needs storing under 0.18 G: fewer rows
+# (several objects a row), not a cheaper insert. Earlier, 2026-12-06, against
+# 4b3d548 (before the scanner was unified): first read 0.47 -> 0.37 s,
+# peak RSS 39.7 -> 23.2 MiB, 4x calendar 105.8 -> 31.3 MiB.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 NOTYET="$(realpath "${1:-$HERE/../build/src/notyet}")"

@@ -13,7 +13,8 @@ line_is(const char *line, gsize len, const char *word, const char **rest)
 {
     gsize n = strlen(word);
 
-    if (len < n || g_ascii_strncasecmp(line, word, n) != 0)
+    /* The first letter first: most lines differ there (@word is in capitals). */
+    if (len < n || g_ascii_toupper(line[0]) != word[0] || g_ascii_strncasecmp(line, word, n) != 0)
         return FALSE;
     *rest = line + n;
     return TRUE;
@@ -35,15 +36,26 @@ kind_of(const char *name, gsize len)
     return icalcomponent_string_to_kind(buf);
 }
 
+/* Stops keeping the component's text; its buffer serves the next one (one
+ * allocation, not one per component and line). */
+static void
+comp_drop_text(NyBusyScan *s)
+{
+    if (s->comp == NULL)
+        return;
+    if (s->comp_spare == NULL)
+        s->comp_spare = s->comp;
+    else
+        g_string_free(s->comp, TRUE);
+    s->comp = NULL;
+}
+
 static void
 comp_set_problem(NyBusyScan *s, const char *problem)
 {
     if (s->comp_problem == NULL)
         s->comp_problem = g_strdup(problem);
-    if (s->comp != NULL) {
-        g_string_free(s->comp, TRUE);
-        s->comp = NULL;
-    }
+    comp_drop_text(s);
 }
 
 static void
@@ -53,7 +65,12 @@ comp_begin(NyBusyScan *s, icalcomponent_kind kind)
     s->comp_kind = kind;
     s->comp_keep = kind == ICAL_VEVENT_COMPONENT || kind == ICAL_VFREEBUSY_COMPONENT ||
                    kind == ICAL_VTIMEZONE_COMPONENT;
-    s->comp = s->comp_keep ? g_string_new(NULL) : NULL;
+    comp_drop_text(s);
+    if (s->comp_keep) {
+        s->comp = s->comp_spare != NULL ? s->comp_spare : g_string_sized_new(1024);
+        s->comp_spare = NULL;
+        g_string_truncate(s->comp, 0);
+    }
     g_clear_pointer(&s->comp_problem, g_free);
     g_string_truncate(s->comp_uid, 0);
     s->last_was_uid = FALSE;
@@ -151,10 +168,7 @@ comp_end(NyBusyScan *s)
         else if (s->raw.recurs && !s->raw.recurid)
             g_ptr_array_add(s->far_masters, g_string_free(g_steal_pointer(&s->comp), FALSE));
     }
-    if (s->comp != NULL) {
-        g_string_free(s->comp, TRUE);
-        s->comp = NULL;
-    }
+    comp_drop_text(s);
     s->comp_depth = 0;
 }
 
@@ -207,7 +221,7 @@ scan_line(NyBusyScan *s, const char *line, gsize len)
         }
         if (s->comp != NULL) {
             g_string_append_len(s->comp, line, (gssize)len);
-            g_string_append(s->comp, "\r\n");
+            g_string_append_len(s->comp, "\r\n", 2);
         }
         s->depth--;
         if (s->comp_depth != 0 && s->depth < s->comp_depth) {
@@ -265,7 +279,7 @@ scan_line(NyBusyScan *s, const char *line, gsize len)
             return;
         }
         g_string_append_len(s->comp, line, (gssize)len);
-        g_string_append(s->comp, "\r\n");
+        g_string_append_len(s->comp, "\r\n", 2);
     }
 }
 

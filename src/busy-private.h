@@ -130,6 +130,7 @@ struct _NyBusyScan {
     guint comp_depth;                  /* depth of the current top-level component, 0 = none */
     icalcomponent_kind open_kinds[16]; /* the component open at each depth */
     GString *comp;                     /* its text, while kept */
+    GString *comp_spare;               /* comp's buffer between components */
     icalcomponent_kind comp_kind;
     gboolean comp_keep; /* VEVENT, VFREEBUSY, VTIMEZONE are read */
     char *comp_problem; /* the first reason it cannot be read */
@@ -257,6 +258,9 @@ void ny_busy_add_vtimezone(NyBusyScan *s, icalcomponent *vtz, const char *text);
  * of the cost of a large calendar. Days are numbered from 1970-01-01. */
 typedef struct {
     gboolean weekly;
+    gboolean monthly; /* one (nth) weekday a month: days holds that weekday */
+    int pos;          /* monthly: its position, 1..4 or -4..-1 */
+    gint64 m0;        /* monthly: DTSTART's month, numbered from year 0 */
     gint64 interval;
     guint days;   /* weekday mask, bit 0 = Sunday; never 0 after init */
     int wkst;     /* 0 = Sunday */
@@ -276,13 +280,13 @@ typedef struct {
  * @d0: DTSTART's day
  *
  * Returns: TRUE when @rule is one the fast path produces exactly as libical
- * would (DAILY or WEEKLY, no BY part but plain BYDAY, DTSTART on one of its
- * days); FALSE when libical's iterator must be used.
+ * would (DAILY or WEEKLY, no BY part but plain BYDAY; or MONTHLY with one BYDAY day of position 1
+ * to 4 or -1 to -4, such as 2TU or -1FR); FALSE when libical's iterator must be used.
  */
 gboolean ny_busy_fast_rule_init(NyFastRule *f, const struct icalrecurrencetype *rule, gint64 d0);
 
 /* Moves to the first instance on or after @day; with COUNT, to the first
- * instance of the period (day or week) that holds @day, with the instances
+ * instance of the period (day, week or month) that holds @day, with the instances
  * before it counted. */
 void ny_busy_fast_rule_skip_to(NyFastRule *f, gint64 day);
 

@@ -37,7 +37,9 @@ ny_busy_prop_is(const char *line, gsize len, const char *name)
 {
     gsize n = strlen(name);
 
-    return len > n && g_ascii_strncasecmp(line, name, n) == 0 && (line[n] == ':' || line[n] == ';');
+    /* The first letter first: most lines differ there (@name is in capitals). */
+    return len > n && g_ascii_toupper(line[0]) == name[0] &&
+           g_ascii_strncasecmp(line, name, n) == 0 && (line[n] == ':' || line[n] == ';');
 }
 
 /* The value of a property line: after the first ':' outside quotes. */

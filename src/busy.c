@@ -91,6 +91,8 @@ ny_busy_scan_free(NyBusyScan *s)
     g_string_free(s->prop, TRUE);
     if (s->comp != NULL)
         g_string_free(s->comp, TRUE);
+    if (s->comp_spare != NULL)
+        g_string_free(s->comp_spare, TRUE);
     g_string_free(s->comp_uid, TRUE);
     g_free(s->comp_problem);
     g_ptr_array_unref(s->deferred);

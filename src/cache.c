@@ -26,6 +26,7 @@ struct NyCache {
     char *path;
     gboolean in_transaction;
     sqlite3_stmt *put; /* prepared once: a cold sync stores thousands of objects */
+    sqlite3_stmt *add; /* the same, for a calendar just cleared (ny_cache_add_object_span()) */
 };
 
 /* The schema, one migration per version (src/db.c runs them): never edit
@@ -104,6 +105,7 @@ ny_cache_free(NyCache *cache)
     if (cache->in_transaction)
         ny_cache_rollback(cache);
     sqlite3_finalize(cache->put);
+    sqlite3_finalize(cache->add);
     ny_db_free(cache->file);
     g_free(cache->path);
     g_free(cache);
@@ -391,27 +393,18 @@ ny_cache_put_object(NyCache *cache, gint64 id, const char *href, const char *eta
                                     SPAN_UNKNOWN_END, error);
 }
 
-gboolean
-ny_cache_put_object_span(NyCache *cache, gint64 id, const char *href, const char *etag,
-                         const char *ics, NyTime start, NyTime end, GError **error)
+/* Binds (@id, @href, @etag, @ics, span) to a prepared INSERT into
+ * objects, runs it and resets it. */
+static gboolean
+insert_object(NyCache *cache, sqlite3_stmt *stmt, gint64 id, const char *href, const char *etag,
+              const char *ics, int ics_len, NyTime start, NyTime end, GError **error)
 {
-    sqlite3_stmt *stmt;
     gboolean ok;
 
-    if (cache->put == NULL) {
-        cache->put = prepare(cache,
-                             "INSERT OR REPLACE INTO objects"
-                             " (calendar, href, etag, ics, span_start, span_end)"
-                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                             error);
-        if (cache->put == NULL)
-            return FALSE;
-    }
-    stmt = cache->put;
     sqlite3_bind_int64(stmt, 1, id);
     sqlite3_bind_text(stmt, 2, href, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 3, etag, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 4, ics, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 4, ics, ics_len, SQLITE_STATIC);
     if (start == NY_CACHE_SPAN_OPEN_START)
         sqlite3_bind_null(stmt, 5);
     else
@@ -425,6 +418,38 @@ ny_cache_put_object_span(NyCache *cache, gint64 id, const char *href, const char
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
     return ok;
+}
+
+#define INSERT_OBJECT                                                                              \
+    " INTO objects (calendar, href, etag, ics, span_start, span_end) VALUES (?1, ?2, ?3, ?4, ?5, " \
+    "?6)"
+
+gboolean
+ny_cache_put_object_span(NyCache *cache, gint64 id, const char *href, const char *etag,
+                         const char *ics, NyTime start, NyTime end, GError **error)
+{
+    if (cache->put == NULL) {
+        cache->put = prepare(cache, "INSERT OR REPLACE" INSERT_OBJECT, error);
+        if (cache->put == NULL)
+            return FALSE;
+    }
+    return insert_object(cache, cache->put, id, href, etag, ics, -1, start, end, error);
+}
+
+gboolean
+ny_cache_add_object_span(NyCache *cache, gint64 id, const char *href, const char *ics, gsize len,
+                         NyTime start, NyTime end, GError **error)
+{
+    g_return_val_if_fail(len <= G_MAXINT, FALSE);
+
+    /* A plain INSERT: OR REPLACE would first look for a row to delete,
+     * a fifth of the cost of storing a split file's objects. */
+    if (cache->add == NULL) {
+        cache->add = prepare(cache, "INSERT" INSERT_OBJECT, error);
+        if (cache->add == NULL)
+            return FALSE;
+    }
+    return insert_object(cache, cache->add, id, href, NULL, ics, (int)len, start, end, error);
 }
 
 gboolean

@@ -274,11 +274,10 @@ split_object(const char *text, gsize len, NyTime start, NyTime end, gpointer dat
     Split *sp = data;
     char href[16];
 
-    (void)len;
     if (sp->id == 0 || sp->error != NULL)
         return;
     g_snprintf(href, sizeof href, "%08u", ++sp->n);
-    ny_cache_put_object_span(sp->l->cache, sp->id, href, NULL, text, start, end, &sp->error);
+    ny_cache_add_object_span(sp->l->cache, sp->id, href, text, len, start, end, &sp->error);
 }
 
 static void

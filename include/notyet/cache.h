@@ -155,6 +155,12 @@ gboolean ny_cache_put_object(NyCache *cache, gint64 id, const char *href, const 
  * no window. */
 gboolean ny_cache_put_object_span(NyCache *cache, gint64 id, const char *href, const char *etag,
                                   const char *ics, NyTime start, NyTime end, GError **error);
+/* As ny_cache_put_object_span() with no ETag, for an @href calendar @id
+ * does not hold (it was just cleared: ny_cache_clear_objects()): @ics is
+ * @len bytes, and a duplicate @href fails instead of replacing. Cheaper:
+ * a split file stores thousands. */
+gboolean ny_cache_add_object_span(NyCache *cache, gint64 id, const char *href, const char *ics,
+                                  gsize len, NyTime start, NyTime end, GError **error);
 /* Records the span of an object stored by ny_cache_put_object(). */
 gboolean ny_cache_set_span(NyCache *cache, gint64 id, const char *href, NyTime start, NyTime end,
                            GError **error);

@@ -429,12 +429,31 @@ test_fast_rule_matches_libical(void)
         "FREQ=WEEKLY;COUNT=10;BYDAY=MO,TH",
         "FREQ=DAILY;COUNT=6000",
         "FREQ=DAILY;COUNT=3000;INTERVAL=3;BYDAY=MO,WE,FR",
+        "FREQ=DAILY;INTERVAL=7;BYDAY=MO",
         "FREQ=WEEKLY;COUNT=900;INTERVAL=2;BYDAY=TU,TH,SU;WKST=MO",
         "FREQ=WEEKLY;COUNT=1700;BYDAY=MO,WE",
+        "FREQ=MONTHLY;BYDAY=2TU",
+        "FREQ=MONTHLY;BYDAY=-1TU",
+        "FREQ=MONTHLY;INTERVAL=3;BYDAY=3WE",
+        "FREQ=MONTHLY;COUNT=40;BYDAY=1MO",
+        "FREQ=MONTHLY;COUNT=25;INTERVAL=2;BYDAY=-1FR",
+        "FREQ=MONTHLY;BYDAY=4TH",
+        "FREQ=MONTHLY;INTERVAL=5;BYDAY=-4SU",
+        "FREQ=MONTHLY;COUNT=148;BYDAY=2TU",
+        "FREQ=MONTHLY;COUNT=13;BYDAY=-1FR",
+        "FREQ=MONTHLY;BYDAY=-1FR",
+        "FREQ=MONTHLY;BYDAY=5FR",
+        "FREQ=MONTHLY;BYDAY=1MO,3MO",
     };
+    /* January 2010 began on a Friday: the 12th is its 2nd Tuesday, the
+     * 26th its last, the 20th its 3rd Wednesday, the 29th its last Friday,
+     * the 28th its 4th Thursday, the 10th its 4th-last Sunday. */
     const char *starts[] = {"20100101T090000", "20100102T090000", "20100103T090000",
                             "20100104T090000", "20100105T090000", "20100106T090000",
-                            "20100107T090000", "20260227T153000", "20260301"};
+                            "20100107T090000", "20260227T153000", "20260301",
+                            "20100112T090000", "20100126T173000", "20100120",
+                            "20100129T090000", "20100128T120000", "20100110T090000",
+                            "20260227",        "20231221T150000"};
     guint exercised = 0;
 
     for (gsize i = 0; i < G_N_ELEMENTS(rules); i++) {
@@ -513,16 +532,50 @@ test_fast_rule_matches_libical(void)
             }
         }
     }
-    /* Unsynchronized starts and other rules go to libical, but most of
-     * these take the fast path. */
-    g_assert_cmpuint(exercised, >, 60);
+    /* All but a fifth weekday and two monthly days take the fast path,
+     * weekly and monthly rules from any start, daily ones with BYDAY from
+     * a start on their days. */
+    g_assert_cmpuint(exercised, ==, 453);
     {
         struct icalrecurrencetype r = icalrecurrencetype_from_string("FREQ=MONTHLY");
         NyFastRule f;
         g_assert_false(ny_busy_fast_rule_init(&f, &r, 0));
         r = icalrecurrencetype_from_string("FREQ=WEEKLY;BYDAY=MO");
-        /* 1970-01-01 is a Thursday: off the rule's days. */
+        /* 1970-01-01 is a Thursday: off the rule's days, where libical's
+         * walk starts all the same (the walks above start on every
+         * weekday). */
+        g_assert_true(ny_busy_fast_rule_init(&f, &r, 0));
+        r = icalrecurrencetype_from_string("FREQ=DAILY;BYDAY=MO");
         g_assert_false(ny_busy_fast_rule_init(&f, &r, 0));
+    }
+    {
+        /* The monthly rules above take the fast path from any day (so the
+         * walk compared them, DTSTART on the rule or off it, as libical
+         * counts it); a fifth weekday or two days do not. */
+        static const struct {
+            const char *rule, *start;
+            gboolean fast;
+        } monthly[] = {
+            {"FREQ=MONTHLY;BYDAY=2TU", "20100112", TRUE},
+            {"FREQ=MONTHLY;BYDAY=2TU", "20100105", TRUE},
+            {"FREQ=MONTHLY;COUNT=13;BYDAY=-1FR", "20231221", TRUE},
+            {"FREQ=MONTHLY;BYDAY=-1TU", "20100126", TRUE},
+            {"FREQ=MONTHLY;INTERVAL=3;BYDAY=3WE", "20100120", TRUE},
+            {"FREQ=MONTHLY;COUNT=40;BYDAY=1MO", "20100104", TRUE},
+            {"FREQ=MONTHLY;COUNT=25;INTERVAL=2;BYDAY=-1FR", "20100129", TRUE},
+            {"FREQ=MONTHLY;BYDAY=4TH", "20100128", TRUE},
+            {"FREQ=MONTHLY;INTERVAL=5;BYDAY=-4SU", "20100110", TRUE},
+            {"FREQ=MONTHLY;BYDAY=-1FR", "20260227", TRUE},
+            {"FREQ=MONTHLY;BYDAY=5FR", "20100129", FALSE},
+            {"FREQ=MONTHLY;BYDAY=1MO,3MO", "20100104", FALSE},
+        };
+        for (gsize i = 0; i < G_N_ELEMENTS(monthly); i++) {
+            struct icalrecurrencetype r = icalrecurrencetype_from_string(monthly[i].rule);
+            NyFastRule f;
+            g_assert_cmpint(
+                ny_busy_fast_rule_init(&f, &r, day_of(icaltime_from_string(monthly[i].start))), ==,
+                monthly[i].fast);
+        }
     }
 }
 

@@ -304,6 +304,38 @@ test_foreach_and_lookup(Fixture *f, gconstpointer data)
     g_assert_cmpuint(cal->n_objects, ==, 4);
 }
 
+/* ny_cache_add_object_span(): the text's first @len bytes, with its span;
+ * an href the calendar holds is refused, the row there kept. */
+static void
+test_add_object(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NyCache) cache = ny_cache_open(f->path, &error);
+    g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func(g_free);
+    gint64 id;
+
+    (void)data;
+    g_assert_no_error(error);
+    id = ny_cache_calendar_update(cache, NY_CACHE_SOURCE_LOCAL, "/a.ics", NULL, NULL, TRUE, &error);
+    g_assert_no_error(error);
+    g_assert_true(ny_cache_add_object_span(cache, id, "1", "early-and-more", 5, 100, 200, &error));
+    g_assert_true(ny_cache_add_object_span(cache, id, "2", "open", 4, NY_CACHE_SPAN_OPEN_START,
+                                           NY_CACHE_SPAN_OPEN_END, &error));
+    g_assert_no_error(error);
+    g_assert_false(ny_cache_add_object_span(cache, id, "1", "again", 5, 100, 200, &error));
+    g_assert_error(error, NY_DB_ERROR, NY_DB_ERROR_FAILED);
+    g_clear_error(&error);
+    g_assert_true(ny_cache_foreach_object(cache, id, 150, 160, collect, got, &error));
+    g_assert_no_error(error);
+    g_assert_cmpuint(got->len, ==, 2);
+    g_assert_cmpstr(g_ptr_array_index(got, 0), ==, "1=early");
+    g_assert_cmpstr(g_ptr_array_index(got, 1), ==, "2=open");
+    g_ptr_array_set_size(got, 0);
+    g_assert_true(ny_cache_foreach_object(cache, id, 300, 400, collect, got, &error));
+    g_assert_cmpuint(got->len, ==, 1);
+    g_assert_cmpstr(g_ptr_array_index(got, 0), ==, "2=open");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -320,6 +352,8 @@ main(int argc, char **argv)
     g_test_add("/cache/refuses-foreign-database", Fixture, NULL, fixture_setup,
                test_refuses_foreign_database, fixture_teardown);
     g_test_add("/cache/foreach-and-lookup", Fixture, NULL, fixture_setup, test_foreach_and_lookup,
+               fixture_teardown);
+    g_test_add("/cache/add-object", Fixture, NULL, fixture_setup, test_add_object,
                fixture_teardown);
     return g_test_run();
 }
