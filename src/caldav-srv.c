@@ -25,7 +25,8 @@ cancel_lookup(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
-/* The "path=" of a _caldavs._tcp TXT record (RFC 6764 4), or NULL. */
+/* The "path=" of a _caldavs._tcp TXT record (RFC 6764 4), escaped for a
+ * URL ("/a b#" is "/a%20b%23"), or NULL. */
 static char *
 txt_path(GList *records)
 {
@@ -36,10 +37,37 @@ txt_path(GList *records)
         g_variant_get(l->data, "(as)", &iter);
         while (g_variant_iter_next(iter, "&s", &text)) {
             if (g_str_has_prefix(text, "path=") && text[5] == '/')
-                return g_strdup(text + 5);
+                return g_uri_escape_string(text + 5, "/", FALSE);
         }
     }
     return NULL;
+}
+
+/* A host name DNS may put in a URL: labels of letters, digits and '-',
+ * none empty or longer than 63, 253 in all. dn_expand() passes '/', '?',
+ * '#', ':' and '@' through as they are, so a record could rewrite the URL
+ * around the host. */
+static gboolean
+clean_hostname(const char *host)
+{
+    gsize label = 0;
+    gsize n = strlen(host);
+
+    if (n == 0 || n > 253 || host[0] == '.' || host[n - 1] == '.')
+        return FALSE;
+    for (const char *c = host; *c != '\0'; c++) {
+        if (*c == '.') {
+            if (label == 0)
+                return FALSE;
+            label = 0;
+        } else if (g_ascii_isalnum(*c) || *c == '-') {
+            if (++label > 63)
+                return FALSE;
+        } else {
+            return FALSE;
+        }
+    }
+    return TRUE;
 }
 
 /* RFC 6764 3 and 4: the _caldavs._tcp SRV record's host and port, with the
@@ -56,8 +84,6 @@ srv_url(GResolver *resolver, const char *domain, guint timeout_seconds)
     g_autofree char *txt_name = g_strdup_printf("_caldavs._tcp.%s", domain);
     g_autofree char *path = NULL;
     Pending p = {0};
-    const char *host;
-    guint16 port;
     char *url = NULL;
 
     g_main_context_push_thread_default(context);
@@ -86,11 +112,16 @@ srv_url(GResolver *resolver, const char *domain, guint timeout_seconds)
     targets = g_srv_target_list_sort(targets);
     if (targets == NULL)
         return NULL;
-    host = g_srv_target_get_hostname(targets->data);
-    port = g_srv_target_get_port(targets->data);
     path = txt_path(records);
-    if (host != NULL && *host != '\0' && strcmp(host, ".") != 0)
-        url = g_strdup_printf("https://%s:%u%s", host, port, path ? path : "/");
+    /* In the order of the sort, the first target that is a clean host
+     * name with a port: a record that is not one is passed over. */
+    for (GList *l = targets; l != NULL && url == NULL; l = l->next) {
+        const char *host = g_srv_target_get_hostname(l->data);
+        guint16 port = g_srv_target_get_port(l->data);
+
+        if (host != NULL && clean_hostname(host) && port != 0)
+            url = g_strdup_printf("https://%s:%u%s", host, port, path ? path : "/");
+    }
     g_list_free_full(targets, (GDestroyNotify)g_srv_target_free);
     return url;
 }
@@ -122,4 +153,16 @@ ny_caldav_start_url(GResolver *resolver, const char *answer, guint timeout_secon
         return url;
     }
     return g_strdup_printf("https://%s/", answer);
+}
+
+gboolean
+ny_caldav_url_in_domain(const char *url, const char *domain)
+{
+    g_autoptr(GUri) uri = NULL;
+    const char *host;
+
+    g_return_val_if_fail(url != NULL && domain != NULL, FALSE);
+    uri = g_uri_parse(url, G_URI_FLAGS_NONE, NULL);
+    host = uri != NULL ? g_uri_get_host(uri) : NULL;
+    return host != NULL && ny_http_hosts_same_site(host, domain);
 }

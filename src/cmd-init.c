@@ -393,18 +393,6 @@ check_server(const char *answer, char **out, char **why)
     return TRUE;
 }
 
-/* The URL to start discovery from (ny_caldav_start_url()). */
-static char *
-server_url(NyCli *cli, const char *answer)
-{
-    gboolean srv = FALSE;
-    char *url = ny_caldav_start_url(NULL, answer, SRV_TIMEOUT_SECONDS, &srv);
-
-    if (srv)
-        ny_cli_info(cli, 1, "DNS SRV _caldavs._tcp.%s: %s", answer, url);
-    return url;
-}
-
 /* ---- The file ----------------------------------------------------------- */
 
 /* Everything decided so far. */
@@ -800,6 +788,53 @@ choose_calendars(Asker *ask_, const InitOptions *o, GPtrArray *found, Answers *a
     }
 }
 
+/* The URL to start discovery from (ny_caldav_start_url()). One that DNS
+ * SRV gave is always shown; one outside the named domain's site may come
+ * from a spoofed record (RFC 6764 8), and the password goes there next: on
+ * a terminal the user confirms it (default no), else it is refused. */
+static gboolean
+server_url(Asker *ask_, const char *answer, char **out, GError **error)
+{
+    gboolean srv = FALSE;
+    g_autofree char *url = ny_caldav_start_url(NULL, answer, SRV_TIMEOUT_SECONDS, &srv);
+    g_autofree char *shown = NULL;
+    g_autofree char *line = NULL;
+
+    if (!srv) {
+        *out = g_steal_pointer(&url);
+        return TRUE;
+    }
+    shown = ny_cli_printable(url);
+    if (ny_caldav_url_in_domain(url, answer)) {
+        ny_cli_info(ask_->cli, 0, "using %s (DNS SRV _caldavs._tcp.%s)", shown, answer);
+        *out = g_steal_pointer(&url);
+        return TRUE;
+    }
+    if (!ask_->interactive) {
+        ny_cli_usage_error(ask_->cli, error,
+                           "DNS SRV _caldavs._tcp.%s names a server outside %s, %s: give it "
+                           "with --url if it is right",
+                           answer, answer, shown);
+        return FALSE;
+    }
+    fprintf(stderr,
+            "DNS SRV _caldavs._tcp.%s names a server outside %s:\n  %s\n"
+            "DNS can be spoofed; use it only if it is your provider's.\n"
+            "Use this server? [y/N]: ",
+            answer, answer, shown);
+    fflush(stderr);
+    line = read_line();
+    if (line == NULL ||
+        (g_ascii_strcasecmp(line, "y") != 0 && g_ascii_strcasecmp(line, "yes") != 0)) {
+        ny_cli_usage_error(ask_->cli, error,
+                           "the server %s was not confirmed: give the server's URL with --url",
+                           shown);
+        return FALSE;
+    }
+    *out = g_steal_pointer(&url);
+    return TRUE;
+}
+
 /* The server, the account and how to log in. FALSE with *error set on
  * failure; TRUE with a->source NULL when there is no calendar. */
 static gboolean
@@ -869,7 +904,8 @@ ask_account(Asker *ask_, const InitOptions *o, Answers *a, GError **error)
     if (provider != NULL && ask_->interactive && o->provider != NULL &&
         (o->url != NULL || provider->url != NULL))
         fprintf(stderr, "%s.\n", provider->note);
-    a->url = server_url(ask_->cli, server);
+    if (!server_url(ask_, server, &a->url, error))
+        return FALSE;
     a->source = g_strdup(provider != NULL ? provider->name : "work");
 
     if (o->token_command != NULL) {

@@ -421,11 +421,8 @@ public_suffixes(void)
     return psl != NULL ? psl : psl_builtin();
 }
 
-/* Whether two host names share a registrable domain ("icloud.com" for
- * "p42-caldav.icloud.com" and "caldav.icloud.com"); never for an address
- * literal, nor for a host that is itself a public suffix. */
-static gboolean
-same_site(const char *a, const char *b)
+gboolean
+ny_http_hosts_same_site(const char *a, const char *b)
 {
     g_autofree char *la = g_ascii_strdown(a, -1);
     g_autofree char *lb = g_ascii_strdown(b, -1);
@@ -462,7 +459,7 @@ ny_http_credentials_may_follow(const char *configured, const char *url)
         return FALSE;
     from_host = url_host(configured);
     to_host = url_host(url);
-    return from_host != NULL && to_host != NULL && same_site(from_host, to_host);
+    return from_host != NULL && to_host != NULL && ny_http_hosts_same_site(from_host, to_host);
 }
 
 char *

@@ -266,8 +266,9 @@ gboolean ny_caldav_same_collection(const char *a, const char *b);
  * or a name without a dot as https://HOST/; a domain through its
  * _caldavs._tcp SRV record (RFC 6764 3: the lowest priority, by weight
  * among equals; a target of "." offers no service) and the path= of its
- * _caldavs._tcp TXT record (RFC 6764 4, else "/"), as
- * https://TARGET:PORT/PATH. Never _caldav._tcp: plain http is not looked
+ * _caldavs._tcp TXT record (RFC 6764 4, else "/"; escaped for a URL), as
+ * https://TARGET:PORT/PATH. A target that is not a host name of letters,
+ * digits, '-' and '.', or a port of 0, is passed over for the next. Never _caldav._tcp: plain http is not looked
  * for. With no record, or no answer in time, https://DOMAIN/, whose
  * /.well-known/caldav the discovery then asks. Runs a private main context
  * until the lookups end.
@@ -276,5 +277,21 @@ gboolean ny_caldav_same_collection(const char *a, const char *b);
  */
 char *ny_caldav_start_url(GResolver *resolver, const char *answer, guint timeout_seconds,
                           gboolean *out_srv);
+
+/**
+ * ny_caldav_url_in_domain:
+ * @url: a URL DNS SRV gave for @domain (ny_caldav_start_url())
+ * @domain: the domain the user named
+ *
+ * Whether @url's host is of @domain's site: the same registrable domain by
+ * the Public Suffix List (ny_http_hosts_same_site()), so "dav.example.com"
+ * for "example.com" yes, "caldav.fastmail.com" for "example.com" no, and
+ * nothing for a domain that is itself a public suffix. Without DNSSEC an
+ * SRV record may be spoofed, so a host outside is for the user to confirm
+ * (RFC 6764 8).
+ *
+ * Returns: TRUE when @url stays within @domain's site.
+ */
+gboolean ny_caldav_url_in_domain(const char *url, const char *domain);
 
 G_END_DECLS

@@ -257,6 +257,20 @@ GBytes *ny_http_get_conditional(const char *url, const NyHttpOptions *options, c
 gboolean ny_http_url_is_loopback(const char *url);
 
 /**
+ * ny_http_hosts_same_site:
+ * @a: a host name
+ * @b: a host name
+ *
+ * Whether two host names share a registrable domain by the Public Suffix
+ * List (libpsl): "icloud.com" for "p42-caldav.icloud.com" and
+ * "caldav.icloud.com"; never for an address literal, nor for a host that is
+ * itself a public suffix ("a.github.io" and "b.github.io" differ).
+ *
+ * Returns: TRUE when @a and @b are of one site.
+ */
+gboolean ny_http_hosts_same_site(const char *a, const char *b);
+
+/**
  * ny_http_credentials_may_follow:
  * @configured: the configured URL (its origin owns the credentials)
  * @url: a URL a server named (a calendar home, an href)

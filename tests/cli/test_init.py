@@ -2,7 +2,10 @@
 where, with which mode, and what it refuses (tests/integration/test_init.py
 has the servers and the terminal)."""
 import os
+import pty
+import select
 import stat
+import subprocess
 
 import nytest
 from nytest import Home, check, check_usage_error, one_error, run
@@ -198,6 +201,83 @@ def test_without_configuration_commands_point_to_init():
         r = run(["slots"], home=home, stdin="")
         check_usage_error(r, "--ics")
         check(home.config in r.err, "the file named", r)
+    finally:
+        home.cleanup()
+
+
+# tests/cli/fake-srv.c answers _caldavs._tcp SRV queries with $NY_FAKE_SRV.
+FAKE_SRV = os.environ.get("NOTYET_FAKE_SRV")
+
+
+def srv_env(target):
+    # Under AddressSanitizer its runtime must come first unless told not to
+    # check: the preloaded module comes before it.
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    return {"LD_PRELOAD": FAKE_SRV, "NY_FAKE_SRV": target,
+            "ASAN_OPTIONS": (asan + ":" if asan else "") + "verify_asan_link_order=0"}
+
+
+def test_srv_outside_domain_refused_without_terminal():
+    if nytest.WRAPPER or not FAKE_SRV:
+        return  # under valgrind the preloaded module would not be seen
+    home = Home()
+    try:
+        for extra in ([], ["--yes"]):
+            r = init(home, ME + ["--url", "example.com", "--username", "bob"] + extra,
+                     env=srv_env("caldav.evil.net 443"))
+            check_usage_error(r, "--url")
+            check("https://caldav.evil.net:443/" in r.err and "outside example.com" in r.err,
+                  "the discovered URL named", r)
+            check(not os.path.exists(home.config), "nothing written", r)
+    finally:
+        home.cleanup()
+
+
+def on_terminal(home, args, env, typed):
+    """init on a pseudo-terminal, typing @typed at the confirm question;
+    (exit status, everything shown)."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(nytest.command(["init"] + args), stdin=slave, stdout=slave,
+                            stderr=slave, env=home.env(env), start_new_session=True)
+    os.close(slave)
+    shown = b""
+    sent = False
+    while True:
+        ready, _, _ = select.select([master], [], [], 60)
+        check(ready, "init went quiet:\n" + shown.decode("utf-8", "replace"))
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # EIO: init has ended
+            data = b""
+        if not data:
+            break
+        shown += data
+        if not sent and b"[y/N]: " in shown:
+            os.write(master, typed.encode() + b"\n")
+            sent = True
+    os.close(master)
+    return proc.wait(timeout=60), shown.decode("utf-8", "replace")
+
+
+def test_srv_outside_domain_confirmed_on_terminal():
+    if nytest.WRAPPER or not FAKE_SRV:
+        return
+    home = Home()
+    try:
+        args = ME + ["--tz", "UTC", "--phone", "", "--days", "Mon-Fri", "--hours",
+                     "09:00-17:00", "--url", "example.com", "--username", "bob",
+                     "--password-command", "echo pw"]
+        # The default is no: nothing is asked of that server, nothing written.
+        rc, shown = on_terminal(home, args, srv_env("caldav.evil.net 8443"), "")
+        check(rc == 2, "exit 2 when not confirmed: %d\n%s" % (rc, shown))
+        check("https://caldav.evil.net:8443/" in shown and "[y/N]" in shown,
+              "the URL shown before the question:\n" + shown)
+        check(not os.path.exists(home.config), "nothing written")
+        # Yes: discovery goes on to that server (a closed loopback port here).
+        rc, shown = on_terminal(home, args, srv_env("127.0.0.1 1"), "y")
+        check("https://127.0.0.1:1/" in shown, "the URL shown:\n" + shown)
+        check(rc == 1 and "was not confirmed" not in shown and "127.0.0.1" in shown.split(
+            "[y/N]: ")[-1], "discovery tried the confirmed server: %d\n%s" % (rc, shown))
     finally:
         home.cleanup()
 

@@ -291,6 +291,99 @@ test_no_lookup(void)
     }
 }
 
+/* A target DNS could use to rewrite the URL around the host (dn_expand()
+ * passes '/', '?', '#', ':' and '@' through), an empty label or a port of 0
+ * is passed over for the next record of the sort; with none left,
+ * https://DOMAIN/ and its /.well-known/caldav. */
+static void
+test_hostile_targets(void)
+{
+    static const char *const hostile[] = {
+        "evil/x?",        "evil.com#", "evil.com:80",  "user@evil.com",
+        "a..example.com", "a b.com",   "evil.com/x?y", "_srv.example.com",
+    };
+    static const Srv port_zero[] = {
+        {"_caldavs._tcp.example.com", "zero.example.com", 0, 1, 0},
+        {"_caldavs._tcp.example.com", "next.example.com", 8443, 2, 0},
+        {NULL, NULL, 0, 0, 0},
+    };
+    g_autofree char *url_zero = NULL;
+
+    for (gsize i = 0; i < G_N_ELEMENTS(hostile); i++) {
+        const Srv alone[] = {
+            {"_caldavs._tcp.example.com", hostile[i], 443, 0, 0},
+            {NULL, NULL, 0, 0, 0},
+        };
+        const Srv then_good[] = {
+            {"_caldavs._tcp.example.com", hostile[i], 443, 0, 0},
+            {"_caldavs._tcp.example.com", "good.example.com", 443, 10, 0},
+            {NULL, NULL, 0, 0, 0},
+        };
+        gboolean from_srv = TRUE;
+        g_autofree char *url = start_url(alone, NULL, "example.com", 5, &from_srv);
+        g_autofree char *url_next = NULL;
+
+        g_test_message("target %s", hostile[i]);
+        g_assert_cmpstr(url, ==, "https://example.com/");
+        g_assert_false(from_srv);
+        url_next = start_url(then_good, NULL, "example.com", 5, &from_srv);
+        g_assert_cmpstr(url_next, ==, "https://good.example.com:443/");
+        g_assert_true(from_srv);
+    }
+    url_zero = start_url(port_zero, NULL, "example.com", 5, NULL);
+    g_assert_cmpstr(url_zero, ==, "https://next.example.com:8443/");
+}
+
+/* A TXT path= is escaped into the URL's path: a space, '#' or '?' cannot
+ * end the path or start a query. */
+static void
+test_hostile_txt_path(void)
+{
+    static const Srv srv[] = {
+        {"_caldavs._tcp.example.com", "dav.example.com", 443, 0, 0},
+        {NULL, NULL, 0, 0, 0},
+    };
+    static const char *const strings[] = {"path=/my cal/#x?y=1", NULL};
+    static const Txt txt[] = {
+        {"_caldavs._tcp.example.com", strings},
+        {NULL, NULL},
+    };
+    g_autofree char *url = start_url(srv, txt, "example.com", 5, NULL);
+
+    g_assert_cmpstr(url, ==, "https://dav.example.com:443/my%20cal/%23x%3Fy%3D1");
+}
+
+/* A target within the named domain's site goes ahead; one outside it (a
+ * spoofed record, or a hosting provider) is for the user to confirm. */
+static void
+test_url_in_domain(void)
+{
+    static const struct {
+        const char *url, *domain;
+        gboolean in;
+    } cases[] = {
+        {"https://dav.example.com:443/", "example.com", TRUE},
+        {"https://example.com:8443/dav/", "example.com", TRUE},
+        {"https://DAV.Example.COM:443/", "example.com", TRUE},
+        {"https://a.b.example.com:443/", "cal.example.com", TRUE},
+        {"https://dav.example.co.uk:443/", "example.co.uk", TRUE},
+        {"https://caldav.fastmail.com:443/", "example.com", FALSE},
+        {"https://example.com.evil.net:443/", "example.com", FALSE},
+        {"https://evilexample.com:443/", "example.com", FALSE},
+        {"https://other.co.uk:443/", "example.co.uk", FALSE},
+        /* A public suffix has no site of its own. */
+        {"https://bob.github.io:443/", "alice.github.io", FALSE},
+        {"https://evil.github.io:443/", "github.io", FALSE},
+        {"https://192.0.2.7:443/", "example.com", FALSE},
+        {"not a url", "example.com", FALSE},
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_test_message("%s for %s", cases[i].url, cases[i].domain);
+        g_assert_cmpint(ny_caldav_url_in_domain(cases[i].url, cases[i].domain), ==, cases[i].in);
+    }
+}
+
 /* DNS that never answers is given up after the timeout: https://DOMAIN/. */
 static void
 test_no_answer(void)
@@ -318,6 +411,9 @@ main(int argc, char **argv)
     g_test_add_func("/srv/without-txt", test_srv_without_txt);
     g_test_add_func("/srv/no-lookup", test_no_lookup);
     g_test_add_func("/srv/no-answer", test_no_answer);
+    g_test_add_func("/srv/hostile-targets", test_hostile_targets);
+    g_test_add_func("/srv/hostile-txt-path", test_hostile_txt_path);
+    g_test_add_func("/srv/url-in-domain", test_url_in_domain);
     rc = g_test_run();
     g_ptr_array_unref(asked);
     return rc;
