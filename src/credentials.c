@@ -142,6 +142,9 @@ ny_credentials_run_command(const char *key, const char *command, guint timeout, 
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+    /* Nothing else: posix_spawn() passes every descriptor without
+     * close-on-exec (libcurl's sockets, the cache's database). glibc 2.34. */
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     /* The command gets the signals as a shell would give them: nothing
      * blocked, and SIGPIPE (ignored here for the network) by default. */
     posix_spawnattr_init(&attr);

@@ -4,7 +4,12 @@
 
 #include "notyet/credentials.h"
 
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void
 test_loopback(void)
@@ -132,6 +137,27 @@ test_password_timeout(void)
     g_assert_null(pw);
     g_assert_error(error, NY_CREDENTIALS_ERROR, NY_CREDENTIALS_ERROR_COMMAND);
     g_assert_nonnull(strstr(error->message, "token_command did not finish within 1 s"));
+}
+
+/* The command gets stdin, stdout and stderr only: none of this process's
+ * descriptors (libcurl's sockets, the cache's database) without
+ * close-on-exec. */
+static void
+test_password_no_inherited_fds(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *pw = NULL;
+    int fd = open("/dev/null", O_RDONLY);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(dup2(fd, 42), ==, 42); /* dup2 leaves FD_CLOEXEC off */
+    pw = ny_credentials_run_command("password_command", "exec ls -m /proc/self/fd", 5, &error);
+    close(42);
+    close(fd);
+    g_assert_no_error(error);
+    g_test_message("the command's descriptors: %s", pw);
+    /* 3 is the directory ls reads. */
+    g_assert_cmpstr(pw, ==, "0, 1, 2, 3");
 }
 
 /* Which configuration gives which credentials, and that no command runs
@@ -383,6 +409,7 @@ main(int argc, char **argv)
     /* README cites these two paths. */
     g_test_add_func("/http/password/failures", test_password_failures);
     g_test_add_func("/http/password/timeout", test_password_timeout);
+    g_test_add_func("/credentials/command/no-inherited-fds", test_password_no_inherited_fds);
     g_test_add_func("/credentials/kinds", test_credentials_kinds);
     g_test_add_func("/http/credentials-may-follow", test_credentials_may_follow);
     g_test_add_func("/http/refuses-other-schemes", test_refuses_other_schemes);
