@@ -95,21 +95,54 @@ wipe_array(GByteArray *a)
     g_byte_array_unref(a);
 }
 
-static int
-wait_child(pid_t pid)
+/* Reaps the command: TRUE with its waitpid() status in @status, or FALSE
+ * when it has not ended by @deadline (monotonic, µs; 0: no limit) or
+ * waitpid() fails (@out_errno set: a failure is never taken for success). */
+static gboolean
+wait_child(pid_t pid, gint64 deadline, int *status, int *out_errno)
 {
-    int status = 0;
+    gulong nap = 1000;
 
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    return status;
+    *out_errno = 0;
+    for (;;) {
+        pid_t got = waitpid(pid, status, deadline > 0 ? WNOHANG : 0);
+        gint64 left;
+
+        if (got == pid)
+            return TRUE;
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            *out_errno = errno;
+            return FALSE;
+        }
+        /* Still running (WNOHANG): it closed its output but has not ended.
+         * Short naps, longer as it goes on. */
+        left = deadline - g_get_monotonic_time();
+        if (left <= 0)
+            return FALSE;
+        g_usleep(MIN((gint64)nap, left));
+        nap = MIN(nap * 2, 50000);
+    }
+}
+
+/* Kills the command's process group (the shell and what it started) and
+ * reaps the shell. */
+static void
+kill_child(pid_t pid)
+{
+    int status;
+    int ignored;
+
+    kill(-pid, SIGKILL);
+    wait_child(pid, 0, &status, &ignored);
 }
 
 /* The command runs with posix_spawn(): no copy of this process's memory
  * (a fork of a process with notyet's libraries mapped costs milliseconds),
  * and no thread or main loop of GLib's to watch it; stdin is /dev/null. */
-char *
-ny_credentials_run_command(const char *key, const char *command, guint timeout, GError **error)
+static char *
+run_command(const char *key, const char *command, guint timeout, GError **error)
 {
     /* /bin/sh -c, as mail clients run theirs: "~", "$HOME" and pipes work. */
     char *const argv[] = {(char *)"/bin/sh", (char *)"-c", (char *)command, NULL};
@@ -121,8 +154,10 @@ ny_credentials_run_command(const char *key, const char *command, guint timeout, 
     sigset_t defaults;
     GByteArray *out;
     gboolean finished;
+    gboolean waited = FALSE;
+    gint64 deadline;
     int read_errno = 0;
-    int status;
+    int status = 0;
     pid_t pid;
     gsize line;
     char *secret;
@@ -151,9 +186,14 @@ ny_credentials_run_command(const char *key, const char *command, guint timeout, 
     sigemptyset(&none);
     sigemptyset(&defaults);
     sigaddset(&defaults, SIGPIPE);
+    sigaddset(&defaults, SIGCHLD);
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    /* Its own process group, so that a timeout kills what the shell
+     * started too. */
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+                                        POSIX_SPAWN_SETPGROUP);
     rc = posix_spawn(&pid, argv[0], &actions, &attr, argv, environ);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
@@ -169,23 +209,28 @@ ny_credentials_run_command(const char *key, const char *command, guint timeout, 
     }
 
     out = g_byte_array_new();
-    finished = drain(out_pipe[0], err_pipe[0], out,
-                     g_get_monotonic_time() + (gint64)timeout * G_USEC_PER_SEC, &read_errno);
+    deadline = g_get_monotonic_time() + (gint64)timeout * G_USEC_PER_SEC;
+    finished = drain(out_pipe[0], err_pipe[0], out, deadline, &read_errno);
     close_pipe(out_pipe);
     close_pipe(err_pipe);
+    /* Closing its output is not the end: the wait has the same deadline. */
+    if (finished && !wait_child(pid, deadline, &status, &read_errno)) {
+        finished = FALSE;
+        waited = read_errno != 0;
+    }
     if (!finished) {
-        kill(pid, SIGKILL);
-        wait_child(pid);
+        if (!waited)
+            kill_child(pid);
         wipe_array(out);
         if (read_errno == 0)
             g_set_error(error, NY_CREDENTIALS_ERROR, NY_CREDENTIALS_ERROR_COMMAND,
                         "%s did not finish within %u s", key, timeout);
         else
             g_set_error(error, NY_CREDENTIALS_ERROR, NY_CREDENTIALS_ERROR_COMMAND,
-                        "%s: cannot read its output: %s", key, g_strerror(read_errno));
+                        "%s: cannot %s: %s", key, waited ? "learn how it ended" : "read its output",
+                        g_strerror(read_errno));
         return NULL;
     }
-    status = wait_child(pid);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         g_autofree char *how = how_it_ended(status);
 
@@ -208,6 +253,27 @@ ny_credentials_run_command(const char *key, const char *command, guint timeout, 
                     key);
         return NULL;
     }
+    return secret;
+}
+
+char *
+ny_credentials_run_command(const char *key, const char *command, guint timeout, GError **error)
+{
+    struct sigaction dfl = {.sa_handler = SIG_DFL};
+    struct sigaction old;
+    gboolean reset;
+    char *secret;
+
+    g_return_val_if_fail(key != NULL && command != NULL, NULL);
+    /* With SIGCHLD ignored (inherited from whoever started notyet) the
+     * kernel reaps the command and its exit status is lost: by default for
+     * the while. */
+    sigemptyset(&dfl.sa_mask);
+    reset = sigaction(SIGCHLD, NULL, &old) == 0 && old.sa_handler == SIG_IGN &&
+            sigaction(SIGCHLD, &dfl, NULL) == 0;
+    secret = run_command(key, command, timeout, error);
+    if (reset)
+        sigaction(SIGCHLD, &old, NULL);
     return secret;
 }
 
