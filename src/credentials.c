@@ -44,10 +44,10 @@ close_pipe(int p[2])
  * stderr (dropped: it may echo the secret) until both end, or until
  * @deadline (monotonic, µs): FALSE then, or on a read error (@out_errno). */
 static gboolean
-drain(int out_fd, int err_fd, GByteArray *out, gint64 deadline, int *out_errno)
+drain_into(int out_fd, int err_fd, GByteArray *out, gint64 deadline, char *buf, gsize size,
+           int *out_errno)
 {
     struct pollfd fds[2] = {{.fd = out_fd, .events = POLLIN}, {.fd = err_fd, .events = POLLIN}};
-    char buf[4096];
 
     *out_errno = 0;
     while (fds[0].fd >= 0 || fds[1].fd >= 0) {
@@ -68,12 +68,11 @@ drain(int out_fd, int err_fd, GByteArray *out, gint64 deadline, int *out_errno)
 
             if (fds[i].fd < 0 || fds[i].revents == 0)
                 continue;
-            got = read(fds[i].fd, buf, sizeof buf);
+            got = read(fds[i].fd, buf, size);
             if (got < 0 && (errno == EINTR || errno == EAGAIN))
                 continue;
             if (got < 0) {
                 *out_errno = errno;
-                explicit_bzero(buf, sizeof buf);
                 return FALSE;
             }
             if (got == 0)
@@ -83,8 +82,18 @@ drain(int out_fd, int err_fd, GByteArray *out, gint64 deadline, int *out_errno)
                                     (guint)MIN((gsize)got, COMMAND_OUTPUT_MAX - out->len));
         }
     }
-    explicit_bzero(buf, sizeof buf);
     return TRUE;
+}
+
+static gboolean
+drain(int out_fd, int err_fd, GByteArray *out, gint64 deadline, int *out_errno)
+{
+    char buf[4096];
+    gboolean ok = drain_into(out_fd, err_fd, out, deadline, buf, sizeof buf, out_errno);
+
+    /* On every return: the last read may hold the secret. */
+    explicit_bzero(buf, sizeof buf);
+    return ok;
 }
 
 static void
@@ -208,7 +217,8 @@ run_command(const char *key, const char *command, guint timeout, GError **error)
         return NULL;
     }
 
-    out = g_byte_array_new();
+    /* Never reallocated, so no unwiped copy of the output is left behind. */
+    out = g_byte_array_sized_new(COMMAND_OUTPUT_MAX);
     deadline = g_get_monotonic_time() + (gint64)timeout * G_USEC_PER_SEC;
     finished = drain(out_pipe[0], err_pipe[0], out, deadline, &read_errno);
     close_pipe(out_pipe);
