@@ -1203,10 +1203,14 @@ ny_caldav_sync(const NyCalendarConfig *config, NyCache *cache, const NyCaldavOpt
 
     if (!sync_source(config, cache, options, stats ? stats : &local, warnings, error)) {
         g_autoptr(GPtrArray) cals = ny_cache_list_calendars(cache, config->name, NULL);
+        g_autofree char *prefix = g_strdup_printf("calendar '%s': ", config->name);
 
         ny_http_suggest_offline(error, ny_cache_oldest_sync(cals),
                                 options != NULL ? options->clock : 0, "url=");
-        g_prefix_error(error, "calendar '%s': ", config->name);
+        /* src/credentials.c names the calendar itself (its errors reach
+         * the ics= feeds and the holds session too): once only. */
+        if (error != NULL && *error != NULL && !g_str_has_prefix((*error)->message, prefix))
+            g_prefix_error(error, "%s", prefix);
         return FALSE;
     }
     return TRUE;

@@ -44,10 +44,10 @@ close_pipe(int p[2])
  * stderr (dropped: it may echo the secret) until both end, or until
  * @deadline (monotonic, µs): FALSE then, or on a read error (@out_errno). */
 static gboolean
-drain(int out_fd, int err_fd, GByteArray *out, gint64 deadline, int *out_errno)
+drain_into(int out_fd, int err_fd, GByteArray *out, gint64 deadline, char *buf, gsize size,
+           int *out_errno)
 {
     struct pollfd fds[2] = {{.fd = out_fd, .events = POLLIN}, {.fd = err_fd, .events = POLLIN}};
-    char buf[4096];
 
     *out_errno = 0;
     while (fds[0].fd >= 0 || fds[1].fd >= 0) {
@@ -68,12 +68,11 @@ drain(int out_fd, int err_fd, GByteArray *out, gint64 deadline, int *out_errno)
 
             if (fds[i].fd < 0 || fds[i].revents == 0)
                 continue;
-            got = read(fds[i].fd, buf, sizeof buf);
+            got = read(fds[i].fd, buf, size);
             if (got < 0 && (errno == EINTR || errno == EAGAIN))
                 continue;
             if (got < 0) {
                 *out_errno = errno;
-                explicit_bzero(buf, sizeof buf);
                 return FALSE;
             }
             if (got == 0)
@@ -83,8 +82,18 @@ drain(int out_fd, int err_fd, GByteArray *out, gint64 deadline, int *out_errno)
                                     (guint)MIN((gsize)got, COMMAND_OUTPUT_MAX - out->len));
         }
     }
-    explicit_bzero(buf, sizeof buf);
     return TRUE;
+}
+
+static gboolean
+drain(int out_fd, int err_fd, GByteArray *out, gint64 deadline, int *out_errno)
+{
+    char buf[4096];
+    gboolean ok = drain_into(out_fd, err_fd, out, deadline, buf, sizeof buf, out_errno);
+
+    /* On every return: the last read may hold the secret. */
+    explicit_bzero(buf, sizeof buf);
+    return ok;
 }
 
 static void
@@ -95,26 +104,60 @@ wipe_array(GByteArray *a)
     g_byte_array_unref(a);
 }
 
-static int
-wait_child(pid_t pid)
+/* Reaps the command: TRUE with its waitpid() status in @status, or FALSE
+ * when it has not ended by @deadline (monotonic, µs; 0: no limit) or
+ * waitpid() fails (@out_errno set: a failure is never taken for success). */
+static gboolean
+wait_child(pid_t pid, gint64 deadline, int *status, int *out_errno)
 {
-    int status = 0;
+    gulong nap = 1000;
 
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    return status;
+    *out_errno = 0;
+    for (;;) {
+        pid_t got = waitpid(pid, status, deadline > 0 ? WNOHANG : 0);
+        gint64 left;
+
+        if (got == pid)
+            return TRUE;
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            *out_errno = errno;
+            return FALSE;
+        }
+        /* Still running (WNOHANG): it closed its output but has not ended.
+         * Short naps, longer as it goes on. */
+        left = deadline - g_get_monotonic_time();
+        if (left <= 0)
+            return FALSE;
+        g_usleep(MIN((gint64)nap, left));
+        nap = MIN(nap * 2, 50000);
+    }
 }
 
-/* A command started and not yet read: ny_credentials_command_finish()
- * reads it, or ny_credentials_clear() stops it. */
+/* A command started and not yet read: command_finish() reads it, or
+ * command_stop() ends it (ny_credentials_clear()). */
 struct _NyCredentialsCommand {
     const char *key; /* static: "password_command" or "token_command" */
     pid_t pid;
+    gboolean group; /* it leads a process group of its own */
     int out_fd;
     int err_fd;
     guint timeout;   /* seconds */
     gint64 deadline; /* monotonic µs */
 };
+
+/* Kills the command (with its process group when it leads one: the shell
+ * and what it started) and reaps the shell. */
+static void
+kill_child(pid_t pid, gboolean group)
+{
+    int status;
+    int ignored;
+
+    kill(group ? -pid : pid, SIGKILL);
+    wait_child(pid, 0, &status, &ignored);
+}
 
 /* Kills and reaps a started command that will not be read. */
 static void
@@ -122,11 +165,24 @@ command_stop(NyCredentialsCommand *c)
 {
     if (c == NULL)
         return;
-    kill(c->pid, SIGKILL);
     close(c->out_fd);
     close(c->err_fd);
-    wait_child(c->pid);
+    kill_child(c->pid, c->group);
     g_free(c);
+}
+
+/* Whether notyet has a controlling terminal: a command may then ask on it
+ * (a password manager's prompt), which it can only do in notyet's own
+ * process group (a background group reading the terminal is stopped). */
+static gboolean
+has_terminal(void)
+{
+    int fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+
+    if (fd < 0)
+        return FALSE;
+    close(fd);
+    return TRUE;
 }
 
 /* The command runs with posix_spawn(): no copy of this process's memory
@@ -141,14 +197,26 @@ command_start(const char *key, const char *command, guint timeout, GError **erro
     int err_pipe[2] = {-1, -1};
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attr;
+    struct sigaction sa;
     sigset_t none;
     sigset_t defaults;
     NyCredentialsCommand *c;
+    gboolean group = !has_terminal();
+    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
     pid_t pid;
     int rc;
 
     if (timeout == 0)
         timeout = NY_CREDENTIALS_COMMAND_TIMEOUT;
+    /* With SIGCHLD ignored (inherited from whoever started notyet) the
+     * kernel reaps the command and its exit status is lost: a failing
+     * command would pass. notyet never wants it ignored. */
+    if (sigaction(SIGCHLD, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN) {
+        sa.sa_handler = SIG_DFL;
+        sa.sa_flags = 0;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGCHLD, &sa, NULL);
+    }
     if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
         int saved = errno;
         close_pipe(out_pipe);
@@ -160,23 +228,35 @@ command_start(const char *key, const char *command, guint timeout, GError **erro
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+    /* Nothing else: posix_spawn() passes every descriptor without
+     * close-on-exec (libcurl's sockets, the cache's database). glibc 2.34. */
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     /* The command gets the signals as a shell would give them: nothing
      * blocked, and SIGPIPE (ignored here for the network) by default. */
     posix_spawnattr_init(&attr);
     sigemptyset(&none);
     sigemptyset(&defaults);
     sigaddset(&defaults, SIGPIPE);
+    sigaddset(&defaults, SIGCHLD);
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    /* Without a terminal (cron, a service), its own process group, so that
+     * a timeout kills what the shell started too. On a terminal it stays
+     * in notyet's group, where it may prompt (see has_terminal()). */
+    if (group) {
+        posix_spawnattr_setpgroup(&attr, 0);
+        flags |= POSIX_SPAWN_SETPGROUP;
+    }
+    posix_spawnattr_setflags(&attr, flags);
     rc = posix_spawn(&pid, argv[0], &actions, &attr, argv, environ);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
     close(out_pipe[1]);
     close(err_pipe[1]);
+    out_pipe[1] = err_pipe[1] = -1;
     if (rc != 0) {
-        close(out_pipe[0]);
-        close(err_pipe[0]);
+        close_pipe(out_pipe);
+        close_pipe(err_pipe);
         g_set_error(error, NY_CREDENTIALS_ERROR, NY_CREDENTIALS_ERROR_COMMAND, "%s cannot run: %s",
                     key, g_strerror(rc));
         return NULL;
@@ -184,6 +264,7 @@ command_start(const char *key, const char *command, guint timeout, GError **erro
     c = g_new0(NyCredentialsCommand, 1);
     c->key = key;
     c->pid = pid;
+    c->group = group;
     c->out_fd = out_pipe[0];
     c->err_fd = err_pipe[0];
     c->timeout = timeout;
@@ -197,31 +278,40 @@ command_finish(NyCredentialsCommand *c, GError **error)
 {
     const char *key = c->key;
     guint timeout = c->timeout;
-    GByteArray *out = g_byte_array_new();
-    gboolean finished;
-    int read_errno = 0;
-    int status;
+    gint64 deadline = c->deadline;
+    gboolean group = c->group;
     pid_t pid = c->pid;
+    /* Never reallocated, so no unwiped copy of the output is left behind. */
+    GByteArray *out = g_byte_array_sized_new(COMMAND_OUTPUT_MAX);
+    gboolean finished;
+    gboolean waited = FALSE;
+    int read_errno = 0;
+    int status = 0;
     gsize line;
     char *secret;
 
-    finished = drain(c->out_fd, c->err_fd, out, c->deadline, &read_errno);
+    finished = drain(c->out_fd, c->err_fd, out, deadline, &read_errno);
     close(c->out_fd);
     close(c->err_fd);
     g_free(c);
+    /* Closing its output is not the end: the wait has the same deadline. */
+    if (finished && !wait_child(pid, deadline, &status, &read_errno)) {
+        finished = FALSE;
+        waited = read_errno != 0;
+    }
     if (!finished) {
-        kill(pid, SIGKILL);
-        wait_child(pid);
+        if (!waited)
+            kill_child(pid, group);
         wipe_array(out);
         if (read_errno == 0)
             g_set_error(error, NY_CREDENTIALS_ERROR, NY_CREDENTIALS_ERROR_COMMAND,
                         "%s did not finish within %u s", key, timeout);
         else
             g_set_error(error, NY_CREDENTIALS_ERROR, NY_CREDENTIALS_ERROR_COMMAND,
-                        "%s: cannot read its output: %s", key, g_strerror(read_errno));
+                        "%s: cannot %s: %s", key, waited ? "learn how it ended" : "read its output",
+                        g_strerror(read_errno));
         return NULL;
     }
-    status = wait_child(pid);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         g_autofree char *how = how_it_ended(status);
 

@@ -990,6 +990,8 @@ caldav_cached(Lookup *l, const NyCalendarConfig *config, gboolean fill, GPtrArra
      * calendars are read in does not matter). */
     g_autoptr(NyBusyZones) zones = ny_busy_zones_new();
     gboolean synced = FALSE;
+    guint used = 0;
+    guint read = 0;
     NyTime oldest;
 
     if (cals == NULL)
@@ -1000,13 +1002,17 @@ caldav_cached(Lookup *l, const NyCalendarConfig *config, gboolean fill, GPtrArra
 
         if (!c->used)
             continue;
+        used++;
         if (c->last_sync > 0)
             synced = TRUE;
         if (fill)
             fill_spans(l, c->id);
         p = take_part(reuse, c->id);
-        if (p == NULL && (p = calendar_part(l, config, c, zones, error)) == NULL)
-            return FALSE;
+        if (p == NULL) {
+            read++;
+            if ((p = calendar_part(l, config, c, zones, error)) == NULL)
+                return FALSE;
+        }
         g_array_append_vals(l->busy, p->busy->data, p->busy->len);
         for (guint j = 0; j < p->warnings->len; j++)
             g_ptr_array_add(l->warnings, g_strdup(g_ptr_array_index(p->warnings, j)));
@@ -1015,6 +1021,9 @@ caldav_cached(Lookup *l, const NyCalendarConfig *config, gboolean fill, GPtrArra
         else
             part_free(p);
     }
+    if (reuse != NULL)
+        info(l, 1, "calendar '%s': %u of %u calendars read again after the sync", config->name,
+             read, used);
     if (!synced) {
         g_set_error(error, NY_CALDAV_ERROR, NY_CALDAV_ERROR_OFFLINE,
                     "calendar '%s': nothing cached yet; run once without --offline", config->name);

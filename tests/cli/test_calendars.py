@@ -1,5 +1,7 @@
 """`notyet calendars` without a server: local sources, offline, usage."""
 import json
+import signal
+import subprocess
 
 import nytest
 from nytest import Home, check, check_usage_error, run
@@ -39,6 +41,40 @@ def test_offline_before_any_sync():
                 home=home)
         data = json.loads(r.out)
         check(data["offline"] is True and data["cache_age_seconds"] is None, "json", r)
+    finally:
+        home.cleanup()
+
+
+FAILING_PASSWORD = ("[me]\ntimezone=UTC\n\n[calendar work]\ntype=caldav\n"
+                    "url=http://127.0.0.1:9/\nusername=jane\n"
+                    "password_command=echo pw; exit 3\n")
+
+
+def test_failing_password_command_named_once():
+    """The command fails before any connection: one line, the calendar
+    named once, neither the password nor the command shown."""
+    home = Home(FAILING_PASSWORD)
+    try:
+        r = run(["--config", home.config, "calendars"], home=home)
+        check(r.rc == 1 and r.out == "", "exit 1", r)
+        check(r.err == "notyet: calendar 'work': password_command exited with status 3\n",
+              "the exact message", r)
+    finally:
+        home.cleanup()
+
+
+def test_failing_password_command_with_sigchld_ignored():
+    """Started with SIGCHLD ignored (inherited across exec), notyet still
+    learns the command's exit status."""
+    home = Home(FAILING_PASSWORD)
+    try:
+        p = subprocess.run(nytest.command(["--config", home.config, "calendars"]),
+                           capture_output=True, text=True, env=home.env(), timeout=600,
+                           preexec_fn=lambda: signal.signal(signal.SIGCHLD, signal.SIG_IGN))
+        r = nytest.Result(p.returncode, p.stdout, nytest.without_wrapper_notes(p.stderr))
+        check(r.rc == 1 and r.out == "", "exit 1", r)
+        check("notyet: calendar 'work': password_command exited with status 3\n" in r.err,
+              "the command's failure", r)
     finally:
         home.cleanup()
 

@@ -5,9 +5,13 @@
 #include "notyet/credentials.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 static void
 test_loopback(void)
@@ -135,6 +139,87 @@ test_password_timeout(void)
     g_assert_null(pw);
     g_assert_error(error, NY_CREDENTIALS_ERROR, NY_CREDENTIALS_ERROR_COMMAND);
     g_assert_nonnull(strstr(error->message, "token_command did not finish within 1 s"));
+}
+
+/* The command gets stdin, stdout and stderr only: none of this process's
+ * descriptors (libcurl's sockets, the cache's database) without
+ * close-on-exec. */
+static void
+test_password_no_inherited_fds(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *pw = NULL;
+    int fd = open("/dev/null", O_RDONLY);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(dup2(fd, 42), ==, 42); /* dup2 leaves FD_CLOEXEC off */
+    pw = ny_credentials_run_command("password_command", "exec ls -m /proc/self/fd", 5, &error);
+    close(42);
+    close(fd);
+    g_assert_no_error(error);
+    g_test_message("the command's descriptors: %s", pw);
+    /* 3 is the directory ls reads. */
+    g_assert_cmpstr(pw, ==, "0, 1, 2, 3");
+}
+
+/* The timeout holds after the command closes its output: the wait for its
+ * exit has the same deadline, and the whole process group is killed. */
+static void
+test_password_timeout_after_output_closed(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = g_dir_make_tmp("notyet-cred-XXXXXX", NULL);
+    g_autofree char *pidfile = g_build_filename(dir, "pid", NULL);
+    g_autofree char *command =
+        g_strdup_printf("sleep 1000 & echo $! >'%s'; echo pw; exec >&- 2>&-; sleep 1000", pidfile);
+    g_autofree char *pw = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *stat = NULL;
+    g_autofree char *stat_path = NULL;
+
+    /* Run in a new session, without a controlling terminal, as cron or a
+     * service runs notyet: only there does the command get a process group
+     * of its own (on a terminal it may prompt, in notyet's group). */
+    if (!g_test_subprocess()) {
+        g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+        g_test_trap_assert_passed();
+        g_rmdir(dir);
+        return;
+    }
+    g_assert_cmpint(setsid(), >, 0);
+    pw = ny_credentials_run_command("password_command", command, 1, &error);
+    g_assert_null(pw);
+    g_assert_error(error, NY_CREDENTIALS_ERROR, NY_CREDENTIALS_ERROR_COMMAND);
+    g_assert_cmpstr(error->message, ==, "password_command did not finish within 1 s");
+    /* The shell's child (reparented, so not ours to reap) dies too: a
+     * hang here is the test's timeout. */
+    g_assert_true(g_file_get_contents(pidfile, &text, NULL, NULL));
+    stat_path = g_strdup_printf("/proc/%d/stat", atoi(text));
+    while (g_file_get_contents(stat_path, &stat, NULL, NULL) && strstr(stat, ") Z ") == NULL) {
+        g_clear_pointer(&stat, g_free);
+        g_usleep(10000);
+    }
+    g_unlink(pidfile);
+    g_rmdir(dir);
+}
+
+/* Started with SIGCHLD ignored (inherited from the parent), a failing
+ * command still fails. */
+static void
+test_password_sigchld_ignored(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *pw = NULL;
+    struct sigaction ignore = {.sa_handler = SIG_IGN};
+    struct sigaction old;
+
+    sigemptyset(&ignore.sa_mask);
+    g_assert_cmpint(sigaction(SIGCHLD, &ignore, &old), ==, 0);
+    pw = ny_credentials_run_command("password_command", "echo pw; exit 3", 5, &error);
+    g_assert_cmpint(sigaction(SIGCHLD, &old, NULL), ==, 0);
+    g_assert_null(pw);
+    g_assert_error(error, NY_CREDENTIALS_ERROR, NY_CREDENTIALS_ERROR_COMMAND);
+    g_assert_cmpstr(error->message, ==, "password_command exited with status 3");
 }
 
 /* Which configuration gives which credentials, and that no command runs
@@ -438,6 +523,10 @@ main(int argc, char **argv)
     /* README cites these two paths. */
     g_test_add_func("/http/password/failures", test_password_failures);
     g_test_add_func("/http/password/timeout", test_password_timeout);
+    g_test_add_func("/credentials/command/no-inherited-fds", test_password_no_inherited_fds);
+    g_test_add_func("/credentials/command/timeout-after-output-closed",
+                    test_password_timeout_after_output_closed);
+    g_test_add_func("/credentials/command/sigchld-ignored", test_password_sigchld_ignored);
     g_test_add_func("/credentials/kinds", test_credentials_kinds);
     g_test_add_func("/credentials/start/returns-at-once", test_credentials_start_returns_at_once);
     g_test_add_func("/credentials/start/cleared-unread", test_credentials_cleared_unread);
