@@ -416,7 +416,7 @@ ny_holds_book(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *i
         }
         if (left_alone(local)) {
             note_left_alone(h, old, why_left(h, old), notes);
-            return ny_store_forget_event(store, old->url, error);
+            return ny_store_leave_event(store, old->url, old->uid, h->now, error);
         }
         if (!g_error_matches(local, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_GONE)) {
             g_propagate_prefixed_error(error, g_steal_pointer(&local),
@@ -443,7 +443,7 @@ ny_holds_book(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *i
                 NyStoreEvent kept = {
                     .url = new_url, .followup_id = f->id, .kind = NY_STORE_EVENT_BOOKED};
                 note_left_alone(h, &kept, "something else is at its place on the server", notes);
-                return TRUE;
+                return ny_store_leave_event(store, new_url, NULL, h->now, error);
             }
             g_propagate_prefixed_error(error, g_steal_pointer(&local),
                                        "calendar '%s': ", h->target->name);
@@ -497,6 +497,9 @@ ny_holds_cancel(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite 
         }
         if (!ok && left_alone(local)) {
             note_left_alone(h, old, why_left(h, old), notes);
+            if (!ny_store_leave_event(store, old->url, old->uid, h->now, error))
+                return FALSE;
+            continue;
         } else if (!ok &&
                    !g_error_matches(local, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_GONE)) {
             g_propagate_prefixed_error(error, g_steal_pointer(&local),
@@ -516,6 +519,7 @@ ny_holds_release_list(NyHolds *h, NyStore *store, GPtrArray *events, GPtrArray *
                       GError **error)
 {
     g_autoptr(GPtrArray) forget = g_ptr_array_new();
+    g_autoptr(GPtrArray) leave = g_ptr_array_new(); /* (element-type NyStoreEvent) */
     guint failed = 0;
     g_autofree char *why = NULL;
 
@@ -538,7 +542,7 @@ ny_holds_release_list(NyHolds *h, NyStore *store, GPtrArray *events, GPtrArray *
             g_ptr_array_add(forget, e->url);
         } else if (left_alone(local)) {
             note_left_alone(h, e, why_left(h, e), notes);
-            g_ptr_array_add(forget, e->url);
+            g_ptr_array_add(leave, e);
         } else {
             failed++;
             if (why == NULL)
@@ -550,12 +554,19 @@ ny_holds_release_list(NyHolds *h, NyStore *store, GPtrArray *events, GPtrArray *
                                                "a later run removes %s",
                                                h->target->name, failed, failed == 1 ? "" : "s", why,
                                                failed == 1 ? "it" : "them"));
-    if (forget->len == 0)
+    if (forget->len == 0 && leave->len == 0)
         return TRUE;
     if (!ny_store_begin(store, error))
         return FALSE;
     for (guint i = 0; i < forget->len; i++) {
         if (!ny_store_forget_event(store, g_ptr_array_index(forget, i), error)) {
+            ny_store_rollback(store);
+            return FALSE;
+        }
+    }
+    for (guint i = 0; i < leave->len; i++) {
+        const NyStoreEvent *e = g_ptr_array_index(leave, i);
+        if (!ny_store_leave_event(store, e->url, e->uid, h->now, error)) {
             ny_store_rollback(store);
             return FALSE;
         }
@@ -600,6 +611,7 @@ is_live(GPtrArray *live, const NyStoreEvent *e)
 typedef struct {
     NyHolds *h;
     GHashTable *recorded; /* url -> the NyStoreEvent the store keeps */
+    GHashTable *left;     /* the URLs left to the user (ny_store_left_events()) */
     GHashTable *etags;    /* href -> ETag, from the cache */
     const char *base;     /* the calendar's URL */
     NyTime now;
@@ -610,8 +622,9 @@ typedef struct {
  * killed before its commit, or a booked call at the place of a recorded
  * hold: the booking of a `book` killed before its commit (or whose commit
  * failed and whose undo failed too), its follow-up still offered in the
- * store. A cancelled event keeps no time and is left to the server's
- * scheduling. */
+ * store. A cancelled event keeps no time and is left
+ * to the server's scheduling; an event notyet once found edited by the
+ * user is theirs (ny_store_leave_event()) and never swept. */
 static void
 sweep_object(const char *href, const char *ics, gsize len, gpointer data)
 {
@@ -627,6 +640,8 @@ sweep_object(const char *href, const char *ics, gsize len, gpointer data)
         return;
     url = ny_http_resolve(s->base, href);
     if (url == NULL)
+        return;
+    if (g_hash_table_contains(s->left, url))
         return;
     known = g_hash_table_lookup(s->recorded, url);
     if (known == NULL ? !marks.hold : (known->kind != NY_STORE_EVENT_HOLD || marks.hold))
@@ -669,11 +684,12 @@ find_orphans(NyHolds *h, NyStore *store, NyTime now, GError **error)
     g_autoptr(NyCache) cache = NULL;
     g_autoptr(GPtrArray) cached = NULL;
     g_autoptr(GHashTable) etags = NULL;
+    g_autoptr(GHashTable) left = ny_store_left_events(store, error);
     const NyCacheCalendar *cal = NULL;
     const char *base;
     Sweep s = {0};
 
-    if (all == NULL)
+    if (all == NULL || left == NULL)
         return NULL;
     for (guint i = 0; i < all->len; i++) {
         NyStoreEvent *e = g_ptr_array_index(all, i);
@@ -696,6 +712,7 @@ find_orphans(NyHolds *h, NyStore *store, NyTime now, GError **error)
         return NULL;
     s.h = h;
     s.recorded = recorded;
+    s.left = left;
     s.etags = etags;
     s.base = base;
     s.now = now;
@@ -745,6 +762,14 @@ ny_holds_sweep(NyHolds *h, NyStore *store, GPtrArray *live, NyTime now, GPtrArra
             if (!left_alone(gone))
                 continue; /* a later run tries again */
             note_left_alone(h, e, why_left(h, e), notes);
+            if (!ny_store_begin(store, error))
+                return FALSE;
+            if (!ny_store_leave_event(store, e->url, e->uid, h->now, error) ||
+                !ny_store_commit(store, error)) {
+                ny_store_rollback(store);
+                return FALSE;
+            }
+            continue;
         }
         if (e->calendar_url != NULL && !ny_store_forget_event(store, e->url, error))
             return FALSE;

@@ -431,6 +431,66 @@ def make_tests(S):
         check(r.rc == 0, "cancel", r)
         check("Kept by me" in events_on(S.server, S.cal).get(href, ""), "never deleted")
 
+    def edit_on_server(href, text, summary):
+        """The user's client rewrites the event: a new SUMMARY and a start
+        an hour later, notyet's X- properties kept."""
+        edited = unfold(text).replace("\r\n", "\n")
+        edited = re.sub(r"(?m)^SUMMARY:.*$", "SUMMARY:" + summary, edited)
+        edited = re.sub(r"(?m)^(DTSTART[^:]*:\d{8}T)(\d\d)",
+                        lambda m: m.group(1) + "%02d" % (int(m.group(2)) + 1), edited)
+        edited = re.sub(r"(?m)^(DTEND[^:]*:\d{8}T)(\d\d)",
+                        lambda m: m.group(1) + "%02d" % (int(m.group(2)) + 1), edited)
+        status, _, _ = davservers.request("PUT", S.server.base + href,
+                                          edited.replace("\n", "\r\n"),
+                                          {"Content-Type": "text/calendar"}, S.server.user,
+                                          S.server.password)
+        check(status in (200, 201, 204), "the user's edit: %d" % status)
+        return events_on(S.server, S.cal)[href]
+
+    def user_deletes(href):
+        """The user's client removes its event, so it keeps no time from
+        the tests after this one."""
+        davservers.request("DELETE", S.server.base + href, "", {}, S.server.user,
+                           S.server.password)
+
+    def test_a_hold_the_user_edited_survives_its_release_and_the_sweep():
+        """A hold notyet finds edited is left alone when it is released
+        (here: book the other slot) and stays the user's: the orphan sweep
+        of a later run never deletes it."""
+        home = S.home()
+        fid = offered_ids(reply(home, "Hank Roe"))
+        mine = ours(events_on(S.server, S.cal), home.db, fid)
+        href, text = sorted(mine.items(), key=lambda kv: starts(kv[1]))[1]
+        kept = edit_on_server(href, text, "Dentist, moved by me")
+        r = run(home, ["book", str(fid), "--slot", "1"])
+        check(r.rc == 0 and "alone" in r.err, "book leaves the edited hold alone", r)
+        try:
+            for name, now in (("Ivo Roe", LATER), ("Ivy Roe", "2026-01-06T08:00:00Z")):
+                r = run(home, ["reply", name, "--no-hold"], now=now)
+                check(r.rc == 0, "a later run sweeps", r)
+                check(events_on(S.server, S.cal).get(href) == kept,
+                      "the user's edited event is there byte for byte after the sweep at " + now)
+        finally:
+            user_deletes(href)
+
+    def test_a_booked_call_the_user_edited_survives_cancel_and_the_sweep():
+        home = S.home()
+        fid = offered_ids(reply(home, "Jai Roe"))
+        check(run(home, ["book", str(fid), "--slot", "1"]).rc == 0, "book")
+        href, text = next(iter((h, t) for h, t in
+                               ours(events_on(S.server, S.cal), home.db, fid).items()
+                               if prop(t, "STATUS") == "CONFIRMED"))
+        kept = edit_on_server(href, text, "Call, my notes")
+        try:
+            r = run(home, ["cancel", str(fid)])
+            check(r.rc == 0 and "alone" in r.err, "cancel leaves the edited call alone", r)
+            r = run(home, ["reply", "Kai Roe", "--no-hold"], now=LATER)
+            check(r.rc == 0, "a later run sweeps", r)
+            check(events_on(S.server, S.cal).get(href) == kept,
+                  "the user's edited call is there byte for byte after the sweep")
+        finally:
+            user_deletes(href)
+
     def test_an_event_at_a_holds_name_is_left_alone():
         """A hold's name is made of its time (the claim two stores race
         for); a cancelled event already there is never touched, and the
