@@ -618,11 +618,11 @@ typedef struct {
     GPtrArray *orphans; /* (element-type NyStoreEvent) */
 } Sweep;
 
-/* An event of this store that no record owns: a hold written by a run
- * killed before its commit, or a booked call at the place of a recorded
- * hold: the booking of a `book` killed before its commit (or whose commit
- * failed and whose undo failed too), its follow-up still offered in the
- * store. A cancelled event keeps no time and is left
+/* An event of this store that no record owns: a hold or a booked call
+ * written by a run killed before its commit (or whose commit failed and
+ * whose undo failed too), or a booked call at the place of a recorded
+ * hold: the booking of a `book` killed before its commit, its follow-up
+ * still offered in the store. A cancelled event keeps no time and is left
  * to the server's scheduling; an event notyet once found edited by the
  * user is theirs (ny_store_leave_event()) and never swept. */
 static void
@@ -644,7 +644,7 @@ sweep_object(const char *href, const char *ics, gsize len, gpointer data)
     if (g_hash_table_contains(s->left, url))
         return;
     known = g_hash_table_lookup(s->recorded, url);
-    if (known == NULL ? !marks.hold : (known->kind != NY_STORE_EVENT_HOLD || marks.hold))
+    if (known != NULL && (known->kind != NY_STORE_EVENT_HOLD || marks.hold))
         return;
     /* Not yet committed, perhaps: the writer may still be running. */
     if (marks.dtstamp == 0 || s->now - marks.dtstamp < NY_HOLDS_ORPHAN_AGE)

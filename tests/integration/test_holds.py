@@ -611,6 +611,26 @@ def make_tests(S):
         check(len(confirmed(home, fid)) == 1, "one booked call")
         settled(home, S.server.base, "booked again")
 
+    def test_book_of_a_typed_time_killed_before_its_commit():
+        """No hold to replace: the call is written at its UID, and no
+        record owns it once the run is killed. The next sync removes it."""
+        home = S.home()
+        fid = offered_ids(reply(home, "Tao Roe"))
+        before = followup_states(home.db)
+        r = faulty(home, "signal=KILL:when=1",
+                   ["book", str(fid), "--slot", "2026-01-07T15:00:00Z", "--force"])
+        check(r.rc == KILLED and r.out == "", "killed at the store's commit", r)
+        check(followup_states(home.db) == before, "the store still says offered")
+        check(len(confirmed(home, fid)) == 1, "the booked call was written before the commit")
+        r = run(home, ["reply", "Uri Roe", "--no-hold"], now=LATER)
+        check(r.rc == 0, "the next run", r)
+        check(confirmed(home, fid) == [], "the booking that was never recorded is removed")
+        settled(home, S.server.base, "typed book killed before its commit, after the next sync")
+        r = run(home, ["book", str(fid), "--slot", "2026-01-07T15:00:00Z", "--force"], now=LATER)
+        check(r.rc == 0 and "alone" not in r.err, "booking again works, nothing left alone", r)
+        check(len(confirmed(home, fid)) == 1, "one booked call")
+        settled(home, S.server.base, "booked again")
+
     def test_book_killed_between_the_commit_and_the_other_holds_removal():
         proxy = FaultProxy(S.server.base)
         try:
