@@ -462,6 +462,19 @@ ny_holds_book(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *i
     }
 }
 
+/* Whether the event at @e's URL is this store's cancelled call of the same
+ * UID: what an earlier `cancel --send` whose store commit failed left
+ * there (doc/calendar-writes.md, "Order and failure"). */
+static gboolean
+already_cancelled(NyHolds *h, const NyStoreEvent *e)
+{
+    g_auto(NyInviteMarks) marks = {0};
+    g_autofree char *text = ny_caldav_event_fetch(h->http, e->url, NULL, NULL);
+
+    return text != NULL && ny_invite_read_marks(text, &marks) && marks.cancelled &&
+           g_strcmp0(marks.store_id, h->store_id) == 0 && g_strcmp0(marks.uid, e->uid) == 0;
+}
+
 gboolean
 ny_holds_cancel(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *invite,
                 gboolean send, GPtrArray *notes, GError **error)
@@ -495,12 +508,12 @@ ny_holds_cancel(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite 
         } else {
             ok = ny_caldav_event_delete(h->http, &ev, &local);
         }
-        if (!ok && left_alone(local)) {
+        if (!ok && left_alone(local) && !already_cancelled(h, old)) {
             note_left_alone(h, old, why_left(h, old), notes);
             if (!ny_store_leave_event(store, old->url, old->uid, h->now, error))
                 return FALSE;
             continue;
-        } else if (!ok &&
+        } else if (!ok && !left_alone(local) &&
                    !g_error_matches(local, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_GONE)) {
             g_propagate_prefixed_error(error, g_steal_pointer(&local),
                                        "calendar '%s': ", h->target->name);

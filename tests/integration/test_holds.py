@@ -676,6 +676,31 @@ def make_tests(S):
         check(len(confirmed(home, fid)) == 1, "one booked call")
         settled(home, S.server.base, "booked again after a failed commit")
 
+    def test_cancel_send_with_a_store_that_cannot_commit_is_finished_by_the_next():
+        """The cancellation a server may have sent cannot be taken back, so
+        cancel --send does not undo it (unlike book): it says so, and the
+        next cancel finishes it without calling the call the user's."""
+        home = S.home()
+        fid = offered_ids(reply(home, "Yul Roe"))
+        check(run(home, ["book", str(fid), "--slot", "1"]).rc == 0, "book")
+        before = followup_states(home.db)
+        r = faulty(home, "error=ENOSPC:when=1+", ["cancel", str(fid), "--send"])
+        check(r.rc == 1 and r.out == "", "the commit fails: exit 1", r)
+        check("cancel %d --send' again" % fid in r.err, "says to cancel again", r)
+        check(followup_states(home.db) == before, "the store still says booked")
+        mine = ours(events_on(S.server, S.cal), home.db, fid)
+        check([prop(t, "STATUS") for t in mine.values()] == ["CANCELLED"],
+              "the cancellation is on the calendar: %r" % list(mine))
+        r = run(home, ["cancel", str(fid), "--send"])
+        check(r.rc == 0 and "alone" not in r.err, "the next cancel finishes it", r)
+        check(dict(followup_states(home.db))[fid] == "cancelled", "the store says cancelled")
+        check(recorded_events(home.db) == [], "nothing recorded")
+        con = sqlite3.connect(home.db)
+        left = con.execute("SELECT count(*) FROM calendar_left").fetchone()[0]
+        con.close()
+        check(left == 0, "nothing taken for the user's")
+        settled(home, S.server.base, "cancelled again after a failed commit")
+
     def test_a_failed_write_leaves_nothing_recorded_that_is_not_on_the_server():
         proxy = FaultProxy(S.server.base)
         try:
