@@ -64,6 +64,14 @@ close_followup(NyCli *cli, const char *id_text, NyFollowupState to, gboolean sen
     }
     if (!ny_store_update_followup(store, f, cli->now, error) || !ny_store_commit(store, error)) {
         ny_store_rollback(store);
+        /* Not taken back, unlike book's call: a cancellation the server
+         * may have sent already cannot be unsent (doc/calendar-writes.md,
+         * "Order and failure"); the next cancel finishes it. */
+        if (holds != NULL && was_booked)
+            g_prefix_error(error,
+                           "the call is cancelled on the calendar but not in the store; run "
+                           "'notyet cancel %" G_GINT64_FORMAT "%s' again: ",
+                           id, send ? " --send" : "");
         return FALSE;
     }
     if (holds != NULL && !ny_holds_release(holds, store, id, notes, error))

@@ -416,7 +416,7 @@ ny_holds_book(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *i
         }
         if (left_alone(local)) {
             note_left_alone(h, old, why_left(h, old), notes);
-            return ny_store_forget_event(store, old->url, error);
+            return ny_store_leave_event(store, old->url, old->uid, h->now, error);
         }
         if (!g_error_matches(local, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_GONE)) {
             g_propagate_prefixed_error(error, g_steal_pointer(&local),
@@ -443,7 +443,7 @@ ny_holds_book(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *i
                 NyStoreEvent kept = {
                     .url = new_url, .followup_id = f->id, .kind = NY_STORE_EVENT_BOOKED};
                 note_left_alone(h, &kept, "something else is at its place on the server", notes);
-                return TRUE;
+                return ny_store_leave_event(store, new_url, NULL, h->now, error);
             }
             g_propagate_prefixed_error(error, g_steal_pointer(&local),
                                        "calendar '%s': ", h->target->name);
@@ -460,6 +460,19 @@ ny_holds_book(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *i
         e.created = h->now;
         return ny_store_put_event(store, &e, error);
     }
+}
+
+/* Whether the event at @e's URL is this store's cancelled call of the same
+ * UID: what an earlier `cancel --send` whose store commit failed left
+ * there (doc/calendar-writes.md, "Order and failure"). */
+static gboolean
+already_cancelled(NyHolds *h, const NyStoreEvent *e)
+{
+    g_auto(NyInviteMarks) marks = {0};
+    g_autofree char *text = ny_caldav_event_fetch(h->http, e->url, NULL, NULL);
+
+    return text != NULL && ny_invite_read_marks(text, &marks) && marks.cancelled &&
+           g_strcmp0(marks.store_id, h->store_id) == 0 && g_strcmp0(marks.uid, e->uid) == 0;
 }
 
 gboolean
@@ -495,9 +508,12 @@ ny_holds_cancel(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite 
         } else {
             ok = ny_caldav_event_delete(h->http, &ev, &local);
         }
-        if (!ok && left_alone(local)) {
+        if (!ok && left_alone(local) && !already_cancelled(h, old)) {
             note_left_alone(h, old, why_left(h, old), notes);
-        } else if (!ok &&
+            if (!ny_store_leave_event(store, old->url, old->uid, h->now, error))
+                return FALSE;
+            continue;
+        } else if (!ok && !left_alone(local) &&
                    !g_error_matches(local, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_GONE)) {
             g_propagate_prefixed_error(error, g_steal_pointer(&local),
                                        "calendar '%s': ", h->target->name);
@@ -516,6 +532,7 @@ ny_holds_release_list(NyHolds *h, NyStore *store, GPtrArray *events, GPtrArray *
                       GError **error)
 {
     g_autoptr(GPtrArray) forget = g_ptr_array_new();
+    g_autoptr(GPtrArray) leave = g_ptr_array_new(); /* (element-type NyStoreEvent) */
     guint failed = 0;
     g_autofree char *why = NULL;
 
@@ -538,7 +555,7 @@ ny_holds_release_list(NyHolds *h, NyStore *store, GPtrArray *events, GPtrArray *
             g_ptr_array_add(forget, e->url);
         } else if (left_alone(local)) {
             note_left_alone(h, e, why_left(h, e), notes);
-            g_ptr_array_add(forget, e->url);
+            g_ptr_array_add(leave, e);
         } else {
             failed++;
             if (why == NULL)
@@ -550,12 +567,19 @@ ny_holds_release_list(NyHolds *h, NyStore *store, GPtrArray *events, GPtrArray *
                                                "a later run removes %s",
                                                h->target->name, failed, failed == 1 ? "" : "s", why,
                                                failed == 1 ? "it" : "them"));
-    if (forget->len == 0)
+    if (forget->len == 0 && leave->len == 0)
         return TRUE;
     if (!ny_store_begin(store, error))
         return FALSE;
     for (guint i = 0; i < forget->len; i++) {
         if (!ny_store_forget_event(store, g_ptr_array_index(forget, i), error)) {
+            ny_store_rollback(store);
+            return FALSE;
+        }
+    }
+    for (guint i = 0; i < leave->len; i++) {
+        const NyStoreEvent *e = g_ptr_array_index(leave, i);
+        if (!ny_store_leave_event(store, e->url, e->uid, h->now, error)) {
             ny_store_rollback(store);
             return FALSE;
         }
@@ -600,18 +624,20 @@ is_live(GPtrArray *live, const NyStoreEvent *e)
 typedef struct {
     NyHolds *h;
     GHashTable *recorded; /* url -> the NyStoreEvent the store keeps */
+    GHashTable *left;     /* the URLs left to the user (ny_store_left_events()) */
     GHashTable *etags;    /* href -> ETag, from the cache */
     const char *base;     /* the calendar's URL */
     NyTime now;
     GPtrArray *orphans; /* (element-type NyStoreEvent) */
 } Sweep;
 
-/* An event of this store that no record owns: a hold written by a run
- * killed before its commit, or a booked call at the place of a recorded
- * hold: the booking of a `book` killed before its commit (or whose commit
- * failed and whose undo failed too), its follow-up still offered in the
- * store. A cancelled event keeps no time and is left to the server's
- * scheduling. */
+/* An event of this store that no record owns: a hold or a booked call
+ * written by a run killed before its commit (or whose commit failed and
+ * whose undo failed too), or a booked call at the place of a recorded
+ * hold: the booking of a `book` killed before its commit, its follow-up
+ * still offered in the store. A cancelled event keeps no time and is left
+ * to the server's scheduling; an event notyet once found edited by the
+ * user is theirs (ny_store_leave_event()) and never swept. */
 static void
 sweep_object(const char *href, const char *ics, gsize len, gpointer data)
 {
@@ -628,8 +654,10 @@ sweep_object(const char *href, const char *ics, gsize len, gpointer data)
     url = ny_http_resolve(s->base, href);
     if (url == NULL)
         return;
+    if (g_hash_table_contains(s->left, url))
+        return;
     known = g_hash_table_lookup(s->recorded, url);
-    if (known == NULL ? !marks.hold : (known->kind != NY_STORE_EVENT_HOLD || marks.hold))
+    if (known != NULL && (known->kind != NY_STORE_EVENT_HOLD || marks.hold))
         return;
     /* Not yet committed, perhaps: the writer may still be running. */
     if (marks.dtstamp == 0 || s->now - marks.dtstamp < NY_HOLDS_ORPHAN_AGE)
@@ -669,11 +697,12 @@ find_orphans(NyHolds *h, NyStore *store, NyTime now, GError **error)
     g_autoptr(NyCache) cache = NULL;
     g_autoptr(GPtrArray) cached = NULL;
     g_autoptr(GHashTable) etags = NULL;
+    g_autoptr(GHashTable) left = ny_store_left_events(store, error);
     const NyCacheCalendar *cal = NULL;
     const char *base;
     Sweep s = {0};
 
-    if (all == NULL)
+    if (all == NULL || left == NULL)
         return NULL;
     for (guint i = 0; i < all->len; i++) {
         NyStoreEvent *e = g_ptr_array_index(all, i);
@@ -696,6 +725,7 @@ find_orphans(NyHolds *h, NyStore *store, NyTime now, GError **error)
         return NULL;
     s.h = h;
     s.recorded = recorded;
+    s.left = left;
     s.etags = etags;
     s.base = base;
     s.now = now;
@@ -745,6 +775,14 @@ ny_holds_sweep(NyHolds *h, NyStore *store, GPtrArray *live, NyTime now, GPtrArra
             if (!left_alone(gone))
                 continue; /* a later run tries again */
             note_left_alone(h, e, why_left(h, e), notes);
+            if (!ny_store_begin(store, error))
+                return FALSE;
+            if (!ny_store_leave_event(store, e->url, e->uid, h->now, error) ||
+                !ny_store_commit(store, error)) {
+                ny_store_rollback(store);
+                return FALSE;
+            }
+            continue;
         }
         if (e->calendar_url != NULL && !ny_store_forget_event(store, e->url, error))
             return FALSE;

@@ -91,6 +91,15 @@ static const char *const migrations[] = {
     "  created INTEGER NOT NULL"
     ");"
     "CREATE INDEX calendar_events_followup ON calendar_events(followup_id);",
+    /* 5: the events of this store notyet found edited by the user and left
+     * alone: never deleted by the orphan sweep (doc/calendar-writes.md,
+     * "Left to the user"). Keyed by URL, so an edit that changes the UID
+     * is still the user's. */
+    "CREATE TABLE calendar_left ("
+    "  url TEXT PRIMARY KEY,"
+    "  uid TEXT,"
+    "  at INTEGER NOT NULL"
+    ");",
 };
 
 #define NY_STORE_SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
@@ -749,6 +758,7 @@ ny_store_put_event(NyStore *store, const NyStoreEvent *e, GError **error)
         " ON CONFLICT (url) DO UPDATE SET followup_id = ?2, calendar_url = ?3, etag = ?4,"
         " uid = ?5, kind = ?6, start = ?7, end = ?8",
         error);
+    g_autoptr(sqlite3_stmt) stmt_forget = NULL;
 
     if (stmt == NULL)
         return FALSE;
@@ -761,7 +771,50 @@ ny_store_put_event(NyStore *store, const NyStoreEvent *e, GError **error)
     sqlite3_bind_int64(stmt, 7, e->span.start);
     sqlite3_bind_int64(stmt, 8, e->span.end);
     sqlite3_bind_int64(stmt, 9, e->created);
-    return step_done(store, stmt, "record a calendar event", error);
+    if (!step_done(store, stmt, "record a calendar event", error))
+        return FALSE;
+    /* Written there with If-None-Match: * (or over notyet's own event):
+     * the event once left to the user at this URL is gone. */
+    stmt_forget = prepare(store, "DELETE FROM calendar_left WHERE url = ?1", error);
+    if (stmt_forget == NULL)
+        return FALSE;
+    sqlite3_bind_text(stmt_forget, 1, e->url, -1, SQLITE_TRANSIENT);
+    return step_done(store, stmt_forget, "record a calendar event", error);
+}
+
+gboolean
+ny_store_leave_event(NyStore *store, const char *url, const char *uid, NyTime at, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt =
+        prepare(store,
+                "INSERT INTO calendar_left (url, uid, at) VALUES (?1, ?2, ?3)"
+                " ON CONFLICT (url) DO UPDATE SET uid = ?2, at = ?3",
+                error);
+
+    if (stmt == NULL || !ny_store_forget_event(store, url, error))
+        return FALSE;
+    sqlite3_bind_text(stmt, 1, url, -1, SQLITE_TRANSIENT);
+    bind_text_or_null(stmt, 2, uid);
+    sqlite3_bind_int64(stmt, 3, at);
+    return step_done(store, stmt, "remember an event left alone", error);
+}
+
+GHashTable *
+ny_store_left_events(NyStore *store, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = prepare(store, "SELECT url FROM calendar_left", error);
+    g_autoptr(GHashTable) out = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    int rc;
+
+    if (stmt == NULL)
+        return NULL;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        g_hash_table_add(out, column_text(stmt, 0));
+    if (rc != SQLITE_DONE) {
+        set_sqlite_error(store, rc, "read the events left alone", error);
+        return NULL;
+    }
+    return g_steal_pointer(&out);
 }
 
 gboolean

@@ -212,6 +212,25 @@ gboolean ny_store_put_event(NyStore *store, const NyStoreEvent *e, GError **erro
 gboolean ny_store_forget_event(NyStore *store, const char *url, GError **error);
 
 /**
+ * ny_store_leave_event:
+ * @uid: (nullable): the UID the event had when notyet wrote it
+ *
+ * Forgets the event at @url and remembers it as left to the user (edited
+ * on the server, so never changed or deleted again, not even by the
+ * orphan sweep of src/holds.c). Inside a transaction.
+ */
+gboolean ny_store_leave_event(NyStore *store, const char *url, const char *uid, NyTime at,
+                              GError **error);
+
+/**
+ * ny_store_left_events:
+ *
+ * Returns: (transfer full) (element-type utf8 utf8): the set of the URLs
+ * ny_store_leave_event() remembered, or NULL with NY_DB_ERROR.
+ */
+GHashTable *ny_store_left_events(NyStore *store, GError **error);
+
+/**
  * ny_store_list_events:
  * @followup_id: one follow-up's events, or 0 for every event
  *

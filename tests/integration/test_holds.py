@@ -431,6 +431,66 @@ def make_tests(S):
         check(r.rc == 0, "cancel", r)
         check("Kept by me" in events_on(S.server, S.cal).get(href, ""), "never deleted")
 
+    def edit_on_server(href, text, summary):
+        """The user's client rewrites the event: a new SUMMARY and a start
+        an hour later, notyet's X- properties kept."""
+        edited = unfold(text).replace("\r\n", "\n")
+        edited = re.sub(r"(?m)^SUMMARY:.*$", "SUMMARY:" + summary, edited)
+        edited = re.sub(r"(?m)^(DTSTART[^:]*:\d{8}T)(\d\d)",
+                        lambda m: m.group(1) + "%02d" % (int(m.group(2)) + 1), edited)
+        edited = re.sub(r"(?m)^(DTEND[^:]*:\d{8}T)(\d\d)",
+                        lambda m: m.group(1) + "%02d" % (int(m.group(2)) + 1), edited)
+        status, _, _ = davservers.request("PUT", S.server.base + href,
+                                          edited.replace("\n", "\r\n"),
+                                          {"Content-Type": "text/calendar"}, S.server.user,
+                                          S.server.password)
+        check(status in (200, 201, 204), "the user's edit: %d" % status)
+        return events_on(S.server, S.cal)[href]
+
+    def user_deletes(href):
+        """The user's client removes its event, so it keeps no time from
+        the tests after this one."""
+        davservers.request("DELETE", S.server.base + href, "", {}, S.server.user,
+                           S.server.password)
+
+    def test_a_hold_the_user_edited_survives_its_release_and_the_sweep():
+        """A hold notyet finds edited is left alone when it is released
+        (here: book the other slot) and stays the user's: the orphan sweep
+        of a later run never deletes it."""
+        home = S.home()
+        fid = offered_ids(reply(home, "Hank Roe"))
+        mine = ours(events_on(S.server, S.cal), home.db, fid)
+        href, text = sorted(mine.items(), key=lambda kv: starts(kv[1]))[1]
+        kept = edit_on_server(href, text, "Dentist, moved by me")
+        r = run(home, ["book", str(fid), "--slot", "1"])
+        check(r.rc == 0 and "alone" in r.err, "book leaves the edited hold alone", r)
+        try:
+            for name, now in (("Ivo Roe", LATER), ("Ivy Roe", "2026-01-06T08:00:00Z")):
+                r = run(home, ["reply", name, "--no-hold"], now=now)
+                check(r.rc == 0, "a later run sweeps", r)
+                check(events_on(S.server, S.cal).get(href) == kept,
+                      "the user's edited event is there byte for byte after the sweep at " + now)
+        finally:
+            user_deletes(href)
+
+    def test_a_booked_call_the_user_edited_survives_cancel_and_the_sweep():
+        home = S.home()
+        fid = offered_ids(reply(home, "Jai Roe"))
+        check(run(home, ["book", str(fid), "--slot", "1"]).rc == 0, "book")
+        href, text = next(iter((h, t) for h, t in
+                               ours(events_on(S.server, S.cal), home.db, fid).items()
+                               if prop(t, "STATUS") == "CONFIRMED"))
+        kept = edit_on_server(href, text, "Call, my notes")
+        try:
+            r = run(home, ["cancel", str(fid)])
+            check(r.rc == 0 and "alone" in r.err, "cancel leaves the edited call alone", r)
+            r = run(home, ["reply", "Kai Roe", "--no-hold"], now=LATER)
+            check(r.rc == 0, "a later run sweeps", r)
+            check(events_on(S.server, S.cal).get(href) == kept,
+                  "the user's edited call is there byte for byte after the sweep")
+        finally:
+            user_deletes(href)
+
     def test_an_event_at_a_holds_name_is_left_alone():
         """A hold's name is made of its time (the claim two stores race
         for); a cancelled event already there is never touched, and the
@@ -551,6 +611,26 @@ def make_tests(S):
         check(len(confirmed(home, fid)) == 1, "one booked call")
         settled(home, S.server.base, "booked again")
 
+    def test_book_of_a_typed_time_killed_before_its_commit():
+        """No hold to replace: the call is written at its UID, and no
+        record owns it once the run is killed. The next sync removes it."""
+        home = S.home()
+        fid = offered_ids(reply(home, "Tao Roe"))
+        before = followup_states(home.db)
+        r = faulty(home, "signal=KILL:when=1",
+                   ["book", str(fid), "--slot", "2026-01-07T15:00:00Z", "--force"])
+        check(r.rc == KILLED and r.out == "", "killed at the store's commit", r)
+        check(followup_states(home.db) == before, "the store still says offered")
+        check(len(confirmed(home, fid)) == 1, "the booked call was written before the commit")
+        r = run(home, ["reply", "Uri Roe", "--no-hold"], now=LATER)
+        check(r.rc == 0, "the next run", r)
+        check(confirmed(home, fid) == [], "the booking that was never recorded is removed")
+        settled(home, S.server.base, "typed book killed before its commit, after the next sync")
+        r = run(home, ["book", str(fid), "--slot", "2026-01-07T15:00:00Z", "--force"], now=LATER)
+        check(r.rc == 0 and "alone" not in r.err, "booking again works, nothing left alone", r)
+        check(len(confirmed(home, fid)) == 1, "one booked call")
+        settled(home, S.server.base, "booked again")
+
     def test_book_killed_between_the_commit_and_the_other_holds_removal():
         proxy = FaultProxy(S.server.base)
         try:
@@ -595,6 +675,31 @@ def make_tests(S):
         check(r.rc == 0 and "alone" not in r.err, "booking again works, nothing left alone", r)
         check(len(confirmed(home, fid)) == 1, "one booked call")
         settled(home, S.server.base, "booked again after a failed commit")
+
+    def test_cancel_send_with_a_store_that_cannot_commit_is_finished_by_the_next():
+        """The cancellation a server may have sent cannot be taken back, so
+        cancel --send does not undo it (unlike book): it says so, and the
+        next cancel finishes it without calling the call the user's."""
+        home = S.home()
+        fid = offered_ids(reply(home, "Yul Roe"))
+        check(run(home, ["book", str(fid), "--slot", "1"]).rc == 0, "book")
+        before = followup_states(home.db)
+        r = faulty(home, "error=ENOSPC:when=1+", ["cancel", str(fid), "--send"])
+        check(r.rc == 1 and r.out == "", "the commit fails: exit 1", r)
+        check("cancel %d --send' again" % fid in r.err, "says to cancel again", r)
+        check(followup_states(home.db) == before, "the store still says booked")
+        mine = ours(events_on(S.server, S.cal), home.db, fid)
+        check([prop(t, "STATUS") for t in mine.values()] == ["CANCELLED"],
+              "the cancellation is on the calendar: %r" % list(mine))
+        r = run(home, ["cancel", str(fid), "--send"])
+        check(r.rc == 0 and "alone" not in r.err, "the next cancel finishes it", r)
+        check(dict(followup_states(home.db))[fid] == "cancelled", "the store says cancelled")
+        check(recorded_events(home.db) == [], "nothing recorded")
+        con = sqlite3.connect(home.db)
+        left = con.execute("SELECT count(*) FROM calendar_left").fetchone()[0]
+        con.close()
+        check(left == 0, "nothing taken for the user's")
+        settled(home, S.server.base, "cancelled again after a failed commit")
 
     def test_a_failed_write_leaves_nothing_recorded_that_is_not_on_the_server():
         proxy = FaultProxy(S.server.base)

@@ -497,6 +497,7 @@ test_migrate_from_1(Fixture *fx, gconstpointer data)
                       "ALTER TABLE followups DROP COLUMN their_end;"
                       "DROP TABLE followup_nudges;"
                       "DROP TABLE calendar_events;"
+                      "DROP TABLE calendar_left;"
                       "DROP TABLE store_meta;"
                       "PRAGMA user_version = 1");
 
@@ -811,6 +812,46 @@ test_nudge_and_last_decision(Fixture *fx, gconstpointer data)
 
 /* The events notyet wrote: recorded, replaced by URL, listed per
  * follow-up, forgotten; and the store's own id, stable and private to it. */
+/* An event left to the user leaves the records for the left set, and a new
+ * write of this store at its URL takes it out again. */
+static void
+test_left_events(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(NyStore) store = open_ok(fx->path);
+    g_autoptr(NyFollowup) a = make_followup("Richard Roe", 1796238000, 1796418000);
+    g_autoptr(GPtrArray) list = NULL;
+    g_autoptr(GHashTable) left = NULL;
+    g_autoptr(GError) error = NULL;
+    NyStoreEvent hold = {.url = "http://h/c/1.ics",
+                         .calendar_url = "http://h/c/",
+                         .uid = "u1@notyet",
+                         .kind = NY_STORE_EVENT_HOLD,
+                         .span = {1796238000, 1796239200},
+                         .created = 10};
+
+    (void)data;
+    hold.followup_id = add_followup(store, a, 1000);
+    g_assert_true(ny_store_begin(store, &error));
+    g_assert_true(ny_store_put_event(store, &hold, &error));
+    g_assert_true(ny_store_leave_event(store, hold.url, hold.uid, 20, &error));
+    g_assert_true(ny_store_commit(store, &error));
+    g_assert_no_error(error);
+    list = ny_store_list_events(store, 0, &error);
+    g_assert_cmpuint(list->len, ==, 0);
+    left = ny_store_left_events(store, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(g_hash_table_size(left), ==, 1);
+    g_assert_true(g_hash_table_contains(left, "http://h/c/1.ics"));
+    g_clear_pointer(&left, g_hash_table_unref);
+
+    g_assert_true(ny_store_begin(store, &error));
+    g_assert_true(ny_store_put_event(store, &hold, &error));
+    g_assert_true(ny_store_commit(store, &error));
+    left = ny_store_left_events(store, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(g_hash_table_size(left), ==, 0);
+}
+
 static void
 test_calendar_events(Fixture *fx, gconstpointer data)
 {
@@ -903,6 +944,7 @@ main(int argc, char **argv)
     ADD("/store/busy", test_busy);
     ADD("/store/concurrent-writers", test_concurrent_writers);
     ADD("/store/calendar-events", test_calendar_events);
+    ADD("/store/left-events", test_left_events);
     ADD("/store/nudge-and-last-decision", test_nudge_and_last_decision);
     g_test_add_func("/store/states", test_states);
     return g_test_run();
