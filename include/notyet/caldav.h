@@ -268,10 +268,10 @@ gboolean ny_caldav_same_collection(const char *a, const char *b);
  * among equals; a target of "." offers no service) and the path= of its
  * _caldavs._tcp TXT record (RFC 6764 4, else "/"; escaped for a URL), as
  * https://TARGET:PORT/PATH. A target that is not a host name of letters,
- * digits, '-' and '.', or a port of 0, is passed over for the next. Never _caldav._tcp: plain http is not looked
- * for. With no record, or no answer in time, https://DOMAIN/, whose
- * /.well-known/caldav the discovery then asks. Runs a private main context
- * until the lookups end.
+ * digits, '-' and '.', or a port of 0, is passed over for the next.
+ * Never _caldav._tcp: plain http is not looked for. With no record, or no
+ * answer in time, https://DOMAIN/, whose /.well-known/caldav the discovery
+ * then asks. Runs a private main context until the lookups end.
  *
  * Returns: (transfer full): the URL.
  */
