@@ -13,14 +13,20 @@
 
 #include "cmd-common.h"
 
-/* The invite's UID, made once per follow-up: a random (version 4) UUID,
- * RFC 5545 3.8.4.7 suggests a globally unique identifier. */
+/* The invite's UID when the follow-up has none yet (no hold to take it
+ * from): made from the store's random id and the follow-up's, so a `book`
+ * killed after writing the call and run again makes the same UID, and
+ * knows that call as its own (doc/calendar-writes.md, "Order and
+ * failure"). Globally unique as RFC 5545 3.8.4.7 asks: the store id is
+ * 128 random bits; hashed, so the UID tells an invitee nothing. */
 static char *
-new_uid(void)
+derived_uid(const char *store_id, gint64 id)
 {
-    g_autofree char *uuid = g_uuid_string_random();
+    g_autofree char *seed = g_strdup_printf("notyet-call:%s:%" G_GINT64_FORMAT, store_id, id);
+    g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, seed, -1);
 
-    return g_strconcat(uuid, "@notyet", NULL);
+    return g_strdup_printf("%.8s-%.4s-%.4s-%.4s-%.12s@notyet", sum, sum + 8, sum + 12, sum + 16,
+                           sum + 20);
 }
 
 /* --slot: a slot number of the follow-up, else a time (ISO 8601). A bare
@@ -133,6 +139,7 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
     g_autoptr(NyStoreEvent) hold = NULL;
     g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
     g_auto(GStrv) own_uids = NULL;
+    g_autofree char *store_id = NULL;
     g_autofree char *cache_path = NULL;
     NySourcesOptions sources;
     gboolean is_number = FALSE;
@@ -203,7 +210,21 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
     /* Fresh busy time, every source asked again: an offered slot may have
      * been taken by a meeting added since the letter. The follow-up's own
      * holds and booked call keep its times for it, not from it. */
+    store_id = ny_store_id(store, error);
+    if (store_id == NULL)
+        return FALSE;
     own_uids = ny_holds_uids(store, id);
+    {
+        /* ...and a call a killed `book` wrote at the derived UID. */
+        g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+        g_autofree char *derived = derived_uid(store_id, id);
+
+        if (own_uids != NULL)
+            g_strv_builder_addv(b, (const char **)own_uids);
+        g_strv_builder_add(b, derived);
+        g_strfreev(own_uids);
+        own_uids = g_strv_builder_end(b);
+    }
     if (!ny_cmd_busy_lookup_ignoring(cli, looked.start - buffer, looked.end + buffer,
                                      (const char *const *)own_uids, &busy, error))
         return FALSE;
@@ -268,7 +289,7 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
     if (f->uid == NULL && hold != NULL && hold->kind == NY_STORE_EVENT_HOLD)
         f->uid = g_strdup(hold->uid);
     if (f->uid == NULL)
-        f->uid = new_uid();
+        f->uid = derived_uid(store_id, id);
     if (holds != NULL) {
         NyInvite inv = ny_cmd_invite_for(cli, f);
 

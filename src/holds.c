@@ -384,6 +384,40 @@ ny_holds_find(NyStore *store, gint64 followup_id, const NyInterval *span)
     return g_ptr_array_steal_index(events, (guint)hit);
 }
 
+/* The booked call at @url that a `book` of this follow-up wrote and never
+ * recorded (killed before its commit, run again before the sweep): this
+ * store's marks, this follow-up's, @uid, a booked call (not a hold, not
+ * cancelled; a user's client that accepts a hold keeps its notyet-hold
+ * category), not left to the user. It is replaced by @text with If-Match,
+ * as the sweep would delete it (doc/calendar-writes.md, "Order and
+ * failure"); an edit made since it was read is a 412 and leaves it. */
+static gboolean
+adopt_unrecorded(NyHolds *h, NyStore *store, const char *url, const char *uid,
+                 const char *followup_id, const char *text, char **out_etag)
+{
+    g_autoptr(GHashTable) left = ny_store_left_events(store, NULL);
+    g_autofree char *now = NULL;
+    g_autofree char *etag = NULL;
+    g_auto(NyInviteMarks) marks = {0};
+    NyCaldavEvent ev = {0};
+
+    if (left == NULL || g_hash_table_contains(left, url))
+        return FALSE;
+    now = ny_caldav_event_fetch(h->http, url, &etag, NULL);
+    if (now == NULL || etag == NULL || !ny_invite_read_marks(now, &marks) ||
+        g_strcmp0(marks.store_id, h->store_id) != 0 ||
+        g_strcmp0(marks.followup_id, followup_id) != 0 || g_strcmp0(marks.uid, uid) != 0 ||
+        marks.hold || marks.cancelled)
+        return FALSE;
+    ev.url = url;
+    ev.etag = etag;
+    ev.uid = uid;
+    ev.store_id = h->store_id;
+    ev.text = now;
+    g_clear_pointer(out_etag, g_free);
+    return ny_caldav_event_update(h->http, &ev, text, out_etag, NULL);
+}
+
 gboolean
 ny_holds_book(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *invite,
               gboolean send, GPtrArray *notes, GError **error)
@@ -406,7 +440,9 @@ ny_holds_book(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *i
         return FALSE;
     if (old != NULL && strcmp(old->uid, invite->uid) == 0) {
         event_of(h, old, &ev);
-        if (ny_caldav_event_update(h->http, &ev, text, &etag, &local)) {
+        if (ny_caldav_event_update(h->http, &ev, text, &etag, &local) ||
+            (g_error_matches(local, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_CHANGED) &&
+             adopt_unrecorded(h, store, old->url, invite->uid, followup_id, text, &etag))) {
             remember_written(h, old->url, etag, invite->uid);
             e = *old;
             e.etag = etag;
@@ -436,7 +472,9 @@ ny_holds_book(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *i
             return FALSE;
         name = g_uri_escape_string(invite->uid, "@", FALSE);
         new_url = g_strconcat(base, name, ".ics", NULL);
-        if (!ny_caldav_event_create(h->http, new_url, text, &etag, &local)) {
+        if (!ny_caldav_event_create(h->http, new_url, text, &etag, &local) &&
+            !(g_error_matches(local, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_EXISTS) &&
+              adopt_unrecorded(h, store, new_url, invite->uid, followup_id, text, &etag))) {
             if (g_error_matches(local, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_EXISTS)) {
                 /* An event the user kept at that URL (a hold left alone
                  * before): never overwritten. */

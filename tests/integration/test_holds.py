@@ -611,6 +611,41 @@ def make_tests(S):
         check(len(confirmed(home, fid)) == 1, "one booked call")
         settled(home, S.server.base, "booked again")
 
+    def test_book_killed_before_its_commit_and_run_again_at_once():
+        """Run again before any sweep: the booked call the killed run made
+        of the hold (this store's, this follow-up's, unrecorded) is taken
+        over with If-Match, not left alone as if the user had changed it."""
+        home = S.home()
+        fid = offered_ids(reply(home, "Tab Roe"))
+        r = faulty(home, "signal=KILL:when=1", ["book", str(fid), "--slot", "1"])
+        check(r.rc == KILLED and r.out == "", "killed at the store's commit", r)
+        r = run(home, ["book", str(fid), "--slot", "1"])
+        check(r.rc == 0 and "alone" not in r.err, "booking again takes the call over", r)
+        check(dict(followup_states(home.db))[fid] == "booked", "the booking is recorded")
+        check(len(confirmed(home, fid)) == 1, "one booked call")
+        settled(home, S.server.base, "book killed, then run again at once")
+        r = run(home, ["cancel", str(fid)])
+        check(r.rc == 0 and "alone" not in r.err, "cancel removes it: it is ours", r)
+        check(confirmed(home, fid) == [], "no booked call after cancel")
+
+    def test_book_of_a_typed_time_killed_and_run_again_at_once():
+        """The same for a typed time (no hold): the call's UID is made from
+        the store and the follow-up, so the second run knows the call the
+        first wrote; its time is not busy for it."""
+        home = S.home()
+        fid = offered_ids(reply(home, "Tam Roe"))
+        slot = ["book", str(fid), "--slot", "2026-01-07T16:00:00Z", "--force"]
+        r = faulty(home, "signal=KILL:when=1", slot)
+        check(r.rc == KILLED and r.out == "", "killed at the store's commit", r)
+        check(len(confirmed(home, fid)) == 1, "the booked call was written before the commit")
+        r = run(home, slot)
+        check(r.rc == 0 and "alone" not in r.err, "booking again takes the call over", r)
+        check(dict(followup_states(home.db))[fid] == "booked", "the booking is recorded")
+        calls = confirmed(home, fid)
+        check(len(calls) == 1 and starts(calls[0]) == "20260107T160000Z",
+              "one booked call, at that time: %r" % calls)
+        settled(home, S.server.base, "typed book killed, then run again at once")
+
     def test_book_of_a_typed_time_killed_before_its_commit():
         """No hold to replace: the call is written at its UID, and no
         record owns it once the run is killed. The next sync removes it."""
