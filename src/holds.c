@@ -174,6 +174,14 @@ left_alone(const GError *e)
            g_error_matches(e, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_NOT_OURS);
 }
 
+/* Reads the marks of @text (nullable) into @marks: TRUE when it is an
+ * event this store wrote (its X-NOTYET-STORE). */
+static gboolean
+read_own_marks(const NyHolds *h, const char *text, NyInviteMarks *marks)
+{
+    return ny_invite_read_marks(text, marks) && g_strcmp0(marks->store_id, h->store_id) == 0;
+}
+
 /* The busy time of one event text over [@from, @to). */
 static GArray *
 event_busy(const char *text, NyTime from, NyTime to)
@@ -220,8 +228,7 @@ blocks(const NyHolds *h, const char *text, const NyFollowup *f, const NyInterval
     g_autoptr(GArray) busy = NULL;
     g_autofree char *id = g_strdup_printf("%" G_GINT64_FORMAT, f->id);
 
-    if (ny_invite_read_marks(text, &marks) && marks.hold &&
-        g_strcmp0(marks.store_id, h->store_id) == 0 && g_strcmp0(marks.followup_id, id) == 0)
+    if (read_own_marks(h, text, &marks) && marks.hold && g_strcmp0(marks.followup_id, id) == 0)
         return FALSE;
     busy = event_busy(text, slot->start, slot->end);
     /* Unreadable: counted as busy, like the lookup counts what it cannot
@@ -404,8 +411,7 @@ adopt_unrecorded(NyHolds *h, NyStore *store, const char *url, const char *uid,
     if (left == NULL || g_hash_table_contains(left, url))
         return FALSE;
     now = ny_caldav_event_fetch(h->http, url, &etag, NULL);
-    if (now == NULL || etag == NULL || !ny_invite_read_marks(now, &marks) ||
-        g_strcmp0(marks.store_id, h->store_id) != 0 ||
+    if (etag == NULL || !read_own_marks(h, now, &marks) ||
         g_strcmp0(marks.followup_id, followup_id) != 0 || g_strcmp0(marks.uid, uid) != 0 ||
         marks.hold || marks.cancelled)
         return FALSE;
@@ -509,8 +515,7 @@ already_cancelled(NyHolds *h, const NyStoreEvent *e)
     g_auto(NyInviteMarks) marks = {0};
     g_autofree char *text = ny_caldav_event_fetch(h->http, e->url, NULL, NULL);
 
-    return text != NULL && ny_invite_read_marks(text, &marks) && marks.cancelled &&
-           g_strcmp0(marks.store_id, h->store_id) == 0 && g_strcmp0(marks.uid, e->uid) == 0;
+    return read_own_marks(h, text, &marks) && marks.cancelled && g_strcmp0(marks.uid, e->uid) == 0;
 }
 
 gboolean
@@ -686,8 +691,7 @@ sweep_object(const char *href, const char *ics, gsize len, gpointer data)
     NyStoreEvent *e;
 
     (void)len;
-    if (!ny_invite_read_marks(ics, &marks) || marks.cancelled ||
-        g_strcmp0(marks.store_id, s->h->store_id) != 0)
+    if (!read_own_marks(s->h, ics, &marks) || marks.cancelled)
         return;
     url = ny_http_resolve(s->base, href);
     if (url == NULL)
