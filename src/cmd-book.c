@@ -210,7 +210,11 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
     /* Fresh busy time, every source asked again: an offered slot may have
      * been taken by a meeting added since the letter. The follow-up's own
      * holds and booked call keep its times for it, not from it. */
-    store_id = ny_store_id(store, error);
+    if (!ny_cmd_holds_open(cli, store, &sources, &cache_path, &holds, error))
+        return FALSE;
+    /* The writer has read the store's id already; without holds= it is
+     * read here, for the UID of a typed time. */
+    store_id = holds != NULL ? g_strdup(ny_holds_store_id(holds)) : ny_store_id(store, error);
     if (store_id == NULL)
         return FALSE;
     own_uids = ny_holds_uids(store, id);
@@ -229,8 +233,6 @@ ny_cmd_book(NyCli *cli, int argc, char **argv, GError **error)
                                      (const char *const *)own_uids, &busy, error))
         return FALSE;
     g_clear_pointer(&f, ny_followup_free);
-    if (!ny_cmd_holds_open(cli, store, &sources, &cache_path, &holds, error))
-        return FALSE;
 
     if (!ny_store_begin(store, error))
         return FALSE;

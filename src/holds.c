@@ -55,6 +55,12 @@ ny_holds_open(const NyConfig *config, NyStore *store, const char *cache_path,
     return g_steal_pointer(&h);
 }
 
+const char *
+ny_holds_store_id(const NyHolds *h)
+{
+    return h->store_id;
+}
+
 void
 ny_holds_free(NyHolds *h)
 {
@@ -117,6 +123,32 @@ calendar_url(NyHolds *h, GError **error)
     h->calendar_url = ny_caldav_holds_url(h->target, cached, error);
     return h->calendar_url;
 }
+
+/* The marks of one write: the follow-up, the store and a fresh write id
+ * (doc/calendar-writes.md, "Holds"). */
+typedef struct {
+    NyInviteOwner marks; /* points into the strings below */
+    char *followup_id;
+    char *write_id;
+} Owner;
+
+static void
+owner_init(Owner *o, const NyHolds *h, gint64 followup_id)
+{
+    o->followup_id = g_strdup_printf("%" G_GINT64_FORMAT, followup_id);
+    o->write_id = g_uuid_string_random();
+    o->marks.followup_id = o->followup_id;
+    o->marks.store_id = h->store_id;
+    o->marks.write_id = o->write_id;
+}
+
+static void
+owner_clear(Owner *o)
+{
+    g_clear_pointer(&o->followup_id, g_free);
+    g_clear_pointer(&o->write_id, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Owner, owner_clear)
 
 static void
 event_of(const NyHolds *h, const NyStoreEvent *e, NyCaldavEvent *out)
@@ -285,12 +317,10 @@ gboolean
 ny_holds_write(NyHolds *h, NyStore *store, const NyFollowup *f, const char *summary,
                const char *tzid, GError **error)
 {
-    g_autofree char *followup_id = g_strdup_printf("%" G_GINT64_FORMAT, f->id);
-    g_autofree char *write_id = g_uuid_string_random();
-    NyInviteOwner owner = {
-        .followup_id = followup_id, .store_id = h->store_id, .write_id = write_id};
+    g_auto(Owner) owner = {0};
     const char *url;
 
+    owner_init(&owner, h, f->id);
     g_clear_pointer(&h->written, g_ptr_array_unref);
     g_clear_pointer(&h->uids, g_ptr_array_unref);
     if (f->slots->len == 0)
@@ -310,7 +340,7 @@ ny_holds_write(NyHolds *h, NyStore *store, const NyFollowup *f, const char *summ
         NyCaldavWritten *w = NULL;
 
         hold.uid = uid;
-        text = ny_invite_build_hold(&hold, &owner, h->now, error);
+        text = ny_invite_build_hold(&hold, &owner.marks, h->now, error);
         if (text == NULL || !claim(h, url, f, slot, text, &w, error)) {
             if (text != NULL && (*error)->domain != NY_HOLDS_ERROR)
                 g_prefix_error(error, "calendar '%s': holds: ", h->target->name);
@@ -428,18 +458,17 @@ gboolean
 ny_holds_book(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *invite,
               gboolean send, GPtrArray *notes, GError **error)
 {
-    g_autofree char *followup_id = g_strdup_printf("%" G_GINT64_FORMAT, f->id);
-    g_autofree char *write_id = g_uuid_string_random();
-    NyInviteOwner owner = {
-        .followup_id = followup_id, .store_id = h->store_id, .write_id = write_id};
+    g_auto(Owner) owner = {0};
     g_autoptr(NyStoreEvent) old = ny_holds_find(store, f->id, &f->booked);
-    g_autofree char *text = ny_invite_build_booked(invite, &owner, send, h->now, error);
+    g_autofree char *text = NULL;
     g_autofree char *etag = NULL;
     g_autofree char *new_url = NULL;
     g_autoptr(GError) local = NULL;
     NyCaldavEvent ev;
     NyStoreEvent e = {0};
 
+    owner_init(&owner, h, f->id);
+    text = ny_invite_build_booked(invite, &owner.marks, send, h->now, error);
     g_clear_pointer(&h->written, g_ptr_array_unref);
     g_clear_pointer(&h->uids, g_ptr_array_unref);
     if (text == NULL || session(h, error) == NULL)
@@ -448,7 +477,7 @@ ny_holds_book(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *i
         event_of(h, old, &ev);
         if (ny_caldav_event_update(h->http, &ev, text, &etag, &local) ||
             (g_error_matches(local, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_CHANGED) &&
-             adopt_unrecorded(h, store, old->url, invite->uid, followup_id, text, &etag))) {
+             adopt_unrecorded(h, store, old->url, invite->uid, owner.followup_id, text, &etag))) {
             remember_written(h, old->url, etag, invite->uid);
             e = *old;
             e.etag = etag;
@@ -480,7 +509,7 @@ ny_holds_book(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *i
         new_url = g_strconcat(base, name, ".ics", NULL);
         if (!ny_caldav_event_create(h->http, new_url, text, &etag, &local) &&
             !(g_error_matches(local, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_EXISTS) &&
-              adopt_unrecorded(h, store, new_url, invite->uid, followup_id, text, &etag))) {
+              adopt_unrecorded(h, store, new_url, invite->uid, owner.followup_id, text, &etag))) {
             if (g_error_matches(local, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_EXISTS)) {
                 /* An event the user kept at that URL (a hold left alone
                  * before): never overwritten. */
@@ -522,14 +551,12 @@ gboolean
 ny_holds_cancel(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite *invite,
                 gboolean send, GPtrArray *notes, GError **error)
 {
-    g_autofree char *followup_id = g_strdup_printf("%" G_GINT64_FORMAT, f->id);
-    g_autofree char *write_id = g_uuid_string_random();
-    NyInviteOwner owner = {
-        .followup_id = followup_id, .store_id = h->store_id, .write_id = write_id};
+    g_auto(Owner) owner = {0};
     g_autoptr(GPtrArray) events = ny_store_list_events(store, f->id, error);
 
     if (events == NULL)
         return FALSE;
+    owner_init(&owner, h, f->id);
     for (guint i = 0; i < events->len; i++) {
         NyStoreEvent *old = g_ptr_array_index(events, i);
         g_autoptr(GError) local = NULL;
@@ -544,7 +571,7 @@ ny_holds_cancel(NyHolds *h, NyStore *store, const NyFollowup *f, const NyInvite 
             return FALSE;
         event_of(h, old, &ev);
         if (send) {
-            text = ny_invite_build_booked(invite, &owner, TRUE, h->now, error);
+            text = ny_invite_build_booked(invite, &owner.marks, TRUE, h->now, error);
             if (text == NULL)
                 return FALSE;
             ok = ny_caldav_event_update(h->http, &ev, text, &etag, &local);

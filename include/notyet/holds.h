@@ -62,6 +62,9 @@ const NyCalendarConfig *ny_holds_target(const NyConfig *config);
 NyHolds *ny_holds_open(const NyConfig *config, NyStore *store, const char *cache_path,
                        const NyCaldavOptions *options, NyTime now, GError **error);
 void ny_holds_free(NyHolds *h);
+
+/* The store's id, as ny_holds_open() read it (X-NOTYET-STORE). */
+const char *ny_holds_store_id(const NyHolds *h);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHolds, ny_holds_free)
 
 /**
