@@ -699,6 +699,7 @@ typedef struct {
     const char *base;     /* the calendar's URL */
     NyTime now;
     GPtrArray *orphans; /* (element-type NyStoreEvent) */
+    GPtrArray *edited;  /* (element-type NyStoreEvent): orphans the user changed */
 } Sweep;
 
 /* An event of this store that no record owns: a hold or a booked call
@@ -707,7 +708,9 @@ typedef struct {
  * hold: the booking of a `book` killed before its commit, its follow-up
  * still offered in the store. A cancelled event keeps no time and is left
  * to the server's scheduling; an event notyet once found edited by the
- * user is theirs (ny_store_leave_event()) and never swept. */
+ * user is theirs (ny_store_leave_event()) and never swept, and so is one
+ * whose content no longer has the digest it was written with (an edit the
+ * store never saw: doc/calendar-writes.md, "Left to the user"). */
 static void
 sweep_object(const char *href, const char *ics, gsize len, gpointer data)
 {
@@ -739,7 +742,7 @@ sweep_object(const char *href, const char *ics, gsize len, gpointer data)
     e->followup_id = marks.followup_id != NULL ? g_ascii_strtoll(marks.followup_id, NULL, 10) : 0;
     /* Recorded (as the hold it replaced): the record goes with it. */
     e->calendar_url = known != NULL ? g_strdup(known->calendar_url) : NULL;
-    g_ptr_array_add(s->orphans, e);
+    g_ptr_array_add(marks.unedited ? s->orphans : s->edited, e);
 }
 
 /* The cached calendar at @url, or NULL. */
@@ -757,7 +760,7 @@ cached_at(GPtrArray *cached, const char *url)
 /* This store's events on the holds calendar that no record owns
  * (sweep_object()); those with calendar_url set are recorded as a hold. */
 static GPtrArray *
-find_orphans(NyHolds *h, NyStore *store, NyTime now, GError **error)
+find_orphans(NyHolds *h, NyStore *store, NyTime now, GPtrArray *edited, GError **error)
 {
     g_autoptr(GPtrArray) orphans =
         g_ptr_array_new_with_free_func((GDestroyNotify)ny_store_event_free);
@@ -799,6 +802,7 @@ find_orphans(NyHolds *h, NyStore *store, NyTime now, GError **error)
     s.base = base;
     s.now = now;
     s.orphans = orphans;
+    s.edited = edited;
     if (!ny_cache_foreach_object(cache, cal->id, NY_CACHE_SPAN_OPEN_START, NY_CACHE_SPAN_OPEN_END,
                                  sweep_object, &s, error))
         return NULL;
@@ -811,6 +815,8 @@ ny_holds_sweep(NyHolds *h, NyStore *store, GPtrArray *live, NyTime now, GPtrArra
 {
     g_autoptr(GPtrArray) events = ny_store_list_events(store, 0, error);
     g_autoptr(GPtrArray) orphans = NULL;
+    g_autoptr(GPtrArray) edited =
+        g_ptr_array_new_with_free_func((GDestroyNotify)ny_store_event_free);
     g_autoptr(GError) local = NULL;
 
     if (events == NULL)
@@ -822,7 +828,7 @@ ny_holds_sweep(NyHolds *h, NyStore *store, GPtrArray *live, NyTime now, GPtrArra
     }
     if (!ny_holds_release_list(h, store, events, notes, error))
         return FALSE;
-    orphans = find_orphans(h, store, now, &local);
+    orphans = find_orphans(h, store, now, edited, &local);
     if (orphans == NULL) {
         /* A store error is the command's; a calendar that cannot be
          * found now is found by the write that needs it. */
@@ -831,6 +837,20 @@ ny_holds_sweep(NyHolds *h, NyStore *store, GPtrArray *live, NyTime now, GPtrArra
             return FALSE;
         }
         return TRUE;
+    }
+    /* Changed by someone since notyet wrote it: the user's now, never
+     * deleted, and said once. */
+    for (guint i = 0; i < edited->len; i++) {
+        const NyStoreEvent *e = g_ptr_array_index(edited, i);
+
+        note_left_alone(h, e, "you changed it on the server", notes);
+        if (!ny_store_begin(store, error))
+            return FALSE;
+        if (!ny_store_leave_event(store, e->url, e->uid, h->now, error) ||
+            !ny_store_commit(store, error)) {
+            ny_store_rollback(store);
+            return FALSE;
+        }
     }
     for (guint i = 0; i < orphans->len; i++) {
         NyStoreEvent *e = g_ptr_array_index(orphans, i);

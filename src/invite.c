@@ -251,6 +251,8 @@ ny_invite_build(const NyInvite *invites, guint n_invites, NyInviteMethod method,
 #define X_FOLLOWUP "X-NOTYET-FOLLOWUP"
 #define X_STORE "X-NOTYET-STORE"
 #define X_WRITE "X-NOTYET-WRITE"
+#define X_GRID "X-NOTYET-GRID"
+#define X_DIGEST "X-NOTYET-DIGEST"
 
 /* Our ids go into X- property values, which libical writes as they are:
  * only characters that need no escaping in any iCalendar value. */
@@ -266,11 +268,26 @@ id_ok(const char *id)
     return TRUE;
 }
 
+/* The grid mark: "slot=20;grid=30", written as it is. */
+static gboolean
+grid_ok(const char *grid)
+{
+    if (grid == NULL)
+        return TRUE;
+    if (*grid == '\0' || strlen(grid) > 200)
+        return FALSE;
+    for (const char *p = grid; *p; p++) {
+        if (!g_ascii_isalnum(*p) && strchr("=;-_", *p) == NULL)
+            return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 check_owner(const NyInviteOwner *owner, GError **error)
 {
     if (!id_ok(owner->followup_id) || !id_ok(owner->store_id) ||
-        (owner->write_id != NULL && !id_ok(owner->write_id))) {
+        (owner->write_id != NULL && !id_ok(owner->write_id)) || !grid_ok(owner->grid)) {
         g_set_error(error, NY_INVITE_ERROR, NY_INVITE_ERROR_INVALID,
                     "a calendar event needs a follow-up id and a store id of letters and "
                     "digits");
@@ -295,6 +312,95 @@ mark_ours(icalcomponent *ev, const NyInviteOwner *owner)
     add_x(ev, X_STORE, owner->store_id);
     if (owner->write_id != NULL)
         add_x(ev, X_WRITE, owner->write_id);
+    if (owner->grid != NULL)
+        add_x(ev, X_GRID, owner->grid);
+}
+
+/* The properties whose change makes an event something else than what
+ * notyet wrote: its time and recurrence, what it says, who is in it,
+ * whether it keeps the time. Not DTSTAMP, SEQUENCE, CREATED or
+ * LAST-MODIFIED (clients and servers set them on any save), not X- ones
+ * (notyet's own marks; clients add theirs). */
+static const icalproperty_kind digest_kinds[] = {
+    ICAL_DTSTART_PROPERTY,     ICAL_DTEND_PROPERTY,        ICAL_DURATION_PROPERTY,
+    ICAL_RRULE_PROPERTY,       ICAL_RDATE_PROPERTY,        ICAL_EXDATE_PROPERTY,
+    ICAL_EXRULE_PROPERTY,      ICAL_RECURRENCEID_PROPERTY, ICAL_SUMMARY_PROPERTY,
+    ICAL_DESCRIPTION_PROPERTY, ICAL_LOCATION_PROPERTY,     ICAL_COMMENT_PROPERTY,
+    ICAL_URL_PROPERTY,         ICAL_ATTACH_PROPERTY,       ICAL_CATEGORIES_PROPERTY,
+    ICAL_STATUS_PROPERTY,      ICAL_TRANSP_PROPERTY,       ICAL_CLASS_PROPERTY,
+    ICAL_PRIORITY_PROPERTY,    ICAL_ORGANIZER_PROPERTY,    ICAL_ATTENDEE_PROPERTY,
+    ICAL_CONTACT_PROPERTY,     ICAL_RESOURCES_PROPERTY,    ICAL_GEO_PROPERTY,
+};
+
+static int
+compare_strings(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* One property as a line of its name, its parameters sorted (libical
+ * quotes them its own way, whatever the server sent) and its value. Not
+ * SCHEDULE-STATUS, which a scheduling server sets on the attendee. */
+static char *
+digest_line(icalproperty *p)
+{
+    g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func(free);
+    GString *line = g_string_new(icalproperty_get_property_name(p));
+    char *value;
+
+    for (icalparameter *q = icalproperty_get_first_parameter(p, ICAL_ANY_PARAMETER); q != NULL;
+         q = icalproperty_get_next_parameter(p, ICAL_ANY_PARAMETER)) {
+        if (icalparameter_isa(q) == ICAL_SCHEDULESTATUS_PARAMETER)
+            continue;
+        g_ptr_array_add(params, icalparameter_as_ical_string_r(q));
+    }
+    g_ptr_array_sort(params, compare_strings);
+    for (guint i = 0; i < params->len; i++)
+        g_string_append_printf(line, ";%s", (const char *)g_ptr_array_index(params, i));
+    value = icalproperty_get_value_as_string_r(p);
+    g_string_append_printf(line, ":%s", value != NULL ? value : "");
+    free(value);
+    return g_string_free(line, FALSE);
+}
+
+/* SHA-256 of @ev's content (digest_kinds, each kind's lines sorted) and
+ * of the kinds of its subcomponents (an alarm added is an edit). */
+static char *
+event_digest(icalcomponent *ev)
+{
+    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+
+    for (guint k = 0; k < G_N_ELEMENTS(digest_kinds); k++) {
+        g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+
+        for (icalproperty *p = icalcomponent_get_first_property(ev, digest_kinds[k]); p != NULL;
+             p = icalcomponent_get_next_property(ev, digest_kinds[k]))
+            g_ptr_array_add(lines, digest_line(p));
+        g_ptr_array_sort(lines, compare_strings);
+        for (guint i = 0; i < lines->len; i++) {
+            const char *line = g_ptr_array_index(lines, i);
+            g_checksum_update(sum, (const guchar *)line, (gssize)strlen(line));
+            g_checksum_update(sum, (const guchar *)"\n", 1);
+        }
+    }
+    for (icalcomponent *c = icalcomponent_get_first_component(ev, ICAL_ANY_COMPONENT); c != NULL;
+         c = icalcomponent_get_next_component(ev, ICAL_ANY_COMPONENT)) {
+        const char *name = icalcomponent_kind_to_string(icalcomponent_isa(c));
+        g_checksum_update(sum, (const guchar *)"BEGIN:", 6);
+        g_checksum_update(sum, (const guchar *)(name != NULL ? name : "?"),
+                          (gssize)strlen(name != NULL ? name : "?"));
+        g_checksum_update(sum, (const guchar *)"\n", 1);
+    }
+    return g_strdup(g_checksum_get_string(sum));
+}
+
+/* The last mark: what the event says as notyet wrote it. */
+static void
+seal(icalcomponent *ev)
+{
+    g_autofree char *digest = event_digest(ev);
+
+    add_x(ev, X_DIGEST, digest);
 }
 
 /* The resource: a VCALENDAR without METHOD (RFC 4791 4.1), the event's
@@ -346,6 +452,7 @@ ny_invite_build_hold(const NyHold *hold, const NyInviteOwner *owner, NyTime dtst
     icalcomponent_add_property(ev, icalproperty_new_summary(summary));
     icalcomponent_add_property(ev, icalproperty_new_categories("notyet-hold"));
     mark_ours(ev, owner);
+    seal(ev);
     return resource_text(ev, hold->tzid, hold->start, error);
 }
 
@@ -369,6 +476,7 @@ ny_invite_build_booked(const NyInvite *invite, const NyInviteOwner *owner, gbool
                                        icalparameter_new_scheduleagent(ICAL_SCHEDULEAGENT_CLIENT));
     }
     mark_ours(ev, owner);
+    seal(ev);
     return resource_text(ev, invite->tzid, invite->start, error);
 }
 
@@ -425,6 +533,8 @@ ny_invite_marks_clear(NyInviteMarks *marks)
     g_clear_pointer(&marks->store_id, g_free);
     g_clear_pointer(&marks->followup_id, g_free);
     g_clear_pointer(&marks->write_id, g_free);
+    g_clear_pointer(&marks->grid, g_free);
+    marks->unedited = FALSE;
     marks->dtstamp = 0;
     marks->hold = FALSE;
     marks->cancelled = FALSE;
@@ -437,6 +547,8 @@ ny_invite_read_marks(const char *text, NyInviteMarks *out)
     const char *uid = NULL;
     const char *store = NULL;
     icalcomponent *marked = NULL;
+    guint events = 0;
+    const char *digest;
 
     g_return_val_if_fail(out != NULL, FALSE);
     if (text == NULL)
@@ -462,6 +574,7 @@ ny_invite_read_marks(const char *text, NyInviteMarks *out)
         if (its_uid == NULL || *its_uid == '\0' || (uid != NULL && strcmp(its_uid, uid) != 0))
             return FALSE;
         uid = its_uid;
+        events++;
         its_store = store_of(c);
         if (its_store == NULL)
             continue;
@@ -483,7 +596,29 @@ ny_invite_read_marks(const char *text, NyInviteMarks *out)
         out->dtstamp = 0;
     out->hold = has_hold_category(marked);
     out->cancelled = icalcomponent_get_status(marked) == ICAL_STATUS_CANCELLED;
+    out->grid = g_strdup(x_of(marked, X_GRID));
+    digest = x_of(marked, X_DIGEST);
+    if (events == 1 && digest != NULL) {
+        g_autofree char *now = event_digest(marked);
+        out->unedited = strcmp(now, digest) == 0;
+    } else {
+        out->unedited = FALSE;
+    }
     return TRUE;
+}
+
+char *
+ny_invite_digest(const char *text)
+{
+    g_autoptr(icalcomponent) cal = text != NULL ? icalparser_parse_string(text) : NULL;
+    icalcomponent *ev;
+
+    if (cal == NULL)
+        return NULL;
+    ev = icalcomponent_isa(cal) == ICAL_VEVENT_COMPONENT
+             ? cal
+             : icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+    return ev != NULL ? event_digest(ev) : NULL;
 }
 
 gboolean

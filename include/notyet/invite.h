@@ -66,6 +66,8 @@ typedef struct {
     const char *followup_id; /* X-NOTYET-FOLLOWUP: the follow-up it belongs to */
     const char *store_id;    /* X-NOTYET-STORE: the store's own random id */
     const char *write_id;    /* X-NOTYET-WRITE: this write's own random id, or NULL */
+    const char *grid;        /* X-NOTYET-GRID: the writer's [availability] grid
+                              * ("slot=20;grid=30"), or NULL */
 } NyInviteOwner;
 
 /* A hold: one offered time kept free on the calendar. Strings borrowed. */
@@ -87,7 +89,8 @@ typedef struct {
  * Builds a CalDAV calendar object resource (RFC 4791 4.1: no METHOD) with
  * the VTIMEZONE of @hold->tzid and one VEVENT: UID, DTSTAMP, DTSTART, DTEND
  * (with TZID), SEQUENCE:0, STATUS:TENTATIVE, TRANSP:OPAQUE, SUMMARY,
- * CATEGORIES:notyet-hold, X-NOTYET-FOLLOWUP and X-NOTYET-STORE.
+ * CATEGORIES:notyet-hold, X-NOTYET-FOLLOWUP and X-NOTYET-STORE, and
+ * X-NOTYET-DIGEST (ny_invite_read_marks(), "unedited").
  *
  * Returns: (transfer full): the iCalendar text with CRLF line ends, or NULL
  * with NY_INVITE_ERROR_INVALID (no UID, empty summary, end before start,
@@ -125,6 +128,9 @@ typedef struct {
     gboolean hold;      /* CATEGORIES notyet-hold: a hold, not a booked call */
     char *write_id;     /* X-NOTYET-WRITE, or NULL */
     gboolean cancelled; /* STATUS:CANCELLED: it keeps no time */
+    char *grid;         /* X-NOTYET-GRID, or NULL */
+    gboolean unedited;  /* one VEVENT whose content still has its X-NOTYET-DIGEST:
+                         * what notyet wrote, as far as anyone can see */
 } NyInviteMarks;
 
 void ny_invite_marks_clear(NyInviteMarks *marks);
@@ -142,9 +148,29 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(NyInviteMarks, ny_invite_marks_clear)
  * follow-up, DTSTAMP and category are the first marked VEVENT's. For the
  * sync that removes holds no follow-up owns.
  *
+ * "unedited" compares the event with the X-NOTYET-DIGEST notyet put in it
+ * when it wrote it: a SHA-256 over the properties that say what the event
+ * is and when (ny_invite_digest()), each as libical reads it back, so a
+ * server that reorders properties or parameters, refolds lines or quotes a
+ * parameter otherwise still matches; an edit of any of them, an added
+ * alarm or override, or no digest at all does not.
+ *
  * Returns: TRUE when @text is an event notyet wrote (for some store).
  */
 gboolean ny_invite_read_marks(const char *text, NyInviteMarks *out);
+
+/**
+ * ny_invite_digest:
+ * @text: a calendar object resource
+ *
+ * The digest ny_invite_build_hold() and ny_invite_build_booked() write as
+ * X-NOTYET-DIGEST, computed again over @text's first VEVENT: for tests and
+ * tools.
+ *
+ * Returns: (transfer full) (nullable): 64 hex digits, or NULL when @text
+ * holds no readable VEVENT.
+ */
+char *ny_invite_digest(const char *text);
 
 /**
  * ny_invite_is_ours:

@@ -451,11 +451,18 @@ test_booked(void)
     g_assert_null(strstr(send, "SCHEDULE-AGENT"));
     g_assert_true(ny_invite_is_ours(send, OWNER.store_id, inv.uid));
 
-    /* The only difference is the parameter. */
+    /* The only difference is the parameter (and the digest over it). */
     {
         g_autoptr(GString) without = g_string_new(client);
+        g_autoptr(GString) sent = g_string_new(send);
+        g_autofree char *d_client = ny_invite_digest(client);
+        g_autofree char *d_send = ny_invite_digest(send);
+
+        g_assert_cmpstr(d_client, !=, d_send);
         g_string_replace(without, ";SCHEDULE-AGENT=CLIENT", "", 0);
-        g_assert_cmpstr(without->str, ==, send);
+        g_string_replace(without, d_client, "", 0);
+        g_string_replace(sent, d_send, "", 0);
+        g_assert_cmpstr(without->str, ==, sent->str);
     }
 }
 
@@ -555,6 +562,173 @@ test_read_marks(void)
     g_assert_null(marks.uid);
 }
 
+/* Whether @text, as a server gives it back, still reads as unedited. */
+static gboolean
+unedited(const char *text)
+{
+    g_auto(NyInviteMarks) marks = {0};
+
+    g_assert_true(ny_invite_read_marks(text, &marks));
+    return marks.unedited;
+}
+
+/* @text with the first line that starts with @from replaced by @to (or,
+ * @to NULL, removed); @from "END:VEVENT" with @to adds before it. */
+static char *
+edit(const char *text, const char *from, const char *to)
+{
+    g_auto(GStrv) lines = g_strsplit(text, "\r\n", -1);
+    GString *out = g_string_new(NULL);
+    gboolean done = FALSE;
+
+    for (guint i = 0; lines[i] != NULL; i++) {
+        if (!done && g_str_has_prefix(lines[i], from)) {
+            done = TRUE;
+            if (strcmp(from, "END:VEVENT") == 0)
+                g_string_append_printf(out, "%s\r\n%s", to, lines[i]);
+            else if (to != NULL)
+                g_string_append(out, to);
+            else
+                continue;
+        } else {
+            g_string_append(out, lines[i]);
+        }
+        if (lines[i + 1] != NULL)
+            g_string_append(out, "\r\n");
+    }
+    g_assert_true(done);
+    return g_string_free(out, FALSE);
+}
+
+/* X-NOTYET-DIGEST (doc/calendar-writes.md, "Left to the user"): what the
+ * servers do to an event (tests/integration/test_holds.py sees it on
+ * Radicale, Xandikos and Cyrus: properties and parameters reordered, a
+ * parameter quoted, lines folded otherwise) keeps it unedited; any change
+ * of what it says or when, an alarm, an override, or no digest does not. */
+static void
+test_digest(void)
+{
+    g_autoptr(GError) error = NULL;
+    NyHold hold = base_hold();
+    NyInvite inv = base_invite();
+    NyInviteOwner grid_owner = OWNER;
+    g_autofree char *text = NULL;
+    g_autofree char *call = NULL;
+    g_autofree char *digest = NULL;
+    g_auto(NyInviteMarks) marks = {0};
+    struct {
+        const char *from;
+        const char *to;
+    } same[] = {
+        {"SUMMARY:", "SUMMARY:Hold: call with Richard\r\nX-CLIENT-OWN:kept"},
+        {"CATEGORIES:", NULL}, /* moved below */
+        {"END:VEVENT", "CATEGORIES:notyet-hold"},
+        {"DTSTAMP:", "DTSTAMP:20270101T000000Z"},
+        {"SEQUENCE:", "SEQUENCE:3"},
+    };
+    struct {
+        const char *from;
+        const char *to;
+    } changed[] = {
+        {"SUMMARY:", "SUMMARY:Dentist"},
+        {"DTSTART;", "DTSTART:20261201T150000Z"},
+        {"DTEND;", "DTEND:20261201T160000Z"},
+        {"STATUS:", "STATUS:CONFIRMED"},
+        {"TRANSP:", "TRANSP:TRANSPARENT"},
+        {"END:VEVENT", "DESCRIPTION:my notes"},
+        {"END:VEVENT", "LOCATION:Room 1"},
+        {"END:VEVENT", "RRULE:FREQ=WEEKLY"},
+        {"END:VEVENT", "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nDESCRIPTION:x\r\n"
+                       "END:VALARM"},
+        {"X-NOTYET-DIGEST:", NULL},
+        {"X-NOTYET-DIGEST:", "X-NOTYET-DIGEST:00"},
+    };
+
+    grid_owner.grid = "slot=20;grid=30";
+    text = ny_invite_build_hold(&hold, &grid_owner, STAMP, &error);
+    g_assert_no_error(error);
+    g_assert_true(ny_invite_read_marks(text, &marks));
+    g_assert_true(marks.unedited);
+    g_assert_cmpstr(marks.grid, ==, "slot=20;grid=30");
+    digest = ny_invite_digest(text);
+    g_assert_cmpuint(strlen(digest), ==, 64);
+    g_assert_nonnull(strstr(text, digest));
+    for (guint i = 0; i < G_N_ELEMENTS(same); i++) {
+        g_autofree char *e = edit(text, same[i].from, same[i].to);
+        g_autofree char *moved = NULL;
+        if (same[i].to == NULL) {
+            /* Removed, then added at the end: reordered. */
+            moved = edit(e, same[i + 1].from, same[i + 1].to);
+            g_assert_true(unedited(moved));
+            i++;
+            continue;
+        }
+        g_assert_true(unedited(e));
+    }
+    for (guint i = 0; i < G_N_ELEMENTS(changed); i++) {
+        g_autofree char *e = edit(text, changed[i].from, changed[i].to);
+        g_test_message("changed: %s", changed[i].to != NULL ? changed[i].to : "(removed)");
+        g_assert_false(unedited(e));
+    }
+    /* A booked call: its attendee's parameters reordered and quoted as
+     * Radicale and Xandikos give them back, a scheduling server's
+     * SCHEDULE-STATUS added; its PARTSTAT changed is an edit. */
+    call = ny_invite_build_booked(&inv, &OWNER, FALSE, STAMP, &error);
+    g_assert_no_error(error);
+    g_assert_true(unedited(call));
+    {
+        g_autofree char *unfolded = NULL;
+        g_autoptr(GRegex) fold = g_regex_new("\r\n[ \t]", 0, 0, NULL);
+        g_autoptr(GRegex) att =
+            g_regex_new("^ATTENDEE;([^\r\n]*):mailto:", G_REGEX_MULTILINE, 0, NULL);
+        g_autofree char *line = NULL;
+        g_autoptr(GMatchInfo) m = NULL;
+        g_auto(GStrv) params = NULL;
+        g_autofree char *reordered = NULL;
+        g_autofree char *with_status = NULL;
+        g_autofree char *accepted = NULL;
+        GString *rev = g_string_new("ATTENDEE");
+        g_autofree char *rev_line = NULL;
+
+        unfolded = g_regex_replace_literal(fold, call, -1, 0, "", 0, NULL);
+        g_assert_true(g_regex_match(att, unfolded, 0, &m));
+        line = g_match_info_fetch(m, 1);
+        params = g_strsplit(line, ";", -1);
+        for (guint n = g_strv_length(params); n > 0; n--)
+            g_string_append_printf(rev, ";%s", params[n - 1]);
+        rev_line = g_string_free(rev, FALSE);
+        reordered = edit(unfolded, "ATTENDEE;", NULL);
+        {
+            g_autofree char *tail = NULL;
+            g_autoptr(GRegex) mail =
+                g_regex_new("^ATTENDEE;[^\r\n]*(:mailto:[^\r\n]*)", G_REGEX_MULTILINE, 0, NULL);
+            g_autoptr(GMatchInfo) mm = NULL;
+            g_autofree char *full = NULL;
+            g_assert_true(g_regex_match(mail, unfolded, 0, &mm));
+            tail = g_match_info_fetch(mm, 1);
+            full = g_strconcat(rev_line, tail, NULL);
+            g_free(reordered);
+            reordered = edit(unfolded, "ATTENDEE;", full);
+            g_assert_true(unedited(reordered));
+            with_status = g_strconcat(rev_line, ";SCHEDULE-STATUS=1.1", tail, NULL);
+            g_free(full);
+            full = edit(unfolded, "ATTENDEE;", with_status);
+            g_assert_true(unedited(full));
+            accepted = edit(reordered, "ATTENDEE;", NULL);
+            g_free(full);
+            full = g_strconcat(rev_line, tail, NULL);
+            {
+                g_autoptr(GRegex) ps = g_regex_new("NEEDS-ACTION", 0, 0, NULL);
+                g_autofree char *acc =
+                    g_regex_replace_literal(ps, full, -1, 0, "ACCEPTED", 0, NULL);
+                g_free(accepted);
+                accepted = edit(unfolded, "ATTENDEE;", acc);
+            }
+            g_assert_false(unedited(accepted));
+        }
+    }
+}
+
 /* A PUT whose answer was lost landed when the text read back is this
  * write: its X-NOTYET-WRITE, else its DTSTAMP. */
 static void
@@ -631,5 +805,6 @@ main(int argc, char **argv)
     g_test_add_func("/invite/is-ours-cases", test_is_ours_cases);
     g_test_add_func("/invite/read-marks", test_read_marks);
     g_test_add_func("/invite/same-write", test_same_write);
+    g_test_add_func("/invite/digest", test_digest);
     return g_test_run();
 }
