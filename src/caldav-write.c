@@ -450,3 +450,67 @@ ny_caldav_holds_create(NyHttp *http, const char *calendar_url, const char *const
     }
     return g_steal_pointer(&written);
 }
+
+/* "20260105T090000Z" */
+static char *
+utc_stamp(NyTime t)
+{
+    g_autoptr(GDateTime) d = g_date_time_new_from_unix_utc(t);
+
+    return d != NULL ? g_date_time_format(d, "%Y%m%dT%H%M%SZ") : g_strdup("19700101T000000Z");
+}
+
+GPtrArray *
+ny_caldav_events_between(NyHttp *http, const char *calendar_url, NyTime from, NyTime to,
+                         GError **error)
+{
+    g_autoptr(NyHttpResponse) response = NULL;
+    g_autoptr(NyMultistatus) ms = NULL;
+    g_autoptr(GBytes) body = NULL;
+    g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *shown = ny_http_url_display(calendar_url);
+    g_autofree char *start = utc_stamp(from);
+    g_autofree char *end = utc_stamp(to);
+    g_autofree char *xml = NULL;
+    gsize len = 0;
+    const char *data;
+
+    g_return_val_if_fail(http != NULL && calendar_url != NULL, NULL);
+    /* RFC 4791 7.8.1: the events that overlap [from, to). */
+    xml = g_strdup_printf("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+                          "<C:calendar-query xmlns:D=\"DAV:\" "
+                          "xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
+                          "<D:prop><D:getetag/><C:calendar-data/></D:prop>"
+                          "<C:filter><C:comp-filter name=\"VCALENDAR\">"
+                          "<C:comp-filter name=\"VEVENT\">"
+                          "<C:time-range start=\"%s\" end=\"%s\"/>"
+                          "</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>",
+                          start, end);
+    len = strlen(xml);
+    body = g_bytes_new_take(g_steal_pointer(&xml), len);
+    response = ny_http_request(http, "REPORT", calendar_url, "1", DAV_CONTENT_TYPE, body, error);
+    if (response == NULL) {
+        g_prefix_error(error, "REPORT '%s': ", shown);
+        return NULL;
+    }
+    if (response->status != 207) {
+        set_http_error(http, "REPORT", response, shown, error);
+        if (error != NULL && *error == NULL)
+            g_set_error(error, NY_CALDAV_WRITE_ERROR, NY_CALDAV_WRITE_ERROR_FAILED,
+                        "REPORT '%s': the server could not list the events (%u)", shown,
+                        response->status);
+        return NULL;
+    }
+    data = g_bytes_get_data(response->body, &len);
+    ms = ny_multistatus_parse(data ? data : "", len, error);
+    if (ms == NULL) {
+        g_prefix_error(error, "REPORT '%s': ", shown);
+        return NULL;
+    }
+    for (guint i = 0; i < ms->responses->len; i++) {
+        const NyDavResponse *r = g_ptr_array_index(ms->responses, i);
+        if (r->calendar_data != NULL)
+            g_ptr_array_add(texts, g_strdup(r->calendar_data));
+    }
+    return g_steal_pointer(&texts);
+}

@@ -12,6 +12,7 @@
 #include "notyet/busy.h"
 #include "notyet/db.h"
 #include "notyet/http.h"
+#include "notyet/slots.h"
 
 G_DEFINE_QUARK(ny_holds_error, ny_holds_error)
 
@@ -25,7 +26,23 @@ struct _NyHolds {
     char *calendar_url; /* resolved on the first new event */
     GPtrArray *written; /* (element-type NyCaldavWritten) of the last ny_holds_write() */
     GPtrArray *uids;    /* (element-type utf8) their UIDs */
+
+    /* The grid (doc/calendar-writes.md, "Two stores"). */
+    char *grid;              /* X-NOTYET-GRID of what this store writes: "slot=20 grid=30" */
+    NyTime slot_length;      /* slot_minutes, in seconds */
+    NyTime grid_step;        /* grid_minutes, in seconds */
+    gboolean grid_default;   /* the default grid: a hold's name is its claim */
+    NyTime other_grid_seen;  /* when another store's grid was last seen (store_meta), or 0 */
+    gboolean saw_other_grid; /* the sweep saw another store's event of another grid */
+    gboolean saw_named_grid; /* ... one that names its grid (not an older event) */
+    GArray *theirs;          /* (element-type NyInterval) other stores' holds of this grid */
 };
+
+/* How long a store keeps reading the holds calendar after its writes once
+ * it has seen another store's grid: that store may be idle for a while,
+ * its holds gone, and come back. */
+#define NY_HOLDS_GRID_MEMORY (30 * 86400)
+#define NY_HOLDS_GRID_SEEN_KEY "other_grid_seen"
 
 const NyCalendarConfig *
 ny_holds_target(const NyConfig *config)
@@ -36,6 +53,26 @@ ny_holds_target(const NyConfig *config)
             return c;
     }
     return NULL;
+}
+
+/* This store's grid, and whether it has seen another one lately. */
+static gboolean
+grid_open(NyHolds *h, const NyConfig *config, NyStore *store, GError **error)
+{
+    const NyAvailability *a = &config->availability;
+    NyAvailability def;
+    g_autofree char *seen = NULL;
+
+    ny_availability_init_default(&def);
+    h->grid = g_strdup_printf("slot=%d grid=%d", a->slot_minutes, a->grid_minutes);
+    h->slot_length = (NyTime)a->slot_minutes * 60;
+    h->grid_step = (NyTime)a->grid_minutes * 60;
+    h->grid_default = a->slot_minutes == def.slot_minutes && a->grid_minutes == def.grid_minutes;
+    h->theirs = ny_intervals_new();
+    if (!ny_store_get_meta(store, NY_HOLDS_GRID_SEEN_KEY, &seen, error))
+        return FALSE;
+    h->other_grid_seen = seen != NULL ? g_ascii_strtoll(seen, NULL, 10) : 0;
+    return TRUE;
 }
 
 NyHolds *
@@ -51,6 +88,8 @@ ny_holds_open(const NyConfig *config, NyStore *store, const char *cache_path,
     h->now = now;
     h->store_id = ny_store_id(store, error);
     if (h->store_id == NULL)
+        return NULL;
+    if (!grid_open(h, config, store, error))
         return NULL;
     return g_steal_pointer(&h);
 }
@@ -72,6 +111,8 @@ ny_holds_free(NyHolds *h)
     g_free(h->calendar_url);
     g_clear_pointer(&h->written, g_ptr_array_unref);
     g_clear_pointer(&h->uids, g_ptr_array_unref);
+    g_free(h->grid);
+    g_clear_pointer(&h->theirs, g_array_unref);
     g_free(h);
 }
 
@@ -140,6 +181,7 @@ owner_init(Owner *o, const NyHolds *h, gint64 followup_id)
     o->marks.followup_id = o->followup_id;
     o->marks.store_id = h->store_id;
     o->marks.write_id = o->write_id;
+    o->marks.grid = h->grid;
 }
 
 static void
@@ -268,6 +310,16 @@ blocks(const NyHolds *h, const char *text, const NyFollowup *f, const NyInterval
     return busy == NULL || busy->len > 0;
 }
 
+/* The error of a reply that yields to another store's holds. */
+static void
+set_race(const NyHolds *h, GError **error)
+{
+    g_set_error(error, NY_HOLDS_ERROR, NY_HOLDS_ERROR_RACE,
+                "calendar '%s': another notyet held one of these times at the "
+                "same moment; nothing was recorded: run the command again",
+                h->target->name);
+}
+
 /* Writes the hold @text of @slot at the first free name: TRUE with the
  * written event in @out, or FALSE: NY_HOLDS_ERROR_RACE when an event at the
  * name keeps the time (another store claimed it since our lookup), else
@@ -299,10 +351,7 @@ claim(NyHolds *h, const char *base, const NyFollowup *f, const NyInterval *slot,
         }
         /* Gone meanwhile: its owner released the time; the next name. */
         if (there != NULL && blocks(h, there, f, slot)) {
-            g_set_error(error, NY_HOLDS_ERROR, NY_HOLDS_ERROR_RACE,
-                        "calendar '%s': another notyet held one of these times at the "
-                        "same moment; nothing was recorded: run the command again",
-                        h->target->name);
+            set_race(h, error);
             return FALSE;
         }
     }
@@ -311,6 +360,73 @@ claim(NyHolds *h, const char *base, const NyFollowup *f, const NyInterval *slot,
                 "cancelled ones, or run with --no-hold",
                 h->target->name, NY_HOLDS_CLAIM_NAMES);
     return FALSE;
+}
+
+/* Whether a hold's name may not be its whole claim: another store may hold
+ * a time that overlaps one of @f's slots from another start. So when this
+ * store's grid is not the default one (another store on the default grid
+ * picks other starts), when the sweep saw another store's event of another
+ * grid or this store saw one in the last NY_HOLDS_GRID_MEMORY, or when a
+ * hold of another store on this very grid does not fall on this store's
+ * grid times (a time zone whose midnight is off the grid). */
+static gboolean
+must_check(const NyHolds *h, const NyFollowup *f)
+{
+    const NyInterval *first = &g_array_index(f->slots, NyInterval, 0);
+
+    if (!h->grid_default || h->saw_other_grid)
+        return TRUE;
+    if (h->other_grid_seen != 0 && h->now - h->other_grid_seen < NY_HOLDS_GRID_MEMORY)
+        return TRUE;
+    for (guint i = 0; i < h->theirs->len; i++) {
+        const NyInterval *t = &g_array_index(h->theirs, NyInterval, i);
+        if ((t->start - first->start) % h->grid_step != 0 || t->end - t->start != h->slot_length)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* After the holds of @f are written under @write_id: one read of the holds
+ * calendar over their span. Another store's hold or booked call that
+ * overlaps one of them (written from another start, so its name was no
+ * claim on ours) makes this reply yield as a 412 does: of two stores that
+ * both read after writing, at least one sees the other
+ * (doc/calendar-writes.md, "Two stores"). */
+static gboolean
+check_overlaps(NyHolds *h, const char *base, const NyFollowup *f, GError **error)
+{
+    NyTime from = G_MAXINT64;
+    NyTime to = G_MININT64;
+    g_autoptr(GPtrArray) texts = NULL;
+
+    for (guint i = 0; i < f->slots->len; i++) {
+        const NyInterval *slot = &g_array_index(f->slots, NyInterval, i);
+        from = MIN(from, slot->start);
+        to = MAX(to, slot->end);
+    }
+    texts = ny_caldav_events_between(h->http, base, from, to, error);
+    if (texts == NULL) {
+        g_prefix_error(error, "calendar '%s': holds: ", h->target->name);
+        return FALSE;
+    }
+    for (guint i = 0; i < texts->len; i++) {
+        const char *text = g_ptr_array_index(texts, i);
+        g_auto(NyInviteMarks) marks = {0};
+
+        /* Only notyet's events of other stores: ours are in the store,
+         * and what the lookup does not count as busy must not make a
+         * reply yield again and again. */
+        if (!ny_invite_read_marks(text, &marks) || marks.cancelled ||
+            g_strcmp0(marks.store_id, h->store_id) == 0)
+            continue;
+        for (guint j = 0; j < f->slots->len; j++) {
+            if (blocks(h, text, f, &g_array_index(f->slots, NyInterval, j))) {
+                set_race(h, error);
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
 }
 
 gboolean
@@ -349,6 +465,10 @@ ny_holds_write(NyHolds *h, NyStore *store, const NyFollowup *f, const char *summ
         }
         g_ptr_array_add(h->written, w);
         g_ptr_array_add(h->uids, g_steal_pointer(&uid));
+    }
+    if (must_check(h, f) && !check_overlaps(h, url, f, error)) {
+        ny_holds_undo(h);
+        return FALSE;
     }
     for (guint i = 0; i < h->written->len; i++) {
         const NyCaldavWritten *w = g_ptr_array_index(h->written, i);
@@ -702,6 +822,26 @@ typedef struct {
     GPtrArray *edited;  /* (element-type NyStoreEvent): orphans the user changed */
 } Sweep;
 
+/* An event of another store: what grid it was written on
+ * (doc/calendar-writes.md, "Two stores"). */
+static void
+other_store(Sweep *s, const NyInviteMarks *marks, const char *ics)
+{
+    NyHolds *h = s->h;
+    g_autoptr(GArray) busy = NULL;
+
+    if (g_strcmp0(marks->grid, h->grid) != 0) {
+        h->saw_other_grid = TRUE;
+        h->saw_named_grid = h->saw_named_grid || marks->grid != NULL;
+        return;
+    }
+    if (!marks->hold)
+        return;
+    busy = event_busy(ics, s->now, s->now + 400 * 86400);
+    if (busy != NULL)
+        g_array_append_vals(h->theirs, busy->data, busy->len);
+}
+
 /* An event of this store that no record owns: a hold or a booked call
  * written by a run killed before its commit (or whose commit failed and
  * whose undo failed too), or a booked call at the place of a recorded
@@ -721,8 +861,12 @@ sweep_object(const char *href, const char *ics, gsize len, gpointer data)
     NyStoreEvent *e;
 
     (void)len;
-    if (!read_own_marks(s->h, ics, &marks) || marks.cancelled)
+    if (!ny_invite_read_marks(ics, &marks) || marks.cancelled)
         return;
+    if (g_strcmp0(marks.store_id, s->h->store_id) != 0) {
+        other_store(s, &marks, ics);
+        return;
+    }
     url = ny_http_resolve(s->base, href);
     if (url == NULL)
         return;
@@ -809,6 +953,31 @@ find_orphans(NyHolds *h, NyStore *store, NyTime now, GPtrArray *edited, GError *
     return g_steal_pointer(&orphans);
 }
 
+/* After the sweep read the holds calendar: one line when another store
+ * writes on another grid, and the store remembers when it last saw one
+ * (written at most once a day). */
+static gboolean
+grid_seen(NyHolds *h, NyStore *store, GPtrArray *notes, GError **error)
+{
+    g_autofree char *at = NULL;
+
+    if (!h->saw_other_grid)
+        return TRUE;
+    if (h->saw_named_grid && notes != NULL)
+        g_ptr_array_add(notes, g_strdup_printf("calendar '%s': another notyet store holds times on "
+                                               "another [availability] grid (slot_minutes, "
+                                               "grid_minutes): set the same on every machine",
+                                               h->target->name));
+    if (h->other_grid_seen != 0 && h->now - h->other_grid_seen < 86400 &&
+        h->now >= h->other_grid_seen)
+        return TRUE;
+    at = g_strdup_printf("%" G_GINT64_FORMAT, (gint64)h->now);
+    if (!ny_store_set_meta(store, NY_HOLDS_GRID_SEEN_KEY, at, error))
+        return FALSE;
+    h->other_grid_seen = h->now;
+    return TRUE;
+}
+
 gboolean
 ny_holds_sweep(NyHolds *h, NyStore *store, GPtrArray *live, NyTime now, GPtrArray *notes,
                GError **error)
@@ -829,6 +998,8 @@ ny_holds_sweep(NyHolds *h, NyStore *store, GPtrArray *live, NyTime now, GPtrArra
     if (!ny_holds_release_list(h, store, events, notes, error))
         return FALSE;
     orphans = find_orphans(h, store, now, edited, &local);
+    if (!grid_seen(h, store, notes, error))
+        return FALSE;
     if (orphans == NULL) {
         /* A store error is the command's; a calendar that cannot be
          * found now is found by the write that needs it. */

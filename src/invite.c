@@ -268,7 +268,8 @@ id_ok(const char *id)
     return TRUE;
 }
 
-/* The grid mark: "slot=20;grid=30", written as it is. */
+/* The grid mark: "slot=20 grid=30", written as it is (no character a
+ * server would escape). */
 static gboolean
 grid_ok(const char *grid)
 {
@@ -277,7 +278,7 @@ grid_ok(const char *grid)
     if (*grid == '\0' || strlen(grid) > 200)
         return FALSE;
     for (const char *p = grid; *p; p++) {
-        if (!g_ascii_isalnum(*p) && strchr("=;-_", *p) == NULL)
+        if (!g_ascii_isalnum(*p) && strchr("= -_", *p) == NULL)
             return FALSE;
     }
     return TRUE;

@@ -818,6 +818,45 @@ ny_store_left_events(NyStore *store, GError **error)
 }
 
 gboolean
+ny_store_get_meta(NyStore *store, const char *key, char **out, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt =
+        prepare(store, "SELECT value FROM store_meta WHERE key = ?1", error);
+    int rc;
+
+    *out = NULL;
+    if (stmt == NULL)
+        return FALSE;
+    sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        *out = column_text(stmt, 0);
+        return TRUE;
+    }
+    if (rc != SQLITE_DONE) {
+        set_sqlite_error(store, rc, "read the store's settings", error);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+ny_store_set_meta(NyStore *store, const char *key, const char *value, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = prepare(store,
+                                           "INSERT INTO store_meta (key, value) VALUES (?1, ?2)"
+                                           " ON CONFLICT (key) DO UPDATE SET value = ?2",
+                                           error);
+
+    g_return_val_if_fail(strcmp(key, "store_id") != 0, FALSE);
+    if (stmt == NULL)
+        return FALSE;
+    sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(stmt, 2, value, -1, SQLITE_TRANSIENT);
+    return step_done(store, stmt, "write the store's settings", error);
+}
+
+gboolean
 ny_store_forget_event(NyStore *store, const char *url, GError **error)
 {
     g_autoptr(sqlite3_stmt) stmt =

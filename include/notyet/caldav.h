@@ -250,6 +250,22 @@ GPtrArray *ny_caldav_holds_create(NyHttp *http, const char *calendar_url, const 
                                   const char *const *texts, guint n, const char *store_id,
                                   GError **error);
 
+/**
+ * ny_caldav_events_between:
+ * @calendar_url: a calendar collection
+ * @from, @to: the window
+ *
+ * One calendar-query REPORT with a time-range (RFC 4791 7.8.1): the events
+ * of the calendar that overlap [@from, @to), as the server has them now.
+ * For the check of a reply's holds against another store's
+ * (doc/calendar-writes.md, "Two stores").
+ *
+ * Returns: (transfer full) (element-type utf8): their texts, or NULL with
+ * NY_HTTP_ERROR, NY_MULTISTATUS_ERROR or NY_CALDAV_WRITE_ERROR_FAILED.
+ */
+GPtrArray *ny_caldav_events_between(NyHttp *http, const char *calendar_url, NyTime from, NyTime to,
+                                    GError **error);
+
 /* Whether two absolute URLs name the same collection, trailing slashes
  * aside (servers list a calendar with and without one). */
 gboolean ny_caldav_same_collection(const char *a, const char *b);

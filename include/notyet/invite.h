@@ -67,7 +67,7 @@ typedef struct {
     const char *store_id;    /* X-NOTYET-STORE: the store's own random id */
     const char *write_id;    /* X-NOTYET-WRITE: this write's own random id, or NULL */
     const char *grid;        /* X-NOTYET-GRID: the writer's [availability] grid
-                              * ("slot=20;grid=30"), or NULL */
+                              * ("slot=20 grid=30"), or NULL */
 } NyInviteOwner;
 
 /* A hold: one offered time kept free on the calendar. Strings borrowed. */

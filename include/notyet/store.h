@@ -231,6 +231,22 @@ gboolean ny_store_leave_event(NyStore *store, const char *url, const char *uid, 
 GHashTable *ny_store_left_events(NyStore *store, GError **error);
 
 /**
+ * ny_store_get_meta:
+ * @key: a key of store_meta other than 'store_id'
+ * @out: (out) (nullable): its value, NULL when there is none
+ *
+ * Returns: FALSE with NY_DB_ERROR.
+ */
+gboolean ny_store_get_meta(NyStore *store, const char *key, char **out, GError **error);
+
+/**
+ * ny_store_set_meta:
+ *
+ * Sets @key to @value (its own statement, or inside a transaction).
+ */
+gboolean ny_store_set_meta(NyStore *store, const char *key, const char *value, GError **error);
+
+/**
  * ny_store_list_events:
  * @followup_id: one follow-up's events, or 0 for every event
  *

@@ -169,6 +169,7 @@ class FaultProxy:
         self.fail = 0
         self.writes = 0
         self.on_fail = None  # called instead of answering the failing write
+        self.before_write = None  # called with (method, path) before a write is passed on
         self.lock = threading.Lock()
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -192,6 +193,8 @@ class FaultProxy:
                         self.send_header("Content-Length", "0")
                         self.end_headers()
                         return
+                    if proxy.before_write is not None:
+                        proxy.before_write(self.command, self.path)
                 headers = {k: v for k, v in self.headers.items()
                            if k.lower() not in ("host", "content-length", "connection",
                                                 "accept-encoding")}
@@ -261,6 +264,37 @@ def faulty(home, fault, args, now=NOW):
     env = home.env({"ASAN_OPTIONS": (asan + ":" if asan else "") + "detect_leaks=0"})
     p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
     return nytest.Result(p.returncode, p.stdout, p.stderr)
+
+
+# Another [availability] grid than the default one (slot 20, grid 30):
+# starts on 9:10, 9:35, 10:00, ... which overlap the default grid's 9:00,
+# 9:30, ... from other starts.
+OTHER_GRID = "\n[availability]\nslot_minutes=20\ngrid_minutes=25\n"
+TRACE_RE = re.compile(r"^notyet: http: > ([A-Z]+) ", re.M)
+
+
+def after_writes(r):
+    """The methods of the requests a `-v -v` run made from its first PUT on."""
+    methods = TRACE_RE.findall(r.err)
+    return methods[methods.index("PUT"):] if "PUT" in methods else []
+
+
+def overlapping(spans):
+    for i, a in enumerate(spans):
+        for b in spans[i + 1:]:
+            if a[0] < b[1] and b[0] < a[1]:
+                return (a, b)
+    return None
+
+
+def foreign_hold(start, end, store="0therst0re", grid="slot=20 grid=30"):
+    """A hold as another notyet store writes it (UTC times)."""
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//notyet//notyet//EN\r\n"
+            "BEGIN:VEVENT\r\nUID:foreign-%s@notyet\r\nDTSTAMP:20260105T080000Z\r\n"
+            "DTSTART:%s\r\nDTEND:%s\r\nSTATUS:TENTATIVE\r\nTRANSP:OPAQUE\r\n"
+            "SUMMARY:Hold\r\nCATEGORIES:notyet-hold\r\nX-NOTYET-FOLLOWUP:1\r\n"
+            "X-NOTYET-STORE:%s\r\nX-NOTYET-GRID:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+            % (start, start, end, store, grid))
 
 
 def make_tests(S):
@@ -412,6 +446,129 @@ def make_tests(S):
             for b in offered[i + 1:]:
                 check(not (a[0] < b[1] and b[0] < a[1]), "one time offered twice: %r" % offered)
         sids = {store_id(db) for db in dbs}
+        held = [t for t in events_on(S.server, S.cal).values()
+                if prop(t, "X-NOTYET-STORE") in sids]
+        check(len(held) == len(offered), "one hold per offered time on the server")
+
+    def test_the_default_grid_reads_nothing_after_its_writes():
+        """Every store on the default grid: a hold's name is its claim, and
+        the reply makes no request after its PUTs (bench/holds.py)."""
+        # A holds calendar of its own: the other tests leave holds of
+        # another grid on the shared one.
+        S.server.mkcalendar(S.home_path + "holds-default/", "Holds Default")
+        home = ct.make_home(S.server, S.server.base + "/", calendars="Work",
+                            extra="holds=Holds Default\n")
+        S.homes.append(home)
+        with open(home.config, encoding="utf-8") as f:
+            text = f.read()
+        home.write_config(text.replace("[me]\n", "[me]\nname=Jane Doe\n", 1))
+        for name in ("Dee Roe", "Del Roe"):
+            r = run(home, ["-v", "-v", "reply", name])
+            check(r.rc == 0, "reply", r)
+            check(after_writes(r) == ["PUT", "PUT"], "two PUTs, no read: %r" % after_writes(r))
+        # A second store on the default grid changes nothing.
+        r = run(home, ["-v", "-v", "reply", "Dan Roe"], db=os.path.join(home.dir, "second.db"))
+        check(r.rc == 0 and "grid" not in r.err, "another store, the same grid", r)
+        check(after_writes(r) == ["PUT", "PUT"], "two PUTs, no read: %r" % after_writes(r))
+
+    def test_another_grid_reads_once_after_its_writes():
+        home = S.home(extra=OTHER_GRID)
+        r = run(home, ["-v", "-v", "reply", "Dot Roe"])
+        check(r.rc == 0, "reply", r)
+        check(after_writes(r) == ["PUT", "PUT", "REPORT"],
+              "two PUTs and one calendar-query: %r" % after_writes(r))
+        fid = offered_ids(r)
+        spans = slot_spans(home, fid)
+        check(all((int(sp[0][11:13]) * 60 + int(sp[0][14:16])) % 25 == 0 for sp in spans),
+              "on its own grid: %r" % spans)
+        held = [t for t in ours(events_on(S.server, S.cal), home.db, fid).values()]
+        check(len(held) == 2 and all(prop(t, "X-NOTYET-GRID") == "slot=20 grid=25" for t in held),
+              "each hold names its grid: %r" % held)
+
+    def test_another_stores_overlapping_hold_from_another_start_makes_a_reply_yield():
+        """Between the lookup and the writes of a store on another grid,
+        another store holds a time that overlaps its first one from another
+        start (no name collision): the read after the writes sees it, the
+        reply takes its holds back and picks again around it."""
+        proxy = FaultProxy(S.server.base)
+        injected = []
+        try:
+            home = S.home(url=proxy.base + "/", extra=OTHER_GRID)
+
+            def inject(method, path):
+                m = re.search(r"notyet-hold-(\d{8}T\d{6}Z)", path)
+                if injected or method != "PUT" or m is None:
+                    return
+                start = m.group(1)
+                hh, mm = int(start[9:11]), int(start[11:13])
+                a = "%s%02d%02d00Z" % (start[:9], hh + (mm + 5) // 60, (mm + 5) % 60)
+                b = "%s%02d%02d00Z" % (start[:9], hh + (mm + 25) // 60, (mm + 25) % 60)
+                href = "%sforeign-%s.ics" % (S.cal, a)
+                S.server.put(href, foreign_hold(a, b))
+                injected.append((href, a, b))
+
+            proxy.before_write = inject
+            r = run(home, ["reply", "Gil Roe"])
+            proxy.before_write = None
+            check(r.rc == 0, "the reply picks again and succeeds", r)
+            check(len(injected) == 1, "another store held a time meanwhile")
+            href, a, b = injected[0]
+            iso = lambda t: "%s-%s-%sT%s:%s:%sZ" % (t[:4], t[4:6], t[6:8], t[9:11], t[11:13],
+                                                    t[13:15])
+            spans = slot_spans(home, offered_ids(r))
+            check(overlapping(spans + [(iso(a), iso(b))]) is None,
+                  "its times keep clear of the other store's: %r %r" % (spans, (a, b)))
+            sid = store_id(home.db)
+            held = sorted(starts(t) for t in events_on(S.server, S.cal).values()
+                          if prop(t, "X-NOTYET-STORE") == sid)
+            check(held == sorted(sp[0].replace("-", "").replace(":", "") for sp in spans),
+                  "only the holds of the times offered are left: %r" % held)
+        finally:
+            proxy.stop()
+            for href, _, _ in injected:
+                S.server.delete(href)
+
+    def test_eight_replies_in_two_stores_on_two_grids_never_hold_overlapping_times():
+        """Two stores whose grids differ race as the same-grid test does.
+        Each has made one reply before (the documented limit is the very
+        first race: the default-grid store has not yet seen the other
+        grid), so both read after their writes."""
+        home_a = S.home()
+        home_b = S.home(extra=OTHER_GRID)
+        r = reply(home_b, "Seed Bee")
+        check(r.rc == 0, "the other grid's first reply", r)
+        r = reply(home_a, "Seed Aye")
+        check(r.rc == 0, "the default grid's first reply", r)
+        check("another [availability] grid" in r.err and "same on every machine" in r.err,
+              "the default-grid store says the grids differ", r)
+        check(r.err.count("another [availability] grid") == 1, "one line", r)
+        procs = []
+        for i in range(8):
+            home = (home_a, home_b)[i % 2]
+            argv = nytest.command(["--config", home.config, "--now", NOW, "reply",
+                                   "Grid Roe %d" % i])
+            procs.append(subprocess.Popen(argv, env=home.env(), stdout=subprocess.PIPE,
+                                          stderr=subprocess.PIPE, text=True))
+        results = []
+        for p in procs:
+            out, err = p.communicate(timeout=120)
+            results.append((p.returncode, out, err))
+        for rc, out, err in results:
+            check(rc == 0 or "another notyet held" in err or "locked" in err,
+                  "a reply fails only by yielding to the other store: %r" % err)
+        ok = [x for x in results if x[0] == 0]
+        check(len(ok) >= 2, "some replies got through: %r" % results)
+        offered = []
+        for home in (home_a, home_b):
+            con = sqlite3.connect(home.db)
+            try:
+                offered += con.execute("SELECT start, end FROM followup_slots").fetchall()
+            finally:
+                con.close()
+        check(len(offered) == 2 * (len(ok) + 2), "two times per recorded reply: %r" % offered)
+        check(overlapping(offered) is None,
+              "no two offered times overlap: %r" % (overlapping(offered),))
+        sids = {store_id(h.db) for h in (home_a, home_b)}
         held = [t for t in events_on(S.server, S.cal).values()
                 if prop(t, "X-NOTYET-STORE") in sids]
         check(len(held) == len(offered), "one hold per offered time on the server")

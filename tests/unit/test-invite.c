@@ -644,12 +644,12 @@ test_digest(void)
         {"X-NOTYET-DIGEST:", "X-NOTYET-DIGEST:00"},
     };
 
-    grid_owner.grid = "slot=20;grid=30";
+    grid_owner.grid = "slot=20 grid=30";
     text = ny_invite_build_hold(&hold, &grid_owner, STAMP, &error);
     g_assert_no_error(error);
     g_assert_true(ny_invite_read_marks(text, &marks));
     g_assert_true(marks.unedited);
-    g_assert_cmpstr(marks.grid, ==, "slot=20;grid=30");
+    g_assert_cmpstr(marks.grid, ==, "slot=20 grid=30");
     digest = ny_invite_digest(text);
     g_assert_cmpuint(strlen(digest), ==, 64);
     g_assert_nonnull(strstr(text, digest));
