@@ -75,9 +75,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyHolds, ny_holds_free)
  *
  * Inside the store's transaction: writes one hold per offered slot
  * (If-None-Match, all or none) at a name made of its start time, so that
- * a second store writing the same time gets 412: the PUT is the claim,
- * and no request reads the calendar again. Each is recorded. On failure
- * none is left on the server and the caller rolls back.
+ * a second store writing the same time gets 412: the PUT is the claim.
+ * When another store may be on another grid (doc/calendar-writes.md, "Two
+ * grids"), one calendar-query then reads the span of the slots, and
+ * another store's event that overlaps one of them is a race too. Each is
+ * recorded. On failure none is left on the server and the caller rolls
+ * back.
  *
  * Returns: FALSE with NY_HOLDS_ERROR_RACE (an event at the name keeps that
  * time), NY_HOLDS_ERROR_FAILED (every name taken by events that leave it
@@ -167,8 +170,12 @@ gboolean ny_holds_release_list(NyHolds *h, NyStore *store, GPtrArray *events, GP
  * store on the holds calendar that no follow-up owns once they are older
  * than NY_HOLDS_ORPHAN_AGE (a notyet killed before its commit), and a
  * booked call at the place of a recorded hold (a `book` killed before its
- * commit: the store still says offered), forgetting that record. Another
- * store's events and cancelled events are never touched.
+ * commit: the store still says offered), forgetting that record, unless
+ * the user edited it (its X-NOTYET-DIGEST no longer matches): that one is
+ * left alone and said in @notes. Another store's events and cancelled
+ * events are never touched; their grid marks tell ny_holds_write() whether
+ * to read after writing, and a line in @notes says when another store
+ * uses another grid.
  *
  * Returns: FALSE only with NY_DB_ERROR.
  */
