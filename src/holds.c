@@ -27,7 +27,7 @@ struct _NyHolds {
     GPtrArray *written; /* (element-type NyCaldavWritten) of the last ny_holds_write() */
     GPtrArray *uids;    /* (element-type utf8) their UIDs */
 
-    /* The grid (doc/calendar-writes.md, "Two stores"). */
+    /* The grid (doc/calendar-writes.md, "Two grids"). */
     char *grid;              /* X-NOTYET-GRID of what this store writes: "slot=20 grid=30" */
     NyTime slot_length;      /* slot_minutes, in seconds */
     NyTime grid_step;        /* grid_minutes, in seconds */
@@ -386,12 +386,12 @@ must_check(const NyHolds *h, const NyFollowup *f)
     return FALSE;
 }
 
-/* After the holds of @f are written under @write_id: one read of the holds
- * calendar over their span. Another store's hold or booked call that
+/* After the holds of @f are written: one read of the holds calendar over
+ * their span. Another store's hold or booked call that
  * overlaps one of them (written from another start, so its name was no
  * claim on ours) makes this reply yield as a 412 does: of two stores that
  * both read after writing, at least one sees the other
- * (doc/calendar-writes.md, "Two stores"). */
+ * (doc/calendar-writes.md, "Two grids"). */
 static gboolean
 check_overlaps(NyHolds *h, const char *base, const NyFollowup *f, GError **error)
 {
@@ -823,7 +823,7 @@ typedef struct {
 } Sweep;
 
 /* An event of another store: what grid it was written on
- * (doc/calendar-writes.md, "Two stores"). */
+ * (doc/calendar-writes.md, "Two grids"). */
 static void
 other_store(Sweep *s, const NyInviteMarks *marks, const char *ics)
 {
