@@ -545,7 +545,9 @@ ny_holds_find(NyStore *store, gint64 followup_id, const NyInterval *span)
  * recorded (killed before its commit, run again before the sweep): this
  * store's marks, this follow-up's, @uid, a booked call (not a hold, not
  * cancelled; a user's client that accepts a hold keeps its notyet-hold
- * category), not left to the user. It is replaced by @text with If-Match,
+ * category), not left to the user, and still as it was written (its
+ * X-NOTYET-DIGEST: the user may have edited it before this run). It is
+ * replaced by @text with If-Match,
  * as the sweep would delete it (doc/calendar-writes.md, "Order and
  * failure"); an edit made since it was read is a 412 and leaves it. */
 static gboolean
@@ -563,7 +565,7 @@ adopt_unrecorded(NyHolds *h, NyStore *store, const char *url, const char *uid,
     now = ny_caldav_event_fetch(h->http, url, &etag, NULL);
     if (etag == NULL || !read_own_marks(h, now, &marks) ||
         g_strcmp0(marks.followup_id, followup_id) != 0 || g_strcmp0(marks.uid, uid) != 0 ||
-        marks.hold || marks.cancelled)
+        marks.hold || marks.cancelled || !marks.unedited)
         return FALSE;
     ev.url = url;
     ev.etag = etag;

@@ -845,6 +845,32 @@ def make_tests(S):
         check(r.rc == 0 and "alone" not in r.err, "cancel removes it: it is ours", r)
         check(confirmed(home, fid) == [], "no booked call after cancel")
 
+    def test_book_killed_and_its_call_edited_before_it_runs_again():
+        """As above, but the user edits the call the killed run wrote before
+        booking again: it no longer has its digest, so it is the user's,
+        left alone, never taken over."""
+        home = S.home()
+        fid = offered_ids(reply(home, "Tad Roe"))
+        r = faulty(home, "signal=KILL:when=1", ["book", str(fid), "--slot", "1"])
+        check(r.rc == KILLED and r.out == "", "killed at the store's commit", r)
+        calls = {h: t for h, t in ours(events_on(S.server, S.cal), home.db, fid).items()
+                 if prop(t, "STATUS") == "CONFIRMED"}
+        check(len(calls) == 1, "the booked call was written before the commit")
+        href, text = next(iter(calls.items()))
+        edited = text.replace("\r\n", "\n").replace(
+            "END:VEVENT", "DESCRIPTION:dial in from the car\nEND:VEVENT").replace("\n", "\r\n")
+        status, _, _ = davservers.request("PUT", S.server.base + href, edited,
+                                          {"Content-Type": "text/calendar"}, S.server.user,
+                                          S.server.password)
+        check(status in (200, 201, 204), "the user's edit: %d" % status)
+        kept = events_on(S.server, S.cal)[href]
+        try:
+            r = run(home, ["book", str(fid), "--slot", "1"])
+            check(r.rc == 0 and "alone" in r.err, "book leaves the edited call alone", r)
+            check(events_on(S.server, S.cal).get(href) == kept, "the user's call as they left it")
+        finally:
+            user_deletes(href)
+
     def test_book_of_a_typed_time_killed_and_run_again_at_once():
         """The same for a typed time (no hold): the call's UID is made from
         the store and the follow-up, so the second run knows the call the
