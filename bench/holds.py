@@ -29,21 +29,13 @@ Results (2026-12-06, 2 shared CPUs at load ~12, medians, doc/performance.md "Hol
   20,000   1 / 3 (PROPFIND PUT PUT)     0.135 s / 0.146 s (1.14)      4.12 s / 3.37 s (0.93)
 """
 import argparse
-import importlib.util
 import os
 import re
 import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
-import davservers  # noqa: E402
-
-# bench/caldav.py's loader, under another name (python3-caldav is "caldav").
-_spec = importlib.util.spec_from_file_location("bench_caldav", os.path.join(HERE, "caldav.py"))
-bench_caldav = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_caldav)
+from benchlib import bench_caldav, davservers
 
 NOW = "2026-03-02T14:00:00Z"
 TRACE_RE = re.compile(r"^notyet: http: > ([A-Z]+) ", re.M)

@@ -87,7 +87,6 @@ lookup must compute as well, 33 ms more. On this machine "online within
 answer; doc/performance.md has the breakdown.
 """
 import argparse
-import importlib.util
 import json
 import os
 import re
@@ -98,14 +97,7 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
-import davservers  # noqa: E402
-
-# bench/caldav.py by path: its name would shadow python3-caldav on the path.
-_spec = importlib.util.spec_from_file_location("bench_caldav", os.path.join(HERE, "caldav.py"))
-bench_caldav = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_caldav)
+from benchlib import bench_caldav, davservers
 
 NOW = "2026-03-02T14:00:00Z"
 LIBS = ["gio-2.0", "glib-2.0", "libical", "libxml-2.0", "libcurl", "sqlite3", "json-glib-1.0"]
