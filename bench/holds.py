@@ -33,21 +33,13 @@ Again on 2026-12-07 with X-NOTYET-GRID and X-NOTYET-DIGEST (1,000 objects, 5 run
 1 / 3 requests as before; cpu A/B 1.03 (1.02 for the binary before the change).
 """
 import argparse
-import importlib.util
 import os
 import re
 import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
-import davservers  # noqa: E402
-
-# bench/caldav.py's loader, under another name (python3-caldav is "caldav").
-_spec = importlib.util.spec_from_file_location("bench_caldav", os.path.join(HERE, "caldav.py"))
-bench_caldav = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_caldav)
+from benchlib import bench_caldav, davservers
 
 NOW = "2026-03-02T14:00:00Z"
 TRACE_RE = re.compile(r"^notyet: http: > ([A-Z]+) ", re.M)

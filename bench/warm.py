@@ -42,52 +42,29 @@ last lines give the two ratios the lookups are judged by: online - curl
 average is printed first: on a busy machine absolute times move, the
 same-run medians, ratios and CPU times much less.
 
-Measured 2026-12-06 (ms, wall (cpu); "before" is main at 5770828, "after"
-the cyrus14 branch, which starts password_command before libcurl; in the
-same run):
+Measured 2026-12-07 (release builds, 2 shared CPUs at load 4-5, 25 runs; ms, wall
+(cpu); "before" is main at c06de1a, "after" the offline branch, in the same run):
 
-                     curl      online before  online after  offline before  offline after  floor
-  load 7-9, 11 runs
-  Radicale         378 (32)    367 (82)       292 (83)      140 (72)        106 (68)        86 (48)
-  Cyrus            122 (32)    267 (96)       286 (84)      201 (79)        204 (77)       139 (53)
-  load 5-7, 15 runs
-  Cyrus             68 (27)    161 (72)       153 (74)      121 (59)        129 (63)        83 (40)
+                 curl        online before  online after  offline before  offline after  floor
+  Radicale       70.5 (6.3)  59.4 (18.8)    61.3 (19.8)   16.4 (15.5)     16.8 (15.8)    9.6 (9.0)
+  Cyrus           8.8 (5.6)  22.9 (17.3)    22.5 (17.6)   14.6 (14.2)     14.5 (14.0)    8.7 (8.3)
 
-Against Cyrus the online lookup waits for nothing: wall/cpu is about the
-same for every command of a run (curl and floor included), no sleep, fsync
-or SQLite busy wait in strace, one request in one sendto, and Cyrus takes
-as long for notyet's request as for curl's (13 / 12 ms to the first byte).
-notyet sends it about 90 ms after its start, curl 30-40 ms after: the floor
-program alone outlasts curl's whole run, and notyet runs password_command
-(/bin/sh, about 17 ms at load 9-10) where curl has the password in argv.
-doc/performance.md has the path.
+  online - curl: Radicale -9.2 ms, Cyrus +13.7 ms (target: within 10 ms)
+  offline/floor: Radicale 1.75x (cpu 1.75x), Cyrus 1.66x (cpu 1.68x) (target: 1.3x)
 
-Earlier, measured 2026-12-06 on 2 shared cores under a load average of 11-14 (11
-runs, medians, ms, wall (cpu); "before" is the code of b9d2b2a, "after"
-that of the warm14 branch, in the same run):
-
-              curl       online before  online after  offline before  offline after  floor
-  Radicale  758 (28)     780 (91)       657 (76)      266 (62)        255 (60)       168 (40)
-  Cyrus     123 (31)     484 (105)      344 (86)      302 (70)        274 (64)       188 (46)
-
-              online - curl, before / after     offline / floor, before / after
-  Radicale    22 / -101 ms  (cpu 63 / 48)       1.58 / 1.52  (cpu 1.53 / 1.47)
-  Cyrus      362 /  222 ms  (cpu 75 / 56)       1.61 / 1.46  (cpu 1.53 / 1.39)
-
-The run before this one (load 7-10, the code of that time) gave Radicale: curl 460, online 502, offline 119, floor 98; Cyrus:
-curl 82, online 243, offline 132, floor 76.
-
-Radicale answers slower than notyet computes, so the overlapped lookup
-costs the server's time. Cyrus answers its PROPFIND in 8-22 ms (curl's
-own time_total for it), faster than notyet starts: the floor
-program alone (the process and its six libraries, no work) costs 15 ms
-more CPU than curl's whole run, and --offline, the answer the online
-lookup must compute as well, 33 ms more. On this machine "online within
-10 ms of curl" on Cyrus cannot be met by any lookup that computes its
-answer; doc/performance.md has the breakdown.
+Before and after differ by less than the noise (the branch takes 38 system calls
+and 130,000 instructions off a lookup). Of the ~5 ms of CPU `--offline slots` spends
+beyond the floor, the busy computation over the 85 objects in the window takes
+3.4 ms; the configuration's zone (GLib), SQLite's open, window query and close,
+the output and the exit the other 1.7 ms: doc/performance.md, "Where `--offline`'s
+own time goes", has the breakdown. Radicale answers slower than notyet computes,
+so the overlapped online lookup costs the server's time. Against Cyrus, which
+answers in about 8 ms, the online lookup's 12.0 ms of CPU beyond curl's whole run
+are the floor (2.7 ms: the libraries curl does not load), the --offline part
+(5.7 ms) and libcurl's start, the request and password_command (3.6 ms). Earlier
+runs (2026-12-06, loaded machine) are in doc/performance.md.
 """
 import argparse
-import importlib.util
 import json
 import os
 import re
@@ -98,14 +75,7 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
-import davservers  # noqa: E402
-
-# bench/caldav.py by path: its name would shadow python3-caldav on the path.
-_spec = importlib.util.spec_from_file_location("bench_caldav", os.path.join(HERE, "caldav.py"))
-bench_caldav = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_caldav)
+from benchlib import bench_caldav, davservers
 
 NOW = "2026-03-02T14:00:00Z"
 LIBS = ["gio-2.0", "glib-2.0", "libical", "libxml-2.0", "libcurl", "sqlite3", "json-glib-1.0"]

@@ -5,7 +5,9 @@ no -wal or -shm beside it; exit 1 with one line that says what the file seems
 to be and how to use another one."""
 import hashlib
 import os
+import shutil
 import sqlite3
+import subprocess
 
 import nytest
 from nytest import Home, check, run
@@ -212,6 +214,50 @@ def test_empty_private_file_becomes_a_store():
             check(con.execute("PRAGMA application_id").fetchone()[0] == 0x6e796574, "ours")
         finally:
             con.close()
+    finally:
+        h.cleanup()
+
+
+def traced(h, args, env=None):
+    """The file calls of one run of notyet (strace), without the wrapper."""
+    path = shutil.which("strace")
+    if path is None:
+        raise nytest.Skip("strace is not installed")
+    log = os.path.join(h.dir, "strace.log")
+    # LeakSanitizer cannot run under ptrace (tests/cli/test_durability.py).
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    extra = dict(env or {}, ASAN_OPTIONS=(asan + ":" if asan else "") + "detect_leaks=0")
+    p = subprocess.run([path, "-f", "-o", log, "-e", "trace=mkdir,open,openat", nytest.BIN]
+                       + list(args), capture_output=True, text=True, env=h.env(extra),
+                       timeout=60)
+    if p.returncode != 0 and "ptrace" in p.stderr:
+        raise nytest.Skip("strace cannot trace here: %s" % p.stderr.strip())
+    check(p.returncode == 0, "%s under strace: %s" % (args, p.stderr))
+    with open(log, encoding="utf-8", errors="replace") as f:
+        return f.read()
+
+
+def test_existing_files_are_opened_without_creating_anything():
+    """A store or cache that exists is read at once: no folder made and no
+    exclusive create tried first (src/db.c, create_or_examine()); and of the
+    locale only the categories notyet reads are loaded (src/main.c)."""
+    h = Home()
+    try:
+        store = os.path.join(h.dir, "store.db")
+        cache = os.path.join(h.dir, "cache.db")
+        make_store(h, store)
+        make_cache(h, cache)
+        calendar = os.path.join(h.dir, "big.ics")
+        runs = (traced(h, ["--db", store, "followups"]),
+                traced(h, WEEK + ["--ics", calendar], env={"NOTYET_CACHE": cache}))
+        for log in runs:
+            check("mkdir(" not in log, "no folder made:\n%s" % log)
+            check("O_EXCL" not in log, "no exclusive create tried:\n%s" % log)
+            for unused in ("LC_MONETARY", "LC_PAPER", "LC_NAME", "LC_ADDRESS", "LC_TELEPHONE",
+                           "LC_MEASUREMENT", "LC_IDENTIFICATION"):
+                check("/" + unused not in log, "%s not loaded:\n%s" % (unused, log))
+        r = run(["--db", store, "--format", "json", "followups"], home=h)
+        check(r.rc == 0, "the store reads back", r)
     finally:
         h.cleanup()
 
