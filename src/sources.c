@@ -272,11 +272,12 @@ typedef struct {
     GError *error;
 } Split;
 
-/* A chunk is stored once it holds this much text or this many objects: a
- * row costs SQLite about as much to store whatever its size (17,600
- * instructions on bench/first-read.sh's file, the table and two indexes),
- * and more rows of less text let a cached read skip more of them by span
- * (doc/performance.md has the sizes measured). */
+/* A chunk is stored once it holds this much text or this many objects
+ * (which bounds its parts when objects are tiny), and an object of that
+ * size is a row of its own: a row costs SQLite about as much to store
+ * whatever its size (17,600 instructions on bench/first-read.sh's file,
+ * the table and two indexes), and more rows of less text let a cached read
+ * skip more of them by span (doc/performance.md has the sizes measured). */
 #define NY_CHUNK_BYTES (32 * 1024)
 #define NY_CHUNK_OBJECTS 256
 
@@ -319,8 +320,10 @@ split_object(const char *text, gsize len, NyTime start, NyTime end, gpointer dat
         sp->chunk = g_string_sized_new(NY_CHUNK_BYTES + 4096);
         sp->parts = g_array_new(FALSE, FALSE, sizeof(NyCachePart));
     }
-    if (sp->parts->len == 0 && len >= NY_CHUNK_BYTES) {
-        /* A chunk of its own: stored from the scanner's copy. */
+    if (len >= NY_CHUNK_BYTES) {
+        /* A row of its own, stored from the scanner's copy, after the
+         * chunk before it: the buffer never grows past a chunk. */
+        split_flush(sp);
         split_store(sp, text, len, &part, 1);
         return;
     }
