@@ -520,7 +520,11 @@ ny_cache_add_chunk(NyCache *cache, gint64 id, const char *href, const char *text
         pack_int(cache->packed, (guint64)parts[i].start);
         pack_int(cache->packed, (guint64)parts[i].end);
     }
-    g_return_val_if_fail(sum == len, FALSE);
+    if (sum != len) {
+        g_set_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_FAILED,
+                    "cannot store the chunk '%s': its parts do not add up to its text", href);
+        return FALSE;
+    }
     ny_cache_chunk_span(parts, n_parts, &start, &end);
     return insert_object(cache, cache->add, id, href, NULL, text, (int)len, start, end, n_parts,
                          cache->packed, error);

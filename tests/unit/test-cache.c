@@ -468,6 +468,10 @@ test_chunk_damaged(Fixture *f, gconstpointer data)
     id = ny_cache_calendar_update(cache, NY_CACHE_SOURCE_LOCAL, "/a.ics", NULL, NULL, TRUE, &error);
     g_assert_true(ny_cache_add_chunk(cache, id, "1", "abc", 3, parts, 2, &error));
     g_assert_no_error(error);
+    /* Nor is one stored so. */
+    g_assert_false(ny_cache_add_chunk(cache, id, "2", "abcd", 4, parts, 2, &error));
+    g_assert_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_FAILED);
+    g_clear_error(&error);
     g_clear_pointer(&cache, ny_cache_free);
     raw_sql(f->path, "UPDATE objects SET ics = 'abcd'");
     cache = ny_cache_open(f->path, &error);
