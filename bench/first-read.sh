@@ -41,6 +41,21 @@
 # (several objects a row), not a cheaper insert. Earlier, 2026-12-06, against
 # 4b3d548 (before the scanner was unified): first read 0.47 -> 0.37 s,
 # peak RSS 39.7 -> 23.2 MiB, 4x calendar 105.8 -> 31.3 MiB.
+#
+# Measured 2026-12-07, several objects a row (chunks of 32 KiB: cache schema
+# 3, 663 rows instead of 21,235), the same way, "before" main at c06de1a:
+#                          before     after
+#   first read, cpu        0.153 s    0.112 s   (paired after/before 0.73)
+#   first / direct stream  1.74       1.27      (target 1.2: not met)
+#   first / libical parse  0.87       0.63      (target 0.5: not met)
+#   cached read, cpu       0.084 s    0.078 s   (paired 0.92)
+#   first read, peak RSS   23.6 MiB   23.4 MiB
+#   4x calendar, peak RSS  31.5 MiB   32.0 MiB
+# Instructions: first read 1.317 G -> 0.957 G against a direct read of
+# 0.917 G (1.04x), cached 0.811 G -> 0.763 G. The rest of the CPU gap is
+# system time: 0.021 s against 0.004-0.008 s for the direct read (the
+# write-ahead log, the checkpoint copying it into the file, the fsyncs);
+# user time 0.091 s against 0.081 s (getrusage, medians of 11).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 NOTYET="$(realpath "${1:-$HERE/../build/src/notyet}")"

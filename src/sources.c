@@ -254,30 +254,83 @@ mark_if_racy(Lookup *l, gint64 id, const struct stat *src)
 }
 
 /* One pass over a text about to be cached: the scan computes its busy time
- * and splits it, every object being stored (with its span) as the scan
- * reads it, in one transaction; nothing is held whole. The rows are in
- * text order, the zones always read: a later lookup feeds the objects whose
- * span meets its window, and gets exactly what the whole text gives
- * (ny_busy_scan_split_whole()). A text that cannot be split so is not
+ * and splits it, the objects being stored (with their spans) as the scan
+ * reads them, in one transaction; nothing is held whole. The objects are
+ * stored in text order, several consecutive ones to a row (a chunk,
+ * ny_cache_add_chunk()), the zones always read: a later lookup feeds the
+ * objects whose span meets its window, and gets exactly what the whole text
+ * gives (ny_busy_scan_split_whole()). A text that cannot be split so is not
  * cached. */
 typedef struct {
     Lookup *l;
     NyBusyScan *scan;
-    gint64 id; /* 0: not storing (the cache is busy or failed) */
-    guint n;   /* objects stored */
+    gint64 id;    /* 0: not storing (the cache is busy or failed) */
+    guint n;      /* objects stored */
+    guint n_rows; /* rows stored */
+    GString *chunk;
+    GArray *parts; /* (element-type NyCachePart): the objects in @chunk */
     GError *error;
 } Split;
+
+/* A chunk is stored once it holds this much text or this many objects
+ * (which bounds its parts when objects are tiny), and an object of that
+ * size is a row of its own: a row costs SQLite about as much to store
+ * whatever its size (17,600 instructions on bench/first-read.sh's file,
+ * the table and two indexes), and more rows of less text let a cached read
+ * skip more of them by span (doc/performance.md has the sizes measured). */
+#define NY_CHUNK_BYTES (32 * 1024)
+#define NY_CHUNK_OBJECTS 256
+
+static void
+split_store(Split *sp, const char *text, gsize len, const NyCachePart *parts, guint n_parts)
+{
+    char href[16];
+
+    g_snprintf(href, sizeof href, "%08u", ++sp->n_rows);
+    if (n_parts == 1)
+        ny_cache_add_object_span(sp->l->cache, sp->id, href, text, len, parts[0].start,
+                                 parts[0].end, &sp->error);
+    else
+        ny_cache_add_chunk(sp->l->cache, sp->id, href, text, len, parts, n_parts, &sp->error);
+}
+
+/* Stores the chunk held, if any. */
+static void
+split_flush(Split *sp)
+{
+    if (sp->parts == NULL || sp->parts->len == 0)
+        return;
+    if (sp->id != 0 && sp->error == NULL)
+        split_store(sp, sp->chunk->str, sp->chunk->len, &g_array_index(sp->parts, NyCachePart, 0),
+                    sp->parts->len);
+    g_string_truncate(sp->chunk, 0);
+    g_array_set_size(sp->parts, 0);
+}
 
 static void
 split_object(const char *text, gsize len, NyTime start, NyTime end, gpointer data)
 {
     Split *sp = data;
-    char href[16];
+    NyCachePart part = {.len = len, .start = start, .end = end};
 
     if (sp->id == 0 || sp->error != NULL)
         return;
-    g_snprintf(href, sizeof href, "%08u", ++sp->n);
-    ny_cache_add_object_span(sp->l->cache, sp->id, href, text, len, start, end, &sp->error);
+    sp->n++;
+    if (sp->chunk == NULL) {
+        sp->chunk = g_string_sized_new(NY_CHUNK_BYTES + 4096);
+        sp->parts = g_array_new(FALSE, FALSE, sizeof(NyCachePart));
+    }
+    if (len >= NY_CHUNK_BYTES) {
+        /* A row of its own, stored from the scanner's copy, after the
+         * chunk before it: the buffer never grows past a chunk. */
+        split_flush(sp);
+        split_store(sp, text, len, &part, 1);
+        return;
+    }
+    g_string_append_len(sp->chunk, text, (gssize)len);
+    g_array_append_val(sp->parts, part);
+    if (sp->chunk->len >= NY_CHUNK_BYTES || sp->parts->len >= NY_CHUNK_OBJECTS)
+        split_flush(sp);
 }
 
 static void
@@ -326,6 +379,7 @@ split_end(Split *sp, const char *validator, const char *label, const struct stat
     }
     if (sp->id == 0)
         return TRUE;
+    split_flush(sp);
     if (!ny_busy_scan_split_whole(sp->scan)) {
         ny_cache_rollback(l->cache);
         info(l, 1, "'%s': not cached (it cannot be split into objects)", label);
@@ -349,6 +403,10 @@ static void
 split_clear(Split *sp)
 {
     ny_busy_scan_free(sp->scan);
+    if (sp->chunk != NULL)
+        g_string_free(sp->chunk, TRUE);
+    if (sp->parts != NULL)
+        g_array_unref(sp->parts);
     g_clear_error(&sp->error);
 }
 
@@ -421,10 +479,11 @@ busy_file(Lookup *l, const char *path, GError **error)
         return busy_fd(fd, path, &st, l->query, l->busy, l->warnings, error);
     }
     key = g_canonicalize_filename(path, NULL);
-    /* "split2": objects in text order; an entry of the older layout (the
-     * zones apart, the objects grouped by UID) is read again. */
+    /* "split3": objects in text order, several to a row (chunks); an entry
+     * of an older layout (one object a row; before that the zones apart,
+     * the objects grouped by UID) is read again. */
     file_id = file_validator(&st);
-    validator = g_strconcat("split2 ", file_id, NULL);
+    validator = g_strconcat("split3 ", file_id, NULL);
     cal = cached_entry(l, key);
     if (cal != NULL && g_strcmp0(cal->ctag, validator) == 0 && cal->last_sync > 0)
         return scan_cached(l, cal, path, error);

@@ -31,6 +31,68 @@ typedef enum {
 /* Span bounds meaning "no bound" (open-ended). */
 #define NY_CACHE_SPAN_OPEN_START G_MININT64
 #define NY_CACHE_SPAN_OPEN_END G_MAXINT64
+/* A span not known yet (ny_cache_put_object()): start after end, which no
+ * real span has; such an object meets every window. */
+#define NY_CACHE_SPAN_UNKNOWN_START G_MAXINT64
+#define NY_CACHE_SPAN_UNKNOWN_END G_MININT64
+
+/**
+ * ny_cache_span_meets:
+ * @start, @end: a span, NY_CACHE_SPAN_OPEN_* for no bound, or
+ *   NY_CACHE_SPAN_UNKNOWN_START
+ * @from, @to: the window
+ *
+ * The rule by which ny_cache_foreach_object() picks objects, the rows of
+ * the span index and the parts of a chunk alike (pure: the cache's tests
+ * and tests/common/busy-split-check.h use it too).
+ *
+ * Returns: TRUE when the span is not known yet, or meets [@from, @to)
+ * (start < @to and end > @from, an open bound always passing).
+ */
+static inline gboolean
+ny_cache_span_meets(NyTime start, NyTime end, NyTime from, NyTime to)
+{
+    if (start == NY_CACHE_SPAN_UNKNOWN_START)
+        return TRUE;
+    return (start == NY_CACHE_SPAN_OPEN_START || start < to) &&
+           (end == NY_CACHE_SPAN_OPEN_END || end > from);
+}
+
+/* One object of a chunk (ny_cache_add_chunk()): its length in the chunk's
+ * text and its span. */
+typedef struct {
+    gsize len;
+    NyTime start;
+    NyTime end;
+} NyCachePart;
+
+/**
+ * ny_cache_chunk_span:
+ * @parts: (array length=n_parts): the parts of a chunk, @n_parts > 0
+ * @out_start, @out_end: (out): the union of their spans, open on a side
+ *   where any part is open, open on both when any span is not known yet
+ *
+ * The span a chunk's row is indexed by: every window one of its parts meets
+ * (ny_cache_span_meets()), the union meets too.
+ */
+static inline void
+ny_cache_chunk_span(const NyCachePart *parts, guint n_parts, NyTime *out_start, NyTime *out_end)
+{
+    NyTime start = NY_CACHE_SPAN_OPEN_END;
+    NyTime end = NY_CACHE_SPAN_OPEN_START;
+
+    for (guint i = 0; i < n_parts; i++) {
+        if (parts[i].start == NY_CACHE_SPAN_UNKNOWN_START) {
+            start = NY_CACHE_SPAN_OPEN_START;
+            end = NY_CACHE_SPAN_OPEN_END;
+            break;
+        }
+        start = MIN(start, parts[i].start);
+        end = MAX(end, parts[i].end);
+    }
+    *out_start = start;
+    *out_end = end;
+}
 
 typedef struct NyCache NyCache;
 
@@ -44,7 +106,7 @@ typedef struct {
     char *sync_token;  /* or NULL */
     gboolean used;     /* selected as a busy source */
     NyTime last_sync;  /* 0 when never synced */
-    guint n_objects;
+    guint n_objects;   /* objects, each part of a chunk counted */
 } NyCacheCalendar;
 
 void ny_cache_calendar_free(NyCacheCalendar *cal);
@@ -161,21 +223,40 @@ gboolean ny_cache_put_object_span(NyCache *cache, gint64 id, const char *href, c
  * a split file stores thousands. */
 gboolean ny_cache_add_object_span(NyCache *cache, gint64 id, const char *href, const char *ics,
                                   gsize len, NyTime start, NyTime end, GError **error);
+/**
+ * ny_cache_add_chunk:
+ * @text: the texts of @n_parts consecutive objects, concatenated: @len
+ *   bytes, the sum of the parts' lengths
+ * @parts: (array length=n_parts): each object's length and span, in the
+ *   order of @text
+ *
+ * As ny_cache_add_object_span(), several objects in one row (a "chunk"):
+ * a split file stores tens of thousands, and a row costs as much to store
+ * whether it holds one object or forty. The row is indexed by the union of
+ * the spans (ny_cache_chunk_span()); ny_cache_foreach_object() gives each
+ * part on its own, as it gives a row of one object. A chunk is not for
+ * ny_cache_set_span(), and ny_cache_etags() lists it under @href with no
+ * ETag.
+ */
+gboolean ny_cache_add_chunk(NyCache *cache, gint64 id, const char *href, const char *text,
+                            gsize len, const NyCachePart *parts, guint n_parts, GError **error);
 /* Records the span of an object stored by ny_cache_put_object(). */
 gboolean ny_cache_set_span(NyCache *cache, gint64 id, const char *href, NyTime start, NyTime end,
                            GError **error);
 gboolean ny_cache_delete_object(NyCache *cache, gint64 id, const char *href, GError **error);
 gboolean ny_cache_clear_objects(NyCache *cache, gint64 id, GError **error);
 
-/* Receives one cached object: its href and text (borrowed for the call). */
+/* Receives one cached object: its href (a chunk's parts all get the
+ * chunk's) and text (borrowed for the call). */
 typedef void (*NyCacheObjectFunc)(const char *href, const char *ics, gsize len, gpointer user_data);
 
 /**
  * ny_cache_foreach_object:
  * @from, @to: the window
  * @func: called for every object of calendar @id whose span meets
- *        [@from, @to) or is not known yet, in href order, one at a time
- *        (nothing is held)
+ *        [@from, @to) or is not known yet (ny_cache_span_meets()), in href
+ *        order and a chunk's parts in their order, one at a time (nothing
+ *        is held)
  *
  * Returns: FALSE with NY_CACHE_ERROR.
  */

@@ -284,6 +284,46 @@ def test_file_cache_warm_equals_cold():
         h.cleanup()
 
 
+def test_file_cache_chunks_count_objects():
+    """The cache keeps several events to a row (chunks of 32 KiB) and an event
+    larger than that in a row of its own: read fresh, from the cache and
+    without it, every window gives the same; -v counts events, not rows."""
+    h = Home()
+    try:
+        cal = os.path.join(h.dir, "big.ics")
+        big = ("BEGIN:VEVENT\r\nUID:huge@big\r\nDTSTART:20260310T200000Z\r\n"
+               "DTEND:20260310T210000Z\r\nDESCRIPTION:" + "x" * 70 + "\r\n" +
+               "".join(" " + "y" * 70 + "\r\n" for _ in range(600)) + "END:VEVENT")
+        big_calendar(cal, extra=big)
+        blocker = os.path.join(h.dir, "not-a-folder")
+        with open(blocker, "w"):
+            pass
+        direct_env = {"NOTYET_CACHE": os.path.join(blocker, "cache.db")}
+        total = None
+        for start, end in (("2026-03-01", "2026-03-22"), ("2026-03-10", "2026-03-11"),
+                           ("2025-01-01", "2027-01-01"), ("2025-06-01", "2025-06-08")):
+            args = ["--tz", "UTC", "-v", "freebusy", "--ics", cal, "--from", start, "--to", end,
+                    "--format", "json"]
+            first = run(args, home=h)
+            if total is None:
+                check(first.rc == 0 and "read whole, cached as" in first.err, "first", first)
+                total = int(first.err.split("cached as ")[1].split(" objects")[0])
+                # The zone, 600 events, the series, the broken one, the huge
+                # one and the override.
+                check(total == 605, "every event counted (%d)" % total, first)
+            cached = run(args, home=h)
+            direct = run(args, home=h, env=direct_env)
+            what = "%s..%s" % (start, end)
+            check(cached.rc == 0 and cached.out == first.out, what + ": cached", cached)
+            check("of %d objects read" % total in cached.err, what + ": counts", cached)
+            check(direct.rc == 0 and direct.out == first.out, what + ": direct", direct)
+            huge = {"start": "2026-03-10T20:00:00Z", "end": "2026-03-10T21:00:00Z"}
+            check((huge in json.loads(cached.out)["busy"]) == (start <= "2026-03-10" < end),
+                  what + ": the huge event", cached)
+    finally:
+        h.cleanup()
+
+
 def test_cache_gives_what_the_text_gives_with_an_offset_of_days():
     """A VTIMEZONE whose offset is days long (TZOFFSETTO:-9900, RFC 5545 allows
     hours 00-23) is not used, with a warning; the event is read in your zone. The

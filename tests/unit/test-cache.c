@@ -1,8 +1,10 @@
-/* Unit tests for cache: the window query, spans not known yet,
- * transactions, and refusing files that are not a notyet cache. */
+/* Unit tests for cache: the window query, spans not known yet, chunks,
+ * transactions, migrations, and refusing files that are not a notyet
+ * cache. */
 #include "notyet/busy.h"
 #include "notyet/cache.h"
 #include "notyet/db.h"
+#include "tests/common/busy-split-check.h"
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -336,6 +338,303 @@ test_add_object(Fixture *f, gconstpointer data)
     g_assert_cmpstr(g_ptr_array_index(got, 0), ==, "2=open");
 }
 
+/* Runs @sql on the file at @path with SQLite alone; the last row's first
+ * column, or -1. */
+static gint64
+raw_sql(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+    const char *tail = sql;
+    gint64 result = -1;
+
+    g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
+    while (tail != NULL && *tail != '\0') {
+        int rc;
+
+        g_assert_cmpint(sqlite3_prepare_v2(db, tail, -1, &stmt, &tail), ==, SQLITE_OK);
+        if (stmt == NULL)
+            break;
+        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+            result = sqlite3_column_int64(stmt, 0);
+        g_assert_cmpint(rc, ==, SQLITE_DONE);
+        sqlite3_finalize(stmt);
+    }
+    g_assert_cmpint(sqlite3_close(db), ==, SQLITE_OK);
+    return result;
+}
+
+/* The objects ny_cache_foreach_object() gives for [@from, @to), as
+ * "href=text" joined by spaces. */
+static char *
+read_window(NyCache *cache, gint64 id, NyTime from, NyTime to)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func(g_free);
+
+    g_assert_true(ny_cache_foreach_object(cache, id, from, to, collect, got, &error));
+    g_assert_no_error(error);
+    g_ptr_array_add(got, NULL);
+    return g_strjoinv(" ", (char **)got->pdata);
+}
+
+static void
+check_window(NyCache *cache, gint64 id, NyTime from, NyTime to, const char *want)
+{
+    g_autofree char *got = read_window(cache, id, from, to);
+
+    g_assert_cmpstr(got, ==, want);
+}
+
+/* ny_cache_add_chunk(): a row of several objects is indexed by the union
+ * of their spans, and read back part by part, each by its own span (open
+ * bounds and a span not known yet as for a row of one object), in order;
+ * the objects are counted, not the rows. */
+static void
+test_chunk_parts(Fixture *f, gconstpointer data)
+{
+    const NyCachePart zones[] = {
+        {2, NY_CACHE_SPAN_OPEN_START, NY_CACHE_SPAN_OPEN_END},
+        {2, 100, 200},
+        {2, 500, 600},
+        {2, 0, 0},
+    };
+    const NyCachePart apart[] = {{1, 100, 200}, {1, 700, 800}, {1, 300, 310}};
+    const NyCachePart unknown[] = {
+        {1, NY_CACHE_SPAN_UNKNOWN_START, NY_CACHE_SPAN_UNKNOWN_END},
+        {1, 1000, 1100},
+    };
+    const NyCachePart open_end[] = {{1, 2000, NY_CACHE_SPAN_OPEN_END}, {1, 2100, 2200}};
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NyCache) cache = ny_cache_open(f->path, &error);
+    g_autoptr(NyCacheCalendar) cal = NULL;
+    g_autoptr(GHashTable) etags = NULL;
+    g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func(g_free);
+    gint64 id;
+
+    (void)data;
+    g_assert_no_error(error);
+    g_assert_true(ny_cache_begin(cache, &error));
+    id = ny_cache_calendar_update(cache, NY_CACHE_SOURCE_LOCAL, "/a.ics", NULL, NULL, TRUE, &error);
+    g_assert_no_error(error);
+    g_assert_true(ny_cache_add_chunk(cache, id, "1", "Z1e1l1t1", 8, zones, 4, &error));
+    g_assert_true(ny_cache_add_chunk(cache, id, "2", "pqr", 3, apart, 3, &error));
+    g_assert_true(ny_cache_add_object_span(cache, id, "3", "single", 6, 300, 400, &error));
+    g_assert_true(ny_cache_add_chunk(cache, id, "4", "uv", 2, unknown, 2, &error));
+    g_assert_true(ny_cache_add_chunk(cache, id, "5", "wx", 2, open_end, 2, &error));
+    g_assert_true(ny_cache_calendar_set_synced(cache, id, "v", NULL, 1, &error));
+    g_assert_true(ny_cache_commit(cache, &error));
+    g_assert_no_error(error);
+
+    /* The zones and the unknown always; chunk 2's union (100, 800) meets
+     * this window, none of its parts does. */
+    check_window(cache, id, 250, 290, "1=Z1 4=u");
+    check_window(cache, id, 150, 160, "1=Z1 1=e1 2=p 4=u");
+    check_window(cache, id, 305, 750, "1=Z1 1=l1 2=q 2=r 3=single 4=u");
+    check_window(cache, id, 200, 300, "1=Z1 4=u"); /* touching is not meeting */
+    check_window(cache, id, 1050, 1060, "1=Z1 4=u 4=v");
+    check_window(cache, id, 2150, 2160, "1=Z1 4=u 5=w 5=x");
+    check_window(cache, id, 5000, 6000, "1=Z1 4=u 5=w"); /* an open end */
+    check_window(cache, id, -5000, -4000, "1=Z1 4=u");
+    check_window(cache, id, NY_CACHE_SPAN_OPEN_START, NY_CACHE_SPAN_OPEN_END,
+                 "1=Z1 1=e1 1=l1 1=t1 2=p 2=q 2=r 3=single 4=u 4=v 5=w 5=x");
+
+    /* A chunk's span is never unknown: it is not listed as unspanned. */
+    g_assert_true(ny_cache_foreach_unspanned(cache, id, collect, got, &error));
+    g_assert_no_error(error);
+    g_assert_cmpuint(got->len, ==, 0);
+
+    cal = ny_cache_calendar_lookup(cache, NY_CACHE_SOURCE_LOCAL, "/a.ics", &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(cal->n_objects, ==, 4 + 3 + 1 + 2 + 2);
+    etags = ny_cache_etags(cache, id, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(g_hash_table_size(etags), ==, 5);
+    g_assert_cmpstr(g_hash_table_lookup(etags, "2"), ==, "");
+}
+
+/* A chunk whose parts do not add up to its text (a damaged file) fails the
+ * read with a message that says what to do, instead of giving pieces. */
+static void
+test_chunk_damaged(Fixture *f, gconstpointer data)
+{
+    const NyCachePart parts[] = {{1, 100, 200}, {2, 150, 250}};
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NyCache) cache = ny_cache_open(f->path, &error);
+    g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func(g_free);
+    gint64 id;
+
+    (void)data;
+    id = ny_cache_calendar_update(cache, NY_CACHE_SOURCE_LOCAL, "/a.ics", NULL, NULL, TRUE, &error);
+    g_assert_true(ny_cache_add_chunk(cache, id, "1", "abc", 3, parts, 2, &error));
+    g_assert_no_error(error);
+    /* Nor is one stored so. */
+    g_assert_false(ny_cache_add_chunk(cache, id, "2", "abcd", 4, parts, 2, &error));
+    g_assert_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_FAILED);
+    g_clear_error(&error);
+    g_clear_pointer(&cache, ny_cache_free);
+    raw_sql(f->path, "UPDATE objects SET ics = 'abcd'");
+    cache = ny_cache_open(f->path, &error);
+    g_assert_no_error(error);
+    g_assert_false(ny_cache_foreach_object(cache, id, 0, 1000, collect, got, &error));
+    g_assert_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_FAILED);
+    g_assert_nonnull(strstr(error->message, "delete the cache"));
+    g_assert_cmpuint(got->len, ==, 0);
+}
+
+/* A cache of schema 2 (one object a row, no chunks) opens, is migrated, and
+ * keeps its rows, which read back as before; chunks can be added. */
+static void
+test_migrate_from_2(Fixture *f, gconstpointer data)
+{
+    const NyCachePart parts[] = {{1, 100, 200}, {1, 300, 400}};
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NyCache) cache = ny_cache_open(f->path, &error);
+    g_autoptr(NyCacheCalendar) cal = NULL;
+    g_autofree char *old = NULL;
+    g_autofree char *both = NULL;
+    gint64 id;
+
+    (void)data;
+    g_assert_no_error(error);
+    g_assert_cmpint(raw_sql(f->path, "PRAGMA user_version"), ==, 3);
+    id = ny_cache_calendar_update(cache, "work", "http://h/c/", NULL, NULL, TRUE, &error);
+    g_assert_true(ny_cache_put_object_span(cache, id, "/c/a.ics", "\"1\"", "a", 100, 200, &error));
+    g_assert_true(ny_cache_put_object(cache, id, "/c/b.ics", "\"2\"", "b", &error));
+    g_assert_no_error(error);
+    g_clear_pointer(&cache, ny_cache_free);
+    /* Back to what version 2 wrote. */
+    raw_sql(f->path, "DROP INDEX objects_span;"
+                     "ALTER TABLE objects DROP COLUMN parts;"
+                     "ALTER TABLE objects DROP COLUMN n_parts;"
+                     "CREATE INDEX objects_span ON objects (calendar, span_start, span_end);"
+                     "PRAGMA user_version = 2");
+
+    cache = ny_cache_open(f->path, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(raw_sql(f->path, "PRAGMA user_version"), ==, 3);
+    old = read_window(cache, id, 150, 160);
+    g_assert_cmpstr(old, ==, "/c/a.ics=a /c/b.ics=b");
+    g_assert_true(ny_cache_add_chunk(cache, id, "/c/z", "xy", 2, parts, 2, &error));
+    g_assert_no_error(error);
+    both = read_window(cache, id, 150, 350);
+    g_assert_cmpstr(both, ==, "/c/a.ics=a /c/b.ics=b /c/z=x /c/z=y");
+    cal = ny_cache_calendar_lookup(cache, "work", "http://h/c/", &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(cal->n_objects, ==, 4);
+}
+
+static void
+feed_cached(const char *href, const char *ics, gsize len, gpointer data)
+{
+    (void)href;
+    ny_busy_scan_feed(data, ics, len);
+}
+
+/* Every busy fixture, split by the scanner and stored through the cache in
+ * chunks (of 1, 3 and 40 objects), then read back over several windows as
+ * src/sources.c reads a cached file: the same busy time and warnings as
+ * reading the whole text. */
+static void
+test_chunk_busy_fixtures(Fixture *f, gconstpointer data)
+{
+    static const NyTime windows[][2] = {
+        {1735689600, 1893456000}, /* 2025-2030 */
+        {1767225600, 1769904000}, /* 2026-01 */
+        {1772323200, 1773532800}, /* 2026-03-01 .. 03-15 */
+        {1772409600, 1772496000}, /* 2026-03-02 one day */
+    };
+    static const guint per_chunk[] = {1, 3, 40};
+    g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "fixtures", "busy", NULL);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    g_autoptr(GTimeZone) zone = g_time_zone_new_identifier("America/New_York");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NyCache) cache = ny_cache_open(f->path, &error);
+    const char *name;
+    guint compared = 0;
+    guint chunks = 0;
+
+    (void)data;
+    g_assert_no_error(error);
+    g_assert_nonnull(d);
+    while ((name = g_dir_read_name(d)) != NULL) {
+        g_autofree char *path = NULL;
+        g_autofree char *text = NULL;
+        gsize len = 0;
+
+        if (!g_str_has_suffix(name, ".ics"))
+            continue;
+        path = g_build_filename(dir, name, NULL);
+        g_assert_true(g_file_get_contents(path, &text, &len, NULL));
+        for (guint w = 0; w < G_N_ELEMENTS(windows); w++) {
+            g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
+            g_autoptr(GArray) spans = g_array_new(FALSE, FALSE, sizeof(NyTime));
+            SplitObjects objects = {texts, spans};
+            g_autoptr(NyBusyScan) split = NULL;
+            g_autoptr(GArray) busy = ny_intervals_new();
+            g_autoptr(GPtrArray) warn = g_ptr_array_new_with_free_func(g_free);
+            g_autofree char *whole = NULL;
+            NyBusyQuery q;
+
+            ny_busy_query_init(&q, windows[w][0], windows[w][1], zone, "America/New_York", NULL);
+            q.limits.max_instances = 2000;
+            whole = ny_busy_compute(&q, text, len, busy, warn, NULL)
+                        ? split_check_render(&q, busy, warn)
+                        : g_strdup("invalid\n");
+            split = ny_busy_scan_new(&q);
+            ny_busy_scan_set_split(split, split_check_collect, &objects);
+            ny_busy_scan_feed(split, text, len);
+            if (!ny_busy_scan_finish(split, busy, warn, NULL) || !ny_busy_scan_split_whole(split))
+                continue; /* not cached (src/sources.c) */
+            for (guint k = 0; k < G_N_ELEMENTS(per_chunk); k++) {
+                g_autoptr(NyBusyScan) cached = ny_busy_scan_new(&q);
+                g_autoptr(GArray) busy2 = ny_intervals_new();
+                g_autoptr(GPtrArray) warn2 = g_ptr_array_new_with_free_func(g_free);
+                g_autofree char *got = NULL;
+                gint64 id;
+
+                g_test_message("%s window %u, %u a chunk", name, w, per_chunk[k]);
+                g_assert_true(ny_cache_begin(cache, &error));
+                id = ny_cache_calendar_update(cache, NY_CACHE_SOURCE_LOCAL, path, NULL, NULL, TRUE,
+                                              &error);
+                g_assert_true(ny_cache_clear_objects(cache, id, &error));
+                for (guint first = 0; first < texts->len; first += per_chunk[k]) {
+                    guint n = MIN(per_chunk[k], texts->len - first);
+                    g_autoptr(GString) chunk = g_string_new(NULL);
+                    g_autofree NyCachePart *parts = g_new0(NyCachePart, n);
+                    g_autofree char *href = g_strdup_printf("%08u", first);
+
+                    for (guint i = 0; i < n; i++) {
+                        const char *o = g_ptr_array_index(texts, first + i);
+                        parts[i].len = strlen(o);
+                        parts[i].start = g_array_index(spans, NyTime, 2 * (first + i));
+                        parts[i].end = g_array_index(spans, NyTime, 2 * (first + i) + 1);
+                        g_string_append(chunk, o);
+                    }
+                    g_assert_true(ny_cache_add_chunk(cache, id, href, chunk->str, chunk->len, parts,
+                                                     n, &error));
+                    chunks += n > 1;
+                }
+                g_assert_true(ny_cache_commit(cache, &error));
+                g_assert_no_error(error);
+
+                ny_busy_scan_feed(cached, ny_busy_split_head, strlen(ny_busy_split_head));
+                g_assert_true(
+                    ny_cache_foreach_object(cache, id, q.from, q.to, feed_cached, cached, &error));
+                g_assert_no_error(error);
+                ny_busy_scan_feed(cached, ny_busy_split_tail, strlen(ny_busy_split_tail));
+                got = ny_busy_scan_finish(cached, busy2, warn2, NULL)
+                          ? split_check_render(&q, busy2, warn2)
+                          : g_strdup("invalid\n");
+                g_assert_cmpstr(got, ==, whole);
+                compared++;
+            }
+        }
+    }
+    g_assert_cmpuint(compared, >=, 300);
+    g_assert_cmpuint(chunks, >=, 100);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -354,6 +653,14 @@ main(int argc, char **argv)
     g_test_add("/cache/foreach-and-lookup", Fixture, NULL, fixture_setup, test_foreach_and_lookup,
                fixture_teardown);
     g_test_add("/cache/add-object", Fixture, NULL, fixture_setup, test_add_object,
+               fixture_teardown);
+    g_test_add("/cache/chunk/parts", Fixture, NULL, fixture_setup, test_chunk_parts,
+               fixture_teardown);
+    g_test_add("/cache/chunk/damaged", Fixture, NULL, fixture_setup, test_chunk_damaged,
+               fixture_teardown);
+    g_test_add("/cache/chunk/busy-fixtures", Fixture, NULL, fixture_setup, test_chunk_busy_fixtures,
+               fixture_teardown);
+    g_test_add("/cache/migrate-from-2", Fixture, NULL, fixture_setup, test_migrate_from_2,
                fixture_teardown);
     return g_test_run();
 }
