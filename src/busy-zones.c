@@ -258,9 +258,14 @@ ny_busy_zone_to_utc(const NyZone *z, gint64 wall)
     int after = zone_offset_at(z, wall + NY_DAY);
     NyTime t1 = wall - before;
     NyTime t2 = wall - after;
-    gboolean ok1 = zone_offset_at(z, t1) == before;
-    gboolean ok2 = zone_offset_at(z, t2) == after;
+    gboolean ok1, ok2;
 
+    /* The same offset a day either side: t1 == t2, and every branch below
+     * gives t1, so the two checks are not needed (most times). */
+    if (before == after)
+        return t1;
+    ok1 = zone_offset_at(z, t1) == before;
+    ok2 = zone_offset_at(z, t2) == after;
     if (ok1 && ok2)
         return MIN(t1, t2);
     if (ok2)
