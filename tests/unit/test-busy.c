@@ -444,6 +444,12 @@ test_fast_rule_matches_libical(void)
         "FREQ=MONTHLY;BYDAY=-1FR",
         "FREQ=MONTHLY;BYDAY=5FR",
         "FREQ=MONTHLY;BYDAY=1MO,3MO",
+        /* Daily from a start off the rule's days (a Saturday or Sunday
+         * start of a weekday rule): every day is stepped on, as libical's. */
+        "FREQ=DAILY;COUNT=20;BYDAY=MO,TU,WE,TH,FR",
+        "FREQ=DAILY;BYDAY=SA,SU",
+        "FREQ=DAILY;COUNT=9;BYDAY=TU",
+        "FREQ=DAILY;COUNT=400;BYDAY=WE,SA",
     };
     /* January 2010 began on a Friday: the 12th is its 2nd Tuesday, the
      * 26th its last, the 20th its 3rd Wednesday, the 29th its last Friday,
@@ -534,8 +540,8 @@ test_fast_rule_matches_libical(void)
     }
     /* All but a fifth weekday and two monthly days take the fast path,
      * weekly and monthly rules from any start, daily ones with BYDAY from
-     * a start on their days. */
-    g_assert_cmpuint(exercised, ==, 453);
+     * a start on their days, or from any start with INTERVAL 1. */
+    g_assert_cmpuint(exercised, ==, 525);
     {
         struct icalrecurrencetype r = icalrecurrencetype_from_string("FREQ=MONTHLY");
         NyFastRule f;
@@ -545,8 +551,10 @@ test_fast_rule_matches_libical(void)
          * walk starts all the same (the walks above start on every
          * weekday). */
         g_assert_true(ny_busy_fast_rule_init(&f, &r, 0));
-        r = icalrecurrencetype_from_string("FREQ=DAILY;BYDAY=MO");
+        r = icalrecurrencetype_from_string("FREQ=DAILY;INTERVAL=2;BYDAY=MO");
         g_assert_false(ny_busy_fast_rule_init(&f, &r, 0));
+        r = icalrecurrencetype_from_string("FREQ=DAILY;BYDAY=MO");
+        g_assert_true(ny_busy_fast_rule_init(&f, &r, 0));
     }
     {
         /* The monthly rules above take the fast path from any day (so the
