@@ -683,7 +683,7 @@ tzids_ready(NyBusyScan *s, icalcomponent *ev)
 }
 
 void
-ny_busy_process_component_text(NyBusyScan *s, const char *text)
+ny_busy_process_component_text(NyBusyScan *s, const char *text, const char *parse)
 {
     icalcomponent *c;
     icalcomponent_kind kind;
@@ -691,7 +691,7 @@ ny_busy_process_component_text(NyBusyScan *s, const char *text)
     if (g_ascii_strncasecmp(text, "BEGIN:VTIMEZONE", 15) == 0 &&
         ny_busy_use_pooled_vtimezone(s, text))
         return;
-    c = icalparser_parse_string(text);
+    c = icalparser_parse_string(parse);
 
     if (c == NULL) {
         g_autofree char *label = ny_busy_uid_label(s->comp_uid->str);

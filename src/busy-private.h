@@ -140,6 +140,13 @@ struct _NyBusyScan {
     GString *prop;
     gboolean prop_on; /* prop holds a property being unfolded */
     NyRawSpan raw;
+    /* Byte ranges of comp (start and end, in pairs) holding event
+     * properties that libical need not parse (src/busy-lines.c,
+     * unread_kind()), and comp without them for libical. */
+    GArray *unread; /* (element-type gsize) */
+    int unread_on;  /* the kind of the current one: its folds are too */
+    GString *parse;
+    gboolean read_all; /* ny_busy_scan_read_all() */
 
     /* The current calendar. */
     GHashTable *vtz;     /* TZID -> NyVtz */
@@ -375,7 +382,9 @@ gint ny_busy_cmp_inst(gconstpointer a, gconstpointer b);
 
 void ny_busy_uid_record_free(gpointer data);
 
-void ny_busy_process_component_text(NyBusyScan *s, const char *text);
+/* @text: a top-level component's text; @parse: what libical parses of it
+ * (@text, or @text without properties no result depends on). */
+void ny_busy_process_component_text(NyBusyScan *s, const char *text, const char *parse);
 
 /* A THISANDFUTURE override moves every later instance by its shift, from
  * however far away: the master is read again for the instances that the
@@ -392,5 +401,9 @@ void ny_busy_end_calendar(NyBusyScan *s);
 void ny_busy_span_add(NyBusyScan *s, NyTime start, NyTime end);
 
 void ny_busy_scan_end_line(NyBusyScan *s);
+
+/* For tests: libical parses every line of every event, none is left out
+ * (the general path the scan is checked against). Before the first feed. */
+void ny_busy_scan_read_all(NyBusyScan *s);
 
 G_END_DECLS
