@@ -13,8 +13,7 @@ line_is(const char *line, gsize len, const char *word, const char **rest)
 {
     gsize n = strlen(word);
 
-    /* The first letter first: most lines differ there (@word is in capitals). */
-    if (len < n || g_ascii_toupper(line[0]) != word[0] || g_ascii_strncasecmp(line, word, n) != 0)
+    if (!ny_busy_starts_with(line, len, word, n))
         return FALSE;
     *rest = line + n;
     return TRUE;

@@ -20,6 +20,7 @@
 
 #include <glib.h>
 #include <libical/ical.h>
+#include <string.h>
 
 #include "notyet/busy.h"
 
@@ -325,8 +326,32 @@ void ny_busy_raw_property(NyRawSpan *r, const char *line, gsize len);
  */
 void ny_busy_raw_span_get(const NyRawSpan *r, NyTime *out_start, NyTime *out_end);
 
+/* Whether @line starts with the @n bytes of @word (capitals, digits, '-',
+ * ';' or ':'), in any case: g_ascii_strncasecmp(), inline, as it runs on
+ * every line of a calendar. */
+static inline gboolean
+ny_busy_starts_with(const char *line, gsize len, const char *word, gsize n)
+{
+    if (len < n)
+        return FALSE;
+    for (gsize i = 0; i < n; i++) {
+        char c = line[i];
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 'a' + 'A');
+        if (c != word[i])
+            return FALSE;
+    }
+    return TRUE;
+}
+
 /* Whether a property line starts with @name followed by ':' or ';'. */
-gboolean ny_busy_prop_is(const char *line, gsize len, const char *name);
+static inline gboolean
+ny_busy_prop_is(const char *line, gsize len, const char *name)
+{
+    gsize n = strlen(name);
+
+    return len > n && ny_busy_starts_with(line, len, name, n) && (line[n] == ':' || line[n] == ';');
+}
 
 /* ---------------------------------------------------------------------- */
 /* busy-tzid.c: TZIDs */
