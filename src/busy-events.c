@@ -420,7 +420,8 @@ series_collect_exdates(NySeries *se, icalcomponent *ev)
         }
         g_array_append_val(se->exdates, v);
     }
-    g_array_sort(se->exdates, cmp_time);
+    if (se->exdates->len > 1)
+        g_array_sort(se->exdates, cmp_time);
 }
 
 static void
@@ -601,7 +602,8 @@ process_event(NyBusyScan *s, icalcomponent *ev, const char *text)
         series_expand_rule(&se, icalproperty_get_rrule(p));
     series_add_rdates(&se, ev);
 
-    g_array_sort(out, ny_busy_cmp_inst);
+    if (out->len > 1) /* a one-off event: one instance */
+        g_array_sort(out, ny_busy_cmp_inst);
     if (uid == NULL || *uid == '\0') {
         for (guint i = 0; i < out->len; i++) {
             NyInst *in = &g_array_index(out, NyInst, i);
