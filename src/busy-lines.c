@@ -125,6 +125,41 @@ unread_fold(NyBusyScan *s, gsize len)
     }
 }
 
+/* A component inside the event (a VALARM) is left out whole: its lines
+ * go to it, never to the event, when libical nests them as the scan does.
+ * The scan refuses an END that does not match its BEGIN, and BEGIN or END
+ * with parameters (scan_line()); only a name folded over two lines could
+ * make libical see a BEGIN or END the scan does not, and such a line has
+ * neither ':' nor ';' on its first line: with one anywhere in the event
+ * up to the component's END, the component is read after all. */
+static void
+unread_block_begin(NyBusyScan *s)
+{
+    gsize range[2];
+
+    if (s->read_all || s->comp == NULL || s->comp_kind != ICAL_VEVENT_COMPONENT)
+        return;
+    range[0] = range[1] = s->comp->len;
+    g_array_append_vals(s->unread, range, 2);
+    s->unread_block = TRUE;
+}
+
+/* After the component's END line: its range ends there, and lines folded
+ * on to that line go with it. */
+static void
+unread_block_end(NyBusyScan *s)
+{
+    s->unread_block = FALSE;
+    if (s->comp == NULL)
+        return;
+    if (s->folded_name) {
+        g_array_set_size(s->unread, s->unread->len - 2);
+        return;
+    }
+    g_array_index(s->unread, gsize, s->unread->len - 1) = s->comp->len;
+    s->unread_on = UNREAD_TEXT;
+}
+
 /* The component's text as libical parses it: without the lines noted. */
 static const char *
 comp_parse_text(NyBusyScan *s)
@@ -191,6 +226,8 @@ comp_begin(NyBusyScan *s, icalcomponent_kind kind)
     s->prop_on = FALSE;
     g_array_set_size(s->unread, 0);
     s->unread_on = UNREAD_NO;
+    s->unread_block = FALSE;
+    s->folded_name = FALSE;
     s->saw_component = TRUE;
     /* A component outside the VCALENDAR, or in a second one: the split
      * cannot keep apart what belongs to which. */
@@ -343,6 +380,8 @@ scan_line(NyBusyScan *s, const char *line, gsize len)
             g_autofree char *why =
                 g_strdup_printf("components nested deeper than %u", s->q->limits.max_depth);
             comp_set_problem(s, why);
+        } else if (s->depth == s->comp_depth + 1) {
+            unread_block_begin(s);
         }
     } else if (!continuation && line_is(line, len, "END:", &rest)) {
         if (s->depth == 0)
@@ -358,6 +397,8 @@ scan_line(NyBusyScan *s, const char *line, gsize len)
         if (s->comp != NULL)
             append_line(s->comp, line, len);
         s->depth--;
+        if (s->unread_block && s->depth == s->comp_depth)
+            unread_block_end(s);
         if (s->comp_depth != 0 && s->depth < s->comp_depth) {
             comp_end(s);
         } else if (s->comp_depth == 0 && s->depth == 0 && s->in_calendar) {
@@ -391,6 +432,7 @@ scan_line(NyBusyScan *s, const char *line, gsize len)
                 if (memchr(line, ':', len) == NULL && memchr(line, ';', len) == NULL) {
                     /* A name folded before it ends: it may be DTEND. */
                     s->raw.open = TRUE;
+                    s->folded_name = TRUE;
                 } else if (span_prop(line, len)) {
                     if (len > NY_MAX_PROP) {
                         s->raw.open = TRUE;
@@ -404,6 +446,9 @@ scan_line(NyBusyScan *s, const char *line, gsize len)
             }
         }
     }
+    if (s->unread_block && !continuation && s->depth > s->comp_depth &&
+        memchr(line, ':', len) == NULL && memchr(line, ';', len) == NULL)
+        s->folded_name = TRUE;
     if (s->comp != NULL) {
         if (s->comp->len + len + 2 > s->q->limits.max_object) {
             g_autofree char *why =

@@ -144,8 +144,10 @@ struct _NyBusyScan {
     /* Byte ranges of comp (start and end, in pairs) holding event
      * properties that libical need not parse (src/busy-lines.c,
      * unread_kind()), and comp without them for libical. */
-    GArray *unread; /* (element-type gsize) */
-    int unread_on;  /* the kind of the current one: its folds are too */
+    GArray *unread;        /* (element-type gsize) */
+    int unread_on;         /* the kind of the current one: its folds are too */
+    gboolean unread_block; /* a component inside the event (VALARM) is open */
+    gboolean folded_name;  /* a line without ':' or ';' (a folded name) was read */
     GString *parse;
     gboolean read_all; /* ny_busy_scan_read_all() */
 

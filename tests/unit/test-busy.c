@@ -373,6 +373,18 @@ test_unread_lines_change_nothing(void)
         "dtstamp:x DTEND x",
         "X-LIC-ERROR:Parse error in DTSTART property",
         "SUMMARY;LANGUAGE=en:x\r\nDTSTAMP:20260101T000000Z",
+        /* Components inside the event, left out whole unless a name may be
+         * folded (libical would nest otherwise than the scan). */
+        "BEGIN:VALARM\r\nTRIGGER:-PT5M\r\nACTION:DISPLAY\r\nEND:VALARM",
+        "BEGIN:VALARM\r\nDTSTART:20260302T160000Z\r\nBEGIN:VALARM\r\nEND:VALARM\r\n"
+        "END:VALARM\r\n DTEND:x",
+        "BEGIN:X-THING\r\nRRULE:FREQ=DAILY\r\nEND:X-THING",
+        "BEGIN:VALARM\r\nEN\r\n D:VALARM\r\nDTSTART:20260304T100000Z\r\nEND:VALARM",
+        "BEGIN:VALARM\r\n\r\n END:VALARM\r\nDURATION:PT5H\r\nEND:VALARM",
+        "BEGIN:VALARM\r\nX-A:1\r\nEND:valarm",
+        "BEG\r\n IN:VALARM\r\nBEGIN:VALARM\r\nEND:VALARM\r\nEND:VALARM",
+        "DT\r\n START:20260301T100000Z\r\nBEGIN:VALARM\r\nEND:VALARM",
+        "BEGIN:VALARM\r\nX-A:1\r\nEND:VALARM\r\nBEGIN:VALARM\r\nX-B\r\n :2\r\nEND:VALARM",
     };
     g_autoptr(GTimeZone) zone = g_time_zone_new_identifier("Europe/Berlin");
     NyBusyQuery q;
