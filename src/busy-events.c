@@ -494,9 +494,7 @@ process_event(NyBusyScan *s, icalcomponent *ev, const char *text)
     const char *bad = event_error(ev);
     NySeries se = {0};
     NyTime start_utc;
-    g_autoptr(GArray) out = NULL;
-    g_autoptr(GArray) exdates = NULL;
-    g_autoptr(GArray) exdays = NULL;
+    GArray *out, *exdates, *exdays;
 
     /* A follow-up's own holds when its time is checked again
      * (doc/calendar-writes.md). */
@@ -587,9 +585,13 @@ process_event(NyBusyScan *s, icalcomponent *ev, const char *text)
         return;
     }
 
-    out = g_array_new(FALSE, FALSE, sizeof(NyInst));
-    exdates = g_array_new(FALSE, FALSE, sizeof(NyTime));
-    exdays = g_array_new(FALSE, FALSE, sizeof(gint64));
+    /* The scan's arrays, emptied: not three allocated per event. */
+    out = s->ev_inst;
+    exdates = s->ev_exdates;
+    exdays = s->ev_exdays;
+    g_array_set_size(out, 0);
+    g_array_set_size(exdates, 0);
+    g_array_set_size(exdays, 0);
     se.out = out;
     se.exdates = exdates;
     se.exdays = exdays;

@@ -32,6 +32,12 @@ kind_of(const char *name, gsize len)
     buf[len] = '\0';
     for (gsize i = 0; i < len; i++)
         buf[i] = g_ascii_toupper(buf[i]);
+    /* The names of nearly every BEGIN and END line, without libical's
+     * search through every component name. */
+    if (strcmp(buf, "VEVENT") == 0)
+        return ICAL_VEVENT_COMPONENT;
+    if (strcmp(buf, "VALARM") == 0)
+        return ICAL_VALARM_COMPONENT;
     return icalcomponent_string_to_kind(buf);
 }
 

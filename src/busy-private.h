@@ -151,6 +151,12 @@ struct _NyBusyScan {
     GString *parse;
     gboolean read_all; /* ny_busy_scan_read_all() */
 
+    /* An event's instances and exclusions while it is read (process_event()
+     * in src/busy-events.c), kept from one event to the next. */
+    GArray *ev_inst;    /* (element-type NyInst) */
+    GArray *ev_exdates; /* (element-type NyTime) */
+    GArray *ev_exdays;  /* (element-type gint64) */
+
     /* The current calendar. */
     GHashTable *vtz;     /* TZID -> NyVtz */
     GPtrArray *deferred; /* icalcomponent*, waiting for a VTIMEZONE defined later */

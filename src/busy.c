@@ -68,6 +68,9 @@ ny_busy_scan_new(const NyBusyQuery *query)
     s->prop = g_string_new(NULL);
     s->unread = g_array_new(FALSE, FALSE, sizeof(gsize));
     s->parse = g_string_new(NULL);
+    s->ev_inst = g_array_new(FALSE, FALSE, sizeof(NyInst));
+    s->ev_exdates = g_array_new(FALSE, FALSE, sizeof(NyTime));
+    s->ev_exdays = g_array_new(FALSE, FALSE, sizeof(gint64));
     s->split_whole = TRUE;
     s->comp_uid = g_string_new(NULL);
     s->vtz = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, ny_busy_vtz_unref);
@@ -93,6 +96,9 @@ ny_busy_scan_free(NyBusyScan *s)
     g_string_free(s->prop, TRUE);
     g_array_unref(s->unread);
     g_string_free(s->parse, TRUE);
+    g_array_unref(s->ev_inst);
+    g_array_unref(s->ev_exdates);
+    g_array_unref(s->ev_exdays);
     if (s->comp != NULL)
         g_string_free(s->comp, TRUE);
     if (s->comp_spare != NULL)
