@@ -41,6 +41,14 @@
 # (several objects a row), not a cheaper insert. Earlier, 2026-12-06, against
 # 4b3d548 (before the scanner was unified): first read 0.47 -> 0.37 s,
 # peak RSS 39.7 -> 23.2 MiB, 4x calendar 105.8 -> 31.3 MiB.
+#
+# 2026-12-07, the streaming read itself (the engine branch against main at
+# c06de1a, release builds, farm-bench --vs medians, load about 5;
+# doc/performance.md has what changed): direct read 0.916 G -> 0.529 G
+# instructions, CPU 0.096 -> 0.061 s (paired 0.63), 0.31 of the bare libical
+# parse; first read 1.317 G -> 0.923 G, CPU 0.166 -> 0.129 s (paired 0.77),
+# first / libical parse 0.69 (target 0.5: storing, 0.39 G, is unchanged);
+# cached 0.810 G -> 0.498 G, CPU 0.091 -> 0.064 s (paired 0.70).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 NOTYET="$(realpath "${1:-$HERE/../build/src/notyet}")"
