@@ -246,6 +246,12 @@ void ny_busy_civil_from_days(gint64 z, int *y, int *m, int *d);
 gboolean ny_busy_vtz_start_rules(icaltimezone *whole, icalcomponent *vtz, int year);
 void ny_busy_vtz_forget_rules(icaltimezone *whole);
 
+/* The onset day of a plain yearly VTIMEZONE rule (one BYMONTH, and one
+ * BYDAY or BYMONTHDAY) in @year, days from 1970, when it is plain
+ * arithmetic: the 1st to 4th or the last to 4th-last weekday of its
+ * month, or a day of it from 1 to 28; else G_MININT64. */
+gint64 ny_busy_vtz_onset_day(const struct icalrecurrencetype *r, int year);
+
 /* Wall-clock seconds as if the wall clock were UTC. */
 gint64 ny_busy_wall_seconds(int y, int m, int d, int hh, int mm, int ss);
 
