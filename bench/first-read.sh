@@ -18,6 +18,14 @@
 # baseline binary, first and cached against it; then peak RSS of the first
 # read for the large file and the one four times larger.
 #
+# The streaming read itself, 2026-12-07 (the engine branch against main at
+# c06de1a, release builds, farm-bench --vs medians, load about 5;
+# doc/performance.md has what changed): direct read 0.916 G -> 0.521 G
+# instructions, CPU 0.096 -> 0.061 s (paired 0.63), 0.31 of the bare libical
+# parse; first read 1.317 G -> 0.918 G, CPU 0.166 -> 0.129 s (paired 0.77),
+# first / libical parse 0.69 (storing, 0.40 G, unchanged here); cached
+# 0.810 G -> 0.496 G, CPU 0.091 -> 0.064 s (paired 0.70).
+#
 # Measured 2026-12-06 with this script (AMD EPYC, 2 cores shared with other
 # builds, load 5 to 9, so wall times were noise: cpu = user + sys, medians of
 # 7; "before" is main at b9d2b2a, "after" these changes, both release builds,
@@ -41,14 +49,6 @@
 # (several objects a row), not a cheaper insert. Earlier, 2026-12-06, against
 # 4b3d548 (before the scanner was unified): first read 0.47 -> 0.37 s,
 # peak RSS 39.7 -> 23.2 MiB, 4x calendar 105.8 -> 31.3 MiB.
-#
-# 2026-12-07, the streaming read itself (the engine branch against main at
-# c06de1a, release builds, farm-bench --vs medians, load about 5;
-# doc/performance.md has what changed): direct read 0.916 G -> 0.529 G
-# instructions, CPU 0.096 -> 0.061 s (paired 0.63), 0.31 of the bare libical
-# parse; first read 1.317 G -> 0.923 G, CPU 0.166 -> 0.129 s (paired 0.77),
-# first / libical parse 0.69 (target 0.5: storing, 0.39 G, is unchanged);
-# cached 0.810 G -> 0.498 G, CPU 0.091 -> 0.064 s (paired 0.70).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 NOTYET="$(realpath "${1:-$HERE/../build/src/notyet}")"
