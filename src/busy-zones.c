@@ -47,8 +47,9 @@ ny_busy_wall_seconds(int y, int m, int d, int hh, int mm, int ss)
  * about 13 million instructions for one American zone, a third of an
  * unchanged lookup. A copy whose rules start at their first onset in a
  * recent year gives the same offsets from the year after on, for a sixth
- * of that; earlier instants are read in the whole zone, expanded only if
- * asked (doc/busy-rules.md, "Time zones"). */
+ * of that, and less again with its next onsets as RDATEs
+ * (onsets_as_dates()); earlier instants are read in the whole zone,
+ * expanded only if asked (doc/busy-rules.md, "Time zones"). */
 typedef struct {
     icaltimezone *tz;
     NyTime from; /* instants at or after it are read in tz */
