@@ -18,6 +18,14 @@
 # baseline binary, first and cached against it; then peak RSS of the first
 # read for the large file and the one four times larger.
 #
+# The streaming read itself, 2026-12-07 (the engine branch against main at
+# c06de1a, release builds, farm-bench --vs medians, load about 5;
+# doc/performance.md has what changed): direct read 0.916 G -> 0.521 G
+# instructions, CPU 0.096 -> 0.061 s (paired 0.63), 0.31 of the bare libical
+# parse; first read 1.317 G -> 0.918 G, CPU 0.166 -> 0.129 s (paired 0.77),
+# first / libical parse 0.69 (storing, 0.40 G, unchanged here); cached
+# 0.810 G -> 0.496 G, CPU 0.091 -> 0.064 s (paired 0.70).
+#
 # Measured 2026-12-06 with this script (AMD EPYC, 2 cores shared with other
 # builds, load 5 to 9, so wall times were noise: cpu = user + sys, medians of
 # 7; "before" is main at b9d2b2a, "after" these changes, both release builds,
