@@ -56,6 +56,14 @@
 # system time: 0.021 s against 0.004-0.008 s for the direct read (the
 # write-ahead log, the checkpoint copying it into the file, the fsyncs);
 # user time 0.091 s against 0.081 s (getrusage, medians of 11).
+#
+# 2026-12-07, the streaming read itself (the engine branch against main at
+# c06de1a, release builds, farm-bench --vs medians, load about 5;
+# doc/performance.md has what changed): direct read 0.916 G -> 0.529 G
+# instructions, CPU 0.096 -> 0.061 s (paired 0.63), 0.31 of the bare libical
+# parse; first read 1.317 G -> 0.923 G, CPU 0.166 -> 0.129 s (paired 0.77),
+# first / libical parse 0.69 (target 0.5: storing, 0.39 G, is unchanged);
+# cached 0.810 G -> 0.498 G, CPU 0.091 -> 0.064 s (paired 0.70).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 NOTYET="$(realpath "${1:-$HERE/../build/src/notyet}")"

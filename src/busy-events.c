@@ -420,7 +420,8 @@ series_collect_exdates(NySeries *se, icalcomponent *ev)
         }
         g_array_append_val(se->exdates, v);
     }
-    g_array_sort(se->exdates, cmp_time);
+    if (se->exdates->len > 1)
+        g_array_sort(se->exdates, cmp_time);
 }
 
 static void
@@ -493,9 +494,7 @@ process_event(NyBusyScan *s, icalcomponent *ev, const char *text)
     const char *bad = event_error(ev);
     NySeries se = {0};
     NyTime start_utc;
-    g_autoptr(GArray) out = NULL;
-    g_autoptr(GArray) exdates = NULL;
-    g_autoptr(GArray) exdays = NULL;
+    GArray *out, *exdates, *exdays;
 
     /* A follow-up's own holds when its time is checked again
      * (doc/calendar-writes.md). */
@@ -586,9 +585,13 @@ process_event(NyBusyScan *s, icalcomponent *ev, const char *text)
         return;
     }
 
-    out = g_array_new(FALSE, FALSE, sizeof(NyInst));
-    exdates = g_array_new(FALSE, FALSE, sizeof(NyTime));
-    exdays = g_array_new(FALSE, FALSE, sizeof(gint64));
+    /* The scan's arrays, emptied: not three allocated per event. */
+    out = s->ev_inst;
+    exdates = s->ev_exdates;
+    exdays = s->ev_exdays;
+    g_array_set_size(out, 0);
+    g_array_set_size(exdates, 0);
+    g_array_set_size(exdays, 0);
     se.out = out;
     se.exdates = exdates;
     se.exdays = exdays;
@@ -601,7 +604,8 @@ process_event(NyBusyScan *s, icalcomponent *ev, const char *text)
         series_expand_rule(&se, icalproperty_get_rrule(p));
     series_add_rdates(&se, ev);
 
-    g_array_sort(out, ny_busy_cmp_inst);
+    if (out->len > 1) /* a one-off event: one instance */
+        g_array_sort(out, ny_busy_cmp_inst);
     if (uid == NULL || *uid == '\0') {
         for (guint i = 0; i < out->len; i++) {
             NyInst *in = &g_array_index(out, NyInst, i);
@@ -683,7 +687,7 @@ tzids_ready(NyBusyScan *s, icalcomponent *ev)
 }
 
 void
-ny_busy_process_component_text(NyBusyScan *s, const char *text)
+ny_busy_process_component_text(NyBusyScan *s, const char *text, const char *parse)
 {
     icalcomponent *c;
     icalcomponent_kind kind;
@@ -691,7 +695,7 @@ ny_busy_process_component_text(NyBusyScan *s, const char *text)
     if (g_ascii_strncasecmp(text, "BEGIN:VTIMEZONE", 15) == 0 &&
         ny_busy_use_pooled_vtimezone(s, text))
         return;
-    c = icalparser_parse_string(text);
+    c = icalparser_parse_string(parse);
 
     if (c == NULL) {
         g_autofree char *label = ny_busy_uid_label(s->comp_uid->str);

@@ -13,8 +13,7 @@ line_is(const char *line, gsize len, const char *word, const char **rest)
 {
     gsize n = strlen(word);
 
-    /* The first letter first: most lines differ there (@word is in capitals). */
-    if (len < n || g_ascii_toupper(line[0]) != word[0] || g_ascii_strncasecmp(line, word, n) != 0)
+    if (!ny_busy_starts_with(line, len, word, n))
         return FALSE;
     *rest = line + n;
     return TRUE;
@@ -33,7 +32,162 @@ kind_of(const char *name, gsize len)
     buf[len] = '\0';
     for (gsize i = 0; i < len; i++)
         buf[i] = g_ascii_toupper(buf[i]);
+    /* The names of nearly every BEGIN and END line, without libical's
+     * search through every component name. */
+    if (strcmp(buf, "VEVENT") == 0)
+        return ICAL_VEVENT_COMPONENT;
+    if (strcmp(buf, "VALARM") == 0)
+        return ICAL_VALARM_COMPONENT;
     return icalcomponent_string_to_kind(buf);
+}
+
+/* Appends @len bytes of @line and a CRLF to @g: one copy, without GLib's
+ * general insert for every line (GString's fields are public). */
+static void
+append_line(GString *g, const char *line, gsize len)
+{
+    if (g->len + len + 3 > g->allocated_len) {
+        g_string_append_len(g, line, (gssize)len);
+        g_string_append_len(g, "\r\n", 2);
+        return;
+    }
+    memcpy(g->str + g->len, line, len);
+    memcpy(g->str + g->len + len, "\r\n", 3); /* with the NUL */
+    g->len += len + 2;
+}
+
+/* What an event's property line is to libical's parse (ny_busy_process_
+ * component_text() in src/busy-events.c): read, or left out because no
+ * busy period and no warning depends on it. libical reads each unfolded
+ * property line on its own and adds to the component the property or an
+ * X-LIC-ERROR quoting its value. Without parameters (so no TZID, which
+ * tzids_ready() looks for on every property), these never matter: a text
+ * (SUMMARY, DESCRIPTION, LOCATION, COMMENT) always parses, and a timestamp
+ * (DTSTAMP, CREATED, LAST-MODIFIED) of digits, 'T' and 'Z' alone that does
+ * not parse gives an error naming no property event_error() looks for.
+ * They are most of an event's lines and of its parse. A timestamp folded
+ * on to the next line is read after all (its value is not known whole). */
+enum { UNREAD_NO, UNREAD_TEXT, UNREAD_STAMP };
+
+static gboolean
+has_prefix(const char *line, gsize len, const char *prefix, gsize n)
+{
+    return len >= n && memcmp(line, prefix, n) == 0;
+}
+
+static int
+unread_kind(const char *line, gsize len)
+{
+    static const struct {
+        const char *name;
+        gsize n;
+        int kind;
+    } props[] = {
+        {"SUMMARY:", 8, UNREAD_TEXT},         {"DESCRIPTION:", 12, UNREAD_TEXT},
+        {"LOCATION:", 9, UNREAD_TEXT},        {"COMMENT:", 8, UNREAD_TEXT},
+        {"DTSTAMP:", 8, UNREAD_STAMP},        {"CREATED:", 8, UNREAD_STAMP},
+        {"LAST-MODIFIED:", 14, UNREAD_STAMP},
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(props); i++) {
+        if (line[0] != props[i].name[0] || !has_prefix(line, len, props[i].name, props[i].n))
+            continue;
+        if (props[i].kind == UNREAD_STAMP) {
+            for (gsize j = props[i].n; j < len; j++) {
+                if (!g_ascii_isdigit(line[j]) && line[j] != 'T' && line[j] != 'Z')
+                    return UNREAD_NO;
+            }
+        }
+        return props[i].kind;
+    }
+    return UNREAD_NO;
+}
+
+/* A property line of the event at the top level, about to be appended to
+ * comp: noted when libical need not read it. */
+static void
+unread_begin(NyBusyScan *s, const char *line, gsize len)
+{
+    gsize range[2];
+
+    s->unread_on = s->read_all || s->comp == NULL ? UNREAD_NO : unread_kind(line, len);
+    if (s->unread_on == UNREAD_NO)
+        return;
+    range[0] = s->comp->len;
+    range[1] = s->comp->len + len + 2;
+    g_array_append_vals(s->unread, range, 2);
+}
+
+/* A folded line of the current property: left out with it, or the
+ * property is read after all. */
+static void
+unread_fold(NyBusyScan *s, gsize len)
+{
+    if (s->unread_on == UNREAD_TEXT && s->comp != NULL) {
+        g_array_index(s->unread, gsize, s->unread->len - 1) += len + 2;
+    } else if (s->unread_on == UNREAD_STAMP) {
+        g_array_set_size(s->unread, s->unread->len - 2);
+        s->unread_on = UNREAD_NO;
+    }
+}
+
+/* A component inside the event (a VALARM) is left out whole: its lines
+ * go to it, never to the event, when libical nests them as the scan does.
+ * The scan refuses an END that does not match its BEGIN, and BEGIN or END
+ * with parameters (scan_line()); only a name folded over two lines could
+ * make libical see a BEGIN or END the scan does not, and such a line has
+ * neither ':' nor ';' on its first line: with one anywhere in the event
+ * up to the component's END, the component is read after all. */
+static void
+unread_block_begin(NyBusyScan *s)
+{
+    gsize range[2];
+
+    if (s->read_all || s->comp == NULL || s->comp_kind != ICAL_VEVENT_COMPONENT)
+        return;
+    range[0] = range[1] = s->comp->len;
+    g_array_append_vals(s->unread, range, 2);
+    s->unread_block = TRUE;
+}
+
+/* After the component's END line: its range ends there, and lines folded
+ * on to that line go with it. */
+static void
+unread_block_end(NyBusyScan *s)
+{
+    s->unread_block = FALSE;
+    if (s->comp == NULL)
+        return;
+    if (s->folded_name) {
+        g_array_set_size(s->unread, s->unread->len - 2);
+        return;
+    }
+    g_array_index(s->unread, gsize, s->unread->len - 1) = s->comp->len;
+    s->unread_on = UNREAD_TEXT;
+}
+
+/* The component's text as libical parses it: without the lines noted. */
+static const char *
+comp_parse_text(NyBusyScan *s)
+{
+    gsize at = 0;
+
+    if (s->unread->len == 0)
+        return s->comp->str;
+    g_string_truncate(s->parse, 0);
+    for (guint i = 0; i + 1 < s->unread->len; i += 2) {
+        gsize a = g_array_index(s->unread, gsize, i);
+        g_string_append_len(s->parse, s->comp->str + at, (gssize)(a - at));
+        at = g_array_index(s->unread, gsize, i + 1);
+    }
+    g_string_append_len(s->parse, s->comp->str + at, (gssize)(s->comp->len - at));
+    return s->parse->str;
+}
+
+void
+ny_busy_scan_read_all(NyBusyScan *s)
+{
+    s->read_all = TRUE;
 }
 
 /* Stops keeping the component's text; its buffer serves the next one (one
@@ -76,6 +230,10 @@ comp_begin(NyBusyScan *s, icalcomponent_kind kind)
     s->last_was_uid = FALSE;
     ny_busy_raw_span_reset(&s->raw);
     s->prop_on = FALSE;
+    g_array_set_size(s->unread, 0);
+    s->unread_on = UNREAD_NO;
+    s->unread_block = FALSE;
+    s->folded_name = FALSE;
     s->saw_component = TRUE;
     /* A component outside the VCALENDAR, or in a second one: the split
      * cannot keep apart what belongs to which. */
@@ -163,7 +321,7 @@ comp_end(NyBusyScan *s)
          * that skips the objects whose span misses it (the cache) gives
          * what the whole text gives. */
         else if (start < s->q->to && end > s->q->from)
-            ny_busy_process_component_text(s, s->comp->str);
+            ny_busy_process_component_text(s, s->comp->str, comp_parse_text(s));
         /* But a series' master is kept, for a THISANDFUTURE override. */
         else if (s->raw.recurs && !s->raw.recurid)
             g_ptr_array_add(s->far_masters, g_string_free(g_steal_pointer(&s->comp), FALSE));
@@ -172,7 +330,26 @@ comp_end(NyBusyScan *s)
     s->comp_depth = 0;
 }
 
-/* One physical line, without its line break. */
+/* Whether an event's span may depend on this property line: one that
+ * ny_busy_raw_property() reads. The first letter first. */
+static gboolean
+span_prop(const char *line, gsize len)
+{
+    switch (line[0]) {
+    case 'D':
+    case 'd':
+        return ny_busy_prop_is(line, len, "DTSTART") || ny_busy_prop_is(line, len, "DTEND") ||
+               ny_busy_prop_is(line, len, "DURATION");
+    case 'R':
+    case 'r':
+        return ny_busy_prop_is(line, len, "RRULE") || ny_busy_prop_is(line, len, "RDATE") ||
+               ny_busy_prop_is(line, len, "RECURRENCE-ID");
+    default:
+        return FALSE;
+    }
+}
+
+/* One physical line, without its line break (not NUL-terminated). */
 static void
 scan_line(NyBusyScan *s, const char *line, gsize len)
 {
@@ -183,6 +360,8 @@ scan_line(NyBusyScan *s, const char *line, gsize len)
         s->saw_text = TRUE;
     if (!continuation && s->prop_on)
         prop_flush(s);
+    if (!continuation)
+        s->unread_on = UNREAD_NO;
     if (!continuation && s->comp_depth != 0 &&
         (line_is(line, len, "BEGIN;", &rest) || line_is(line, len, "END;", &rest))) {
         /* libical would read these as BEGIN or END lines: its nesting and
@@ -207,6 +386,8 @@ scan_line(NyBusyScan *s, const char *line, gsize len)
             g_autofree char *why =
                 g_strdup_printf("components nested deeper than %u", s->q->limits.max_depth);
             comp_set_problem(s, why);
+        } else if (s->depth == s->comp_depth + 1) {
+            unread_block_begin(s);
         }
     } else if (!continuation && line_is(line, len, "END:", &rest)) {
         if (s->depth == 0)
@@ -219,11 +400,11 @@ scan_line(NyBusyScan *s, const char *line, gsize len)
                 g_strdup_printf("larger than %" G_GSIZE_FORMAT " bytes", s->q->limits.max_object);
             comp_set_problem(s, why);
         }
-        if (s->comp != NULL) {
-            g_string_append_len(s->comp, line, (gssize)len);
-            g_string_append_len(s->comp, "\r\n", 2);
-        }
+        if (s->comp != NULL)
+            append_line(s->comp, line, len);
         s->depth--;
+        if (s->unread_block && s->depth == s->comp_depth)
+            unread_block_end(s);
         if (s->comp_depth != 0 && s->depth < s->comp_depth) {
             comp_end(s);
         } else if (s->comp_depth == 0 && s->depth == 0 && s->in_calendar) {
@@ -242,6 +423,8 @@ scan_line(NyBusyScan *s, const char *line, gsize len)
                 else
                     g_string_append_len(s->prop, line + 1, (gssize)len - 1);
             }
+            if (s->unread_on != UNREAD_NO)
+                unread_fold(s, len);
         } else {
             s->last_was_uid = FALSE;
             if (line_is(line, len, "UID", &rest) && (*rest == ':' || *rest == ';')) {
@@ -255,22 +438,23 @@ scan_line(NyBusyScan *s, const char *line, gsize len)
                 if (memchr(line, ':', len) == NULL && memchr(line, ';', len) == NULL) {
                     /* A name folded before it ends: it may be DTEND. */
                     s->raw.open = TRUE;
-                } else if (ny_busy_prop_is(line, len, "DTSTART") ||
-                           ny_busy_prop_is(line, len, "DTEND") ||
-                           ny_busy_prop_is(line, len, "DURATION") ||
-                           ny_busy_prop_is(line, len, "RRULE") ||
-                           ny_busy_prop_is(line, len, "RDATE") ||
-                           ny_busy_prop_is(line, len, "RECURRENCE-ID")) {
+                    s->folded_name = TRUE;
+                } else if (span_prop(line, len)) {
                     if (len > NY_MAX_PROP) {
                         s->raw.open = TRUE;
                     } else {
                         g_string_append_len(s->prop, line, (gssize)len);
                         s->prop_on = TRUE;
                     }
+                } else {
+                    unread_begin(s, line, len);
                 }
             }
         }
     }
+    if (s->unread_block && !continuation && s->depth > s->comp_depth &&
+        memchr(line, ':', len) == NULL && memchr(line, ';', len) == NULL)
+        s->folded_name = TRUE;
     if (s->comp != NULL) {
         if (s->comp->len + len + 2 > s->q->limits.max_object) {
             g_autofree char *why =
@@ -278,8 +462,7 @@ scan_line(NyBusyScan *s, const char *line, gsize len)
             comp_set_problem(s, why);
             return;
         }
-        g_string_append_len(s->comp, line, (gssize)len);
-        g_string_append_len(s->comp, "\r\n", 2);
+        append_line(s->comp, line, len);
     }
 }
 
@@ -300,22 +483,27 @@ scan_bad_line(NyBusyScan *s, const char *why)
     }
 }
 
-void
-ny_busy_scan_end_line(NyBusyScan *s)
+/* One physical line with its CR, if any, but not its LF. */
+static void
+scan_physical(NyBusyScan *s, const char *line, gsize len, gboolean overflow, gboolean nul)
 {
-    gsize len = s->line->len;
-
-    if (len > 0 && s->line->str[len - 1] == '\r')
+    if (len > 0 && line[len - 1] == '\r')
         len--;
-    if (s->line_overflow) {
+    if (overflow) {
         g_autofree char *why =
             g_strdup_printf("a line longer than %" G_GSIZE_FORMAT " bytes", s->q->limits.max_line);
         scan_bad_line(s, why);
-    } else if (s->line_nul) {
+    } else if (nul) {
         scan_bad_line(s, "a NUL byte in its text");
     } else {
-        scan_line(s, s->line->str, len);
+        scan_line(s, line, len);
     }
+}
+
+void
+ny_busy_scan_end_line(NyBusyScan *s)
+{
+    scan_physical(s, s->line->str, s->line->len, s->line_overflow, s->line_nul);
     g_string_truncate(s->line, 0);
     s->line_overflow = FALSE;
     s->line_nul = FALSE;
@@ -329,6 +517,14 @@ ny_busy_scan_feed(NyBusyScan *s, const char *data, gsize len)
         const char *nl = memchr(data, '\n', len);
         gsize n = nl ? (gsize)(nl - data) : len;
 
+        if (nl != NULL && s->line->len == 0 && !s->line_overflow) {
+            /* A whole line inside this chunk (most lines): read in place,
+             * with the limits the assembly below checks. */
+            scan_physical(s, data, n, n > s->q->limits.max_line + 1, memchr(data, '\0', n) != NULL);
+            data += n + 1;
+            len -= n + 1;
+            continue;
+        }
         if (!s->line_overflow) {
             if (s->line->len + n > s->q->limits.max_line + 1) {
                 s->line_overflow = TRUE;

@@ -59,8 +59,11 @@ ny_busy_finish_uid(NyBusyScan *s, NyUidRecord *rec, GArray *busy)
     guint oi = 0;
 
     ny_busy_resolve_floating(rec);
-    g_array_sort(inst, ny_busy_cmp_inst);
-    g_array_sort(ovr, cmp_override);
+    /* g_array_sort() costs a few thousand instructions even for one item. */
+    if (inst->len > 1)
+        g_array_sort(inst, ny_busy_cmp_inst);
+    if (ovr->len > 1)
+        g_array_sort(ovr, cmp_override);
     for (guint i = 0; i < inst->len; i++) {
         NyInst in = g_array_index(inst, NyInst, i);
         gboolean replaced = FALSE;

@@ -20,6 +20,7 @@
 
 #include <glib.h>
 #include <libical/ical.h>
+#include <string.h>
 
 #include "notyet/busy.h"
 
@@ -140,6 +141,21 @@ struct _NyBusyScan {
     GString *prop;
     gboolean prop_on; /* prop holds a property being unfolded */
     NyRawSpan raw;
+    /* Byte ranges of comp (start and end, in pairs) holding event
+     * properties that libical need not parse (src/busy-lines.c,
+     * unread_kind()), and comp without them for libical. */
+    GArray *unread;        /* (element-type gsize) */
+    int unread_on;         /* the kind of the current one: its folds are too */
+    gboolean unread_block; /* a component inside the event (VALARM) is open */
+    gboolean folded_name;  /* a line without ':' or ';' (a folded name) was read */
+    GString *parse;
+    gboolean read_all; /* ny_busy_scan_read_all() */
+
+    /* An event's instances and exclusions while it is read (process_event()
+     * in src/busy-events.c), kept from one event to the next. */
+    GArray *ev_inst;    /* (element-type NyInst) */
+    GArray *ev_exdates; /* (element-type NyTime) */
+    GArray *ev_exdays;  /* (element-type gint64) */
 
     /* The current calendar. */
     GHashTable *vtz;     /* TZID -> NyVtz */
@@ -230,6 +246,12 @@ void ny_busy_civil_from_days(gint64 z, int *y, int *m, int *d);
 gboolean ny_busy_vtz_start_rules(icaltimezone *whole, icalcomponent *vtz, int year);
 void ny_busy_vtz_forget_rules(icaltimezone *whole);
 
+/* The onset day of a plain yearly VTIMEZONE rule (one BYMONTH, and one
+ * BYDAY or BYMONTHDAY) in @year, days from 1970, when it is plain
+ * arithmetic: the 1st to 4th or the last to 4th-last weekday of its
+ * month, or a day of it from 1 to 28; else G_MININT64. */
+gint64 ny_busy_vtz_onset_day(const struct icalrecurrencetype *r, int year);
+
 /* Wall-clock seconds as if the wall clock were UTC. */
 gint64 ny_busy_wall_seconds(int y, int m, int d, int hh, int mm, int ss);
 
@@ -318,8 +340,32 @@ void ny_busy_raw_property(NyRawSpan *r, const char *line, gsize len);
  */
 void ny_busy_raw_span_get(const NyRawSpan *r, NyTime *out_start, NyTime *out_end);
 
+/* Whether @line starts with the @n bytes of @word (capitals, digits, '-',
+ * ';' or ':'), in any case: g_ascii_strncasecmp(), inline, as it runs on
+ * every line of a calendar. */
+static inline gboolean
+ny_busy_starts_with(const char *line, gsize len, const char *word, gsize n)
+{
+    if (len < n)
+        return FALSE;
+    for (gsize i = 0; i < n; i++) {
+        char c = line[i];
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 'a' + 'A');
+        if (c != word[i])
+            return FALSE;
+    }
+    return TRUE;
+}
+
 /* Whether a property line starts with @name followed by ':' or ';'. */
-gboolean ny_busy_prop_is(const char *line, gsize len, const char *name);
+static inline gboolean
+ny_busy_prop_is(const char *line, gsize len, const char *name)
+{
+    gsize n = strlen(name);
+
+    return len > n && ny_busy_starts_with(line, len, name, n) && (line[n] == ':' || line[n] == ';');
+}
 
 /* ---------------------------------------------------------------------- */
 /* busy-tzid.c: TZIDs */
@@ -375,7 +421,9 @@ gint ny_busy_cmp_inst(gconstpointer a, gconstpointer b);
 
 void ny_busy_uid_record_free(gpointer data);
 
-void ny_busy_process_component_text(NyBusyScan *s, const char *text);
+/* @text: a top-level component's text; @parse: what libical parses of it
+ * (@text, or @text without properties no result depends on). */
+void ny_busy_process_component_text(NyBusyScan *s, const char *text, const char *parse);
 
 /* A THISANDFUTURE override moves every later instance by its shift, from
  * however far away: the master is read again for the instances that the
@@ -392,5 +440,9 @@ void ny_busy_end_calendar(NyBusyScan *s);
 void ny_busy_span_add(NyBusyScan *s, NyTime start, NyTime end);
 
 void ny_busy_scan_end_line(NyBusyScan *s);
+
+/* For tests: libical parses every line of every event, none is left out
+ * (the general path the scan is checked against). Before the first feed. */
+void ny_busy_scan_read_all(NyBusyScan *s);
 
 G_END_DECLS

@@ -104,11 +104,15 @@ ny_busy_fast_rule_init(NyFastRule *f, const struct icalrecurrencetype *r, gint64
         f->days |= 1u << (dow - 1);
     }
 
-    /* A daily rule from a DTSTART off its days: libical's own iterator
-     * decides (when each step misses the days, as INTERVAL=7;BYDAY=MO from
-     * a Thursday, its walk finds none but a skip ahead finds some). A
+    /* A daily rule with INTERVAL above 1 from a DTSTART off its days:
+     * libical's own iterator decides (when each step misses the days, as
+     * INTERVAL=7;BYDAY=MO from a Thursday, its walk finds none but a skip
+     * ahead finds some). With INTERVAL 1 every day is a step, so it gives
+     * the days on the rule from DTSTART on (tests/unit/test-busy.c checks
+     * this against libical; a weekday rule from a Sunday is common). A
      * weekly one starts as libical does, on the rule's first day after it. */
-    if (r->freq == ICAL_DAILY_RECURRENCE && f->days != 0 && (f->days & (1u << weekday(d0))) == 0)
+    if (r->freq == ICAL_DAILY_RECURRENCE && r->interval != 1 && f->days != 0 &&
+        (f->days & (1u << weekday(d0))) == 0)
         return FALSE;
     f->weekly = r->freq == ICAL_WEEKLY_RECURRENCE;
     /* No BYDAY: a weekly rule keeps DTSTART's weekday, a daily one every day. */

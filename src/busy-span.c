@@ -32,16 +32,6 @@ ny_busy_raw_span_reset(NyRawSpan *r)
     r->extra_hi = G_MININT64;
 }
 
-gboolean
-ny_busy_prop_is(const char *line, gsize len, const char *name)
-{
-    gsize n = strlen(name);
-
-    /* The first letter first: most lines differ there (@name is in capitals). */
-    return len > n && g_ascii_toupper(line[0]) == name[0] &&
-           g_ascii_strncasecmp(line, name, n) == 0 && (line[n] == ':' || line[n] == ';');
-}
-
 /* The value of a property line: after the first ':' outside quotes. */
 static gboolean
 line_value(const char *line, gsize len, const char **out_value, gsize *out_len)

@@ -106,12 +106,90 @@ rule_is_plain_yearly(const struct icalrecurrencetype *r, int year)
            r->by_set_pos[0] == ICAL_RECURRENCE_ARRAY_MAX;
 }
 
+/* Years of onsets a moved rule gives as RDATEs (onsets_as_dates()). */
+#define RDATE_YEARS 12
+
+gint64
+ny_busy_vtz_onset_day(const struct icalrecurrencetype *r, int year)
+{
+    int m = r->by_month[0];
+
+    if (m < 1 || m > 12)
+        return G_MININT64;
+    if (r->by_day[0] != ICAL_RECURRENCE_ARRAY_MAX) {
+        int dow = (int)icalrecurrencetype_day_day_of_week(r->by_day[0]) - 1; /* 0 = Sunday */
+        int pos = icalrecurrencetype_day_position(r->by_day[0]);
+        gint64 first, last;
+
+        if (dow < 0 || dow > 6 || pos == 0 || pos > 4 || pos < -4)
+            return G_MININT64;
+        /* 1970-01-01 was a Thursday (4). */
+        if (pos > 0) {
+            first = ny_busy_days_from_civil(year, m, 1);
+            return first + ((dow - (first % 7 + 11) % 7) + 7) % 7 + (pos - 1) * 7;
+        }
+        last = ny_busy_days_from_civil(m == 12 ? year + 1 : year, m == 12 ? 1 : m + 1, 1) - 1;
+        return last - (((last % 7 + 11) % 7 - dow) + 7) % 7 - (-pos - 1) * 7;
+    }
+    if (r->by_month_day[0] < 1 || r->by_month_day[0] > 28)
+        return G_MININT64;
+    return ny_busy_days_from_civil(year, m, r->by_month_day[0]);
+}
+
+/* @t on @day, its time of day kept. */
+static struct icaltimetype
+time_on_day(struct icaltimetype t, gint64 day)
+{
+    int y, m, d;
+
+    ny_busy_civil_from_days(day, &y, &m, &d);
+    t.year = y;
+    t.month = m;
+    t.day = d;
+    return t;
+}
+
+/* libical expands a rule from its DTSTART to five years past the current
+ * one, each step through ICU (about 40,000 instructions): a plain yearly
+ * observance that now starts at @start (its onset in @year) gives its
+ * onsets of the next RDATE_YEARS years as RDATEs instead, which libical
+ * reads as the same changes (local times, before the offset from), and a
+ * copy of it with the rule starts after them; an unbounded rule only.
+ * Returns the copy to add to the VTIMEZONE, or NULL when nothing changed. */
+static icalcomponent *
+onsets_as_dates(icalcomponent *c, icalproperty *rp, const struct icalrecurrencetype *r,
+                struct icaltimetype start, int year)
+{
+    icalcomponent *later;
+
+    if (!icaltime_is_null_time(r->until) || icaltime_is_utc(start) ||
+        ny_busy_vtz_onset_day(r, year) !=
+            ny_busy_days_from_civil(start.year, start.month, start.day))
+        return NULL;
+    later = icalcomponent_new_clone(c);
+    icalproperty_set_dtstart(icalcomponent_get_first_property(later, ICAL_DTSTART_PROPERTY),
+                             time_on_day(start, ny_busy_vtz_onset_day(r, year + RDATE_YEARS + 1)));
+    icalcomponent_remove_property(c, rp);
+    icalproperty_free(rp);
+    for (int y = year + 1; y <= year + RDATE_YEARS; y++) {
+        struct icaldatetimeperiodtype dp;
+
+        memset(&dp, 0, sizeof dp);
+        dp.time = time_on_day(start, ny_busy_vtz_onset_day(r, y));
+        dp.period = icalperiodtype_null_period();
+        icalcomponent_add_property(c, icalproperty_new_rdate(dp));
+    }
+    return later;
+}
+
 /* Moves the DTSTART of each plain yearly observance of @copy that starts
- * before @year to its first onset in @year. Returns how many moved; -1
- * when one could not be (then the copy is not used). */
+ * before @year to its first onset in @year (and its next onsets to RDATEs,
+ * onsets_as_dates()). Returns how many moved; -1 when one could not be
+ * (then the copy is not used). */
 static int
 start_rules_in(icalcomponent *copy, int year)
 {
+    g_autoptr(GPtrArray) later = g_ptr_array_new_with_free_func((GDestroyNotify)icalcomponent_free);
     int moved = 0;
 
     for (icalcomponent *c = icalcomponent_get_first_component(copy, ICAL_ANY_COMPONENT); c;
@@ -148,8 +226,15 @@ start_rules_in(icalcomponent *copy, int year)
         if (icaltime_is_null_time(occ) || occ.year != year)
             return -1;
         icalproperty_set_dtstart(dp, occ);
+        {
+            icalcomponent *next = onsets_as_dates(c, rp, &r, occ, year);
+            if (next != NULL)
+                g_ptr_array_add(later, next);
+        }
         moved++;
     }
+    while (later->len > 0)
+        icalcomponent_add_component(copy, g_ptr_array_steal_index(later, later->len - 1));
     return moved;
 }
 
@@ -258,9 +343,14 @@ ny_busy_zone_to_utc(const NyZone *z, gint64 wall)
     int after = zone_offset_at(z, wall + NY_DAY);
     NyTime t1 = wall - before;
     NyTime t2 = wall - after;
-    gboolean ok1 = zone_offset_at(z, t1) == before;
-    gboolean ok2 = zone_offset_at(z, t2) == after;
+    gboolean ok1, ok2;
 
+    /* The same offset a day either side: t1 == t2, and every branch below
+     * gives t1, so the two checks are not needed (most times). */
+    if (before == after)
+        return t1;
+    ok1 = zone_offset_at(z, t1) == before;
+    ok2 = zone_offset_at(z, t2) == after;
     if (ok1 && ok2)
         return MIN(t1, t2);
     if (ok2)

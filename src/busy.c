@@ -66,6 +66,11 @@ ny_busy_scan_new(const NyBusyQuery *query)
     s->hi = query->to + NY_MARGIN;
     s->line = g_string_new(NULL);
     s->prop = g_string_new(NULL);
+    s->unread = g_array_new(FALSE, FALSE, sizeof(gsize));
+    s->parse = g_string_new(NULL);
+    s->ev_inst = g_array_new(FALSE, FALSE, sizeof(NyInst));
+    s->ev_exdates = g_array_new(FALSE, FALSE, sizeof(NyTime));
+    s->ev_exdays = g_array_new(FALSE, FALSE, sizeof(gint64));
     s->split_whole = TRUE;
     s->comp_uid = g_string_new(NULL);
     s->vtz = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, ny_busy_vtz_unref);
@@ -89,6 +94,11 @@ ny_busy_scan_free(NyBusyScan *s)
         return;
     g_string_free(s->line, TRUE);
     g_string_free(s->prop, TRUE);
+    g_array_unref(s->unread);
+    g_string_free(s->parse, TRUE);
+    g_array_unref(s->ev_inst);
+    g_array_unref(s->ev_exdates);
+    g_array_unref(s->ev_exdays);
     if (s->comp != NULL)
         g_string_free(s->comp, TRUE);
     if (s->comp_spare != NULL)

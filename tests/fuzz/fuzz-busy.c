@@ -4,29 +4,55 @@
  * streaming line assembly is exercised as well; the split text is read twice
  * through one VTIMEZONE pool (NyBusyQuery.zones). Checks: no crash, no hang
  * (libFuzzer's -timeout), the same answer whole, split and from the pool,
- * every period inside the window after normalizing.
+ * every period inside the window after normalizing; and the same busy
+ * periods and warnings when libical reads every line of every event
+ * (ny_busy_scan_read_all(), the general path) as when the scan leaves out
+ * the lines no result depends on.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "notyet/busy.h"
+#include "src/busy-private.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static GArray *
-run(const NyBusyQuery *q, const char *text, size_t len, size_t split)
+run_warned(const NyBusyQuery *q, const char *text, size_t len, size_t split, gboolean read_all,
+           GPtrArray *warnings)
 {
     g_autoptr(NyBusyScan) scan = ny_busy_scan_new(q);
-    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     GArray *busy = ny_intervals_new();
 
+    if (read_all)
+        ny_busy_scan_read_all(scan);
     ny_busy_scan_feed(scan, text, split);
     ny_busy_scan_feed(scan, text + split, len - split);
     if (!ny_busy_scan_finish(scan, busy, warnings, NULL))
         g_array_set_size(busy, 0);
     ny_intervals_normalize(busy, q->from, q->to);
     return busy;
+}
+
+static GArray *
+run(const NyBusyQuery *q, const char *text, size_t len, size_t split)
+{
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+
+    return run_warned(q, text, len, split, FALSE, warnings);
+}
+
+static gboolean
+same_warnings(const GPtrArray *a, const GPtrArray *b)
+{
+    if (a->len != b->len)
+        return FALSE;
+    for (guint i = 0; i < a->len; i++) {
+        if (strcmp(g_ptr_array_index(a, i), g_ptr_array_index(b, i)) != 0)
+            return FALSE;
+    }
+    return TRUE;
 }
 
 static gboolean
@@ -61,7 +87,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     q.limits.max_line = 64 * 1024;
     q.limits.max_object = 256 * 1024;
 
-    whole = run(&q, text, len, 0);
+    {
+        /* Every line read by libical: the same periods and warnings. */
+        g_autoptr(GPtrArray) w_all = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GPtrArray) w_some = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GArray) all = run_warned(&q, text, len, cut, TRUE, w_all);
+
+        whole = run_warned(&q, text, len, 0, FALSE, w_some);
+        if (!same(whole, all) || !same_warnings(w_all, w_some))
+            __builtin_trap();
+    }
     {
         /* Split, twice through one VTIMEZONE pool: the second time the
          * zones come from the pool. The same answer each time. */

@@ -158,11 +158,57 @@ test_other_rules_not_moved(void)
         check_same(texts[i], 2021, FALSE);
 }
 
+/* The onsets the recent copy gives as RDATEs are libical's own: every
+ * month, weekday and position, and days of the month, 1990 to 2045. */
+static void
+test_onset_days_match_libical(void)
+{
+    static const char *const days[] = {"SU", "MO", "TU", "WE", "TH", "FR", "SA"};
+    static const int positions[] = {1, 2, 3, 4, -1, -2, -3, -4};
+    guint checked = 0;
+
+    for (int m = 1; m <= 12; m++) {
+        for (gsize k = 0; k < G_N_ELEMENTS(positions) * G_N_ELEMENTS(days) + 28; k++) {
+            g_autofree char *text = NULL;
+            struct icalrecurrencetype r;
+            struct icaltimetype start = icaltime_from_string("19700101T020000");
+            icalrecur_iterator *it;
+
+            if (k < G_N_ELEMENTS(positions) * G_N_ELEMENTS(days))
+                text = g_strdup_printf("FREQ=YEARLY;BYMONTH=%d;BYDAY=%d%s", m,
+                                       positions[k / G_N_ELEMENTS(days)],
+                                       days[k % G_N_ELEMENTS(days)]);
+            else
+                text = g_strdup_printf("FREQ=YEARLY;BYMONTH=%d;BYMONTHDAY=%d", m,
+                                       (int)(k - G_N_ELEMENTS(positions) * G_N_ELEMENTS(days)) + 1);
+            r = icalrecurrencetype_from_string(text);
+            it = icalrecur_iterator_new(r, start);
+            g_assert_nonnull(it);
+            for (int year = 1990; year <= 2045; year += 5) {
+                struct icaltimetype at = start, occ;
+                at.year = year;
+                at.month = 1;
+                at.day = 1;
+                at.hour = 0;
+                g_assert_true(icalrecur_iterator_set_start(it, at));
+                occ = icalrecur_iterator_next(it);
+                g_assert_cmpint(occ.year, ==, year);
+                g_assert_cmpint(ny_busy_vtz_onset_day(&r, year), ==,
+                                ny_busy_days_from_civil(occ.year, occ.month, occ.day));
+                checked++;
+            }
+            icalrecur_iterator_free(it);
+        }
+    }
+    g_assert_cmpuint(checked, ==, 12 * (8 * 7 + 28) * 12);
+}
+
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/busy-zones/same-offsets", test_same_offsets);
     g_test_add_func("/busy-zones/other-rules-not-moved", test_other_rules_not_moved);
+    g_test_add_func("/busy-zones/onset-days-match-libical", test_onset_days_match_libical);
     return g_test_run();
 }

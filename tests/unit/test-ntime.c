@@ -122,6 +122,89 @@ test_from_local_gap(void)
     g_assert_cmpstr(s, ==, "2026-03-08T07:00:00Z");
 }
 
+/* Normalizing gives the union of the periods clipped to the window, periods
+ * that touch merged: checked second by second on random lists, long enough
+ * for the sort's merges, with repeats, empty and reversed periods. */
+static void
+test_normalize_is_union(void)
+{
+    GRand *rand = g_rand_new_with_seed(3);
+
+    for (int round = 0; round < 400; round++) {
+        g_autoptr(GArray) list = ny_intervals_new();
+        g_autoptr(GArray) want = ny_intervals_new();
+        gboolean covered[500] = {FALSE};
+        int n = g_rand_int_range(rand, 0, round < 200 ? 40 : 300);
+        NyTime from = g_rand_int_range(rand, 0, 100);
+        NyTime to = g_rand_int_range(rand, 200, 410);
+
+        for (int i = 0; i < n; i++) {
+            NyInterval iv;
+            iv.start = g_rand_int_range(rand, -20, 400);
+            iv.end = iv.start + g_rand_int_range(rand, -5, 30);
+            g_array_append_val(list, iv);
+            if (i % 7 == 0)
+                g_array_append_val(list, iv);
+            for (NyTime t = MAX(iv.start, from); t < MIN(iv.end, to); t++)
+                covered[t] = TRUE;
+        }
+        for (NyTime t = 0; t < 500; t++) {
+            if (covered[t] && (t == 0 || !covered[t - 1]))
+                ny_intervals_add(want, t, t + 1);
+            else if (covered[t])
+                g_array_index(want, NyInterval, want->len - 1).end = t + 1;
+        }
+        ny_intervals_normalize(list, from, to);
+        g_assert_cmpuint(list->len, ==, want->len);
+        for (guint i = 0; i < want->len; i++) {
+            g_assert_cmpint(g_array_index(list, NyInterval, i).start, ==,
+                            g_array_index(want, NyInterval, i).start);
+            g_assert_cmpint(g_array_index(list, NyInterval, i).end, ==,
+                            g_array_index(want, NyInterval, i).end);
+        }
+    }
+    g_rand_free(rand);
+}
+
+/* The formatter's arithmetic gives what GDateTime's does, for instants
+ * across years 1 to 9999 and just outside them ("invalid"): leap days,
+ * centuries, the ends of days and of the range of four-digit years. */
+static void
+test_format_utc_matches_glib(void)
+{
+    const NyTime edges[] = {
+        G_GINT64_CONSTANT(-62135596800),
+        G_GINT64_CONSTANT(-62135596801),
+        G_GINT64_CONSTANT(-30610224000),
+        G_GINT64_CONSTANT(-30610224001),
+        G_GINT64_CONSTANT(253402300799),
+        G_GINT64_CONSTANT(253402300800),
+        0,
+        -1,
+        951782400,
+        951868799,
+        4107542400,
+        4107628800,
+        1796238000,
+        G_MININT64,
+        G_MAXINT64,
+    };
+    GRand *rand = g_rand_new_with_seed(5545);
+
+    for (int i = 0; i < 200000 + (int)G_N_ELEMENTS(edges); i++) {
+        NyTime t = i < (int)G_N_ELEMENTS(edges)
+                       ? edges[i]
+                       : (NyTime)(g_rand_double(rand) * 3.2e11) - G_GINT64_CONSTANT(63000000000);
+        g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(t);
+        g_autofree char *want =
+            dt != NULL ? g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ") : g_strdup("invalid");
+        g_autofree char *got = ny_time_format_utc(t);
+
+        g_assert_cmpstr(got, ==, want);
+    }
+    g_rand_free(rand);
+}
+
 static void
 test_format(void)
 {
@@ -200,7 +283,9 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/intervals/normalize-merges-touching", test_normalize_merges_touching);
     g_test_add_func("/intervals/overlaps", test_overlaps);
+    g_test_add_func("/intervals/normalize-is-union", test_normalize_is_union);
     g_test_add_func("/time/parse-forms", test_parse_forms);
+    g_test_add_func("/time/format-utc-matches-glib", test_format_utc_matches_glib);
     g_test_add_func("/time/parse-refuses", test_parse_refuses);
     g_test_add_func("/time/zone-unknown", test_zone_unknown);
     g_test_add_func("/time/midnight-dst", test_midnight_dst);
