@@ -569,7 +569,7 @@ test_chunk_busy_fixtures(Fixture *f, gconstpointer data)
         for (guint w = 0; w < G_N_ELEMENTS(windows); w++) {
             g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
             g_autoptr(GArray) spans = g_array_new(FALSE, FALSE, sizeof(NyTime));
-            SplitObjects objects = {texts, spans};
+            SplitObjects objects = {.texts = texts, .spans = spans};
             g_autoptr(NyBusyScan) split = NULL;
             g_autoptr(GArray) busy = ny_intervals_new();
             g_autoptr(GPtrArray) warn = g_ptr_array_new_with_free_func(g_free);
