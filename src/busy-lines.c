@@ -216,6 +216,7 @@ static void
 comp_begin(NyBusyScan *s, icalcomponent_kind kind)
 {
     s->comp_depth = s->depth;
+    s->comp_start = s->line_start;
     s->comp_kind = kind;
     s->comp_keep = kind == ICAL_VEVENT_COMPONENT || kind == ICAL_VFREEBUSY_COMPONENT ||
                    kind == ICAL_VTIMEZONE_COMPONENT;
@@ -509,6 +510,18 @@ ny_busy_scan_end_line(NyBusyScan *s)
     s->line_nul = FALSE;
 }
 
+/* Reads a line that ends @n bytes past @data: its offsets, then the line. */
+static void
+dispatch_line(NyBusyScan *s, const char *data, gsize n, gboolean in_place)
+{
+    s->line_end = s->fed + n + 1;
+    if (in_place)
+        scan_physical(s, data, n, n > s->q->limits.max_line + 1, memchr(data, '\0', n) != NULL);
+    else
+        ny_busy_scan_end_line(s);
+    s->line_start = s->line_end;
+}
+
 void
 ny_busy_scan_feed(NyBusyScan *s, const char *data, gsize len)
 {
@@ -520,7 +533,8 @@ ny_busy_scan_feed(NyBusyScan *s, const char *data, gsize len)
         if (nl != NULL && s->line->len == 0 && !s->line_overflow) {
             /* A whole line inside this chunk (most lines): read in place,
              * with the limits the assembly below checks. */
-            scan_physical(s, data, n, n > s->q->limits.max_line + 1, memchr(data, '\0', n) != NULL);
+            dispatch_line(s, data, n, TRUE);
+            s->fed += n + 1;
             data += n + 1;
             len -= n + 1;
             continue;
@@ -535,9 +549,12 @@ ny_busy_scan_feed(NyBusyScan *s, const char *data, gsize len)
                 g_string_append_len(s->line, data, (gssize)n);
             }
         }
-        if (nl == NULL)
+        if (nl == NULL) {
+            s->fed += n;
             break;
-        ny_busy_scan_end_line(s);
+        }
+        dispatch_line(s, data, n, FALSE);
+        s->fed += n + 1;
         data += n + 1;
         len -= n + 1;
     }

@@ -124,6 +124,11 @@ struct _NyBusyScan {
     GString *line;
     gboolean line_overflow; /* the current physical line is over the limit */
     gboolean line_nul;
+    /* Offsets in the text fed (ny_busy_scan_object_range()). */
+    guint64 fed;        /* bytes fed so far */
+    guint64 line_start; /* where the current physical line begins */
+    guint64 line_end;   /* past its line feed (the text's end for the last) */
+    guint64 comp_start; /* where the current top-level component begins */
 
     /* Structure. */
     guint depth;

@@ -126,8 +126,10 @@ ny_busy_scan_finish(NyBusyScan *s, GArray *busy, GPtrArray *warnings, GError **e
 
     g_return_val_if_fail(s != NULL && !s->finished, FALSE);
     s->finished = TRUE;
-    if (s->line->len > 0 || s->line_overflow)
+    if (s->line->len > 0 || s->line_overflow) {
+        s->line_end = s->fed;
         ny_busy_scan_end_line(s);
+    }
     if (s->comp_depth != 0) {
         g_autofree char *label = ny_busy_uid_label(s->comp_uid->str);
         if (s->comp_keep) {
@@ -181,6 +183,22 @@ ny_busy_scan_set_split(NyBusyScan *scan, NyBusyObjectFunc func, gpointer user_da
     g_return_if_fail(scan != NULL && !scan->saw_text);
     scan->split = func;
     scan->split_data = user_data;
+}
+
+void
+ny_busy_scan_object_range(NyBusyScan *scan, guint64 *out_offset, guint64 *out_length)
+{
+    g_return_if_fail(scan != NULL && scan->comp != NULL);
+    *out_offset = scan->comp_start;
+    *out_length = scan->line_end - scan->comp_start;
+}
+
+void
+ny_busy_scan_feed_object(NyBusyScan *scan, const char *data, gsize len)
+{
+    ny_busy_scan_feed(scan, data, len);
+    if (len == 0 || data[len - 1] != '\n')
+        ny_busy_scan_feed(scan, "\n", 1);
 }
 
 gboolean

@@ -19,8 +19,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(sqlite3_stmt, sqlite3_finalize)
 #define SPAN_UNKNOWN_END NY_CACHE_SPAN_UNKNOWN_END
 
 /* A chunk's parts column: per part its length, span start and span end,
- * each a little-endian 64-bit integer (ny_cache_add_chunk()). */
+ * each a little-endian 64-bit integer (ny_cache_add_chunk()); in a row of
+ * places (an empty text, ny_cache_add_places()) its offset in the file
+ * first. */
 #define PART_BYTES 24
+#define PLACE_BYTES 32
 
 struct NyCache {
     NyDb *file;
@@ -531,6 +534,31 @@ ny_cache_add_chunk(NyCache *cache, gint64 id, const char *href, const char *text
 }
 
 gboolean
+ny_cache_add_places(NyCache *cache, gint64 id, const char *href, const NyCachePlace *places,
+                    guint n_places, GError **error)
+{
+    NyTime start = NY_CACHE_SPAN_OPEN_END;
+    NyTime end = NY_CACHE_SPAN_OPEN_START;
+
+    g_return_val_if_fail(n_places > 0 && n_places <= G_MAXINT / PLACE_BYTES, FALSE);
+
+    if (add_statement(cache, error) == NULL)
+        return FALSE;
+    if (cache->packed == NULL)
+        cache->packed = g_byte_array_new();
+    g_byte_array_set_size(cache->packed, 0);
+    for (guint i = 0; i < n_places; i++) {
+        pack_int(cache->packed, places[i].offset);
+        pack_int(cache->packed, places[i].len);
+        pack_int(cache->packed, (guint64)places[i].start);
+        pack_int(cache->packed, (guint64)places[i].end);
+        ny_cache_span_widen(&start, &end, places[i].start, places[i].end);
+    }
+    return insert_object(cache, cache->add, id, href, NULL, "", 0, start, end, n_places,
+                         cache->packed, error);
+}
+
+gboolean
 ny_cache_delete_object(NyCache *cache, gint64 id, const char *href, GError **error)
 {
     g_autoptr(sqlite3_stmt) stmt =
@@ -577,12 +605,30 @@ ny_cache_clear_objects(NyCache *cache, gint64 id, GError **error)
     " AND span_start = ?4 ORDER BY 2"
 #define OBJECT_TEXT "SELECT ics, parts FROM objects WHERE rowid = ?1"
 
-/* Calls @func with each part of a chunk (@ics, its @parts) whose span
- * meets [@from, @to), in order; a chunk whose parts do not add up to its
- * text is an error, and nothing of it is given. */
+/* What a read of rows gives: objects (their text) or places. */
+typedef struct {
+    NyCacheObjectFunc object;
+    NyCachePlaceFunc place;
+    gpointer user_data;
+    NyTime from, to;
+} Reader;
+
 static gboolean
-each_part(const char *href, const char *ics, gsize len, const guint8 *parts, gsize n_bytes,
-          NyTime from, NyTime to, NyCacheObjectFunc func, gpointer user_data, GError **error)
+damaged(const char *href, GError **error)
+{
+    g_set_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_FAILED,
+                "the cached chunk '%s' is damaged (delete the cache, the next read "
+                "rebuilds it)",
+                href);
+    return FALSE;
+}
+
+/* Gives each part of a chunk (@ics, its @parts) whose span meets the
+ * window, in order; a chunk whose parts do not add up to its text is an
+ * error, and nothing of it is given. */
+static gboolean
+each_part(const Reader *r, const char *href, const char *ics, gsize len, const guint8 *parts,
+          gsize n_bytes, GError **error)
 {
     gsize sum = 0;
     gsize off = 0;
@@ -595,31 +641,57 @@ each_part(const char *href, const char *ics, gsize len, const guint8 *parts, gsi
         }
         sum += part_len;
     }
-    if (n_bytes == 0 || n_bytes % PART_BYTES != 0 || sum != len) {
-        g_set_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_FAILED,
-                    "the cached chunk '%s' is damaged (delete the cache, the next read "
-                    "rebuilds it)",
-                    href);
-        return FALSE;
-    }
+    if (n_bytes == 0 || n_bytes % PART_BYTES != 0 || sum != len)
+        return damaged(href, error);
     for (gsize i = 0; i < n_bytes; i += PART_BYTES) {
         gsize part_len = (gsize)unpack_int(parts + i);
         NyTime start = (NyTime)unpack_int(parts + i + 8);
         NyTime end = (NyTime)unpack_int(parts + i + 16);
 
-        if (ny_cache_span_meets(start, end, from, to))
-            func(href, ics + off, part_len, user_data);
+        if (ny_cache_span_meets(start, end, r->from, r->to))
+            r->object(href, ics + off, part_len, r->user_data);
         off += part_len;
     }
     return TRUE;
 }
 
-/* Calls @func with the object at @rowid (@text, a statement of
- * OBJECT_TEXT): a row of one object as it is, a chunk's parts that meet
- * [@from, @to). */
+/* Gives each place of a row of places whose span meets the window. */
 static gboolean
-read_object(NyCache *cache, sqlite3_stmt *text, gint64 rowid, const char *href, NyTime from,
-            NyTime to, NyCacheObjectFunc func, gpointer user_data, GError **error)
+each_place(const Reader *r, const char *href, const guint8 *parts, gsize n_bytes, GError **error)
+{
+    if (n_bytes == 0 || n_bytes % PLACE_BYTES != 0)
+        return damaged(href, error);
+    for (gsize i = 0; i < n_bytes; i += PLACE_BYTES) {
+        NyCachePlace place = {
+            .offset = unpack_int(parts + i),
+            .len = unpack_int(parts + i + 8),
+            .start = (NyTime)unpack_int(parts + i + 16),
+            .end = (NyTime)unpack_int(parts + i + 24),
+        };
+
+        if (ny_cache_span_meets(place.start, place.end, r->from, r->to))
+            r->place(&place, r->user_data);
+    }
+    return TRUE;
+}
+
+/* A row that holds objects where places are read, or the other way round. */
+static gboolean
+wrong_kind(const Reader *r, const char *href, GError **error)
+{
+    g_set_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_FAILED,
+                "the cached row '%s' holds %s, not %s (delete the cache, the next read "
+                "rebuilds it)",
+                href, r->place ? "text" : "places", r->place ? "places" : "text");
+    return FALSE;
+}
+
+/* Gives the row at @rowid (@text, a statement of OBJECT_TEXT): a row of
+ * one object as it is, a chunk's parts or a row's places that meet the
+ * window. */
+static gboolean
+read_object(NyCache *cache, const Reader *r, sqlite3_stmt *text, gint64 rowid, const char *href,
+            GError **error)
 {
     gboolean ok = TRUE;
     int rc;
@@ -629,16 +701,19 @@ read_object(NyCache *cache, sqlite3_stmt *text, gint64 rowid, const char *href, 
     if (rc == SQLITE_ROW) {
         const char *ics = (const char *)sqlite3_column_text(text, 0);
         gsize len = ics ? (gsize)sqlite3_column_bytes(text, 0) : 0;
+        const guint8 *parts = sqlite3_column_blob(text, 1);
+        gsize n_bytes = (gsize)sqlite3_column_bytes(text, 1);
+        gboolean places = parts != NULL && len == 0;
 
         ics = ics ? ics : "";
-        if (sqlite3_column_type(text, 1) == SQLITE_NULL) {
-            func(href, ics, len, user_data);
-        } else {
-            const guint8 *parts = sqlite3_column_blob(text, 1);
-            gsize n_bytes = (gsize)sqlite3_column_bytes(text, 1);
-
-            ok = each_part(href, ics, len, parts, n_bytes, from, to, func, user_data, error);
-        }
+        if (places != (r->place != NULL))
+            ok = wrong_kind(r, href, error);
+        else if (places)
+            ok = each_place(r, href, parts, n_bytes, error);
+        else if (parts == NULL)
+            r->object(href, ics, len, r->user_data);
+        else
+            ok = each_part(r, href, ics, len, parts, n_bytes, error);
     } else if (rc != SQLITE_DONE) {
         ok = db_error(cache, rc, "cannot read the objects", error);
     }
@@ -646,11 +721,10 @@ read_object(NyCache *cache, sqlite3_stmt *text, gint64 rowid, const char *href, 
     return ok;
 }
 
-/* Calls @func with each row of @stmt (ROW_COLUMNS): a row of one object
- * as it is, a chunk through read_object(). */
+/* Gives each row of @stmt (ROW_COLUMNS): a row of one object as it is, a
+ * chunk or a row of places through read_object(). */
 static gboolean
-each_object(NyCache *cache, sqlite3_stmt *stmt, NyTime from, NyTime to, NyCacheObjectFunc func,
-            gpointer user_data, GError **error)
+each_object(NyCache *cache, const Reader *r, sqlite3_stmt *stmt, GError **error)
 {
     g_autoptr(sqlite3_stmt) text = prepare(cache, OBJECT_TEXT, error);
     int rc;
@@ -661,14 +735,16 @@ each_object(NyCache *cache, sqlite3_stmt *stmt, NyTime from, NyTime to, NyCacheO
         const char *href = (const char *)sqlite3_column_text(stmt, 1);
 
         href = href ? href : "";
-        if (sqlite3_column_type(stmt, 3) == SQLITE_NULL) {
+        if (sqlite3_column_type(stmt, 3) != SQLITE_NULL) {
+            if (!read_object(cache, r, text, sqlite3_column_int64(stmt, 0), href, error))
+                return FALSE;
+        } else if (r->place != NULL) {
+            return wrong_kind(r, href, error);
+        } else {
             const char *ics = (const char *)sqlite3_column_text(stmt, 2);
             gsize len = ics ? (gsize)sqlite3_column_bytes(stmt, 2) : 0;
 
-            func(href, ics ? ics : "", len, user_data);
-        } else if (!read_object(cache, text, sqlite3_column_int64(stmt, 0), href, from, to, func,
-                                user_data, error)) {
-            return FALSE;
+            r->object(href, ics ? ics : "", len, r->user_data);
         }
     }
     if (rc != SQLITE_DONE)
@@ -676,19 +752,37 @@ each_object(NyCache *cache, sqlite3_stmt *stmt, NyTime from, NyTime to, NyCacheO
     return TRUE;
 }
 
-gboolean
-ny_cache_foreach_object(NyCache *cache, gint64 id, NyTime from, NyTime to, NyCacheObjectFunc func,
-                        gpointer user_data, GError **error)
+/* The rows of calendar @id whose span meets [@from, @to) (OBJECTS_IN_WINDOW). */
+static gboolean
+read_window(NyCache *cache, gint64 id, const Reader *r, GError **error)
 {
     g_autoptr(sqlite3_stmt) stmt = prepare(cache, OBJECTS_IN_WINDOW, error);
 
     if (stmt == NULL)
         return FALSE;
     sqlite3_bind_int64(stmt, 1, id);
-    sqlite3_bind_int64(stmt, 2, from);
-    sqlite3_bind_int64(stmt, 3, to);
+    sqlite3_bind_int64(stmt, 2, r->from);
+    sqlite3_bind_int64(stmt, 3, r->to);
     sqlite3_bind_int64(stmt, 4, SPAN_UNKNOWN_START);
-    return each_object(cache, stmt, from, to, func, user_data, error);
+    return each_object(cache, r, stmt, error);
+}
+
+gboolean
+ny_cache_foreach_object(NyCache *cache, gint64 id, NyTime from, NyTime to, NyCacheObjectFunc func,
+                        gpointer user_data, GError **error)
+{
+    Reader r = {.object = func, .user_data = user_data, .from = from, .to = to};
+
+    return read_window(cache, id, &r, error);
+}
+
+gboolean
+ny_cache_foreach_place(NyCache *cache, gint64 id, NyTime from, NyTime to, NyCachePlaceFunc func,
+                       gpointer user_data, GError **error)
+{
+    Reader r = {.place = func, .user_data = user_data, .from = from, .to = to};
+
+    return read_window(cache, id, &r, error);
 }
 
 gboolean
@@ -700,15 +794,18 @@ ny_cache_foreach_unspanned(NyCache *cache, gint64 id, NyCacheObjectFunc func, gp
                 "SELECT " ROW_COLUMNS " FROM objects INDEXED BY objects_span"
                 " WHERE calendar = ?1 AND span_start = ?2 ORDER BY href",
                 error);
+    /* A chunk's span is never unknown (ny_cache_chunk_span()): none is
+     * listed here, and a row of one object is given whatever the window. */
+    Reader r = {.object = func,
+                .user_data = user_data,
+                .from = NY_CACHE_SPAN_OPEN_START,
+                .to = NY_CACHE_SPAN_OPEN_END};
 
     if (stmt == NULL)
         return FALSE;
     sqlite3_bind_int64(stmt, 1, id);
     sqlite3_bind_int64(stmt, 2, SPAN_UNKNOWN_START);
-    /* A chunk's span is never unknown (ny_cache_chunk_span()): none is
-     * listed here, and a row of one object is given whatever the window. */
-    return each_object(cache, stmt, NY_CACHE_SPAN_OPEN_START, NY_CACHE_SPAN_OPEN_END, func,
-                       user_data, error);
+    return each_object(cache, &r, stmt, error);
 }
 
 gboolean

@@ -543,37 +543,43 @@ check_identity(NyDb *db, gboolean may_be_new, gint64 *out_version, GError **erro
     return FALSE;
 }
 
-/* Each migration in its own BEGIN IMMEDIATE transaction, reading the
- * identity again inside it: two processes opening a new file at once must
- * not both run a migration. The first one also writes the application_id,
- * so a file notyet made is never without it once anything is committed. */
+/* Every migration the file lacks, in one BEGIN IMMEDIATE transaction
+ * that reads the identity again inside it: two processes opening a new
+ * file at once must not both run a migration, and a file is never left
+ * between two versions. The first migration also writes the
+ * application_id, so a file notyet made is never without it once
+ * anything is committed. One commit, not one a migration: each commit of
+ * a file still without WAL syncs its journal, its folder and itself. */
 static gboolean
 migrate(NyDb *db, gboolean may_be_new, GError **error)
 {
     const NyDbKind *kind = db->kind;
+    gint64 version = 0;
 
-    for (;;) {
-        gint64 version = 0;
-        g_autofree char *sql = NULL;
+    if (!ny_db_begin(db, error))
+        return FALSE;
+    if (!check_identity(db, may_be_new, &version, error)) {
+        ny_db_rollback(db);
+        return FALSE;
+    }
+    for (; version < kind->n_migrations; version++) {
+        g_autofree char *sql =
+            g_strdup_printf("%s;PRAGMA application_id = %" G_GUINT32_FORMAT
+                            ";PRAGMA user_version = %" G_GINT64_FORMAT ";",
+                            kind->migrations[version], kind->application_id, version + 1);
 
-        if (!ny_db_begin(db, error))
-            return FALSE;
-        if (!check_identity(db, may_be_new, &version, error)) {
-            ny_db_rollback(db);
-            return FALSE;
-        }
-        if (version >= kind->n_migrations)
-            return ny_db_commit(db, error);
-
-        sql = g_strdup_printf("%s;PRAGMA application_id = %" G_GUINT32_FORMAT
-                              ";PRAGMA user_version = %" G_GINT64_FORMAT ";",
-                              kind->migrations[version], kind->application_id, version + 1);
-        if (!ny_db_exec(db, sql, "migrate the schema", error) || !ny_db_commit(db, error)) {
+        if (!ny_db_exec(db, sql, "migrate the schema", error)) {
             g_prefix_error(error, "schema version %" G_GINT64_FORMAT ": ", version + 1);
             ny_db_rollback(db);
             return FALSE;
         }
     }
+    if (!ny_db_commit(db, error)) {
+        g_prefix_error(error, "schema version %" G_GINT64_FORMAT ": ", version);
+        ny_db_rollback(db);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 /* WAL lets readers go on while one command writes. Switching a file to WAL

@@ -269,6 +269,10 @@ typedef struct {
     guint n_rows; /* rows stored */
     GString *chunk;
     GArray *parts; /* (element-type NyCachePart): the objects in @chunk */
+    /* A local file keeps its objects where they are: the rows hold their
+     * places in it (ny_cache_add_places()), not their text. */
+    gboolean by_place;
+    GArray *places; /* (element-type NyCachePlace): not stored yet */
     GError *error;
 } Split;
 
@@ -280,6 +284,8 @@ typedef struct {
  * skip more of them by span (doc/performance.md has the sizes measured). */
 #define NY_CHUNK_BYTES (32 * 1024)
 #define NY_CHUNK_OBJECTS 256
+/* Places a row: 32 bytes each, so a row of 4 KB, one page. */
+#define NY_PLACES_PER_ROW 126
 
 static void
 split_store(Split *sp, const char *text, gsize len, const NyCachePart *parts, guint n_parts)
@@ -294,10 +300,20 @@ split_store(Split *sp, const char *text, gsize len, const NyCachePart *parts, gu
         ny_cache_add_chunk(sp->l->cache, sp->id, href, text, len, parts, n_parts, &sp->error);
 }
 
-/* Stores the chunk held, if any. */
+/* Stores the chunk or the places held, if any. */
 static void
 split_flush(Split *sp)
 {
+    char href[16];
+
+    if (sp->places != NULL && sp->places->len > 0) {
+        g_snprintf(href, sizeof href, "%08u", ++sp->n_rows);
+        if (sp->id != 0 && sp->error == NULL)
+            ny_cache_add_places(sp->l->cache, sp->id, href,
+                                &g_array_index(sp->places, NyCachePlace, 0), sp->places->len,
+                                &sp->error);
+        g_array_set_size(sp->places, 0);
+    }
     if (sp->parts == NULL || sp->parts->len == 0)
         return;
     if (sp->id != 0 && sp->error == NULL)
@@ -316,6 +332,15 @@ split_object(const char *text, gsize len, NyTime start, NyTime end, gpointer dat
     if (sp->id == 0 || sp->error != NULL)
         return;
     sp->n++;
+    if (sp->by_place) {
+        NyCachePlace place = {.start = start, .end = end};
+
+        ny_busy_scan_object_range(sp->scan, &place.offset, &place.len);
+        g_array_append_val(sp->places, place);
+        if (sp->places->len >= NY_PLACES_PER_ROW)
+            split_flush(sp);
+        return;
+    }
     if (sp->chunk == NULL) {
         sp->chunk = g_string_sized_new(NY_CHUNK_BYTES + 4096);
         sp->parts = g_array_new(FALSE, FALSE, sizeof(NyCachePart));
@@ -407,6 +432,8 @@ split_clear(Split *sp)
         g_string_free(sp->chunk, TRUE);
     if (sp->parts != NULL)
         g_array_unref(sp->parts);
+    if (sp->places != NULL)
+        g_array_unref(sp->places);
     g_clear_error(&sp->error);
 }
 
@@ -441,6 +468,103 @@ scan_cached(Lookup *l, const NyCacheCalendar *cal, const char *label, GError **e
     info(l, 1, "'%s': unchanged, from the cache: %u of %u objects read", label, f.n,
          cal->n_objects);
     return scan_finish(scan, label, l->busy, l->warnings, error);
+}
+
+static void
+collect_place(const NyCachePlace *place, gpointer data)
+{
+    g_array_append_vals(data, place, 1);
+}
+
+/* Bytes read at most at once: places next to each other are read together. */
+#define NY_PLACES_READ (256 * 1024)
+
+/* The result of reading a file's objects from their places. */
+typedef enum { PLACES_READ, PLACES_FAILED, PLACES_CHANGED } PlacesResult;
+
+/* Reads the places of @places from @first on that lie one after the other
+ * (up to NY_PLACES_READ bytes, or one place of any size) into @buf;
+ * returns how many, 0 when the file no longer holds them. */
+static guint
+read_run(int fd, GArray *places, guint first, GByteArray *buf, int *out_errno)
+{
+    const NyCachePlace *p = &g_array_index(places, NyCachePlace, first);
+    guint64 start = p->offset;
+    guint64 end = p->offset + p->len;
+    guint n = 1;
+    gsize got = 0;
+
+    while (first + n < places->len) {
+        const NyCachePlace *q = &g_array_index(places, NyCachePlace, first + n);
+        if (q->offset != end || end - start + q->len > NY_PLACES_READ)
+            break;
+        end += q->len;
+        n++;
+    }
+    if (end < start || end - start > G_MAXSIZE / 2)
+        return 0;
+    g_byte_array_set_size(buf, (guint)(end - start));
+    while (got < buf->len) {
+        ssize_t r = pread(fd, buf->data + got, buf->len - got, (off_t)(start + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            *out_errno = errno;
+        if (r <= 0)
+            return 0;
+        got += (gsize)r;
+    }
+    return n;
+}
+
+/* A cached file read from its places: the objects that can meet the
+ * window, read from the file itself in the order of the text, as if the
+ * whole text had been read (ny_busy_scan_object_range() placed them).
+ * The file is the one validated (@fd, @st); one changed while it is read
+ * (its size or time not those of @st after the reads, or shorter than a
+ * place) gives PLACES_CHANGED, and nothing of this read is used. */
+static PlacesResult
+scan_cached_file(Lookup *l, const NyCacheCalendar *cal, int fd, const struct stat *st,
+                 const char *label, GError **error)
+{
+    g_autoptr(NyBusyScan) scan = ny_busy_scan_new(l->query);
+    g_autoptr(GArray) places = g_array_new(FALSE, FALSE, sizeof(NyCachePlace));
+    g_autoptr(GByteArray) buf = g_byte_array_new();
+    struct stat now;
+    int saved = 0;
+
+    if (!ny_cache_foreach_place(l->cache, cal->id, l->query->from, l->query->to, collect_place,
+                                places, error))
+        return PLACES_FAILED;
+    ny_busy_scan_feed(scan, ny_busy_split_head, strlen(ny_busy_split_head));
+    for (guint i = 0; i < places->len;) {
+        guint n = read_run(fd, places, i, buf, &saved);
+        const guint64 base = g_array_index(places, NyCachePlace, i).offset;
+
+        if (saved != 0) {
+            read_error(label, saved, error);
+            return PLACES_FAILED;
+        }
+        if (n == 0)
+            return PLACES_CHANGED;
+        for (guint k = i; k < i + n; k++) {
+            const NyCachePlace *p = &g_array_index(places, NyCachePlace, k);
+            ny_busy_scan_feed_object(scan, (const char *)buf->data + (p->offset - base),
+                                     (gsize)p->len);
+        }
+        i += n;
+    }
+    ny_busy_scan_feed(scan, ny_busy_split_tail, strlen(ny_busy_split_tail));
+    if (fstat(fd, &now) != 0) {
+        read_error(label, errno, error);
+        return PLACES_FAILED;
+    }
+    if (now.st_size != st->st_size || now.st_mtim.tv_sec != st->st_mtim.tv_sec ||
+        now.st_mtim.tv_nsec != st->st_mtim.tv_nsec)
+        return PLACES_CHANGED;
+    info(l, 1, "'%s': unchanged, from the cache: %u of %u objects read", label, places->len,
+         cal->n_objects);
+    return scan_finish(scan, label, l->busy, l->warnings, error) ? PLACES_READ : PLACES_FAILED;
 }
 
 static char *
@@ -479,19 +603,34 @@ busy_file(Lookup *l, const char *path, GError **error)
         return busy_fd(fd, path, &st, l->query, l->busy, l->warnings, error);
     }
     key = g_canonicalize_filename(path, NULL);
-    /* "split3": objects in text order, several to a row (chunks); an entry
-     * of an older layout (one object a row; before that the zones apart,
-     * the objects grouped by UID) is read again. */
+    /* "split4": the objects' places in the file, in text order, several to
+     * a row; an entry of an older layout (their text, in chunks or one a
+     * row; before that the zones apart, the objects grouped by UID) is
+     * read again. */
     file_id = file_validator(&st);
-    validator = g_strconcat("split3 ", file_id, NULL);
+    validator = g_strconcat("split4 ", file_id, NULL);
     cal = cached_entry(l, key);
-    if (cal != NULL && g_strcmp0(cal->ctag, validator) == 0 && cal->last_sync > 0)
-        return scan_cached(l, cal, path, error);
+    if (cal != NULL && g_strcmp0(cal->ctag, validator) == 0 && cal->last_sync > 0) {
+        PlacesResult r = scan_cached_file(l, cal, fd, &st, path, error);
+
+        if (r != PLACES_CHANGED)
+            return r == PLACES_READ;
+        /* Changed since it was opened: read whole, as it is now. */
+        info(l, 1, "'%s': changed while it was read: read again", path);
+        if (fstat(fd, &st) != 0)
+            return read_error(path, errno, error);
+        g_free(validator);
+        g_free(file_id);
+        file_id = file_validator(&st);
+        validator = g_strconcat("split4 ", file_id, NULL);
+    }
 
     /* Read, not mapped: a file truncated meanwhile by another program
      * would kill a reader of a mapping with SIGBUS. At most its size now,
-     * in chunks, stored as it is read. */
+     * in chunks, stored as it is read (the places of its objects). */
     sp.scan = ny_busy_scan_new(l->query);
+    sp.by_place = TRUE;
+    sp.places = g_array_new(FALSE, FALSE, sizeof(NyCachePlace));
     ny_busy_scan_set_split(sp.scan, split_object, &sp);
     split_begin(&sp, key, path);
     if (!read_fd(fd, path, (gsize)st.st_size, split_feed, &sp, error)) {

@@ -143,6 +143,29 @@ extern const char ny_busy_split_tail[];
 void ny_busy_scan_set_split(NyBusyScan *scan, NyBusyObjectFunc func, gpointer user_data);
 
 /**
+ * ny_busy_scan_object_range:
+ * @out_offset, @out_length: (out): where the object stands in the text fed
+ *
+ * Only inside the split function, for the object it is given: the bytes
+ * of the text fed (counted from the first byte of the first feed) from
+ * the start of its BEGIN line to past the line feed of its END line (or
+ * the text's end). Its text is these bytes with every line ending made
+ * CRLF, and fed again in its place they read the same (a local file's
+ * cache keeps only these offsets: src/sources.c).
+ */
+void ny_busy_scan_object_range(NyBusyScan *scan, guint64 *out_offset, guint64 *out_length);
+
+/**
+ * ny_busy_scan_feed_object:
+ * @data: the bytes of one split object, as ny_busy_scan_object_range()
+ *   placed them
+ *
+ * Feeds them, then a line feed if they do not end with one (the text's
+ * last line): the next object starts on a line of its own.
+ */
+void ny_busy_scan_feed_object(NyBusyScan *scan, const char *data, gsize len);
+
+/**
  * ny_busy_scan_split_whole:
  *
  * After ny_busy_scan_finish(): TRUE when the split objects say all the

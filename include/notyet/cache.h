@@ -67,10 +67,32 @@ typedef struct {
 } NyCachePart;
 
 /**
+ * ny_cache_span_widen:
+ * @start, @end: (inout): a union of spans so far; NY_CACHE_SPAN_OPEN_END,
+ *   NY_CACHE_SPAN_OPEN_START before the first
+ * @part_start, @part_end: one more span
+ *
+ * Widens the union to meet every window the span meets
+ * (ny_cache_span_meets()): open on a side where the span is, open on both
+ * when the span is not known yet.
+ */
+static inline void
+ny_cache_span_widen(NyTime *start, NyTime *end, NyTime part_start, NyTime part_end)
+{
+    if (part_start == NY_CACHE_SPAN_UNKNOWN_START) {
+        *start = NY_CACHE_SPAN_OPEN_START;
+        *end = NY_CACHE_SPAN_OPEN_END;
+        return;
+    }
+    *start = MIN(*start, part_start);
+    *end = MAX(*end, part_end);
+}
+
+/**
  * ny_cache_chunk_span:
  * @parts: (array length=n_parts): the parts of a chunk, @n_parts > 0
- * @out_start, @out_end: (out): the union of their spans, open on a side
- *   where any part is open, open on both when any span is not known yet
+ * @out_start, @out_end: (out): the union of their spans
+ *   (ny_cache_span_widen())
  *
  * The span a chunk's row is indexed by: every window one of its parts meets
  * (ny_cache_span_meets()), the union meets too.
@@ -78,21 +100,21 @@ typedef struct {
 static inline void
 ny_cache_chunk_span(const NyCachePart *parts, guint n_parts, NyTime *out_start, NyTime *out_end)
 {
-    NyTime start = NY_CACHE_SPAN_OPEN_END;
-    NyTime end = NY_CACHE_SPAN_OPEN_START;
-
-    for (guint i = 0; i < n_parts; i++) {
-        if (parts[i].start == NY_CACHE_SPAN_UNKNOWN_START) {
-            start = NY_CACHE_SPAN_OPEN_START;
-            end = NY_CACHE_SPAN_OPEN_END;
-            break;
-        }
-        start = MIN(start, parts[i].start);
-        end = MAX(end, parts[i].end);
-    }
-    *out_start = start;
-    *out_end = end;
+    *out_start = NY_CACHE_SPAN_OPEN_END;
+    *out_end = NY_CACHE_SPAN_OPEN_START;
+    for (guint i = 0; i < n_parts; i++)
+        ny_cache_span_widen(out_start, out_end, parts[i].start, parts[i].end);
 }
+
+/* Where one object of a local file stands in it (ny_cache_add_places()):
+ * @len bytes from @offset, as the scanner placed it
+ * (ny_busy_scan_object_range() in include/notyet/busy.h), and its span. */
+typedef struct {
+    guint64 offset;
+    guint64 len;
+    NyTime start;
+    NyTime end;
+} NyCachePlace;
 
 typedef struct NyCache NyCache;
 
@@ -240,6 +262,18 @@ gboolean ny_cache_add_object_span(NyCache *cache, gint64 id, const char *href, c
  */
 gboolean ny_cache_add_chunk(NyCache *cache, gint64 id, const char *href, const char *text,
                             gsize len, const NyCachePart *parts, guint n_parts, GError **error);
+/**
+ * ny_cache_add_places:
+ * @places: (array length=n_places): where @n_places consecutive objects of
+ *   the calendar's file stand in it, and their spans, in file order
+ *
+ * As ny_cache_add_chunk() for a local file, whose objects need not be
+ * copied: the row keeps their places, not their text (an empty text
+ * marks it), and ny_cache_foreach_place() gives them back. A calendar
+ * stored so is read only by ny_cache_foreach_place().
+ */
+gboolean ny_cache_add_places(NyCache *cache, gint64 id, const char *href,
+                             const NyCachePlace *places, guint n_places, GError **error);
 /* Records the span of an object stored by ny_cache_put_object(). */
 gboolean ny_cache_set_span(NyCache *cache, gint64 id, const char *href, NyTime start, NyTime end,
                            GError **error);
@@ -262,6 +296,21 @@ typedef void (*NyCacheObjectFunc)(const char *href, const char *ics, gsize len, 
  */
 gboolean ny_cache_foreach_object(NyCache *cache, gint64 id, NyTime from, NyTime to,
                                  NyCacheObjectFunc func, gpointer user_data, GError **error);
+
+/* Receives the place of one object in its file (borrowed for the call). */
+typedef void (*NyCachePlaceFunc)(const NyCachePlace *place, gpointer user_data);
+
+/**
+ * ny_cache_foreach_place:
+ * @func: called for every object of calendar @id (stored by
+ *        ny_cache_add_places()) whose span meets [@from, @to)
+ *        (ny_cache_span_meets()), in file order
+ *
+ * Returns: FALSE with NY_CACHE_ERROR, also when a row of the calendar
+ * holds text instead of places.
+ */
+gboolean ny_cache_foreach_place(NyCache *cache, gint64 id, NyTime from, NyTime to,
+                                NyCachePlaceFunc func, gpointer user_data, GError **error);
 
 /**
  * ny_cache_foreach_unspanned:

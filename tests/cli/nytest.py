@@ -236,6 +236,26 @@ class Server:
         self.httpd.server_close()
 
 
+def strace_path():
+    """strace, for the tests that inject faults or list calls; Skip where it
+    is missing or cannot trace (ptrace forbidden in a container)."""
+    path = shutil.which("strace")
+    if path is None:
+        raise Skip("strace is not installed")
+    p = subprocess.run([path, "-o", "/dev/null", "true"], capture_output=True)
+    if p.returncode != 0:
+        raise Skip("strace cannot trace here: %s" % p.stderr.decode(errors="replace"))
+    return path
+
+
+def traced_env(h, extra=None):
+    """@h's environment for a run under strace: LeakSanitizer cannot run under
+    ptrace, so it is off there (the same commands run leak-checked
+    everywhere else)."""
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    return h.env(dict(extra or {}, ASAN_OPTIONS=(asan + ":" if asan else "") + "detect_leaks=0"))
+
+
 class Skip(Exception):
     """Raised by a test that cannot run here (a tool is missing): TAP SKIP."""
 

@@ -12,30 +12,18 @@ SQLite writes with pwrite64, notyet prints with write, GLib's atomic file
 writes use write, fsync and rename.
 """
 import os
-import shutil
 import sqlite3
 import stat
 import subprocess
 
 import nytest
 from nytest import (BIN, Home, check, fixture, integrity, json_of, offered_starts, read_bytes,
-                    run, run_ok)
+                    run, run_ok, strace_path, traced_env)
 
 NOW = "2026-11-30T10:00:00-05:00"  # a Monday
 # `done` needs the call to have started: it runs a week later.
 LATER = "2026-12-07T10:00:00-05:00"
 KILLED = -9
-
-
-def strace():
-    path = shutil.which("strace")
-    if path is None:
-        raise nytest.Skip("strace is not installed")
-    # ptrace may be forbidden (containers): try once.
-    p = subprocess.run([path, "-o", "/dev/null", "true"], capture_output=True)
-    if p.returncode != 0:
-        raise nytest.Skip("strace cannot trace here: %s" % p.stderr.decode(errors="replace"))
-    return path
 
 
 def base(h, args=()):
@@ -52,17 +40,10 @@ def ok(h, *args):
     return run_ok(list(args) + base(h, args), home=h)
 
 
-def traced_env(h):
-    """LeakSanitizer cannot run under ptrace: off for the strace runs (the
-    same commands run leak-checked everywhere else)."""
-    asan = os.environ.get("ASAN_OPTIONS", "")
-    return h.env({"ASAN_OPTIONS": (asan + ":" if asan else "") + "detect_leaks=0"})
-
-
 def faulty(h, fault, *args):
     """notyet under strace with one fault; never under the valgrind wrapper,
     whose own syscalls would shift the counts."""
-    cmd = [strace(), "-f", "-o", "/dev/null"] + fault + [BIN] + list(args) + base(h, args)
+    cmd = [strace_path(), "-f", "-o", "/dev/null"] + fault + [BIN] + list(args) + base(h, args)
     p = subprocess.run(cmd, capture_output=True, text=True, env=traced_env(h), timeout=60)
     return nytest.Result(p.returncode, p.stdout, p.stderr)
 
@@ -71,7 +52,7 @@ def count_calls(h, syscall, *args):
     """How many times a clean run of notyet makes @syscall (the run is real:
     the caller starts from a copy of the store afterwards)."""
     log = os.path.join(h.dir, "strace.log")
-    cmd = [strace(), "-f", "-o", log, "-e", "trace=" + syscall, BIN] + list(args) + base(h, args)
+    cmd = [strace_path(), "-f", "-o", log, "-e", "trace=" + syscall, BIN] + list(args) + base(h, args)
     p = subprocess.run(cmd, capture_output=True, text=True, env=traced_env(h), timeout=60)
     check(p.returncode == 0, "clean run under strace: %s" % p.stderr)
     with open(log, encoding="utf-8", errors="replace") as f:

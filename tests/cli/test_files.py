@@ -5,7 +5,6 @@ no -wal or -shm beside it; exit 1 with one line that says what the file seems
 to be and how to use another one."""
 import hashlib
 import os
-import shutil
 import sqlite3
 import subprocess
 
@@ -220,18 +219,10 @@ def test_empty_private_file_becomes_a_store():
 
 def traced(h, args, env=None):
     """The file calls of one run of notyet (strace), without the wrapper."""
-    path = shutil.which("strace")
-    if path is None:
-        raise nytest.Skip("strace is not installed")
     log = os.path.join(h.dir, "strace.log")
-    # LeakSanitizer cannot run under ptrace (tests/cli/test_durability.py).
-    asan = os.environ.get("ASAN_OPTIONS", "")
-    extra = dict(env or {}, ASAN_OPTIONS=(asan + ":" if asan else "") + "detect_leaks=0")
-    p = subprocess.run([path, "-f", "-o", log, "-e", "trace=mkdir,open,openat", nytest.BIN]
-                       + list(args), capture_output=True, text=True, env=h.env(extra),
-                       timeout=60)
-    if p.returncode != 0 and "ptrace" in p.stderr:
-        raise nytest.Skip("strace cannot trace here: %s" % p.stderr.strip())
+    p = subprocess.run([nytest.strace_path(), "-f", "-o", log, "-e", "trace=mkdir,open,openat",
+                        nytest.BIN] + list(args), capture_output=True, text=True,
+                       env=nytest.traced_env(h, env), timeout=60)
     check(p.returncode == 0, "%s under strace: %s" % (args, p.stderr))
     with open(log, encoding="utf-8", errors="replace") as f:
         return f.read()

@@ -3,6 +3,7 @@ import json
 import os
 import shutil
 import stat
+import subprocess
 import time
 
 import nytest
@@ -320,6 +321,39 @@ def test_file_cache_chunks_count_objects():
             huge = {"start": "2026-03-10T20:00:00Z", "end": "2026-03-10T21:00:00Z"}
             check((huge in json.loads(cached.out)["busy"]) == (start <= "2026-03-10" < end),
                   what + ": the huge event", cached)
+    finally:
+        h.cleanup()
+
+
+def test_file_changed_while_read_from_its_places_is_read_again():
+    """The cache keeps where a file's events stand in it, and a cached read
+    reads them there. When the file no longer holds them (a read finds its
+    end first: strace makes the first read of the file at a place return
+    nothing), the file is read whole again and cached anew, with the same
+    answer; an error reading it is an error."""
+    h = Home()
+    try:
+        cal = os.path.join(h.dir, "big.ics")
+        big_calendar(cal)
+        args = ["--tz", "UTC", "-v", "freebusy", "--ics", cal, "--from", "2026-03-01",
+                "--to", "2026-03-22", "--format", "json"]
+        first = run(args, home=h)
+        check(first.rc == 0 and "read whole, cached as" in first.err, "first", first)
+        strace = nytest.strace_path()
+        for fault, rc in (("retval=0", 0), ("error=EIO", 1)):
+            p = subprocess.run([strace, "-f", "-o", "/dev/null", "-P", cal, "-e", "trace=pread64",
+                                "-e", "inject=pread64:%s:when=1" % fault, nytest.BIN] + args,
+                               capture_output=True, text=True, env=nytest.traced_env(h),
+                               timeout=60)
+            check(p.returncode == rc, "%s: exit %d" % (fault, rc), p)
+            if rc == 0:
+                check("changed while it was read: read again" in p.stderr, fault, p)
+                check("read whole, cached as" in p.stderr and p.stdout == first.out, fault, p)
+            else:
+                check(p.stdout == "" and "cannot read '%s'" % cal in p.stderr, fault, p)
+            again = run(args, home=h)
+            check(again.rc == 0 and again.out == first.out, fault + ": then", again)
+            check("unchanged, from the cache" in again.err, fault + ": then cached", again)
     finally:
         h.cleanup()
 

@@ -853,7 +853,7 @@ test_split_objects(void)
     g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
     g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GArray) spans = g_array_new(FALSE, FALSE, sizeof(NyTime));
-    SplitObjects objects = {texts, spans};
+    SplitObjects objects = {.texts = texts, .spans = spans};
     g_autoptr(GArray) busy = ny_intervals_new();
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(NyBusyScan) scan = NULL;
@@ -896,7 +896,7 @@ test_split_not_whole(void)
     for (gsize i = 0; i < G_N_ELEMENTS(texts); i++) {
         g_autoptr(GPtrArray) objs = g_ptr_array_new_with_free_func(g_free);
         g_autoptr(GArray) spans = g_array_new(FALSE, FALSE, sizeof(NyTime));
-        SplitObjects objects = {objs, spans};
+        SplitObjects objects = {.texts = objs, .spans = spans};
         g_autoptr(GArray) busy = ny_intervals_new();
         g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
         g_autoptr(NyBusyScan) scan = ny_busy_scan_new(&q);

@@ -569,7 +569,7 @@ test_chunk_busy_fixtures(Fixture *f, gconstpointer data)
         for (guint w = 0; w < G_N_ELEMENTS(windows); w++) {
             g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
             g_autoptr(GArray) spans = g_array_new(FALSE, FALSE, sizeof(NyTime));
-            SplitObjects objects = {texts, spans};
+            SplitObjects objects = {.texts = texts, .spans = spans};
             g_autoptr(NyBusyScan) split = NULL;
             g_autoptr(GArray) busy = ny_intervals_new();
             g_autoptr(GPtrArray) warn = g_ptr_array_new_with_free_func(g_free);
@@ -635,6 +635,204 @@ test_chunk_busy_fixtures(Fixture *f, gconstpointer data)
     g_assert_cmpuint(chunks, >=, 100);
 }
 
+static void
+collect_place(const NyCachePlace *place, gpointer data)
+{
+    g_ptr_array_add(data, g_strdup_printf("%" G_GUINT64_FORMAT "+%" G_GUINT64_FORMAT, place->offset,
+                                          place->len));
+}
+
+static char *
+read_places(NyCache *cache, gint64 id, NyTime from, NyTime to)
+{
+    g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true(ny_cache_foreach_place(cache, id, from, to, collect_place, got, &error));
+    g_assert_no_error(error);
+    g_ptr_array_add(got, NULL);
+    return g_strjoinv(" ", (char **)got->pdata);
+}
+
+/* ny_cache_add_places(): rows of places in a file, indexed by the union of
+ * their spans and read back place by place, each by its own span, in
+ * order; the objects are counted; a calendar of places is not read as
+ * text, nor text as places. */
+static void
+test_places(Fixture *f, gconstpointer data)
+{
+    const NyCachePlace first[] = {
+        {0, 40, NY_CACHE_SPAN_OPEN_START, NY_CACHE_SPAN_OPEN_END},
+        {40, 10, 100, 200},
+        {50, 10, 700, 800},
+    };
+    const NyCachePlace second[] = {
+        {60, 5, NY_CACHE_SPAN_UNKNOWN_START, NY_CACHE_SPAN_UNKNOWN_END},
+        {70, 5, 2000, NY_CACHE_SPAN_OPEN_END},
+    };
+    const NyCachePlace third[] = {{80, 3, 300, 310}};
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NyCache) cache = ny_cache_open(f->path, &error);
+    g_autoptr(NyCacheCalendar) cal = NULL;
+    g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func(g_free);
+    gint64 id, text_id;
+    struct {
+        NyTime from, to;
+        const char *want;
+    } windows[] = {
+        {250, 290, "0+40 60+5"},
+        {150, 160, "0+40 40+10 60+5"},
+        {305, 750, "0+40 50+10 60+5 80+3"},
+        {200, 300, "0+40 60+5"}, /* touching is not meeting */
+        {5000, 6000, "0+40 60+5 70+5"},
+        {NY_CACHE_SPAN_OPEN_START, NY_CACHE_SPAN_OPEN_END, "0+40 40+10 50+10 60+5 70+5 80+3"},
+    };
+
+    (void)data;
+    g_assert_no_error(error);
+    g_assert_true(ny_cache_begin(cache, &error));
+    id = ny_cache_calendar_update(cache, NY_CACHE_SOURCE_LOCAL, "/a.ics", NULL, NULL, TRUE, &error);
+    g_assert_true(ny_cache_add_places(cache, id, "1", first, G_N_ELEMENTS(first), &error));
+    g_assert_true(ny_cache_add_places(cache, id, "2", second, G_N_ELEMENTS(second), &error));
+    g_assert_true(ny_cache_add_places(cache, id, "3", third, G_N_ELEMENTS(third), &error));
+    text_id =
+        ny_cache_calendar_update(cache, NY_CACHE_SOURCE_LOCAL, "/b.ics", NULL, NULL, TRUE, &error);
+    g_assert_true(ny_cache_add_object_span(cache, text_id, "1", "text", 4, 100, 200, &error));
+    g_assert_true(ny_cache_commit(cache, &error));
+    g_assert_no_error(error);
+
+    for (gsize i = 0; i < G_N_ELEMENTS(windows); i++) {
+        g_autofree char *places = read_places(cache, id, windows[i].from, windows[i].to);
+        g_assert_cmpstr(places, ==, windows[i].want);
+    }
+    cal = ny_cache_calendar_lookup(cache, NY_CACHE_SOURCE_LOCAL, "/a.ics", &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(cal->n_objects, ==, 6);
+
+    g_assert_false(ny_cache_foreach_object(cache, id, 0, 1000, collect, got, &error));
+    g_assert_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_FAILED);
+    g_assert_nonnull(strstr(error->message, "delete the cache"));
+    g_assert_cmpuint(got->len, ==, 0);
+    g_clear_error(&error);
+    g_assert_false(ny_cache_foreach_place(cache, text_id, 0, 1000, collect_place, got, &error));
+    g_assert_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_FAILED);
+    g_assert_cmpuint(got->len, ==, 0);
+}
+
+typedef struct {
+    NyBusyScan *scan;
+    const char *text;
+} PlaceFeed;
+
+static void
+feed_place(const NyCachePlace *place, gpointer data)
+{
+    PlaceFeed *pf = data;
+
+    ny_busy_scan_feed_object(pf->scan, pf->text + place->offset, (gsize)place->len);
+}
+
+/* Every busy fixture, split by the scanner and stored through the cache as
+ * the places of its objects (rows of 1, 3 and 40), then read back over
+ * several windows as src/sources.c reads a cached file, from the bytes at
+ * those places: the same busy time and warnings as reading the whole text. */
+static void
+test_places_busy_fixtures(Fixture *f, gconstpointer data)
+{
+    static const NyTime windows[][2] = {
+        {1735689600, 1893456000}, /* 2025-2030 */
+        {1767225600, 1769904000}, /* 2026-01 */
+        {1772409600, 1772496000}, /* 2026-03-02 one day */
+    };
+    static const guint per_row[] = {1, 3, 40};
+    g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "fixtures", "busy", NULL);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    g_autoptr(GTimeZone) zone = g_time_zone_new_identifier("America/New_York");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NyCache) cache = ny_cache_open(f->path, &error);
+    const char *name;
+    guint compared = 0;
+
+    (void)data;
+    g_assert_no_error(error);
+    g_assert_nonnull(d);
+    while ((name = g_dir_read_name(d)) != NULL) {
+        g_autofree char *path = NULL;
+        g_autofree char *text = NULL;
+        gsize len = 0;
+
+        if (!g_str_has_suffix(name, ".ics"))
+            continue;
+        path = g_build_filename(dir, name, NULL);
+        g_assert_true(g_file_get_contents(path, &text, &len, NULL));
+        for (guint w = 0; w < G_N_ELEMENTS(windows); w++) {
+            g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
+            g_autoptr(GArray) spans = g_array_new(FALSE, FALSE, sizeof(NyTime));
+            g_autoptr(GArray) ranges = g_array_new(FALSE, FALSE, sizeof(guint64));
+            g_autoptr(NyBusyScan) split = NULL;
+            g_autoptr(GArray) busy = ny_intervals_new();
+            g_autoptr(GPtrArray) warn = g_ptr_array_new_with_free_func(g_free);
+            g_autofree char *whole = NULL;
+            SplitObjects objects = {texts, spans, ranges, NULL, text, len, TRUE};
+            NyBusyQuery q;
+
+            ny_busy_query_init(&q, windows[w][0], windows[w][1], zone, "America/New_York", NULL);
+            q.limits.max_instances = 2000;
+            whole = ny_busy_compute(&q, text, len, busy, warn, NULL)
+                        ? split_check_render(&q, busy, warn)
+                        : g_strdup("invalid\n");
+            split = ny_busy_scan_new(&q);
+            objects.scan = split;
+            ny_busy_scan_set_split(split, split_check_collect, &objects);
+            ny_busy_scan_feed(split, text, len);
+            if (!ny_busy_scan_finish(split, busy, warn, NULL) || !ny_busy_scan_split_whole(split))
+                continue; /* not cached (src/sources.c) */
+            g_assert_true(objects.ranges_ok);
+            for (guint k = 0; k < G_N_ELEMENTS(per_row); k++) {
+                g_autoptr(NyBusyScan) cached = ny_busy_scan_new(&q);
+                g_autoptr(GArray) busy2 = ny_intervals_new();
+                g_autoptr(GPtrArray) warn2 = g_ptr_array_new_with_free_func(g_free);
+                g_autofree char *got = NULL;
+                PlaceFeed pf = {cached, text};
+                gint64 id;
+
+                g_test_message("%s window %u, %u a row", name, w, per_row[k]);
+                g_assert_true(ny_cache_begin(cache, &error));
+                id = ny_cache_calendar_update(cache, NY_CACHE_SOURCE_LOCAL, path, NULL, NULL, TRUE,
+                                              &error);
+                g_assert_true(ny_cache_clear_objects(cache, id, &error));
+                for (guint first = 0; first < texts->len; first += per_row[k]) {
+                    guint n = MIN(per_row[k], texts->len - first);
+                    g_autofree NyCachePlace *places = g_new0(NyCachePlace, n);
+                    g_autofree char *href = g_strdup_printf("%08u", first);
+
+                    for (guint i = 0; i < n; i++) {
+                        places[i].offset = g_array_index(ranges, guint64, 2 * (first + i));
+                        places[i].len = g_array_index(ranges, guint64, 2 * (first + i) + 1);
+                        places[i].start = g_array_index(spans, NyTime, 2 * (first + i));
+                        places[i].end = g_array_index(spans, NyTime, 2 * (first + i) + 1);
+                    }
+                    g_assert_true(ny_cache_add_places(cache, id, href, places, n, &error));
+                }
+                g_assert_true(ny_cache_commit(cache, &error));
+                g_assert_no_error(error);
+
+                ny_busy_scan_feed(cached, ny_busy_split_head, strlen(ny_busy_split_head));
+                g_assert_true(
+                    ny_cache_foreach_place(cache, id, q.from, q.to, feed_place, &pf, &error));
+                g_assert_no_error(error);
+                ny_busy_scan_feed(cached, ny_busy_split_tail, strlen(ny_busy_split_tail));
+                got = ny_busy_scan_finish(cached, busy2, warn2, NULL)
+                          ? split_check_render(&q, busy2, warn2)
+                          : g_strdup("invalid\n");
+                g_assert_cmpstr(got, ==, whole);
+                compared++;
+            }
+        }
+    }
+    g_assert_cmpuint(compared, >=, 200);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -660,6 +858,9 @@ main(int argc, char **argv)
                fixture_teardown);
     g_test_add("/cache/chunk/busy-fixtures", Fixture, NULL, fixture_setup, test_chunk_busy_fixtures,
                fixture_teardown);
+    g_test_add("/cache/places", Fixture, NULL, fixture_setup, test_places, fixture_teardown);
+    g_test_add("/cache/places/busy-fixtures", Fixture, NULL, fixture_setup,
+               test_places_busy_fixtures, fixture_teardown);
     g_test_add("/cache/migrate-from-2", Fixture, NULL, fixture_setup, test_migrate_from_2,
                fixture_teardown);
     return g_test_run();
