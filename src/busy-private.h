@@ -231,7 +231,7 @@ typedef struct {
 /* ---------------------------------------------------------------------- */
 /* busy-warn.c: warnings and UID labels */
 
-void ny_busy_scan_warn(NyBusyScan *s, const char *format, ...);
+void ny_busy_scan_warn(NyBusyScan *s, const char *format, ...) G_GNUC_PRINTF(2, 3);
 
 /* A UID made safe to quote in one warning line. */
 char *ny_busy_uid_label(const char *uid);

@@ -376,8 +376,8 @@ test_unread_lines_change_nothing(void)
         /* Components inside the event, left out whole unless a name may be
          * folded (libical would nest otherwise than the scan). */
         "BEGIN:VALARM\r\nTRIGGER:-PT5M\r\nACTION:DISPLAY\r\nEND:VALARM",
-        "BEGIN:VALARM\r\nDTSTART:20260302T160000Z\r\nBEGIN:VALARM\r\nEND:VALARM\r\n"
-        "END:VALARM\r\n DTEND:x",
+        ("BEGIN:VALARM\r\nDTSTART:20260302T160000Z\r\nBEGIN:VALARM\r\nEND:VALARM\r\n"
+         "END:VALARM\r\n DTEND:x"),
         "BEGIN:X-THING\r\nRRULE:FREQ=DAILY\r\nEND:X-THING",
         "BEGIN:VALARM\r\nEN\r\n D:VALARM\r\nDTSTART:20260304T100000Z\r\nEND:VALARM",
         "BEGIN:VALARM\r\n\r\n END:VALARM\r\nDURATION:PT5H\r\nEND:VALARM",
@@ -884,8 +884,8 @@ test_split_not_whole(void)
     static const char *const texts[] = {
         "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nEND:VCALENDAR\r\n",       /* left open */
         "BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260105T090000Z\r\nEND:VEVENT\r\n", /* bare */
-        "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\nBEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\n"
-        "DTSTART:20260105T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", /* two calendars */
+        ("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\nBEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\n"
+         "DTSTART:20260105T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"), /* two calendars */
         "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nX:a\0b\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
     };
     static const gsize lens[] = {0, 0, 0, 72};

@@ -72,6 +72,7 @@ test_modes(Fixture *f, gconstpointer data)
 
     (void)data;
     g_assert_no_error(error);
+    g_assert_nonnull(cache);
     g_assert_cmpint(stat(f->path, &st), ==, 0);
     g_assert_cmpint(st.st_mode & 0777, ==, 0600);
     g_assert_cmpint(stat(dir, &st), ==, 0);

@@ -411,6 +411,7 @@ test_second_connection_keeps_locks(Fixture *fx, gconstpointer data)
         g_autoptr(NyStore) b = NULL;
 
         g_assert_no_error(error);
+        g_assert_nonnull(a);
         g_assert_true(lock_seen_from_outside(fx->path));
         b = ny_store_open(fx->path, &error);
         g_assert_no_error(error);
@@ -421,6 +422,7 @@ test_second_connection_keeps_locks(Fixture *fx, gconstpointer data)
         g_autoptr(NyCache) b = NULL;
 
         g_assert_no_error(error);
+        g_assert_nonnull(a);
         g_assert_true(lock_seen_from_outside(fx->path));
         b = ny_cache_open(fx->path, &error);
         g_assert_no_error(error);

@@ -240,6 +240,7 @@ test_zone_refused(void)
 
         g_test_message("accepted '%s'", accepted[i]);
         g_assert_no_error(error);
+        g_assert_nonnull(zone);
     }
 }
 
