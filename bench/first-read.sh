@@ -18,52 +18,18 @@
 # baseline binary, first and cached against it; then peak RSS of the first
 # read for the large file and the one four times larger.
 #
-# The streaming read itself, 2026-12-07 (the engine branch against main at
-# c06de1a, release builds, farm-bench --vs medians, load about 5;
-# doc/performance.md has what changed): direct read 0.916 G -> 0.521 G
-# instructions, CPU 0.096 -> 0.061 s (paired 0.63), 0.31 of the bare libical
-# parse; first read 1.317 G -> 0.918 G, CPU 0.166 -> 0.129 s (paired 0.77),
-# first / libical parse 0.69 (storing, 0.40 G, unchanged here); cached
-# 0.810 G -> 0.496 G, CPU 0.091 -> 0.064 s (paired 0.70).
-#
-# Measured 2026-12-06 with this script (AMD EPYC, 2 cores shared with other
-# builds, load 5 to 9, so wall times were noise: cpu = user + sys, medians of
-# 7; "before" is main at b9d2b2a, "after" these changes, both release builds,
-# bench/first-read.sh build-rel/src/notyet <main's build-rel/src/notyet>, the
-# before ratios from the same binaries a minute later):
-#                          before     after
-#   first read, cpu        0.38 s     0.30 s    (paired after/before 0.79)
-#   first / direct stream  1.91       1.90      (target 1.2: not met)
-#   first / libical parse  0.85       0.69      (target 0.5: not met)
-#   cached read, cpu       0.25 s     0.20 s    (paired 0.80)
-#   first read, peak RSS   23.3 MiB   23.3 MiB
-#   4x calendar, peak RSS  31.3 MiB*  31.8 MiB   (* the earlier run below)
-# Instructions (callgrind, the same every run): first read 1.882 G -> 1.316 G,
-# direct read 1.331 G -> 0.916 G, cached 1.186 G -> 0.810 G; the bare libical
-# parse 1.746 G. The direct read got faster as much as the first (the
-# recurrence fast path, zone offsets, the scanner's buffers), so first/direct
-# stayed: storing is 0.40 G of the first read (0.55 G before), and SQLite
-# alone storing these 21,235 rows with this schema and these settings takes
-# 0.37 G (17,600 instructions a row: the table and two indexes; 12,100
-# without the span index). 1.2x needs storing under 0.18 G: fewer rows
-# (several objects a row), not a cheaper insert. Earlier, 2026-12-06, against
-# 4b3d548 (before the scanner was unified): first read 0.47 -> 0.37 s,
-# peak RSS 39.7 -> 23.2 MiB, 4x calendar 105.8 -> 31.3 MiB.
-#
-# Measured 2026-12-07, several objects a row (chunks of 32 KiB: cache schema
-# 3, 663 rows instead of 21,235), the same way, "before" main at c06de1a:
-#                          before     after
-#   first read, cpu        0.153 s    0.112 s   (paired after/before 0.73)
-#   first / direct stream  1.74       1.27      (target 1.2: not met)
-#   first / libical parse  0.87       0.63      (target 0.5: not met)
-#   cached read, cpu       0.084 s    0.078 s   (paired 0.92)
-#   first read, peak RSS   23.6 MiB   23.4 MiB
-#   4x calendar, peak RSS  31.5 MiB   32.0 MiB
-# Instructions: first read 1.317 G -> 0.957 G against a direct read of
-# 0.917 G (1.04x), cached 0.811 G -> 0.763 G. The rest of the CPU gap is
-# system time: 0.021 s against 0.004-0.008 s for the direct read (the
-# write-ahead log, the checkpoint copying it into the file, the fsyncs);
-# user time 0.091 s against 0.081 s (getrusage, medians of 11).
+# The history of these numbers, and why, is in doc/performance.md ("The first
+# read of a large file"). The last run, 2026-12-07 (release builds, load about
+# 1, RUNS=9, CPU = user + sys medians, paired; "before" is main at c06de1a):
+#                          before     now
+#   first read, cpu        0.162 s    0.066 s   (paired now/before 0.42)
+#   first / direct stream  1.74       1.13      (target 1.2: met)
+#   first / libical parse  0.87       0.35      (target 0.5: met)
+#   cached read, cpu       0.090 s    0.054 s   (paired 0.59)
+#   first read, peak RSS   23.4 MiB   21.9 MiB
+#   4x calendar, peak RSS  31.5 MiB   31.6 MiB  (the 1-year window holds 4x the events)
+# Instructions (callgrind): first read 1.317 G -> 0.541 G, direct read
+# 0.916 G -> 0.525 G, cached 0.811 G -> 0.443 G.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 NOTYET="$(realpath "${1:-$HERE/../build/src/notyet}")"
@@ -88,9 +54,12 @@ PY
 : >"$tmp/not-a-folder"
 
 args() { echo "--tz America/New_York freebusy --ics $1 --from 2026-01-01 --to 2027-01-01 --format json"; }
+# Every command runs through the same shell and one rm (of nothing but for
+# the first read), so that the ratios compare notyet's work alone.
 first() { echo "sh -c 'rm -f $tmp/$2.db*; NOTYET_CACHE=$tmp/$2.db exec $1 $(args "$3")'"; }
-direct() { echo "sh -c 'NOTYET_CACHE=$tmp/not-a-folder/c.db exec $1 $(args "$2")'"; }
-cached() { echo "sh -c 'NOTYET_CACHE=$tmp/$2.db exec $1 $(args "$3")'"; }
+direct() { echo "sh -c 'rm -f $tmp/none.db*; NOTYET_CACHE=$tmp/not-a-folder/c.db exec $1 $(args "$2")'"; }
+cached() { echo "sh -c 'rm -f $tmp/none.db*; NOTYET_CACHE=$tmp/$2.db exec $1 $(args "$3")'"; }
+parse() { echo "sh -c 'rm -f $tmp/none.db*; exec $tmp/ical-parse $1'"; }
 bench() { # TITLE A B
   echo "== $1"
   eval "farm-bench -n $RUNS --timeout 600 --vs \"$3\" -- $2" | grep -E '^(A|B) (cpu|peak)|^A/B (cpu|wall)'
@@ -98,7 +67,7 @@ bench() { # TITLE A B
 
 L="$tmp/large.ics"
 bench "first read vs direct streaming" "$(first "$NOTYET" a "$L")" "$(direct "$NOTYET" "$L")"
-bench "first read vs bare libical parse" "$(first "$NOTYET" a "$L")" "$tmp/ical-parse $L"
+bench "first read vs bare libical parse" "$(first "$NOTYET" a "$L")" "$(parse "$L")"
 if [ -n "$BASE" ]; then
   bench "first read vs the baseline's" "$(first "$NOTYET" a "$L")" "$(first "$BASE" b "$L")"
   eval "$(cached "$NOTYET" a "$L")" >/dev/null 2>&1 || true
