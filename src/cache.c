@@ -72,7 +72,26 @@ static const char *const migrations[] = {
     "ALTER TABLE objects ADD COLUMN n_parts INTEGER;"
     "ALTER TABLE objects ADD COLUMN parts BLOB;"
     "DROP INDEX objects_span;"
-    "CREATE INDEX objects_span ON objects (calendar, span_start, span_end, n_parts);",
+    "CREATE INDEX objects_span ON objects (calendar, span_start, span_end, n_parts);"
+    /* And the busy memo (ny_cache_memo_get()): a calendar's gen changes
+     * with every row of its objects written or deleted, by these
+     * triggers, so that no writer can forget it; a memo holds for the gen
+     * it was computed at. A span found later (ny_cache_set_span()) changes
+     * no answer. */
+    "ALTER TABLE calendars ADD COLUMN gen INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE busy_memo ("
+    "  calendar INTEGER PRIMARY KEY REFERENCES calendars(id) ON DELETE CASCADE,"
+    "  gen INTEGER NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  win_from INTEGER NOT NULL,"
+    "  win_to INTEGER NOT NULL,"
+    "  busy BLOB);" /* NULL: the computation warned, so it is not kept */
+    "CREATE TRIGGER objects_insert_gen AFTER INSERT ON objects BEGIN"
+    "  UPDATE calendars SET gen = gen + 1 WHERE id = NEW.calendar; END;"
+    "CREATE TRIGGER objects_delete_gen AFTER DELETE ON objects BEGIN"
+    "  UPDATE calendars SET gen = gen + 1 WHERE id = OLD.calendar; END;"
+    "CREATE TRIGGER objects_update_gen AFTER UPDATE OF calendar, href, etag, ics, parts ON objects"
+    "  BEGIN UPDATE calendars SET gen = gen + 1 WHERE id IN (OLD.calendar, NEW.calendar); END;",
 };
 
 static const NyDbKind cache_kind = {
@@ -830,6 +849,82 @@ ny_cache_set_span(NyCache *cache, gint64 id, const char *href, NyTime start, NyT
     else
         sqlite3_bind_int64(stmt, 4, end);
     return step_done(cache, stmt, "cannot store a span", error);
+}
+
+/* The window a memo was computed over must hold the one asked for. */
+#define MEMO_GET                                                                                   \
+    "SELECT c.gen, m.gen, m.key, m.win_from, m.win_to, m.busy FROM calendars c"                    \
+    " LEFT JOIN busy_memo m ON m.calendar = c.id WHERE c.id = ?1"
+
+NyCacheMemo
+ny_cache_memo_get(NyCache *cache, gint64 id, const char *key, NyTime from, NyTime to, GArray *busy,
+                  gint64 *out_gen)
+{
+    g_autoptr(sqlite3_stmt) stmt = prepare(cache, MEMO_GET, NULL);
+    const guint8 *blob;
+    gsize n_bytes;
+
+    *out_gen = -1;
+    if (stmt == NULL)
+        return NY_CACHE_MEMO_NONE;
+    sqlite3_bind_int64(stmt, 1, id);
+    if (sqlite3_step(stmt) != SQLITE_ROW)
+        return NY_CACHE_MEMO_NONE;
+    *out_gen = sqlite3_column_int64(stmt, 0);
+    if (sqlite3_column_type(stmt, 1) == SQLITE_NULL || sqlite3_column_int64(stmt, 1) != *out_gen ||
+        g_strcmp0((const char *)sqlite3_column_text(stmt, 2), key) != 0)
+        return NY_CACHE_MEMO_NONE;
+    if (sqlite3_column_type(stmt, 5) == SQLITE_NULL)
+        return NY_CACHE_MEMO_WARNED;
+    if (sqlite3_column_int64(stmt, 3) > from || sqlite3_column_int64(stmt, 4) < to)
+        return NY_CACHE_MEMO_NONE;
+    blob = sqlite3_column_blob(stmt, 5);
+    n_bytes = (gsize)sqlite3_column_bytes(stmt, 5);
+    if (n_bytes % 16 != 0)
+        return NY_CACHE_MEMO_NONE;
+    for (gsize i = 0; i < n_bytes; i += 16) {
+        NyInterval iv = {(NyTime)unpack_int(blob + i), (NyTime)unpack_int(blob + i + 8)};
+
+        /* Of the window asked for, as a computation over it gives. */
+        if (iv.start < to && iv.end > from) {
+            iv.start = MAX(iv.start, from);
+            iv.end = MIN(iv.end, to);
+            g_array_append_val(busy, iv);
+        }
+    }
+    return NY_CACHE_MEMO_BUSY;
+}
+
+void
+ny_cache_memo_put(NyCache *cache, gint64 id, gint64 gen, const char *key, NyTime from, NyTime to,
+                  const GArray *busy)
+{
+    g_autoptr(sqlite3_stmt) stmt =
+        prepare(cache,
+                "INSERT OR REPLACE INTO busy_memo (calendar, gen, key, win_from, win_to, busy)"
+                " SELECT ?1, ?2, ?3, ?4, ?5, ?6 FROM calendars WHERE id = ?1 AND gen = ?2",
+                NULL);
+    g_autoptr(GByteArray) packed = g_byte_array_new();
+
+    if (stmt == NULL)
+        return;
+    for (guint i = 0; busy != NULL && i < busy->len; i++) {
+        const NyInterval *iv = &g_array_index(busy, NyInterval, i);
+        pack_int(packed, (guint64)iv->start);
+        pack_int(packed, (guint64)iv->end);
+    }
+    sqlite3_bind_int64(stmt, 1, id);
+    sqlite3_bind_int64(stmt, 2, gen);
+    sqlite3_bind_text(stmt, 3, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 4, from);
+    sqlite3_bind_int64(stmt, 5, to);
+    if (busy != NULL)
+        sqlite3_bind_blob(stmt, 6, packed->data, (int)packed->len, SQLITE_STATIC);
+    /* Never waits: a sync writing meanwhile has the lock, and the memo is
+     * only worth a write that costs nothing. */
+    sqlite3_busy_timeout(cache->db, 0);
+    (void)sqlite3_step(stmt);
+    sqlite3_busy_timeout(cache->db, NY_DB_BUSY_TIMEOUT_MS);
 }
 
 NyCacheCalendar *

@@ -14,8 +14,6 @@ G_DEFINE_QUARK(ny_db_error, ny_db_error)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(sqlite3_stmt, sqlite3_finalize)
 
-#define NY_DB_BUSY_TIMEOUT_MS 5000
-
 /* The SQLite file header (https://www.sqlite.org/fileformat2.html#the_database_header). */
 #define HEADER_SIZE 100
 #define HEADER_PAGE_SIZE 16

@@ -1,8 +1,10 @@
 /* sources.c: busy sources (files, vdir folders, ics feeds) into one list. */
 #include "notyet/sources.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -176,6 +178,8 @@ typedef struct {
     GError *cache_error; /* why it could not be opened */
     GArray *busy;
     GPtrArray *warnings;
+    char *memo_key; /* ny_cache_memo_get()'s key, once made (memo_key_made) */
+    gboolean memo_key_made;
 } Lookup;
 
 static void
@@ -183,6 +187,7 @@ lookup_clear(Lookup *l)
 {
     ny_cache_free(l->cache);
     g_clear_error(&l->cache_error);
+    g_free(l->memo_key);
 }
 
 static void info(Lookup *l, int level, const char *format, ...) G_GNUC_PRINTF(3, 4);
@@ -1117,6 +1122,65 @@ caldav_object(const char *href, const char *ics, gsize len, gpointer data)
         g_ptr_array_add(f->warnings, g_strdup_printf("an object was skipped: %s", local->message));
 }
 
+/* The GNU build id of the program (its ELF note): a memo computed by
+ * another build is never used, whatever changed in the code. */
+static int
+find_build_id(struct dl_phdr_info *info, size_t size, void *data)
+{
+    GString *out = data;
+
+    (void)size;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        const guint8 *p = (const guint8 *)(info->dlpi_addr + ph->p_vaddr);
+        const guint8 *end = p + ph->p_memsz;
+
+        if (ph->p_type != PT_NOTE)
+            continue;
+        while (p + sizeof(ElfW(Nhdr)) <= end) {
+            const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)(const void *)p;
+            const guint8 *name = p + sizeof *n;
+            const guint8 *desc = name + ((n->n_namesz + 3) & ~3u);
+
+            if (desc + n->n_descsz > end)
+                break;
+            if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && memcmp(name, "GNU", 4) == 0) {
+                for (guint j = 0; j < n->n_descsz; j++)
+                    g_string_append_printf(out, "%02x", desc[j]);
+                return 1;
+            }
+            p = desc + ((n->n_descsz + 3) & ~3u);
+        }
+    }
+    return 1; /* the first object is the program: look no further */
+}
+
+/* What a calendar's busy time depends on besides its objects and the
+ * window: the program, the zone, the addresses, the limits. NULL (no
+ * memo): a program without a build id, or a query that leaves some
+ * events out (a follow-up's own holds). */
+static const char *
+memo_key(Lookup *l)
+{
+    const NyBusyQuery *q = l->query;
+    g_autoptr(GString) build = g_string_new(NULL);
+    g_autofree char *emails = NULL;
+
+    if (l->memo_key_made)
+        return l->memo_key;
+    l->memo_key_made = TRUE;
+    dl_iterate_phdr(find_build_id, build);
+    if (build->len == 0 || q->ignore_uids != NULL)
+        return NULL;
+    emails = q->emails != NULL ? g_strjoinv("\n", (char **)q->emails) : g_strdup("");
+    l->memo_key = g_strdup_printf(
+        "memo1 build=%s zone=%s name=%s emails=%s limits=%u/%" G_GSIZE_FORMAT
+        "/%u/%" G_GSIZE_FORMAT,
+        build->str, g_time_zone_get_identifier(q->zone), q->zone_name ? q->zone_name : "", emails,
+        q->limits.max_instances, q->limits.max_line, q->limits.max_depth, q->limits.max_object);
+    return l->memo_key;
+}
+
 /* One used calendar's part of a lookup: its busy time and its warnings
  * ("calendar 'NAME': ..."), in the order they were found. */
 typedef struct {
@@ -1147,24 +1211,75 @@ take_part(GPtrArray *parts, gint64 id)
     return NULL;
 }
 
-/* The part of calendar @c: its cached objects that can meet the window,
- * through the busy computation one at a time. */
+/* Calendar @id's cached objects that can meet [@from, @to), through the
+ * busy computation one at a time, into @busy and @warnings. */
+static gboolean
+compute_calendar(Lookup *l, gint64 id, NyBusyZones *zones, NyTime from, NyTime to, GArray *busy,
+                 GPtrArray *warnings, GError **error)
+{
+    NyBusyQuery shared = *l->query;
+    CaldavFeed f = {.query = &shared, .busy = busy, .warnings = warnings};
+
+    shared.zones = zones;
+    shared.from = from;
+    shared.to = to;
+    return ny_cache_foreach_object(l->cache, id, from, to, caldav_object, &f, error);
+}
+
+/* The part of calendar @c: its busy time from the memo when its objects
+ * and everything else it depends on are as when it was computed; else
+ * computed over whole UTC days around the window (so that the next
+ * lookups of the day find it) and kept, unless the computation warned: a
+ * warning may depend on the window, so that state is computed over the
+ * window itself, now and until the objects change
+ * (doc/sync-and-cache.md, "The busy memo"). */
 static CalendarPart *
 calendar_part(Lookup *l, const NyCalendarConfig *config, const NyCacheCalendar *c,
               NyBusyZones *zones, GError **error)
 {
     CalendarPart *p = g_new0(CalendarPart, 1);
     g_autoptr(GPtrArray) local = g_ptr_array_new_with_free_func(g_free);
-    NyBusyQuery shared = *l->query;
-    CaldavFeed f = {.query = &shared, .warnings = local};
+    const char *key = memo_key(l);
+    NyTime from = l->query->from;
+    NyTime to = l->query->to;
+    NyCacheMemo memo = NY_CACHE_MEMO_NONE;
+    gint64 gen = -1;
 
     p->id = c->id;
     p->busy = g_array_new(FALSE, FALSE, sizeof(NyInterval));
     p->warnings = g_ptr_array_new_with_free_func(g_free);
-    shared.zones = zones;
-    f.busy = p->busy;
-    if (!ny_cache_foreach_object(l->cache, c->id, l->query->from, l->query->to, caldav_object, &f,
-                                 error)) {
+    if (key != NULL)
+        memo = ny_cache_memo_get(l->cache, c->id, key, from, to, p->busy, &gen);
+    if (memo == NY_CACHE_MEMO_BUSY) {
+        info(l, 2, "calendar '%s': busy time from the memo", config->name);
+        return p;
+    }
+    if (memo == NY_CACHE_MEMO_NONE && gen >= 0) {
+        const NyTime day = 86400;
+        NyTime day_from = from - ((from % day) + day) % day;
+        NyTime day_to = to - ((to % day) + day) % day + 2 * day;
+        g_autoptr(GArray) wide = g_array_new(FALSE, FALSE, sizeof(NyInterval));
+
+        if (!compute_calendar(l, c->id, zones, day_from, day_to, wide, local, error)) {
+            part_free(p);
+            return NULL;
+        }
+        ny_intervals_normalize(wide, day_from, day_to);
+        ny_cache_memo_put(l->cache, c->id, gen, key, day_from, day_to,
+                          local->len == 0 ? wide : NULL);
+        for (guint i = 0; local->len == 0 && i < wide->len; i++) {
+            NyInterval iv = g_array_index(wide, NyInterval, i);
+            if (iv.start < to && iv.end > from) {
+                iv.start = MAX(iv.start, from);
+                iv.end = MIN(iv.end, to);
+                g_array_append_val(p->busy, iv);
+            }
+        }
+        if (local->len == 0)
+            return p;
+        g_ptr_array_set_size(local, 0);
+    }
+    if (!compute_calendar(l, c->id, zones, from, to, p->busy, local, error)) {
         part_free(p);
         return NULL;
     }

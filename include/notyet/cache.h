@@ -322,6 +322,41 @@ gboolean ny_cache_foreach_place(NyCache *cache, gint64 id, NyTime from, NyTime t
 gboolean ny_cache_foreach_unspanned(NyCache *cache, gint64 id, NyCacheObjectFunc func,
                                     gpointer user_data, GError **error);
 
+/* What ny_cache_memo_get() found. */
+typedef enum {
+    NY_CACHE_MEMO_NONE,   /* nothing that holds: compute, then ny_cache_memo_put() */
+    NY_CACHE_MEMO_BUSY,   /* the busy time, given */
+    NY_CACHE_MEMO_WARNED, /* this state warned when computed: compute it over the window */
+} NyCacheMemo;
+
+/**
+ * ny_cache_memo_get:
+ * @key: what else the answer depends on (the program, the zone, the
+ *   addresses, the limits), as the caller writes it
+ * @from, @to: the window asked for
+ * @busy: where the busy time is appended, clipped to the window
+ * @out_gen: (out): the calendar's objects' generation now, for
+ *   ny_cache_memo_put(); -1 when it has none
+ *
+ * The busy memo: calendar @id's busy time as computed over a window that
+ * holds [@from, @to), while its objects are as they were then (a trigger
+ * changes the generation with every write of an object) and @key is the
+ * same (doc/sync-and-cache.md, "The busy memo").
+ */
+NyCacheMemo ny_cache_memo_get(NyCache *cache, gint64 id, const char *key, NyTime from, NyTime to,
+                              GArray *busy, gint64 *out_gen);
+
+/**
+ * ny_cache_memo_put:
+ * @gen: the generation ny_cache_memo_get() gave before the objects were read
+ * @busy: (nullable): the busy time over [@from, @to); NULL: it warned
+ *
+ * Keeps it, if the objects are still at @gen; best effort, never waits
+ * for the lock.
+ */
+void ny_cache_memo_put(NyCache *cache, gint64 id, gint64 gen, const char *key, NyTime from,
+                       NyTime to, const GArray *busy);
+
 /**
  * ny_cache_calendar_lookup:
  *

@@ -36,6 +36,9 @@ typedef enum {
 } NyDbError;
 
 /* PRAGMA application_id of notyet's files: "nyet" and "NYCA" in ASCII. */
+/* How long a connection waits for another notyet's lock. */
+#define NY_DB_BUSY_TIMEOUT_MS 5000
+
 #define NY_DB_ID_STORE 0x6e796574
 #define NY_DB_ID_CACHE 0x4e594341
 

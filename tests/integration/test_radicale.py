@@ -161,6 +161,41 @@ def test_overlapped_lookup_answers_as_sequential():
             home.cleanup()
 
 
+def test_busy_memo_follows_the_calendar():
+    """A calendar's busy time is kept with its objects (src/cache.c, the busy
+    memo): the next lookup over the same day takes it, online when nothing
+    changed and offline; a change the sync fetches is computed again."""
+    SERVER.mkcalendar("/alice/memo/", "Memo")
+    for name in ("oneoff.ics", "allday.ics"):
+        with open(ct.EVENTS + "/" + name, "rb") as f:
+            SERVER.put("/alice/memo/" + name, f.read())
+    home = with_home(calendars="Memo")
+    args = ["-v", "-v", "--format", "json", "freebusy"] + ct.WINDOW
+    try:
+        first = ct.notyet(home, args)
+        check(first.rc == 0 and "busy time from the memo" not in first.err, "computed", first)
+        for extra in ([], ["--offline"]):
+            r = ct.notyet(home, extra + args)
+            check(r.rc == 0 and "busy time from the memo" in r.err,
+                  "from the memo %r" % extra, r)
+            check(ct.busy_of(r) == ct.busy_of(first), "the same answer %r" % extra, r)
+        with open(ct.EVENTS + "/oneoff.ics", encoding="utf-8") as f:
+            moved = f.read().replace("20260105T09", "20260107T11").replace("20260105T10",
+                                                                            "20260107T12")
+        SERVER.put("/alice/memo/oneoff.ics", moved)
+        # The answer from the memo while the sync runs, then the calendar
+        # the sync changed computed again.
+        r = ct.notyet(home, args)
+        check(r.rc == 0 and "1 of 1 calendars read again after the sync" in r.err,
+              "computed again", r)
+        check(("2026-01-07T11:00:00Z", "2026-01-07T12:00:00Z") in ct.busy_of(r), "moved", r)
+        again = ct.notyet(home, ["--offline"] + args)
+        check("busy time from the memo" in again.err and ct.busy_of(again) == ct.busy_of(r),
+              "the new answer kept", again)
+    finally:
+        home.cleanup()
+
+
 def test_unchanged_lookup_writes_nothing():
     """A lookup the server answers with "nothing changed" leaves the cache
     file as it was (src/caldav.c, list_unchanged and NY_CALDAV_CONFIRM_GRAIN):

@@ -505,7 +505,12 @@ test_migrate_from_2(Fixture *f, gconstpointer data)
     g_assert_no_error(error);
     g_clear_pointer(&cache, ny_cache_free);
     /* Back to what version 2 wrote. */
-    raw_sql(f->path, "DROP INDEX objects_span;"
+    raw_sql(f->path, "DROP TRIGGER objects_insert_gen;"
+                     "DROP TRIGGER objects_delete_gen;"
+                     "DROP TRIGGER objects_update_gen;"
+                     "DROP TABLE busy_memo;"
+                     "ALTER TABLE calendars DROP COLUMN gen;"
+                     "DROP INDEX objects_span;"
                      "ALTER TABLE objects DROP COLUMN parts;"
                      "ALTER TABLE objects DROP COLUMN n_parts;"
                      "CREATE INDEX objects_span ON objects (calendar, span_start, span_end);"
@@ -834,6 +839,112 @@ test_places_busy_fixtures(Fixture *f, gconstpointer data)
     g_assert_cmpuint(compared, >=, 200);
 }
 
+static char *
+memo_text(NyCache *cache, gint64 id, const char *key, NyTime from, NyTime to, NyCacheMemo *out,
+          gint64 *out_gen)
+{
+    g_autoptr(GArray) busy = ny_intervals_new();
+    GString *text = g_string_new(NULL);
+
+    *out = ny_cache_memo_get(cache, id, key, from, to, busy, out_gen);
+    for (guint i = 0; i < busy->len; i++) {
+        const NyInterval *iv = &g_array_index(busy, NyInterval, i);
+        g_string_append_printf(text, "%s%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT, i ? " " : "",
+                               iv->start, iv->end);
+    }
+    return g_string_free(text, FALSE);
+}
+
+/* The busy memo: given back clipped to a window it holds, for the same key,
+ * while the calendar's objects are as they were; any write of an object
+ * (insert, replace, delete, clear) ends it, a span found later does not;
+ * a memo of objects that changed while they were read is never kept; a
+ * computation that warned is remembered as such; forgetting the calendar
+ * forgets its memo. */
+static void
+test_busy_memo(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NyCache) cache = ny_cache_open(f->path, &error);
+    g_autoptr(GArray) busy = ny_intervals_new();
+    NyInterval a = {100, 200}, b = {500, 600};
+    NyCacheMemo memo;
+    gint64 id, gen, gen2;
+    char *text;
+
+    (void)data;
+    g_assert_no_error(error);
+    id = ny_cache_calendar_update(cache, "work", "http://h/c/", NULL, NULL, TRUE, &error);
+    g_assert_true(ny_cache_put_object(cache, id, "/c/a.ics", "\"1\"", "a", &error));
+    g_assert_no_error(error);
+    g_array_append_val(busy, a);
+    g_array_append_val(busy, b);
+
+    text = memo_text(cache, id, "k", 0, 1000, &memo, &gen);
+    g_assert_cmpint(memo, ==, NY_CACHE_MEMO_NONE);
+    g_assert_cmpint(gen, >, 0);
+    g_free(text);
+    ny_cache_memo_put(cache, id, gen, "k", 0, 1000, busy);
+
+    text = memo_text(cache, id, "k", 150, 550, &memo, &gen2);
+    g_assert_cmpint(memo, ==, NY_CACHE_MEMO_BUSY);
+    g_assert_cmpint(gen2, ==, gen);
+    g_assert_cmpstr(text, ==, "150-200 500-550");
+    g_free(text);
+    text = memo_text(cache, id, "k", 300, 400, &memo, &gen2);
+    g_assert_cmpint(memo, ==, NY_CACHE_MEMO_BUSY);
+    g_assert_cmpstr(text, ==, "");
+    g_free(text);
+    text = memo_text(cache, id, "k", 0, 1001, &memo, &gen2); /* not held */
+    g_assert_cmpint(memo, ==, NY_CACHE_MEMO_NONE);
+    g_free(text);
+    text = memo_text(cache, id, "other", 150, 550, &memo, &gen2);
+    g_assert_cmpint(memo, ==, NY_CACHE_MEMO_NONE);
+    g_free(text);
+
+    /* A span found later changes no answer. */
+    g_assert_true(ny_cache_set_span(cache, id, "/c/a.ics", 100, 200, &error));
+    text = memo_text(cache, id, "k", 150, 550, &memo, &gen2);
+    g_assert_cmpint(memo, ==, NY_CACHE_MEMO_BUSY);
+    g_free(text);
+
+    /* A write of an object does; a memo of the old objects is not kept. */
+    g_assert_true(ny_cache_put_object(cache, id, "/c/a.ics", "\"2\"", "a2", &error));
+    text = memo_text(cache, id, "k", 150, 550, &memo, &gen2);
+    g_assert_cmpint(memo, ==, NY_CACHE_MEMO_NONE);
+    g_assert_cmpint(gen2, !=, gen);
+    g_free(text);
+    ny_cache_memo_put(cache, id, gen, "k", 0, 1000, busy);
+    text = memo_text(cache, id, "k", 150, 550, &memo, &gen);
+    g_assert_cmpint(memo, ==, NY_CACHE_MEMO_NONE);
+    g_free(text);
+
+    ny_cache_memo_put(cache, id, gen, "k", 0, 1000, busy);
+    g_assert_true(ny_cache_delete_object(cache, id, "/c/a.ics", &error));
+    text = memo_text(cache, id, "k", 150, 550, &memo, &gen);
+    g_assert_cmpint(memo, ==, NY_CACHE_MEMO_NONE);
+    g_free(text);
+    g_assert_true(ny_cache_add_object_span(cache, id, "/c/b.ics", "b", 1, 0, 10, &error));
+    text = memo_text(cache, id, "k", 150, 550, &memo, &gen);
+    ny_cache_memo_put(cache, id, gen, "k", 0, 1000, busy);
+    g_free(text);
+    g_assert_true(ny_cache_clear_objects(cache, id, &error));
+    text = memo_text(cache, id, "k", 150, 550, &memo, &gen);
+    g_assert_cmpint(memo, ==, NY_CACHE_MEMO_NONE);
+    g_free(text);
+    g_assert_no_error(error);
+
+    /* A computation that warned. */
+    ny_cache_memo_put(cache, id, gen, "k", 0, 1000, NULL);
+    text = memo_text(cache, id, "k", 150, 550, &memo, &gen2);
+    g_assert_cmpint(memo, ==, NY_CACHE_MEMO_WARNED);
+    g_free(text);
+
+    g_assert_true(ny_cache_calendar_forget(cache, id, &error));
+    g_clear_pointer(&cache, ny_cache_free);
+    g_assert_cmpint(raw_sql(f->path, "SELECT count(*) FROM busy_memo"), ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -859,6 +970,7 @@ main(int argc, char **argv)
                fixture_teardown);
     g_test_add("/cache/chunk/busy-fixtures", Fixture, NULL, fixture_setup, test_chunk_busy_fixtures,
                fixture_teardown);
+    g_test_add("/cache/busy-memo", Fixture, NULL, fixture_setup, test_busy_memo, fixture_teardown);
     g_test_add("/cache/places", Fixture, NULL, fixture_setup, test_places, fixture_teardown);
     g_test_add("/cache/places/busy-fixtures", Fixture, NULL, fixture_setup,
                test_places_busy_fixtures, fixture_teardown);
