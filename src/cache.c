@@ -79,6 +79,11 @@ static const char *const migrations[] = {
      * it was computed at. A span found later (ny_cache_set_span()) changes
      * no answer. */
     "ALTER TABLE calendars ADD COLUMN gen INTEGER NOT NULL DEFAULT 0;"
+    /* And how many objects it holds, kept by the same triggers, so that
+     * listing the calendars counts nothing. */
+    "ALTER TABLE calendars ADD COLUMN n_objects INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE calendars SET n_objects = (SELECT coalesce(sum(ifnull(o.n_parts, 1)), 0)"
+    "  FROM objects o WHERE o.calendar = calendars.id);"
     "CREATE TABLE busy_memo ("
     "  calendar INTEGER PRIMARY KEY REFERENCES calendars(id) ON DELETE CASCADE,"
     "  gen INTEGER NOT NULL,"
@@ -87,11 +92,17 @@ static const char *const migrations[] = {
     "  win_to INTEGER NOT NULL,"
     "  busy BLOB);" /* NULL: the computation warned, so it is not kept */
     "CREATE TRIGGER objects_insert_gen AFTER INSERT ON objects BEGIN"
-    "  UPDATE calendars SET gen = gen + 1 WHERE id = NEW.calendar; END;"
+    "  UPDATE calendars SET gen = gen + 1, n_objects = n_objects + ifnull(NEW.n_parts, 1)"
+    "  WHERE id = NEW.calendar; END;"
     "CREATE TRIGGER objects_delete_gen AFTER DELETE ON objects BEGIN"
-    "  UPDATE calendars SET gen = gen + 1 WHERE id = OLD.calendar; END;"
-    "CREATE TRIGGER objects_update_gen AFTER UPDATE OF calendar, href, etag, ics, parts ON objects"
-    "  BEGIN UPDATE calendars SET gen = gen + 1 WHERE id IN (OLD.calendar, NEW.calendar); END;",
+    "  UPDATE calendars SET gen = gen + 1, n_objects = n_objects - ifnull(OLD.n_parts, 1)"
+    "  WHERE id = OLD.calendar; END;"
+    "CREATE TRIGGER objects_update_gen AFTER UPDATE OF calendar, href, etag, ics, n_parts, parts"
+    "  ON objects BEGIN"
+    "  UPDATE calendars SET gen = gen + 1, n_objects = n_objects - ifnull(OLD.n_parts, 1)"
+    "  WHERE id = OLD.calendar;"
+    "  UPDATE calendars SET gen = gen + 1, n_objects = n_objects + ifnull(NEW.n_parts, 1)"
+    "  WHERE id = NEW.calendar; END;",
 };
 
 static const NyDbKind cache_kind = {
@@ -219,8 +230,7 @@ list_calendars(NyCache *cache, const char *source, gint64 id, GError **error)
         prepare(cache,
                 "SELECT c.id, c.source, c.href, c.displayname, c.color, c.ctag, c.sync_token,"
                 " c.used, c.last_sync,"
-                " (SELECT coalesce(sum(ifnull(o.n_parts, 1)), 0) FROM objects o"
-                " WHERE o.calendar = c.id)"
+                " c.n_objects"
                 " FROM calendars c WHERE (?1 IS NULL OR c.source = ?1) AND (?2 = 0 OR c.id = ?2)"
                 " ORDER BY c.source, c.href",
                 error);

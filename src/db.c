@@ -682,8 +682,12 @@ ny_db_open(const char *path, const NyDbKind *kind, GError **error)
     if (!set_wal(db, error))
         return NULL;
     if (!ny_db_exec(db,
-                    kind->full_sync ? "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON"
-                                    : "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+                    /* recursive_triggers: a row replaced (INSERT OR REPLACE)
+                     * runs its DELETE triggers too (the cache's counts). */
+                    kind->full_sync ? "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+                                      " PRAGMA recursive_triggers = ON"
+                                    : "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+                                      " PRAGMA recursive_triggers = ON",
                     "configure", error))
         return NULL;
     return g_steal_pointer(&db);

@@ -510,6 +510,7 @@ test_migrate_from_2(Fixture *f, gconstpointer data)
                      "DROP TRIGGER objects_update_gen;"
                      "DROP TABLE busy_memo;"
                      "ALTER TABLE calendars DROP COLUMN gen;"
+                     "ALTER TABLE calendars DROP COLUMN n_objects;"
                      "DROP INDEX objects_span;"
                      "ALTER TABLE objects DROP COLUMN parts;"
                      "ALTER TABLE objects DROP COLUMN n_parts;"
@@ -867,6 +868,7 @@ test_busy_memo(Fixture *f, gconstpointer data)
     g_autoptr(GError) error = NULL;
     g_autoptr(NyCache) cache = ny_cache_open(f->path, &error);
     g_autoptr(GArray) busy = ny_intervals_new();
+    g_autoptr(NyCacheCalendar) cal = NULL;
     NyInterval a = {100, 200}, b = {500, 600};
     NyCacheMemo memo;
     gint64 id, gen, gen2;
@@ -928,11 +930,17 @@ test_busy_memo(Fixture *f, gconstpointer data)
     text = memo_text(cache, id, "k", 150, 550, &memo, &gen);
     ny_cache_memo_put(cache, id, gen, "k", 0, 1000, busy);
     g_free(text);
+    cal = ny_cache_calendar_lookup(cache, "work", "http://h/c/", &error);
+    g_assert_cmpuint(cal->n_objects, ==, 1); /* a replaced, a deleted, b added */
+    g_clear_pointer(&cal, ny_cache_calendar_free);
     g_assert_true(ny_cache_clear_objects(cache, id, &error));
     text = memo_text(cache, id, "k", 150, 550, &memo, &gen);
     g_assert_cmpint(memo, ==, NY_CACHE_MEMO_NONE);
     g_free(text);
     g_assert_no_error(error);
+    cal = ny_cache_calendar_lookup(cache, "work", "http://h/c/", &error);
+    g_assert_cmpuint(cal->n_objects, ==, 0);
+    g_clear_pointer(&cal, ny_cache_calendar_free);
 
     /* A computation that warned. */
     ny_cache_memo_put(cache, id, gen, "k", 0, 1000, NULL);
