@@ -241,6 +241,24 @@ why_left(NyHolds *h, const NyStoreEvent *e)
     return "changed on the server";
 }
 
+/* The event @e is the user's from now on: said once, and remembered so
+ * that no later sweep deletes it (doc/calendar-writes.md, "Left to the
+ * user"), in a transaction of its own. */
+static gboolean
+leave_to_user(NyHolds *h, NyStore *store, const NyStoreEvent *e, const char *why, GPtrArray *notes,
+              GError **error)
+{
+    note_left_alone(h, e, why, notes);
+    if (!ny_store_begin(store, error))
+        return FALSE;
+    if (!ny_store_leave_event(store, e->url, e->uid, h->now, error) ||
+        !ny_store_commit(store, error)) {
+        ny_store_rollback(store);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 left_alone(const GError *e)
 {
@@ -1016,14 +1034,8 @@ ny_holds_sweep(NyHolds *h, NyStore *store, GPtrArray *live, NyTime now, GPtrArra
     for (guint i = 0; i < edited->len; i++) {
         const NyStoreEvent *e = g_ptr_array_index(edited, i);
 
-        note_left_alone(h, e, "you changed it on the server", notes);
-        if (!ny_store_begin(store, error))
+        if (!leave_to_user(h, store, e, "you changed it on the server", notes, error))
             return FALSE;
-        if (!ny_store_leave_event(store, e->url, e->uid, h->now, error) ||
-            !ny_store_commit(store, error)) {
-            ny_store_rollback(store);
-            return FALSE;
-        }
     }
     for (guint i = 0; i < orphans->len; i++) {
         NyStoreEvent *e = g_ptr_array_index(orphans, i);
@@ -1036,14 +1048,8 @@ ny_holds_sweep(NyHolds *h, NyStore *store, GPtrArray *live, NyTime now, GPtrArra
         if (!ny_caldav_event_delete(h->http, &ev, &gone)) {
             if (!left_alone(gone))
                 continue; /* a later run tries again */
-            note_left_alone(h, e, why_left(h, e), notes);
-            if (!ny_store_begin(store, error))
+            if (!leave_to_user(h, store, e, why_left(h, e), notes, error))
                 return FALSE;
-            if (!ny_store_leave_event(store, e->url, e->uid, h->now, error) ||
-                !ny_store_commit(store, error)) {
-                ny_store_rollback(store);
-                return FALSE;
-            }
             continue;
         }
         if (e->calendar_url != NULL && !ny_store_forget_event(store, e->url, error))
