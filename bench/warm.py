@@ -42,27 +42,21 @@ last lines give the two ratios the lookups are judged by: online - curl
 average is printed first: on a busy machine absolute times move, the
 same-run medians, ratios and CPU times much less.
 
-Measured 2026-12-07 (release builds, 2 shared CPUs at load 4-5, 25 runs; ms, wall
-(cpu); "before" is main at c06de1a, "after" the offline branch, in the same run):
+Measured 2026-12-07 (release builds, 2 shared CPUs at load 0.9, 21 runs; ms, wall
+(cpu); "before" is main without the busy memo, "now" with it, in the same run):
 
-                 curl        online before  online after  offline before  offline after  floor
-  Radicale       70.5 (6.3)  59.4 (18.8)    61.3 (19.8)   16.4 (15.5)     16.8 (15.8)    9.6 (9.0)
-  Cyrus           8.8 (5.6)  22.9 (17.3)    22.5 (17.6)   14.6 (14.2)     14.5 (14.0)    8.7 (8.3)
+                 curl        online before  online now    offline before  offline now    floor
+  Radicale       81.5 (7.0)  63.6 (19.6)    63.5 (17.1)   16.2 (15.7)     12.5 (12.0)    9.9 (9.4)
+  Cyrus           9.0 (6.0)  20.3 (18.6)    17.2 (14.6)   14.7 (14.3)     11.3 (11.0)    9.1 (8.8)
 
-  online - curl: Radicale -9.2 ms, Cyrus +13.7 ms (target: within 10 ms)
-  offline/floor: Radicale 1.75x (cpu 1.75x), Cyrus 1.66x (cpu 1.68x) (target: 1.3x)
+  online - curl: Radicale -18.0 ms, Cyrus +8.2 ms (target: within 10 ms)
+  offline/floor: Radicale 1.26x (cpu 1.27x), Cyrus 1.24x (cpu 1.25x) (target: 1.3x)
 
-Before and after differ by less than the noise (the branch takes 38 system calls
-and 130,000 instructions off a lookup). Of the ~5 ms of CPU `--offline slots` spends
-beyond the floor, the busy computation over the 85 objects in the window takes
-3.4 ms; the configuration's zone (GLib), SQLite's open, window query and close,
-the output and the exit the other 1.7 ms: doc/performance.md, "Where `--offline`'s
-own time goes", has the breakdown. Radicale answers slower than notyet computes,
-so the overlapped online lookup costs the server's time. Against Cyrus, which
-answers in about 8 ms, the online lookup's 12.0 ms of CPU beyond curl's whole run
-are the floor (2.7 ms: the libraries curl does not load), the --offline part
-(5.7 ms) and libcurl's start, the request and password_command (3.6 ms). Earlier
-runs (2026-12-06, loaded machine) are in doc/performance.md.
+The memo (doc/sync-and-cache.md, "The busy memo") takes the busy computation, most
+of `--offline`'s own time, off a lookup that finds the calendars as they were.
+Radicale answers slower than notyet computes, so the overlapped online lookup costs
+the server's time. Earlier runs, and where the rest of the time goes, are in
+doc/performance.md ("A warm lookup: online and `--offline`").
 """
 import argparse
 import json
