@@ -1423,10 +1423,13 @@ sync_overlapped(Lookup *l, const NyCalendarConfig *cal, const NyCaldavOptions *o
                     .cache_path = l->options->cache_path,
                     .options = options,
                     .warnings = sync_warnings};
-    Lookup spec = *l;
+    Lookup spec;
     GThread *thread;
     gboolean computed;
 
+    /* The copy shares the key (and never frees it): made first. */
+    (void)memo_key(l);
+    spec = *l;
     *out_done = FALSE;
     t.stats.changed = changed;
     thread = g_thread_try_new("notyet-sync", sync_thread, &t, NULL);
