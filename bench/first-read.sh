@@ -29,7 +29,7 @@
 #   first read, peak RSS   23.4 MiB   21.9 MiB
 #   4x calendar, peak RSS  31.5 MiB   31.6 MiB  (the 1-year window holds 4x the events)
 # Instructions (callgrind): first read 1.317 G -> 0.541 G, direct read
-# 0.916 G -> 0.525 G, cached 0.811 G -> 0.443 G.
+# 0.916 G -> 0.525 G, cached 0.811 G -> 0.445 G.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 NOTYET="$(realpath "${1:-$HERE/../build/src/notyet}")"
