@@ -538,12 +538,66 @@ feed_cached(const char *href, const char *ics, gsize len, gpointer data)
     ny_busy_scan_feed(data, ics, len);
 }
 
-/* Every busy fixture, split by the scanner and stored through the cache in
- * chunks (of 1, 3 and 40 objects), then read back over several windows as
- * src/sources.c reads a cached file: the same busy time and warnings as
- * reading the whole text. */
+typedef struct {
+    NyBusyScan *scan;
+    const char *text;
+} PlaceFeed;
+
 static void
-test_chunk_busy_fixtures(Fixture *f, gconstpointer data)
+feed_place(const NyCachePlace *place, gpointer data)
+{
+    PlaceFeed *pf = data;
+
+    ny_busy_scan_feed_object(pf->scan, pf->text + place->offset, (gsize)place->len);
+}
+
+/* One busy fixture split by the scanner for one window. */
+typedef struct {
+    const char *text;
+    const NyBusyQuery *q;
+    const char *whole;           /* what reading the whole text gives, rendered */
+    const SplitObjects *objects; /* the split: texts, spans and places */
+} FixtureSplit;
+
+/* Stores @fs's objects in calendar @id, @n a row, and returns how many
+ * rows hold more than one. */
+typedef guint (*StoreFunc)(NyCache *cache, gint64 id, const FixtureSplit *fs, guint n);
+
+/* Reads calendar @id back over @fs's window as src/sources.c reads a
+ * cached file (by places: from the bytes at them) and checks that it gives
+ * what the whole text gives. */
+static void
+check_cached_read(NyCache *cache, gint64 id, const FixtureSplit *fs, gboolean by_place)
+{
+    g_autoptr(NyBusyScan) cached = ny_busy_scan_new(fs->q);
+    g_autoptr(GArray) busy = ny_intervals_new();
+    g_autoptr(GPtrArray) warn = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *got = NULL;
+    PlaceFeed pf = {cached, fs->text};
+
+    ny_busy_scan_feed(cached, ny_busy_split_head, strlen(ny_busy_split_head));
+    if (by_place)
+        g_assert_true(
+            ny_cache_foreach_place(cache, id, fs->q->from, fs->q->to, feed_place, &pf, &error));
+    else
+        g_assert_true(ny_cache_foreach_object(cache, id, fs->q->from, fs->q->to, feed_cached,
+                                              cached, &error));
+    g_assert_no_error(error);
+    ny_busy_scan_feed(cached, ny_busy_split_tail, strlen(ny_busy_split_tail));
+    got = ny_busy_scan_finish(cached, busy, warn, NULL) ? split_check_render(fs->q, busy, warn)
+                                                        : g_strdup("invalid\n");
+    g_assert_cmpstr(got, ==, fs->whole);
+}
+
+/* Every busy fixture, split by the scanner over several windows, stored
+ * through the real cache by @store in rows of 1, 3 and 40 objects and read
+ * back; a text not split whole is not cached (src/sources.c) and skipped.
+ * Returns how many rows held more than one object; *@out_compared, how many
+ * reads were compared. */
+static guint
+check_fixtures_through_cache(const char *cache_path, StoreFunc store, gboolean by_place,
+                             guint *out_compared)
 {
     static const NyTime windows[][2] = {
         {1735689600, 1893456000}, /* 2025-2030 */
@@ -551,19 +605,18 @@ test_chunk_busy_fixtures(Fixture *f, gconstpointer data)
         {1772323200, 1773532800}, /* 2026-03-01 .. 03-15 */
         {1772409600, 1772496000}, /* 2026-03-02 one day */
     };
-    static const guint per_chunk[] = {1, 3, 40};
+    static const guint per_row[] = {1, 3, 40};
     g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "fixtures", "busy", NULL);
     g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
     g_autoptr(GTimeZone) zone = g_time_zone_new_identifier("America/New_York");
     g_autoptr(GError) error = NULL;
-    g_autoptr(NyCache) cache = ny_cache_open(f->path, &error);
+    g_autoptr(NyCache) cache = ny_cache_open(cache_path, &error);
     const char *name;
-    guint compared = 0;
-    guint chunks = 0;
+    guint shared = 0;
 
-    (void)data;
     g_assert_no_error(error);
     g_assert_nonnull(d);
+    *out_compared = 0;
     while ((name = g_dir_read_name(d)) != NULL) {
         g_autofree char *path = NULL;
         g_autofree char *text = NULL;
@@ -576,11 +629,13 @@ test_chunk_busy_fixtures(Fixture *f, gconstpointer data)
         for (guint w = 0; w < G_N_ELEMENTS(windows); w++) {
             g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
             g_autoptr(GArray) spans = g_array_new(FALSE, FALSE, sizeof(NyTime));
-            SplitObjects objects = {.texts = texts, .spans = spans};
+            g_autoptr(GArray) ranges = g_array_new(FALSE, FALSE, sizeof(guint64));
             g_autoptr(NyBusyScan) split = NULL;
             g_autoptr(GArray) busy = ny_intervals_new();
             g_autoptr(GPtrArray) warn = g_ptr_array_new_with_free_func(g_free);
             g_autofree char *whole = NULL;
+            SplitObjects objects = {texts, spans, ranges, NULL, text, len, TRUE};
+            FixtureSplit fs = {text, NULL, NULL, &objects};
             NyBusyQuery q;
 
             ny_busy_query_init(&q, windows[w][0], windows[w][1], zone, "America/New_York", NULL);
@@ -589,57 +644,113 @@ test_chunk_busy_fixtures(Fixture *f, gconstpointer data)
                         ? split_check_render(&q, busy, warn)
                         : g_strdup("invalid\n");
             split = ny_busy_scan_new(&q);
+            objects.scan = split;
             ny_busy_scan_set_split(split, split_check_collect, &objects);
             ny_busy_scan_feed(split, text, len);
             if (!ny_busy_scan_finish(split, busy, warn, NULL) || !ny_busy_scan_split_whole(split))
-                continue; /* not cached (src/sources.c) */
-            for (guint k = 0; k < G_N_ELEMENTS(per_chunk); k++) {
-                g_autoptr(NyBusyScan) cached = ny_busy_scan_new(&q);
-                g_autoptr(GArray) busy2 = ny_intervals_new();
-                g_autoptr(GPtrArray) warn2 = g_ptr_array_new_with_free_func(g_free);
-                g_autofree char *got = NULL;
+                continue;
+            g_assert_true(objects.ranges_ok);
+            fs.q = &q;
+            fs.whole = whole;
+            for (guint k = 0; k < G_N_ELEMENTS(per_row); k++) {
                 gint64 id;
 
-                g_test_message("%s window %u, %u a chunk", name, w, per_chunk[k]);
+                g_test_message("%s window %u, %u a row", name, w, per_row[k]);
                 g_assert_true(ny_cache_begin(cache, &error));
                 id = ny_cache_calendar_update(cache, NY_CACHE_SOURCE_LOCAL, path, NULL, NULL, TRUE,
                                               &error);
                 g_assert_true(ny_cache_clear_objects(cache, id, &error));
-                for (guint first = 0; first < texts->len; first += per_chunk[k]) {
-                    guint n = MIN(per_chunk[k], texts->len - first);
-                    g_autoptr(GString) chunk = g_string_new(NULL);
-                    g_autofree NyCachePart *parts = g_new0(NyCachePart, n);
-                    g_autofree char *href = g_strdup_printf("%08u", first);
-
-                    for (guint i = 0; i < n; i++) {
-                        const char *o = g_ptr_array_index(texts, first + i);
-                        parts[i].len = strlen(o);
-                        parts[i].start = g_array_index(spans, NyTime, 2 * (first + i));
-                        parts[i].end = g_array_index(spans, NyTime, 2 * (first + i) + 1);
-                        g_string_append(chunk, o);
-                    }
-                    g_assert_true(ny_cache_add_chunk(cache, id, href, chunk->str, chunk->len, parts,
-                                                     n, &error));
-                    chunks += n > 1;
-                }
+                shared += store(cache, id, &fs, per_row[k]);
                 g_assert_true(ny_cache_commit(cache, &error));
                 g_assert_no_error(error);
-
-                ny_busy_scan_feed(cached, ny_busy_split_head, strlen(ny_busy_split_head));
-                g_assert_true(
-                    ny_cache_foreach_object(cache, id, q.from, q.to, feed_cached, cached, &error));
-                g_assert_no_error(error);
-                ny_busy_scan_feed(cached, ny_busy_split_tail, strlen(ny_busy_split_tail));
-                got = ny_busy_scan_finish(cached, busy2, warn2, NULL)
-                          ? split_check_render(&q, busy2, warn2)
-                          : g_strdup("invalid\n");
-                g_assert_cmpstr(got, ==, whole);
-                compared++;
+                check_cached_read(cache, id, &fs, by_place);
+                (*out_compared)++;
             }
         }
     }
+    return shared;
+}
+
+/* Chunks: the objects' texts one after the other, their lengths and spans. */
+static guint
+store_chunks(NyCache *cache, gint64 id, const FixtureSplit *fs, guint per_chunk)
+{
+    const SplitObjects *o = fs->objects;
+    g_autoptr(GError) error = NULL;
+    guint chunks = 0;
+
+    for (guint first = 0; first < o->texts->len; first += per_chunk) {
+        guint n = MIN(per_chunk, o->texts->len - first);
+        g_autoptr(GString) chunk = g_string_new(NULL);
+        g_autofree NyCachePart *parts = g_new0(NyCachePart, n);
+        g_autofree char *href = g_strdup_printf("%08u", first);
+
+        for (guint i = 0; i < n; i++) {
+            const char *text = g_ptr_array_index(o->texts, first + i);
+            parts[i].len = strlen(text);
+            parts[i].start = g_array_index(o->spans, NyTime, 2 * (first + i));
+            parts[i].end = g_array_index(o->spans, NyTime, 2 * (first + i) + 1);
+            g_string_append(chunk, text);
+        }
+        g_assert_true(
+            ny_cache_add_chunk(cache, id, href, chunk->str, chunk->len, parts, n, &error));
+        g_assert_no_error(error);
+        chunks += n > 1;
+    }
+    return chunks;
+}
+
+/* Rows of places: where each object stands in the text, and its span. */
+static guint
+store_places(NyCache *cache, gint64 id, const FixtureSplit *fs, guint per_row)
+{
+    const SplitObjects *o = fs->objects;
+    g_autoptr(GError) error = NULL;
+    guint rows = 0;
+
+    for (guint first = 0; first < o->texts->len; first += per_row) {
+        guint n = MIN(per_row, o->texts->len - first);
+        g_autofree NyCachePlace *places = g_new0(NyCachePlace, n);
+        g_autofree char *href = g_strdup_printf("%08u", first);
+
+        for (guint i = 0; i < n; i++) {
+            places[i].offset = g_array_index(o->ranges, guint64, 2 * (first + i));
+            places[i].len = g_array_index(o->ranges, guint64, 2 * (first + i) + 1);
+            places[i].start = g_array_index(o->spans, NyTime, 2 * (first + i));
+            places[i].end = g_array_index(o->spans, NyTime, 2 * (first + i) + 1);
+        }
+        g_assert_true(ny_cache_add_places(cache, id, href, places, n, &error));
+        g_assert_no_error(error);
+        rows += n > 1;
+    }
+    return rows;
+}
+
+/* Every busy fixture stored in chunks, then read back over several windows
+ * as src/sources.c reads a cached feed: the same busy time and warnings as
+ * reading the whole text. */
+static void
+test_chunk_busy_fixtures(Fixture *f, gconstpointer data)
+{
+    guint compared;
+    guint chunks = check_fixtures_through_cache(f->path, store_chunks, FALSE, &compared);
+
+    (void)data;
     g_assert_cmpuint(compared, >=, 300);
     g_assert_cmpuint(chunks, >=, 100);
+}
+
+/* The same with the places of the objects, read back from the bytes at
+ * those places, as src/sources.c reads a cached file. */
+static void
+test_places_busy_fixtures(Fixture *f, gconstpointer data)
+{
+    guint compared;
+    guint rows = check_fixtures_through_cache(f->path, store_places, TRUE, &compared);
+
+    (void)data;
+    g_assert_cmpuint(compared, >=, 300);
+    g_assert_cmpuint(rows, >=, 100);
 }
 
 static void
@@ -724,120 +835,6 @@ test_places(Fixture *f, gconstpointer data)
     g_assert_false(ny_cache_foreach_place(cache, text_id, 0, 1000, collect_place, got, &error));
     g_assert_error(error, NY_CACHE_ERROR, NY_CACHE_ERROR_FAILED);
     g_assert_cmpuint(got->len, ==, 0);
-}
-
-typedef struct {
-    NyBusyScan *scan;
-    const char *text;
-} PlaceFeed;
-
-static void
-feed_place(const NyCachePlace *place, gpointer data)
-{
-    PlaceFeed *pf = data;
-
-    ny_busy_scan_feed_object(pf->scan, pf->text + place->offset, (gsize)place->len);
-}
-
-/* Every busy fixture, split by the scanner and stored through the cache as
- * the places of its objects (rows of 1, 3 and 40), then read back over
- * several windows as src/sources.c reads a cached file, from the bytes at
- * those places: the same busy time and warnings as reading the whole text. */
-static void
-test_places_busy_fixtures(Fixture *f, gconstpointer data)
-{
-    static const NyTime windows[][2] = {
-        {1735689600, 1893456000}, /* 2025-2030 */
-        {1767225600, 1769904000}, /* 2026-01 */
-        {1772409600, 1772496000}, /* 2026-03-02 one day */
-    };
-    static const guint per_row[] = {1, 3, 40};
-    g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "fixtures", "busy", NULL);
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    g_autoptr(GTimeZone) zone = g_time_zone_new_identifier("America/New_York");
-    g_autoptr(GError) error = NULL;
-    g_autoptr(NyCache) cache = ny_cache_open(f->path, &error);
-    const char *name;
-    guint compared = 0;
-
-    (void)data;
-    g_assert_no_error(error);
-    g_assert_nonnull(d);
-    while ((name = g_dir_read_name(d)) != NULL) {
-        g_autofree char *path = NULL;
-        g_autofree char *text = NULL;
-        gsize len = 0;
-
-        if (!g_str_has_suffix(name, ".ics"))
-            continue;
-        path = g_build_filename(dir, name, NULL);
-        g_assert_true(g_file_get_contents(path, &text, &len, NULL));
-        for (guint w = 0; w < G_N_ELEMENTS(windows); w++) {
-            g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
-            g_autoptr(GArray) spans = g_array_new(FALSE, FALSE, sizeof(NyTime));
-            g_autoptr(GArray) ranges = g_array_new(FALSE, FALSE, sizeof(guint64));
-            g_autoptr(NyBusyScan) split = NULL;
-            g_autoptr(GArray) busy = ny_intervals_new();
-            g_autoptr(GPtrArray) warn = g_ptr_array_new_with_free_func(g_free);
-            g_autofree char *whole = NULL;
-            SplitObjects objects = {texts, spans, ranges, NULL, text, len, TRUE};
-            NyBusyQuery q;
-
-            ny_busy_query_init(&q, windows[w][0], windows[w][1], zone, "America/New_York", NULL);
-            q.limits.max_instances = 2000;
-            whole = ny_busy_compute(&q, text, len, busy, warn, NULL)
-                        ? split_check_render(&q, busy, warn)
-                        : g_strdup("invalid\n");
-            split = ny_busy_scan_new(&q);
-            objects.scan = split;
-            ny_busy_scan_set_split(split, split_check_collect, &objects);
-            ny_busy_scan_feed(split, text, len);
-            if (!ny_busy_scan_finish(split, busy, warn, NULL) || !ny_busy_scan_split_whole(split))
-                continue; /* not cached (src/sources.c) */
-            g_assert_true(objects.ranges_ok);
-            for (guint k = 0; k < G_N_ELEMENTS(per_row); k++) {
-                g_autoptr(NyBusyScan) cached = ny_busy_scan_new(&q);
-                g_autoptr(GArray) busy2 = ny_intervals_new();
-                g_autoptr(GPtrArray) warn2 = g_ptr_array_new_with_free_func(g_free);
-                g_autofree char *got = NULL;
-                PlaceFeed pf = {cached, text};
-                gint64 id;
-
-                g_test_message("%s window %u, %u a row", name, w, per_row[k]);
-                g_assert_true(ny_cache_begin(cache, &error));
-                id = ny_cache_calendar_update(cache, NY_CACHE_SOURCE_LOCAL, path, NULL, NULL, TRUE,
-                                              &error);
-                g_assert_true(ny_cache_clear_objects(cache, id, &error));
-                for (guint first = 0; first < texts->len; first += per_row[k]) {
-                    guint n = MIN(per_row[k], texts->len - first);
-                    g_autofree NyCachePlace *places = g_new0(NyCachePlace, n);
-                    g_autofree char *href = g_strdup_printf("%08u", first);
-
-                    for (guint i = 0; i < n; i++) {
-                        places[i].offset = g_array_index(ranges, guint64, 2 * (first + i));
-                        places[i].len = g_array_index(ranges, guint64, 2 * (first + i) + 1);
-                        places[i].start = g_array_index(spans, NyTime, 2 * (first + i));
-                        places[i].end = g_array_index(spans, NyTime, 2 * (first + i) + 1);
-                    }
-                    g_assert_true(ny_cache_add_places(cache, id, href, places, n, &error));
-                }
-                g_assert_true(ny_cache_commit(cache, &error));
-                g_assert_no_error(error);
-
-                ny_busy_scan_feed(cached, ny_busy_split_head, strlen(ny_busy_split_head));
-                g_assert_true(
-                    ny_cache_foreach_place(cache, id, q.from, q.to, feed_place, &pf, &error));
-                g_assert_no_error(error);
-                ny_busy_scan_feed(cached, ny_busy_split_tail, strlen(ny_busy_split_tail));
-                got = ny_busy_scan_finish(cached, busy2, warn2, NULL)
-                          ? split_check_render(&q, busy2, warn2)
-                          : g_strdup("invalid\n");
-                g_assert_cmpstr(got, ==, whole);
-                compared++;
-            }
-        }
-    }
-    g_assert_cmpuint(compared, >=, 200);
 }
 
 static char *
