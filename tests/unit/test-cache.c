@@ -5,6 +5,7 @@
 #include "notyet/cache.h"
 #include "notyet/db.h"
 #include "tests/common/busy-split-check.h"
+#include "tests/common/raw-sql.h"
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -337,32 +338,6 @@ test_add_object(Fixture *f, gconstpointer data)
     g_assert_true(ny_cache_foreach_object(cache, id, 300, 400, collect, got, &error));
     g_assert_cmpuint(got->len, ==, 1);
     g_assert_cmpstr(g_ptr_array_index(got, 0), ==, "2=open");
-}
-
-/* Runs @sql on the file at @path with SQLite alone; the last row's first
- * column, or -1. */
-static gint64
-raw_sql(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *stmt = NULL;
-    const char *tail = sql;
-    gint64 result = -1;
-
-    g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
-    while (tail != NULL && *tail != '\0') {
-        int rc;
-
-        g_assert_cmpint(sqlite3_prepare_v2(db, tail, -1, &stmt, &tail), ==, SQLITE_OK);
-        if (stmt == NULL)
-            break;
-        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-            result = sqlite3_column_int64(stmt, 0);
-        g_assert_cmpint(rc, ==, SQLITE_DONE);
-        sqlite3_finalize(stmt);
-    }
-    g_assert_cmpint(sqlite3_close(db), ==, SQLITE_OK);
-    return result;
 }
 
 /* The objects ny_cache_foreach_object() gives for [@from, @to), as

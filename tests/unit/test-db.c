@@ -4,6 +4,7 @@
 #include "notyet/cache.h"
 #include "notyet/db.h"
 #include "notyet/store.h"
+#include "tests/common/raw-sql.h"
 
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -80,17 +81,6 @@ make_notyet_file(Kind kind, const char *path)
 
     g_assert_true(open_as(kind, path, &error));
     g_assert_no_error(error);
-}
-
-/* Runs @sql on @path with a plain SQLite connection. */
-static void
-raw_sql(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-
-    g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
-    g_assert_cmpint(sqlite3_exec(db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-    g_assert_cmpint(sqlite3_close(db), ==, SQLITE_OK);
 }
 
 static void

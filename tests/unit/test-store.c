@@ -2,6 +2,7 @@
  * transactions and several processes at once. */
 #include "notyet/store.h"
 #include "notyet/db.h"
+#include "tests/common/raw-sql.h"
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -61,32 +62,6 @@ open_ok(const char *path)
     g_assert_no_error(error);
     g_assert_nonnull(store);
     return store;
-}
-
-/* Runs @sql on @path with a plain SQLite connection; returns the first
- * column of the last row as an integer, or -1 when there is none. */
-static gint64
-raw_sql(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *stmt = NULL;
-    const char *tail = sql;
-    gint64 result = -1;
-
-    g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
-    while (tail != NULL && *tail != '\0') {
-        int rc;
-
-        g_assert_cmpint(sqlite3_prepare_v2(db, tail, -1, &stmt, &tail), ==, SQLITE_OK);
-        if (stmt == NULL)
-            break;
-        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-            result = sqlite3_column_int64(stmt, 0);
-        g_assert_cmpint(rc, ==, SQLITE_DONE);
-        sqlite3_finalize(stmt);
-    }
-    g_assert_cmpint(sqlite3_close(db), ==, SQLITE_OK);
-    return result;
 }
 
 static GBytes *
