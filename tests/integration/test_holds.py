@@ -811,22 +811,28 @@ def make_tests(S):
             for href in kept:
                 user_deletes(href)
 
-    def test_book_killed_between_the_call_and_the_commit():
+    def book_killed_before_its_commit(name, next_name, slot, what):
+        """`book --slot SLOT...` killed at the store's commit: its call is on
+        the server, no record owns it; the next run removes it, and booking
+        again works with nothing left alone."""
         home = S.home()
-        fid = offered_ids(reply(home, "Tea Roe"))
+        fid = offered_ids(reply(home, name))
         before = followup_states(home.db)
-        r = faulty(home, "signal=KILL:when=1", ["book", str(fid), "--slot", "1"])
+        r = faulty(home, "signal=KILL:when=1", ["book", str(fid), "--slot"] + slot)
         check(r.rc == KILLED and r.out == "", "killed at the store's commit", r)
         check(followup_states(home.db) == before, "the store still says offered")
         check(len(confirmed(home, fid)) == 1, "the booked call was written before the commit")
-        r = run(home, ["reply", "Uli Roe", "--no-hold"], now=LATER)
+        r = run(home, ["reply", next_name, "--no-hold"], now=LATER)
         check(r.rc == 0, "the next run", r)
         check(confirmed(home, fid) == [], "the booking that was never recorded is removed")
-        settled(home, S.server.base, "book killed before its commit, after the next sync")
-        r = run(home, ["book", str(fid), "--slot", "1"], now=LATER)
+        settled(home, S.server.base, what + " killed before its commit, after the next sync")
+        r = run(home, ["book", str(fid), "--slot"] + slot, now=LATER)
         check(r.rc == 0 and "alone" not in r.err, "booking again works, nothing left alone", r)
         check(len(confirmed(home, fid)) == 1, "one booked call")
         settled(home, S.server.base, "booked again")
+
+    def test_book_killed_between_the_call_and_the_commit():
+        book_killed_before_its_commit("Tea Roe", "Uli Roe", ["1"], "book")
 
     def test_book_killed_before_its_commit_and_run_again_at_once():
         """Run again before any sweep: the booked call the killed run made
@@ -892,22 +898,8 @@ def make_tests(S):
     def test_book_of_a_typed_time_killed_before_its_commit():
         """No hold to replace: the call is written at its UID, and no
         record owns it once the run is killed. The next sync removes it."""
-        home = S.home()
-        fid = offered_ids(reply(home, "Tao Roe"))
-        before = followup_states(home.db)
-        r = faulty(home, "signal=KILL:when=1",
-                   ["book", str(fid), "--slot", "2026-01-07T15:00:00Z", "--force"])
-        check(r.rc == KILLED and r.out == "", "killed at the store's commit", r)
-        check(followup_states(home.db) == before, "the store still says offered")
-        check(len(confirmed(home, fid)) == 1, "the booked call was written before the commit")
-        r = run(home, ["reply", "Uri Roe", "--no-hold"], now=LATER)
-        check(r.rc == 0, "the next run", r)
-        check(confirmed(home, fid) == [], "the booking that was never recorded is removed")
-        settled(home, S.server.base, "typed book killed before its commit, after the next sync")
-        r = run(home, ["book", str(fid), "--slot", "2026-01-07T15:00:00Z", "--force"], now=LATER)
-        check(r.rc == 0 and "alone" not in r.err, "booking again works, nothing left alone", r)
-        check(len(confirmed(home, fid)) == 1, "one booked call")
-        settled(home, S.server.base, "booked again")
+        book_killed_before_its_commit("Tao Roe", "Uri Roe",
+                                      ["2026-01-07T15:00:00Z", "--force"], "typed book")
 
     def test_book_killed_between_the_commit_and_the_other_holds_removal():
         proxy = FaultProxy(S.server.base)
