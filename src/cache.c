@@ -894,13 +894,7 @@ ny_cache_memo_get(NyCache *cache, gint64 id, const char *key, NyTime from, NyTim
         return NY_CACHE_MEMO_NONE;
     for (gsize i = 0; i < n_bytes; i += 16) {
         NyInterval iv = {(NyTime)unpack_int(blob + i), (NyTime)unpack_int(blob + i + 8)};
-
-        /* Of the window asked for, as a computation over it gives. */
-        if (iv.start < to && iv.end > from) {
-            iv.start = MAX(iv.start, from);
-            iv.end = MIN(iv.end, to);
-            g_array_append_val(busy, iv);
-        }
+        g_array_append_val(busy, iv);
     }
     return NY_CACHE_MEMO_BUSY;
 }

@@ -1252,6 +1252,7 @@ calendar_part(Lookup *l, const NyCalendarConfig *config, const NyCacheCalendar *
         memo = ny_cache_memo_get(l->cache, c->id, key, from, to, p->busy, &gen);
     if (memo == NY_CACHE_MEMO_BUSY) {
         info(l, 2, "calendar '%s': busy time from the memo", config->name);
+        ny_intervals_normalize(p->busy, from, to);
         return p;
     }
     if (memo == NY_CACHE_MEMO_NONE && gen >= 0) {
@@ -1267,16 +1268,12 @@ calendar_part(Lookup *l, const NyCalendarConfig *config, const NyCacheCalendar *
         ny_intervals_normalize(wide, day_from, day_to);
         ny_cache_memo_put(l->cache, c->id, gen, key, day_from, day_to,
                           local->len == 0 ? wide : NULL);
-        for (guint i = 0; local->len == 0 && i < wide->len; i++) {
-            NyInterval iv = g_array_index(wide, NyInterval, i);
-            if (iv.start < to && iv.end > from) {
-                iv.start = MAX(iv.start, from);
-                iv.end = MIN(iv.end, to);
-                g_array_append_val(p->busy, iv);
-            }
-        }
-        if (local->len == 0)
+        if (local->len == 0) {
+            /* Of the window asked for, as a computation over it gives. */
+            g_array_append_vals(p->busy, wide->data, wide->len);
+            ny_intervals_normalize(p->busy, from, to);
             return p;
+        }
         g_ptr_array_set_size(local, 0);
     }
     if (!compute_calendar(l, c->id, zones, from, to, p->busy, local, error)) {

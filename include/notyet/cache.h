@@ -334,7 +334,8 @@ typedef enum {
  * @key: what else the answer depends on (the program, the zone, the
  *   addresses, the limits), as the caller writes it
  * @from, @to: the window asked for
- * @busy: where the busy time is appended, clipped to the window
+ * @busy: where the busy time over the memo's window is appended (the
+ *   caller clips it to its own: ny_intervals_normalize())
  * @out_gen: (out): the calendar's objects' generation now, for
  *   ny_cache_memo_put(); -1 when it has none
  *

@@ -820,6 +820,8 @@ memo_text(NyCache *cache, gint64 id, const char *key, NyTime from, NyTime to, Ny
     GString *text = g_string_new(NULL);
 
     *out = ny_cache_memo_get(cache, id, key, from, to, busy, out_gen);
+    /* Clipped to the window, as src/sources.c does. */
+    ny_intervals_normalize(busy, from, to);
     for (guint i = 0; i < busy->len; i++) {
         const NyInterval *iv = &g_array_index(busy, NyInterval, i);
         g_string_append_printf(text, "%s%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT, i ? " " : "",
