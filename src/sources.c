@@ -581,6 +581,18 @@ file_validator(const struct stat *st)
                            (long)st->st_mtim.tv_nsec, (guint64)st->st_ino);
 }
 
+/* The validator of a file cached by places: "split4" and the file's
+ * identity. An entry of an older layout (their text, in chunks or one a
+ * row; before that the zones apart, the objects grouped by UID) has
+ * another, and is read again. */
+static char *
+places_validator(const struct stat *st)
+{
+    g_autofree char *file_id = file_validator(st);
+
+    return g_strconcat("split4 ", file_id, NULL);
+}
+
 /* An .ics file through the cache: unchanged (path, size, mtime, inode)
  * means only the objects that can meet the window are parsed. */
 static gboolean
@@ -591,7 +603,6 @@ busy_file(Lookup *l, const char *path, GError **error)
     struct stat st;
     g_autofree char *key = NULL;
     g_autofree char *validator = NULL;
-    g_autofree char *file_id = NULL;
     g_autoptr(NyCacheCalendar) cal = NULL;
     Split sp = {.l = l};
     gboolean ok;
@@ -608,12 +619,7 @@ busy_file(Lookup *l, const char *path, GError **error)
         return busy_fd(fd, path, &st, l->query, l->busy, l->warnings, error);
     }
     key = g_canonicalize_filename(path, NULL);
-    /* "split4": the objects' places in the file, in text order, several to
-     * a row; an entry of an older layout (their text, in chunks or one a
-     * row; before that the zones apart, the objects grouped by UID) is
-     * read again. */
-    file_id = file_validator(&st);
-    validator = g_strconcat("split4 ", file_id, NULL);
+    validator = places_validator(&st);
     cal = cached_entry(l, key);
     if (cal != NULL && g_strcmp0(cal->ctag, validator) == 0 && cal->last_sync > 0) {
         PlacesResult r = scan_cached_file(l, cal, fd, &st, path, error);
@@ -625,9 +631,7 @@ busy_file(Lookup *l, const char *path, GError **error)
         if (fstat(fd, &st) != 0)
             return read_error(path, errno, error);
         g_free(validator);
-        g_free(file_id);
-        file_id = file_validator(&st);
-        validator = g_strconcat("split4 ", file_id, NULL);
+        validator = places_validator(&st);
     }
 
     /* Read, not mapped: a file truncated meanwhile by another program
