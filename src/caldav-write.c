@@ -451,15 +451,6 @@ ny_caldav_holds_create(NyHttp *http, const char *calendar_url, const char *const
     return g_steal_pointer(&written);
 }
 
-/* "20260105T090000Z" */
-static char *
-utc_stamp(NyTime t)
-{
-    g_autoptr(GDateTime) d = g_date_time_new_from_unix_utc(t);
-
-    return d != NULL ? g_date_time_format(d, "%Y%m%dT%H%M%SZ") : g_strdup("19700101T000000Z");
-}
-
 GPtrArray *
 ny_caldav_events_between(NyHttp *http, const char *calendar_url, NyTime from, NyTime to,
                          GError **error)
@@ -469,8 +460,8 @@ ny_caldav_events_between(NyHttp *http, const char *calendar_url, NyTime from, Ny
     g_autoptr(GBytes) body = NULL;
     g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
     g_autofree char *shown = ny_http_url_display(calendar_url);
-    g_autofree char *start = utc_stamp(from);
-    g_autofree char *end = utc_stamp(to);
+    g_autofree char *start = ny_time_format_basic_utc(from);
+    g_autofree char *end = ny_time_format_basic_utc(to);
     g_autofree char *xml = NULL;
     gsize len = 0;
     const char *data;

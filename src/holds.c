@@ -298,8 +298,7 @@ event_busy(const char *text, NyTime from, NyTime to)
 static char *
 hold_url(const char *base, NyTime start, guint n)
 {
-    g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(start);
-    g_autofree char *stamp = g_date_time_format(t, "%Y%m%dT%H%M%SZ");
+    g_autofree char *stamp = ny_time_format_basic_utc(start);
 
     if (n == 0)
         return g_strdup_printf("%snotyet-hold-%s.ics", base, stamp);

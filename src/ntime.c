@@ -137,6 +137,16 @@ format_utc_glib(NyTime t)
     return g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ");
 }
 
+char *
+ny_time_format_basic_utc(NyTime t)
+{
+    g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(t);
+
+    if (dt == NULL)
+        return g_strdup("19700101T000000Z");
+    return g_date_time_format(dt, "%Y%m%dT%H%M%SZ");
+}
+
 /* @v in @width decimal digits, with leading zeros. */
 static void
 put_digits(char *out, int v, int width)

@@ -66,6 +66,15 @@ gboolean ny_intervals_overlaps(const GArray *sorted, NyTime start, NyTime end);
 char *ny_time_format_utc(NyTime t);
 
 /**
+ * ny_time_format_basic_utc:
+ *
+ * Returns: (transfer full): @t in iCalendar's basic form, "20261202T190000Z"
+ * (RFC 5545 3.3.5), as CalDAV's time-range and notyet's resource names
+ * write it; the epoch for an instant GDateTime cannot hold.
+ */
+char *ny_time_format_basic_utc(NyTime t);
+
+/**
  * ny_time_format_local:
  *
  * Returns: (transfer full): @t in @zone as "2026-12-02T14:00:00-05:00".

@@ -212,8 +212,11 @@ test_format(void)
     g_autofree char *u = ny_time_format_utc(1796238000);
     g_autofree char *l = ny_time_format_local(1796238000, ny);
 
+    g_autofree char *b = ny_time_format_basic_utc(1796238000);
+
     g_assert_cmpstr(u, ==, "2026-12-02T19:00:00Z");
     g_assert_cmpstr(l, ==, "2026-12-02T14:00:00-05:00");
+    g_assert_cmpstr(b, ==, "20261202T190000Z");
 }
 
 /* Offsets, POSIX rules and abbreviations are refused although GLib (and
