@@ -683,11 +683,14 @@ ny_db_open(const char *path, const NyDbKind *kind, GError **error)
         return NULL;
     if (!ny_db_exec(db,
                     /* recursive_triggers: a row replaced (INSERT OR REPLACE)
-                     * runs its DELETE triggers too (the cache's counts). */
+                     * runs its DELETE triggers too (the cache's counts).
+                     * cache_size: at most 512 KiB of pages (SQLite's default
+                     * is 2 MiB); a large first read's pages spill to the WAL
+                     * (doc/performance.md, "Memory"). */
                     kind->full_sync ? "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
-                                      " PRAGMA recursive_triggers = ON"
+                                      " PRAGMA recursive_triggers = ON; PRAGMA cache_size = -512"
                                     : "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
-                                      " PRAGMA recursive_triggers = ON",
+                                      " PRAGMA recursive_triggers = ON; PRAGMA cache_size = -512",
                     "configure", error))
         return NULL;
     return g_steal_pointer(&db);
