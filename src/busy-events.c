@@ -11,13 +11,16 @@
 void
 ny_busy_uid_record_free(gpointer data)
 {
-    NyUidRecord *rec = data;
+    NyUidRecord *rec = NY_UID_RECORD(data);
 
-    g_array_unref(rec->inst);
-    g_array_unref(rec->overrides);
-    if (rec->vtz != NULL)
-        ny_busy_vtz_unref(rec->vtz);
-    g_free(rec->master);
+    if (rec->more != NULL) {
+        ny_busy_inst_list_clear(&rec->more->inst);
+        ny_busy_inst_list_clear(&rec->more->free_inst);
+        if (rec->more->overrides != NULL)
+            g_array_unref(rec->more->overrides);
+        g_free(rec->more->master);
+        g_free(rec->more);
+    }
     g_free(rec);
 }
 
@@ -65,15 +68,41 @@ component_blocks(NyBusyScan *s, icalcomponent *ev)
 static NyUidRecord *
 uid_record(NyBusyScan *s, const char *uid)
 {
-    NyUidRecord *rec = g_hash_table_lookup(s->uids, uid);
+    char *key = g_hash_table_lookup(s->uids, uid);
+    NyUidRecord *rec;
+    gsize len;
 
-    if (rec == NULL) {
-        rec = g_new0(NyUidRecord, 1);
-        rec->inst = g_array_new(FALSE, FALSE, sizeof(NyInst));
-        rec->overrides = g_array_new(FALSE, FALSE, sizeof(NyOverride));
-        g_hash_table_insert(s->uids, g_strdup(uid), rec);
-    }
+    if (key != NULL)
+        return NY_UID_RECORD(key);
+    len = strlen(uid);
+    rec = g_malloc0(sizeof(NyUidRecord) + len + 1);
+    memcpy(rec->uid, uid, len + 1);
+    g_hash_table_add(s->uids, rec->uid);
     return rec;
+}
+
+static NyUidMore *
+uid_more(NyUidRecord *rec)
+{
+    if (rec->more == NULL)
+        rec->more = g_new0(NyUidMore, 1);
+    return rec->more;
+}
+
+/* @reserve: how many more instances of this master follow. */
+static void
+uid_add_instance(NyUidRecord *rec, const NyInst *in, guint reserve)
+{
+    NyUidMore *more;
+
+    if (!rec->has_first) {
+        rec->has_first = TRUE;
+        rec->first_blocks = in->blocks;
+        rec->first = (NyInterval){in->start, in->end};
+        return;
+    }
+    more = uid_more(rec);
+    ny_busy_inst_list_add(in->blocks ? &more->inst : &more->free_inst, in->start, in->end, reserve);
 }
 
 static gint
@@ -456,30 +485,60 @@ event_error(icalcomponent *ev)
     return NULL;
 }
 
+void
+ny_busy_rec_zone_clear(gpointer data)
+{
+    NyRecZone *z = data;
+
+    if (z->zone.g != NULL)
+        g_time_zone_unref(z->zone.g);
+    if (z->vtz != NULL)
+        ny_busy_vtz_unref(z->vtz);
+}
+
+/* @zone's index in s->rec_zones, plus one: the masters of a calendar
+ * share a few zones, and a record keeps 4 bytes, not the zone. */
+static guint32
+rec_zone_id(NyBusyScan *s, const NyZone *zone)
+{
+    gconstpointer key = zone->i != NULL   ? (gconstpointer)zone->i
+                        : zone->g != NULL ? (gconstpointer)zone->g
+                                          : (gconstpointer)s->rec_zones; /* UTC */
+    gpointer id = g_hash_table_lookup(s->rec_zone_ids, key);
+    NyRecZone z = {*zone, NULL};
+
+    if (id != NULL)
+        return GPOINTER_TO_UINT(id);
+    if (z.zone.g != NULL)
+        g_time_zone_ref(z.zone.g);
+    if (z.zone.i != NULL) {
+        GHashTableIter iter;
+        gpointer value;
+
+        g_hash_table_iter_init(&iter, s->vtz);
+        while (z.vtz == NULL && g_hash_table_iter_next(&iter, NULL, &value)) {
+            NyVtz *v = value;
+            if (v->tz == z.zone.i)
+                z.vtz = ny_busy_vtz_ref(v);
+        }
+    }
+    g_array_append_val(s->rec_zones, z);
+    g_hash_table_insert(s->rec_zone_ids, (gpointer)key, GUINT_TO_POINTER(s->rec_zones->len));
+    return s->rec_zones->len;
+}
+
 /* What a master tells its overrides: its zone (for a floating
  * RECURRENCE-ID) and, for a series, its text (for a THISANDFUTURE one). */
 static void
 master_remember(NyBusyScan *s, NyUidRecord *rec, const NySeries *se, icalcomponent *ev,
                 const char *text)
 {
-    if (!rec->has_zone && !se->start.is_date) {
-        rec->has_zone = TRUE;
-        rec->zone = se->start.zone;
-        if (rec->zone.i != NULL) {
-            GHashTableIter iter;
-            gpointer value;
-
-            g_hash_table_iter_init(&iter, s->vtz);
-            while (rec->vtz == NULL && g_hash_table_iter_next(&iter, NULL, &value)) {
-                NyVtz *v = value;
-                if (v->tz == rec->zone.i)
-                    rec->vtz = ny_busy_vtz_ref(v);
-            }
-        }
-    }
-    if (rec->master == NULL && (icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY) != NULL ||
-                                icalcomponent_get_first_property(ev, ICAL_RDATE_PROPERTY) != NULL))
-        rec->master = text != NULL ? g_strdup(text) : icalcomponent_as_ical_string_r(ev);
+    if (rec->zone == 0 && !se->start.is_date)
+        rec->zone = rec_zone_id(s, &se->start.zone);
+    if ((rec->more == NULL || rec->more->master == NULL) &&
+        (icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY) != NULL ||
+         icalcomponent_get_first_property(ev, ICAL_RDATE_PROPERTY) != NULL))
+        uid_more(rec)->master = text != NULL ? g_strdup(text) : icalcomponent_as_ical_string_r(ev);
 }
 
 /* @text: the component's text, or NULL (then built from @ev if needed). */
@@ -576,12 +635,16 @@ process_event(NyBusyScan *s, icalcomponent *ev, const char *text)
         o.future = range != NULL && icalparameter_get_range(range) == ICAL_RANGE_THISANDFUTURE;
         if (uid == NULL || *uid == '\0') {
             if (o.blocks)
-                ny_intervals_add(s->busy, o.start, o.end);
+                ny_busy_emit(s, o.start, o.end);
             return;
         }
         if (o.future || (o.end >= s->lo && o.start < s->hi) ||
-            (o.recurid >= s->lo && o.recurid < s->hi))
-            g_array_append_val(uid_record(s, uid)->overrides, o);
+            (o.recurid >= s->lo && o.recurid < s->hi)) {
+            NyUidMore *more = uid_more(uid_record(s, uid));
+            if (more->overrides == NULL)
+                more->overrides = g_array_new(FALSE, FALSE, sizeof(NyOverride));
+            g_array_append_val(more->overrides, o);
+        }
         return;
     }
 
@@ -610,7 +673,7 @@ process_event(NyBusyScan *s, icalcomponent *ev, const char *text)
         for (guint i = 0; i < out->len; i++) {
             NyInst *in = &g_array_index(out, NyInst, i);
             if (in->blocks)
-                ny_intervals_add(s->busy, in->start, in->end);
+                ny_busy_emit(s, in->start, in->end);
         }
         return;
     }
@@ -620,7 +683,7 @@ process_event(NyBusyScan *s, icalcomponent *ev, const char *text)
             master_remember(s, rec, &se, ev, text);
             /* Two masters of one UID: both kept busy, never one silently
              * dropped. */
-            if (out->len > 0 && ++rec->masters == 2) {
+            if (out->len > 0 && rec->masters < 2 && ++rec->masters == 2) {
                 g_autofree char *label = ny_busy_uid_label(uid);
                 ny_busy_scan_warn(s, "event '%s': the same UID twice, both are counted busy",
                                   label);
@@ -631,7 +694,7 @@ process_event(NyBusyScan *s, icalcomponent *ev, const char *text)
             /* The same start twice (DTSTART and RDATE): one instance. */
             if (i > 0 && g_array_index(out, NyInst, i - 1).recurid == in->recurid)
                 continue;
-            g_array_append_val(rec->inst, *in);
+            uid_add_instance(rec, in, out->len - i - 1);
         }
     }
 }
@@ -664,7 +727,7 @@ process_freebusy(NyBusyScan *s, icalcomponent *fb)
             NyLength len = ny_busy_length_from_duration(per.duration);
             b = ny_busy_occurrence_end(s, per.start, &z, a, len);
         }
-        ny_intervals_add(s->busy, a, b);
+        ny_busy_emit(s, a, b);
     }
 }
 
@@ -723,7 +786,7 @@ ny_busy_process_component_text(NyBusyScan *s, const char *text, const char *pars
             g_ptr_array_add(s->deferred, c);
             return;
         }
-        process_event(s, c, text);
+        process_event(s, c, parse);
         break;
     case ICAL_VFREEBUSY_COMPONENT:
         process_freebusy(s, c);
@@ -746,15 +809,15 @@ read_far_masters(NyBusyScan *s)
 {
     g_autoptr(GHashTable) wanted = g_hash_table_new(g_str_hash, g_str_equal);
     GHashTableIter iter;
-    gpointer key, value;
+    gpointer key;
 
     g_hash_table_iter_init(&iter, s->uids);
-    while (g_hash_table_iter_next(&iter, &key, &value)) {
-        NyUidRecord *rec = value;
-        if (rec->master != NULL)
+    while (g_hash_table_iter_next(&iter, &key, NULL)) {
+        const NyUidMore *more = NY_UID_RECORD(key)->more;
+        if (more == NULL || more->master != NULL || more->overrides == NULL)
             continue;
-        for (guint i = 0; i < rec->overrides->len; i++) {
-            if (g_array_index(rec->overrides, NyOverride, i).future) {
+        for (guint i = 0; i < more->overrides->len; i++) {
+            if (g_array_index(more->overrides, NyOverride, i).future) {
                 g_hash_table_add(wanted, key);
                 break;
             }
@@ -780,19 +843,22 @@ void
 ny_busy_expand_future(NyBusyScan *s)
 {
     GHashTableIter iter;
-    gpointer value;
+    gpointer key;
 
     read_far_masters(s);
     g_hash_table_iter_init(&iter, s->uids);
-    while (g_hash_table_iter_next(&iter, NULL, &value)) {
-        NyUidRecord *rec = value;
-        g_autofree char *master = g_steal_pointer(&rec->master);
+    while (g_hash_table_iter_next(&iter, &key, NULL)) {
+        NyUidRecord *rec = NY_UID_RECORD(key);
+        g_autofree char *master = NULL;
 
-        if (master == NULL)
+        if (rec->more == NULL || rec->more->master == NULL)
             continue;
-        ny_busy_resolve_floating(rec);
-        for (guint i = 0; i < rec->overrides->len; i++) {
-            NyOverride o = g_array_index(rec->overrides, NyOverride, i);
+        master = g_steal_pointer(&rec->more->master);
+        if (rec->more->overrides == NULL)
+            continue;
+        ny_busy_resolve_floating(s, rec);
+        for (guint i = 0; i < rec->more->overrides->len; i++) {
+            NyOverride o = g_array_index(rec->more->overrides, NyOverride, i);
             const NyBusyQuery *q = s->q;
             NyBusyQuery moved = *q;
             NyTime lo = s->lo, hi = s->hi;

@@ -325,7 +325,9 @@ comp_end(NyBusyScan *s)
             ny_busy_process_component_text(s, s->comp->str, comp_parse_text(s));
         /* But a series' master is kept, for a THISANDFUTURE override. */
         else if (s->raw.recurs && !s->raw.recurid)
-            g_ptr_array_add(s->far_masters, g_string_free(g_steal_pointer(&s->comp), FALSE));
+            g_ptr_array_add(s->far_masters, s->unread->len == 0
+                                                ? g_string_free(g_steal_pointer(&s->comp), FALSE)
+                                                : g_strdup(comp_parse_text(s)));
     }
     comp_drop_text(s);
     s->comp_depth = 0;

@@ -9,14 +9,18 @@
 
 /* Floating RECURRENCE-IDs of @rec, read in its master's zone. */
 void
-ny_busy_resolve_floating(NyUidRecord *rec)
+ny_busy_resolve_floating(NyBusyScan *s, NyUidRecord *rec)
 {
-    if (!rec->has_zone)
+    GArray *ovr = rec->more != NULL ? rec->more->overrides : NULL;
+    const NyZone *zone;
+
+    if (rec->zone == 0 || ovr == NULL)
         return;
-    for (guint i = 0; i < rec->overrides->len; i++) {
-        NyOverride *o = &g_array_index(rec->overrides, NyOverride, i);
+    zone = &g_array_index(s->rec_zones, NyRecZone, rec->zone - 1).zone;
+    for (guint i = 0; i < ovr->len; i++) {
+        NyOverride *o = &g_array_index(ovr, NyOverride, i);
         if (o->floating) {
-            o->recurid = ny_busy_zone_to_utc(&rec->zone, o->wall);
+            o->recurid = ny_busy_zone_to_utc(zone, o->wall);
             o->floating = FALSE;
         }
     }
@@ -40,25 +44,101 @@ cmp_override(gconstpointer a, gconstpointer b)
     return x->recurid < y->recurid ? -1 : x->recurid > y->recurid;
 }
 
+/* The busy time is merged whenever it has doubled since it last was: it
+ * stays about as long as the merged busy time, not as the instances. */
 void
-ny_busy_emit(NyBusyScan *s, GArray *busy, NyTime start, NyTime end)
+ny_busy_emit(NyBusyScan *s, NyTime start, NyTime end)
 {
     if (start < s->q->from)
         start = s->q->from;
     if (end > s->q->to)
         end = s->q->to;
-    ny_intervals_add(busy, start, end);
+    ny_intervals_add(s->busy, start, end);
+    if (s->busy->len >= 2 * s->busy_merged + 1024) {
+        ny_intervals_normalize(s->busy, s->q->from, s->q->to);
+        s->busy_merged = s->busy->len;
+    }
 }
 
 void
-ny_busy_finish_uid(NyBusyScan *s, NyUidRecord *rec, GArray *busy)
+ny_busy_inst_list_add(NyInstList *list, NyTime start, NyTime end, guint reserve)
 {
-    GArray *inst = rec->inst;
-    GArray *ovr = rec->overrides;
+    if (list->v == NULL) {
+        list->v = g_array_sized_new(FALSE, FALSE, sizeof(NyTime), reserve + 1);
+        list->len = end - start;
+    }
+    if (!list->intervals && end - start != list->len) {
+        /* Lengths differ: both ends of each from now on. */
+        GArray *v = g_array_sized_new(FALSE, FALSE, sizeof(NyInterval), list->v->len + reserve + 1);
+        for (guint i = 0; i < list->v->len; i++) {
+            NyTime t = g_array_index(list->v, NyTime, i);
+            NyInterval iv = {t, t + list->len};
+            g_array_append_val(v, iv);
+        }
+        g_array_unref(list->v);
+        list->v = v;
+        list->intervals = TRUE;
+    }
+    if (list->intervals) {
+        NyInterval iv = {start, end};
+        g_array_append_val(list->v, iv);
+    } else {
+        g_array_append_val(list->v, start);
+    }
+}
+
+guint
+ny_busy_inst_list_len(const NyInstList *list)
+{
+    return list->v != NULL ? list->v->len : 0;
+}
+
+NyInterval
+ny_busy_inst_list_get(const NyInstList *list, guint i)
+{
+    NyTime t;
+
+    if (list->intervals)
+        return g_array_index(list->v, NyInterval, i);
+    t = g_array_index(list->v, NyTime, i);
+    return (NyInterval){t, t + list->len};
+}
+
+void
+ny_busy_inst_list_clear(NyInstList *list)
+{
+    if (list->v != NULL)
+        g_array_unref(list->v);
+    list->v = NULL;
+    list->intervals = FALSE;
+}
+
+static void
+add_instances(GArray *to, const NyInstList *from, gboolean blocks)
+{
+    for (guint i = 0; i < ny_busy_inst_list_len(from); i++) {
+        NyInterval iv = ny_busy_inst_list_get(from, i);
+        NyInst in = {iv.start, iv.start, iv.end, blocks};
+        g_array_append_val(to, in);
+    }
+}
+
+/* Overrides at @rec: its instances, in the scan's array, by their original
+ * start. */
+static void
+finish_overridden(NyBusyScan *s, NyUidRecord *rec, GArray *ovr)
+{
+    GArray *inst = s->ev_inst;
     const NyOverride *future = NULL;
     guint oi = 0;
 
-    ny_busy_resolve_floating(rec);
+    g_array_set_size(inst, 0);
+    if (rec->has_first) {
+        NyInst in = {rec->first.start, rec->first.start, rec->first.end, rec->first_blocks};
+        g_array_append_val(inst, in);
+    }
+    add_instances(inst, &rec->more->inst, TRUE);
+    add_instances(inst, &rec->more->free_inst, FALSE);
     /* g_array_sort() costs a few thousand instructions even for one item. */
     if (inst->len > 1)
         g_array_sort(inst, ny_busy_cmp_inst);
@@ -101,11 +181,31 @@ ny_busy_finish_uid(NyBusyScan *s, NyUidRecord *rec, GArray *busy)
             in.blocks = future->blocks;
         }
         if (in.blocks)
-            ny_busy_emit(s, busy, in.start, in.end);
+            ny_busy_emit(s, in.start, in.end);
     }
     for (guint j = 0; j < ovr->len; j++) {
         const NyOverride *o = &g_array_index(ovr, NyOverride, j);
         if (o->blocks)
-            ny_busy_emit(s, busy, o->start, o->end);
+            ny_busy_emit(s, o->start, o->end);
+    }
+}
+
+void
+ny_busy_finish_uid(NyBusyScan *s, NyUidRecord *rec)
+{
+    GArray *ovr = rec->more != NULL ? rec->more->overrides : NULL;
+
+    ny_busy_resolve_floating(s, rec);
+    if (ovr != NULL && ovr->len > 0) {
+        finish_overridden(s, rec, ovr);
+        return;
+    }
+    /* Without overrides, every blocking instance is busy (an instance read
+     * twice is merged away). */
+    if (rec->has_first && rec->first_blocks)
+        ny_busy_emit(s, rec->first.start, rec->first.end);
+    for (guint i = 0; rec->more != NULL && i < ny_busy_inst_list_len(&rec->more->inst); i++) {
+        NyInterval iv = ny_busy_inst_list_get(&rec->more->inst, i);
+        ny_busy_emit(s, iv.start, iv.end);
     }
 }

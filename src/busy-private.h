@@ -20,6 +20,7 @@
 
 #include <glib.h>
 #include <libical/ical.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "notyet/busy.h"
@@ -96,18 +97,54 @@ typedef struct {
     int ref; /* a scan's table and a NyBusyZones pool may share it */
 } NyVtz;
 
+/* Instances of one UID, beyond its first: a master's instance starts at
+ * its RECURRENCE-ID, so a start and an end say all of it, and a series'
+ * instances mostly share one length: then only their starts are kept
+ * (8 bytes an instance), else both ends (ny_busy_inst_list_add()). */
 typedef struct {
-    GArray *inst;      /* (element-type NyInst) */
-    GArray *overrides; /* (element-type NyOverride) */
-    guint masters;     /* events without RECURRENCE-ID that gave instances */
-    /* The master's DTSTART zone, for floating RECURRENCE-IDs. */
-    gboolean has_zone;
+    GArray *v;  /* (element-type NyTime) starts, or (element-type NyInterval) */
+    NyTime len; /* the length of each, while !intervals */
+    gboolean intervals;
+} NyInstList;
+
+/* A zone that records refer to, kept alive past its calendar. */
+typedef struct {
     NyZone zone;
-    NyVtz *vtz; /* keeps zone.i alive past its calendar */
-    /* A recurring master's text, until its calendar ends: a THISANDFUTURE
-     * override may move instances from far outside the window into it. */
+    NyVtz *vtz; /* owns zone.i when it is a calendar's VTIMEZONE */
+} NyRecZone;
+
+/* What one UID needs beyond a single instance: more instances, overrides,
+ * a series' text. Instances that do not block are kept apart: only a
+ * THISANDFUTURE override can make them block. */
+typedef struct {
+    NyInstList inst;      /* blocking */
+    NyInstList free_inst; /* not blocking */
+    GArray *overrides;    /* (element-type NyOverride), or NULL */
+    /* A recurring master's text as libical reads it (the lines the busy
+     * time needs), until its calendar ends: a THISANDFUTURE override may
+     * move instances from far outside the window into it. */
     char *master;
+} NyUidMore;
+
+/* One UID's instances and overrides, kept until the scan ends, when the
+ * overrides are applied (src/busy-overrides.c). A year of a large calendar
+ * holds tens of thousands: most are one event with one instance, kept in
+ * the record itself, and the record holds its UID, so that the table of
+ * UIDs is a set of records (doc/performance.md, "Memory"). */
+typedef struct {
+    NyUidMore *more;  /* NULL until needed */
+    NyInterval first; /* the first instance, when has_first */
+    /* The master's DTSTART zone, for floating RECURRENCE-IDs: an index
+     * into NyBusyScan.rec_zones plus one, 0 while none is known. */
+    guint32 zone;
+    guint has_first : 1;
+    guint first_blocks : 1;
+    guint masters : 2; /* masters that gave instances: 0, 1, 2 or more */
+    char uid[];
 } NyUidRecord;
+
+/* The record whose uid is @key (a key of NyBusyScan.uids). */
+#define NY_UID_RECORD(key) ((NyUidRecord *)(void *)((char *)(key)-offsetof(NyUidRecord, uid)))
 
 /* VTIMEZONEs kept by a NyBusyZones pool; later ones are built per object. */
 #define NY_ZONE_POOL_MAX 64
@@ -174,8 +211,15 @@ struct _NyBusyScan {
     GHashTable *warned;    /* warning text -> itself, to say each once */
 
     /* Results. */
-    GHashTable *uids; /* UID -> NyUidRecord */
-    GArray *busy;     /* (element-type NyInterval): periods without a UID to match */
+    GHashTable *uids; /* a set of NyUidRecord.uid (NY_UID_RECORD()) */
+    /* The masters' zones, once each (a record keeps its index): (element-
+     * type NyRecZone), and the index of each by its libical or GLib zone. */
+    GArray *rec_zones;
+    GHashTable *rec_zone_ids;
+    /* (element-type NyInterval): the busy time so far, merged whenever it
+     * doubles (ny_busy_emit()); busy_merged is its length then. */
+    GArray *busy;
+    guint busy_merged;
     GPtrArray *warnings;
     gboolean saw_component;
     gboolean saw_text;
@@ -411,12 +455,23 @@ gboolean ny_busy_read_value(NyBusyScan *s, icalproperty *p, const char *uid, NyV
 /* ---------------------------------------------------------------------- */
 /* busy-overrides.c: overrides applied, the end of a scan */
 
+/* Adds [start, end) to @list; @reserve: how many more may follow (space is
+ * made for them at once). */
+void ny_busy_inst_list_add(NyInstList *list, NyTime start, NyTime end, guint reserve);
+
+guint ny_busy_inst_list_len(const NyInstList *list);
+
+NyInterval ny_busy_inst_list_get(const NyInstList *list, guint i);
+
+void ny_busy_inst_list_clear(NyInstList *list);
+
 /* Floating RECURRENCE-IDs of @rec, read in its master's zone. */
-void ny_busy_resolve_floating(NyUidRecord *rec);
+void ny_busy_resolve_floating(NyBusyScan *s, NyUidRecord *rec);
 
-void ny_busy_emit(NyBusyScan *s, GArray *busy, NyTime start, NyTime end);
+/* Adds [start, end) to the scan's busy time, clipped to the window. */
+void ny_busy_emit(NyBusyScan *s, NyTime start, NyTime end);
 
-void ny_busy_finish_uid(NyBusyScan *s, NyUidRecord *rec, GArray *busy);
+void ny_busy_finish_uid(NyBusyScan *s, NyUidRecord *rec);
 
 /* Instances by their original start. */
 gint ny_busy_cmp_inst(gconstpointer a, gconstpointer b);
@@ -425,6 +480,9 @@ gint ny_busy_cmp_inst(gconstpointer a, gconstpointer b);
 /* busy-events.c: instances of events and series */
 
 void ny_busy_uid_record_free(gpointer data);
+
+/* Clears a NyRecZone (g_array_set_clear_func()). */
+void ny_busy_rec_zone_clear(gpointer data);
 
 /* @text: a top-level component's text; @parse: what libical parses of it
  * (@text, or @text without properties no result depends on). */

@@ -81,7 +81,10 @@ ny_busy_scan_new(const NyBusyQuery *query)
     s->sys_zones =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_time_zone_unref);
     s->warned = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    s->uids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, ny_busy_uid_record_free);
+    s->uids = g_hash_table_new_full(g_str_hash, g_str_equal, ny_busy_uid_record_free, NULL);
+    s->rec_zones = g_array_new(FALSE, FALSE, sizeof(NyRecZone));
+    g_array_set_clear_func(s->rec_zones, ny_busy_rec_zone_clear);
+    s->rec_zone_ids = g_hash_table_new(NULL, NULL);
     s->busy = ny_intervals_new();
     s->warnings = g_ptr_array_new_with_free_func(g_free);
     return s;
@@ -113,6 +116,8 @@ ny_busy_scan_free(NyBusyScan *s)
     g_hash_table_unref(s->sys_zones);
     g_hash_table_unref(s->warned);
     g_hash_table_unref(s->uids);
+    g_hash_table_unref(s->rec_zone_ids);
+    g_array_unref(s->rec_zones);
     g_array_unref(s->busy);
     g_ptr_array_unref(s->warnings);
     g_free(s);
@@ -122,7 +127,7 @@ gboolean
 ny_busy_scan_finish(NyBusyScan *s, GArray *busy, GPtrArray *warnings, GError **error)
 {
     GHashTableIter iter;
-    gpointer value;
+    gpointer key;
 
     g_return_val_if_fail(s != NULL && !s->finished, FALSE);
     s->finished = TRUE;
@@ -152,12 +157,10 @@ ny_busy_scan_finish(NyBusyScan *s, GArray *busy, GPtrArray *warnings, GError **e
     if (s->calendars != 1)
         s->split_whole = FALSE;
     g_hash_table_iter_init(&iter, s->uids);
-    while (g_hash_table_iter_next(&iter, NULL, &value))
-        ny_busy_finish_uid(s, value, busy);
-    for (guint i = 0; i < s->busy->len; i++) {
-        NyInterval *iv = &g_array_index(s->busy, NyInterval, i);
-        ny_busy_emit(s, busy, iv->start, iv->end);
-    }
+    while (g_hash_table_iter_next(&iter, &key, NULL))
+        ny_busy_finish_uid(s, NY_UID_RECORD(key));
+    ny_intervals_normalize(s->busy, s->q->from, s->q->to);
+    g_array_append_vals(busy, s->busy->data, s->busy->len);
     for (guint i = 0; i < s->warnings->len; i++)
         g_ptr_array_add(warnings, g_strdup(g_ptr_array_index(s->warnings, i)));
     return TRUE;

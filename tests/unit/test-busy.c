@@ -468,6 +468,51 @@ test_not_icalendar(void)
     g_assert_cmpuint(busy->len, ==, 0);
 }
 
+/* 3,000 one-hour events two hours apart, each under two UIDs, one of them
+ * also moved by an override: the scan merges its busy time whenever it has
+ * doubled (src/busy-overrides.c, ny_busy_emit()), and every period must
+ * come out once, in order, with the override's and nothing of what it
+ * replaced. */
+static void
+test_merged_along_the_way(void)
+{
+    g_autoptr(GTimeZone) zone = g_time_zone_new_utc();
+    g_autoptr(GArray) busy = ny_intervals_new();
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GString) text = g_string_new("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n");
+    const NyTime base = 1772323200; /* 2026-03-01T00:00:00Z */
+    const guint n = 3000;
+    NyBusyQuery q;
+
+    for (guint i = 0; i < 2 * n; i++) {
+        g_autofree char *start = ny_time_format_basic_utc(base + (NyTime)(i % n) * 7200);
+        g_autofree char *end = ny_time_format_basic_utc(base + (NyTime)(i % n) * 7200 + 3600);
+        g_string_append_printf(text,
+                               "BEGIN:VEVENT\r\nUID:e%u\r\nDTSTART:%s\r\nDTEND:%s\r\n"
+                               "END:VEVENT\r\n",
+                               i, start, end);
+    }
+    /* e7's hour moves half an hour later; e3007 keeps it: 14:00-15:30. */
+    g_string_append(text, "BEGIN:VEVENT\r\nUID:e7\r\nRECURRENCE-ID:20260301T140000Z\r\n"
+                          "DTSTART:20260301T143000Z\r\nDTEND:20260301T153000Z\r\nEND:VEVENT\r\n"
+                          "END:VCALENDAR\r\n");
+    ny_busy_query_init(&q, base, base + (NyTime)n * 7200, zone, "UTC", NULL);
+    g_assert_true(ny_busy_compute(&q, text->str, text->len, busy, warnings, &error));
+    g_assert_no_error(error);
+    g_assert_cmpuint(warnings->len, ==, 0);
+    /* Already merged: normalizing changes nothing. */
+    g_assert_cmpuint(busy->len, ==, n);
+    ny_intervals_normalize(busy, q.from, q.to);
+    g_assert_cmpuint(busy->len, ==, n);
+    for (guint i = 0; i < n; i++) {
+        const NyInterval *iv = &g_array_index(busy, NyInterval, i);
+        NyTime start = base + (NyTime)i * 7200;
+        g_assert_cmpint(iv->start, ==, start);
+        g_assert_cmpint(iv->end, ==, start + (i == 7 ? 5400 : 3600));
+    }
+}
+
 static void
 test_windows_zones(void)
 {
@@ -980,6 +1025,7 @@ main(int argc, char **argv)
     g_test_add_func("/busy/not-icalendar", test_not_icalendar);
     g_test_add_func("/busy/fast-rule-matches-libical", test_fast_rule_matches_libical);
     g_test_add_func("/busy/unread-lines-change-nothing", test_unread_lines_change_nothing);
+    g_test_add_func("/busy/merged-along-the-way", test_merged_along_the_way);
     g_test_add_func("/busy/windows-zones", test_windows_zones);
     g_test_add_func("/busy/windows-zones-exist", test_windows_zones_exist);
     g_test_add_func("/busy/zones-pool-keys-by-text", test_zones_pool_keys_by_text);
