@@ -525,9 +525,8 @@ dispatch_line(NyBusyScan *s, const char *data, gsize n, gboolean in_place)
 }
 
 void
-ny_busy_scan_feed(NyBusyScan *s, const char *data, gsize len)
+ny_busy_lines_feed(NyBusyScan *s, const char *data, gsize len)
 {
-    g_return_if_fail(s != NULL && !s->finished);
     while (len > 0) {
         const char *nl = memchr(data, '\n', len);
         gsize n = nl ? (gsize)(nl - data) : len;

@@ -4,7 +4,8 @@
  * The files stand in layers; each calls only files below it, never one
  * above, so no two of them call each other (doc/architecture.md):
  *
- *   busy.c            the public API: the scan's life, the split, the span
+ *   busy.c            the public API (notyet/busy.h): the scan's life, the
+ *                     split, the span
  *   busy-lines.c      the one iCalendar scanner: lines, limits, components
  *   busy-events.c     instances of events and series, VFREEBUSY, deferral,
  *                     with busy-rrule.c (the fast path for plain rules)
@@ -23,7 +24,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "notyet/busy.h"
+#include "notyet/busy-query.h"
 
 G_BEGIN_DECLS
 
@@ -503,6 +504,9 @@ void ny_busy_end_calendar(NyBusyScan *s);
 void ny_busy_span_add(NyBusyScan *s, NyTime start, NyTime end);
 
 void ny_busy_scan_end_line(NyBusyScan *s);
+
+/* ny_busy_scan_feed(): the lines of the next bytes. */
+void ny_busy_lines_feed(NyBusyScan *s, const char *data, gsize len);
 
 /* For tests: libical parses every line of every event, none is left out
  * (the general path the scan is checked against). Before the first feed. */

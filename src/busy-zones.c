@@ -5,6 +5,8 @@
  */
 #include <string.h>
 
+#include "notyet/busy-zones.h"
+
 #include "busy-private.h"
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */

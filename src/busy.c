@@ -197,6 +197,13 @@ ny_busy_scan_object_range(NyBusyScan *scan, guint64 *out_offset, guint64 *out_le
 }
 
 void
+ny_busy_scan_feed(NyBusyScan *scan, const char *data, gsize len)
+{
+    g_return_if_fail(scan != NULL && !scan->finished);
+    ny_busy_lines_feed(scan, data, len);
+}
+
+void
 ny_busy_scan_feed_object(NyBusyScan *scan, const char *data, gsize len)
 {
     ny_busy_scan_feed(scan, data, len);

@@ -5,16 +5,17 @@
  * locations and descriptions never leave it: warnings name a UID only.
  *
  * The text is read one top-level component at a time (a streaming scan), so
- * memory stays flat however large a calendar grows; the limits below are
- * checked on the raw text before libical sees it. The same scanner splits a
- * calendar into objects for the cache and tells the span of time each can
- * touch (doc/busy-rules.md, "The scanner"): this is the only code that
- * reads iCalendar text.
+ * memory follows the events near the window, not the size of the text; the
+ * limits (NyBusyLimits) are checked on the raw text before libical sees it. The same scanner splits
+ * a calendar into objects for the cache and tells the span of time each can touch
+ * (doc/busy-rules.md, "The scanner"): this is the only code that reads iCalendar text.
  */
 #pragma once
 
 #include <glib.h>
 
+#include "notyet/busy-query.h"
+#include "notyet/busy-zones.h"
 #include "notyet/ntime.h"
 
 G_BEGIN_DECLS
@@ -27,46 +28,6 @@ typedef enum {
     NY_BUSY_ERROR_FAILED,
 } NyBusyError;
 
-/* Bounds on untrusted input. What exceeds them is skipped with a warning. */
-typedef struct {
-    guint max_instances; /* recurrence steps per series (default 50,000) */
-    gsize max_line;      /* bytes in one physical line (default 1 MiB) */
-    guint max_depth;     /* component nesting, VCALENDAR counts as 1 (default 8) */
-    gsize max_object;    /* bytes in one top-level component (default 10 MiB) */
-} NyBusyLimits;
-
-/* VTIMEZONEs read once and shared by the scans of one lookup (see
- * NyBusyQuery.zones). */
-typedef struct _NyBusyZones NyBusyZones;
-
-/* What to compute. The strings and the zone are borrowed for the query's life. */
-typedef struct {
-    NyTime from; /* the window [from, to) */
-    NyTime to;
-    GTimeZone *zone;           /* the user's zone: DATE values, floating times */
-    const char *zone_name;     /* its name, for warnings */
-    const char *const *emails; /* the user's addresses (NULL-terminated), or NULL */
-    NyBusyLimits limits;
-    /* (nullable): when set, a VTIMEZONE whose text is byte for byte one
-     * already read by a scan of this query is not parsed and built again:
-     * the many objects of a CalDAV calendar each carry their own copy of
-     * the same few zones. Not thread-safe: one thread's scans at a time. */
-    NyBusyZones *zones;
-    /* (nullable) (array zero-terminated=1): events with one of these UIDs
-     * are not busy: a follow-up's own holds when its time is checked again
-     * (doc/calendar-writes.md, "Booking"). */
-    const char *const *ignore_uids;
-} NyBusyQuery;
-
-/**
- * ny_busy_zones_new:
- *
- * Returns: (transfer full): an empty pool, for NyBusyQuery.zones.
- */
-NyBusyZones *ny_busy_zones_new(void);
-void ny_busy_zones_free(NyBusyZones *zones);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyBusyZones, ny_busy_zones_free)
-
 /**
  * ny_busy_query_init:
  * @query: (out caller-allocates): filled in, with the default limits
@@ -77,9 +38,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyBusyZones, ny_busy_zones_free)
  */
 void ny_busy_query_init(NyBusyQuery *query, NyTime from, NyTime to, GTimeZone *zone,
                         const char *zone_name, const char *const *emails);
-
-/* A streaming scan over one source's text, fed in chunks of any size. */
-typedef struct _NyBusyScan NyBusyScan;
 
 /**
  * ny_busy_scan_new:
@@ -116,17 +74,6 @@ gboolean ny_busy_scan_finish(NyBusyScan *scan, GArray *busy, GPtrArray *warnings
 
 void ny_busy_scan_free(NyBusyScan *scan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NyBusyScan, ny_busy_scan_free)
-
-/* Span bounds meaning "no bound". */
-#define NY_BUSY_SPAN_OPEN_START G_MININT64
-#define NY_BUSY_SPAN_OPEN_END G_MAXINT64
-
-/* Receives one top-level component of the text (VEVENT, VFREEBUSY or
- * VTIMEZONE), verbatim with CRLF line ends, and the span of time it can
- * touch: NY_BUSY_SPAN_OPEN_* for a VTIMEZONE, a VFREEBUSY, and an event
- * whose span is unknown or unbounded. @text is borrowed for the call. */
-typedef void (*NyBusyObjectFunc)(const char *text, gsize len, NyTime span_start, NyTime span_end,
-                                 gpointer user_data);
 
 /* The lines that wrap split objects for ny_busy_scan_feed(): the head,
  * then the objects in the order they were split, then the tail. */
