@@ -457,22 +457,38 @@ feed_object(const char *href, const char *ics, gsize len, gpointer data)
     f->n++;
 }
 
+/* A scan of objects split from a text (ny_busy_split_head first). */
+static NyBusyScan *
+cached_scan_new(Lookup *l)
+{
+    NyBusyScan *scan = ny_busy_scan_new(l->query);
+
+    ny_busy_scan_feed(scan, ny_busy_split_head, strlen(ny_busy_split_head));
+    return scan;
+}
+
+/* Ends a scan of @n cached objects of @cal's. */
+static gboolean
+cached_scan_finish(Lookup *l, NyBusyScan *scan, const NyCacheCalendar *cal, guint n,
+                   const char *label, GError **error)
+{
+    ny_busy_scan_feed(scan, ny_busy_split_tail, strlen(ny_busy_split_tail));
+    info(l, 1, "'%s': unchanged, from the cache: %u of %u objects read", label, n, cal->n_objects);
+    return scan_finish(scan, label, l->busy, l->warnings, error);
+}
+
 /* A cached file or feed: the objects that can meet the window, through one
  * scan, in the order of the text, as if the whole text had been read. */
 static gboolean
 scan_cached(Lookup *l, const NyCacheCalendar *cal, const char *label, GError **error)
 {
-    g_autoptr(NyBusyScan) scan = ny_busy_scan_new(l->query);
+    g_autoptr(NyBusyScan) scan = cached_scan_new(l);
     Feed f = {.scan = scan};
 
-    ny_busy_scan_feed(scan, ny_busy_split_head, strlen(ny_busy_split_head));
     if (!ny_cache_foreach_object(l->cache, cal->id, l->query->from, l->query->to, feed_object, &f,
                                  error))
         return FALSE;
-    ny_busy_scan_feed(scan, ny_busy_split_tail, strlen(ny_busy_split_tail));
-    info(l, 1, "'%s': unchanged, from the cache: %u of %u objects read", label, f.n,
-         cal->n_objects);
-    return scan_finish(scan, label, l->busy, l->warnings, error);
+    return cached_scan_finish(l, scan, cal, f.n, label, error);
 }
 
 static void
@@ -532,7 +548,7 @@ static PlacesResult
 scan_cached_file(Lookup *l, const NyCacheCalendar *cal, int fd, const struct stat *st,
                  const char *label, GError **error)
 {
-    g_autoptr(NyBusyScan) scan = ny_busy_scan_new(l->query);
+    g_autoptr(NyBusyScan) scan = cached_scan_new(l);
     g_autoptr(GArray) places = g_array_new(FALSE, FALSE, sizeof(NyCachePlace));
     g_autoptr(GByteArray) buf = g_byte_array_new();
     struct stat now;
@@ -541,7 +557,6 @@ scan_cached_file(Lookup *l, const NyCacheCalendar *cal, int fd, const struct sta
     if (!ny_cache_foreach_place(l->cache, cal->id, l->query->from, l->query->to, collect_place,
                                 places, error))
         return PLACES_FAILED;
-    ny_busy_scan_feed(scan, ny_busy_split_head, strlen(ny_busy_split_head));
     for (guint i = 0; i < places->len;) {
         guint n = read_run(fd, places, i, buf, &saved);
         const guint64 base = g_array_index(places, NyCachePlace, i).offset;
@@ -559,7 +574,6 @@ scan_cached_file(Lookup *l, const NyCacheCalendar *cal, int fd, const struct sta
         }
         i += n;
     }
-    ny_busy_scan_feed(scan, ny_busy_split_tail, strlen(ny_busy_split_tail));
     if (fstat(fd, &now) != 0) {
         read_error(label, errno, error);
         return PLACES_FAILED;
@@ -567,9 +581,8 @@ scan_cached_file(Lookup *l, const NyCacheCalendar *cal, int fd, const struct sta
     if (now.st_size != st->st_size || now.st_mtim.tv_sec != st->st_mtim.tv_sec ||
         now.st_mtim.tv_nsec != st->st_mtim.tv_nsec)
         return PLACES_CHANGED;
-    info(l, 1, "'%s': unchanged, from the cache: %u of %u objects read", label, places->len,
-         cal->n_objects);
-    return scan_finish(scan, label, l->busy, l->warnings, error) ? PLACES_READ : PLACES_FAILED;
+    return cached_scan_finish(l, scan, cal, places->len, label, error) ? PLACES_READ
+                                                                       : PLACES_FAILED;
 }
 
 static char *
