@@ -63,60 +63,54 @@ ny_busy_emit(NyBusyScan *s, NyTime start, NyTime end)
 void
 ny_busy_inst_list_add(NyInstList *list, NyTime start, NyTime end, guint reserve)
 {
-    if (list->v == NULL) {
-        list->v = g_array_sized_new(FALSE, FALSE, sizeof(NyTime), reserve + 1);
-        list->len = end - start;
-    }
-    if (!list->intervals && end - start != list->len) {
+    if (list->len == 0)
+        list->length = end - start;
+    if (!list->intervals && end - start != list->length) {
         /* Lengths differ: both ends of each from now on. */
-        GArray *v = g_array_sized_new(FALSE, FALSE, sizeof(NyInterval), list->v->len + reserve + 1);
-        for (guint i = 0; i < list->v->len; i++) {
-            NyTime t = g_array_index(list->v, NyTime, i);
-            NyInterval iv = {t, t + list->len};
-            g_array_append_val(v, iv);
+        gsize size = (gsize)list->len + 1 + reserve;
+        NyTime *v = g_new(NyTime, 2 * size);
+
+        for (guint i = 0; i < list->len; i++) {
+            v[2 * i] = list->v[i];
+            v[2 * i + 1] = list->v[i] + list->length;
         }
-        g_array_unref(list->v);
+        g_free(list->v);
         list->v = v;
+        list->size = (guint)size;
         list->intervals = TRUE;
     }
-    if (list->intervals) {
-        NyInterval iv = {start, end};
-        g_array_append_val(list->v, iv);
-    } else {
-        g_array_append_val(list->v, start);
+    if (list->len == list->size) {
+        list->size = list->len + 1 + reserve;
+        list->v = g_renew(NyTime, list->v, (gsize)list->size * (list->intervals ? 2 : 1));
     }
-}
-
-guint
-ny_busy_inst_list_len(const NyInstList *list)
-{
-    return list->v != NULL ? list->v->len : 0;
+    if (list->intervals) {
+        list->v[2 * list->len] = start;
+        list->v[2 * list->len + 1] = end;
+    } else {
+        list->v[list->len] = start;
+    }
+    list->len++;
 }
 
 NyInterval
 ny_busy_inst_list_get(const NyInstList *list, guint i)
 {
-    NyTime t;
-
     if (list->intervals)
-        return g_array_index(list->v, NyInterval, i);
-    t = g_array_index(list->v, NyTime, i);
-    return (NyInterval){t, t + list->len};
+        return (NyInterval){list->v[2 * i], list->v[2 * i + 1]};
+    return (NyInterval){list->v[i], list->v[i] + list->length};
 }
 
 void
 ny_busy_inst_list_clear(NyInstList *list)
 {
-    if (list->v != NULL)
-        g_array_unref(list->v);
-    list->v = NULL;
-    list->intervals = FALSE;
+    g_free(list->v);
+    *list = (NyInstList){0};
 }
 
 static void
 add_instances(GArray *to, const NyInstList *from, gboolean blocks)
 {
-    for (guint i = 0; i < ny_busy_inst_list_len(from); i++) {
+    for (guint i = 0; i < from->len; i++) {
         NyInterval iv = ny_busy_inst_list_get(from, i);
         NyInst in = {iv.start, iv.start, iv.end, blocks};
         g_array_append_val(to, in);
@@ -204,7 +198,7 @@ ny_busy_finish_uid(NyBusyScan *s, NyUidRecord *rec)
      * twice is merged away). */
     if (rec->has_first && rec->first_blocks)
         ny_busy_emit(s, rec->first.start, rec->first.end);
-    for (guint i = 0; rec->more != NULL && i < ny_busy_inst_list_len(&rec->more->inst); i++) {
+    for (guint i = 0; rec->more != NULL && i < rec->more->inst.len; i++) {
         NyInterval iv = ny_busy_inst_list_get(&rec->more->inst, i);
         ny_busy_emit(s, iv.start, iv.end);
     }

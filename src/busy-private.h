@@ -103,8 +103,10 @@ typedef struct {
  * instances mostly share one length: then only their starts are kept
  * (8 bytes an instance), else both ends (ny_busy_inst_list_add()). */
 typedef struct {
-    GArray *v;  /* (element-type NyTime) starts, or (element-type NyInterval) */
-    NyTime len; /* the length of each, while !intervals */
+    NyTime *v;     /* the starts, or (intervals) start and end of each */
+    guint len;     /* instances */
+    guint size;    /* room for this many: exactly what a master gave */
+    NyTime length; /* the length of each, while !intervals */
     gboolean intervals;
 } NyInstList;
 
@@ -456,11 +458,9 @@ gboolean ny_busy_read_value(NyBusyScan *s, icalproperty *p, const char *uid, NyV
 /* ---------------------------------------------------------------------- */
 /* busy-overrides.c: overrides applied, the end of a scan */
 
-/* Adds [start, end) to @list; @reserve: how many more may follow (space is
- * made for them at once). */
+/* Adds [start, end) to @list; @reserve: how many more follow at once (a
+ * master's instances): room for them is made in one step, and exactly. */
 void ny_busy_inst_list_add(NyInstList *list, NyTime start, NyTime end, guint reserve);
-
-guint ny_busy_inst_list_len(const NyInstList *list);
 
 NyInterval ny_busy_inst_list_get(const NyInstList *list, guint i);
 
