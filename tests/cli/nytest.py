@@ -5,8 +5,9 @@ Each tests/cli/test_*.py script imports this module, defines functions named
 test_*, and calls nytest.main(globals()). The binary comes from $NOTYET_BIN
 (set by meson), fixtures from $NOTYET_SRCDIR/fixtures. A helper that two
 scripts need lives here, not in a copy in each (like git's
-t/test-lib-functions.sh): checks of a run's outcome, files, the store, a
-loopback HTTP server and calendars of a given size.
+t/test-lib-functions.sh): the --now and the user several scripts share,
+checks of a run's outcome, files, the store, a loopback HTTP server and
+calendars of a given size.
 """
 import configparser
 import functools
@@ -29,6 +30,18 @@ FIXTURES = os.path.join(SRCDIR, "fixtures")
 WRAPPER = os.environ.get("NOTYET_WRAPPER", "").split()
 # The wrapper's exit status when it found an error (valgrind --error-exitcode).
 WRAPPER_ERROR = 99
+
+# The --now of the scripts that offer the slots of fixtures/slots/week.ics.
+NOW = "2026-11-30T10:00:00-05:00"  # a Monday
+# `done` needs the call to have started: it runs a week later.
+LATER = "2026-12-07T10:00:00-05:00"
+# The user whose letters the golden files sign (fixtures/letter/reply-richard.txt).
+CONFIG = """[me]
+name=Jane Doe
+email=jane@example.com
+phone=212.888.9999
+timezone=America/New_York
+"""
 
 
 def fixture(*parts):
@@ -93,6 +106,11 @@ class Home:
 
     def cleanup(self):
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def home(config=CONFIG):
+    """A Home whose config.ini is config (CONFIG unless given)."""
+    return Home(config)
 
 
 class Result:

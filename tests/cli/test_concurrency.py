@@ -9,11 +9,8 @@ import json
 import sqlite3
 
 import nytest
-from nytest import Home, check, fixture, integrity, json_of, offered_starts, run, run_ok
-
-NOW = "2026-11-30T10:00:00-05:00"  # a Monday
-# `done` needs the call to have started: it runs a week later.
-LATER = "2026-12-07T10:00:00-05:00"
+from nytest import (LATER, NOW, Home, check, fixture, integrity, json_of, offered_starts, run,
+                    run_ok)
 
 
 def base(h, now=NOW):

@@ -17,12 +17,9 @@ import stat
 import subprocess
 
 import nytest
-from nytest import (BIN, Home, check, fixture, integrity, json_of, offered_starts, read_bytes,
-                    run, run_ok, strace_path, traced_env)
+from nytest import (BIN, LATER, NOW, Home, check, fixture, integrity, json_of, offered_starts,
+                    read_bytes, run, run_ok, strace_path, traced_env)
 
-NOW = "2026-11-30T10:00:00-05:00"  # a Monday
-# `done` needs the call to have started: it runs a week later.
-LATER = "2026-12-07T10:00:00-05:00"
 KILLED = -9
 
 

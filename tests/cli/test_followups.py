@@ -7,19 +7,7 @@ import stat
 import subprocess
 
 import nytest
-from nytest import Home, check, check_usage_error, fixture, json_of, run
-
-NOW = "2026-11-30T10:00:00-05:00"  # a Monday
-CONFIG = """[me]
-name=Jane Doe
-email=jane@example.com
-phone=212.888.9999
-timezone=America/New_York
-"""
-
-
-def home():
-    return Home(CONFIG)
+from nytest import CONFIG, NOW, Home, check, check_usage_error, fixture, home, json_of, run
 
 
 def nt(h, *args, now=NOW):

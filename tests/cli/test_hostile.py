@@ -11,22 +11,12 @@ import os
 import sqlite3
 
 import nytest
-from nytest import Home, Server, check, fixture, one_error, read_bytes, run, sized_event, write
+from nytest import (CONFIG, NOW, Server, check, fixture, home, one_error, read_bytes, run,
+                    sized_event, write)
 
-NOW = "2026-11-30T10:00:00-05:00"  # a Monday
 WEEK = fixture("slots", "week.ics")
-CONFIG = """[me]
-name=Jane Doe
-email=jane@example.com
-phone=212.888.9999
-timezone=America/New_York
-"""
 SECRET = "hunter2-secret-pw"
 ESC = "\x1b"
-
-
-def home(config=CONFIG):
-    return Home(config)
 
 
 def nt(h, *args, ics=WEEK, timeout=60):

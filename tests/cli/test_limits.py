@@ -9,9 +9,8 @@ response cap, the redirect limit and the timeouts: tests/integration/test_faults
 import os
 
 import nytest
-from nytest import Home, check, json_of, run, sized_event, write
+from nytest import NOW, Home, check, json_of, run, sized_event, write
 
-NOW = "2026-11-30T10:00:00-05:00"
 CONFIG = """[me]
 name=Jane Doe
 email=jane@example.com

@@ -4,19 +4,8 @@ import os
 import subprocess
 
 import nytest
-from nytest import Home, check, check_usage_error, fixture, json_of, read_fixture, run
-
-NOW = "2026-11-30T10:00:00-05:00"  # a Monday
-CONFIG = """[me]
-name=Jane Doe
-email=jane@example.com
-phone=212.888.9999
-timezone=America/New_York
-"""
-
-
-def home():
-    return Home(CONFIG)
+from nytest import (CONFIG, NOW, Home, check, check_usage_error, fixture, home, json_of,
+                    read_fixture, run)
 
 
 def nt(h, *args, ics="week.ics", now=NOW):

@@ -8,9 +8,8 @@ import subprocess
 import tempfile
 
 import nytest
-from nytest import Home, check, check_usage_error, fixture, json_of, read_fixture, run
+from nytest import NOW, Home, check, check_usage_error, fixture, json_of, read_fixture, run
 
-NOW = "2026-11-30T10:00:00-05:00"  # a Monday
 NY = ["--tz", "America/New_York", "--now", NOW]
 DEMO = fixture("demo.ics")
 WEEK_ICS = fixture("slots", "week.ics")
