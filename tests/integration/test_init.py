@@ -246,54 +246,54 @@ class Terminal:
         return rc, (self.seen + rest).decode("utf-8", "replace")
 
 
-def answer_me(t):
-    t.expect("Your name")
-    t.send("Jane Doe")
-    t.expect("Your email:")
-    t.send("")  # no default: asked again
-    t.expect("an answer is needed (or give --email)")
-    t.expect("Your email:")
-    t.send("jane.example.com")  # not an address: asked again
-    t.expect("is not an email address")
-    t.expect("Your email:")
-    t.send("jane@example.com")
-    t.expect("Your phone [none]:")
-    t.send("")
-    t.expect("Your time zone [UTC]:")
-    t.send("")
-    t.expect("Working days [Mon-Fri]:")
-    t.send("")
-    t.expect("Working hours [09:00-17:00]:")
-    t.send("9-17")
+# The questions about the user, each (what the terminal shows, the line typed
+# then, or None: type nothing and wait for what follows).
+ANSWER_ME = [
+    ("Your name", "Jane Doe"),
+    ("Your email:", ""),  # no default: asked again
+    ("an answer is needed (or give --email)", None),
+    ("Your email:", "jane.example.com"),  # not an address: asked again
+    ("is not an email address", None),
+    ("Your email:", "jane@example.com"),
+    ("Your phone [none]:", ""),
+    ("Your time zone [UTC]:", ""),
+    ("Working days [Mon-Fri]:", ""),
+    ("Working hours [09:00-17:00]:", "9-17"),
+]
+
+
+def init_on_terminal(home, answers):
+    """init at NOW on a pseudo-terminal: ANSWER_ME, then answers (the same
+    pairs) to the calendar questions; init must exit 0. Returns the output
+    after the last answer and, as bytes, everything shown."""
+    t = Terminal(home, ["--now", NOW, "init"])
+    try:
+        for shown, typed in ANSWER_ME + answers:
+            t.expect(shown)
+            if typed is not None:
+                t.send(typed)
+        rc, rest = t.finish()
+    except Exception:
+        t.finish(timeout=1)
+        raise
+    check(rc == 0, "init exit 0:\n" + rest)
+    return rest, t.all
 
 
 def test_radicale_terminal():
     home = nytest.Home()
     try:
-        t = Terminal(home, ["--now", NOW, "init"])
-        try:
-            answer_me(t)
-            t.expect("Calendar server [none]:")
-            t.send("radicale")
-            t.expect("Server URL:")
-            t.send(RADICALE.base + "/")
-            t.expect("User name [none]:")
-            t.send("alice")
-            t.expect("Password command [none]:")
-            t.send("echo secret1")
-            t.expect("2. Work (1 event)")
-            t.expect("Which count as busy?")
-            t.send("Nope")
-            t.expect("no calendar 'Nope'")
-            t.expect("Which count as busy?")
-            t.send("2")
-            t.expect("holds")
-            t.send("")
-            rc, rest = t.finish()
-        except Exception:
-            t.finish(timeout=1)
-            raise
-        check(rc == 0, "init exit 0:\n" + rest)
+        rest, _ = init_on_terminal(home, [
+            ("Calendar server [none]:", "radicale"),
+            ("Server URL:", RADICALE.base + "/"),
+            ("User name [none]:", "alice"),
+            ("Password command [none]:", "echo secret1"),
+            ("2. Work (1 event)", None),
+            ("Which count as busy?", "Nope"),
+            ("no calendar 'Nope'", None),
+            ("Which count as busy?", "2"),
+            ("holds", ""),
+        ])
         check("wrote " + home.config in rest and "next: notyet slots" in rest,
               "the file and the next command:\n" + rest)
         ini = nytest.read_ini(home.config)
@@ -310,22 +310,12 @@ def test_radicale_terminal():
 def test_xandikos_terminal():
     home = nytest.Home()
     try:
-        t = Terminal(home, ["--now", NOW, "init"])
-        try:
-            answer_me(t)
-            t.expect("Calendar server [none]:")
-            t.send(XANDIKOS.base)
-            t.expect("User name [none]:")
-            t.send("")
-            t.expect("Which count as busy?")
-            t.send("")
-            t.expect("holds")
-            t.send("1")
-            rc, rest = t.finish()
-        except Exception:
-            t.finish(timeout=1)
-            raise
-        check(rc == 0, "init exit 0:\n" + rest)
+        init_on_terminal(home, [
+            ("Calendar server [none]:", XANDIKOS.base),
+            ("User name [none]:", ""),
+            ("Which count as busy?", ""),
+            ("holds", "1"),
+        ])
         cal = nytest.read_ini(home.config)["calendar work"]
         check(cal["url"] == XANDIKOS.base + "/user/calendars/" and "calendars" not in cal,
               "the home, every calendar busy: %r" % dict(cal))
@@ -341,28 +331,17 @@ def test_cyrus_terminal():
     cyrus = cyrus_with_meeting()
     home = nytest.Home()
     try:
-        t = Terminal(home, ["--now", NOW, "init"])
-        try:
-            answer_me(t)
-            t.expect("Calendar server [none]:")
-            t.send(cyrus.base + "/")
-            t.expect("User name [none]:")
-            t.send(cyrus.user)
-            t.expect("Password command [none]:")
-            t.send("echo " + cyrus.password)
-            t.expect("(1 event)")
-            t.expect("Which count as busy?")
-            t.send("")
-            t.expect("holds")
-            t.send("")
-            rc, rest = t.finish()
-        except Exception:
-            t.finish(timeout=1)
-            raise
-        check(rc == 0, "init exit 0:\n" + rest)
+        rest, shown = init_on_terminal(home, [
+            ("Calendar server [none]:", cyrus.base + "/"),
+            ("User name [none]:", cyrus.user),
+            ("Password command [none]:", "echo " + cyrus.password),
+            ("(1 event)", None),
+            ("Which count as busy?", ""),
+            ("holds", ""),
+        ])
         check("the next 14 days: 1 busy period" in rest and "wrote " + home.config in rest,
               "the 14-day check and the file:\n" + rest)
-        check(cyrus.password not in t.all.decode("utf-8", "replace").replace(
+        check(cyrus.password not in shown.decode("utf-8", "replace").replace(
             "echo " + cyrus.password, ""), "the password shown only as the typed command")
         cal = nytest.read_ini(home.config)["calendar work"]
         check(cal["url"] == cyrus.home() and cal["username"] == cyrus.user and
@@ -377,28 +356,16 @@ def test_cyrus_terminal():
 def test_typed_password_is_not_echoed():
     home = nytest.Home()
     try:
-        t = Terminal(home, ["--now", NOW, "init"])
-        try:
-            answer_me(t)
-            t.expect("Calendar server [none]:")
-            t.send(RADICALE.base + "/")
-            t.expect("User name [none]:")
-            t.send("alice")
-            t.expect("Password command [none]:")
-            t.send("type")
-            t.expect("Password (not shown):")
-            t.send("secret1")
-            t.expect("kept in the file")
-            t.expect("Which count as busy?")
-            t.send("Work")
-            t.expect("holds")
-            t.send("none")
-            rc, rest = t.finish()
-        except Exception:
-            t.finish(timeout=1)
-            raise
-        check(rc == 0, "init exit 0:\n" + rest)
-        check(b"secret1" not in t.all, "the typed password is not echoed")
+        _, shown = init_on_terminal(home, [
+            ("Calendar server [none]:", RADICALE.base + "/"),
+            ("User name [none]:", "alice"),
+            ("Password command [none]:", "type"),
+            ("Password (not shown):", "secret1"),
+            ("kept in the file", None),
+            ("Which count as busy?", "Work"),
+            ("holds", "none"),
+        ])
+        check(b"secret1" not in shown, "the typed password is not echoed")
         check(stat.S_IMODE(os.stat(home.config).st_mode) == 0o600, "mode 0600")
         cal = nytest.read_ini(home.config)["calendar work"]
         check(cal["password"] == "secret1" and "password_command" not in cal,
