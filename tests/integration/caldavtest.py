@@ -109,6 +109,19 @@ def spoil_sync_tokens(home):
         db.close()
 
 
+def check_resync_from_scratch(home):
+    """After a sync, spoils the sync tokens: the next sync, refused the
+    token, resyncs from scratch, fetches nothing again (every ETag is
+    cached) and leaves the mirror of the six seeded events whole."""
+    sync_stats(home)
+    spoil_sync_tokens(home)
+    stats = sync_stats(home)
+    check(stats["full_resync"], "full resync reported: %r" % stats)
+    check(stats["fetched"] == 0, "every ETag is cached: nothing fetched again: %r" % stats)
+    cals, r = calendars_json(home)
+    check([c["events"] for c in cals if c["used"]] == [6], "mirror complete again", r)
+
+
 def check_one_error_line(r, needle, status=1):
     check(r.rc == status, "exit %d expected" % status, r)
     check(r.out == "", "nothing on stdout on an error", r)
