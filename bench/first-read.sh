@@ -31,9 +31,10 @@
 # Instructions (callgrind): first read 1.317 G -> 0.541 G, direct read
 # 0.916 G -> 0.525 G, cached 0.811 G -> 0.445 G.
 # Memory, 2026-12-07 on a slower machine (medians of 5 first reads; "before"
-# is main at 64e6438): large / 4x calendar over 1 year 22.1 / 31.7 MiB before,
-# 20.5 / 22.9 MiB now: the 4x calendar 2.4 MiB above (target 3 MB: met);
-# doc/performance.md ("Memory") says how.
+# is main at 64e6438): large / 4x calendar over 1 year 21.8 / 31.6 MiB before,
+# 20.2 / 22.0 MiB now: the 4x calendar 1.8 MiB above (target 3 MB: met);
+# first / direct 1.17, first / parse 0.26 there; doc/performance.md
+# ("Memory") says how.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 NOTYET="$(realpath "${1:-$HERE/../build/src/notyet}")"
