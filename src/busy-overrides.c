@@ -117,8 +117,8 @@ add_instances(GArray *to, const NyInstList *from, gboolean blocks)
     }
 }
 
-/* Overrides at @rec: its instances, in the scan's array, by their original
- * start. */
+/* A UID with overrides: its instances, gathered in the scan's array and
+ * sorted by their original start, each kept, replaced or shifted. */
 static void
 finish_overridden(NyBusyScan *s, NyUidRecord *rec, GArray *ovr)
 {
