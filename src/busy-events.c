@@ -203,6 +203,15 @@ rule_problem(const struct icalrecurrencetype *r)
                        "YEARLY)";
         }
     }
+    /* A numbered weekday past the fifth of a month (or of a BYMONTH) or the
+     * 53rd of a year matches no day: libical searched centuries for one
+     * (MONTHLY;BYDAY=-11FR took a second; fuzz-split found it). */
+    for (int i = 0; i < ICAL_BY_DAY_SIZE && r->by_day[i] != ICAL_RECURRENCE_ARRAY_MAX; i++) {
+        int most = r->freq == ICAL_MONTHLY_RECURRENCE || by_month ? 5 : 53;
+        if (abs(icalrecurrencetype_day_position(r->by_day[i])) > most)
+            return "a recurrence rule that matches no day (BYDAY past the fifth weekday of a "
+                   "month or the 53rd of a year)";
+    }
     if (r->freq == ICAL_YEARLY_RECURRENCE && r->by_week_no[0] != ICAL_RECURRENCE_ARRAY_MAX) {
         for (int i = 0; i < ICAL_BY_DAY_SIZE && r->by_day[i] != ICAL_RECURRENCE_ARRAY_MAX; i++) {
             if (icalrecurrencetype_day_position(r->by_day[i]) != 0)
