@@ -60,8 +60,8 @@ void ny_busy_scan_feed(NyBusyScan *scan, const char *data, gsize len);
 /**
  * ny_busy_scan_finish:
  * @busy: (element-type NyInterval): the busy periods are appended here,
- *        clipped to the window but not sorted or merged (call
- *        ny_intervals_normalize() on the whole list)
+ *        clipped to the window, sorted and merged among themselves (the
+ *        list may hold other sources': call ny_intervals_normalize() on it)
  * @warnings: (element-type utf8): one line per skipped or suspicious
  *            component is appended (g_free'd strings), naming its UID
  *
