@@ -191,33 +191,27 @@ rule_problem(const struct icalrecurrencetype *r)
     gboolean by_day_level = by_month || by_mday || r->by_year_day[0] != ICAL_RECURRENCE_ARRAY_MAX ||
                             r->by_week_no[0] != ICAL_RECURRENCE_ARRAY_MAX ||
                             r->by_day[0] != ICAL_RECURRENCE_ARRAY_MAX;
+    int by_day_number = 0; /* the largest |n| of a numbered BYDAY, 0 for none */
+
+    for (int i = 0; i < ICAL_BY_DAY_SIZE && r->by_day[i] != ICAL_RECURRENCE_ARRAY_MAX; i++)
+        by_day_number = MAX(by_day_number, abs(icalrecurrencetype_day_position(r->by_day[i])));
 
     if (r->freq == ICAL_NO_RECURRENCE)
         return "a recurrence rule without FREQ";
     /* RFC 5545 3.3.10 forbids these combinations; libical searches for
      * matches that never come, for centuries, inside one next() call. */
-    if (r->freq != ICAL_MONTHLY_RECURRENCE && r->freq != ICAL_YEARLY_RECURRENCE) {
-        for (int i = 0; i < ICAL_BY_DAY_SIZE && r->by_day[i] != ICAL_RECURRENCE_ARRAY_MAX; i++) {
-            if (icalrecurrencetype_day_position(r->by_day[i]) != 0)
-                return "an invalid recurrence rule (BYDAY with a number outside MONTHLY or "
-                       "YEARLY)";
-        }
-    }
+    if (r->freq != ICAL_MONTHLY_RECURRENCE && r->freq != ICAL_YEARLY_RECURRENCE &&
+        by_day_number != 0)
+        return "an invalid recurrence rule (BYDAY with a number outside MONTHLY or YEARLY)";
     /* A numbered weekday past the fifth of a month (or of a BYMONTH) or the
      * 53rd of a year matches no day: libical searched centuries for one
      * (MONTHLY;BYDAY=-11FR took a second; fuzz-split found it). */
-    for (int i = 0; i < ICAL_BY_DAY_SIZE && r->by_day[i] != ICAL_RECURRENCE_ARRAY_MAX; i++) {
-        int most = r->freq == ICAL_MONTHLY_RECURRENCE || by_month ? 5 : 53;
-        if (abs(icalrecurrencetype_day_position(r->by_day[i])) > most)
-            return "a recurrence rule that matches no day (BYDAY past the fifth weekday of a "
-                   "month or the 53rd of a year)";
-    }
-    if (r->freq == ICAL_YEARLY_RECURRENCE && r->by_week_no[0] != ICAL_RECURRENCE_ARRAY_MAX) {
-        for (int i = 0; i < ICAL_BY_DAY_SIZE && r->by_day[i] != ICAL_RECURRENCE_ARRAY_MAX; i++) {
-            if (icalrecurrencetype_day_position(r->by_day[i]) != 0)
-                return "an invalid recurrence rule (BYDAY with a number and BYWEEKNO)";
-        }
-    }
+    if (by_day_number > (r->freq == ICAL_MONTHLY_RECURRENCE || by_month ? 5 : 53))
+        return "a recurrence rule that matches no day (BYDAY past the fifth weekday of a "
+               "month or the 53rd of a year)";
+    if (r->freq == ICAL_YEARLY_RECURRENCE && r->by_week_no[0] != ICAL_RECURRENCE_ARRAY_MAX &&
+        by_day_number != 0)
+        return "an invalid recurrence rule (BYDAY with a number and BYWEEKNO)";
     if (r->by_week_no[0] != ICAL_RECURRENCE_ARRAY_MAX && r->freq != ICAL_YEARLY_RECURRENCE)
         return "an invalid recurrence rule (BYWEEKNO outside YEARLY)";
     if (r->by_year_day[0] != ICAL_RECURRENCE_ARRAY_MAX &&
